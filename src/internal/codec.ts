@@ -1,0 +1,215 @@
+/**
+ * @module
+ * Byte encodings shared by every medshare object, and their validating decoder.
+ *
+ * Layout of every encoded object: a 3-byte header (format version, scheme id, object kind)
+ * followed by fixed-width fields in declaration order:
+ * - scalar: 32 bytes big-endian, canonical (< r);
+ * - G1 / G2 point: 48 / 96 bytes, compressed (ZCash / IETF BLS format), canonical, on the
+ *   curve, in the prime-order subgroup, not the identity;
+ * - GT element: 576 bytes (Fp12 as twelve 48-byte big-endian Fp coordinates), canonical,
+ *   in the order-r subgroup;
+ * - string: u16 big-endian byte length + UTF-8 (well-formed, round-trips);
+ * - bytes: u32 big-endian length + raw bytes.
+ *
+ * {@link Reader} checks every one of these and throws a RangeError naming the object and
+ * the field, so a decoder never returns an object that would fail later.
+ */
+import { bytesToNumberBE } from '@noble/curves/utils.js';
+import {
+  fp12FromBytes,
+  G1_BYTES,
+  G1Point,
+  G2_BYTES,
+  G2Point,
+  GT_BYTES,
+  gtIsMember,
+  gtToBytes,
+  ORDER,
+  SCALAR_BYTES,
+  scalarToBytes,
+  type G1,
+  type G2,
+  type GT,
+} from './bls.js';
+import { abytes } from './errors.js';
+
+export const FORMAT_VERSION = 1;
+
+/** Scheme ids written in byte 1 of every encoding. */
+export const SchemeId = { huang2020: 1, ga07: 2, authSign: 3 } as const;
+
+/** Object kinds written in byte 2 of every encoding. */
+export const Kind = {
+  params: 1,
+  masterKey: 2,
+  secretKey: 3,
+  reKey: 4,
+  ciphertext: 5,
+  signingKey: 6,
+  signature: 7,
+} as const;
+
+const MAX_STRING_BYTES = 0xffff;
+
+/** Appends fields to a growing byte string. */
+export class Writer {
+  private readonly parts: Uint8Array[] = [];
+
+  constructor(scheme: number, kind: number) {
+    this.parts.push(Uint8Array.of(FORMAT_VERSION, scheme, kind));
+  }
+
+  scalar(k: bigint): this {
+    this.parts.push(scalarToBytes(k));
+    return this;
+  }
+  g1(p: G1): this {
+    this.parts.push(p.toBytes(true));
+    return this;
+  }
+  g2(p: G2): this {
+    this.parts.push(p.toBytes(true));
+    return this;
+  }
+  gt(f: GT): this {
+    this.parts.push(gtToBytes(f));
+    return this;
+  }
+  string(s: string): this {
+    const bytes = new TextEncoder().encode(s);
+    if (bytes.length > MAX_STRING_BYTES) throw new RangeError(`string of ${bytes.length} bytes exceeds ${MAX_STRING_BYTES}`);
+    this.parts.push(Uint8Array.of(bytes.length >>> 8, bytes.length & 0xff), bytes);
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    const n = b.length;
+    this.parts.push(Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff), b);
+    return this;
+  }
+  finish(): Uint8Array {
+    let length = 0;
+    for (const p of this.parts) length += p.length;
+    const out = new Uint8Array(length);
+    let offset = 0;
+    for (const p of this.parts) {
+      out.set(p, offset);
+      offset += p.length;
+    }
+    return out;
+  }
+}
+
+/** Reads and validates fields; every failure is a RangeError naming `what` and the field. */
+export class Reader {
+  private offset = 0;
+  private readonly input: Uint8Array;
+
+  /** Checks the type and the 3-byte header of `input`. */
+  constructor(
+    input: unknown,
+    private readonly what: string,
+    scheme: number,
+    kind: number,
+  ) {
+    this.input = abytes(input, what);
+    if (this.input.length < 3) throw this.fail('header', `too short (${this.input.length} bytes)`);
+    const [version, gotScheme, gotKind] = this.input as unknown as [number, number, number];
+    if (version !== FORMAT_VERSION) throw this.fail('header', `unknown format version ${version}`);
+    if (gotScheme !== scheme) throw this.fail('header', `scheme id ${gotScheme}, expected ${scheme}`);
+    if (gotKind !== kind) throw this.fail('header', `object kind ${gotKind}, expected ${kind}`);
+    this.offset = 3;
+  }
+
+  private fail(field: string, problem: string): RangeError {
+    return new RangeError(`${this.what}: ${field}: ${problem}`);
+  }
+
+  private take(n: number, field: string): Uint8Array {
+    if (this.offset + n > this.input.length) {
+      throw this.fail(field, `truncated: need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset}`);
+    }
+    const out = this.input.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+
+  /** A canonical scalar in [0, r); with `nonZero`, in [1, r). */
+  scalar(field: string, nonZero = true): bigint {
+    const k = bytesToNumberBE(this.take(SCALAR_BYTES, field));
+    if (k >= ORDER) throw this.fail(field, 'scalar is not canonical (>= group order r)');
+    if (nonZero && k === 0n) throw this.fail(field, 'scalar is zero');
+    return k;
+  }
+
+  g1(field: string): G1 {
+    return this.point(G1Point, this.take(G1_BYTES, field), field, 'G1');
+  }
+
+  g2(field: string): G2 {
+    return this.point(G2Point, this.take(G2_BYTES, field), field, 'G2');
+  }
+
+  private point<P extends G1 | G2>(
+    cons: { fromBytes(b: Uint8Array): P },
+    raw: Uint8Array,
+    field: string,
+    group: string,
+  ): P {
+    let p: P;
+    try {
+      p = cons.fromBytes(raw);
+      p.assertValidity(); // on the curve and in the prime-order subgroup
+    } catch (e) {
+      throw this.fail(field, `not a valid ${group} point (${(e as Error).message})`);
+    }
+    if (p.is0()) throw this.fail(field, `${group} identity point is not allowed`);
+    if (!equalBytes(p.toBytes(true), raw)) throw this.fail(field, `non-canonical ${group} encoding`);
+    return p;
+  }
+
+  gt(field: string): GT {
+    const raw = this.take(GT_BYTES, field);
+    let f: GT;
+    try {
+      f = fp12FromBytes(raw);
+    } catch (e) {
+      throw this.fail(field, `not a canonical Fp12 element (${(e as Error).message})`);
+    }
+    if (!gtIsMember(f)) throw this.fail(field, 'not in the order-r subgroup GT');
+    return f;
+  }
+
+  string(field: string): string {
+    const len = this.take(2, field);
+    const n = ((len[0] as number) << 8) | (len[1] as number);
+    const raw = this.take(n, field);
+    let s: string;
+    try {
+      s = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw this.fail(field, 'not well-formed UTF-8');
+    }
+    return s;
+  }
+
+  bytes(field: string): Uint8Array {
+    const len = this.take(4, field);
+    const n = (((len[0] as number) << 24) | ((len[1] as number) << 16) | ((len[2] as number) << 8) | (len[3] as number)) >>> 0;
+    return this.take(n, field).slice();
+  }
+
+  /** Throws unless every byte was consumed. */
+  end(): void {
+    if (this.offset !== this.input.length) {
+      throw this.fail('trailing bytes', `${this.input.length - this.offset} unexpected bytes after the last field`);
+    }
+  }
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}

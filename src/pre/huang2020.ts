@@ -1,0 +1,439 @@
+/**
+ * @module
+ * The IB-PRE of Huang, Zhu, Xiao, Sun, Huang, "A blockchain-based scheme for
+ * privacy-preserving and secure sharing of medical data", Computers & Security 99 (2020)
+ * 102010, section 4.2 - with the three errata of ../shared/docs/SCHEMES.md section 1 fixed.
+ *
+ * INSECURE. Any holder of one ordinary secret key computes h^d = D3^(1/B3),
+ * h^c = (h^d)^A1 / A2 and g^c likewise, and then opens every ciphertext of every identity
+ * (Z^(c(r+s)) = e(c2, h^c) * e(g^c, c3)). The root cause is that A1 and B3 are given out as
+ * plain scalars; no reading of the printed formulas avoids it. This scheme exists to
+ * reproduce the paper and its benchmarks; use `ga07` to protect data.
+ *
+ * Mapping to a type-3 pairing (the paper writes a symmetric one): g-side elements in G1,
+ * h-side elements in G2, Z = e(g, h). The public parameters hold Z^a, Z^b, Z^c, which the
+ * paper leaves implicit but which anyone needs to encrypt. ID is the identity hashed to Fr.
+ */
+import {
+  frDiv,
+  Fr_ as Fr,
+  G1Point,
+  G2Point,
+  gtDiv,
+  gtMul,
+  gtPow,
+  gtToBytes,
+  hashToScalar,
+  pairProduct,
+  randomScalar,
+  sameExponent,
+  Z,
+  concatBytes,
+  type G1,
+  type G2,
+  type GT,
+} from '../internal/bls.js';
+import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
+import { abytes, ascheme } from '../internal/errors.js';
+import { identityBytes } from '../internal/identity.js';
+import { randomFrom, type RandomOptions } from '../internal/random.js';
+import { open, seal } from './kem.js';
+import type { Ciphertext, PreScheme, SetupResult } from './types.js';
+
+const NAME = 'huang2020';
+const ID_DST = 'MEDSHARE-V1-HUANG2020-ID-TO-FR_XMD:SHA-256';
+
+/** Public parameters PK: Z^a, Z^b, Z^c with Z = e(g, h). */
+export interface Huang2020Params {
+  readonly scheme: 'huang2020';
+  readonly Za: GT;
+  readonly Zb: GT;
+  readonly Zc: GT;
+}
+
+/** Master secret key MSK = (a, b, c). */
+export interface Huang2020MasterKey {
+  readonly scheme: 'huang2020';
+  readonly a: bigint;
+  readonly b: bigint;
+  readonly c: bigint;
+}
+
+/**
+ * Secret key SK_ID = (A1, A2, A3, B1, B2, B3, D1, D2, D3), plus the G1 copies
+ * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (SCHEMES.md section 1).
+ */
+export interface Huang2020SecretKey {
+  readonly scheme: 'huang2020';
+  readonly identity: string;
+  readonly A1: bigint;
+  readonly A2: G2;
+  readonly A3: G1;
+  readonly B1: bigint;
+  readonly B2: bigint;
+  readonly B3: bigint;
+  readonly D1: G2;
+  readonly D2: G2;
+  readonly D3: G2;
+  readonly D1g: G1;
+  readonly D2g: G1;
+  readonly D3g: G1;
+}
+
+/** Re-encryption key RK_{p->d} = (rk1, rk2, rk2'), with the two identities for bookkeeping. */
+export interface Huang2020ReKey {
+  readonly scheme: 'huang2020';
+  readonly delegator: string;
+  readonly delegatee: string;
+  readonly rk1: bigint;
+  readonly rk2: G2;
+  readonly rk2g: G1;
+}
+
+/** Capsule C = (c1, c2, c3, c4); the encapsulated GT element plays the paper's D. */
+export interface Huang2020Capsule {
+  readonly c1: GT;
+  readonly c2: G1;
+  readonly c3: G2;
+  readonly c4: GT;
+}
+
+export type Huang2020Ciphertext = Ciphertext<Huang2020Capsule>;
+
+/** The identity hashed to Fr: the paper's ID_p in d = a + b * ID_p. */
+export function identityToScalar(identity: string, name = 'identity'): bigint {
+  return hashToScalar(ID_DST, identityBytes(identity, name));
+}
+
+// Z^(a + b*ID), fixed per recipient: cached so repeated encryption to one identity costs
+// one GT exponentiation less. Bounded; keyed by the params object.
+const MAX_CACHED_IDENTITIES = 1024;
+const recipientCache = new WeakMap<Huang2020Params, Map<string, GT>>();
+function recipientBase(params: Huang2020Params, identity: string): GT {
+  let cache = recipientCache.get(params);
+  if (cache === undefined) {
+    cache = new Map();
+    recipientCache.set(params, cache);
+  }
+  let zd = cache.get(identity);
+  if (zd === undefined) {
+    zd = gtMul(params.Za, gtPow(params.Zb, identityToScalar(identity)));
+    if (cache.size >= MAX_CACHED_IDENTITIES) cache.delete(cache.keys().next().value as string);
+    cache.set(identity, zd);
+  }
+  return zd;
+}
+
+// ------------------------------------------------------------------ the algorithms
+
+/** Setup(1^lambda) -> (PK, MSK): random a, b, c in Fr*; PK = (Z^a, Z^b, Z^c). Section 4.2.1. */
+function setup(options?: RandomOptions): SetupResult<Huang2020Params, Huang2020MasterKey> {
+  const random = randomFrom(options);
+  const a = randomScalar(random);
+  const b = randomScalar(random);
+  const c = randomScalar(random);
+  const z = Z();
+  return {
+    params: { scheme: NAME, Za: gtPow(z, a), Zb: gtPow(z, b), Zc: gtPow(z, c) },
+    masterKey: { scheme: NAME, a, b, c },
+  };
+}
+
+/**
+ * KeyGen(MSK, PK, ID) -> SK_ID. Section 4.2.1, as printed: random t, x, y, z and d = a + b*ID;
+ *   A1 = (c+t)/d, A2 = h^t, A3 = g^t, B1 = (a+x)/d, B2 = (b+y)/d, B3 = z/d,
+ *   D1 = h^x, D2 = h^y, D3 = h^z; and the G1 copies g^x, g^y, g^z.
+ */
+function keyGen(
+  params: Huang2020Params,
+  masterKey: Huang2020MasterKey,
+  identity: string,
+  options?: RandomOptions,
+): Huang2020SecretKey {
+  ascheme(params, NAME, 'params');
+  const { a, b, c } = ascheme<Huang2020MasterKey>(masterKey, NAME, 'masterKey');
+  const id = identityToScalar(identity);
+  const random = randomFrom(options);
+  const [t, x, y, z] = [randomScalar(random), randomScalar(random), randomScalar(random), randomScalar(random)];
+  const d = Fr.add(a, Fr.mul(b, id)); // d = a + b*ID
+  const g = G1Point.BASE;
+  const h = G2Point.BASE;
+  return {
+    scheme: NAME,
+    identity,
+    A1: frDiv(Fr.add(c, t), d, 'keyGen: a + b*ID'),
+    A2: h.multiply(t),
+    A3: g.multiply(t),
+    B1: frDiv(Fr.add(a, x), d, 'keyGen: a + b*ID'),
+    B2: frDiv(Fr.add(b, y), d, 'keyGen: a + b*ID'),
+    B3: frDiv(z, d, 'keyGen: a + b*ID'),
+    D1: h.multiply(x),
+    D2: h.multiply(y),
+    D3: h.multiply(z),
+    D1g: g.multiply(x),
+    D2g: g.multiply(y),
+    D3g: g.multiply(z),
+  };
+}
+
+/**
+ * The KEM half of Encrypt, section 4.2.4, for a given GT element m (the paper's D):
+ *   c1 = m * Z^(c(r+s)), c2 = g^r, c3 = h^s, c4 = Z^((a + b*ID)(r+s)).
+ */
+export function encapsulate(params: Huang2020Params, identity: string, m: GT, r: bigint, s: bigint): Huang2020Capsule {
+  const rs = Fr.add(r, s);
+  return {
+    c1: gtMul(m, gtPow(params.Zc, rs)),
+    c2: G1Point.BASE.multiply(r),
+    c3: G2Point.BASE.multiply(s),
+    c4: gtPow(recipientBase(params, identity), rs),
+  };
+}
+
+/**
+ * Decrypt, section 4.2.9, corrected (erratum 1):
+ *   m = c1 * e(c2, A2) * e(A3, c3) / c4^A1.
+ * The printed m = c1 * e(c2, A2) / c4^A1 omits e(A3, c3) and leaves a factor Z^(-st).
+ * The two pairings share one final exponentiation.
+ */
+export function decapsulate(secretKey: Huang2020SecretKey, capsule: Huang2020Capsule): GT {
+  const { A1, A2, A3 } = secretKey;
+  const pairings = pairProduct([
+    [capsule.c2, A2],
+    [A3, capsule.c3],
+  ]);
+  return gtDiv(gtMul(capsule.c1, pairings), gtPow(capsule.c4, A1));
+}
+
+/** The capsule bytes re-encryption leaves unchanged, bound to the sealed record as AEAD data. */
+function binding(capsule: Huang2020Capsule): Uint8Array {
+  return concatBytes(gtToBytes(capsule.c1), capsule.c2.toBytes(true), capsule.c3.toBytes(true));
+}
+
+/**
+ * Encrypt(PK, ID, D) -> C_ID for a record of any length: a fresh random GT element m is
+ * encapsulated (section 4.2.4, random r, s in Fr*) and keys ChaCha20-Poly1305 for the record.
+ */
+function encrypt(
+  params: Huang2020Params,
+  identity: string,
+  record: Uint8Array,
+  options?: RandomOptions,
+): Huang2020Ciphertext {
+  ascheme(params, NAME, 'params');
+  identityBytes(identity);
+  abytes(record, 'record');
+  const random = randomFrom(options);
+  const m = gtPow(Z(), randomScalar(random));
+  const capsule = encapsulate(params, identity, m, randomScalar(random), randomScalar(random));
+  return { scheme: NAME, capsule, sealed: seal(NAME, m, binding(capsule), record) };
+}
+
+/**
+ * ReKeyGen(PK, SK_p, ID_d) -> RK_{p->d}. Section 4.2.8 with erratum 2: the delegatee's
+ * ID_d stands where the paper prints ID_p (in an identity-based scheme PK_d is ID_d; with
+ * ID_p the delegatee cannot decrypt). Random k1, k2:
+ *   rk1 = (k1*B3 + B1) + (k2*B3 + B2) * ID_d
+ *   rk2 = (D1 * D3^k1) * (D2 * D3^k2)^ID_d   in G2, and rk2' the same in G1.
+ * Writing w for the exponent of rk2, rk1 = (a + b*ID_d + w) / (a + b*ID_p).
+ */
+function reKeyGen(
+  params: Huang2020Params,
+  secretKey: Huang2020SecretKey,
+  delegatee: string,
+  options?: RandomOptions,
+): Huang2020ReKey {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
+  const idD = identityToScalar(delegatee, 'delegatee');
+  const random = randomFrom(options);
+  const k1 = randomScalar(random);
+  const k2 = randomScalar(random);
+  const rk1 = Fr.add(Fr.add(Fr.mul(k1, sk.B3), sk.B1), Fr.mul(Fr.add(Fr.mul(k2, sk.B3), sk.B2), idD));
+  // D1 * D2^ID_d * D3^(k1 + k2*ID_d): the same element as the printed product, two multiplications.
+  const k3 = Fr.add(k1, Fr.mul(k2, idD));
+  return {
+    scheme: NAME,
+    delegator: sk.identity,
+    delegatee,
+    rk1,
+    rk2: sk.D1.add(sk.D2.multiply(idD)).add(sk.D3.multiply(k3)),
+    rk2g: sk.D1g.add(sk.D2g.multiply(idD)).add(sk.D3g.multiply(k3)),
+  };
+}
+
+/**
+ * ReEncrypt(PK, RK_{p->d}, C_p) -> C_d. Section 4.2.8 with erratum 3: the printed
+ * c'3 = c3^k1 / e(c2, rk2) mixes groups and needs k1, which the proxy does not have. What works:
+ *   c'4 = c4^rk1 / (e(c2, rk2) * e(rk2', c3)) = Z^((a + b*ID_d)(r+s)),  c1, c2, c3 unchanged.
+ * The result is an ordinary ciphertext for ID_d, so the scheme is multi-hop. The sealed
+ * record is passed through untouched.
+ */
+function reEncrypt(params: Huang2020Params, reKey: Huang2020ReKey, ciphertext: Huang2020Ciphertext): Huang2020Ciphertext {
+  ascheme(params, NAME, 'params');
+  const rk = ascheme<Huang2020ReKey>(reKey, NAME, 'reKey');
+  const { capsule } = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
+  const pairings = pairProduct([
+    [capsule.c2, rk.rk2],
+    [rk.rk2g, capsule.c3],
+  ]);
+  const c4 = gtDiv(gtPow(capsule.c4, rk.rk1), pairings);
+  return { scheme: NAME, capsule: { ...capsule, c4 }, sealed: ciphertext.sealed };
+}
+
+/**
+ * Decrypt(PK, C, SK) -> D for an original or re-encrypted ciphertext (both have the same
+ * form). Throws DecryptionError when the key is for another identity or C was altered.
+ */
+function decrypt(params: Huang2020Params, secretKey: Huang2020SecretKey, ciphertext: Huang2020Ciphertext): Uint8Array {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
+  const ct = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
+  abytes(ct.sealed, 'ciphertext.sealed');
+  const m = decapsulate(sk, ct.capsule);
+  return open(NAME, m, binding(ct.capsule), ct.sealed);
+}
+
+// ------------------------------------------------------------------ encodings
+
+const ID = SchemeId.huang2020;
+
+function encodeParams(params: Huang2020Params): Uint8Array {
+  const p = ascheme<Huang2020Params>(params, NAME, 'params');
+  return new Writer(ID, Kind.params).gt(p.Za).gt(p.Zb).gt(p.Zc).finish();
+}
+
+function decodeParams(bytes: Uint8Array): Huang2020Params {
+  const r = new Reader(bytes, 'huang2020 params', ID, Kind.params);
+  const out: Huang2020Params = { scheme: NAME, Za: r.gt('Za'), Zb: r.gt('Zb'), Zc: r.gt('Zc') };
+  r.end();
+  return out;
+}
+
+function encodeMasterKey(masterKey: Huang2020MasterKey): Uint8Array {
+  const k = ascheme<Huang2020MasterKey>(masterKey, NAME, 'masterKey');
+  return new Writer(ID, Kind.masterKey).scalar(k.a).scalar(k.b).scalar(k.c).finish();
+}
+
+function decodeMasterKey(bytes: Uint8Array): Huang2020MasterKey {
+  const r = new Reader(bytes, 'huang2020 master key', ID, Kind.masterKey);
+  const out: Huang2020MasterKey = { scheme: NAME, a: r.scalar('a'), b: r.scalar('b'), c: r.scalar('c') };
+  r.end();
+  return out;
+}
+
+function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
+  const k = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
+  return new Writer(ID, Kind.secretKey)
+    .string(k.identity)
+    .scalar(k.A1).g2(k.A2).g1(k.A3)
+    .scalar(k.B1).scalar(k.B2).scalar(k.B3)
+    .g2(k.D1).g2(k.D2).g2(k.D3)
+    .g1(k.D1g).g1(k.D2g).g1(k.D3g)
+    .finish();
+}
+
+/**
+ * Besides the field checks, checks that each G1 copy matches its G2 element
+ * (e(g^x, h) = e(g, h^x), for A3/A2 and the three D's), so a key that decodes is one that works.
+ */
+function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
+  const r = new Reader(bytes, 'huang2020 secret key', ID, Kind.secretKey);
+  const identity = r.string('identity');
+  try {
+    identityBytes(identity);
+  } catch (e) {
+    throw new RangeError(`huang2020 secret key: identity: ${(e as Error).message}`);
+  }
+  const out: Huang2020SecretKey = {
+    scheme: NAME,
+    identity,
+    A1: r.scalar('A1', false),
+    A2: r.g2('A2'),
+    A3: r.g1('A3'),
+    B1: r.scalar('B1', false),
+    B2: r.scalar('B2', false),
+    B3: r.scalar('B3'),
+    D1: r.g2('D1'),
+    D2: r.g2('D2'),
+    D3: r.g2('D3'),
+    D1g: r.g1('D1g'),
+    D2g: r.g1('D2g'),
+    D3g: r.g1('D3g'),
+  };
+  r.end();
+  const pairs: [string, G1, G2][] = [
+    ['A3/A2', out.A3, out.A2],
+    ['D1g/D1', out.D1g, out.D1],
+    ['D2g/D2', out.D2g, out.D2],
+    ['D3g/D3', out.D3g, out.D3],
+  ];
+  for (const [field, inG1, inG2] of pairs) {
+    if (!sameExponent(inG1, inG2)) throw new RangeError(`huang2020 secret key: ${field}: G1 and G2 elements do not match`);
+  }
+  return out;
+}
+
+
+function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
+  const k = ascheme<Huang2020ReKey>(reKey, NAME, 'reKey');
+  return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).scalar(k.rk1).g2(k.rk2).g1(k.rk2g).finish();
+}
+
+/** Besides the field checks, checks that rk2 and rk2' carry the same exponent. */
+function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
+  const r = new Reader(bytes, 'huang2020 re-encryption key', ID, Kind.reKey);
+  const delegator = r.string('delegator');
+  const delegatee = r.string('delegatee');
+  for (const [field, value] of [['delegator', delegator], ['delegatee', delegatee]] as const) {
+    try {
+      identityBytes(value);
+    } catch (e) {
+      throw new RangeError(`huang2020 re-encryption key: ${field}: ${(e as Error).message}`);
+    }
+  }
+  const out: Huang2020ReKey = { scheme: NAME, delegator, delegatee, rk1: r.scalar('rk1', false), rk2: r.g2('rk2'), rk2g: r.g1('rk2g') };
+  r.end();
+  if (!sameExponent(out.rk2g, out.rk2)) throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
+  return out;
+}
+
+function encodeCiphertext(ciphertext: Huang2020Ciphertext): Uint8Array {
+  const ct = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
+  const { c1, c2, c3, c4 } = ct.capsule;
+  return new Writer(ID, Kind.ciphertext).gt(c1).g1(c2).g2(c3).gt(c4).bytes(abytes(ct.sealed, 'ciphertext.sealed')).finish();
+}
+
+function decodeCiphertext(bytes: Uint8Array): Huang2020Ciphertext {
+  const r = new Reader(bytes, 'huang2020 ciphertext', ID, Kind.ciphertext);
+  const capsule: Huang2020Capsule = { c1: r.gt('c1'), c2: r.g1('c2'), c3: r.g2('c3'), c4: r.gt('c4') };
+  const sealed = r.bytes('sealed');
+  r.end();
+  if (sealed.length < 16) throw new RangeError('huang2020 ciphertext: sealed: shorter than the 16-byte authentication tag');
+  return { scheme: NAME, capsule, sealed };
+}
+
+/**
+ * The paper's IB-PRE, corrected. INSECURE: any key holder opens every ciphertext (see the
+ * module documentation); for reproducing the paper only.
+ */
+export const huang2020: PreScheme<Huang2020Params, Huang2020MasterKey, Huang2020SecretKey, Huang2020ReKey, Huang2020Capsule> =
+  Object.freeze({
+    name: NAME,
+    setup,
+    keyGen,
+    encrypt,
+    reKeyGen,
+    reEncrypt,
+    decrypt,
+    encodeParams,
+    decodeParams,
+    encodeMasterKey,
+    decodeMasterKey,
+    encodeSecretKey,
+    decodeSecretKey,
+    encodeReKey,
+    decodeReKey,
+    encodeCiphertext,
+    decodeCiphertext,
+  });

@@ -1,0 +1,55 @@
+/**
+ * @module
+ * The interface every identity-based proxy re-encryption scheme in medshare implements,
+ * with the algorithm names of Huang et al. 2020, section 4.2.
+ */
+import type { RandomOptions } from '../internal/random.js';
+
+/** A sealed record: the scheme's capsule (its KEM ciphertext) and the AEAD-sealed record. */
+export interface Ciphertext<Capsule> {
+  /** Name of the scheme that made this ciphertext. */
+  readonly scheme: string;
+  /** The KEM part: what ReEncrypt transforms. */
+  readonly capsule: Capsule;
+  /** The record, sealed with ChaCha20-Poly1305 under the encapsulated key; never touched by ReEncrypt. */
+  readonly sealed: Uint8Array;
+}
+
+/** What Setup returns: public parameters for everyone, the master key for the PKG only. */
+export interface SetupResult<Params, MasterKey> {
+  readonly params: Params;
+  readonly masterKey: MasterKey;
+}
+
+/**
+ * An identity-based proxy re-encryption scheme: the paper's six algorithms and a byte
+ * encoding for each object. Decoders validate untrusted bytes completely and throw
+ * TypeError (not a Uint8Array) or RangeError (anything wrong with the bytes), naming the field.
+ */
+export interface PreScheme<Params, MasterKey, SecretKey, ReKey, Capsule> {
+  /** Scheme name, also written into every object (`scheme` field). */
+  readonly name: string;
+  /** Setup(1^lambda) -> (PK, MSK). Run once by the PKG. */
+  setup(options?: RandomOptions): SetupResult<Params, MasterKey>;
+  /** KeyGen(MSK, PK, ID) -> SK_ID. Run by the PKG for each registered identity. */
+  keyGen(params: Params, masterKey: MasterKey, identity: string, options?: RandomOptions): SecretKey;
+  /** Encrypt(PK, ID, D) -> C_ID, for a record of any length. */
+  encrypt(params: Params, identity: string, record: Uint8Array, options?: RandomOptions): Ciphertext<Capsule>;
+  /** ReKeyGen(PK, SK_p, ID_d) -> RK_{p->d}. Run by the delegator p. */
+  reKeyGen(params: Params, secretKey: SecretKey, delegatee: string, options?: RandomOptions): ReKey;
+  /** ReEncrypt(PK, RK_{p->d}, C_p) -> C_d. Run by the proxy; never sees the record. */
+  reEncrypt(params: Params, reKey: ReKey, ciphertext: Ciphertext<Capsule>): Ciphertext<Capsule>;
+  /** Decrypt(PK, C, SK) -> D, for original and re-encrypted ciphertexts; throws DecryptionError. */
+  decrypt(params: Params, secretKey: SecretKey, ciphertext: Ciphertext<Capsule>): Uint8Array;
+
+  encodeParams(params: Params): Uint8Array;
+  decodeParams(bytes: Uint8Array): Params;
+  encodeMasterKey(masterKey: MasterKey): Uint8Array;
+  decodeMasterKey(bytes: Uint8Array): MasterKey;
+  encodeSecretKey(secretKey: SecretKey): Uint8Array;
+  decodeSecretKey(bytes: Uint8Array): SecretKey;
+  encodeReKey(reKey: ReKey): Uint8Array;
+  decodeReKey(bytes: Uint8Array): ReKey;
+  encodeCiphertext(ciphertext: Ciphertext<Capsule>): Uint8Array;
+  decodeCiphertext(bytes: Uint8Array): Ciphertext<Capsule>;
+}

@@ -1,0 +1,186 @@
+/**
+ * @module
+ * Cha-Cheon identity-based signature (PKC 2003) on BLS12-381: the medshare AuthSign.
+ * See ./index.ts for the scheme and its security statement.
+ */
+import {
+  G1_BYTES,
+  G1Point,
+  G2Point,
+  gtEq,
+  GT_ONE,
+  hashToG1,
+  hashToScalar,
+  pairProduct,
+  Fr_ as Fr,
+  randomScalar,
+  type G1,
+  type G2,
+} from '../internal/bls.js';
+import { equalBytes, Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
+import { abytes, ascheme } from '../internal/errors.js';
+import { identityBytes } from '../internal/identity.js';
+import { randomFrom, type RandomOptions } from '../internal/random.js';
+
+const NAME = 'authSign';
+const H1_DST = 'MEDSHARE-V1-AUTHSIGN-H1_BLS12381G1_XMD:SHA-256_SSWU_RO_';
+const H3_DST = 'MEDSHARE-V1-AUTHSIGN-H3_XMD:SHA-256';
+
+/** Length of a signature: U and V, two compressed G1 points. */
+export const SIGNATURE_BYTES = 2 * G1_BYTES;
+
+/** Public parameters: the PKG's signing public key mpk = h^s. */
+export interface AuthSignParams {
+  readonly scheme: 'authSign';
+  readonly mpk: G2;
+}
+
+/** The PKG's signing master secret s. */
+export interface AuthSignMasterKey {
+  readonly scheme: 'authSign';
+  readonly s: bigint;
+}
+
+/** An identity's signing key sk = H1'(ID)^s. */
+export interface SigningKey {
+  readonly scheme: 'authSign';
+  readonly identity: string;
+  readonly key: G1;
+}
+
+// H1'(ID) is fixed per identity; cached (bounded) since verifiers see the same signers often.
+const MAX_CACHED = 1024;
+const identityPoints = new Map<string, G1>();
+function identityPoint(identity: string, name = 'identity'): G1 {
+  const bytes = identityBytes(identity, name);
+  let q = identityPoints.get(identity);
+  if (q === undefined) {
+    q = hashToG1(H1_DST, bytes);
+    if (identityPoints.size >= MAX_CACHED) identityPoints.delete(identityPoints.keys().next().value as string);
+    identityPoints.set(identity, q);
+  }
+  return q;
+}
+
+/**
+ * Setup: master secret s, public key mpk = h^s.
+ * @param options - `random`: source of randomness (default: the platform CSPRNG).
+ * @returns the public `params` and the PKG's `masterKey`.
+ */
+export function setup(options?: RandomOptions): { params: AuthSignParams; masterKey: AuthSignMasterKey } {
+  const s = randomScalar(randomFrom(options));
+  return { params: { scheme: NAME, mpk: G2Point.BASE.multiply(s) }, masterKey: { scheme: NAME, s } };
+}
+
+/**
+ * KeyGen: sk_ID = H1'(ID)^s. Deterministic: the same identity always gets the same key.
+ * @throws TypeError for wrong argument types; RangeError for an empty or over-long identity.
+ */
+export function keyGen(params: AuthSignParams, masterKey: AuthSignMasterKey, identity: string): SigningKey {
+  ascheme(params, NAME, 'params');
+  const { s } = ascheme<AuthSignMasterKey>(masterKey, NAME, 'masterKey');
+  return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
+}
+
+/**
+ * AuthSign(SK, m): r random, U = Q^r, v = H3(U, m), V = sk^(r+v); returns U || V (96 bytes).
+ * @throws TypeError when `message` is not a Uint8Array or the key is not an AuthSign key.
+ */
+export function authSign(signingKey: SigningKey, message: Uint8Array, options?: RandomOptions): Uint8Array {
+  const sk = ascheme<SigningKey>(signingKey, NAME, 'signingKey');
+  abytes(message, 'message');
+  const q = identityPoint(sk.identity, 'signingKey.identity');
+  const random = randomFrom(options);
+  for (;;) {
+    const r = randomScalar(random);
+    const u = q.multiply(r);
+    const uBytes = u.toBytes(true);
+    const exponent = Fr.add(r, hashToScalar(H3_DST, uBytes, message));
+    if (exponent === 0n) continue; // V would be the identity; probability 1/r
+    const out = new Uint8Array(SIGNATURE_BYTES);
+    out.set(uBytes, 0);
+    out.set(sk.key.multiply(exponent).toBytes(true), G1_BYTES);
+    return out;
+  }
+}
+
+const NEG_H = G2Point.BASE.negate();
+
+/**
+ * AuthVerify(PK, ID, m, sigma): checks e(V, h) = e(U * Q^v, mpk) as one pairing product.
+ * @returns false for any signature that does not verify, including malformed bytes.
+ * @throws TypeError only for caller mistakes (wrong argument types); RangeError for an
+ *   invalid identity string.
+ */
+export function authVerify(params: AuthSignParams, identity: string, message: Uint8Array, signature: Uint8Array): boolean {
+  const { mpk } = ascheme<AuthSignParams>(params, NAME, 'params');
+  abytes(message, 'message');
+  abytes(signature, 'signature');
+  const q = identityPoint(identity);
+  if (signature.length !== SIGNATURE_BYTES) return false;
+  const uBytes = signature.subarray(0, G1_BYTES);
+  let u: G1;
+  let v: G1;
+  try {
+    u = G1Point.fromBytes(uBytes);
+    v = G1Point.fromBytes(signature.subarray(G1_BYTES));
+    u.assertValidity();
+    v.assertValidity();
+  } catch {
+    return false;
+  }
+  if (u.is0() || v.is0()) return false;
+  // Canonical encodings only, so a signature has exactly one byte form.
+  if (!equalBytes(u.toBytes(true), uBytes) || !equalBytes(v.toBytes(true), signature.subarray(G1_BYTES))) return false;
+  const h3 = hashToScalar(H3_DST, uBytes, message);
+  return gtEq(
+    pairProduct([
+      [v, NEG_H],
+      [u.add(q.multiply(h3)), mpk],
+    ]),
+    GT_ONE,
+  );
+}
+
+const ID = SchemeId.authSign;
+
+/** Encodes the public parameters (header + mpk). */
+export function encodeParams(params: AuthSignParams): Uint8Array {
+  return new Writer(ID, Kind.params).g2(ascheme<AuthSignParams>(params, NAME, 'params').mpk).finish();
+}
+/** Decodes and validates public parameters; RangeError naming the field on bad bytes. */
+export function decodeParams(bytes: Uint8Array): AuthSignParams {
+  const r = new Reader(bytes, 'authSign params', ID, Kind.params);
+  const out: AuthSignParams = { scheme: NAME, mpk: r.g2('mpk') };
+  r.end();
+  return out;
+}
+/** Encodes the master key (header + s). */
+export function encodeMasterKey(masterKey: AuthSignMasterKey): Uint8Array {
+  return new Writer(ID, Kind.masterKey).scalar(ascheme<AuthSignMasterKey>(masterKey, NAME, 'masterKey').s).finish();
+}
+/** Decodes and validates a master key. */
+export function decodeMasterKey(bytes: Uint8Array): AuthSignMasterKey {
+  const r = new Reader(bytes, 'authSign master key', ID, Kind.masterKey);
+  const out: AuthSignMasterKey = { scheme: NAME, s: r.scalar('s') };
+  r.end();
+  return out;
+}
+/** Encodes a signing key (header + identity + key). */
+export function encodeSigningKey(signingKey: SigningKey): Uint8Array {
+  const k = ascheme<SigningKey>(signingKey, NAME, 'signingKey');
+  return new Writer(ID, Kind.signingKey).string(k.identity).g1(k.key).finish();
+}
+/** Decodes and validates a signing key. */
+export function decodeSigningKey(bytes: Uint8Array): SigningKey {
+  const r = new Reader(bytes, 'authSign signing key', ID, Kind.signingKey);
+  const identity = r.string('identity');
+  try {
+    identityBytes(identity);
+  } catch (e) {
+    throw new RangeError(`authSign signing key: identity: ${(e as Error).message}`);
+  }
+  const out: SigningKey = { scheme: NAME, identity, key: r.g1('key') };
+  r.end();
+  return out;
+}

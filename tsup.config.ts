@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup';
+
+// One entry per subpath of the exports map; ESM only, with declarations beside each entry.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'pre/index': 'src/pre/index.ts',
+    'sign/index': 'src/sign/index.ts',
+  },
+  format: ['esm'],
+  target: 'node20',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+});
