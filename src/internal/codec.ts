@@ -150,12 +150,7 @@ export class Reader {
     return this.point(G2Point, this.take(G2_BYTES, field), field, 'G2');
   }
 
-  private point<P extends G1 | G2>(
-    cons: { fromBytes(b: Uint8Array): P },
-    raw: Uint8Array,
-    field: string,
-    group: string,
-  ): P {
+  private point<P extends G1 | G2>(cons: { fromBytes(b: Uint8Array): P }, raw: Uint8Array, field: string, group: string): P {
     let p: P;
     try {
       p = cons.fromBytes(raw);

@@ -214,12 +214,7 @@ function binding(capsule: Huang2020Capsule): Uint8Array {
  * Encrypt(PK, ID, D) -> C_ID for a record of any length: a fresh random GT element m is
  * encapsulated (section 4.2.4, random r, s in Fr*) and keys ChaCha20-Poly1305 for the record.
  */
-function encrypt(
-  params: Huang2020Params,
-  identity: string,
-  record: Uint8Array,
-  options?: RandomOptions,
-): Huang2020Ciphertext {
+function encrypt(params: Huang2020Params, identity: string, record: Uint8Array, options?: RandomOptions): Huang2020Ciphertext {
   ascheme(params, NAME, 'params');
   identityBytes(identity);
   abytes(record, 'record');
@@ -326,10 +321,18 @@ function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
   const k = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
   return new Writer(ID, Kind.secretKey)
     .string(k.identity)
-    .scalar(k.A1).g2(k.A2).g1(k.A3)
-    .scalar(k.B1).scalar(k.B2).scalar(k.B3)
-    .g2(k.D1).g2(k.D2).g2(k.D3)
-    .g1(k.D1g).g1(k.D2g).g1(k.D3g)
+    .scalar(k.A1)
+    .g2(k.A2)
+    .g1(k.A3)
+    .scalar(k.B1)
+    .scalar(k.B2)
+    .scalar(k.B3)
+    .g2(k.D1)
+    .g2(k.D2)
+    .g2(k.D3)
+    .g1(k.D1g)
+    .g1(k.D2g)
+    .g1(k.D3g)
     .finish();
 }
 
@@ -374,7 +377,6 @@ function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
   return out;
 }
 
-
 function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
   const k = ascheme<Huang2020ReKey>(reKey, NAME, 'reKey');
   return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).scalar(k.rk1).g2(k.rk2).g1(k.rk2g).finish();
@@ -385,16 +387,27 @@ function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   const r = new Reader(bytes, 'huang2020 re-encryption key', ID, Kind.reKey);
   const delegator = r.string('delegator');
   const delegatee = r.string('delegatee');
-  for (const [field, value] of [['delegator', delegator], ['delegatee', delegatee]] as const) {
+  for (const [field, value] of [
+    ['delegator', delegator],
+    ['delegatee', delegatee],
+  ] as const) {
     try {
       identityBytes(value);
     } catch (e) {
       throw new RangeError(`huang2020 re-encryption key: ${field}: ${(e as Error).message}`);
     }
   }
-  const out: Huang2020ReKey = { scheme: NAME, delegator, delegatee, rk1: r.scalar('rk1', false), rk2: r.g2('rk2'), rk2g: r.g1('rk2g') };
+  const out: Huang2020ReKey = {
+    scheme: NAME,
+    delegator,
+    delegatee,
+    rk1: r.scalar('rk1', false),
+    rk2: r.g2('rk2'),
+    rk2g: r.g1('rk2g'),
+  };
   r.end();
-  if (!sameExponent(out.rk2g, out.rk2)) throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
+  if (!sameExponent(out.rk2g, out.rk2))
+    throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
   return out;
 }
 
