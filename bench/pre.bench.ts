@@ -22,7 +22,12 @@ console.log(`medshare IB-PRE benchmark - ${describeMachine()}\n`);
 
 // Reference primitives (noble's own, unoptimised by us).
 const z = bls12_381.pairing(G1.BASE, G2.BASE);
-const pairing = measure('pairing e(P, Q) (noble)', ([p, q]) => bls12_381.pairing(p, q), () => [G1.BASE.multiply(rnd()), G2.BASE.multiply(rnd())] as const, opts);
+const pairing = measure(
+  'pairing e(P, Q) (noble)',
+  ([p, q]) => bls12_381.pairing(p, q),
+  () => [G1.BASE.multiply(rnd()), G2.BASE.multiply(rnd())] as const,
+  opts,
+);
 const gtExp = measure('GT exponentiation (noble Fp12.pow)', (k) => Fp12.pow(z, k), rnd, opts);
 const primitives: Measurement[] = [
   pairing,
@@ -43,30 +48,38 @@ const rk = huang2020.reKeyGen(params, patient, D);
 const shared = huang2020.reEncrypt(params, rk, ct);
 const sharedBytes = huang2020.encodeCiphertext(shared);
 
-const ops: Measurement[] = [
-  measure('huang2020 setup', () => huang2020.setup(), () => 0, opts),
-  measure('huang2020 keyGen', (i) => huang2020.keyGen(params, masterKey, `id-${i}`), Math.random, opts),
-  measure('huang2020 encrypt 0 B', () => huang2020.encrypt(params, P, new Uint8Array(0)), () => 0, opts),
-  measure('huang2020 encrypt 1 KiB', () => huang2020.encrypt(params, P, small), () => 0, opts),
-  measure('huang2020 encrypt 1 MiB', () => huang2020.encrypt(params, P, mib), () => 0, opts),
-  measure('huang2020 decrypt (original, 1 KiB)', () => huang2020.decrypt(params, patient, ct), () => 0, opts),
-  measure('huang2020 reKeyGen', () => huang2020.reKeyGen(params, patient, D), () => 0, opts),
-  measure('huang2020 reEncrypt', () => huang2020.reEncrypt(params, rk, ct), () => 0, opts),
-  measure('huang2020 decrypt (re-encrypted, 1 KiB)', () => huang2020.decrypt(params, institute, shared), () => 0, opts),
-  measure('huang2020 decodeCiphertext (validating)', () => huang2020.decodeCiphertext(sharedBytes), () => 0, opts),
-];
-
+// Each operation is timed on fixed inputs; keyGen uses a fresh identity per run.
+let counter = 0;
+const fresh = () => `id-${counter++}`;
+const fixed = () => 0;
 const sp = signSetup();
 const signer = signKeyGen(sp.params, sp.masterKey, P);
 const message = new Uint8Array(32);
 const signature = authSign(signer, message);
-ops.push(
-  measure('AuthSign keyGen', (i) => signKeyGen(sp.params, sp.masterKey, `id-${i}`), Math.random, opts),
-  measure('AuthSign sign', () => authSign(signer, message), () => 0, opts),
-  measure('AuthSign verify', () => authVerify(sp.params, P, message, signature), () => 0, opts),
-);
+const cases: [string, (input: string | number) => unknown, () => string | number][] = [
+  ['huang2020 setup', () => huang2020.setup(), fixed],
+  ['huang2020 keyGen', (id) => huang2020.keyGen(params, masterKey, String(id)), fresh],
+  ['huang2020 encrypt 0 B', () => huang2020.encrypt(params, P, new Uint8Array(0)), fixed],
+  ['huang2020 encrypt 1 KiB', () => huang2020.encrypt(params, P, small), fixed],
+  ['huang2020 encrypt 1 MiB', () => huang2020.encrypt(params, P, mib), fixed],
+  ['huang2020 decrypt (original, 1 KiB)', () => huang2020.decrypt(params, patient, ct), fixed],
+  ['huang2020 reKeyGen', () => huang2020.reKeyGen(params, patient, D), fixed],
+  ['huang2020 reEncrypt', () => huang2020.reEncrypt(params, rk, ct), fixed],
+  ['huang2020 decrypt (re-encrypted, 1 KiB)', () => huang2020.decrypt(params, institute, shared), fixed],
+  ['huang2020 decodeCiphertext (validating)', () => huang2020.decodeCiphertext(sharedBytes), fixed],
+  ['AuthSign keyGen', (id) => signKeyGen(sp.params, sp.masterKey, String(id)), fresh],
+  ['AuthSign sign', () => authSign(signer, message), fixed],
+  ['AuthSign verify', () => authVerify(sp.params, P, message, signature), fixed],
+];
+const ops = cases.map(([name, operation, prepare]) => measure(name, operation, prepare, opts));
 
-const row = (m: Measurement) => [m.name, fmt(m.medianMs), `${fmt(m.minMs)}-${fmt(m.maxMs)}`, m.runs, (m.medianMs / pairing.medianMs).toFixed(2)];
+const row = (m: Measurement) => [
+  m.name,
+  fmt(m.medianMs),
+  `${fmt(m.minMs)}-${fmt(m.maxMs)}`,
+  m.runs,
+  (m.medianMs / pairing.medianMs).toFixed(2),
+];
 console.log(table(['operation', 'median ms', 'min-max ms', 'runs', 'x pairing'], [...primitives, ...ops].map(row)));
 
 const byName = (name: string) => ops.find((m) => m.name === name) as Measurement;
