@@ -33,6 +33,7 @@ import {
   type GT,
 } from './bls.js';
 import { abytes } from './errors.js';
+import { identityBytes } from './identity.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -186,6 +187,17 @@ export class Reader {
       throw this.fail(field, 'not well-formed UTF-8');
     }
     return s;
+  }
+
+  /** An identity string: well-formed, non-empty, at most MAX_IDENTITY_BYTES of UTF-8. */
+  identity(field: string): string {
+    const value = this.string(field);
+    try {
+      identityBytes(value, field);
+    } catch (e) {
+      throw new RangeError(`${this.what}: ${(e as Error).message}`);
+    }
+    return value;
   }
 
   bytes(field: string): Uint8Array {

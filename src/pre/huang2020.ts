@@ -342,15 +342,9 @@ function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
  */
 function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
   const r = new Reader(bytes, 'huang2020 secret key', ID, Kind.secretKey);
-  const identity = r.string('identity');
-  try {
-    identityBytes(identity);
-  } catch (e) {
-    throw new RangeError(`huang2020 secret key: identity: ${(e as Error).message}`);
-  }
   const out: Huang2020SecretKey = {
     scheme: NAME,
-    identity,
+    identity: r.identity('identity'),
     A1: r.scalar('A1', false),
     A2: r.g2('A2'),
     A3: r.g1('A3'),
@@ -385,22 +379,10 @@ function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
 /** Besides the field checks, checks that rk2 and rk2' carry the same exponent. */
 function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   const r = new Reader(bytes, 'huang2020 re-encryption key', ID, Kind.reKey);
-  const delegator = r.string('delegator');
-  const delegatee = r.string('delegatee');
-  for (const [field, value] of [
-    ['delegator', delegator],
-    ['delegatee', delegatee],
-  ] as const) {
-    try {
-      identityBytes(value);
-    } catch (e) {
-      throw new RangeError(`huang2020 re-encryption key: ${field}: ${(e as Error).message}`);
-    }
-  }
   const out: Huang2020ReKey = {
     scheme: NAME,
-    delegator,
-    delegatee,
+    delegator: r.identity('delegator'),
+    delegatee: r.identity('delegatee'),
     rk1: r.scalar('rk1', false),
     rk2: r.g2('rk2'),
     rk2g: r.g1('rk2g'),

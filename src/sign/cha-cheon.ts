@@ -174,13 +174,7 @@ export function encodeSigningKey(signingKey: SigningKey): Uint8Array {
 /** Decodes and validates a signing key. */
 export function decodeSigningKey(bytes: Uint8Array): SigningKey {
   const r = new Reader(bytes, 'authSign signing key', ID, Kind.signingKey);
-  const identity = r.string('identity');
-  try {
-    identityBytes(identity);
-  } catch (e) {
-    throw new RangeError(`authSign signing key: identity: ${(e as Error).message}`);
-  }
-  const out: SigningKey = { scheme: NAME, identity, key: r.g1('key') };
+  const out: SigningKey = { scheme: NAME, identity: r.identity('identity'), key: r.g1('key') };
   r.end();
   return out;
 }

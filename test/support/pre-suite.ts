@@ -24,18 +24,6 @@ export function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   return out;
 }
 
-/** Asserts that `f` throws one of the typed errors a decoder may throw. */
-export function expectTypedDecodeError(f: () => unknown): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, 'decoder accepted bytes it should reject').toBeDefined();
-  expect(thrown instanceof RangeError || thrown instanceof TypeError, `untyped error: ${String(thrown)}`).toBe(true);
-}
-
 /**
  * Applies one of several mutations (bit flip, byte overwrite, truncation, extension) chosen by
  * fast-check, and returns the mutated bytes.
@@ -313,7 +301,7 @@ export function describePreScheme<P, M, S, R, C>(scheme: PreScheme<P, M, S, R, C
 }
 
 /** Decode errors are RangeError; a decodable but altered ciphertext must fail with DecryptionError. */
-function expectTypedOrDecryptionError(f: () => unknown): void {
+export function expectTypedOrDecryptionError(f: () => unknown): void {
   let thrown: unknown;
   try {
     f();
