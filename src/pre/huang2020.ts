@@ -45,59 +45,93 @@ const ID_DST = 'MEDSHARE-V1-HUANG2020-ID-TO-FR_XMD:SHA-256';
 
 /** Public parameters PK: Z^a, Z^b, Z^c with Z = e(g, h). */
 export interface Huang2020Params {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** Z^a. */
   readonly Za: GT;
+  /** Z^b. */
   readonly Zb: GT;
+  /** Z^c. */
   readonly Zc: GT;
 }
 
-/** Master secret key MSK = (a, b, c). */
+/** Master secret key MSK = (a, b, c), held by the PKG. */
 export interface Huang2020MasterKey {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** a in Fr*. */
   readonly a: bigint;
+  /** b in Fr*. */
   readonly b: bigint;
+  /** c in Fr*. */
   readonly c: bigint;
 }
 
 /**
  * Secret key SK_ID = (A1, A2, A3, B1, B2, B3, D1, D2, D3), plus the G1 copies
  * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (SCHEMES.md section 1).
+ * With d = a + b*ID and the PKG's random t, x, y, z:
  */
 export interface Huang2020SecretKey {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** The identity this key was issued for. */
   readonly identity: string;
+  /** A1 = (c + t) / d. */
   readonly A1: bigint;
+  /** A2 = h^t. */
   readonly A2: G2;
+  /** A3 = g^t. */
   readonly A3: G1;
+  /** B1 = (a + x) / d. */
   readonly B1: bigint;
+  /** B2 = (b + y) / d. */
   readonly B2: bigint;
+  /** B3 = z / d. */
   readonly B3: bigint;
+  /** D1 = h^x. */
   readonly D1: G2;
+  /** D2 = h^y. */
   readonly D2: G2;
+  /** D3 = h^z. */
   readonly D3: G2;
+  /** g^x (G1 copy of D1). */
   readonly D1g: G1;
+  /** g^y (G1 copy of D2). */
   readonly D2g: G1;
+  /** g^z (G1 copy of D3). */
   readonly D3g: G1;
 }
 
 /** Re-encryption key RK_{p->d} = (rk1, rk2, rk2'), with the two identities for bookkeeping. */
 export interface Huang2020ReKey {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** Identity p whose ciphertexts this key converts. */
   readonly delegator: string;
+  /** Identity d who can read the converted ciphertexts. */
   readonly delegatee: string;
+  /** rk1 = (k1*B3 + B1) + (k2*B3 + B2) * ID_d. */
   readonly rk1: bigint;
+  /** rk2 = (D1 * D3^k1) * (D2 * D3^k2)^ID_d, in G2. */
   readonly rk2: G2;
+  /** rk2', the same exponent in G1. */
   readonly rk2g: G1;
 }
 
 /** Capsule C = (c1, c2, c3, c4); the encapsulated GT element plays the paper's D. */
 export interface Huang2020Capsule {
+  /** c1 = D * Z^(c(r+s)). */
   readonly c1: GT;
+  /** c2 = g^r. */
   readonly c2: G1;
+  /** c3 = h^s. */
   readonly c3: G2;
+  /** c4 = Z^((a + b*ID)(r+s)); the only part ReEncrypt changes. */
   readonly c4: GT;
 }
 
+/** A huang2020 ciphertext: capsule plus sealed record. */
 export type Huang2020Ciphertext = Ciphertext<Huang2020Capsule>;
 
 /** The identity hashed to Fr: the paper's ID_p in d = a + b * ID_p. */
