@@ -45,8 +45,17 @@ export function measure<T>(
   return { name, runs: times.length, medianMs, minMs: times[0] as number, maxMs: times[times.length - 1] as number };
 }
 
+/** The machine a benchmark ran on. */
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+}
+
 /** CPU model, cores, memory and Node version of this machine. */
-export function machine(): { cpu: string; cores: number; memoryGiB: number; node: string; platform: string } {
+export function machine(): Machine {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
