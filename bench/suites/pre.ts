@@ -8,6 +8,7 @@
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { huang2020 } from '../../src/pre/index.js';
+import { seal } from '../../src/pre/kem.js';
 import { authSign, authVerify, keyGen as signKeyGen, setup as signSetup } from '../../src/sign/index.js';
 import { type MeasureOptions, type Measurement, measure } from '../harness.js';
 
@@ -63,6 +64,7 @@ export function runPreSuite(
     ['huang2020 encrypt 0 B', () => huang2020.encrypt(params, P, new Uint8Array(0), { random }), fixed],
     ['huang2020 encrypt 1 KiB', () => huang2020.encrypt(params, P, small, { random }), fixed],
     ['huang2020 encrypt 1 MiB', () => huang2020.encrypt(params, P, mib, { random }), fixed],
+    ['seal 1 MiB (HKDF + ChaCha20-Poly1305)', () => seal('bench', z, new Uint8Array(1000), mib), fixed],
     ['huang2020 decrypt (original, 1 KiB)', () => huang2020.decrypt(params, patient, ct), fixed],
     ['huang2020 reKeyGen', () => huang2020.reKeyGen(params, patient, D, { random }), fixed],
     ['huang2020 reEncrypt', () => huang2020.reEncrypt(params, rk, ct), fixed],
@@ -81,10 +83,10 @@ export function runPreSuite(
   const byName = (name: string) => operations.find((m) => m.name === name) as Measurement;
   const decryptRe = byName('huang2020 decrypt (re-encrypted, 1 KiB)');
   const budget = 2 * pairing.medianMs + gtExp.medianMs;
-  const sealCost = byName('huang2020 encrypt 1 MiB').medianMs - byName('huang2020 encrypt 0 B').medianMs;
+  const sealCost = byName('seal 1 MiB (HKDF + ChaCha20-Poly1305)').medianMs;
   const targets = [
     `decrypt of a re-encrypted ciphertext: ${decryptRe.medianMs.toFixed(1)} ms = ${(decryptRe.medianMs / budget).toFixed(2)}x the ${budget.toFixed(1)} ms of 2 pairings + 1 GT exponentiation (target <= 1.5x)`,
-    `sealing 1 MiB over the capsule: ${sealCost.toFixed(1)} ms (target < 20 ms)`,
+    `sealing 1 MiB, the cost a 1 MiB record adds over the capsule: ${sealCost.toFixed(1)} ms (target < 20 ms)`,
   ];
   return { pairing, operations, targets };
 }
