@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (entry: string) => fileURLToPath(new URL(`./src/${entry}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name; in tests the name resolves to the sources.
+    alias: [
+      { find: /^medshare$/, replacement: src('index.ts') },
+      { find: /^medshare\/pre$/, replacement: src('pre/index.ts') },
+      { find: /^medshare\/sign$/, replacement: src('sign/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -62,7 +62,9 @@ export function randomScalar(random: RandomSource): bigint {
 /** Hashes bytes to Fr with RFC 9380 hash_to_field (expand_message_xmd, SHA-256) under `dst`. */
 export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
   const msg = concatBytes(...parts);
-  const [[out]] = hash_to_field(msg, 1, { DST: dst, p: ORDER, m: 1, k: 128, expand: 'xmd', hash: sha256 }) as bigint[][] as [[bigint]];
+  const [[out]] = hash_to_field(msg, 1, { DST: dst, p: ORDER, m: 1, k: 128, expand: 'xmd', hash: sha256 }) as bigint[][] as [
+    [bigint],
+  ];
   return out;
 }
 

@@ -34,6 +34,7 @@ import {
   type GT,
 } from './bls.js';
 import { abytes } from './errors.js';
+import { identityBytes } from './identity.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -169,12 +170,7 @@ export class Reader {
     return this.point(G2Point, this.take(G2_BYTES, field), field, 'G2');
   }
 
-  private point<P extends G1 | G2>(
-    cons: { fromBytes(b: Uint8Array): P },
-    raw: Uint8Array,
-    field: string,
-    group: string,
-  ): P {
+  private point<P extends G1 | G2>(cons: { fromBytes(b: Uint8Array): P }, raw: Uint8Array, field: string, group: string): P {
     let p: P;
     try {
       p = cons.fromBytes(raw);
@@ -210,6 +206,17 @@ export class Reader {
       throw this.fail(field, 'not well-formed UTF-8');
     }
     return s;
+  }
+
+  /** An identity string: well-formed, non-empty, at most MAX_IDENTITY_BYTES of UTF-8. */
+  identity(field: string): string {
+    const value = this.string(field);
+    try {
+      identityBytes(value, field);
+    } catch (e) {
+      throw new RangeError(`${this.what}: ${(e as Error).message}`);
+    }
+    return value;
   }
 
   bytes(field: string): Uint8Array {

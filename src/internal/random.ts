@@ -28,7 +28,9 @@ export function randomFrom(options: RandomOptions | undefined): RandomSource {
   return (length) => {
     const out = source(length);
     if (!(out instanceof Uint8Array) || out.length !== length) {
-      throw new RangeError(`random: source returned ${out instanceof Uint8Array ? out.length : typeof out} bytes, expected ${length}`);
+      throw new RangeError(
+        `random: source returned ${out instanceof Uint8Array ? out.length : typeof out} bytes, expected ${length}`,
+      );
     }
     return out;
   };

@@ -45,59 +45,93 @@ const ID_DST = 'MEDSHARE-V1-HUANG2020-ID-TO-FR_XMD:SHA-256';
 
 /** Public parameters PK: Z^a, Z^b, Z^c with Z = e(g, h). */
 export interface Huang2020Params {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** Z^a. */
   readonly Za: GT;
+  /** Z^b. */
   readonly Zb: GT;
+  /** Z^c. */
   readonly Zc: GT;
 }
 
-/** Master secret key MSK = (a, b, c). */
+/** Master secret key MSK = (a, b, c), held by the PKG. */
 export interface Huang2020MasterKey {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** a in Fr*. */
   readonly a: bigint;
+  /** b in Fr*. */
   readonly b: bigint;
+  /** c in Fr*. */
   readonly c: bigint;
 }
 
 /**
  * Secret key SK_ID = (A1, A2, A3, B1, B2, B3, D1, D2, D3), plus the G1 copies
  * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (SCHEMES.md section 1).
+ * With d = a + b*ID and the PKG's random t, x, y, z:
  */
 export interface Huang2020SecretKey {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** The identity this key was issued for. */
   readonly identity: string;
+  /** A1 = (c + t) / d. */
   readonly A1: bigint;
+  /** A2 = h^t. */
   readonly A2: G2;
+  /** A3 = g^t. */
   readonly A3: G1;
+  /** B1 = (a + x) / d. */
   readonly B1: bigint;
+  /** B2 = (b + y) / d. */
   readonly B2: bigint;
+  /** B3 = z / d. */
   readonly B3: bigint;
+  /** D1 = h^x. */
   readonly D1: G2;
+  /** D2 = h^y. */
   readonly D2: G2;
+  /** D3 = h^z. */
   readonly D3: G2;
+  /** g^x (G1 copy of D1). */
   readonly D1g: G1;
+  /** g^y (G1 copy of D2). */
   readonly D2g: G1;
+  /** g^z (G1 copy of D3). */
   readonly D3g: G1;
 }
 
 /** Re-encryption key RK_{p->d} = (rk1, rk2, rk2'), with the two identities for bookkeeping. */
 export interface Huang2020ReKey {
+  /** Always 'huang2020'. */
   readonly scheme: 'huang2020';
+  /** Identity p whose ciphertexts this key converts. */
   readonly delegator: string;
+  /** Identity d who can read the converted ciphertexts. */
   readonly delegatee: string;
+  /** rk1 = (k1*B3 + B1) + (k2*B3 + B2) * ID_d. */
   readonly rk1: bigint;
+  /** rk2 = (D1 * D3^k1) * (D2 * D3^k2)^ID_d, in G2. */
   readonly rk2: G2;
+  /** rk2', the same exponent in G1. */
   readonly rk2g: G1;
 }
 
 /** Capsule C = (c1, c2, c3, c4); the encapsulated GT element plays the paper's D. */
 export interface Huang2020Capsule {
+  /** c1 = D * Z^(c(r+s)). */
   readonly c1: GT;
+  /** c2 = g^r. */
   readonly c2: G1;
+  /** c3 = h^s. */
   readonly c3: G2;
+  /** c4 = Z^((a + b*ID)(r+s)); the only part ReEncrypt changes. */
   readonly c4: GT;
 }
 
+/** A huang2020 ciphertext: capsule plus sealed record. */
 export type Huang2020Ciphertext = Ciphertext<Huang2020Capsule>;
 
 /** The identity hashed to Fr: the paper's ID_p in d = a + b * ID_p. */
@@ -214,12 +248,7 @@ function binding(capsule: Huang2020Capsule): Uint8Array {
  * Encrypt(PK, ID, D) -> C_ID for a record of any length: a fresh random GT element m is
  * encapsulated (section 4.2.4, random r, s in Fr*) and keys ChaCha20-Poly1305 for the record.
  */
-function encrypt(
-  params: Huang2020Params,
-  identity: string,
-  record: Uint8Array,
-  options?: RandomOptions,
-): Huang2020Ciphertext {
+function encrypt(params: Huang2020Params, identity: string, record: Uint8Array, options?: RandomOptions): Huang2020Ciphertext {
   ascheme(params, NAME, 'params');
   identityBytes(identity);
   abytes(record, 'record');
@@ -326,10 +355,18 @@ function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
   const k = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
   return new Writer(ID, Kind.secretKey)
     .string(k.identity)
-    .scalar(k.A1).g2(k.A2).g1(k.A3)
-    .scalar(k.B1).scalar(k.B2).scalar(k.B3)
-    .g2(k.D1).g2(k.D2).g2(k.D3)
-    .g1(k.D1g).g1(k.D2g).g1(k.D3g)
+    .scalar(k.A1)
+    .g2(k.A2)
+    .g1(k.A3)
+    .scalar(k.B1)
+    .scalar(k.B2)
+    .scalar(k.B3)
+    .g2(k.D1)
+    .g2(k.D2)
+    .g2(k.D3)
+    .g1(k.D1g)
+    .g1(k.D2g)
+    .g1(k.D3g)
     .finish();
 }
 
@@ -339,15 +376,9 @@ function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
  */
 function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
   const r = new Reader(bytes, 'huang2020 secret key', ID, Kind.secretKey);
-  const identity = r.string('identity');
-  try {
-    identityBytes(identity);
-  } catch (e) {
-    throw new RangeError(`huang2020 secret key: identity: ${(e as Error).message}`);
-  }
   const out: Huang2020SecretKey = {
     scheme: NAME,
-    identity,
+    identity: r.identity('identity'),
     A1: r.scalar('A1', false),
     A2: r.g2('A2'),
     A3: r.g1('A3'),
@@ -374,7 +405,6 @@ function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
   return out;
 }
 
-
 function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
   const k = ascheme<Huang2020ReKey>(reKey, NAME, 'reKey');
   return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).scalar(k.rk1).g2(k.rk2).g1(k.rk2g).finish();
@@ -383,18 +413,17 @@ function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
 /** Besides the field checks, checks that rk2 and rk2' carry the same exponent. */
 function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   const r = new Reader(bytes, 'huang2020 re-encryption key', ID, Kind.reKey);
-  const delegator = r.string('delegator');
-  const delegatee = r.string('delegatee');
-  for (const [field, value] of [['delegator', delegator], ['delegatee', delegatee]] as const) {
-    try {
-      identityBytes(value);
-    } catch (e) {
-      throw new RangeError(`huang2020 re-encryption key: ${field}: ${(e as Error).message}`);
-    }
-  }
-  const out: Huang2020ReKey = { scheme: NAME, delegator, delegatee, rk1: r.scalar('rk1', false), rk2: r.g2('rk2'), rk2g: r.g1('rk2g') };
+  const out: Huang2020ReKey = {
+    scheme: NAME,
+    delegator: r.identity('delegator'),
+    delegatee: r.identity('delegatee'),
+    rk1: r.scalar('rk1', false),
+    rk2: r.g2('rk2'),
+    rk2g: r.g1('rk2g'),
+  };
   r.end();
-  if (!sameExponent(out.rk2g, out.rk2)) throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
+  if (!sameExponent(out.rk2g, out.rk2))
+    throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
   return out;
 }
 

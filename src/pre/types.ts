@@ -17,7 +17,9 @@ export interface Ciphertext<Capsule> {
 
 /** What Setup returns: public parameters for everyone, the master key for the PKG only. */
 export interface SetupResult<Params, MasterKey> {
+  /** Public parameters PK, published to everyone. */
   readonly params: Params;
+  /** Master secret key MSK, kept by the PKG. */
   readonly masterKey: MasterKey;
 }
 
@@ -42,14 +44,24 @@ export interface PreScheme<Params, MasterKey, SecretKey, ReKey, Capsule> {
   /** Decrypt(PK, C, SK) -> D, for original and re-encrypted ciphertexts; throws DecryptionError. */
   decrypt(params: Params, secretKey: SecretKey, ciphertext: Ciphertext<Capsule>): Uint8Array;
 
+  /** Canonical bytes of the public parameters. */
   encodeParams(params: Params): Uint8Array;
+  /** Validating decoder for public parameters; TypeError / RangeError naming the field. */
   decodeParams(bytes: Uint8Array): Params;
+  /** Canonical bytes of the master key (secret: store it like one). */
   encodeMasterKey(masterKey: MasterKey): Uint8Array;
+  /** Validating decoder for a master key. */
   decodeMasterKey(bytes: Uint8Array): MasterKey;
+  /** Canonical bytes of a secret key (secret: store it like one). */
   encodeSecretKey(secretKey: SecretKey): Uint8Array;
+  /** Validating decoder for a secret key, including the consistency of its parts. */
   decodeSecretKey(bytes: Uint8Array): SecretKey;
+  /** Canonical bytes of a re-encryption key. */
   encodeReKey(reKey: ReKey): Uint8Array;
+  /** Validating decoder for a re-encryption key, including the consistency of its parts. */
   decodeReKey(bytes: Uint8Array): ReKey;
+  /** Canonical bytes of a ciphertext (original or re-encrypted). */
   encodeCiphertext(ciphertext: Ciphertext<Capsule>): Uint8Array;
+  /** Validating decoder for a ciphertext: every group element checked, GT membership included. */
   decodeCiphertext(bytes: Uint8Array): Ciphertext<Capsule>;
 }

@@ -31,21 +31,36 @@ export const SIGNATURE_BYTES = 2 * G1_BYTES;
 
 /** Public parameters: the PKG's signing public key mpk = h^s. */
 export interface AuthSignParams {
+  /** Always 'authSign'. */
   readonly scheme: 'authSign';
+  /** mpk = h^s. */
   readonly mpk: G2;
 }
 
 /** The PKG's signing master secret s. */
 export interface AuthSignMasterKey {
+  /** Always 'authSign'. */
   readonly scheme: 'authSign';
+  /** s in Fr*. */
   readonly s: bigint;
 }
 
 /** An identity's signing key sk = H1'(ID)^s. */
 export interface SigningKey {
+  /** Always 'authSign'. */
   readonly scheme: 'authSign';
+  /** The identity this key signs for. */
   readonly identity: string;
+  /** H1'(ID)^s in G1. */
   readonly key: G1;
+}
+
+/** What AuthSign's setup returns. */
+export interface AuthSignSetup {
+  /** Public parameters (mpk), published to every verifier. */
+  readonly params: AuthSignParams;
+  /** The PKG's master secret. */
+  readonly masterKey: AuthSignMasterKey;
 }
 
 // H1'(ID) is fixed per identity; cached (bounded) since verifiers see the same signers often.
@@ -67,7 +82,7 @@ function identityPoint(identity: string, name = 'identity'): G1 {
  * @param options - `random`: source of randomness (default: the platform CSPRNG).
  * @returns the public `params` and the PKG's `masterKey`.
  */
-export function setup(options?: RandomOptions): { params: AuthSignParams; masterKey: AuthSignMasterKey } {
+export function setup(options?: RandomOptions): AuthSignSetup {
   const s = randomScalar(randomFrom(options));
   return { params: { scheme: NAME, mpk: G2Point.BASE.multiply(s) }, masterKey: { scheme: NAME, s } };
 }
@@ -174,13 +189,7 @@ export function encodeSigningKey(signingKey: SigningKey): Uint8Array {
 /** Decodes and validates a signing key. */
 export function decodeSigningKey(bytes: Uint8Array): SigningKey {
   const r = new Reader(bytes, 'authSign signing key', ID, Kind.signingKey);
-  const identity = r.string('identity');
-  try {
-    identityBytes(identity);
-  } catch (e) {
-    throw new RangeError(`authSign signing key: identity: ${(e as Error).message}`);
-  }
-  const out: SigningKey = { scheme: NAME, identity, key: r.g1('key') };
+  const out: SigningKey = { scheme: NAME, identity: r.identity('identity'), key: r.g1('key') };
   r.end();
   return out;
 }

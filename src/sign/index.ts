@@ -38,5 +38,5 @@ export {
   setup,
   SIGNATURE_BYTES,
 } from './cha-cheon.js';
-export type { AuthSignMasterKey, AuthSignParams, SigningKey } from './cha-cheon.js';
+export type { AuthSignMasterKey, AuthSignParams, AuthSignSetup, SigningKey } from './cha-cheon.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';

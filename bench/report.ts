@@ -1,0 +1,250 @@
+/**
+ * Turns benchmark results into the report: markdown tables of our figures beside the
+ * paper's (with the ratio) and SVG charts reproducing Figs. 5-8. Pure: results in, text out.
+ */
+import type { Machine, Measurement } from './harness.js';
+import { fig5, fig6, fig7, fig8, type InputCount, type PaperValue, paperMachine, table3, table4 } from './paper.js';
+import { type ChartSeries, renderChart } from './svg.js';
+
+/** One zk-SNARK measurement point (one circuit size). */
+export interface ZkPoint {
+  /** Number of circuit inputs (record fields). */
+  readonly n: number;
+  /** R1CS constraints of the circuit. */
+  readonly constraints: number;
+  readonly keyGen: Measurement;
+  readonly prove: Measurement;
+  readonly verify: Measurement;
+  readonly provingKeyBytes: number;
+  readonly verificationKeyBytes: number;
+  /** Packed proof size. */
+  readonly proofBytes: number;
+}
+
+/** One PBFT measurement: a block of `batch` transactions among `replicas` nodes. */
+export interface PbftPoint {
+  readonly replicas: number;
+  readonly batch: number;
+  readonly block: Measurement;
+  /** Transactions per second at this batch size. */
+  readonly throughput: number;
+}
+
+/** Everything one benchmark run produced. */
+export interface BenchResults {
+  readonly machine: Machine;
+  /** ISO date of the run (given by the caller). */
+  readonly date: string;
+  readonly options: { readonly quick: boolean; readonly runs: number };
+  /** One pairing, measured in the same run: the unit of the operation table. */
+  readonly pairing?: Measurement;
+  readonly operations?: readonly Measurement[];
+  readonly zk?: readonly ZkPoint[];
+  readonly pbft?: readonly PbftPoint[];
+}
+
+/** A chart file of the report. */
+export interface Chart {
+  readonly file: string;
+  readonly svg: string;
+}
+
+const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const seconds = (m: Measurement): number => m.medianMs / 1000;
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(2);
+const inUnit = (v: PaperValue, unit: 's' | 'KB' | 'MB'): number =>
+  v.unit === unit
+    ? v.value
+    : v.unit === 'ms' && unit === 's'
+      ? v.value / 1000
+      : v.unit === 'min' && unit === 's'
+        ? v.value * 60
+        : Number.NaN;
+const ratio = (paper: number, ours: number): string => (ours > 0 ? `${(paper / ours).toFixed(1)}x` : '-');
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );
+}
+
+function paperAt(figure: Partial<Record<InputCount, PaperValue>>, n: number): PaperValue | undefined {
+  return figure[n as InputCount];
+}
+
+/** Renders the markdown report and the charts. */
+export function renderReport(results: BenchResults): { markdown: string; charts: Chart[] } {
+  const { machine } = results;
+  const lines: string[] = [
+    '# medshare benchmark report',
+    '',
+    `Run ${results.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}).`,
+    `Mode: ${results.options.quick ? 'quick (reduced set, few repeats: indicative only)' : 'full'}; at least ${results.options.runs} timed runs per figure; medians with min-max.`,
+    `The paper's figures: ${paperMachine}. "paper / ours" above 1 means we are faster or smaller.`,
+    '',
+  ];
+  const charts: Chart[] = [];
+
+  if (results.operations && results.pairing) {
+    const unit = results.pairing.medianMs;
+    lines.push('## IB-PRE and AuthSign operations', '', `One pairing (noble) = ${ms(unit)} ms in this run.`, '');
+    lines.push(
+      table(
+        ['operation', 'median ms', 'min-max ms', 'runs', 'x pairing'],
+        [results.pairing, ...results.operations].map((m) => [
+          m.name,
+          ms(m.medianMs),
+          `${ms(m.minMs)}-${ms(m.maxMs)}`,
+          String(m.runs),
+          (m.medianMs / unit).toFixed(2),
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (results.zk && results.zk.length > 0) {
+    const zk = [...results.zk].sort((a, b) => a.n - b.n);
+    const figures: [string, string, Partial<Record<InputCount, PaperValue>>, (p: ZkPoint) => Measurement, string][] = [
+      ['Fig. 6', 'key pair generation time', fig6, (p) => p.keyGen, 'fig6-keygen.svg'],
+      ['Fig. 7', 'proof generation time', fig7, (p) => p.prove, 'fig7-prove.svg'],
+      ['Fig. 8', 'proof verification time', fig8, (p) => p.verify, 'fig8-verify.svg'],
+    ];
+    for (const [figure, what, paper, pick, file] of figures) {
+      lines.push(`## ${figure}: ${what}`, '', `![${figure}](${file})`, '');
+      lines.push(
+        table(
+          ['inputs n', 'constraints', 'ours median s', 'ours min-max s', 'paper s', 'paper / ours'],
+          zk.map((p) => {
+            const m = pick(p);
+            const pv = paperAt(paper, p.n);
+            return [
+              String(p.n),
+              String(p.constraints),
+              seconds(m).toFixed(3),
+              `${(m.minMs / 1000).toFixed(3)}-${(m.maxMs / 1000).toFixed(3)}`,
+              pv ? String(inUnit(pv, 's')) : 'not stated',
+              pv ? ratio(inUnit(pv, 's'), seconds(m)) : '-',
+            ];
+          }),
+        ),
+        '',
+      );
+      const paperPoints = zk.flatMap((p) => {
+        const pv = paperAt(paper, p.n);
+        return pv ? [{ x: p.n, y: inUnit(pv, 's') }] : [];
+      });
+      const series: ChartSeries[] = [
+        {
+          name: 'medshare (median, min-max)',
+          style: 'line',
+          points: zk.map((p) => ({ x: p.n, y: seconds(pick(p)), min: pick(p).minMs / 1000, max: pick(p).maxMs / 1000 })),
+        },
+      ];
+      if (paperPoints.length > 0)
+        series.push({ name: 'Huang et al. 2020 (as stated in the text)', style: 'markers', points: paperPoints });
+      charts.push({
+        file,
+        svg: renderChart({
+          title: `${figure}: ${what}`,
+          xLabel: 'circuit inputs n (record fields)',
+          yLabel: 'time (s, log scale)',
+          logY: true,
+          series,
+        }),
+      });
+    }
+    lines.push('## Table 3: key and proof sizes', '');
+    lines.push(
+      table(
+        ['inputs n', 'proving key MB (ours / paper)', 'verification key KB (ours / paper)', 'proof KB (ours / paper)'],
+        zk.map((p) => {
+          const paper = table3[p.n as InputCount];
+          return [
+            String(p.n),
+            `${mb(p.provingKeyBytes)} / ${paper ? paper.provingKey.value : '-'}`,
+            `${kb(p.verificationKeyBytes)} / ${paper ? paper.verificationKey.value : '-'}`,
+            `${kb(p.proofBytes)} / ${paper ? paper.proof.value : '-'}`,
+          ];
+        }),
+      ),
+      '',
+    );
+    const at1000 = zk.find((p) => p.n === 1000);
+    if (at1000) {
+      const { ours, pghr } = table4;
+      lines.push('## Table 4: at 1000 inputs', '');
+      lines.push(
+        table(
+          ['', 'medshare', 'Huang et al. 2020', 'PGHR'],
+          [
+            ['KeyGen (s)', seconds(at1000.keyGen).toFixed(2), String(ours.keyGen.value), String(pghr.keyGen.value)],
+            ['Prove (s)', seconds(at1000.prove).toFixed(2), String(ours.prove.value), String(pghr.prove.value)],
+            ['Verify (s)', seconds(at1000.verify).toFixed(4), String(ours.verify.value), String(pghr.verify.value)],
+            ['proving key (MB)', mb(at1000.provingKeyBytes), String(ours.provingKey.value), String(pghr.provingKey.value)],
+            [
+              'verification key (KB)',
+              kb(at1000.verificationKeyBytes),
+              `${ours.verificationKey.value} (see note)`,
+              String(pghr.verificationKey.value),
+            ],
+          ],
+        ),
+        '',
+        `Note: ${ours.verificationKey.origin.note}.`,
+        '',
+      );
+    }
+  }
+
+  if (results.pbft && results.pbft.length > 0) {
+    const pbft = [...results.pbft].sort((a, b) => a.replicas - b.replicas || a.batch - b.batch);
+    lines.push('## Fig. 5: block generation time', '', '![Fig. 5](fig5-block.svg)', '');
+    lines.push(
+      table(
+        ['replicas', 'batch (tx)', 'block median ms', 'min-max ms', 'throughput tx/s'],
+        pbft.map((p) => [
+          String(p.replicas),
+          String(p.batch),
+          ms(p.block.medianMs),
+          `${ms(p.block.minMs)}-${ms(p.block.maxMs)}`,
+          p.throughput.toFixed(0),
+        ]),
+      ),
+      '',
+      `Paper (Fig. 5, as stated in the text): PoW about ${fig5.pow.value} min per block, DPoS ${fig5.dpos.value} min, PBFT ${((fig5.pbftSpeedupOverDpos.value - 1) * 100).toFixed(0)}% faster than DPoS. medshare's figures are compute only, with no network.`,
+      '',
+    );
+    const replicaCounts = [...new Set(pbft.map((p) => p.replicas))];
+    charts.push({
+      file: 'fig5-block.svg',
+      svg: renderChart({
+        title: 'Fig. 5: block generation time',
+        xLabel: 'transactions per block (log scale)',
+        logX: true,
+        yLabel: 'time per block (s, log scale)',
+        logY: true,
+        series: [
+          ...replicaCounts.map((n) => ({
+            name: `medshare PBFT, ${n} replicas`,
+            style: 'line' as const,
+            points: pbft
+              .filter((p) => p.replicas === n)
+              .map((p) => ({ x: p.batch, y: p.block.medianMs / 1000, min: p.block.minMs / 1000, max: p.block.maxMs / 1000 })),
+          })),
+          {
+            name: 'PoW (MedRec), DPoS (MDSM): paper text',
+            style: 'markers' as const,
+            points: [
+              { x: Math.max(...pbft.map((p) => p.batch)), y: inUnit(fig5.pow, 's') },
+              { x: Math.max(...pbft.map((p) => p.batch)), y: inUnit(fig5.dpos, 's') },
+            ],
+          },
+        ],
+      }),
+    });
+  }
+
+  return { markdown: `${lines.join('\n')}\n`, charts };
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: reproduces the paper's evaluation (section 5.2) on this machine and writes
+ * a report beside the paper's numbers.
+ *
+ *   npm run bench                     full run
+ *   npm run bench -- --quick          reduced set, few repeats (minutes)
+ *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
+ *   npm run bench -- --only pre       run some suites only (comma-separated: pre)
+ *   npm run bench -- --out DIR        where report.md, results.json and the charts go
+ *                                     (default bench/results)
+ *
+ * Progress goes to stderr; the report goes to DIR and its markdown also to stdout.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { machine, type MeasureOptions } from './harness.js';
+import { type BenchResults, renderReport } from './report.js';
+import { runPreSuite } from './suites/pre.js';
+
+const SUITES = ['pre'] as const;
+type SuiteName = (typeof SUITES)[number];
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string', default: path.join('bench', 'results') },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (values.help) {
+  console.log('usage: npm run bench -- [--quick] [--runs N] [--only pre] [--out DIR]');
+  process.exit(0);
+}
+const runs = values.runs === undefined ? (values.quick ? 3 : 15) : Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer, got ${values.runs}`);
+const only = (values.only?.split(',') ?? [...SUITES]) as SuiteName[];
+for (const name of only) if (!SUITES.includes(name)) fail(`unknown suite "${name}" (known: ${SUITES.join(', ')})`);
+
+const opts: MeasureOptions = values.quick
+  ? { minRuns: runs, budgetMs: 200, warmup: 1 }
+  : { minRuns: runs, budgetMs: 2000, warmup: 3 };
+const started = Date.now();
+const progress = (message: string) =>
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+
+let results: BenchResults = { machine: machine(), date: new Date(started).toISOString(), options: { quick: values.quick, runs } };
+const targets: string[] = [];
+if (only.includes('pre')) {
+  const pre = runPreSuite(opts, randomBytes, progress);
+  results = { ...results, pairing: pre.pairing, operations: pre.operations };
+  targets.push(...pre.targets);
+}
+
+const { markdown, charts } = renderReport(results);
+const report = targets.length > 0 ? `${markdown}\n## Targets\n\n${targets.map((t) => `- ${t}`).join('\n')}\n` : markdown;
+const out = path.resolve(values.out);
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'report.md'), report);
+writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+for (const chart of charts) writeFileSync(path.join(out, chart.file), chart.svg);
+console.log(report);
+progress(`done: ${path.relative(process.cwd(), out) || '.'}/report.md, results.json and ${charts.length} chart(s)`);

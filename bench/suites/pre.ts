@@ -1,0 +1,92 @@
+/**
+ * IB-PRE and AuthSign operation costs, each as a ratio to one pairing measured in the same
+ * run (so figures compare across machines).
+ *
+ * Targets (issue 2): decrypt of a re-encrypted ciphertext within 1.5x of the pairings and GT
+ * exponentiations it must do (2 pairings + 1 GT exponentiation, timed with noble's own
+ * pairing and Fp12.pow); sealing 1 MiB adds under 20 ms over the capsule.
+ */
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { huang2020 } from '../../src/pre/index.js';
+import { seal } from '../../src/pre/kem.js';
+import { authSign, authVerify, keyGen as signKeyGen, setup as signSetup } from '../../src/sign/index.js';
+import { type MeasureOptions, type Measurement, measure } from '../harness.js';
+
+const { Fp12, Fr } = bls12_381.fields;
+const G1 = bls12_381.G1.Point;
+const G2 = bls12_381.G2.Point;
+
+/** Runs the PRE and AuthSign measurements; returns them with the reference pairing and the target lines. */
+export function runPreSuite(
+  opts: MeasureOptions,
+  random: (n: number) => Uint8Array,
+  progress: (message: string) => void,
+): { pairing: Measurement; operations: Measurement[]; targets: string[] } {
+  const scalar = () => Fr.create(BigInt(`0x${Buffer.from(random(40)).toString('hex')}`));
+  const z = bls12_381.pairing(G1.BASE, G2.BASE);
+  progress('pre: reference primitives');
+  const pairing = measure(
+    'pairing e(P, Q) (noble)',
+    ([p, q]) => bls12_381.pairing(p, q),
+    () => [G1.BASE.multiply(scalar()), G2.BASE.multiply(scalar())] as const,
+    opts,
+  );
+  const gtExp = measure('GT exponentiation (noble Fp12.pow)', (k) => Fp12.pow(z, k), scalar, opts);
+  const primitives: Measurement[] = [
+    gtExp,
+    measure('G1 multiplication (base)', (k) => G1.BASE.multiply(k), scalar, opts),
+    measure('G2 multiplication (base)', (k) => G2.BASE.multiply(k), scalar, opts),
+  ];
+
+  const { params, masterKey } = huang2020.setup({ random });
+  const P = 'patient:bench';
+  const D = 'institute:bench';
+  const patient = huang2020.keyGen(params, masterKey, P, { random });
+  const institute = huang2020.keyGen(params, masterKey, D, { random });
+  const small = new Uint8Array(1024);
+  const mib = new Uint8Array(1 << 20);
+  const ct = huang2020.encrypt(params, P, small, { random });
+  const rk = huang2020.reKeyGen(params, patient, D, { random });
+  const shared = huang2020.reEncrypt(params, rk, ct);
+  const sharedBytes = huang2020.encodeCiphertext(shared);
+  const sp = signSetup({ random });
+  const signer = signKeyGen(sp.params, sp.masterKey, P);
+  const message = new Uint8Array(32);
+  const signature = authSign(signer, message, { random });
+
+  // Each operation is timed on fixed inputs; keyGen uses a fresh identity per run.
+  let counter = 0;
+  const fresh = () => `id-${counter++}`;
+  const fixed = () => 0;
+  const cases: [string, (input: string | number) => unknown, () => string | number][] = [
+    ['huang2020 setup', () => huang2020.setup({ random }), fixed],
+    ['huang2020 keyGen', (id) => huang2020.keyGen(params, masterKey, String(id), { random }), fresh],
+    ['huang2020 encrypt 0 B', () => huang2020.encrypt(params, P, new Uint8Array(0), { random }), fixed],
+    ['huang2020 encrypt 1 KiB', () => huang2020.encrypt(params, P, small, { random }), fixed],
+    ['huang2020 encrypt 1 MiB', () => huang2020.encrypt(params, P, mib, { random }), fixed],
+    ['seal 1 MiB (HKDF + ChaCha20-Poly1305)', () => seal('bench', z, new Uint8Array(1000), mib), fixed],
+    ['huang2020 decrypt (original, 1 KiB)', () => huang2020.decrypt(params, patient, ct), fixed],
+    ['huang2020 reKeyGen', () => huang2020.reKeyGen(params, patient, D, { random }), fixed],
+    ['huang2020 reEncrypt', () => huang2020.reEncrypt(params, rk, ct), fixed],
+    ['huang2020 decrypt (re-encrypted, 1 KiB)', () => huang2020.decrypt(params, institute, shared), fixed],
+    ['huang2020 decodeCiphertext (validating)', () => huang2020.decodeCiphertext(sharedBytes), fixed],
+    ['AuthSign keyGen', (id) => signKeyGen(sp.params, sp.masterKey, String(id)), fresh],
+    ['AuthSign sign', () => authSign(signer, message, { random }), fixed],
+    ['AuthSign verify', () => authVerify(sp.params, P, message, signature), fixed],
+  ];
+  const operations = [...primitives];
+  for (const [name, operation, prepare] of cases) {
+    progress(`pre: ${name}`);
+    operations.push(measure(name, operation, prepare, opts));
+  }
+
+  const byName = (name: string) => operations.find((m) => m.name === name) as Measurement;
+  const decryptRe = byName('huang2020 decrypt (re-encrypted, 1 KiB)');
+  const budget = 2 * pairing.medianMs + gtExp.medianMs;
+  const sealCost = byName('seal 1 MiB (HKDF + ChaCha20-Poly1305)').medianMs;
+  const targets = [
+    `decrypt of a re-encrypted ciphertext: ${decryptRe.medianMs.toFixed(1)} ms = ${(decryptRe.medianMs / budget).toFixed(2)}x the ${budget.toFixed(1)} ms of 2 pairings + 1 GT exponentiation (target <= 1.5x)`,
+    `sealing 1 MiB, the cost a 1 MiB record adds over the capsule: ${sealCost.toFixed(1)} ms (target < 20 ms)`,
+  ];
+  return { pairing, operations, targets };
+}

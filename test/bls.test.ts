@@ -1,0 +1,253 @@
+/**
+ * The BLS12-381 toolkit (src/internal/bls.ts) against @noble/curves' reference operations,
+ * and the validating decoder (src/internal/codec.ts) against a table of hostile inputs.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  curve,
+  G1Point,
+  G2Point,
+  gtEq,
+  gtIsMember,
+  gtPow,
+  gtToBytes,
+  ORDER,
+  pair,
+  pairProduct,
+  sameExponent,
+  Z,
+} from '../src/internal/bls.js';
+import { Reader, Writer } from '../src/internal/codec.js';
+
+const { Fp, Fp2, Fp12 } = curve.fields;
+const scalarArb = fc.bigInt({ min: 0n, max: ORDER * 2n });
+
+/** An Fp12 element from 12 arbitrary coordinates below p. */
+const fp12Arb = fc.array(fc.bigInt({ min: 0n, max: Fp.ORDER - 1n }), { minLength: 12, maxLength: 12 }).map((c) => {
+  const bytes = new Uint8Array(576);
+  c.forEach((v, i) => {
+    bytes.set(Fp.toBytes(v), i * 48);
+  });
+  return Fp12.fromBytes(bytes);
+});
+
+describe('GT arithmetic', () => {
+  it('gtPow(f, k) equals the generic Fp12 power f^(k mod r) for GT elements and any k', () => {
+    fc.assert(
+      fc.property(scalarArb, scalarArb, (base, k) => {
+        const f = Fp12.pow(Z(), base % ORDER);
+        expect(gtEq(gtPow(f, k), Fp12.pow(f, k % ORDER))).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('gtIsMember accepts exactly the elements with f^r = 1: pairing outputs yes, random Fp12 and cyclotomic non-members no', () => {
+    fc.assert(
+      fc.property(fp12Arb, scalarArb, (x, k) => {
+        const inGT = Fp12.pow(Z(), k % ORDER);
+        expect(gtIsMember(inGT)).toBe(true);
+        // x^((p^6 - 1)(p^2 + 1)) lies in the cyclotomic subgroup but almost never in GT.
+        const t = Fp12.mul(Fp12.conjugate(x), Fp12.inv(x));
+        const cyclotomic = Fp12.mul(Fp12.frobeniusMap(t, 2), t);
+        for (const f of [x, cyclotomic]) {
+          expect(gtIsMember(f)).toBe(Fp12.eql(Fp12.pow(f, ORDER), Fp12.ONE));
+        }
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('pairProduct is bilinear and agrees with noble pairing: e(aP, bQ) = e(P, Q)^(ab)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: ORDER - 1n }), fc.bigInt({ min: 1n, max: ORDER - 1n }), (a, b) => {
+        const P = G1Point.BASE.multiply(a);
+        const Q = G2Point.BASE.multiply(b);
+        expect(gtEq(pair(P, Q), curve.pairing(P, Q))).toBe(true);
+        expect(gtEq(pair(P, Q), gtPow(Z(), (a * b) % ORDER))).toBe(true);
+        expect(
+          gtEq(
+            pairProduct([
+              [P, Q],
+              [P.negate(), Q],
+            ]),
+            Fp12.ONE,
+          ),
+        ).toBe(true);
+      }),
+      { numRuns: 5 },
+    );
+  });
+
+  it('sameExponent(g^a, h^b) holds iff a = b', () => {
+    expect(sameExponent(G1Point.BASE.multiply(9n), G2Point.BASE.multiply(9n))).toBe(true);
+    expect(sameExponent(G1Point.BASE.multiply(9n), G2Point.BASE.multiply(10n))).toBe(false);
+  });
+});
+
+/** A point on E(Fp) (y^2 = x^3 + 4) outside the order-r subgroup, compressed. */
+function g1OffSubgroup(): Uint8Array {
+  for (let x = 1n; ; x++) {
+    const rhs = Fp.add(Fp.mul(Fp.sqr(x), x), 4n);
+    let y: bigint;
+    try {
+      y = Fp.sqrt(rhs);
+    } catch {
+      continue;
+    }
+    const p = G1Point.fromAffine({ x, y });
+    if (p.isTorsionFree()) continue;
+    const bytes = Fp.toBytes(x);
+    bytes[0] = (bytes[0] as number) | 0x80 | (y > Fp.neg(y) ? 0x20 : 0);
+    return bytes;
+  }
+}
+
+/** A point on the twist E'(Fp2) outside the order-r subgroup, compressed. */
+function g2OffSubgroup(): Uint8Array {
+  const b = Fp2.fromBigTuple([4n, 4n]);
+  for (let x0 = 1n; ; x0++) {
+    const x = Fp2.fromBigTuple([x0, 1n]);
+    const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b);
+    let y: ReturnType<typeof Fp2.sqrt>;
+    try {
+      y = Fp2.sqrt(rhs);
+    } catch {
+      continue;
+    }
+    const p = G2Point.fromAffine({ x, y });
+    if (p.isTorsionFree()) continue;
+    // The sign bit picks +y or -y; both lie outside the subgroup, so either encoding will do.
+    const bytes = new Uint8Array(96);
+    bytes.set(Fp.toBytes(x.c1), 0);
+    bytes.set(Fp.toBytes(x.c0), 48);
+    bytes[0] = (bytes[0] as number) | 0x80;
+    return bytes;
+  }
+}
+
+describe('codec: hostile inputs are refused with RangeError naming the field', () => {
+  const read = (fieldBytes: Uint8Array, method: 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes') => {
+    const input = new Uint8Array(3 + fieldBytes.length);
+    input.set([1, 9, 9]);
+    input.set(fieldBytes, 3);
+    const r = new Reader(input, 'test object', 9, 9);
+    const value = r[method]('field');
+    r.end();
+    return value;
+  };
+  const g1 = G1Point.BASE.multiply(77n).toBytes(true);
+  const g2 = G2Point.BASE.multiply(77n).toBytes(true);
+  const xTooBig = (() => {
+    const out = new Uint8Array(48).fill(0xff);
+    out[0] = 0x9f; // compressed flag set, value of x >= p
+    return out;
+  })();
+
+  const table: [string, 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes', Uint8Array, RegExp][] = [
+    ['scalar equal to r', 'scalar', new Uint8Array(Fp.toBytes(ORDER).subarray(16)), /not canonical/],
+    ['scalar above r', 'scalar', new Uint8Array(32).fill(0xff), /not canonical/],
+    ['zero scalar', 'scalar', new Uint8Array(32), /zero/],
+    ['truncated scalar', 'scalar', new Uint8Array(31), /truncated/],
+    ['G1 x >= p', 'g1', xTooBig, /not a valid G1 point/],
+    [
+      'G1 uncompressed flag',
+      'g1',
+      (() => {
+        const b = g1.slice();
+        b[0] = (b[0] as number) & 0x7f;
+        return b;
+      })(),
+      /G1/,
+    ],
+    [
+      'G1 identity',
+      'g1',
+      (() => {
+        const b = new Uint8Array(48);
+        b[0] = 0xc0;
+        return b;
+      })(),
+      /identity|G1/,
+    ],
+    [
+      'G1 not on curve',
+      'g1',
+      (() => {
+        const b = g1.slice();
+        b[47] = (b[47] as number) ^ 1;
+        return b;
+      })(),
+      /G1/,
+    ],
+    ['G1 on curve, outside the subgroup', 'g1', g1OffSubgroup(), /G1/],
+    [
+      'G2 not on curve',
+      'g2',
+      (() => {
+        const b = g2.slice();
+        b[95] = (b[95] as number) ^ 1;
+        return b;
+      })(),
+      /G2/,
+    ],
+    ['G2 on twist, outside the subgroup', 'g2', g2OffSubgroup(), /G2/],
+    [
+      'GT coordinate >= p',
+      'gt',
+      (() => {
+        const b = gtToBytes(Z());
+        b.set(new Uint8Array(48).fill(0xff), 0);
+        return b;
+      })(),
+      /canonical/,
+    ],
+    [
+      'Fp12 element outside GT',
+      'gt',
+      (() => {
+        const b = gtToBytes(Z());
+        b[575] = (b[575] as number) ^ 1;
+        return b;
+      })(),
+      /subgroup/,
+    ],
+    ['string with invalid UTF-8', 'string', Uint8Array.of(0, 2, 0xc3, 0x28), /UTF-8/],
+    ['string length past the end', 'string', Uint8Array.of(0, 9, 0x41), /truncated/],
+    ['bytes length past the end', 'bytes', Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1), /truncated/],
+  ];
+
+  for (const [label, method, bytes, message] of table) {
+    it(`refuses ${label}`, () => {
+      expect(() => read(bytes, method)).toThrow(RangeError);
+      expect(() => read(bytes, method)).toThrow(message);
+      expect(() => read(bytes, method)).toThrow(/test object: field/);
+    });
+  }
+
+  it('accepts the valid encodings the table mutates (control)', () => {
+    expect((read(g1, 'g1') as typeof G1Point.BASE).equals(G1Point.BASE.multiply(77n))).toBe(true);
+    expect((read(g2, 'g2') as typeof G2Point.BASE).equals(G2Point.BASE.multiply(77n))).toBe(true);
+    expect(gtEq(read(gtToBytes(Z()), 'gt') as ReturnType<typeof Z>, Z())).toBe(true);
+    expect(
+      read(
+        new Writer(9, 9)
+          .scalar(ORDER - 1n)
+          .finish()
+          .subarray(3),
+        'scalar',
+      ),
+    ).toBe(ORDER - 1n);
+  });
+
+  it('refuses a wrong header, trailing bytes and a non-Uint8Array', () => {
+    expect(() => new Reader(Uint8Array.of(2, 9, 9), 'x', 9, 9)).toThrow(/format version/);
+    expect(() => new Reader(Uint8Array.of(1, 8, 9), 'x', 9, 9)).toThrow(/scheme id/);
+    expect(() => new Reader(Uint8Array.of(1, 9, 8), 'x', 9, 9)).toThrow(/object kind/);
+    expect(() => new Reader(Uint8Array.of(1, 9), 'x', 9, 9)).toThrow(/too short/);
+    expect(() => new Reader([1, 9, 9] as never, 'x', 9, 9)).toThrow(TypeError);
+    const r = new Reader(Uint8Array.of(1, 9, 9, 0), 'x', 9, 9);
+    expect(() => r.end()).toThrow(/trailing/);
+  });
+});
