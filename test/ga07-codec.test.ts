@@ -9,7 +9,7 @@ import { curve, GT_BYTES, gtMul, Z } from '../src/internal/bls.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import { ga07 } from '../src/pre/ga07.js';
 import { ga07Verifiable as v } from '../src/pre/ga07-verifiable.js';
-import { seededRandom } from './support/ga07-drbg.js';
+import { seededRandom } from './support/random.js';
 import { ALICE, BOB, makeFixture, recordOf, sameBytes } from './support/ga07-fixture.js';
 
 const f = makeFixture();
@@ -34,11 +34,36 @@ const codecs: Codec[] = [
   { name: 'master key', bytes: ga07.encodeMasterKey(masterKey), decode: ga07.decodeMasterKey, encode: ga07.encodeMasterKey },
   { name: 'secret key', bytes: ga07.encodeSecretKey(alice), decode: ga07.decodeSecretKey, encode: ga07.encodeSecretKey },
   { name: 're-encryption key', bytes: ga07.encodeReKey(reKey), decode: ga07.decodeReKey, encode: ga07.encodeReKey },
-  { name: 'original ciphertext', bytes: ga07.encodeCiphertext(original), decode: ga07.decodeCiphertext, encode: ga07.encodeCiphertext },
-  { name: 're-encrypted ciphertext', bytes: ga07.encodeCiphertext(reEncrypted), decode: ga07.decodeCiphertext, encode: ga07.encodeCiphertext },
-  { name: 're-encryption key share', bytes: v.encodeReKeyShare(shares[0] as never), decode: v.decodeReKeyShare, encode: v.encodeReKeyShare },
-  { name: 'commitment', bytes: v.encodeReKeyCommitment(commitment), decode: v.decodeReKeyCommitment, encode: v.encodeReKeyCommitment },
-  { name: 're-encryption share', bytes: v.encodeReEncryptionShare(partial), decode: v.decodeReEncryptionShare, encode: v.encodeReEncryptionShare },
+  {
+    name: 'original ciphertext',
+    bytes: ga07.encodeCiphertext(original),
+    decode: ga07.decodeCiphertext,
+    encode: ga07.encodeCiphertext,
+  },
+  {
+    name: 're-encrypted ciphertext',
+    bytes: ga07.encodeCiphertext(reEncrypted),
+    decode: ga07.decodeCiphertext,
+    encode: ga07.encodeCiphertext,
+  },
+  {
+    name: 're-encryption key share',
+    bytes: v.encodeReKeyShare(shares[0] as never),
+    decode: v.decodeReKeyShare,
+    encode: v.encodeReKeyShare,
+  },
+  {
+    name: 'commitment',
+    bytes: v.encodeReKeyCommitment(commitment),
+    decode: v.decodeReKeyCommitment,
+    encode: v.encodeReKeyCommitment,
+  },
+  {
+    name: 're-encryption share',
+    bytes: v.encodeReEncryptionShare(partial),
+    decode: v.decodeReEncryptionShare,
+    encode: v.encodeReEncryptionShare,
+  },
 ];
 
 /** The property every decoder must have: throw RangeError, or return an object that re-encodes to exactly `bytes`. */
@@ -129,7 +154,9 @@ describe('ga07 encodings: round trips and layout', () => {
 
   it('encoders reject objects of another scheme (TypeError) and inconsistent commitments (RangeError)', () => {
     expect(() => ga07.encodeParams({ scheme: 'huang2020' } as never)).toThrow(TypeError);
-    expect(() => ga07.encodeCiphertext({ ...original, capsule: { ...original.capsule, form: 'other' } } as never)).toThrow(TypeError);
+    expect(() => ga07.encodeCiphertext({ ...original, capsule: { ...original.capsule, form: 'other' } } as never)).toThrow(
+      TypeError,
+    );
     expect(() => v.encodeReKeyCommitment({ ...commitment, Y: commitment.Y.slice(1) })).toThrow(RangeError);
   });
 });
@@ -144,7 +171,9 @@ describe('ga07 decoders: hostile input', () => {
 
     it(`${codec.name} property: random bytes are rejected with RangeError or re-encode to exactly the same bytes`, () => {
       const header = codec.bytes.subarray(0, 3);
-      const withHeader = fc.uint8Array({ maxLength: codec.bytes.length + 8 }).map((tail) => Uint8Array.from([...header, ...tail]));
+      const withHeader = fc
+        .uint8Array({ maxLength: codec.bytes.length + 8 })
+        .map((tail) => Uint8Array.from([...header, ...tail]));
       fc.assert(
         fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), withHeader), (bytes) => rejectsOrReencodesExactly(codec, bytes)),
         { numRuns: 40 },
@@ -179,7 +208,10 @@ describe('ga07 decoders: hostile input', () => {
     expect(() => ga07.decodeCiphertext(shortSealed)).toThrow(/sealed/);
     expect(() => ga07.decodeSecretKey(ga07.encodeSecretKey({ ...alice, identity: '' }))).toThrow(/identity/);
     const shareBytes = v.encodeReKeyShare(shares[0] as never);
-    const badY = v.encodeReKeyShare({ ...(shares[0] as never as (typeof shares)[number]), Y: (shares[1] as (typeof shares)[number]).Y });
+    const badY = v.encodeReKeyShare({
+      ...(shares[0] as never as (typeof shares)[number]),
+      Y: (shares[1] as (typeof shares)[number]).Y,
+    });
     expect(v.decodeReKeyShare(shareBytes).index).toBe(1);
     expect(() => v.decodeReKeyShare(badY)).toThrow(/Y: is not e\(share, h\)/);
   });
@@ -258,7 +290,19 @@ describe('ga07 ciphertexts: any flipped bit is caught', () => {
 
     it(`${name}: every bit of the header, form, C1 flag byte, length prefix and first and last sealed byte is caught`, () => {
       const sealedStart = bytes.length - 24;
-      const bytesToSweep = [0, 1, 2, 3, 4, sealedStart - 4, sealedStart - 3, sealedStart - 2, sealedStart - 1, sealedStart, bytes.length - 1];
+      const bytesToSweep = [
+        0,
+        1,
+        2,
+        3,
+        4,
+        sealedStart - 4,
+        sealedStart - 3,
+        sealedStart - 2,
+        sealedStart - 1,
+        sealedStart,
+        bytes.length - 1,
+      ];
       const bits = bytesToSweep.flatMap((byte) => [0, 1, 2, 3, 4, 5, 6, 7].map((b) => byte * 8 + b));
       for (const bit of bits) flippedBitIsCaught(bytes, bit, key);
     });

@@ -11,7 +11,7 @@ import { DecryptionError } from '../src/internal/errors.js';
 import { decapsulate, type Ga07SecretKey, ga07, H2_DST, hashGt, identityPoint } from '../src/pre/ga07.js';
 import { huang2020 } from '../src/pre/huang2020.js';
 import { open } from '../src/pre/kem.js';
-import { seededRandom } from './support/ga07-drbg.js';
+import { seededRandom } from './support/random.js';
 import { ALICE, BOB, makeFixture, sameBytes } from './support/ga07-fixture.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -19,7 +19,7 @@ const secret = utf8('diagnosis: confidential');
 const MALLORY = 'patient:mallory';
 
 describe('the huang2020 key-leak attack, and its analogue against ga07', () => {
-  it('huang2020 (contrast): one ordinary key holder computes h^d = D3^(1/B3), h^c, g^c and opens another identity\'s record', () => {
+  it("huang2020 (contrast): one ordinary key holder computes h^d = D3^(1/B3), h^c, g^c and opens another identity's record", () => {
     const random = seededRandom('huang-attack');
     const { params, masterKey } = huang2020.setup({ random });
     const mallory = huang2020.keyGen(params, masterKey, MALLORY, { random });
@@ -29,7 +29,13 @@ describe('the huang2020 key-leak attack, and its analogue against ga07', () => {
     const hc = mallory.D3.multiply(invB3).multiply(mallory.A1).subtract(mallory.A2);
     const gc = mallory.D3g.multiply(invB3).multiply(mallory.A1).subtract(mallory.A3);
     const { c1, c2, c3 } = ct.capsule;
-    const m = gtDiv(c1, pairProduct([[c2, hc], [gc, c3]])); // c1 / Z^(c(r+s))
+    const m = gtDiv(
+      c1,
+      pairProduct([
+        [c2, hc],
+        [gc, c3],
+      ]),
+    ); // c1 / Z^(c(r+s))
     const binding = concatBytes(gtToBytes(c1), c2.toBytes(true), c3.toBytes(true));
     expect(sameBytes(open('huang2020', m, binding, ct.sealed), secret)).toBe(true);
   });
@@ -41,7 +47,7 @@ describe('the huang2020 key-leak attack, and its analogue against ga07', () => {
     expect(ga07.encodeSecretKey(mallory).length).toBe(3 + 2 + MALLORY.length + 48);
   });
 
-  it('ga07: the analogous manipulations of one\'s own key (rescaling, shifting by H1 differences, combining with mpk) do not open another identity\'s ciphertext', () => {
+  it("ga07: the analogous manipulations of one's own key (rescaling, shifting by H1 differences, combining with mpk) do not open another identity's ciphertext", () => {
     const f = makeFixture();
     const mallory = ga07.keyGen(f.params, f.masterKey, MALLORY);
     const ct = ga07.encrypt(f.params, ALICE, secret, { random: seededRandom('victim') });

@@ -15,7 +15,7 @@ import {
   lagrangeAtZero,
   MAX_SHARES,
 } from '../src/pre/ga07-verifiable.js';
-import { seededRandom } from './support/ga07-drbg.js';
+import { seededRandom } from './support/random.js';
 import { ALICE, BOB, CAROL, makeFixture, sameBytes } from './support/ga07-fixture.js';
 
 const f = makeFixture();
@@ -55,7 +55,11 @@ describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
   });
 
   it("the partial is the full re-encryption: C2' = C2 * e(R3, C1), the same as ReEncrypt with (R1, R2, R3)", () => {
-    const plain = ga07.reEncrypt(params, { scheme: 'ga07', delegator: ALICE, delegatee: BOB, R1: share.R1, R2: share.R2, R3: share.share }, ct);
+    const plain = ga07.reEncrypt(
+      params,
+      { scheme: 'ga07', delegator: ALICE, delegatee: BOB, R1: share.R1, R2: share.R2, R3: share.share },
+      ct,
+    );
     expect(gtEq(partial.C2, plain.capsule.C2)).toBe(true);
     const combined = v.combineReEncryptionShares(params, commitment, ct, [partial]);
     expect(sameBytes(ga07.encodeCiphertext(combined), ga07.encodeCiphertext(plain))).toBe(true);
@@ -81,7 +85,9 @@ describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
     const other = v.reKeyGenShares(params, alice, BOB, { random: seededRandom('v-plain-other') });
     expect(v.verifyReEncryptionShare(params, other.commitment, ct, partial)).toBe(false);
     // Same Y, other (R1, R2): the statement binds them.
-    expect(v.verifyReEncryptionShare(params, { ...commitment, R1: other.commitment.R1, R2: other.commitment.R2 }, ct, partial)).toBe(false);
+    expect(
+      v.verifyReEncryptionShare(params, { ...commitment, R1: other.commitment.R1, R2: other.commitment.R2 }, ct, partial),
+    ).toBe(false);
   });
 
   it('soundness: a proxy that re-encrypts with a wrong key is rejected, even with a proof that is honest for that key', () => {
@@ -92,7 +98,14 @@ describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
     expect(v.verifyReEncryptionShare(params, { ...commitment, Y: [forged.Y] }, ct, bad)).toBe(true); // control: valid for its own commitment
     // A share of another re-encryption key of the same delegator.
     const otherShare = at(v.reKeyGenShares(params, alice, BOB).shares, 0);
-    expect(v.verifyReEncryptionShare(params, commitment, ct, v.reEncryptShare(params, { ...otherShare, R1: share.R1, R2: share.R2 }, ct))).toBe(false);
+    expect(
+      v.verifyReEncryptionShare(
+        params,
+        commitment,
+        ct,
+        v.reEncryptShare(params, { ...otherShare, R1: share.R1, R2: share.R2 }, ct),
+      ),
+    ).toBe(false);
   });
 
   it("soundness: an altered C2', challenge, response or header field is rejected", () => {
@@ -133,7 +146,11 @@ describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
 
 describe('ga07 threshold re-encryption', () => {
   it('share_i = R3 + sum_j a_j i^j: each Y_i = e(share_i, h), and any t shares interpolate to R3 in G1', () => {
-    const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 3, total: 5, random: seededRandom('v-shares') });
+    const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, {
+      threshold: 3,
+      total: 5,
+      random: seededRandom('v-shares'),
+    });
     const x = gtDiv(at(shares, 0).R2, pair(bob.key, at(shares, 0).R1));
     const R3 = hashGt(x).subtract(alice.key);
     shares.forEach((s, i) => {
@@ -179,7 +196,11 @@ describe('ga07 threshold re-encryption', () => {
   });
 
   it('one bad partial among t + 1 is caught and named, whichever position it is in', () => {
-    const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 2, total: 4, random: seededRandom('v-bad') });
+    const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, {
+      threshold: 2,
+      total: 4,
+      random: seededRandom('v-bad'),
+    });
     const partials = shares.slice(0, 3).map((s) => v.reEncryptShare(params, s, ct));
     for (let bad = 0; bad < 3; bad++) {
       const tampered = partials.map((p, i) => (i === bad ? { ...p, C2: gtMul(p.C2, Z()) } : p));
@@ -222,7 +243,11 @@ describe("ga07 delegatee's check of a commitment", () => {
     [3, 3],
   ] as const) {
     it(`t = ${threshold}, n = ${total}: an honest commitment passes; one for another delegatee, a lying Y_0 or any altered Y_i fails`, () => {
-      const { commitment } = v.reKeyGenShares(params, alice, BOB, { threshold, total, random: seededRandom(`v-com-${threshold}-${total}`) });
+      const { commitment } = v.reKeyGenShares(params, alice, BOB, {
+        threshold,
+        total,
+        random: seededRandom(`v-com-${threshold}-${total}`),
+      });
       expect(v.verifyReKeyCommitment(params, bob, commitment)).toBe(true);
       expect(v.verifyReKeyCommitment(params, carol, commitment)).toBe(false);
       for (let i = 0; i < total; i++) {

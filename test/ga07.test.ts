@@ -1,6 +1,8 @@
 /**
- * ga07 (Green-Ateniese IBP1, SCHEMES.md section 2): correctness of the six algorithms on
- * BLS12-381, the KEM + AEAD for records of any size, and the argument checks.
+ * ga07 (Green-Ateniese IBP1, SCHEMES.md section 2):
+ * - the common IB-PRE properties (shared suite, single-hop);
+ * - the equations of SCHEMES.md section 2, checked element by element;
+ * - the KEM + AEAD for records of any size, who can and cannot decrypt, argument checks.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -18,8 +20,11 @@ import {
   verifySecretKey,
 } from '../src/pre/ga07.js';
 import { defaultScheme, ga07 as exportedGa07, huang2020, scheme } from '../src/pre/index.js';
-import { seededRandom } from './support/ga07-drbg.js';
+import { seededRandom } from './support/random.js';
 import { ALICE, BOB, CAROL, makeFixture, recordOf, sameBytes } from './support/ga07-fixture.js';
+import { describePreScheme } from './support/pre-suite.js';
+
+describePreScheme(ga07, { multiHop: false });
 
 const f = makeFixture();
 const { params, alice, bob, carol } = f;
@@ -111,16 +116,22 @@ describe('ga07: records of any size', () => {
   it('property: for any record, identity pair and seed, Decrypt(Encrypt(m)) = m and the delegatee decrypts ReEncrypt(ReKeyGen, Encrypt(m)) = m after encoding', () => {
     const identity = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.isWellFormed());
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), identity, identity, fc.uint8Array({ minLength: 8, maxLength: 8 }), (record, from, to, seed) => {
-        const random = seededRandom(seed);
-        const skFrom = ga07.keyGen(params, f.masterKey, from);
-        const skTo = ga07.keyGen(params, f.masterKey, to);
-        const ct = ga07.decodeCiphertext(ga07.encodeCiphertext(ga07.encrypt(params, from, record, { random })));
-        expect(ga07.decrypt(params, skFrom, ct)).toEqual(record);
-        const rk = ga07.decodeReKey(ga07.encodeReKey(ga07.reKeyGen(params, skFrom, to, { random })));
-        const shared = ga07.decodeCiphertext(ga07.encodeCiphertext(ga07.reEncrypt(params, rk, ct)));
-        expect(ga07.decrypt(params, skTo, shared)).toEqual(record);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        identity,
+        identity,
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        (record, from, to, seed) => {
+          const random = seededRandom(seed);
+          const skFrom = ga07.keyGen(params, f.masterKey, from);
+          const skTo = ga07.keyGen(params, f.masterKey, to);
+          const ct = ga07.decodeCiphertext(ga07.encodeCiphertext(ga07.encrypt(params, from, record, { random })));
+          expect(ga07.decrypt(params, skFrom, ct)).toEqual(record);
+          const rk = ga07.decodeReKey(ga07.encodeReKey(ga07.reKeyGen(params, skFrom, to, { random })));
+          const shared = ga07.decodeCiphertext(ga07.encodeCiphertext(ga07.reEncrypt(params, rk, ct)));
+          expect(ga07.decrypt(params, skTo, shared)).toEqual(record);
+        },
+      ),
       { numRuns: 8 },
     );
   });
@@ -154,7 +165,7 @@ describe('ga07: who can decrypt', () => {
     expect(() => ga07.decrypt(params, alice, shared)).toThrow(DecryptionError);
   });
 
-  it('a re-encryption key for Bob does not help Carol; a re-encryption key from Carol does not open Alice\'s data for Bob', () => {
+  it("a re-encryption key for Bob does not help Carol; a re-encryption key from Carol does not open Alice's data for Bob", () => {
     const rkCarol = ga07.reKeyGen(params, alice, CAROL);
     expect(() => ga07.decrypt(params, bob, ga07.reEncrypt(params, rkCarol, ct))).toThrow(DecryptionError);
     const rkFromCarol = ga07.reKeyGen(params, carol, BOB);
@@ -183,7 +194,7 @@ describe('ga07: who can decrypt', () => {
     expect(() => ga07.decrypt(params, bob, { ...shared, sealed: otherShared.sealed })).toThrow(DecryptionError);
   });
 
-  it('altering C2 or C2\' by a GT factor is detected', () => {
+  it("altering C2 or C2' by a GT factor is detected", () => {
     const c = ct.capsule;
     if (c.form !== 'original') throw new Error('expected original');
     const bad: Ga07Ciphertext = { ...ct, capsule: { ...c, C2: gtMul(c.C2, Z()) } };

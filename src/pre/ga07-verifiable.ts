@@ -64,16 +64,7 @@ import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { aobject, ascheme, ProofError } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
-import {
-  checkDecodedIdentity,
-  type Ga07Ciphertext,
-  type Ga07Params,
-  type Ga07SecretKey,
-  hashGt,
-  makeReKey,
-  NAME,
-  recipientBase,
-} from './ga07.js';
+import { type Ga07Ciphertext, type Ga07Params, type Ga07SecretKey, hashGt, makeReKey, NAME, recipientBase } from './ga07.js';
 
 /** Largest number of shares n (indices are one byte). */
 export const MAX_SHARES = 255;
@@ -461,8 +452,8 @@ export function encodeReKeyShare(keyShare: Ga07ReKeyShare): Uint8Array {
 export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
   const what = 'ga07 re-encryption key share';
   const r = new Reader(bytes, what, ID, Kind.reKeyShare);
-  const delegator = checkDecodedIdentity(what, 'delegator', r.string('delegator'));
-  const delegatee = checkDecodedIdentity(what, 'delegatee', r.string('delegatee'));
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
   const { threshold, total } = readCounts(r);
   const index = r.u8('index', 1, total);
   const out: Ga07ReKeyShare = {
@@ -486,7 +477,13 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
 export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Array {
   const c = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
   if (c.Y.length !== c.total) throw new RangeError(`commitment: Y: ${c.Y.length} entries, total is ${c.total}`);
-  const w = new Writer(ID, Kind.reKeyCommitment).string(c.delegator).string(c.delegatee).u8(c.threshold).u8(c.total).g2(c.R1).gt(c.R2);
+  const w = new Writer(ID, Kind.reKeyCommitment)
+    .string(c.delegator)
+    .string(c.delegatee)
+    .u8(c.threshold)
+    .u8(c.total)
+    .g2(c.R1)
+    .gt(c.R2);
   for (const y of c.Y) w.gt(y);
   return w.finish();
 }
@@ -495,8 +492,8 @@ export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Arr
 export function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
   const what = 'ga07 re-encryption key commitment';
   const r = new Reader(bytes, what, ID, Kind.reKeyCommitment);
-  const delegator = checkDecodedIdentity(what, 'delegator', r.string('delegator'));
-  const delegatee = checkDecodedIdentity(what, 'delegatee', r.string('delegatee'));
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
   const { threshold, total } = readCounts(r);
   const R1 = r.g2('R1');
   const R2 = r.gt('R2');
@@ -524,8 +521,8 @@ export function encodeReEncryptionShare(partial: Ga07ReEncryptionShare): Uint8Ar
 export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShare {
   const what = 'ga07 re-encryption share';
   const r = new Reader(bytes, what, ID, Kind.reEncryptionShare);
-  const delegator = checkDecodedIdentity(what, 'delegator', r.string('delegator'));
-  const delegatee = checkDecodedIdentity(what, 'delegatee', r.string('delegatee'));
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
   const { threshold, total } = readCounts(r);
   const index = r.u8('index', 1, total);
   const C2 = r.gt('C2');

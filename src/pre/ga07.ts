@@ -338,16 +338,6 @@ const ID = SchemeId.ga07;
 /** Form tags of a ciphertext encoding (byte after the header). */
 const FORM = { original: 1, reEncrypted: 2 } as const;
 
-/** Checks a decoded identity string; RangeError naming the object and field. */
-export function checkDecodedIdentity(what: string, field: string, value: string): string {
-  try {
-    identityBytes(value, field);
-  } catch (e) {
-    throw new RangeError(`${what}: ${(e as Error).message}`);
-  }
-  return value;
-}
-
 function encodeParams(params: Ga07Params): Uint8Array {
   const p = ascheme<Ga07Params>(params, NAME, 'params');
   return new Writer(ID, Kind.params).g2(p.mpk).finish();
@@ -381,7 +371,7 @@ function encodeSecretKey(secretKey: Ga07SecretKey): Uint8Array {
 function decodeSecretKey(bytes: Uint8Array): Ga07SecretKey {
   const what = 'ga07 secret key';
   const r = new Reader(bytes, what, ID, Kind.secretKey);
-  const identity = checkDecodedIdentity(what, 'identity', r.string('identity'));
+  const identity = r.identity('identity');
   const out: Ga07SecretKey = { scheme: NAME, identity, key: r.g1('key') };
   r.end();
   return out;
@@ -395,8 +385,8 @@ function encodeReKey(reKey: Ga07ReKey): Uint8Array {
 function decodeReKey(bytes: Uint8Array): Ga07ReKey {
   const what = 'ga07 re-encryption key';
   const r = new Reader(bytes, what, ID, Kind.reKey);
-  const delegator = checkDecodedIdentity(what, 'delegator', r.string('delegator'));
-  const delegatee = checkDecodedIdentity(what, 'delegatee', r.string('delegatee'));
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
   const out: Ga07ReKey = { scheme: NAME, delegator, delegatee, R1: r.g2('R1'), R2: r.gt('R2'), R3: r.g1('R3') };
   r.end();
   return out;
@@ -412,7 +402,10 @@ function encodeCiphertext(ciphertext: Ga07Ciphertext): Uint8Array {
   const w = new Writer(ID, Kind.ciphertext);
   if (c.form === 'original') w.u8(FORM.original).g2(c.C1).gt(c.C2);
   else if (c.form === 'reEncrypted') w.u8(FORM.reEncrypted).g2(c.C1).gt(c.C2).g2(c.R1).gt(c.R2);
-  else throw new TypeError(`ciphertext.capsule.form: expected 'original' or 'reEncrypted', got ${String((c as { form?: unknown }).form)}`);
+  else
+    throw new TypeError(
+      `ciphertext.capsule.form: expected 'original' or 'reEncrypted', got ${String((c as { form?: unknown }).form)}`,
+    );
   return w.bytes(abytes(ct.sealed, 'ciphertext.sealed')).finish();
 }
 

@@ -4,7 +4,7 @@
  * that every run is reproducible.
  */
 import { type Ga07MasterKey, type Ga07Params, type Ga07SecretKey, ga07 } from '../../src/pre/ga07.js';
-import { seededRandom } from './ga07-drbg.js';
+import { seededRandom } from './random.js';
 
 export const ALICE = 'patient:alice';
 export const BOB = 'institute:oncology-lab';
@@ -43,4 +43,11 @@ export function recordOf(length: number, salt = 0): Uint8Array {
 /** Byte equality that stays fast for megabyte records (deep `toEqual` does not). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+
+export function unhex(s: string): Uint8Array {
+  if (s.length % 2 !== 0 || !/^[0-9a-f]*$/.test(s)) throw new RangeError('not lowercase hex of whole bytes');
+  return Uint8Array.from(Buffer.from(s, 'hex'));
 }

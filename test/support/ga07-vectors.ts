@@ -2,12 +2,13 @@
  * @module
  * Builds the ga07 known-answer vectors of test/vectors/ga07.json (see test/vectors/README.md).
  * Every randomized step draws from its own seeded SHA-256 counter-mode stream
- * (./ga07-drbg.ts), so each step can be reproduced on its own.
+ * (./random.ts), so each step can be reproduced on its own.
  */
 import { gtDiv, gtToBytes, pair, type GT } from '../../src/internal/bls.js';
 import { decapsulate, ga07, H1_DST, H2_DST, identityPoint } from '../../src/pre/ga07.js';
 import { ga07Verifiable as v, PROOF_DST } from '../../src/pre/ga07-verifiable.js';
-import { hex, seededRandom } from './ga07-drbg.js';
+import { hex } from './ga07-fixture.js';
+import { seededRandom } from './random.js';
 
 export const VECTOR_SEED = 'medshare/ga07/kat/v1';
 const seed = (step: string) => `${VECTOR_SEED}/${step}`;
@@ -63,8 +64,7 @@ export function makeGa07Vectors(): Ga07Vectors {
     partials.slice(0, 2).map((p) => p.partial),
   );
   return {
-    description:
-      'ga07 (Green-Ateniese IBP1 on BLS12-381) known-answer vectors; all byte strings hex; see test/vectors/README.md',
+    description: 'ga07 (Green-Ateniese IBP1 on BLS12-381) known-answer vectors; all byte strings hex; see test/vectors/README.md',
     seedPrefix: VECTOR_SEED,
     dst: { H1: H1_DST, H2: H2_DST, proof: PROOF_DST },
     identities: { delegator, delegatee },
