@@ -28,6 +28,7 @@ export class DecryptionError extends Error {
  * can tell which proxy misbehaved.
  */
 export class ProofError extends Error {
+  /** The 1-based index of the share whose proof failed, when there is one. */
   readonly share: number | undefined;
   constructor(message: string, share?: number) {
     super(message);

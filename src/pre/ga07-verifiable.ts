@@ -75,8 +75,11 @@ const COMMITMENT_DST = 'MEDSHARE-V1-GA07-COMMITMENT-CHECK_XMD:SHA-256';
 
 /** Proxy i's share of a re-encryption key, with its own public commitment Y_i. */
 export interface Ga07ReKeyShare {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** ID_1, the delegator. */
   readonly delegator: string;
+  /** ID_2, the delegatee. */
   readonly delegatee: string;
   /** t: how many shares re-encrypt. */
   readonly threshold: number;
@@ -84,7 +87,9 @@ export interface Ga07ReKeyShare {
   readonly total: number;
   /** i in 1..n. */
   readonly index: number;
+  /** R1 of the re-encryption key (the same in every share). */
   readonly R1: G2;
+  /** R2 of the re-encryption key (the same in every share). */
   readonly R2: GT;
   /** share_i = R3 + sum_j a_j i^j in G1. */
   readonly share: G1;
@@ -94,33 +99,58 @@ export interface Ga07ReKeyShare {
 
 /** What the delegator publishes: (R1, R2) and Y_i = e(share_i, h) for i = 1..n (`Y[i - 1]`). */
 export interface Ga07ReKeyCommitment {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** ID_1, the delegator. */
   readonly delegator: string;
+  /** ID_2, the delegatee. */
   readonly delegatee: string;
+  /** t: how many shares it takes to re-encrypt. */
   readonly threshold: number;
+  /** n: how many shares there are. */
   readonly total: number;
+  /** R1 of the re-encryption key. */
   readonly R1: G2;
+  /** R2 of the re-encryption key. */
   readonly R2: GT;
+  /** Y_i = e(share_i, h) for i = 1..n, at index i - 1. */
   readonly Y: readonly GT[];
 }
 
 /** A Fiat-Shamir proof (c, response = W + c * share_i). */
 export interface Ga07Proof {
+  /** c = H(statement, T1, T2) in Fr. */
   readonly challenge: bigint;
+  /** response = W + c * share_i in G1 (the Z of the sigma protocol). */
   readonly response: G1;
 }
 
 /** Proxy i's output: C2'_i = C2 * e(share_i, C1) and the proof that share_i was used. */
 export interface Ga07ReEncryptionShare {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** ID_1, the delegator. */
   readonly delegator: string;
+  /** ID_2, the delegatee. */
   readonly delegatee: string;
+  /** t: how many shares it takes to re-encrypt. */
   readonly threshold: number;
+  /** n: how many shares there are. */
   readonly total: number;
+  /** i in 1..n: which share was used. */
   readonly index: number;
   /** C2'_i. */
   readonly C2: GT;
+  /** The proof that C2 / C2 of the original = e(share_i, C1) with e(share_i, h) = Y_i. */
   readonly proof: Ga07Proof;
+}
+
+/** What {@link reKeyGenShares} returns. */
+export interface Ga07SharedReKey {
+  /** share_1 .. share_n, one per proxy; secret. */
+  readonly shares: Ga07ReKeyShare[];
+  /** The commitment, for everyone; publish it authenticated. */
+  readonly commitment: Ga07ReKeyCommitment;
 }
 
 /** Options of {@link reKeyGenShares}. */
@@ -215,7 +245,7 @@ export function reKeyGenShares(
   secretKey: Ga07SecretKey,
   delegatee: string,
   options?: ShareOptions,
-): { shares: Ga07ReKeyShare[]; commitment: Ga07ReKeyCommitment } {
+): Ga07SharedReKey {
   ascheme(params, NAME, 'params');
   const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
   identityBytes(delegatee, 'delegatee');
@@ -531,6 +561,32 @@ export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShar
   return { scheme: NAME, delegator, delegatee, threshold, total, index, C2, proof };
 }
 
+/** The verifiable and threshold re-encryption functions of ga07, as one object. */
+export interface Ga07VerifiableApi {
+  /** ReKeyGen with commitments, split into t-of-n shares: {@link reKeyGenShares}. */
+  readonly reKeyGenShares: typeof reKeyGenShares;
+  /** Proxy i's partial re-encryption with its proof: {@link reEncryptShare}. */
+  readonly reEncryptShare: typeof reEncryptShare;
+  /** Checks one partial against the commitment; returns a boolean: {@link verifyReEncryptionShare}. */
+  readonly verifyReEncryptionShare: typeof verifyReEncryptionShare;
+  /** Verifies partials and interpolates t of them; throws ProofError: {@link combineReEncryptionShares}. */
+  readonly combineReEncryptionShares: typeof combineReEncryptionShares;
+  /** The delegatee's check of a commitment: {@link verifyReKeyCommitment}. */
+  readonly verifyReKeyCommitment: typeof verifyReKeyCommitment;
+  /** Encodes a key share. */
+  readonly encodeReKeyShare: typeof encodeReKeyShare;
+  /** Decodes and validates a key share (checks Y_i = e(share_i, h)). */
+  readonly decodeReKeyShare: typeof decodeReKeyShare;
+  /** Encodes a commitment. */
+  readonly encodeReKeyCommitment: typeof encodeReKeyCommitment;
+  /** Decodes and validates a commitment. */
+  readonly decodeReKeyCommitment: typeof decodeReKeyCommitment;
+  /** Encodes a partial re-encryption with its proof. */
+  readonly encodeReEncryptionShare: typeof encodeReEncryptionShare;
+  /** Decodes and validates a partial re-encryption with its proof. */
+  readonly decodeReEncryptionShare: typeof decodeReEncryptionShare;
+}
+
 /**
  * Verifiable and threshold re-encryption for {@link ga07} (see the module documentation).
  *
@@ -543,12 +599,12 @@ export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShar
  * const stored = ga07.encrypt(params, 'patient:alice', new TextEncoder().encode('{"hba1c": 6.1}'));
  * const { shares, commitment } = v.reKeyGenShares(params, alice, 'institute:lab', { threshold: 2, total: 3 });
  * v.verifyReKeyCommitment(params, lab, commitment); // true
- * const partials = [shares[0], shares[2]].map((s) => v.reEncryptShare(params, s, stored));
+ * const partials = shares.filter((s) => s.index !== 2).map((s) => v.reEncryptShare(params, s, stored)); // proxies 1 and 3
  * const shared = v.combineReEncryptionShares(params, commitment, stored, partials); // throws ProofError on a bad partial
  * ga07.decrypt(params, lab, shared); // the record
  * ```
  */
-export const ga07Verifiable = Object.freeze({
+export const ga07Verifiable: Ga07VerifiableApi = Object.freeze({
   reKeyGenShares,
   reEncryptShare,
   verifyReEncryptionShare,

@@ -84,20 +84,27 @@ const BINDING_TAG = 'medshare/v1/ga07/capsule';
 
 /** Public parameters: the PKG's master public key mpk = h^s. */
 export interface Ga07Params {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** mpk = h^s in G2. */
   readonly mpk: G2;
 }
 
 /** The PKG's master secret s. */
 export interface Ga07MasterKey {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** The master secret s in Fr*. */
   readonly s: bigint;
 }
 
 /** An identity's decryption key sk_ID = H1(ID)^s. */
 export interface Ga07SecretKey {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** The identity ID the key was issued for. */
   readonly identity: string;
+  /** sk_ID = H1(ID)^s in G1. */
   readonly key: G1;
 }
 
@@ -106,33 +113,47 @@ export interface Ga07SecretKey {
  * R3 = H2(X) - sk_1. The identities are carried for bookkeeping.
  */
 export interface Ga07ReKey {
+  /** Always 'ga07'. */
   readonly scheme: 'ga07';
+  /** ID_1, whose ciphertexts this key transforms. */
   readonly delegator: string;
+  /** ID_2, who can decrypt the results. */
   readonly delegatee: string;
+  /** R1 = h^r in G2. */
   readonly R1: G2;
+  /** R2 = X * e(H1(ID_2), mpk)^r in GT. */
   readonly R2: GT;
+  /** R3 = H2(X) - sk_1 in G1. */
   readonly R3: G1;
 }
 
 /** A capsule as Encrypt makes it: (C1, C2) = (h^r, m * e(H1(ID), mpk)^r). */
 export interface Ga07OriginalCapsule {
+  /** Always 'original'. */
   readonly form: 'original';
+  /** C1 = h^r in G2. */
   readonly C1: G2;
+  /** C2 = m * e(H1(ID), mpk)^r in GT. */
   readonly C2: GT;
 }
 
 /** A capsule as ReEncrypt makes it: (C1, C2', R1, R2), C2' = C2 * e(R3, C1). */
 export interface Ga07ReEncryptedCapsule {
+  /** Always 'reEncrypted'. */
   readonly form: 'reEncrypted';
+  /** C1 = h^r, unchanged by ReEncrypt. */
   readonly C1: G2;
   /** C2' = m * e(H2(X), C1). */
   readonly C2: GT;
+  /** R1 of the re-encryption key. */
   readonly R1: G2;
+  /** R2 of the re-encryption key. */
   readonly R2: GT;
 }
 
 /** The KEM part of a ga07 ciphertext: original, or re-encrypted (single-hop). */
 export type Ga07Capsule = Ga07OriginalCapsule | Ga07ReEncryptedCapsule;
+/** A ga07 ciphertext: capsule (original or re-encrypted) and the sealed record. */
 export type Ga07Ciphertext = Ciphertext<Ga07Capsule>;
 
 // ------------------------------------------------------------------ hashes and caches

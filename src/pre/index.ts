@@ -48,6 +48,8 @@ export type {
   Ga07ReEncryptionShare,
   Ga07ReKeyCommitment,
   Ga07ReKeyShare,
+  Ga07SharedReKey,
+  Ga07VerifiableApi,
   ShareOptions,
 } from './ga07-verifiable.js';
 
