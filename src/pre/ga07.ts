@@ -27,11 +27,12 @@
  *   for IBP1 on a symmetric pairing, and this type-3 mapping relies on the corresponding
  *   asymmetric DBDH variant (no new proof was written for the mapping). Nothing stronger
  *   (no IND-CCA) is claimed for the capsule.
- * - Integrity: the record is protected by the AEAD - a change to the sealed bytes, to C1, or
- *   to any capsule element that changes the decapsulated m makes decryption throw
- *   {@link DecryptionError}. Ciphertexts are not authenticated to a sender (anyone can encrypt
+ * - Integrity: the record is protected by the AEAD - a change to the sealed bytes or to C1
+ *   (bound as associated data), or to C2, R1 or R2 (each changes the decapsulated m), makes
+ *   decryption throw {@link DecryptionError}. Ciphertexts are not authenticated to a sender (anyone can encrypt
  *   to anyone): sign them with AuthSign (`medshare/sign`) where that matters.
- * - Single-hop: a re-encrypted ciphertext cannot be re-encrypted again (ReEncrypt throws).
+ * - Single-hop, as implemented here: a re-encrypted ciphertext cannot be re-encrypted again
+ *   (ReEncrypt throws TypeError).
  *   Unidirectional and non-interactive: ReKeyGen needs only the delegatee's identity.
  * - NOT collusion-resistant: the delegatee opens (R1, R2) to X, so the delegatee together with
  *   the proxy recovers the delegator's key sk_1 = H2(X) - R3. Give re-encryption keys only to
@@ -42,11 +43,12 @@
  *   decrypt everything, originals and re-encryptions alike.
  * - Side channels: pure-JavaScript big-integer arithmetic; no constant-time guarantee.
  *
- * Costs, in pairings (one pairing ~ 12 ms here; bench/ga07.bench.ts measures them): encrypt to
- * a known identity ~0.5 (a G2 multiplication and two GT exponentiations, one of them drawing
- * the fresh KEM element m; the first encryption to an identity adds a hash and a pairing),
- * decrypt 1, re-encrypt 1, delegatee decrypt 2 plus one hash to G1 (1 when the same
- * re-encryption key was seen before, see {@link decapsulate}).
+ * Costs, as ratios to one pairing (noble's `pairing` on fresh points; bench/ga07.bench.ts
+ * measures them, and medians on a 2-core AMD EPYC were): encrypt to a known identity ~0.9 (one
+ * G2 multiplication and two GT exponentiations, one of them drawing the fresh KEM element m;
+ * no pairing - e(H1(ID), mpk) is cached - and ~1.8 the first time), decrypt ~0.9, re-encrypt
+ * ~0.9, delegatee decrypt ~2 (two pairings and one hash to G1; ~0.9 for later ciphertexts
+ * under a re-encryption key already seen, see {@link decapsulate}).
  */
 import {
   concatBytes,
