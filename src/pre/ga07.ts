@@ -76,6 +76,7 @@ import { randomFrom, type RandomOptions, type RandomSource } from '../internal/r
 import { open, seal, TAG_BYTES } from './kem.js';
 import type { Ciphertext, PreScheme, SetupResult } from './types.js';
 
+/** The scheme name, written into every ga07 object. */
 export const NAME = 'ga07';
 /** Domain-separation tag of H1: identity -> G1. */
 export const H1_DST = 'MEDSHARE-V1-GA07-H1_BLS12381G1_XMD:SHA-256_SSWU_RO_';
@@ -182,7 +183,8 @@ export function hashGt(x: GT): G1 {
 }
 
 // e(H1(ID), mpk), fixed per (params, identity): cached so that repeated encryption to one
-// identity costs one G2 multiplication and one GT exponentiation, no pairing. Bounded.
+// identity needs no hash and no pairing - one G2 multiplication and one GT exponentiation for
+// (C1, C2), plus the GT exponentiation that draws the fresh m. Bounded.
 const recipientCache = new WeakMap<Ga07Params, Map<string, GT>>();
 
 /** e(H1(ID), mpk), the recipient's encryption base; cached per params object and identity. */
@@ -229,6 +231,7 @@ export function encapsulate(params: Ga07Params, identity: string, m: GT, r: bigi
  */
 export function decapsulate(secretKey: Ga07SecretKey, capsule: Ga07Capsule): GT {
   if (capsule.form === 'original') return gtDiv(capsule.C2, pair(secretKey.key, capsule.C1));
+  if (capsule.form !== 'reEncrypted') throw new TypeError(`capsule.form: expected 'original' or 'reEncrypted'`);
   let cache = delegatedCache.get(secretKey);
   if (cache === undefined) {
     cache = new Map();
