@@ -6,9 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { G2Point, gtDiv, gtEq, gtMul, gtPow, gtToBytes, hashToG1, pair, Z } from '../src/internal/bls.js';
+import { concatBytes, G2Point, gtDiv, gtEq, gtMul, gtPow, gtToBytes, hashToG1, pair, Z } from '../src/internal/bls.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import {
+  capsuleBinding,
   decapsulate,
   encapsulate,
   type Ga07Ciphertext,
@@ -20,6 +21,7 @@ import {
   verifySecretKey,
 } from '../src/pre/ga07.js';
 import { defaultScheme, ga07 as exportedGa07, huang2020, scheme } from '../src/pre/index.js';
+import { open } from '../src/pre/kem.js';
 import { seededRandom } from './support/random.js';
 import { ALICE, BOB, CAROL, makeFixture, recordOf, sameBytes } from './support/ga07-fixture.js';
 import { describePreScheme } from './support/pre-suite.js';
@@ -192,6 +194,19 @@ describe('ga07: who can decrypt', () => {
     expect(() => ga07.decrypt(params, alice, { ...ct, sealed: other.sealed })).toThrow(DecryptionError);
     const otherShared = ga07.reEncrypt(params, rk, other);
     expect(() => ga07.decrypt(params, bob, { ...shared, sealed: otherShared.sealed })).toThrow(DecryptionError);
+  });
+
+  it('the AEAD associated data is exactly the scheme tag and C1: the right m with another C1 or without the tag does not open', () => {
+    const c = ct.capsule;
+    if (c.form !== 'original') throw new Error('expected original');
+    const m = decapsulate(alice, c);
+    const tag = utf8('medshare/v1/ga07/capsule');
+    expect(sameBytes(open('ga07', m, concatBytes(tag, c.C1.toBytes(true)), ct.sealed), record)).toBe(true);
+    expect(sameBytes(capsuleBinding(c.C1), concatBytes(tag, c.C1.toBytes(true)))).toBe(true);
+    expect(() => open('ga07', m, capsuleBinding(c.C1.negate()), ct.sealed)).toThrow(DecryptionError);
+    expect(() => open('ga07', m, c.C1.toBytes(true), ct.sealed)).toThrow(DecryptionError);
+    // The re-encrypted ciphertext keeps C1 and so the same binding.
+    expect(shared.capsule.C1).toBe(c.C1);
   });
 
   it("altering C2 or C2' by a GT factor is detected", () => {
