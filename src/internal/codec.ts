@@ -9,6 +9,7 @@
  *   curve, in the prime-order subgroup, not the identity;
  * - GT element: 576 bytes (Fp12 as twelve 48-byte big-endian Fp coordinates), canonical,
  *   in the order-r subgroup;
+ * - u8: one byte, an integer in a range the field names (tags, counts, indices);
  * - string: u16 big-endian byte length + UTF-8 (well-formed, round-trips);
  * - bytes: u32 big-endian length + raw bytes.
  *
@@ -49,6 +50,12 @@ export const Kind = {
   ciphertext: 5,
   signingKey: 6,
   signature: 7,
+  /** One proxy's share of a threshold re-encryption key (ga07). */
+  reKeyShare: 8,
+  /** The public commitments the delegator publishes with a (shared) re-encryption key (ga07). */
+  reKeyCommitment: 9,
+  /** One proxy's (partial) re-encryption with its proof of correctness (ga07). */
+  reEncryptionShare: 10,
 } as const;
 
 const MAX_STRING_BYTES = 0xffff;
@@ -61,6 +68,11 @@ export class Writer {
     this.parts.push(Uint8Array.of(FORMAT_VERSION, scheme, kind));
   }
 
+  u8(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError(`u8: ${n} is not an integer in [0, 255]`);
+    this.parts.push(Uint8Array.of(n));
+    return this;
+  }
   scalar(k: bigint): this {
     this.parts.push(scalarToBytes(k));
     return this;
@@ -133,6 +145,13 @@ export class Reader {
     const out = this.input.subarray(this.offset, this.offset + n);
     this.offset += n;
     return out;
+  }
+
+  /** One byte, an integer in [min, max]. */
+  u8(field: string, min = 0, max = 0xff): number {
+    const n = this.take(1, field)[0] as number;
+    if (n < min || n > max) throw this.fail(field, `${n} is outside [${min}, ${max}]`);
+    return n;
   }
 
   /** A canonical scalar in [0, r); with `nonZero`, in [1, r). */

@@ -5,7 +5,8 @@
  * The convention follows noble-curves: `TypeError` when a caller passes the wrong kind of
  * value, `RangeError` when bytes or numbers have the wrong length or value (this includes
  * every defect found while decoding untrusted bytes), and {@link DecryptionError} when a
- * well-formed ciphertext does not open under the given key.
+ * well-formed ciphertext does not open under the given key, and {@link ProofError} when a
+ * well-formed proof of correct computation does not verify.
  */
 
 /**
@@ -17,6 +18,22 @@ export class DecryptionError extends Error {
   constructor(message = 'decryption failed: wrong key, or the ciphertext was altered') {
     super(message);
     this.name = 'DecryptionError';
+  }
+}
+
+/**
+ * Thrown when a well-formed proof does not verify: the party that made it used a wrong key,
+ * altered its output, or made the proof for another statement (another ciphertext, key or
+ * commitment). `share` names the offending share (1-based) when there is one, so a caller
+ * can tell which proxy misbehaved.
+ */
+export class ProofError extends Error {
+  /** The 1-based index of the share whose proof failed, when there is one. */
+  readonly share: number | undefined;
+  constructor(message: string, share?: number) {
+    super(message);
+    this.name = 'ProofError';
+    this.share = share;
   }
 }
 

@@ -1,0 +1,629 @@
+/**
+ * @module
+ * Verifiable and threshold re-encryption for ga07 (Green-Ateniese IBP1, ./ga07.ts).
+ *
+ * This extension is medshare's own construction, built from textbook parts (Shamir secret
+ * sharing in the exponent, a Schnorr-style sigma protocol made non-interactive with
+ * Fiat-Shamir); it is not part of Green-Ateniese 2007 and has no published proof of its own.
+ *
+ * 1. Commitment. With the re-encryption key the delegator publishes Y = e(R3, h). Y reveals
+ *    e(H2(X), h) = Y * e(H1(ID_1), mpk) but neither R3 nor X.
+ * 2. Threshold. R3 is split into n Shamir shares in G1 with threshold t: coefficients
+ *    a_j = g^(alpha_j) in G1 (j = 1..t-1, alpha_j random), share_i = R3 + sum_j a_j * i^j, computed
+ *    as R3 + g^f(i) with f(i) = sum_j alpha_j i^j. Each share has its commitment
+ *    Y_i = e(share_i, h) = Y * Z^f(i). Any t - 1 shares are uniformly random and independent of R3.
+ *    n = t = 1 is the plain case: the one share is R3 and Y_1 = Y.
+ * 3. Partial re-encryption. Proxy i outputs C2'_i = C2 * e(share_i, C1) (for t = 1 that is the
+ *    full re-encryption) and a proof that it used share_i:
+ *    knowledge of a G1 element S with e(S, C1) = C2'_i / C2 and e(S, h) = Y_i.
+ *      prover:   W = g^w (w random); T1 = e(W, C1); T2 = e(W, h) = Z^w;
+ *                c = H(statement, T1, T2); response = W + c * share_i.
+ *      verifier: T1 = e(response, C1) / (C2'_i / C2)^c; T2 = e(response, h) / Y_i^c;
+ *                accept iff c = H(statement, T1, T2).
+ *    The proof is (c, response): 32 + 48 bytes. H is RFC 9380 hash_to_field to Fr under
+ *    {@link PROOF_DST}; the statement hashed is the delegator, delegatee, t, n, i, R1, R2, Y_i,
+ *    C1, C2 and C2'_i (layout in `statement` below). Two accepting transcripts with one (T1, T2)
+ *    and different c yield S = (response - response') / (c - c'), so a proof for a wrong C2'_i
+ *    passes with probability about 1/r per hash query (random-oracle model); the prover's view
+ *    is simulatable, so the proof reveals nothing about share_i beyond Y_i.
+ * 4. Combination. Any t verified partials combine by Lagrange interpolation at 0 in the exponent:
+ *    C2' = prod_i (C2'_i)^(lambda_i), lambda_i = prod_{j != i} j / (j - i) (the lambda_i sum to 1,
+ *    so the C2 factors collapse to one: C2' = C2 * e(R3, C1)). The result is an ordinary ga07
+ *    re-encrypted ciphertext (C1, C2', R1, R2). Fewer than t partials determine nothing.
+ * 5. {@link verifyReKeyCommitment} lets the delegatee check, before any proxy works, that the
+ *    published commitment really is for R3 = H2(X) - sk_1 with the X inside (R1, R2), and that the
+ *    Y_i lie on one polynomial of degree t - 1: then any t verified partials decrypt.
+ *
+ * What this does not change: collusion. t proxies together hold R3, and t proxies plus the
+ * delegatee recover sk_1 (see ./ga07.ts). The threshold raises the number of proxies that
+ * must collude from 1 to t. Commitments should be published authenticated (for example signed
+ * with AuthSign by the delegator), or a forger could publish a commitment for a key of its own.
+ *
+ * Costs, as ratios to one pairing (bench/ga07.bench.ts): the partial re-encryption ~0.9 as
+ * ReEncrypt; proving ~1.3 more (T1 is a pairing that reuses C1's line precomputes, T2 a GT
+ * exponentiation); verifying ~2.3 (two pairings and two GT exponentiations); combining t
+ * partials verifies each and adds t GT exponentiations.
+ */
+import {
+  Fr_ as Fr,
+  G1Point,
+  G2Point,
+  GT_ONE,
+  gtDiv,
+  gtEq,
+  gtMul,
+  gtPow,
+  hashToScalar,
+  pair,
+  randomScalar,
+  Z,
+  type G1,
+  type G2,
+  type GT,
+} from '../internal/bls.js';
+import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
+import { aobject, ascheme, ProofError } from '../internal/errors.js';
+import { identityBytes } from '../internal/identity.js';
+import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
+import { type Ga07Ciphertext, type Ga07Params, type Ga07SecretKey, hashGt, makeReKey, NAME, recipientBase } from './ga07.js';
+
+/** Largest number of shares n (indices are one byte). */
+export const MAX_SHARES = 255;
+/** Domain-separation tag of the Fiat-Shamir challenge. */
+export const PROOF_DST = 'MEDSHARE-V1-GA07-REENCRYPTION-PROOF_XMD:SHA-256';
+/** Domain-separation tag of the weights of the commitment consistency check. */
+const COMMITMENT_DST = 'MEDSHARE-V1-GA07-COMMITMENT-CHECK_XMD:SHA-256';
+
+/** Proxy i's share of a re-encryption key, with its own public commitment Y_i. */
+export interface Ga07ReKeyShare {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** ID_1, the delegator. */
+  readonly delegator: string;
+  /** ID_2, the delegatee. */
+  readonly delegatee: string;
+  /** t: how many shares re-encrypt. */
+  readonly threshold: number;
+  /** n: how many shares there are. */
+  readonly total: number;
+  /** i in 1..n. */
+  readonly index: number;
+  /** R1 of the re-encryption key (the same in every share). */
+  readonly R1: G2;
+  /** R2 of the re-encryption key (the same in every share). */
+  readonly R2: GT;
+  /** share_i = R3 + sum_j a_j i^j in G1. */
+  readonly share: G1;
+  /** Y_i = e(share_i, h). */
+  readonly Y: GT;
+}
+
+/** What the delegator publishes: (R1, R2) and Y_i = e(share_i, h) for i = 1..n (`Y[i - 1]`). */
+export interface Ga07ReKeyCommitment {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** ID_1, the delegator. */
+  readonly delegator: string;
+  /** ID_2, the delegatee. */
+  readonly delegatee: string;
+  /** t: how many shares it takes to re-encrypt. */
+  readonly threshold: number;
+  /** n: how many shares there are. */
+  readonly total: number;
+  /** R1 of the re-encryption key. */
+  readonly R1: G2;
+  /** R2 of the re-encryption key. */
+  readonly R2: GT;
+  /** Y_i = e(share_i, h) for i = 1..n, at index i - 1. */
+  readonly Y: readonly GT[];
+}
+
+/** A Fiat-Shamir proof (c, response = W + c * share_i). */
+export interface Ga07Proof {
+  /** c = H(statement, T1, T2) in Fr. */
+  readonly challenge: bigint;
+  /** response = W + c * share_i in G1 (the Z of the sigma protocol). */
+  readonly response: G1;
+}
+
+/** Proxy i's output: C2'_i = C2 * e(share_i, C1) and the proof that share_i was used. */
+export interface Ga07ReEncryptionShare {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** ID_1, the delegator. */
+  readonly delegator: string;
+  /** ID_2, the delegatee. */
+  readonly delegatee: string;
+  /** t: how many shares it takes to re-encrypt. */
+  readonly threshold: number;
+  /** n: how many shares there are. */
+  readonly total: number;
+  /** i in 1..n: which share was used. */
+  readonly index: number;
+  /** C2'_i. */
+  readonly C2: GT;
+  /** The proof that C2 / C2 of the original = e(share_i, C1) with e(share_i, h) = Y_i. */
+  readonly proof: Ga07Proof;
+}
+
+/** What {@link reKeyGenShares} returns. */
+export interface Ga07SharedReKey {
+  /** share_1 .. share_n, one per proxy; secret. */
+  readonly shares: Ga07ReKeyShare[];
+  /** The commitment, for everyone; publish it authenticated. */
+  readonly commitment: Ga07ReKeyCommitment;
+}
+
+/** Options of {@link reKeyGenShares}. */
+export interface ShareOptions extends RandomOptions {
+  /** t, 1 <= t <= n (default 1). */
+  threshold?: number;
+  /** n, t <= n <= 255 (default 1). */
+  total?: number;
+}
+
+// ------------------------------------------------------------------ helpers
+
+function acount(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name}: expected number, got ${typeof value}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name}: ${value} is not an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+/** Lagrange coefficients at 0 for the distinct nonzero indices `xs`: lambda_i = prod_{j != i} x_j / (x_j - x_i). */
+export function lagrangeAtZero(xs: readonly number[]): bigint[] {
+  return xs.map((xi, i) => {
+    let num = 1n;
+    let den = 1n;
+    xs.forEach((xj, j) => {
+      if (j === i) return;
+      num = Fr.mul(num, BigInt(xj));
+      den = Fr.mul(den, Fr.sub(BigInt(xj), BigInt(xi)));
+    });
+    return Fr.div(num, den);
+  });
+}
+
+/** g^k for any k (k = 0 gives the identity). */
+function mulBase(k: bigint): G1 {
+  const e = Fr.create(k);
+  return e === 0n ? G1Point.ZERO : G1Point.BASE.multiply(e);
+}
+
+/**
+ * The Fiat-Shamir challenge: hash_to_field(PROOF_DST, bytes) with bytes = the codec header
+ * (1, 2, 10) then delegator, delegatee (u16 length + UTF-8), t, n, i (one byte each), R1, R2,
+ * Y_i, C1, C2, C2'_i, T1, T2 (compressed G2 / 576-byte GT encodings).
+ */
+function challenge(
+  meta: { delegator: string; delegatee: string; threshold: number; total: number; index: number },
+  R1: G2,
+  R2: GT,
+  Yi: GT,
+  C1: G2,
+  C2: GT,
+  C2i: GT,
+  T1: GT,
+  T2: GT,
+): bigint {
+  const statement = new Writer(SchemeId.ga07, Kind.reEncryptionShare)
+    .string(meta.delegator)
+    .string(meta.delegatee)
+    .u8(meta.threshold)
+    .u8(meta.total)
+    .u8(meta.index)
+    .g2(R1)
+    .gt(R2)
+    .gt(Yi)
+    .g2(C1)
+    .gt(C2)
+    .gt(C2i)
+    .gt(T1)
+    .gt(T2)
+    .finish();
+  return hashToScalar(PROOF_DST, statement);
+}
+
+function originalCapsule(ciphertext: Ga07Ciphertext, name: string) {
+  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, name);
+  if (ct.capsule.form !== 'original') throw new TypeError(`${name}: expected an original (not re-encrypted) ciphertext`);
+  return ct.capsule;
+}
+
+// ------------------------------------------------------------------ algorithms
+
+/**
+ * ReKeyGen with a commitment, split into n shares of threshold t (default n = t = 1).
+ * Randomness: X's exponent, r (as ReKeyGen), then alpha_1..alpha_{t-1}.
+ * @returns the n shares (one per proxy, secret) and the commitment (public).
+ * @throws TypeError for wrong argument types; RangeError for a bad identity, or unless
+ * 1 <= t <= n <= 255.
+ */
+export function reKeyGenShares(
+  params: Ga07Params,
+  secretKey: Ga07SecretKey,
+  delegatee: string,
+  options?: ShareOptions,
+): Ga07SharedReKey {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  identityBytes(delegatee, 'delegatee');
+  const total = acount(options?.total ?? 1, 'total', 1, MAX_SHARES);
+  const threshold = acount(options?.threshold ?? 1, 'threshold', 1, total);
+  const random = randomFrom(options);
+  const { R1, R2, R3 } = makeReKey(params, sk, delegatee, random);
+  const alphas: bigint[] = [];
+  for (let j = 1; j < threshold; j++) alphas.push(randomScalar(random));
+  const Y0 = pair(R3, G2Point.BASE); // Y = e(R3, h)
+  const shares: Ga07ReKeyShare[] = [];
+  for (let index = 1; index <= total; index++) {
+    // f(i) = sum_{j=1}^{t-1} alpha_j i^j
+    let f = 0n;
+    let power = 1n;
+    for (const alpha of alphas) {
+      power = Fr.mul(power, BigInt(index));
+      f = Fr.add(f, Fr.mul(alpha, power));
+    }
+    const share = R3.add(mulBase(f)); // share_i = R3 + g^f(i)
+    const Y = gtMul(Y0, gtPow(Z(), f)); // Y_i = e(share_i, h) = Y * Z^f(i)
+    shares.push({ scheme: NAME, delegator: sk.identity, delegatee, threshold, total, index, R1, R2, share, Y });
+  }
+  const commitment: Ga07ReKeyCommitment = {
+    scheme: NAME,
+    delegator: sk.identity,
+    delegatee,
+    threshold,
+    total,
+    R1,
+    R2,
+    Y: shares.map((s) => s.Y),
+  };
+  return { shares, commitment };
+}
+
+/**
+ * Proxy i re-encrypts with its share and proves it: C2'_i = C2 * e(share_i, C1), proof (c, W + c share_i).
+ * Randomness: w. With t = 1 the output, combined alone, is the full re-encryption.
+ * @throws TypeError for wrong argument types or an already re-encrypted ciphertext.
+ */
+export function reEncryptShare(
+  params: Ga07Params,
+  keyShare: Ga07ReKeyShare,
+  ciphertext: Ga07Ciphertext,
+  options?: RandomOptions,
+): Ga07ReEncryptionShare {
+  ascheme(params, NAME, 'params');
+  const k = ascheme<Ga07ReKeyShare>(keyShare, NAME, 'keyShare');
+  const { C1, C2 } = originalCapsule(ciphertext, 'ciphertext');
+  const C2i = gtMul(C2, pair(k.share, C1)); // C2'_i = C2 * e(share_i, C1)
+  return {
+    scheme: NAME,
+    delegator: k.delegator,
+    delegatee: k.delegatee,
+    threshold: k.threshold,
+    total: k.total,
+    index: k.index,
+    C2: C2i,
+    proof: proveShare(k, C1, C2, C2i, randomFrom(options)),
+  };
+}
+
+/**
+ * The proof half of {@link reEncryptShare} (separate so that benchmarks can time it alone):
+ * W = g^w, T1 = e(W, C1), T2 = e(W, h) = Z^w, c = H(statement, T1, T2), response = W + c * share_i.
+ * Not exported from the public entry.
+ */
+export function proveShare(k: Ga07ReKeyShare, C1: G2, C2: GT, C2i: GT, random: RandomSource): Ga07Proof {
+  const w = randomScalar(random);
+  const W = G1Point.BASE.multiply(w);
+  const T1 = pair(W, C1); // e(W, C1), reusing C1's line precomputes
+  const T2 = gtPow(Z(), w); // e(W, h) = Z^w
+  const c = challenge(k, k.R1, k.R2, k.Y, C1, C2, C2i, T1, T2);
+  const response = c === 0n ? W : W.add(k.share.multiply(c)); // W + c * share_i
+  return { challenge: c, response };
+}
+
+/**
+ * Checks proxy i's partial re-encryption of `original` against the published commitment:
+ * recomputes T1 = e(response, C1) / (C2'_i / C2)^c and T2 = e(response, h) / Y_i^c and
+ * compares c with H(statement, T1, T2).
+ * Returns false for any mismatch (other key, other ciphertext, altered C2'_i, bad proof);
+ * throws TypeError only for wrong argument types. Untrusted bytes must come through the
+ * decoders, which check that every element lies in its group.
+ */
+export function verifyReEncryptionShare(
+  params: Ga07Params,
+  commitment: Ga07ReKeyCommitment,
+  original: Ga07Ciphertext,
+  partial: Ga07ReEncryptionShare,
+): boolean {
+  ascheme(params, NAME, 'params');
+  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  const { C1, C2 } = originalCapsule(original, 'original');
+  const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
+  aobject(p.proof, 'partial.proof');
+  if (
+    p.delegator !== com.delegator ||
+    p.delegatee !== com.delegatee ||
+    p.threshold !== com.threshold ||
+    p.total !== com.total ||
+    !Number.isInteger(p.index) ||
+    p.index < 1 ||
+    p.index > com.total
+  ) {
+    return false;
+  }
+  const Yi = com.Y[p.index - 1];
+  if (Yi === undefined) return false;
+  const { challenge: c, response } = p.proof;
+  if (typeof c !== 'bigint' || c < 0n || c >= Fr.ORDER) return false;
+  const D = gtDiv(p.C2, C2); // C2'_i / C2, which should be e(share_i, C1)
+  const T1 = gtDiv(pair(response, C1), gtPow(D, c)); // e(Z, C1) = T1 * D^c
+  const T2 = gtDiv(pair(response, G2Point.BASE), gtPow(Yi, c)); // e(Z, h) = T2 * Y_i^c
+  return challenge(p, com.R1, com.R2, Yi, C1, C2, p.C2, T1, T2) === c;
+}
+
+/**
+ * Combines partial re-encryptions into the re-encrypted ciphertext (C1, C2', R1, R2) of
+ * `original` for the delegatee. Every partial given is verified first; the first t are
+ * interpolated: C2' = prod_i (C2'_i)^(lambda_i).
+ * @throws ProofError (with `.share` = the index) when a partial does not verify;
+ * RangeError for fewer than t partials or a repeated index; TypeError for wrong argument types.
+ */
+export function combineReEncryptionShares(
+  params: Ga07Params,
+  commitment: Ga07ReKeyCommitment,
+  original: Ga07Ciphertext,
+  partials: readonly Ga07ReEncryptionShare[],
+): Ga07Ciphertext {
+  ascheme(params, NAME, 'params');
+  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  const { C1 } = originalCapsule(original, 'original');
+  if (!Array.isArray(partials)) throw new TypeError('partials: expected an array');
+  if (partials.length < com.threshold) {
+    throw new RangeError(`partials: ${partials.length} given, threshold is ${com.threshold}`);
+  }
+  const seen = new Set<number>();
+  for (const partial of partials) {
+    const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
+    if (seen.has(p.index)) throw new RangeError(`partials: share ${p.index} given twice`);
+    seen.add(p.index);
+    if (!verifyReEncryptionShare(params, com, original, p)) {
+      throw new ProofError(
+        `ga07 re-encryption share ${p.index}: proof does not verify (wrong key share, altered C2', or made for another ciphertext or commitment)`,
+        p.index,
+      );
+    }
+  }
+  const used = partials.slice(0, com.threshold);
+  const lambdas = lagrangeAtZero(used.map((p) => p.index));
+  let C2 = GT_ONE;
+  used.forEach((p, i) => {
+    const lambda = lambdas[i] as bigint;
+    C2 = gtMul(C2, lambda === 1n ? p.C2 : gtPow(p.C2, lambda)); // C2' = prod_i C2'_i^lambda_i
+  });
+  return {
+    scheme: NAME,
+    capsule: { form: 'reEncrypted', C1, C2, R1: com.R1, R2: com.R2 },
+    sealed: original.sealed,
+  };
+}
+
+/**
+ * The delegatee's check of a published commitment, before relying on it: opens (R1, R2) to
+ * X = R2 / e(sk_2, R1), checks Y_0 := e(H2(X), h) / e(H1(ID_1), mpk) (which is e(R3, h) for the
+ * honest R3 = H2(X) - sk_1), and checks that (Y_0, Y_1, ..., Y_n) lie on one polynomial of
+ * degree t - 1 in the exponent with a random linear combination (weights hashed from the
+ * commitment; a wrong commitment passes with probability about 2^-128 per hash query).
+ * If it returns true, any t partials that verify against it combine to a ciphertext this
+ * delegatee decrypts. Costs two or three pairings and n + 1 GT exponentiations.
+ * @returns false when the commitment is not for this key or is inconsistent.
+ */
+export function verifyReKeyCommitment(params: Ga07Params, secretKey: Ga07SecretKey, commitment: Ga07ReKeyCommitment): boolean {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  if (com.delegatee !== sk.identity || com.Y.length !== com.total) return false;
+  const x = gtDiv(com.R2, pair(sk.key, com.R1)); // X = R2 / e(sk_2, R1)
+  const Y0 = gtDiv(pair(hashGt(x), G2Point.BASE), recipientBase(params, com.delegator, 'commitment.delegator'));
+  // Points (0, Y_0), (1, Y_1), ..., (t-1, Y_{t-1}) define the polynomial; check Y_k for k >= t
+  // at once: prod_k Y_k^rho_k = prod_j Y_j^(sum_k rho_k L_j(k)), L_j the Lagrange basis.
+  const t = com.threshold;
+  if (!(t >= 1 && t <= com.total)) return false;
+  const seed = encodeReKeyCommitment(com);
+  let lhs = GT_ONE;
+  const exps = new Array<bigint>(t).fill(0n); // exponents of Y_0, Y_1, ..., Y_{t-1}
+  for (let k = t; k <= com.total; k++) {
+    const rho = hashToScalar(COMMITMENT_DST, seed, Uint8Array.of(k)) >> 127n; // a 128-bit weight
+    lhs = gtMul(lhs, gtPow(com.Y[k - 1] as GT, rho));
+    const basis = lagrangeAt(t, k);
+    for (let j = 0; j < t; j++) exps[j] = Fr.add(exps[j] as bigint, Fr.mul(rho, basis[j] as bigint));
+  }
+  let rhs = gtPow(Y0, exps[0] as bigint);
+  for (let j = 1; j < t; j++) rhs = gtMul(rhs, gtPow(com.Y[j - 1] as GT, exps[j] as bigint));
+  return gtEq(lhs, rhs);
+}
+
+/** Lagrange basis at x = k over the points 0, 1, ..., t-1. */
+function lagrangeAt(t: number, k: number): bigint[] {
+  const out: bigint[] = [];
+  for (let j = 0; j < t; j++) {
+    let num = 1n;
+    let den = 1n;
+    for (let m = 0; m < t; m++) {
+      if (m === j) continue;
+      num = Fr.mul(num, BigInt(k - m));
+      den = Fr.mul(den, BigInt(j - m));
+    }
+    out.push(Fr.div(Fr.create(num), Fr.create(den)));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ encodings
+
+const ID = SchemeId.ga07;
+
+function readCounts(r: Reader): { threshold: number; total: number } {
+  const threshold = r.u8('threshold', 1, MAX_SHARES);
+  const total = r.u8('total', threshold, MAX_SHARES);
+  return { threshold, total };
+}
+
+/** Layout: header, delegator, delegatee, t, n, i, R1, R2, share_i, Y_i. */
+export function encodeReKeyShare(keyShare: Ga07ReKeyShare): Uint8Array {
+  const k = ascheme<Ga07ReKeyShare>(keyShare, NAME, 'keyShare');
+  return new Writer(ID, Kind.reKeyShare)
+    .string(k.delegator)
+    .string(k.delegatee)
+    .u8(k.threshold)
+    .u8(k.total)
+    .u8(k.index)
+    .g2(k.R1)
+    .gt(k.R2)
+    .g1(k.share)
+    .gt(k.Y)
+    .finish();
+}
+
+/** Besides the field checks, checks Y_i = e(share_i, h) (one pairing). */
+export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
+  const what = 'ga07 re-encryption key share';
+  const r = new Reader(bytes, what, ID, Kind.reKeyShare);
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
+  const { threshold, total } = readCounts(r);
+  const index = r.u8('index', 1, total);
+  const out: Ga07ReKeyShare = {
+    scheme: NAME,
+    delegator,
+    delegatee,
+    threshold,
+    total,
+    index,
+    R1: r.g2('R1'),
+    R2: r.gt('R2'),
+    share: r.g1('share'),
+    Y: r.gt('Y'),
+  };
+  r.end();
+  if (!gtEq(pair(out.share, G2Point.BASE), out.Y)) throw new RangeError(`${what}: Y: is not e(share, h)`);
+  return out;
+}
+
+/** Layout: header, delegator, delegatee, t, n, R1, R2, Y_1..Y_n. */
+export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Array {
+  const c = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  if (c.Y.length !== c.total) throw new RangeError(`commitment: Y: ${c.Y.length} entries, total is ${c.total}`);
+  const w = new Writer(ID, Kind.reKeyCommitment)
+    .string(c.delegator)
+    .string(c.delegatee)
+    .u8(c.threshold)
+    .u8(c.total)
+    .g2(c.R1)
+    .gt(c.R2);
+  for (const y of c.Y) w.gt(y);
+  return w.finish();
+}
+
+/** Field checks only; {@link verifyReKeyCommitment} is the delegatee's semantic check. */
+export function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
+  const what = 'ga07 re-encryption key commitment';
+  const r = new Reader(bytes, what, ID, Kind.reKeyCommitment);
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
+  const { threshold, total } = readCounts(r);
+  const R1 = r.g2('R1');
+  const R2 = r.gt('R2');
+  const Y: GT[] = [];
+  for (let i = 1; i <= total; i++) Y.push(r.gt(`Y[${i}]`));
+  r.end();
+  return { scheme: NAME, delegator, delegatee, threshold, total, R1, R2, Y };
+}
+
+/** Layout: header, delegator, delegatee, t, n, i, C2'_i, c (scalar, may be 0), response (G1). */
+export function encodeReEncryptionShare(partial: Ga07ReEncryptionShare): Uint8Array {
+  const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
+  return new Writer(ID, Kind.reEncryptionShare)
+    .string(p.delegator)
+    .string(p.delegatee)
+    .u8(p.threshold)
+    .u8(p.total)
+    .u8(p.index)
+    .gt(p.C2)
+    .scalar(p.proof.challenge)
+    .g1(p.proof.response)
+    .finish();
+}
+
+export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShare {
+  const what = 'ga07 re-encryption share';
+  const r = new Reader(bytes, what, ID, Kind.reEncryptionShare);
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
+  const { threshold, total } = readCounts(r);
+  const index = r.u8('index', 1, total);
+  const C2 = r.gt('C2');
+  const proof: Ga07Proof = { challenge: r.scalar('challenge', false), response: r.g1('response') };
+  r.end();
+  return { scheme: NAME, delegator, delegatee, threshold, total, index, C2, proof };
+}
+
+/** The verifiable and threshold re-encryption functions of ga07, as one object. */
+export interface Ga07VerifiableApi {
+  /** ReKeyGen with commitments, split into t-of-n shares: {@link reKeyGenShares}. */
+  readonly reKeyGenShares: typeof reKeyGenShares;
+  /** Proxy i's partial re-encryption with its proof: {@link reEncryptShare}. */
+  readonly reEncryptShare: typeof reEncryptShare;
+  /** Checks one partial against the commitment; returns a boolean: {@link verifyReEncryptionShare}. */
+  readonly verifyReEncryptionShare: typeof verifyReEncryptionShare;
+  /** Verifies partials and interpolates t of them; throws ProofError: {@link combineReEncryptionShares}. */
+  readonly combineReEncryptionShares: typeof combineReEncryptionShares;
+  /** The delegatee's check of a commitment: {@link verifyReKeyCommitment}. */
+  readonly verifyReKeyCommitment: typeof verifyReKeyCommitment;
+  /** Encodes a key share. */
+  readonly encodeReKeyShare: typeof encodeReKeyShare;
+  /** Decodes and validates a key share (checks Y_i = e(share_i, h)). */
+  readonly decodeReKeyShare: typeof decodeReKeyShare;
+  /** Encodes a commitment. */
+  readonly encodeReKeyCommitment: typeof encodeReKeyCommitment;
+  /** Decodes and validates a commitment. */
+  readonly decodeReKeyCommitment: typeof decodeReKeyCommitment;
+  /** Encodes a partial re-encryption with its proof. */
+  readonly encodeReEncryptionShare: typeof encodeReEncryptionShare;
+  /** Decodes and validates a partial re-encryption with its proof. */
+  readonly decodeReEncryptionShare: typeof decodeReEncryptionShare;
+}
+
+/**
+ * Verifiable and threshold re-encryption for {@link ga07} (see the module documentation).
+ *
+ * @example
+ * ```ts
+ * import { ga07, ga07Verifiable as v } from 'medshare/pre';
+ * const { params, masterKey } = ga07.setup();
+ * const alice = ga07.keyGen(params, masterKey, 'patient:alice');
+ * const lab = ga07.keyGen(params, masterKey, 'institute:lab');
+ * const stored = ga07.encrypt(params, 'patient:alice', new TextEncoder().encode('{"hba1c": 6.1}'));
+ * const { shares, commitment } = v.reKeyGenShares(params, alice, 'institute:lab', { threshold: 2, total: 3 });
+ * v.verifyReKeyCommitment(params, lab, commitment); // true
+ * const partials = shares.filter((s) => s.index !== 2).map((s) => v.reEncryptShare(params, s, stored)); // proxies 1 and 3
+ * const shared = v.combineReEncryptionShares(params, commitment, stored, partials); // throws ProofError on a bad partial
+ * ga07.decrypt(params, lab, shared); // the record
+ * ```
+ */
+export const ga07Verifiable: Ga07VerifiableApi = Object.freeze({
+  reKeyGenShares,
+  reEncryptShare,
+  verifyReEncryptionShare,
+  combineReEncryptionShares,
+  verifyReKeyCommitment,
+  encodeReKeyShare,
+  decodeReKeyShare,
+  encodeReKeyCommitment,
+  decodeReKeyCommitment,
+  encodeReEncryptionShare,
+  decodeReEncryptionShare,
+});

@@ -1,0 +1,486 @@
+/**
+ * @module
+ * Identity-based proxy re-encryption of Green and Ateniese, "Identity-Based Proxy
+ * Re-encryption", ACNS 2007 (LNCS 4521), scheme IBP1, mapped to the type-3 pairing of
+ * BLS12-381 as in ../shared/docs/SCHEMES.md section 2. This is medshare's default scheme.
+ *
+ * Notation: e: G1 x G2 -> GT, g / h the G1 / G2 base points, Z = e(g, h). G1 and G2 are
+ * written additively in code, so the paper's R3 = H2(X) / sk_1 is `H2(X) - sk_1` here.
+ *
+ *   Setup:     s in Fr*;  mpk = h^s in G2.
+ *   KeyGen:    sk_ID = H1(ID)^s in G1.
+ *   Encrypt:   m in GT, r in Fr*;  C1 = h^r,  C2 = m * e(H1(ID), mpk)^r.
+ *   Decrypt:   m = C2 / e(sk_ID, C1).
+ *   ReKeyGen:  X random in GT;  (R1, R2) = Encrypt(ID_2, X);  R3 = H2(X) - sk_1.
+ *   ReEncrypt: C2' = C2 * e(R3, C1);  output (C1, C2', R1, R2).
+ *   Decrypt':  X = R2 / e(sk_2, R1);  m = C2' / e(H2(X), C1).
+ *
+ * H1: identity -> G1 and H2: GT -> G1 are RFC 9380 hash_to_curve (BLS12381G1_XMD:SHA-256_SSWU_RO_)
+ * under distinct domain-separation tags; H2 hashes the canonical 576-byte encoding of X.
+ * Records of any size go through the KEM + AEAD of ./kem.ts: m is a fresh random GT element,
+ * the record is sealed with ChaCha20-Poly1305 under HKDF(m), and the associated data binds
+ * C1 and a scheme tag - the part of the capsule that re-encryption leaves unchanged.
+ *
+ * Security - exactly what is claimed, and what is not:
+ * - Confidentiality: the KEM is IND-CPA under the decisional bilinear Diffie-Hellman (DBDH)
+ *   assumption in the random-oracle model (H1, H2 random oracles); Green-Ateniese prove this
+ *   for IBP1 on a symmetric pairing, and this type-3 mapping relies on the corresponding
+ *   asymmetric DBDH variant (no new proof was written for the mapping). Nothing stronger
+ *   (no IND-CCA) is claimed for the capsule.
+ * - Integrity: the record is protected by the AEAD - a change to the sealed bytes or to C1
+ *   (bound as associated data), or to C2, R1 or R2 (each changes the decapsulated m), makes
+ *   decryption throw {@link DecryptionError}. Ciphertexts are not authenticated to a sender (anyone can encrypt
+ *   to anyone): sign them with AuthSign (`medshare/sign`) where that matters.
+ * - Single-hop, as implemented here: a re-encrypted ciphertext cannot be re-encrypted again
+ *   (ReEncrypt throws TypeError).
+ *   Unidirectional and non-interactive: ReKeyGen needs only the delegatee's identity.
+ * - NOT collusion-resistant: the delegatee opens (R1, R2) to X, so the delegatee together with
+ *   the proxy recovers the delegator's key sk_1 = H2(X) - R3. Give re-encryption keys only to
+ *   proxies that will not collude with the delegatee (or split them, see ./ga07-verifiable.ts).
+ * - A re-encryption key is not per record: a proxy holding rk_{1->2} can transform every
+ *   ciphertext ever made for ID_1.
+ * - PKG key escrow: whoever holds the master key s derives every identity's key and can
+ *   decrypt everything, originals and re-encryptions alike.
+ * - Side channels: pure-JavaScript big-integer arithmetic; no constant-time guarantee.
+ *
+ * Costs, as ratios to one pairing (noble's `pairing` on fresh points; bench/ga07.bench.ts
+ * measures them, and medians on a 2-core AMD EPYC were): encrypt to a known identity ~0.9 (one
+ * G2 multiplication and two GT exponentiations, one of them drawing the fresh KEM element m;
+ * no pairing - e(H1(ID), mpk) is cached - and ~1.8 the first time), decrypt ~0.9, re-encrypt
+ * ~0.9, delegatee decrypt ~2 (two pairings and one hash to G1; ~0.9 for later ciphertexts
+ * under a re-encryption key already seen, see {@link decapsulate}).
+ */
+import {
+  concatBytes,
+  G2Point,
+  GT_ONE,
+  gtDiv,
+  gtEq,
+  gtMul,
+  gtPow,
+  gtToBytes,
+  hashToG1,
+  pair,
+  pairProduct,
+  randomScalar,
+  utf8,
+  Z,
+  type G1,
+  type G2,
+  type GT,
+} from '../internal/bls.js';
+import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
+import { abytes, ascheme } from '../internal/errors.js';
+import { identityBytes } from '../internal/identity.js';
+import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
+import { open, seal, TAG_BYTES } from './kem.js';
+import type { Ciphertext, PreScheme, SetupResult } from './types.js';
+
+/** The scheme name, written into every ga07 object. */
+export const NAME = 'ga07';
+/** Domain-separation tag of H1: identity -> G1. */
+export const H1_DST = 'MEDSHARE-V1-GA07-H1_BLS12381G1_XMD:SHA-256_SSWU_RO_';
+/** Domain-separation tag of H2: GT -> G1. */
+export const H2_DST = 'MEDSHARE-V1-GA07-H2_BLS12381G1_XMD:SHA-256_SSWU_RO_';
+/** Prefix of the AEAD associated data: this tag, then the 96 bytes of C1. */
+const BINDING_TAG = 'medshare/v1/ga07/capsule';
+
+/** Public parameters: the PKG's master public key mpk = h^s. */
+export interface Ga07Params {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** mpk = h^s in G2. */
+  readonly mpk: G2;
+}
+
+/** The PKG's master secret s. */
+export interface Ga07MasterKey {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** The master secret s in Fr*. */
+  readonly s: bigint;
+}
+
+/** An identity's decryption key sk_ID = H1(ID)^s. */
+export interface Ga07SecretKey {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** The identity ID the key was issued for. */
+  readonly identity: string;
+  /** sk_ID = H1(ID)^s in G1. */
+  readonly key: G1;
+}
+
+/**
+ * Re-encryption key rk_{1->2} = (R1, R2, R3): (R1, R2) encrypts a random X to the delegatee,
+ * R3 = H2(X) - sk_1. The identities are carried for bookkeeping.
+ */
+export interface Ga07ReKey {
+  /** Always 'ga07'. */
+  readonly scheme: 'ga07';
+  /** ID_1, whose ciphertexts this key transforms. */
+  readonly delegator: string;
+  /** ID_2, who can decrypt the results. */
+  readonly delegatee: string;
+  /** R1 = h^r in G2. */
+  readonly R1: G2;
+  /** R2 = X * e(H1(ID_2), mpk)^r in GT. */
+  readonly R2: GT;
+  /** R3 = H2(X) - sk_1 in G1. */
+  readonly R3: G1;
+}
+
+/** A capsule as Encrypt makes it: (C1, C2) = (h^r, m * e(H1(ID), mpk)^r). */
+export interface Ga07OriginalCapsule {
+  /** Always 'original'. */
+  readonly form: 'original';
+  /** C1 = h^r in G2. */
+  readonly C1: G2;
+  /** C2 = m * e(H1(ID), mpk)^r in GT. */
+  readonly C2: GT;
+}
+
+/** A capsule as ReEncrypt makes it: (C1, C2', R1, R2), C2' = C2 * e(R3, C1). */
+export interface Ga07ReEncryptedCapsule {
+  /** Always 'reEncrypted'. */
+  readonly form: 'reEncrypted';
+  /** C1 = h^r, unchanged by ReEncrypt. */
+  readonly C1: G2;
+  /** C2' = m * e(H2(X), C1). */
+  readonly C2: GT;
+  /** R1 of the re-encryption key. */
+  readonly R1: G2;
+  /** R2 of the re-encryption key. */
+  readonly R2: GT;
+}
+
+/** The KEM part of a ga07 ciphertext: original, or re-encrypted (single-hop). */
+export type Ga07Capsule = Ga07OriginalCapsule | Ga07ReEncryptedCapsule;
+/** A ga07 ciphertext: capsule (original or re-encrypted) and the sealed record. */
+export type Ga07Ciphertext = Ciphertext<Ga07Capsule>;
+
+// ------------------------------------------------------------------ hashes and caches
+
+// H1(ID) depends on nothing but the identity; bounded cache (first in, first out).
+const MAX_CACHED = 1024;
+const identityPoints = new Map<string, G1>();
+
+/** H1(ID) in G1. @throws TypeError / RangeError for a bad identity. */
+export function identityPoint(identity: string, name = 'identity'): G1 {
+  const bytes = identityBytes(identity, name);
+  let q = identityPoints.get(identity);
+  if (q === undefined) {
+    q = hashToG1(H1_DST, bytes);
+    if (identityPoints.size >= MAX_CACHED) identityPoints.delete(identityPoints.keys().next().value as string);
+    identityPoints.set(identity, q);
+  }
+  return q;
+}
+
+/** H2(X) in G1: hash_to_curve of the canonical bytes of X in GT. */
+export function hashGt(x: GT): G1 {
+  return hashToG1(H2_DST, gtToBytes(x));
+}
+
+// e(H1(ID), mpk), fixed per (params, identity): cached so that repeated encryption to one
+// identity needs no hash and no pairing - one G2 multiplication and one GT exponentiation for
+// (C1, C2), plus the GT exponentiation that draws the fresh m. Bounded.
+const recipientCache = new WeakMap<Ga07Params, Map<string, GT>>();
+
+/** e(H1(ID), mpk), the recipient's encryption base; cached per params object and identity. */
+export function recipientBase(params: Ga07Params, identity: string, name = 'identity'): GT {
+  let cache = recipientCache.get(params);
+  if (cache === undefined) {
+    cache = new Map();
+    recipientCache.set(params, cache);
+  }
+  let base = cache.get(identity);
+  if (base === undefined) {
+    base = pair(identityPoint(identity, name), params.mpk);
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    cache.set(identity, base);
+  }
+  return base;
+}
+
+// H2(X) as the delegatee computes it from (R1, R2), per secret key and (R1, R2): every
+// ciphertext re-encrypted under one re-encryption key carries the same (R1, R2), so the
+// delegatee pays the pairing e(sk_2, R1) and the hash once per key. Bounded.
+const MAX_CACHED_REKEYS = 256;
+const delegatedCache = new WeakMap<Ga07SecretKey, Map<string, G1>>();
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+// ------------------------------------------------------------------ KEM
+
+/** Encrypt's KEM for a given m and r: C1 = h^r, C2 = m * e(H1(ID), mpk)^r. */
+export function encapsulate(params: Ga07Params, identity: string, m: GT, r: bigint, name = 'identity'): Ga07OriginalCapsule {
+  return { form: 'original', C1: G2Point.BASE.multiply(r), C2: gtMul(m, gtPow(recipientBase(params, identity, name), r)) };
+}
+
+/**
+ * Recovers the encapsulated m.
+ * Original capsule: m = C2 / e(sk, C1).
+ * Re-encrypted capsule: X = R2 / e(sk_2, R1), m = C2' / e(H2(X), C1). H2(X) is remembered per
+ * (secret key object, R1, R2), so later ciphertexts from the same re-encryption key cost one pairing.
+ * With a wrong key the result is a wrong m, which the AEAD then rejects.
+ */
+export function decapsulate(secretKey: Ga07SecretKey, capsule: Ga07Capsule): GT {
+  if (capsule.form === 'original') return gtDiv(capsule.C2, pair(secretKey.key, capsule.C1));
+  if (capsule.form !== 'reEncrypted') throw new TypeError(`capsule.form: expected 'original' or 'reEncrypted'`);
+  let cache = delegatedCache.get(secretKey);
+  if (cache === undefined) {
+    cache = new Map();
+    delegatedCache.set(secretKey, cache);
+  }
+  const id = hex(capsule.R1.toBytes(true)) + hex(gtToBytes(capsule.R2));
+  let hx = cache.get(id);
+  if (hx === undefined) {
+    const x = gtDiv(capsule.R2, pair(secretKey.key, capsule.R1)); // X = R2 / e(sk_2, R1)
+    hx = hashGt(x);
+    if (cache.size >= MAX_CACHED_REKEYS) cache.delete(cache.keys().next().value as string);
+    cache.set(id, hx);
+  }
+  return gtDiv(capsule.C2, pair(hx, capsule.C1)); // m = C2' / e(H2(X), C1)
+}
+
+/** AEAD associated data: the scheme tag and C1, which re-encryption leaves unchanged. */
+export function capsuleBinding(C1: G2): Uint8Array {
+  return concatBytes(utf8(BINDING_TAG), C1.toBytes(true));
+}
+
+/** ReKeyGen with a given source of randomness: draws X's exponent, then r. */
+export function makeReKey(params: Ga07Params, secretKey: Ga07SecretKey, delegatee: string, random: RandomSource): Ga07ReKey {
+  const x = gtPow(Z(), randomScalar(random)); // X random in GT
+  const { C1: R1, C2: R2 } = encapsulate(params, delegatee, x, randomScalar(random), 'delegatee'); // (R1, R2) = Encrypt(ID_2, X)
+  const R3 = hashGt(x).subtract(secretKey.key); // R3 = H2(X) / sk_1
+  return { scheme: NAME, delegator: secretKey.identity, delegatee, R1, R2, R3 };
+}
+
+// ------------------------------------------------------------------ the algorithms
+
+/**
+ * Setup: master secret s in Fr*, mpk = h^s.
+ * @param options - `random`: source of randomness (default: the platform CSPRNG).
+ * @returns the public `params` and the PKG's `masterKey`.
+ */
+function setup(options?: RandomOptions): SetupResult<Ga07Params, Ga07MasterKey> {
+  const s = randomScalar(randomFrom(options));
+  return { params: { scheme: NAME, mpk: G2Point.BASE.multiply(s) }, masterKey: { scheme: NAME, s } };
+}
+
+/**
+ * KeyGen: sk_ID = H1(ID)^s. Deterministic (the options are accepted for interface
+ * compatibility and not used): the same identity always gets the same key.
+ * @throws TypeError for wrong argument types; RangeError for a bad identity.
+ */
+function keyGen(params: Ga07Params, masterKey: Ga07MasterKey, identity: string, _options?: RandomOptions): Ga07SecretKey {
+  ascheme(params, NAME, 'params');
+  const { s } = ascheme<Ga07MasterKey>(masterKey, NAME, 'masterKey');
+  return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
+}
+
+/**
+ * Encrypt(ID, record): a fresh random m in GT (exponent drawn first), then r;
+ * C1 = h^r, C2 = m * e(H1(ID), mpk)^r; the record is sealed under HKDF(m) with C1 bound.
+ * @throws TypeError for wrong argument types; RangeError for a bad identity.
+ */
+function encrypt(params: Ga07Params, identity: string, record: Uint8Array, options?: RandomOptions): Ga07Ciphertext {
+  ascheme(params, NAME, 'params');
+  identityBytes(identity);
+  abytes(record, 'record');
+  const random = randomFrom(options);
+  const m = gtPow(Z(), randomScalar(random));
+  const capsule = encapsulate(params, identity, m, randomScalar(random));
+  return { scheme: NAME, capsule, sealed: seal(NAME, m, capsuleBinding(capsule.C1), record) };
+}
+
+/**
+ * ReKeyGen(sk_1, ID_2): X random in GT; (R1, R2) = Encrypt(ID_2, X) = (h^r, X * e(H1(ID_2), mpk)^r);
+ * R3 = H2(X) - sk_1. Randomness: X's exponent, then r.
+ * @throws TypeError for wrong argument types; RangeError for a bad delegatee identity.
+ */
+function reKeyGen(params: Ga07Params, secretKey: Ga07SecretKey, delegatee: string, options?: RandomOptions): Ga07ReKey {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  identityBytes(delegatee, 'delegatee');
+  return makeReKey(params, sk, delegatee, randomFrom(options));
+}
+
+/**
+ * ReEncrypt(rk, C): C2' = C2 * e(R3, C1) - one pairing; C1 and the sealed record pass
+ * unchanged, (R1, R2) are attached.
+ * @throws TypeError for wrong argument types, or for a capsule that was already
+ * re-encrypted (the scheme is single-hop).
+ */
+function reEncrypt(params: Ga07Params, reKey: Ga07ReKey, ciphertext: Ga07Ciphertext): Ga07Ciphertext {
+  ascheme(params, NAME, 'params');
+  const rk = ascheme<Ga07ReKey>(reKey, NAME, 'reKey');
+  const { capsule } = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
+  if (capsule.form !== 'original') throw new TypeError('ciphertext: already re-encrypted; ga07 is single-hop');
+  const C2 = gtMul(capsule.C2, pair(rk.R3, capsule.C1)); // C2' = C2 * e(R3, C1)
+  return {
+    scheme: NAME,
+    capsule: { form: 'reEncrypted', C1: capsule.C1, C2, R1: rk.R1, R2: rk.R2 },
+    sealed: ciphertext.sealed,
+  };
+}
+
+/**
+ * Decrypt(sk, C) for an original or a re-encrypted ciphertext (see {@link decapsulate}).
+ * @throws DecryptionError when the key is for another identity or C was altered;
+ * TypeError for wrong argument types.
+ */
+function decrypt(params: Ga07Params, secretKey: Ga07SecretKey, ciphertext: Ga07Ciphertext): Uint8Array {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
+  abytes(ct.sealed, 'ciphertext.sealed');
+  const m = decapsulate(sk, ct.capsule);
+  return open(NAME, m, capsuleBinding(ct.capsule.C1), ct.sealed);
+}
+
+/**
+ * True iff `secretKey` is the PKG's key for its identity under `params`:
+ * e(sk, h) = e(H1(ID), mpk). One product of two pairings.
+ */
+export function verifySecretKey(params: Ga07Params, secretKey: Ga07SecretKey): boolean {
+  ascheme(params, NAME, 'params');
+  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  const check = pairProduct([
+    [sk.key, G2Point.BASE],
+    [identityPoint(sk.identity).negate(), params.mpk],
+  ]);
+  return gtEq(check, GT_ONE);
+}
+
+// ------------------------------------------------------------------ encodings
+
+const ID = SchemeId.ga07;
+/** Form tags of a ciphertext encoding (byte after the header). */
+const FORM = { original: 1, reEncrypted: 2 } as const;
+
+function encodeParams(params: Ga07Params): Uint8Array {
+  const p = ascheme<Ga07Params>(params, NAME, 'params');
+  return new Writer(ID, Kind.params).g2(p.mpk).finish();
+}
+
+function decodeParams(bytes: Uint8Array): Ga07Params {
+  const r = new Reader(bytes, 'ga07 params', ID, Kind.params);
+  const out: Ga07Params = { scheme: NAME, mpk: r.g2('mpk') };
+  r.end();
+  return out;
+}
+
+function encodeMasterKey(masterKey: Ga07MasterKey): Uint8Array {
+  const k = ascheme<Ga07MasterKey>(masterKey, NAME, 'masterKey');
+  return new Writer(ID, Kind.masterKey).scalar(k.s).finish();
+}
+
+function decodeMasterKey(bytes: Uint8Array): Ga07MasterKey {
+  const r = new Reader(bytes, 'ga07 master key', ID, Kind.masterKey);
+  const out: Ga07MasterKey = { scheme: NAME, s: r.scalar('s') };
+  r.end();
+  return out;
+}
+
+function encodeSecretKey(secretKey: Ga07SecretKey): Uint8Array {
+  const k = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  return new Writer(ID, Kind.secretKey).string(k.identity).g1(k.key).finish();
+}
+
+/** Field checks only; {@link verifySecretKey} checks the key against `params`. */
+function decodeSecretKey(bytes: Uint8Array): Ga07SecretKey {
+  const what = 'ga07 secret key';
+  const r = new Reader(bytes, what, ID, Kind.secretKey);
+  const identity = r.identity('identity');
+  const out: Ga07SecretKey = { scheme: NAME, identity, key: r.g1('key') };
+  r.end();
+  return out;
+}
+
+function encodeReKey(reKey: Ga07ReKey): Uint8Array {
+  const k = ascheme<Ga07ReKey>(reKey, NAME, 'reKey');
+  return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).g2(k.R1).gt(k.R2).g1(k.R3).finish();
+}
+
+function decodeReKey(bytes: Uint8Array): Ga07ReKey {
+  const what = 'ga07 re-encryption key';
+  const r = new Reader(bytes, what, ID, Kind.reKey);
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
+  const out: Ga07ReKey = { scheme: NAME, delegator, delegatee, R1: r.g2('R1'), R2: r.gt('R2'), R3: r.g1('R3') };
+  r.end();
+  return out;
+}
+
+/**
+ * Layout: header, form (1 original, 2 re-encrypted), C1 (G2), C2 (GT), then R1 (G2) and
+ * R2 (GT) for a re-encrypted capsule, then the sealed record (u32 length + bytes).
+ */
+function encodeCiphertext(ciphertext: Ga07Ciphertext): Uint8Array {
+  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
+  const c = ct.capsule;
+  const w = new Writer(ID, Kind.ciphertext);
+  if (c.form === 'original') w.u8(FORM.original).g2(c.C1).gt(c.C2);
+  else if (c.form === 'reEncrypted') w.u8(FORM.reEncrypted).g2(c.C1).gt(c.C2).g2(c.R1).gt(c.R2);
+  else
+    throw new TypeError(
+      `ciphertext.capsule.form: expected 'original' or 'reEncrypted', got ${String((c as { form?: unknown }).form)}`,
+    );
+  return w.bytes(abytes(ct.sealed, 'ciphertext.sealed')).finish();
+}
+
+function decodeCiphertext(bytes: Uint8Array): Ga07Ciphertext {
+  const what = 'ga07 ciphertext';
+  const r = new Reader(bytes, what, ID, Kind.ciphertext);
+  const form = r.u8('form', FORM.original, FORM.reEncrypted);
+  const C1 = r.g2('C1');
+  const C2 = r.gt('C2');
+  const capsule: Ga07Capsule =
+    form === FORM.original ? { form: 'original', C1, C2 } : { form: 'reEncrypted', C1, C2, R1: r.g2('R1'), R2: r.gt('R2') };
+  const sealed = r.bytes('sealed');
+  r.end();
+  if (sealed.length < TAG_BYTES) throw new RangeError(`${what}: sealed: shorter than the ${TAG_BYTES}-byte authentication tag`);
+  return { scheme: NAME, capsule, sealed };
+}
+
+/**
+ * Green-Ateniese IBP1 identity-based proxy re-encryption: IND-CPA (DBDH, random oracles),
+ * single-hop, not collusion-resistant, PKG key escrow - see the module documentation.
+ * Verifiable and threshold re-encryption: see `ga07Verifiable`.
+ *
+ * @example
+ * ```ts
+ * import { ga07 } from 'medshare/pre';
+ * const { params, masterKey } = ga07.setup();
+ * const alice = ga07.keyGen(params, masterKey, 'patient:alice');
+ * const lab = ga07.keyGen(params, masterKey, 'institute:lab');
+ * const stored = ga07.encrypt(params, 'patient:alice', new TextEncoder().encode('{"hba1c": 6.1}'));
+ * const shared = ga07.reEncrypt(params, ga07.reKeyGen(params, alice, 'institute:lab'), stored);
+ * ga07.decrypt(params, lab, shared); // the record
+ * ```
+ */
+export const ga07: PreScheme<Ga07Params, Ga07MasterKey, Ga07SecretKey, Ga07ReKey, Ga07Capsule> = Object.freeze({
+  name: NAME,
+  setup,
+  keyGen,
+  encrypt,
+  reKeyGen,
+  reEncrypt,
+  decrypt,
+  encodeParams,
+  decodeParams,
+  encodeMasterKey,
+  decodeMasterKey,
+  encodeSecretKey,
+  decodeSecretKey,
+  encodeReKey,
+  decodeReKey,
+  encodeCiphertext,
+  decodeCiphertext,
+});
