@@ -5,7 +5,7 @@
  *   npm run bench                     full run
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
- *   npm run bench -- --only pre       run some suites only (comma-separated: pre)
+ *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral)
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
  *                                     (default bench/results)
  *
@@ -15,11 +15,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { machine, type MeasureOptions } from './harness.js';
+import { type MeasureOptions, type Measurement, machine } from './harness.js';
 import { type BenchResults, renderReport } from './report.js';
-import { runPreSuite } from './suites/pre.js';
+import { runGa07Suite } from './suites/ga07.js';
+import { runPreSuite, runReference } from './suites/pre.js';
+import { runUmbralSuite } from './suites/umbral.js';
 
-const SUITES = ['pre'] as const;
+const SUITES = ['pre', 'ga07', 'umbral'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 function fail(message: string): never {
@@ -38,7 +40,7 @@ const { values } = parseArgs({
   strict: true,
 });
 if (values.help) {
-  console.log('usage: npm run bench -- [--quick] [--runs N] [--only pre] [--out DIR]');
+  console.log(`usage: npm run bench -- [--quick] [--runs N] [--only ${SUITES.join(',')}] [--out DIR]`);
   process.exit(0);
 }
 const runs = values.runs === undefined ? (values.quick ? 3 : 15) : Number(values.runs);
@@ -55,11 +57,21 @@ const progress = (message: string) =>
 
 let results: BenchResults = { machine: machine(), date: new Date(started).toISOString(), options: { quick: values.quick, runs } };
 const targets: string[] = [];
+const operations: Measurement[] = [];
+// Every suite's costs are ratios to the same reference pairing, measured once here.
+const reference = runReference(opts, randomBytes, progress);
 if (only.includes('pre')) {
-  const pre = runPreSuite(opts, randomBytes, progress);
-  results = { ...results, pairing: pre.pairing, operations: pre.operations };
+  const pre = runPreSuite(opts, randomBytes, progress, reference);
+  operations.push(...pre.operations);
   targets.push(...pre.targets);
 }
+if (only.includes('ga07')) {
+  const ga07 = runGa07Suite(opts, randomBytes, progress, reference.pairing);
+  operations.push(...ga07.operations);
+  targets.push(...ga07.targets);
+}
+if (only.includes('umbral')) operations.push(...runUmbralSuite(opts, progress));
+if (operations.length > 0) results = { ...results, pairing: reference.pairing, operations };
 
 const { markdown, charts } = renderReport(results);
 const report = targets.length > 0 ? `${markdown}\n## Targets\n\n${targets.map((t) => `- ${t}`).join('\n')}\n` : markdown;

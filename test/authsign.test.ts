@@ -32,7 +32,7 @@ describe('AuthSign (Cha-Cheon identity-based signature)', () => {
 
   it('completeness: authVerify(ID, m, authSign(SK_ID, m)) is true for any identity and message', () => {
     fc.assert(
-      fc.property(identitiesArb(1), fc.uint8Array({ maxLength: 4096 }), seedArb, ([id], message, seed) => {
+      fc.property(identitiesArb(1), fc.uint8Array({ maxLength: 4096, size: 'max' }), seedArb, ([id], message, seed) => {
         const sk = keyGen(params, masterKey, id as string);
         const signature = authSign(sk, message, { random: seededRandom(seed) });
         expect(signature.length).toBe(SIGNATURE_BYTES);

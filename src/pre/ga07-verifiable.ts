@@ -30,7 +30,7 @@
  *    C2' = prod_i (C2'_i)^(lambda_i), lambda_i = prod_{j != i} j / (j - i) (the lambda_i sum to 1,
  *    so the C2 factors collapse to one: C2' = C2 * e(R3, C1)). The result is an ordinary ga07
  *    re-encrypted ciphertext (C1, C2', R1, R2). Fewer than t partials determine nothing.
- * 5. {@link verifyReKeyCommitment} lets the delegatee check, before any proxy works, that the
+ * 5. {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment} lets the delegatee check, before any proxy works, that the
  *    published commitment really is for R3 = H2(X) - sk_1 with the X inside (R1, R2), and that the
  *    Y_i lie on one polynomial of degree t - 1: then any t verified partials decrypt.
  *
@@ -146,7 +146,7 @@ export interface Ga07ReEncryptionShare {
   readonly proof: Ga07Proof;
 }
 
-/** What {@link reKeyGenShares} returns. */
+/** What {@link Ga07VerifiableApi.reKeyGenShares | reKeyGenShares} returns. */
 export interface Ga07SharedReKey {
   /** share_1 .. share_n, one per proxy; secret. */
   readonly shares: Ga07ReKeyShare[];
@@ -154,7 +154,7 @@ export interface Ga07SharedReKey {
   readonly commitment: Ga07ReKeyCommitment;
 }
 
-/** Options of {@link reKeyGenShares}. */
+/** Options of {@link Ga07VerifiableApi.reKeyGenShares | reKeyGenShares}. */
 export interface ShareOptions extends RandomOptions {
   /** t, 1 <= t <= n (default 1). */
   threshold?: number;
@@ -311,7 +311,7 @@ export function reEncryptShare(
 }
 
 /**
- * The proof half of {@link reEncryptShare} (separate so that benchmarks can time it alone):
+ * The proof half of {@link Ga07VerifiableApi.reEncryptShare | reEncryptShare} (separate so that benchmarks can time it alone):
  * W = g^w, T1 = e(W, C1), T2 = e(W, h) = Z^w, c = H(statement, T1, T2), response = W + c * share_i.
  * Not exported from the public entry.
  */
@@ -528,7 +528,7 @@ export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Arr
   return w.finish();
 }
 
-/** Field checks only; {@link verifyReKeyCommitment} is the delegatee's semantic check. */
+/** Field checks only; {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment} is the delegatee's semantic check. */
 export function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
   const what = 'ga07 re-encryption key commitment';
   const r = new Reader(bytes, what, ID, Kind.reKeyCommitment);
@@ -573,15 +573,15 @@ export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShar
 
 /** The verifiable and threshold re-encryption functions of ga07, as one object. */
 export interface Ga07VerifiableApi {
-  /** ReKeyGen with commitments, split into t-of-n shares: {@link reKeyGenShares}. */
+  /** ReKeyGen with commitments, split into t-of-n shares: {@link Ga07VerifiableApi.reKeyGenShares | reKeyGenShares}. */
   readonly reKeyGenShares: typeof reKeyGenShares;
-  /** Proxy i's partial re-encryption with its proof: {@link reEncryptShare}. */
+  /** Proxy i's partial re-encryption with its proof: {@link Ga07VerifiableApi.reEncryptShare | reEncryptShare}. */
   readonly reEncryptShare: typeof reEncryptShare;
-  /** Checks one partial against the commitment; returns a boolean: {@link verifyReEncryptionShare}. */
+  /** Checks one partial against the commitment; returns a boolean: {@link Ga07VerifiableApi.verifyReEncryptionShare | verifyReEncryptionShare}. */
   readonly verifyReEncryptionShare: typeof verifyReEncryptionShare;
-  /** Verifies partials and interpolates t of them; throws ProofError: {@link combineReEncryptionShares}. */
+  /** Verifies partials and interpolates t of them; throws ProofError: {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}. */
   readonly combineReEncryptionShares: typeof combineReEncryptionShares;
-  /** The delegatee's check of a commitment: {@link verifyReKeyCommitment}. */
+  /** The delegatee's check of a commitment: {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment}. */
   readonly verifyReKeyCommitment: typeof verifyReKeyCommitment;
   /** Encodes a key share. */
   readonly encodeReKeyShare: typeof encodeReKeyShare;
