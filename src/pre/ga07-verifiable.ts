@@ -39,7 +39,7 @@
  * must collude from 1 to t. Commitments should be published authenticated (for example signed
  * with AuthSign by the delegator), or a forger could publish a commitment for a key of its own.
  *
- * Costs, as ratios to one pairing (bench/ga07.bench.ts): the partial re-encryption ~0.9 as
+ * Costs, as ratios to one pairing (bench/suites/ga07.ts, `npm run bench -- --only ga07`): the partial re-encryption ~0.9 as
  * ReEncrypt; proving ~1.3 more (T1 is a pairing that reuses C1's line precomputes, T2 a GT
  * exponentiation); verifying ~2.3 (two pairings and two GT exponentiations); combining t
  * partials verifies each and adds t GT exponentiations.

@@ -43,7 +43,7 @@
  *   decrypt everything, originals and re-encryptions alike.
  * - Side channels: pure-JavaScript big-integer arithmetic; no constant-time guarantee.
  *
- * Costs, as ratios to one pairing (noble's `pairing` on fresh points; bench/ga07.bench.ts
+ * Costs, as ratios to one pairing (noble's `pairing` on fresh points; bench/suites/ga07.ts, `npm run bench -- --only ga07`
  * measures them, and medians on a 2-core AMD EPYC were): encrypt to a known identity ~0.9 (one
  * G2 multiplication and two GT exponentiations, one of them drawing the fresh KEM element m;
  * no pairing - e(H1(ID), mpk) is cached - and ~1.8 the first time), decrypt ~0.9, re-encrypt
