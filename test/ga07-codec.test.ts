@@ -100,6 +100,8 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 
 function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
   const out = Array.from(bytes);
+  // Earlier mutations may have emptied the bytes: positions are then meaningless.
+  if (out.length === 0 && (m.kind === 'flip' || m.kind === 'set' || m.kind === 'truncate')) return new Uint8Array(0);
   switch (m.kind) {
     case 'flip':
       out[m.pos % out.length] = (out[m.pos % out.length] as number) ^ (1 << m.bit);
