@@ -14,6 +14,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/fast-check-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
