@@ -35,13 +35,16 @@ export function requestSignable(request: Pick<Request, 'client' | 'timestamp' | 
     .finish();
 }
 
-/** D(m) of a request: SHA-256 of its signable bytes (the client's signature is not part of it). */
-export function requestDigest(request: Pick<Request, 'client' | 'timestamp' | 'operation'>): Uint8Array {
-  return sha256(requestSignable(request));
+/**
+ * D(m) of a request: SHA-256 of its signable bytes and the client's signature, so that the batch
+ * digest (and the ledger's Merkle root) covers every byte of the request as it was ordered.
+ */
+export function requestDigest(request: Pick<Request, 'client' | 'timestamp' | 'operation' | 'signature'>): Uint8Array {
+  return sha256(new ByteWriter(96 + request.operation.length).bytes(requestSignable(request)).bytes(request.signature).finish());
 }
 
 /** d of a batch: the Merkle root of its request digests (the block's Merkle root in the ledger). */
-export function batchDigest(batch: readonly Pick<Request, 'client' | 'timestamp' | 'operation'>[]): Uint8Array {
+export function batchDigest(batch: readonly Pick<Request, 'client' | 'timestamp' | 'operation' | 'signature'>[]): Uint8Array {
   return merkleRoot(batch.map(requestDigest));
 }
 

@@ -236,6 +236,11 @@ function sameContent(a: Request, b: Request): boolean {
   return a.client === b.client && a.timestamp === b.timestamp && bytesEqual(a.operation, b.operation);
 }
 
+/** Same request, same signature bytes: already verified when it arrived, no need to verify again. */
+function sameSigned(a: Request, b: Request): boolean {
+  return sameContent(a, b) && bytesEqual(a.signature, b.signature);
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const EMPTY_SLOT: Slot = { prePrepare: null, prepares: new Map(), commits: new Map(), prepared: false, committed: false };
@@ -523,7 +528,7 @@ class Machine {
         return;
       }
       const known = s.pending.get(requestKey(request));
-      const verified = known !== undefined && sameContent(known, request);
+      const verified = known !== undefined && sameSigned(known, request);
       if (!verified && !safeVerifyClient(this.cfg.crypto, request)) {
         this.drop(from, `pre-prepare: bad client signature on request ${i}`);
         return;
