@@ -22,6 +22,7 @@ import {
   primaryOf,
   quorums,
   type Request,
+  restart,
   type ViewChange,
   viewChangeSignable,
 } from '../src/pbft/index.js';
@@ -228,6 +229,22 @@ describe('section 4.2.10 step 4: with 2f + 1 matching COMMITs the batch is commi
       message: prePrepareFrom(cluster, [cluster.request('bob', 1)], 2),
     });
     expect(sample[0]?.type).toBe('persist');
+  });
+});
+
+describe('persistence (etcd raft Ready contract): the state is persisted before anything is sent', () => {
+  it('a replica restarted from its last persisted state still refuses a conflicting PRE-PREPARE', () => {
+    const cluster = new Cluster(4);
+    const pp = prePrepareFrom(cluster, [cluster.request('alice', 1)]);
+    const effects = cluster.deliver(0, 1, pp);
+    expect(effects[0]?.type).toBe('persist');
+    expect(effects.findIndex((e) => e.type === 'persist')).toBeLessThan(effects.findIndex((e) => e.type === 'broadcast'));
+    const persisted = (effects[0] as Extract<ReplicaEffect, { type: 'persist' }>).state;
+    cluster.replicas[1] = restart(persisted);
+    const conflicting = prePrepareFrom(cluster, [cluster.request('bob', 1)]);
+    const after = cluster.deliver(0, 1, conflicting);
+    expect(messages(after, 'prepare')).toHaveLength(0);
+    expect(ofType(after, 'drop')[0]?.reason).toMatch(/conflicts/);
   });
 });
 

@@ -833,10 +833,8 @@ class Machine {
     }
     if (m.view !== s.view) return;
     if (s.status === 'viewChanging') {
-      if (ownViewChange !== undefined) {
-        this.send(from, ownViewChange);
-        return;
-      }
+      if (ownViewChange !== undefined) this.send(from, ownViewChange);
+      return;
     }
     for (const [seq, slot] of s.log) {
       if (seq <= m.lastExecuted) continue;
