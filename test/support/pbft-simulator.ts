@@ -163,6 +163,11 @@ export interface SimOptions {
   chaosTicks?: number;
   /** Ticks allowed after healing for every request to complete. */
   livenessBudget?: number;
+  /**
+   * Heal only a quorum: after the chaos, just 2f + 1 honest replicas come back; the other honest
+   * replicas stay crashed for good (with f Byzantine, exactly a quorum is left to make progress).
+   */
+  healQuorumOnly?: boolean;
   loss?: number;
   duplicate?: number;
   maxDelay?: number;
@@ -262,6 +267,7 @@ class Simulation {
       requestsPerClient: options.requestsPerClient ?? 6,
       chaosTicks: options.chaosTicks ?? 400,
       livenessBudget: options.livenessBudget ?? 6000,
+      healQuorumOnly: options.healQuorumOnly ?? false,
       loss: options.loss ?? 0.05 + this.rng.next() * 0.15,
       duplicate: options.duplicate ?? this.rng.next() * 0.1,
       maxDelay: options.maxDelay ?? 1 + this.rng.int(6),
@@ -376,7 +382,14 @@ class Simulation {
   private heal(): void {
     this.healed = true;
     this.partition = null;
-    for (let i = 0; i < this.n; i++) if (this.down[i] !== null) this.restartReplica(i);
+    if (this.o.healQuorumOnly) {
+      const honest = [...Array(this.n).keys()].filter((i) => this.honest(i));
+      for (const i of this.rng.shuffle(honest).slice(0, honest.length - (2 * this.f + 1))) {
+        this.down[i] = Number.POSITIVE_INFINITY; // never comes back
+        this.stats.crashes++;
+      }
+    }
+    for (let i = 0; i < this.n; i++) if (this.down[i] !== null && this.down[i] !== Number.POSITIVE_INFINITY) this.restartReplica(i);
   }
 
   // ---- faults ----
