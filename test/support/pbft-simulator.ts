@@ -389,7 +389,8 @@ class Simulation {
         this.stats.crashes++;
       }
     }
-    for (let i = 0; i < this.n; i++) if (this.down[i] !== null && this.down[i] !== Number.POSITIVE_INFINITY) this.restartReplica(i);
+    for (let i = 0; i < this.n; i++)
+      if (this.down[i] !== null && this.down[i] !== Number.POSITIVE_INFINITY) this.restartReplica(i);
   }
 
   // ---- faults ----
