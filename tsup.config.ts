@@ -6,6 +6,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'pre/index': 'src/pre/index.ts',
     'sign/index': 'src/sign/index.ts',
+    'pbft/index': 'src/pbft/index.ts',
+    'ledger/index': 'src/ledger/index.ts',
   },
   format: ['esm'],
   target: 'node20',

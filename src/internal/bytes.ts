@@ -1,0 +1,176 @@
+/**
+ * @module
+ * A minimal canonical byte writer and validating reader for the consensus and ledger formats
+ * (`medshare/pbft`, `medshare/ledger`). Integers are big-endian; a u64 holds a JavaScript safe
+ * integer; byte strings and UTF-8 strings carry a u32 length prefix.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Appends fields to a growing buffer (doubling as needed). */
+export class ByteWriter {
+  private buffer: Uint8Array;
+  private view: DataView;
+  private length = 0;
+
+  constructor(initialCapacity = 256) {
+    this.buffer = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buffer.buffer);
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    let capacity = this.buffer.length * 2;
+    while (capacity < this.length + n) capacity *= 2;
+    const next = new Uint8Array(capacity);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(value: number): this {
+    this.reserve(1);
+    this.buffer[this.length++] = value & 0xff;
+    return this;
+  }
+
+  u32(value: number): this {
+    this.reserve(4);
+    this.view.setUint32(this.length, value >>> 0);
+    this.length += 4;
+    return this;
+  }
+
+  /** A non-negative safe integer as 8 bytes. */
+  u64(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`u64: ${value} is not a non-negative safe integer`);
+    this.reserve(8);
+    this.view.setUint32(this.length, Math.floor(value / 2 ** 32));
+    this.view.setUint32(this.length + 4, value >>> 0);
+    this.length += 8;
+    return this;
+  }
+
+  /** Raw bytes, no length prefix (for fixed-width fields such as digests). */
+  raw(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    return this;
+  }
+
+  /** u32 length, then the bytes. */
+  bytes(bytes: Uint8Array): this {
+    return this.u32(bytes.length).raw(bytes);
+  }
+
+  /** u32 byte length, then UTF-8. */
+  string(value: string): this {
+    return this.bytes(encoder.encode(value));
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+/** Reads fields written by {@link ByteWriter}; every defect is a RangeError naming `what`. */
+export class ByteReader {
+  private offset = 0;
+  private readonly view: DataView;
+
+  constructor(
+    private readonly input: Uint8Array,
+    private readonly what: string,
+  ) {
+    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  }
+
+  private need(n: number, field: string): void {
+    if (this.offset + n > this.input.length) {
+      throw new RangeError(
+        `${this.what}: ${field}: truncated (need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset})`,
+      );
+    }
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
+    return this.input[this.offset++] as number;
+  }
+
+  u32(field: string): number {
+    this.need(4, field);
+    const value = this.view.getUint32(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  u64(field: string): number {
+    this.need(8, field);
+    const high = this.view.getUint32(this.offset);
+    const low = this.view.getUint32(this.offset + 4);
+    if (high >= 2 ** 21) throw new RangeError(`${this.what}: ${field}: exceeds the safe integer range`);
+    this.offset += 8;
+    return high * 2 ** 32 + low;
+  }
+
+  raw(n: number, field: string): Uint8Array {
+    this.need(n, field);
+    const out = this.input.slice(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+
+  bytes(field: string, maxLength = 1 << 24): Uint8Array {
+    const n = this.u32(field);
+    if (n > maxLength) throw new RangeError(`${this.what}: ${field}: length ${n} exceeds ${maxLength}`);
+    return this.raw(n, field);
+  }
+
+  string(field: string, maxLength = 1 << 16): string {
+    const raw = this.bytes(field, maxLength);
+    try {
+      return decoder.decode(raw);
+    } catch {
+      throw new RangeError(`${this.what}: ${field}: not well-formed UTF-8`);
+    }
+  }
+
+  get remaining(): number {
+    return this.input.length - this.offset;
+  }
+
+  end(): void {
+    if (this.offset !== this.input.length) {
+      throw new RangeError(`${this.what}: ${this.input.length - this.offset} trailing bytes after the last field`);
+    }
+  }
+}
+
+/** Constant-shape byte comparison (not secret-dependent here; digests and signatures are public). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Lexicographic byte order: negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lower-case hex, for map keys and messages. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += HEX[b];
+  return out;
+}

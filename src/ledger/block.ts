@@ -1,0 +1,194 @@
+/**
+ * @module
+ * Blocks and the hash chain (Huang et al. 2020, section 5.1: "The order and the transaction of
+ * blocks are protected with a hash chain"). A block holds its height, the previous block's hash,
+ * the Merkle root of its batch, the batch, the view and sequence number in which PBFT committed
+ * it, and the commit certificate: 2f + 1 signed COMMITs for (view, seq, Merkle root).
+ *
+ * hash = SHA-256(tag || height || previousHash || merkleRoot). The view and certificate are
+ * proofs about the block, not part of its identity: honest replicas can commit the same batch at
+ * the same height in different views, and their chains must still be equal.
+ */
+import { ByteReader, ByteWriter, bytesEqual } from '../internal/bytes.js';
+import { checkCommitCertificate } from '../pbft/certificates.js';
+import { batchDigest, blockHash, DIGEST_BYTES, GENESIS_HASH } from '../pbft/encoding.js';
+import type { Commit, ReplicaCrypto, Request } from '../pbft/types.js';
+
+/** One block of the ledger. Height equals the PBFT sequence number (heights start at 1). */
+export interface Block {
+  readonly height: number;
+  readonly previousHash: Uint8Array;
+  readonly merkleRoot: Uint8Array;
+  readonly batch: readonly Request[];
+  readonly view: number;
+  readonly seq: number;
+  readonly certificate: readonly Commit[];
+  /** blockHash(height, previousHash, merkleRoot). */
+  readonly hash: Uint8Array;
+}
+
+/** The fields of a replica's `execute` effect a block is made from. */
+export interface Execution {
+  readonly seq: number;
+  readonly view: number;
+  readonly batch: readonly Request[];
+  readonly certificate: readonly Commit[];
+}
+
+/**
+ * Builds the block for an executed batch.
+ * @param execution - a replica's `execute` effect
+ * @param previousHash - the hash of the block below (default: the genesis hash, for height 1)
+ */
+export function blockFromExecution(execution: Execution, previousHash: Uint8Array = GENESIS_HASH): Block {
+  const merkleRoot = batchDigest(execution.batch);
+  return {
+    height: execution.seq,
+    previousHash,
+    merkleRoot,
+    batch: execution.batch,
+    view: execution.view,
+    seq: execution.seq,
+    certificate: execution.certificate,
+    hash: blockHash(execution.seq, previousHash, merkleRoot),
+  };
+}
+
+/** What is wrong with a chain, and where. */
+export type ChainProblemKind = 'order' | 'link' | 'merkle' | 'hash' | 'certificate' | 'transaction';
+
+/** The verdict of {@link verifyChain}. */
+export type ChainVerdict =
+  | { readonly valid: true; readonly height: number; readonly head: Uint8Array }
+  | { readonly valid: false; readonly height: number; readonly problem: ChainProblemKind; readonly reason: string };
+
+/** Options of {@link verifyChain}. */
+export interface VerifyChainOptions {
+  /** Number of replicas (for the 2f + 1 of the commit certificates). */
+  readonly n: number;
+  /** Verifies replica signatures (e.g. {@link ed25519ReplicaVerifier}). */
+  readonly crypto: Pick<ReplicaCrypto, 'verifyReplica'>;
+  /** Where the given blocks start: the height and hash below the first (default: genesis). */
+  readonly after?: { readonly height: number; readonly hash: Uint8Array };
+  /** Optional check of each operation (e.g. decode the Fig. 3 form and verify its AuthSign signatures). */
+  readonly checkOperation?: (operation: Uint8Array) => boolean;
+}
+
+/**
+ * Verifies a chain of blocks: heights in order, every link, every Merkle root and hash, and every
+ * commit certificate. The first problem is returned with the height of the block at fault.
+ * @returns `{ valid: true, height, head }`, or `{ valid: false, height, problem, reason }`
+ * @example
+ * ```ts
+ * const verdict = verifyChain(blocks, { n: 4, crypto: ed25519ReplicaVerifier(replicaKeys) });
+ * if (!verdict.valid) console.log(`block ${verdict.height}: ${verdict.problem}: ${verdict.reason}`);
+ * ```
+ */
+export function verifyChain(blocks: Iterable<Block>, options: VerifyChainOptions): ChainVerdict {
+  let height = options.after?.height ?? 0;
+  let previous = options.after?.hash ?? GENESIS_HASH;
+  for (const block of blocks) {
+    const expected = height + 1;
+    const bad = (problem: ChainProblemKind, reason: string): ChainVerdict => ({
+      valid: false,
+      height: expected,
+      problem,
+      reason,
+    });
+    if (block.height !== expected || block.seq !== block.height) {
+      return bad(
+        'order',
+        `block at position ${expected} claims height ${block.height} (seq ${block.seq}): missing, repeated or reordered`,
+      );
+    }
+    if (!bytesEqual(block.previousHash, previous)) return bad('link', 'previous-hash does not match the block below');
+    if (!bytesEqual(block.merkleRoot, batchDigest(block.batch)))
+      return bad('merkle', 'the batch was altered: its Merkle root differs');
+    const hash = blockHash(block.height, block.previousHash, block.merkleRoot);
+    if (!bytesEqual(block.hash, hash)) return bad('hash', 'stored hash differs from the recomputed block hash');
+    const badCertificate = checkCommitCertificate(
+      block.certificate,
+      block.view,
+      block.seq,
+      block.merkleRoot,
+      options.n,
+      options.crypto,
+    );
+    if (badCertificate !== null) return bad('certificate', `commit certificate: ${badCertificate}`);
+    if (options.checkOperation !== undefined) {
+      for (let i = 0; i < block.batch.length; i++) {
+        let ok = false;
+        try {
+          ok = options.checkOperation((block.batch[i] as Request).operation) === true;
+        } catch {
+          ok = false;
+        }
+        if (!ok) return bad('transaction', `operation ${i} rejected`);
+      }
+    }
+    height = expected;
+    previous = hash;
+  }
+  return { valid: true, height, head: previous };
+}
+
+const BLOCK_VERSION = 1;
+
+/** Encodes a block for storage. */
+export function encodeBlock(block: Block): Uint8Array {
+  const w = new ByteWriter(512)
+    .u8(BLOCK_VERSION)
+    .u64(block.height)
+    .raw(block.previousHash)
+    .raw(block.merkleRoot)
+    .u64(block.view)
+    .u64(block.seq)
+    .u32(block.batch.length);
+  for (const r of block.batch) w.string(r.client).u64(r.timestamp).bytes(r.operation).bytes(r.signature);
+  w.u32(block.certificate.length);
+  for (const c of block.certificate) w.u64(c.view).u64(c.seq).raw(c.digest).u32(c.replica).bytes(c.signature);
+  return w.raw(block.hash).finish();
+}
+
+/**
+ * Decodes a stored block (structure only; use {@link verifyChain} to check it).
+ * @throws RangeError naming the field for any defect
+ */
+export function decodeBlock(bytes: Uint8Array): Block {
+  const r = new ByteReader(bytes, 'block');
+  const version = r.u8('version');
+  if (version !== BLOCK_VERSION) throw new RangeError(`block: version: unknown version ${version}`);
+  const height = r.u64('height');
+  const previousHash = r.raw(DIGEST_BYTES, 'previousHash');
+  const merkleRoot = r.raw(DIGEST_BYTES, 'merkleRoot');
+  const view = r.u64('view');
+  const seq = r.u64('seq');
+  const batchLength = r.u32('batch length');
+  if (batchLength > r.remaining) throw new RangeError('block: batch length exceeds the record');
+  const batch: Request[] = [];
+  for (let i = 0; i < batchLength; i++) {
+    batch.push({
+      type: 'request',
+      client: r.string(`batch[${i}].client`),
+      timestamp: r.u64(`batch[${i}].timestamp`),
+      operation: r.bytes(`batch[${i}].operation`),
+      signature: r.bytes(`batch[${i}].signature`, 4096),
+    });
+  }
+  const certificateLength = r.u32('certificate length');
+  if (certificateLength > r.remaining) throw new RangeError('block: certificate length exceeds the record');
+  const certificate: Commit[] = [];
+  for (let i = 0; i < certificateLength; i++) {
+    certificate.push({
+      type: 'commit',
+      view: r.u64(`certificate[${i}].view`),
+      seq: r.u64(`certificate[${i}].seq`),
+      digest: r.raw(DIGEST_BYTES, `certificate[${i}].digest`),
+      replica: r.u32(`certificate[${i}].replica`),
+      signature: r.bytes(`certificate[${i}].signature`, 4096),
+    });
+  }
+  const hash = r.raw(DIGEST_BYTES, 'hash');
+  r.end();
+  return { height, previousHash, merkleRoot, batch, view, seq, certificate, hash };
+}

@@ -1,0 +1,1045 @@
+/**
+ * @module
+ * The PBFT replica as a pure state machine (Castro and Liskov, TOCS 2002, sections 4.2-4.5;
+ * Huang et al. 2020, section 4.2.10). `step(state, input)` returns the next state and the
+ * effects the caller must carry out; there is no clock, network, randomness or key inside.
+ *
+ * Paper steps, and where they happen here:
+ * - Step 1 (leader sorts, numbers and multicasts PRE-PREPARE): {@link Machine.propose}.
+ * - Step 2 (backups check signatures, timestamps, serial numbers; multicast PREPARE): {@link Machine.onPrePrepare}.
+ * - Step 3 (2f PREPAREs: prepared; multicast COMMIT): {@link Machine.checkPrepared}.
+ * - Step 4 (2f + 1 COMMITs: committed; record the block): {@link Machine.checkCommitted}, {@link Machine.execute}.
+ * - Step 5 (reply; on failure change the leader, P = V mod |R|): {@link Machine.execute}, {@link Machine.startViewChange}.
+ */
+import { bytesEqual, toHex } from '../internal/bytes.js';
+import {
+  checkCheckpointProof,
+  checkPrePrepare,
+  checkViewChange,
+  GENESIS_CHECKPOINT_DIGEST,
+  GENESIS_SNAPSHOT,
+  safeVerifyClient,
+  safeVerifyReplica,
+} from './certificates.js';
+import {
+  batchDigest,
+  blockHash,
+  checkpointSignable,
+  commitSignable,
+  executionResult,
+  GENESIS_HASH,
+  newViewSignable,
+  prePrepareSignable,
+  prepareSignable,
+  snapshotDigest,
+  viewChangeSignable,
+} from './encoding.js';
+import { primaryOf, type Quorums, quorums } from './quorum.js';
+import type {
+  Checkpoint,
+  ClientRecord,
+  Commit,
+  FetchState,
+  NewView,
+  PreparedProof,
+  PrePrepare,
+  Prepare,
+  ReplicaConfig,
+  ReplicaCrypto,
+  ReplicaEffect,
+  ReplicaInput,
+  ReplicaMessage,
+  ReplicaState,
+  Request,
+  Slot,
+  Snapshot,
+  StateTransfer,
+  Status,
+  StepResult,
+  ViewChange,
+} from './types.js';
+import { checkReplicaMessage, checkRequest } from './validate.js';
+import { computeNewViewPlan, type NewViewPlan } from './view-change.js';
+
+/** Options of {@link createReplica}; everything but id, n and crypto has a default. */
+export interface ReplicaOptions {
+  readonly id: number;
+  readonly n: number;
+  readonly crypto: ReplicaCrypto;
+  /** K (default 64). */
+  readonly checkpointInterval?: number;
+  /** L, a multiple of K (default 2K). */
+  readonly logWindow?: number;
+  /** Default 100. */
+  readonly maxBatch?: number;
+  /** Ticks (default 100). */
+  readonly viewChangeTimeout?: number;
+  /** Default 6 (the timeout grows to at most 64 times the base). */
+  readonly maxBackoff?: number;
+  /** Ticks (default 20). */
+  readonly retransmitInterval?: number;
+  /** Default 10 000. */
+  readonly maxPending?: number;
+  /** Default 64 KiB. */
+  readonly maxOperationBytes?: number;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name}: expected a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Creates a replica in view 0 with an empty log and the genesis checkpoint as its stable checkpoint.
+ * @param options - replica id, group size, crypto and protocol parameters
+ * @returns the initial state
+ * @throws TypeError if crypto is not an object with sign / verifyReplica / verifyClient functions
+ * @throws RangeError if a parameter is out of range (n < 4, id not in [0, n), L not a multiple of K, ...)
+ * @example
+ * ```ts
+ * import { createReplica, step, ed25519Crypto } from 'medshare/pbft';
+ * const replica = createReplica({ id: 0, n: 4, crypto: ed25519Crypto({ secretKey, replicaKeys, clientKey }) });
+ * const { state, effects } = step(replica, { type: 'tick' });
+ * ```
+ */
+export function createReplica(options: ReplicaOptions): ReplicaState {
+  const q = quorums(options.n);
+  if (!Number.isSafeInteger(options.id) || options.id < 0 || options.id >= q.n) {
+    throw new RangeError(`id: expected an integer in [0, ${q.n}), got ${String(options.id)}`);
+  }
+  const crypto = options.crypto as Partial<ReplicaCrypto> | null;
+  if (
+    typeof crypto !== 'object' ||
+    crypto === null ||
+    typeof crypto.sign !== 'function' ||
+    typeof crypto.verifyReplica !== 'function' ||
+    typeof crypto.verifyClient !== 'function'
+  ) {
+    throw new TypeError('crypto: expected { sign, verifyReplica, verifyClient } functions');
+  }
+  const checkpointInterval = positiveInteger(options.checkpointInterval ?? 64, 'checkpointInterval');
+  const logWindow = positiveInteger(options.logWindow ?? 2 * checkpointInterval, 'logWindow');
+  if (logWindow % checkpointInterval !== 0) {
+    throw new RangeError(`logWindow: ${logWindow} is not a multiple of checkpointInterval ${checkpointInterval}`);
+  }
+  const config: ReplicaConfig = {
+    id: options.id,
+    n: q.n,
+    crypto: options.crypto,
+    checkpointInterval,
+    logWindow,
+    maxBatch: positiveInteger(options.maxBatch ?? 100, 'maxBatch'),
+    viewChangeTimeout: positiveInteger(options.viewChangeTimeout ?? 100, 'viewChangeTimeout'),
+    maxBackoff: positiveInteger((options.maxBackoff ?? 6) + 1, 'maxBackoff') - 1,
+    retransmitInterval: positiveInteger(options.retransmitInterval ?? 20, 'retransmitInterval'),
+    maxPending: positiveInteger(options.maxPending ?? 10_000, 'maxPending'),
+    maxOperationBytes: positiveInteger(options.maxOperationBytes ?? 65_536, 'maxOperationBytes'),
+  };
+  return {
+    config,
+    view: 0,
+    status: 'normal',
+    now: 0,
+    timerDeadline: null,
+    backoff: 0,
+    seqAssigned: 0,
+    lastExecuted: 0,
+    chainHead: GENESIS_HASH,
+    clients: new Map(),
+    stable: { seq: 0, digest: GENESIS_CHECKPOINT_DIGEST, proof: [], snapshot: GENESIS_SNAPSHOT },
+    snapshots: new Map(),
+    checkpoints: new Map(),
+    log: new Map(),
+    prepared: new Map(),
+    pending: new Map(),
+    proposed: new Set(),
+    viewChanges: new Map(),
+    newView: null,
+    early: [],
+    transfer: null,
+    lastProgress: 0,
+    lastStatus: 0,
+  };
+}
+
+/**
+ * The state to resume from after a crash: the last persisted state, with the volatile parts
+ * reset (the view-change timer restarts; messages buffered for a future view are gone).
+ * @param persisted - the state of the last `persist` effect carried out
+ * @returns the state to continue stepping
+ */
+export function restart(persisted: ReplicaState): ReplicaState {
+  let timerDeadline: number | null = null;
+  const timeout = persisted.now + timeoutTicks(persisted.config, persisted.backoff);
+  if (persisted.status === 'normal' && persisted.pending.size > 0) timerDeadline = timeout;
+  if (persisted.status === 'viewChanging' && viewChangeQuorumReached(persisted)) timerDeadline = timeout;
+  return { ...persisted, early: [], timerDeadline, lastProgress: persisted.now, lastStatus: persisted.now };
+}
+
+/**
+ * Whether 2f + 1 replicas (this one included) have sent VIEW-CHANGE for the current view or a
+ * higher one. Castro-Liskov (section 4.5.2) start the view-change timer only then, so a replica
+ * that runs ahead waits for the others instead of racing through views alone; counting higher
+ * views too lets replicas that fell one view behind still time out and catch up.
+ */
+function viewChangeQuorumReached(state: ReplicaState): boolean {
+  let count = 0;
+  for (const vc of state.viewChanges.values()) if (vc.view >= state.view) count++;
+  return count >= quorums(state.config.n).viewChange;
+}
+
+/**
+ * Advances a replica by one input. Pure: `state` is not modified.
+ * @param state - the current state
+ * @param input - a client request, a message from a replica, or a tick (all untrusted except tick)
+ * @returns the next state and the effects to carry out, in order (`persist` first when present)
+ */
+export function step(state: ReplicaState, input: ReplicaInput): StepResult {
+  const machine = new Machine(state);
+  switch (input?.type) {
+    case 'tick':
+      machine.onTick();
+      break;
+    case 'request': {
+      const checked = checkRequest(input.request, state.config);
+      if (checked.ok) machine.onRequest(checked.value, 'client');
+      else machine.drop('client', checked.reason);
+      break;
+    }
+    case 'message':
+      machine.onMessage(input.from, input.message);
+      break;
+    default:
+      throw new TypeError(`step: unknown input type ${String((input as { type?: unknown } | null)?.type)}`);
+  }
+  return machine.finish();
+}
+
+/** Key of a request in the pending table: client and timestamp. */
+export function requestKey(request: Pick<Request, 'client' | 'timestamp'>): string {
+  return `${request.client}\u0000${request.timestamp}`;
+}
+
+/** Batch order (paper step 1, "the leader sorts the transactions"): by client, then timestamp. */
+export function compareRequests(a: Pick<Request, 'client' | 'timestamp'>, b: Pick<Request, 'client' | 'timestamp'>): number {
+  if (a.client !== b.client) return a.client < b.client ? -1 : 1;
+  return a.timestamp - b.timestamp;
+}
+
+function timeoutTicks(config: ReplicaConfig, backoff: number): number {
+  return config.viewChangeTimeout * 2 ** Math.min(backoff, config.maxBackoff);
+}
+
+function sameContent(a: Request, b: Request): boolean {
+  return a.client === b.client && a.timestamp === b.timestamp && bytesEqual(a.operation, b.operation);
+}
+
+/** Same request, same signature bytes: already verified when it arrived, no need to verify again. */
+function sameSigned(a: Request, b: Request): boolean {
+  return sameContent(a, b) && bytesEqual(a.signature, b.signature);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const EMPTY_SLOT: Slot = { prePrepare: null, prepares: new Map(), commits: new Map(), prepared: false, committed: false };
+
+/** One step in progress: a shallow draft of the state with copy-on-write collections, and the effects. */
+class Machine {
+  private readonly s: Mutable<ReplicaState>;
+  private readonly effects: ReplicaEffect[] = [];
+  private persist = false;
+  private readonly copied = new Set<string>();
+  private readonly cfg: ReplicaConfig;
+  private readonly q: Quorums;
+  private readonly me: number;
+
+  constructor(state: ReplicaState) {
+    this.s = { ...state };
+    this.cfg = state.config;
+    this.q = quorums(state.config.n);
+    this.me = state.config.id;
+  }
+
+  finish(): StepResult {
+    const state: ReplicaState = this.s;
+    return { state, effects: this.persist ? [{ type: 'persist', state }, ...this.effects] : this.effects };
+  }
+
+  // ---- copy-on-write access to the collections -------------------------------------------
+
+  private own<K extends 'log' | 'clients' | 'snapshots' | 'checkpoints' | 'prepared' | 'pending' | 'viewChanges'>(
+    key: K,
+  ): ReplicaState[K] extends ReadonlyMap<infer A, infer B> ? Map<A, B> : never {
+    if (!this.copied.has(key)) {
+      (this.s as Record<string, unknown>)[key] = new Map(this.s[key] as ReadonlyMap<unknown, unknown>);
+      this.copied.add(key);
+    }
+    return this.s[key] as never;
+  }
+
+  private proposedSet(): Set<string> {
+    if (!this.copied.has('proposed')) {
+      this.s.proposed = new Set(this.s.proposed);
+      this.copied.add('proposed');
+    }
+    return this.s.proposed as Set<string>;
+  }
+
+  private setSlot(seq: number, change: Partial<Slot>): Slot {
+    const slot = { ...(this.s.log.get(seq) ?? EMPTY_SLOT), ...change };
+    this.own('log').set(seq, slot);
+    return slot;
+  }
+
+  // ---- effects --------------------------------------------------------------------------
+
+  drop(from: number | 'client', reason: string): void {
+    this.effects.push({ type: 'drop', from, reason });
+  }
+
+  private send(to: number, message: ReplicaMessage): void {
+    this.persist = true;
+    this.effects.push({ type: 'send', to, message });
+  }
+
+  private broadcast(message: ReplicaMessage): void {
+    this.persist = true;
+    this.effects.push({ type: 'broadcast', message });
+  }
+
+  private sign(message: Uint8Array): Uint8Array {
+    return this.cfg.crypto.sign(message);
+  }
+
+  private get isPrimary(): boolean {
+    return primaryOf(this.s.view, this.cfg.n) === this.me;
+  }
+
+  private inWindow(seq: number): boolean {
+    return seq > this.s.stable.seq && seq <= this.s.stable.seq + this.cfg.logWindow;
+  }
+
+  private startTimerIfWaiting(): void {
+    if (this.s.status === 'normal' && this.s.timerDeadline === null && this.s.pending.size > 0) {
+      this.s.timerDeadline = this.s.now + timeoutTicks(this.cfg, this.s.backoff);
+    }
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------
+
+  onTick(): void {
+    const s = this.s;
+    s.now += 1;
+    if (s.timerDeadline !== null && s.now >= s.timerDeadline) {
+      // Paper step 5: "If the consensus fails, the leader will be changed."
+      this.startViewChange(s.view + 1);
+    }
+    if (s.status === 'normal') this.propose(true);
+    const interval = this.cfg.retransmitInterval;
+    if (s.transfer !== null && s.now - s.transfer.askedAt >= interval) {
+      s.transfer = { seq: s.transfer.seq, askedAt: s.now };
+      this.broadcast({ type: 'fetchState', replica: this.me, lastExecuted: s.lastExecuted } satisfies FetchState);
+    }
+    if (s.now - s.lastProgress >= interval && s.now - s.lastStatus >= interval && this.hasOutstandingWork()) {
+      s.lastStatus = s.now;
+      this.broadcast({
+        type: 'status',
+        replica: this.me,
+        view: s.view,
+        viewChanging: s.status === 'viewChanging',
+        lastExecuted: s.lastExecuted,
+      } satisfies Status);
+      // A VIEW-CHANGE is retransmitted until the view changes (Castro-Liskov assume retransmission):
+      // replicas still in a lower view need it to join (f + 1) or to reach the 2f + 1 of NEW-VIEW.
+      const own = s.viewChanges.get(this.me);
+      if (s.status === 'viewChanging' && own !== undefined && own.view === s.view) this.broadcast(own);
+    }
+  }
+
+  private hasOutstandingWork(): boolean {
+    const s = this.s;
+    if (s.status === 'viewChanging' || s.pending.size > 0 || s.transfer !== null) return true;
+    for (const seq of s.log.keys()) if (seq > s.lastExecuted) return true;
+    return false;
+  }
+
+  onMessage(from: unknown, raw: unknown): void {
+    if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0 || from >= this.cfg.n || from === this.me) {
+      this.drop('client', `message from an unknown sender ${String(from)}`);
+      return;
+    }
+    const checked = checkReplicaMessage(raw, this.cfg);
+    if (!checked.ok) {
+      this.drop(from, checked.reason);
+      return;
+    }
+    this.dispatch(from, checked.value);
+  }
+
+  private dispatch(from: number, m: ReplicaMessage): void {
+    switch (m.type) {
+      case 'request':
+        this.onRequest(m, from);
+        return;
+      case 'prePrepare':
+      case 'prepare':
+      case 'commit':
+        this.onOrdering(from, m);
+        return;
+      case 'checkpoint':
+        this.onCheckpoint(from, m);
+        return;
+      case 'viewChange':
+        this.onViewChange(from, m);
+        return;
+      case 'newView':
+        this.onNewView(from, m);
+        return;
+      case 'fetchState':
+        this.onFetchState(from, m);
+        return;
+      case 'stateTransfer':
+        this.onStateTransfer(from, m);
+        return;
+      case 'status':
+        this.onStatus(from, m);
+        return;
+    }
+  }
+
+  // ---- requests and batching (paper step 1) ----------------------------------------------
+
+  onRequest(request: Request, from: number | 'client'): void {
+    const s = this.s;
+    const last = s.clients.get(request.client);
+    if (last !== undefined && request.timestamp <= last.timestamp) {
+      // Already executed: a retransmission gets the last reply again; older requests are ignored.
+      if (request.timestamp === last.timestamp && from === 'client') this.reply(request.client, last);
+      else this.drop(from, 'request already executed');
+      return;
+    }
+    const key = requestKey(request);
+    const known = s.pending.get(key);
+    if (known !== undefined) {
+      if (!sameContent(known, request)) this.drop(from, 'conflicting request: same client and timestamp, other operation');
+      else if (from === 'client' && !this.isPrimary && s.status === 'normal') this.send(primaryOf(s.view, this.cfg.n), known);
+      return;
+    }
+    if (!safeVerifyClient(this.cfg.crypto, request)) {
+      this.drop(from, 'request: bad client signature');
+      return;
+    }
+    if (s.pending.size >= this.cfg.maxPending) {
+      this.drop(from, 'request: pending queue full');
+      return;
+    }
+    this.own('pending').set(key, request);
+    if (s.status !== 'normal') return;
+    if (!this.isPrimary && from === 'client') this.send(primaryOf(s.view, this.cfg.n), request);
+    this.startTimerIfWaiting();
+    this.propose(false);
+  }
+
+  /**
+   * Paper step 1: the leader takes waiting requests, sorts them, assigns the next serial number
+   * and multicasts PRE-PREPARE. Full batches go at once; a partial batch goes on a tick (`flush`).
+   */
+  private propose(flush: boolean): void {
+    const s = this.s;
+    if (!this.isPrimary || s.status !== 'normal') return;
+    for (;;) {
+      if (!this.inWindow(s.seqAssigned + 1)) return; // the high watermark H = h + L
+      const batch: Request[] = [];
+      for (const [key, request] of s.pending) {
+        if (s.proposed.has(key)) continue;
+        batch.push(request);
+        if (batch.length === this.cfg.maxBatch) break;
+      }
+      if (batch.length === 0 || (batch.length < this.cfg.maxBatch && !flush)) return;
+      batch.sort(compareRequests);
+      const seq = s.seqAssigned + 1;
+      s.seqAssigned = seq;
+      const unsigned = { view: s.view, seq, digest: batchDigest(batch), replica: this.me };
+      const prePrepare: PrePrepare = {
+        type: 'prePrepare',
+        ...unsigned,
+        signature: this.sign(prePrepareSignable(unsigned)),
+        batch,
+      };
+      const proposed = this.proposedSet();
+      for (const request of batch) proposed.add(requestKey(request));
+      this.setSlot(seq, { ...EMPTY_SLOT, prePrepare });
+      this.broadcast(prePrepare);
+    }
+  }
+
+  // ---- normal-case ordering (paper steps 2-4) -------------------------------------------
+
+  private onOrdering(from: number, m: PrePrepare | Prepare | Commit): void {
+    const s = this.s;
+    if (m.view !== s.view) {
+      this.drop(from, `${m.type} for view ${m.view}, replica is in view ${s.view}`);
+      return;
+    }
+    if (s.status !== 'normal') {
+      // Arrived before the NEW-VIEW that starts this view: keep it for when that view starts.
+      if (s.early.length < 4 * this.cfg.n * this.cfg.logWindow) s.early = [...s.early, { from, message: m }];
+      else this.drop(from, `${m.type}: view change in progress, buffer full`);
+      return;
+    }
+    if (!this.inWindow(m.seq)) {
+      this.drop(from, `${m.type} seq ${m.seq} outside the watermarks (${s.stable.seq}, ${s.stable.seq + this.cfg.logWindow}]`);
+      return;
+    }
+    if (m.type === 'prePrepare') this.onPrePrepare(from, m);
+    else if (m.type === 'prepare') this.onPrepare(from, m);
+    else this.onCommit(from, m);
+  }
+
+  /**
+   * Paper step 2: a backup accepts the PRE-PREPARE if it is signed by the primary of the view,
+   * within the watermarks, not in conflict with one already accepted for (v, n), and its batch is
+   * sorted, matches the digest and carries valid client signatures; then it multicasts PREPARE.
+   */
+  private onPrePrepare(from: number, pp: PrePrepare): void {
+    const s = this.s;
+    if (this.isPrimary) {
+      this.drop(from, 'pre-prepare: the primary does not accept pre-prepares');
+      return;
+    }
+    const existing = s.log.get(pp.seq)?.prePrepare;
+    if (existing != null) {
+      if (!bytesEqual(existing.digest, pp.digest)) {
+        this.drop(from, `pre-prepare: conflicts with the one accepted for seq ${pp.seq}`);
+        return;
+      }
+    }
+    const bad = checkPrePrepare(pp, this.cfg.n, this.cfg.crypto);
+    if (bad !== null) {
+      this.drop(from, bad);
+      return;
+    }
+    for (let i = 0; i < pp.batch.length; i++) {
+      const request = pp.batch[i] as Request;
+      if (i > 0 && compareRequests(pp.batch[i - 1] as Request, request) >= 0) {
+        this.drop(from, 'pre-prepare: batch not sorted by (client, timestamp) or has a duplicate');
+        return;
+      }
+      const known = s.pending.get(requestKey(request));
+      const verified = known !== undefined && sameSigned(known, request);
+      if (!verified && !safeVerifyClient(this.cfg.crypto, request)) {
+        this.drop(from, `pre-prepare: bad client signature on request ${i}`);
+        return;
+      }
+    }
+    this.addPending(pp.batch);
+    const unsigned = { view: pp.view, seq: pp.seq, digest: pp.digest, replica: this.me };
+    const prepare: Prepare = { type: 'prepare', ...unsigned, signature: this.sign(prepareSignable(unsigned)) };
+    const slot = s.log.get(pp.seq) ?? EMPTY_SLOT;
+    this.setSlot(pp.seq, { prePrepare: pp, prepares: new Map(slot.prepares).set(this.me, prepare) });
+    this.broadcast(prepare);
+    this.startTimerIfWaiting();
+    this.checkPrepared(pp.seq);
+  }
+
+  private addPending(batch: readonly Request[]): void {
+    for (const request of batch) {
+      const last = this.s.clients.get(request.client);
+      if (last !== undefined && request.timestamp <= last.timestamp) continue;
+      const key = requestKey(request);
+      if (!this.s.pending.has(key) && this.s.pending.size < this.cfg.maxPending) this.own('pending').set(key, request);
+    }
+  }
+
+  private onPrepare(from: number, p: Prepare): void {
+    if (p.replica === primaryOf(p.view, this.cfg.n)) {
+      this.drop(from, 'prepare from the primary');
+      return;
+    }
+    const slot = this.s.log.get(p.seq) ?? EMPTY_SLOT;
+    if (slot.prepares.has(p.replica)) return; // duplicate
+    if (!safeVerifyReplica(this.cfg.crypto, p.replica, prepareSignable(p), p.signature)) {
+      this.drop(from, `prepare: bad signature of replica ${p.replica}`);
+      return;
+    }
+    this.setSlot(p.seq, { prepares: new Map(slot.prepares).set(p.replica, p) });
+    this.checkPrepared(p.seq);
+  }
+
+  /** Paper step 3: prepared = PRE-PREPARE + 2f matching PREPAREs from distinct backups; multicast COMMIT. */
+  private checkPrepared(seq: number): void {
+    const slot = this.s.log.get(seq);
+    if (slot?.prePrepare == null || slot.prepared) return;
+    const pp = slot.prePrepare;
+    const matching: Prepare[] = [];
+    for (const p of slot.prepares.values()) if (bytesEqual(p.digest, pp.digest)) matching.push(p);
+    if (matching.length < this.q.prepare) return;
+    matching.sort((a, b) => a.replica - b.replica);
+    const proof: PreparedProof = { prePrepare: pp, prepares: matching.slice(0, this.q.prepare) };
+    this.own('prepared').set(seq, proof);
+    const unsigned = { view: pp.view, seq, digest: pp.digest, replica: this.me };
+    const commit: Commit = { type: 'commit', ...unsigned, signature: this.sign(commitSignable(unsigned)) };
+    this.setSlot(seq, { prepared: true, commits: new Map(slot.commits).set(this.me, commit) });
+    this.broadcast(commit);
+    this.checkCommitted(seq);
+  }
+
+  private onCommit(from: number, c: Commit): void {
+    const slot = this.s.log.get(c.seq) ?? EMPTY_SLOT;
+    if (slot.commits.has(c.replica)) return; // duplicate
+    if (!safeVerifyReplica(this.cfg.crypto, c.replica, commitSignable(c), c.signature)) {
+      this.drop(from, `commit: bad signature of replica ${c.replica}`);
+      return;
+    }
+    this.setSlot(c.seq, { commits: new Map(slot.commits).set(c.replica, c) });
+    this.checkCommitted(c.seq);
+  }
+
+  /** Paper step 4: committed-local = prepared and 2f + 1 matching COMMITs (own included). */
+  private checkCommitted(seq: number): void {
+    const slot = this.s.log.get(seq);
+    if (slot?.prePrepare == null || !slot.prepared || slot.committed) return;
+    let matching = 0;
+    for (const c of slot.commits.values()) if (bytesEqual(c.digest, slot.prePrepare.digest)) matching++;
+    if (matching < this.q.commit) return;
+    this.setSlot(seq, { committed: true });
+    this.executeReady();
+  }
+
+  /** Executes committed batches in sequence order (requests run in order, never with a gap). */
+  private executeReady(): void {
+    for (;;) {
+      const slot = this.s.log.get(this.s.lastExecuted + 1);
+      if (slot?.prePrepare == null || !slot.committed) return;
+      this.execute(slot.prePrepare, slot);
+    }
+  }
+
+  /**
+   * Paper steps 4-5: record the batch as the next block and reply to each client. A request runs
+   * only if its timestamp is newer than the client's last one (at most once); the last reply is kept.
+   */
+  private execute(pp: PrePrepare, slot: Slot): void {
+    const s = this.s;
+    const seq = pp.seq;
+    const executed: number[] = [];
+    let waitedFor = false;
+    for (let i = 0; i < pp.batch.length; i++) {
+      const request = pp.batch[i] as Request;
+      const last = s.clients.get(request.client);
+      if (last !== undefined && request.timestamp <= last.timestamp) continue;
+      const record: ClientRecord = { client: request.client, timestamp: request.timestamp, result: executionResult(seq, i) };
+      this.own('clients').set(request.client, record);
+      executed.push(i);
+      const key = requestKey(request);
+      if (s.pending.has(key)) {
+        waitedFor = true;
+        this.own('pending').delete(key);
+      }
+      if (s.proposed.has(key)) this.proposedSet().delete(key);
+      this.reply(request.client, record);
+    }
+    if (executed.length > 0 && s.pending.size > 0) this.dropStalePending();
+    const certificate: Commit[] = [];
+    for (const c of slot.commits.values()) if (bytesEqual(c.digest, pp.digest)) certificate.push(c);
+    certificate.sort((a, b) => a.replica - b.replica);
+    s.chainHead = blockHash(seq, s.chainHead, pp.digest);
+    s.lastExecuted = seq;
+    s.lastProgress = s.now;
+    this.persist = true;
+    this.effects.push({
+      type: 'execute',
+      seq,
+      view: pp.view,
+      digest: pp.digest,
+      batch: pp.batch,
+      executed,
+      chainHead: s.chainHead,
+      certificate: certificate.slice(0, this.q.commit),
+    });
+    // The timer stops when nothing is waiting, and restarts when a request waited for ran.
+    if (s.status === 'normal') {
+      if (s.pending.size === 0) s.timerDeadline = null;
+      else if (waitedFor) s.timerDeadline = s.now + timeoutTicks(this.cfg, 0);
+      if (waitedFor) s.backoff = 0;
+    }
+    if (s.transfer !== null && s.lastExecuted >= s.transfer.seq) s.transfer = null;
+    if (seq % this.cfg.checkpointInterval === 0) this.takeCheckpoint(seq);
+    this.propose(false);
+  }
+
+  /** Requests whose client has since had a newer request executed can never run: forget them. */
+  private dropStalePending(): void {
+    const pending = this.own('pending');
+    for (const [key, request] of pending) {
+      const last = this.s.clients.get(request.client);
+      if (last !== undefined && request.timestamp <= last.timestamp) pending.delete(key);
+    }
+  }
+
+  private reply(client: string, record: ClientRecord): void {
+    this.persist = true;
+    this.effects.push({
+      type: 'reply',
+      client,
+      reply: { type: 'reply', view: this.s.view, timestamp: record.timestamp, client, replica: this.me, result: record.result },
+    });
+  }
+
+  // ---- checkpoints and garbage collection -------------------------------------------------
+
+  private snapshot(seq: number): Snapshot {
+    const clients = [...this.s.clients.values()].sort((a, b) => (a.client < b.client ? -1 : a.client > b.client ? 1 : 0));
+    return { seq, chainHead: this.s.chainHead, clients };
+  }
+
+  /** Every K sequence numbers: multicast ⟨CHECKPOINT, n, d, i⟩ with the digest of the state. */
+  private takeCheckpoint(seq: number): void {
+    const snapshot = this.snapshot(seq);
+    this.own('snapshots').set(seq, snapshot);
+    const unsigned = { seq, digest: snapshotDigest(snapshot), replica: this.me };
+    const checkpoint: Checkpoint = { type: 'checkpoint', ...unsigned, signature: this.sign(checkpointSignable(unsigned)) };
+    this.broadcast(checkpoint);
+    this.recordCheckpoint(checkpoint);
+  }
+
+  private onCheckpoint(from: number, c: Checkpoint): void {
+    const s = this.s;
+    if (c.seq <= s.stable.seq) return; // already stable or older
+    if (c.seq % this.cfg.checkpointInterval !== 0) {
+      this.drop(from, `checkpoint at seq ${c.seq}, not a multiple of K`);
+      return;
+    }
+    if (s.checkpoints.get(c.seq)?.has(c.replica)) return; // duplicate
+    if (!safeVerifyReplica(this.cfg.crypto, c.replica, checkpointSignable(c), c.signature)) {
+      this.drop(from, `checkpoint: bad signature of replica ${c.replica}`);
+      return;
+    }
+    this.recordCheckpoint(c);
+  }
+
+  private recordCheckpoint(c: Checkpoint): void {
+    const s = this.s;
+    const high = s.stable.seq + this.cfg.logWindow;
+    const checkpoints = this.own('checkpoints');
+    if (c.seq > high) {
+      // Above the window only the latest checkpoint of each replica is kept (bounded memory),
+      // enough to learn that 2f + 1 replicas are ahead.
+      for (const [seq, bySender] of checkpoints) {
+        if (seq > high && bySender.has(c.replica)) {
+          const rest = new Map(bySender);
+          rest.delete(c.replica);
+          if (rest.size === 0) checkpoints.delete(seq);
+          else checkpoints.set(seq, rest);
+        }
+      }
+    }
+    const bySender = new Map(checkpoints.get(c.seq) ?? []).set(c.replica, c);
+    checkpoints.set(c.seq, bySender);
+    const matching: Checkpoint[] = [];
+    for (const m of bySender.values()) if (bytesEqual(m.digest, c.digest)) matching.push(m);
+    if (matching.length >= this.q.checkpoint) {
+      matching.sort((a, b) => a.replica - b.replica);
+      this.makeStable(c.seq, c.digest, matching);
+    }
+  }
+
+  /** A checkpoint with a proof of 2f + 1 becomes stable: h moves up and the log below it is discarded. */
+  private makeStable(seq: number, digest: Uint8Array, proof: readonly Checkpoint[]): void {
+    const s = this.s;
+    if (seq <= s.stable.seq) return;
+    const own = s.snapshots.get(seq);
+    const snapshot = own !== undefined && bytesEqual(snapshotDigest(own), digest) ? own : null;
+    s.stable = { seq, digest, proof, snapshot };
+    for (const key of ['log', 'prepared', 'checkpoints', 'snapshots'] as const) {
+      const map = this.own(key) as Map<number, unknown>;
+      for (const k of map.keys()) if (k <= seq) map.delete(k);
+    }
+    if (s.seqAssigned < seq) s.seqAssigned = seq;
+    if (s.lastExecuted < seq) {
+      // Fell behind a stable checkpoint: the log it would need is gone; fetch the state.
+      s.transfer = { seq, askedAt: s.now };
+      this.broadcast({ type: 'fetchState', replica: this.me, lastExecuted: s.lastExecuted } satisfies FetchState);
+    }
+    this.propose(false);
+  }
+
+  // ---- state transfer ---------------------------------------------------------------------
+
+  private onFetchState(from: number, m: FetchState): void {
+    if (m.replica !== from) {
+      this.drop(from, 'fetchState: sender mismatch');
+      return;
+    }
+    const stable = this.s.stable;
+    if (stable.snapshot === null || stable.seq <= m.lastExecuted) return;
+    this.send(from, {
+      type: 'stateTransfer',
+      snapshot: stable.snapshot,
+      proof: stable.proof,
+      replica: this.me,
+    } satisfies StateTransfer);
+  }
+
+  /** Adopts a snapshot whose digest 2f + 1 replicas signed in CHECKPOINT messages. */
+  private onStateTransfer(from: number, m: StateTransfer): void {
+    const s = this.s;
+    const snapshot = m.snapshot;
+    if (snapshot.seq <= s.lastExecuted) return; // not newer
+    if (snapshot.seq % this.cfg.checkpointInterval !== 0) {
+      this.drop(from, 'stateTransfer: not at a checkpoint');
+      return;
+    }
+    const digest = snapshotDigest(snapshot);
+    const bad = checkCheckpointProof(m.proof, snapshot.seq, digest, this.cfg.n, this.cfg.crypto);
+    if (bad !== null) {
+      this.drop(from, `stateTransfer: ${bad}`);
+      return;
+    }
+    s.lastExecuted = snapshot.seq;
+    s.chainHead = snapshot.chainHead;
+    s.clients = new Map(snapshot.clients.map((c) => [c.client, c]));
+    this.copied.add('clients');
+    if (snapshot.seq > s.stable.seq) this.makeStable(snapshot.seq, digest, m.proof);
+    if (s.stable.seq === snapshot.seq) s.stable = { ...s.stable, snapshot };
+    if (s.transfer !== null && s.lastExecuted >= s.transfer.seq) s.transfer = null;
+    if (s.pending.size > 0) this.dropStalePending();
+    if (s.pending.size === 0 && s.status === 'normal') s.timerDeadline = null;
+    s.lastProgress = s.now;
+    this.persist = true;
+    this.effects.push({ type: 'stateTransferred', seq: snapshot.seq, chainHead: snapshot.chainHead });
+    this.executeReady();
+  }
+
+  // ---- retransmission -----------------------------------------------------------------------
+
+  /** Answers a STATUS with what the sender lacks (Castro-Liskov section 5.2, simplified). */
+  private onStatus(from: number, m: Status): void {
+    const s = this.s;
+    if (m.replica !== from) {
+      this.drop(from, 'status: sender mismatch');
+      return;
+    }
+    if (s.stable.snapshot !== null && s.stable.seq > m.lastExecuted) {
+      this.send(from, { type: 'stateTransfer', snapshot: s.stable.snapshot, proof: s.stable.proof, replica: this.me });
+    }
+    const ownViewChange = s.viewChanges.get(this.me);
+    if (m.view < s.view || (m.view === s.view && m.viewChanging && s.status === 'normal')) {
+      if (s.status === 'normal' && s.newView !== null) this.send(from, s.newView);
+      else if (s.status === 'viewChanging' && ownViewChange !== undefined) this.send(from, ownViewChange);
+      return;
+    }
+    if (m.view !== s.view) return;
+    if (s.status === 'viewChanging') {
+      if (ownViewChange !== undefined) this.send(from, ownViewChange);
+      return;
+    }
+    for (const [seq, slot] of s.log) {
+      if (seq <= m.lastExecuted) continue;
+      if (slot.prePrepare !== null) this.send(from, slot.prePrepare);
+      const prepare = slot.prepares.get(this.me);
+      if (prepare !== undefined) this.send(from, prepare);
+      const commit = slot.commits.get(this.me);
+      if (commit !== undefined) this.send(from, commit);
+    }
+    for (const [seq, bySender] of s.checkpoints) {
+      const mine = bySender.get(this.me);
+      if (seq > m.lastExecuted && mine !== undefined) this.send(from, mine);
+    }
+  }
+
+  // ---- view change (Castro-Liskov 4.4) ------------------------------------------------------
+
+  /** Moves to view `view` and multicasts ⟨VIEW-CHANGE, v, n, C, P, i⟩; the timeout doubles each time. */
+  private startViewChange(view: number): void {
+    const s = this.s;
+    if (view <= s.view && s.status === 'viewChanging') return;
+    s.view = view;
+    s.status = 'viewChanging';
+    s.log = new Map();
+    this.copied.add('log');
+    s.early = [];
+    s.proposed = new Set();
+    this.copied.add('proposed');
+    s.newView = null;
+    const prepared = [...s.prepared.values()]
+      .filter((p) => p.prePrepare.seq > s.stable.seq)
+      .sort((a, b) => a.prePrepare.seq - b.prePrepare.seq);
+    const unsigned = {
+      view,
+      stableSeq: s.stable.seq,
+      stableDigest: s.stable.digest,
+      checkpointProof: s.stable.proof,
+      prepared,
+      replica: this.me,
+    };
+    const viewChange: ViewChange = { type: 'viewChange', ...unsigned, signature: this.sign(viewChangeSignable(unsigned)) };
+    const viewChanges = this.own('viewChanges');
+    for (const [replica, vc] of viewChanges) if (vc.view < view) viewChanges.delete(replica);
+    viewChanges.set(this.me, viewChange);
+    this.broadcast(viewChange);
+    s.backoff = Math.min(s.backoff + 1, this.cfg.maxBackoff);
+    s.timerDeadline = null;
+    this.armViewChangeTimer();
+    s.lastProgress = s.now;
+    this.tryNewView();
+  }
+
+  /** During a view change the timer runs once 2f + 1 replicas are known to be in this view or beyond. */
+  private armViewChangeTimer(): void {
+    const s = this.s;
+    if (s.status === 'viewChanging' && s.timerDeadline === null && viewChangeQuorumReached(s)) {
+      s.timerDeadline = s.now + timeoutTicks(this.cfg, s.backoff);
+    }
+  }
+
+  private onViewChange(from: number, vc: ViewChange): void {
+    const s = this.s;
+    if (vc.view < s.view || (vc.view === s.view && s.status === 'normal')) {
+      // The sender missed the NEW-VIEW of the current view: the primary sends it again.
+      if (vc.view === s.view && this.isPrimary && s.newView !== null) this.send(from, s.newView);
+      return;
+    }
+    const existing = s.viewChanges.get(vc.replica);
+    if (existing !== undefined && existing.view >= vc.view) return; // not newer
+    const bad = checkViewChange(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
+    if (bad !== null) {
+      this.drop(from, bad);
+      return;
+    }
+    this.own('viewChanges').set(vc.replica, vc);
+    // Joining a view change: f + 1 VIEW-CHANGEs for higher views mean at least one correct
+    // replica timed out; move to the smallest view among the f + 1 highest.
+    const higher: number[] = [];
+    for (const m of s.viewChanges.values()) if (m.view > s.view) higher.push(m.view);
+    if (higher.length >= this.q.joinViewChange) {
+      higher.sort((a, b) => b - a);
+      this.startViewChange(higher[this.q.joinViewChange - 1] as number);
+      return;
+    }
+    if (s.status === 'viewChanging') {
+      this.armViewChangeTimer();
+      this.tryNewView();
+    }
+  }
+
+  /** The new primary, once it holds 2f + 1 VIEW-CHANGEs for its view, multicasts NEW-VIEW. */
+  private tryNewView(): void {
+    const s = this.s;
+    if (s.status !== 'viewChanging' || !this.isPrimary) return;
+    const own = s.viewChanges.get(this.me);
+    if (own === undefined || own.view !== s.view) return;
+    const others = [...s.viewChanges.values()]
+      .filter((vc) => vc.view === s.view && vc.replica !== this.me)
+      .sort((a, b) => a.replica - b.replica);
+    if (others.length + 1 < this.q.viewChange) return;
+    const viewChanges = [own, ...others.slice(0, this.q.viewChange - 1)];
+    const plan = computeNewViewPlan(s.view, viewChanges);
+    const prePrepares: PrePrepare[] = plan.entries.map((entry) => {
+      const unsigned = { view: s.view, seq: entry.seq, digest: entry.digest, replica: this.me };
+      return { type: 'prePrepare', ...unsigned, signature: this.sign(prePrepareSignable(unsigned)), batch: entry.batch };
+    });
+    const unsigned = { view: s.view, viewChanges, prePrepares, replica: this.me };
+    const newView: NewView = { type: 'newView', ...unsigned, signature: this.sign(newViewSignable(unsigned)) };
+    this.broadcast(newView);
+    this.enterView(newView, plan);
+  }
+
+  /** A backup checks NEW-VIEW: 2f + 1 valid VIEW-CHANGEs, and O equal to the one it computes itself. */
+  private onNewView(from: number, nv: NewView): void {
+    const s = this.s;
+    if (!(nv.view > s.view || (nv.view === s.view && s.status === 'viewChanging'))) return; // stale
+    if (nv.replica !== primaryOf(nv.view, this.cfg.n)) {
+      this.drop(from, `new-view from ${nv.replica}, not the primary of view ${nv.view}`);
+      return;
+    }
+    if (!safeVerifyReplica(this.cfg.crypto, nv.replica, newViewSignable(nv), nv.signature)) {
+      this.drop(from, 'new-view: bad signature');
+      return;
+    }
+    const senders = new Set<number>();
+    for (const vc of nv.viewChanges) {
+      if (vc.view !== nv.view) {
+        this.drop(from, `new-view: contains a view-change for view ${vc.view}`);
+        return;
+      }
+      if (senders.has(vc.replica)) {
+        this.drop(from, `new-view: two view-changes from replica ${vc.replica}`);
+        return;
+      }
+      senders.add(vc.replica);
+      const bad = checkViewChange(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
+      if (bad !== null) {
+        this.drop(from, `new-view: ${bad}`);
+        return;
+      }
+    }
+    if (senders.size < this.q.viewChange) {
+      this.drop(from, `new-view: ${senders.size} view-changes, need ${this.q.viewChange}`);
+      return;
+    }
+    const plan = computeNewViewPlan(nv.view, nv.viewChanges);
+    if (nv.prePrepares.length !== plan.entries.length) {
+      this.drop(from, 'new-view: O does not match V');
+      return;
+    }
+    for (let i = 0; i < plan.entries.length; i++) {
+      const entry = plan.entries[i] as NewViewPlan['entries'][number];
+      const pp = nv.prePrepares[i] as PrePrepare;
+      if (pp.view !== nv.view || pp.seq !== entry.seq || !bytesEqual(pp.digest, entry.digest)) {
+        this.drop(from, `new-view: O does not match V at seq ${entry.seq}`);
+        return;
+      }
+      const bad = checkPrePrepare(pp, this.cfg.n, this.cfg.crypto);
+      if (bad !== null) {
+        this.drop(from, `new-view: ${bad}`);
+        return;
+      }
+    }
+    this.enterView(nv, plan);
+  }
+
+  /** Starts view nv.view: adopt min-s, install O, backups multicast PREPARE for each entry of O. */
+  private enterView(nv: NewView, plan: NewViewPlan): void {
+    const s = this.s;
+    if (plan.stableSeq > s.stable.seq) this.makeStable(plan.stableSeq, plan.stableDigest, plan.checkpointProof);
+    s.view = nv.view;
+    s.status = 'normal';
+    s.newView = nv;
+    s.log = new Map();
+    this.copied.add('log');
+    s.proposed = new Set();
+    this.copied.add('proposed');
+    const proposed = this.proposedSet();
+    for (const pp of nv.prePrepares) {
+      for (const request of pp.batch) proposed.add(requestKey(request));
+      if (pp.seq <= s.stable.seq) continue;
+      this.addPending(pp.batch);
+      if (this.isPrimary) {
+        this.setSlot(pp.seq, { ...EMPTY_SLOT, prePrepare: pp });
+      } else {
+        const unsigned = { view: pp.view, seq: pp.seq, digest: pp.digest, replica: this.me };
+        const prepare: Prepare = { type: 'prepare', ...unsigned, signature: this.sign(prepareSignable(unsigned)) };
+        this.setSlot(pp.seq, { ...EMPTY_SLOT, prePrepare: pp, prepares: new Map([[this.me, prepare]]) });
+        this.broadcast(prepare);
+      }
+    }
+    s.seqAssigned = Math.max(plan.maxSeq, s.stable.seq);
+    const viewChanges = this.own('viewChanges');
+    for (const [replica, vc] of viewChanges) if (vc.view <= nv.view) viewChanges.delete(replica);
+    s.timerDeadline = s.pending.size > 0 ? s.now + timeoutTicks(this.cfg, s.backoff) : null;
+    s.lastProgress = s.now;
+    this.persist = true;
+    this.effects.push({ type: 'viewEntered', view: nv.view });
+    const early = s.early;
+    s.early = [];
+    for (const { from, message } of early) this.onOrdering(from, message);
+    for (const seq of [...s.log.keys()].sort((a, b) => a - b)) this.checkPrepared(seq);
+    this.propose(false);
+  }
+}
+
+/** Helpers exposed for tests and tools (not part of the protocol surface). */
+export const internals = { toHex, timeoutTicks };

@@ -1,0 +1,238 @@
+/**
+ * Untrusted input: whatever arrives from the network (replica messages, client requests, replies),
+ * a replica or client never throws or hangs; it drops the input with a reason and its state does
+ * not change. Mistakes by the caller (bad options, unknown input kinds) are typed errors.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  batchDigest,
+  clientStep,
+  createClient,
+  createReplica,
+  prePrepareSignable,
+  type ReplicaEffect,
+  type ReplicaInput,
+  step,
+} from '../src/pbft/index.js';
+import { Cluster, fingerprint } from './support/pbft-harness.js';
+
+type Drop = Extract<ReplicaEffect, { type: 'drop' }>;
+
+function expectDroppedUnchanged(cluster: Cluster, id: number, input: ReplicaInput): Drop[] {
+  const before = fingerprint(cluster.state(id));
+  const { state, effects } = step(cluster.state(id), input);
+  expect(effects.every((e) => e.type === 'drop')).toBe(true);
+  expect(fingerprint(state)).toBe(before);
+  return effects.filter((e): e is Drop => e.type === 'drop');
+}
+
+const throwingGetter = Object.defineProperty({ type: 'prepare' }, 'view', {
+  get() {
+    throw new Error('boom');
+  },
+});
+const throwingProxy = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('proxy trap');
+    },
+  },
+);
+
+describe('hostile messages from replicas are dropped with a reason', () => {
+  const cluster = new Cluster(4);
+  const request = cluster.request('alice', 1);
+  const unsigned = { view: 0, seq: 1, digest: batchDigest([request]), replica: 0 };
+  const valid = {
+    type: 'prePrepare',
+    ...unsigned,
+    batch: [request],
+    signature: cluster.keys.crypto(0).sign(prePrepareSignable(unsigned)),
+  };
+  const table: Array<[string, unknown]> = [
+    ['null', null],
+    ['a number', 7],
+    ['a string', 'prePrepare'],
+    ['an array', [valid]],
+    ['an unknown type', { ...valid, type: 'mystery' }],
+    ['a negative view', { ...valid, view: -1 }],
+    ['a fractional seq', { ...valid, seq: 1.5 }],
+    ['an unsafe integer', { ...valid, seq: 2 ** 60 }],
+    ['NaN', { ...valid, view: Number.NaN }],
+    ['a digest of 31 bytes', { ...valid, digest: new Uint8Array(31) }],
+    ['a digest that is an array', { ...valid, digest: Array.from(valid.digest) }],
+    ['a replica out of range', { ...valid, replica: 4 }],
+    ['an empty signature', { ...valid, signature: new Uint8Array(0) }],
+    ['a huge signature', { ...valid, signature: new Uint8Array(100_000) }],
+    ['a batch that is not an array', { ...valid, batch: 'x' }],
+    ['a batch over maxBatch', { ...valid, batch: new Array(1_000_000) }],
+    ['a request without a client', { ...valid, batch: [{ ...request, client: '' }] }],
+    ['an oversized operation', { ...valid, batch: [{ ...request, operation: new Uint8Array(70_000) }] }],
+    ['a throwing getter', throwingGetter],
+    ['a throwing proxy', throwingProxy],
+    [
+      'a view-change with a giant P',
+      {
+        type: 'viewChange',
+        view: 1,
+        stableSeq: 0,
+        stableDigest: new Uint8Array(32),
+        checkpointProof: [],
+        prepared: new Array(10_000),
+        replica: 1,
+        signature: new Uint8Array(8),
+      },
+    ],
+    [
+      'a new-view with V not an array',
+      { type: 'newView', view: 1, viewChanges: {}, prePrepares: [], replica: 1, signature: new Uint8Array(8) },
+    ],
+    [
+      'a snapshot with unsorted clients',
+      {
+        type: 'stateTransfer',
+        replica: 1,
+        proof: [],
+        snapshot: {
+          seq: 4,
+          chainHead: new Uint8Array(32),
+          clients: [
+            { client: 'b', timestamp: 1, result: new Uint8Array(0) },
+            { client: 'a', timestamp: 1, result: new Uint8Array(0) },
+          ],
+        },
+      },
+    ],
+    ['a status with a non-boolean flag', { type: 'status', replica: 1, view: 0, viewChanging: 1, lastExecuted: 0 }],
+  ];
+  for (const [what, message] of table) {
+    it(`${what}`, () => {
+      const effects = expectDroppedUnchanged(cluster, 1, { type: 'message', from: 0, message });
+      expect(effects.length).toBeGreaterThan(0);
+      expect(typeof effects[0]?.reason).toBe('string');
+    });
+  }
+
+  it('the valid message of the table is accepted (so the table tests what it claims)', () => {
+    const { effects } = step(cluster.state(1), { type: 'message', from: 0, message: valid });
+    expect(effects.some((e) => e.type === 'broadcast' && e.message.type === 'prepare')).toBe(true);
+  });
+
+  it('messages from unknown senders (or claiming to be from the receiver) are dropped', () => {
+    for (const from of [-1, 4, 1.5, Number.NaN, 1]) {
+      const effects = expectDroppedUnchanged(cluster, 1, { type: 'message', from, message: valid });
+      expect(effects[0]?.reason).toMatch(/unknown sender/);
+    }
+  });
+
+  it('property: any value from the network leaves a replica unchanged or is handled, never throws', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({ withTypedArray: true, withMap: true, withSet: true, withNullPrototype: true }),
+        fc.integer({ min: 0, max: 3 }),
+        (message, to) => {
+          const from = (to + 1) % 4;
+          const { effects } = step(cluster.state(to), { type: 'message', from, message });
+          return effects.every((e) => e.type === 'drop');
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: a valid message with one field replaced by junk never throws', () => {
+    const junk = fc.oneof(
+      fc.anything(),
+      fc.constant(-1),
+      fc.constant(2 ** 53),
+      fc.constant(new Uint8Array(5)),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('view', 'seq', 'digest', 'replica', 'signature', 'batch', 'type'), junk, (field, value) => {
+        const message = { ...valid, [field]: value };
+        const { effects } = step(cluster.state(2), { type: 'message', from: 0, message });
+        return Array.isArray(effects);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a crypto function that throws counts as an invalid signature', () => {
+    const replica = createReplica({
+      id: 1,
+      n: 4,
+      crypto: {
+        sign: () => new Uint8Array(8),
+        verifyReplica: () => {
+          throw new Error('hsm offline');
+        },
+        verifyClient: () => true,
+      },
+    });
+    const { effects } = step(replica, { type: 'message', from: 0, message: valid });
+    expect(effects).toEqual([{ type: 'drop', from: 0, reason: 'pre-prepare: bad signature' }]);
+  });
+});
+
+describe('hostile client input', () => {
+  it('a malformed request is dropped with a reason', () => {
+    const cluster = new Cluster(4);
+    for (const request of [
+      null,
+      {},
+      { type: 'request', client: 'alice', timestamp: -1, operation: new Uint8Array(1), signature: new Uint8Array(8) },
+    ]) {
+      const effects = expectDroppedUnchanged(cluster, 0, { type: 'request', request });
+      expect(effects[0]?.from).toBe('client');
+    }
+    const forged = { ...cluster.request('alice', 1), signature: new Uint8Array(8) };
+    expect(expectDroppedUnchanged(cluster, 0, { type: 'request', request: forged })[0]?.reason).toMatch(/bad client signature/);
+  });
+
+  it('a client ignores malformed, foreign and duplicate replies', () => {
+    const cluster = new Cluster(4);
+    let client = createClient({ id: 'alice', n: 4, sign: cluster.keys.clientSigner('alice') });
+    client = clientStep(client, { type: 'submit', operation: new Uint8Array([1]) }).state;
+    const good = { type: 'reply', view: 0, timestamp: 1, client: 'alice', replica: 1, result: new Uint8Array(12) };
+    for (const [from, reply] of [
+      [1, null],
+      [1, { ...good, replica: 2 }],
+      [1, { ...good, client: 'bob' }],
+      [1, { ...good, timestamp: 2 }],
+      [9, { ...good, replica: 9 }],
+      [1, { ...good, result: 'x' }],
+    ] as const) {
+      const out = clientStep(client, { type: 'reply', from, reply });
+      expect(out.effects[0]?.type).toBe('drop');
+      expect(out.state).toBe(client);
+    }
+    client = clientStep(client, { type: 'reply', from: 1, reply: good }).state;
+    expect(clientStep(client, { type: 'reply', from: 1, reply: good }).effects[0]).toMatchObject({
+      type: 'drop',
+      reason: 'reply: duplicate',
+    });
+  });
+});
+
+describe('caller mistakes are typed errors', () => {
+  const crypto = { sign: () => new Uint8Array(1), verifyReplica: () => true, verifyClient: () => true };
+  it('createReplica checks its options', () => {
+    expect(() => createReplica({ id: 0, n: 3, crypto })).toThrow(RangeError);
+    expect(() => createReplica({ id: 4, n: 4, crypto })).toThrow(RangeError);
+    expect(() => createReplica({ id: 0, n: 4, crypto, checkpointInterval: 4, logWindow: 6 })).toThrow(RangeError);
+    expect(() => createReplica({ id: 0, n: 4, crypto, maxBatch: 0 })).toThrow(RangeError);
+    expect(() => createReplica({ id: 0, n: 4, crypto: {} as never })).toThrow(TypeError);
+  });
+  it('step rejects an unknown input kind; a busy client rejects a second submit', () => {
+    const replica = createReplica({ id: 0, n: 4, crypto });
+    expect(() => step(replica, { type: 'nap' } as never)).toThrow(TypeError);
+    const client = clientStep(createClient({ id: 'a', n: 4, sign: () => new Uint8Array(1) }), {
+      type: 'submit',
+      operation: new Uint8Array(0),
+    }).state;
+    expect(() => clientStep(client, { type: 'submit', operation: new Uint8Array(0) })).toThrow(/outstanding/);
+  });
+});

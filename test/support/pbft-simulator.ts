@@ -1,0 +1,790 @@
+/**
+ * A seeded, deterministic simulation of n PBFT replicas and their clients, in the manner of
+ * TigerBeetle's VOPR and FoundationDB's simulator: one seed drives every random choice (message
+ * loss, duplication, delay and so reordering, partitions, crashes and restarts from persisted
+ * state, Byzantine behaviour), so a failing run prints its seed and replays exactly.
+ *
+ * Safety is checked after every step:
+ * - no two honest replicas execute different batches at the same sequence number (the ledger
+ *   head after each block is compared against the first one seen for that height);
+ * - every honest ledger is a prefix of one chain (blocks are appended only at the next height,
+ *   and a state transfer syncs only to a head that chain already has);
+ * - every honest replica executes each (client, timestamp) at most once;
+ * - a client accepts only a result that names the ledger position where its request was executed;
+ * - an honest replica never rejects an honest replica's message for a bad signature.
+ * Liveness is checked after healing: with every honest replica up and the network reliable,
+ * every client request completes within a tick budget.
+ */
+import {
+  type ClientEffect,
+  type ClientState,
+  clientStep,
+  createClient,
+  createReplica,
+  executionResult,
+  type PrePrepare,
+  primaryOf,
+  prePrepareSignable,
+  prepareSignable,
+  checkpointSignable,
+  viewChangeSignable,
+  newViewSignable,
+  quorums,
+  type ReplicaCrypto,
+  type ReplicaEffect,
+  type ReplicaMessage,
+  type ReplicaState,
+  type Request,
+  restart,
+  step,
+  batchDigest,
+  requestSignable,
+  type ViewChange,
+} from '../../src/pbft/index.js';
+import { type Block, blockFromExecution } from '../../src/ledger/index.js';
+import { bytesEqual, toHex } from '../../src/internal/bytes.js';
+
+// ---- deterministic randomness -----------------------------------------------------------
+
+/** mulberry32: a tiny seeded PRNG; plenty for scheduling choices. */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = (seed ^ 0x9e3779b9) >>> 0;
+    for (let i = 0; i < 4; i++) this.next();
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(bound: number): number {
+    return Math.floor(this.next() * bound);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)] as T;
+  }
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j] as T, items[i] as T];
+    }
+    return items;
+  }
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.int(256);
+    return out;
+  }
+}
+
+// ---- cheap keyed signatures for the sweep -------------------------------------------------
+
+/** A keyed 64-bit FNV-1a pair: unforgeable inside the simulation (Byzantine code never sees other keys). */
+function fakeSign(secret: number, message: Uint8Array): Uint8Array {
+  let a = (0x811c9dc5 ^ secret) >>> 0;
+  let b = (0x01000193 ^ Math.imul(secret, 0x9e3779b1)) >>> 0;
+  for (let i = 0; i < message.length; i++) {
+    const x = message[i] as number;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x01000193) ^ (b >>> 13);
+  }
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, a >>> 0);
+  view.setUint32(4, b >>> 0);
+  return out;
+}
+
+/** Keys of one simulated deployment: a secret per replica and per client. */
+export class FakeKeys {
+  private readonly replicaSecrets: number[];
+  private readonly clientSecrets = new Map<string, number>();
+  constructor(rng: Rng, n: number, clients: readonly string[]) {
+    this.replicaSecrets = Array.from({ length: n }, () => rng.int(2 ** 31) + 1);
+    for (const c of clients) this.clientSecrets.set(c, rng.int(2 ** 31) + 1);
+  }
+  crypto(replica: number): ReplicaCrypto {
+    const secret = this.replicaSecrets[replica] as number;
+    return {
+      sign: (m) => fakeSign(secret, m),
+      verifyReplica: (r, m, s) => {
+        const k = this.replicaSecrets[r];
+        return k !== undefined && bytesEqual(fakeSign(k, m), s);
+      },
+      verifyClient: (c, m, s) => {
+        const k = this.clientSecrets.get(c);
+        return k !== undefined && bytesEqual(fakeSign(k, m), s);
+      },
+    };
+  }
+  clientSigner(client: string): (m: Uint8Array) => Uint8Array {
+    const secret = this.clientSecrets.get(client) as number;
+    return (m) => fakeSign(secret, m);
+  }
+}
+
+// ---- configuration --------------------------------------------------------------------------
+
+export type ByzantineBehaviour =
+  | 'silent'
+  | 'equivocate'
+  | 'forge'
+  | 'replay'
+  | 'wrongViewSeq'
+  | 'bogusCheckpoint'
+  | 'bogusViewChange';
+
+export const ALL_BEHAVIOURS: readonly ByzantineBehaviour[] = [
+  'silent',
+  'equivocate',
+  'forge',
+  'replay',
+  'wrongViewSeq',
+  'bogusCheckpoint',
+  'bogusViewChange',
+];
+
+export interface SimOptions {
+  seed: number;
+  n: number;
+  /** Byzantine replicas (at most f); default: a seeded number in [0, f]. */
+  byzantine?: readonly number[];
+  /** Behaviours each Byzantine replica draws from (default: all). */
+  behaviours?: readonly ByzantineBehaviour[];
+  clients?: number;
+  requestsPerClient?: number;
+  /** Ticks of faults before healing. */
+  chaosTicks?: number;
+  /** Ticks allowed after healing for every request to complete. */
+  livenessBudget?: number;
+  /**
+   * Heal only a quorum: after the chaos, just 2f + 1 honest replicas come back; the other honest
+   * replicas stay crashed for good (with f Byzantine, exactly a quorum is left to make progress).
+   */
+  healQuorumOnly?: boolean;
+  loss?: number;
+  duplicate?: number;
+  maxDelay?: number;
+  /** Per-tick chance that a partition starts (when none is active). */
+  partitionRate?: number;
+  /** Per-tick chance that an honest replica crashes. */
+  crashRate?: number;
+  checkpointInterval?: number;
+  logWindow?: number;
+  maxBatch?: number;
+  viewChangeTimeout?: number;
+  /** Replace the cheap signatures (e.g. with Ed25519). */
+  keys?: { crypto(replica: number): ReplicaCrypto; clientSigner(client: string): (m: Uint8Array) => Uint8Array };
+}
+
+export interface SimResult {
+  seed: number;
+  n: number;
+  byzantine: readonly number[];
+  ticks: number;
+  healedAt: number;
+  completedAt: number;
+  requests: number;
+  maxHeight: number;
+  maxView: number;
+  viewChanges: number;
+  stateTransfers: number;
+  crashes: number;
+  drops: number;
+  messages: number;
+  /** A digest of the run, equal for equal seeds. */
+  fingerprint: string;
+  /** Honest replicas' final views. */
+  views: number[];
+  ledgers: Block[][];
+}
+
+/** A failed invariant, carrying the seed that replays it. */
+export class SimulationFailure extends Error {
+  constructor(
+    readonly seed: number,
+    readonly n: number,
+    message: string,
+  ) {
+    super(`seed ${seed} (n = ${n}): ${message}\n  replay: runSimulation({ seed: ${seed}, n: ${n}, ... })`);
+    this.name = 'SimulationFailure';
+  }
+}
+
+type Address = { kind: 'replica'; id: number } | { kind: 'client'; id: string };
+interface Envelope {
+  from: number | string;
+  to: Address;
+  payload: unknown;
+}
+
+// ---- the simulation ---------------------------------------------------------------------------
+
+export function runSimulation(options: SimOptions): SimResult {
+  const sim = new Simulation(options);
+  return sim.run();
+}
+
+class Simulation {
+  private readonly rng: Rng;
+  private readonly n: number;
+  private readonly f: number;
+  private readonly o: Required<Omit<SimOptions, 'byzantine' | 'keys' | 'behaviours'>>;
+  private readonly byzantine: Set<number>;
+  private readonly behaviours = new Map<number, Set<ByzantineBehaviour>>();
+  private readonly replicas: ReplicaState[] = [];
+  private readonly persisted: ReplicaState[] = [];
+  private readonly down: (number | null)[] = []; // restart tick, or null when up
+  private readonly clients = new Map<string, ClientState>();
+  private readonly remaining = new Map<string, number>();
+  private readonly queue = new Map<number, Envelope[]>();
+  private readonly ledgers: Block[][] = [];
+  private readonly executedKeys: Set<string>[] = [];
+  /** height -> ledger head (block hash) and batch, first seen. */
+  private readonly canonical = new Map<number, { head: Uint8Array; batch: readonly Request[] }>();
+  private readonly seen: unknown[] = []; // messages a Byzantine replica may replay
+  private partition: { side: Set<number>; until: number } | null = null;
+  private now = 0;
+  private healed = false;
+  private readonly stats = { viewChanges: 0, stateTransfers: 0, crashes: 0, drops: 0, messages: 0 };
+  private fingerprint = 0x811c9dc5;
+  private readonly keys: NonNullable<SimOptions['keys']>;
+
+  constructor(options: SimOptions) {
+    this.rng = new Rng(options.seed);
+    this.n = options.n;
+    this.f = quorums(options.n).f;
+    this.o = {
+      seed: options.seed,
+      n: options.n,
+      clients: options.clients ?? 3,
+      requestsPerClient: options.requestsPerClient ?? 6,
+      chaosTicks: options.chaosTicks ?? 400,
+      livenessBudget: options.livenessBudget ?? 6000,
+      healQuorumOnly: options.healQuorumOnly ?? false,
+      loss: options.loss ?? 0.05 + this.rng.next() * 0.15,
+      duplicate: options.duplicate ?? this.rng.next() * 0.1,
+      maxDelay: options.maxDelay ?? 1 + this.rng.int(6),
+      partitionRate: options.partitionRate ?? 0.01,
+      crashRate: options.crashRate ?? 0.004,
+      checkpointInterval: options.checkpointInterval ?? 4,
+      logWindow: options.logWindow ?? 8,
+      maxBatch: options.maxBatch ?? 3,
+      viewChangeTimeout: options.viewChangeTimeout ?? 40,
+    };
+    let byzantine = options.byzantine;
+    if (byzantine === undefined) {
+      const count = this.rng.int(this.f + 1);
+      byzantine = this.rng.shuffle([...Array(this.n).keys()]).slice(0, count);
+    }
+    if (byzantine.length > this.f) throw new RangeError(`at most f = ${this.f} Byzantine replicas`);
+    this.byzantine = new Set(byzantine);
+    const pool = options.behaviours ?? ALL_BEHAVIOURS;
+    for (const b of this.byzantine) {
+      const chosen = new Set<ByzantineBehaviour>();
+      const count = 1 + this.rng.int(3);
+      for (let i = 0; i < count; i++) chosen.add(this.rng.pick(pool));
+      this.behaviours.set(b, chosen);
+    }
+    const clientIds = Array.from({ length: this.o.clients }, (_, i) => `client-${i}`);
+    this.keys = options.keys ?? new FakeKeys(this.rng, this.n, clientIds);
+    for (let i = 0; i < this.n; i++) {
+      const state = createReplica({
+        id: i,
+        n: this.n,
+        crypto: this.keys.crypto(i),
+        checkpointInterval: this.o.checkpointInterval,
+        logWindow: this.o.logWindow,
+        maxBatch: this.o.maxBatch,
+        viewChangeTimeout: this.o.viewChangeTimeout,
+        maxBackoff: 3,
+        retransmitInterval: 15,
+      });
+      this.replicas.push(state);
+      this.persisted.push(state);
+      this.down.push(null);
+      this.ledgers.push([]);
+      this.executedKeys.push(new Set());
+    }
+    for (const id of clientIds) {
+      this.clients.set(id, createClient({ id, n: this.n, sign: this.keys.clientSigner(id), retransmitTimeout: 60 }));
+      this.remaining.set(id, this.o.requestsPerClient);
+    }
+  }
+
+  private fail(message: string): never {
+    throw new SimulationFailure(this.o.seed, this.n, `tick ${this.now}: ${message}`);
+  }
+
+  private honest(i: number): boolean {
+    return !this.byzantine.has(i);
+  }
+
+  private mix(value: number): void {
+    this.fingerprint = Math.imul(this.fingerprint ^ (value >>> 0), 0x01000193) >>> 0;
+  }
+
+  run(): SimResult {
+    const { chaosTicks, livenessBudget } = this.o;
+    let completedAt = -1;
+    while (this.now < chaosTicks + livenessBudget) {
+      this.now++;
+      if (!this.healed && this.now > chaosTicks) this.heal();
+      this.faults();
+      this.deliver();
+      this.tickAll();
+      this.submit();
+      if (this.healed && this.allDone()) {
+        completedAt = this.now;
+        break;
+      }
+    }
+    if (completedAt < 0) {
+      const stuck = [...this.clients.values()].filter((c) => c.outstanding !== null || (this.remaining.get(c.id) ?? 0) > 0);
+      // replica:view (* = changing view) / last executed / stable checkpoint / timer deadline
+      const views = this.replicas.map(
+        (r, i) =>
+          `${i}${this.honest(i) ? '' : '(byz)'}:v${r.view}${r.status === 'viewChanging' ? '*' : ''}/e${r.lastExecuted}/h${r.stable.seq}/t${r.timerDeadline ?? '-'}`,
+      );
+      this.fail(
+        `liveness: ${stuck.length} clients unfinished ${livenessBudget} ticks after healing; replicas ${views.join(' ')}`,
+      );
+    }
+    const honestIds = [...Array(this.n).keys()].filter((i) => this.honest(i));
+    return {
+      seed: this.o.seed,
+      n: this.n,
+      byzantine: [...this.byzantine],
+      ticks: this.now,
+      healedAt: chaosTicks,
+      completedAt,
+      requests: this.o.clients * this.o.requestsPerClient,
+      maxHeight: Math.max(...this.ledgers.map((l) => l.length)),
+      maxView: Math.max(...honestIds.map((i) => (this.replicas[i] as ReplicaState).view)),
+      ...this.stats,
+      fingerprint: `${this.fingerprint.toString(16)}:${this.stats.messages}`,
+      views: honestIds.map((i) => (this.replicas[i] as ReplicaState).view),
+      ledgers: this.ledgers,
+    };
+  }
+
+  private allDone(): boolean {
+    for (const c of this.clients.values()) if (c.outstanding !== null || (this.remaining.get(c.id) ?? 0) > 0) return false;
+    return true;
+  }
+
+  private heal(): void {
+    this.healed = true;
+    this.partition = null;
+    if (this.o.healQuorumOnly) {
+      const honest = [...Array(this.n).keys()].filter((i) => this.honest(i));
+      for (const i of this.rng.shuffle(honest).slice(0, honest.length - (2 * this.f + 1))) {
+        this.down[i] = Number.POSITIVE_INFINITY; // never comes back
+        this.stats.crashes++;
+      }
+    }
+    for (let i = 0; i < this.n; i++)
+      if (this.down[i] !== null && this.down[i] !== Number.POSITIVE_INFINITY) this.restartReplica(i);
+  }
+
+  // ---- faults ----
+
+  private faults(): void {
+    if (this.healed) return;
+    if (this.partition !== null && this.now >= this.partition.until) this.partition = null;
+    if (this.partition === null && this.rng.chance(this.o.partitionRate)) {
+      const side = new Set<number>();
+      for (let i = 0; i < this.n; i++) if (this.rng.chance(0.5)) side.add(i);
+      this.partition = { side, until: this.now + 20 + this.rng.int(150) };
+    }
+    for (let i = 0; i < this.n; i++) {
+      const restartAt = this.down[i];
+      if (restartAt != null && this.now >= restartAt) this.restartReplica(i);
+      else if (restartAt == null && this.honest(i) && this.rng.chance(this.o.crashRate)) {
+        // Crash: everything not persisted is lost; the replica comes back later from disk.
+        this.down[i] = this.now + 5 + this.rng.int(80);
+        this.stats.crashes++;
+      }
+    }
+  }
+
+  private restartReplica(i: number): void {
+    this.down[i] = null;
+    this.replicas[i] = restart(this.persisted[i] as ReplicaState);
+  }
+
+  private cut(a: number, b: number): boolean {
+    return this.partition !== null && this.partition.side.has(a) !== this.partition.side.has(b);
+  }
+
+  // ---- network ----
+
+  private post(from: number | string, to: Address, payload: unknown): void {
+    this.stats.messages++;
+    if (!this.healed) {
+      if (this.rng.chance(this.o.loss)) return;
+      const a = typeof from === 'number' ? from : -1;
+      const b = to.kind === 'replica' ? to.id : -1;
+      if (a >= 0 && b >= 0 && this.cut(a, b)) return;
+      if (this.partition !== null && (a < 0 || b < 0) && this.rng.chance(0.3)) return; // clients see partitions too
+    }
+    const copies = !this.healed && this.rng.chance(this.o.duplicate) ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      const at = this.now + 1 + this.rng.int(this.o.maxDelay);
+      let list = this.queue.get(at);
+      if (list === undefined) {
+        list = [];
+        this.queue.set(at, list);
+      }
+      list.push({ from, to, payload });
+    }
+  }
+
+  private deliver(): void {
+    const list = this.queue.get(this.now);
+    if (list === undefined) return;
+    this.queue.delete(this.now);
+    for (const env of this.rng.shuffle(list)) {
+      if (env.to.kind === 'client') {
+        const client = this.clients.get(env.to.id);
+        if (client === undefined) continue;
+        this.clientInput(env.to.id, { type: 'reply', from: env.from as number, reply: env.payload });
+        continue;
+      }
+      const id = env.to.id;
+      if (this.down[id] !== null) continue;
+      if (this.byzantine.has(id) && this.seen.length < 400) this.seen.push(env.payload);
+      else if (this.byzantine.has(id)) this.seen[this.rng.int(this.seen.length)] = env.payload;
+      const input =
+        typeof env.from === 'string'
+          ? ({ type: 'request', request: env.payload } as const)
+          : ({ type: 'message', from: env.from, message: env.payload } as const);
+      this.replicaInput(id, input);
+    }
+  }
+
+  private tickAll(): void {
+    const order = this.rng.shuffle([...Array(this.n).keys()]);
+    for (const i of order) {
+      if (this.down[i] !== null) continue;
+      this.replicaInput(i, { type: 'tick' });
+      if (this.byzantine.has(i)) this.byzantineExtras(i);
+    }
+    for (const id of this.clients.keys()) this.clientInput(id, { type: 'tick' });
+  }
+
+  private submit(): void {
+    for (const [id, client] of this.clients) {
+      const left = this.remaining.get(id) ?? 0;
+      if (client.outstanding === null && left > 0 && this.rng.chance(0.2)) {
+        this.remaining.set(id, left - 1);
+        const operation = new TextEncoder().encode(`${id}/op${this.o.requestsPerClient - left}`);
+        this.clientInput(id, { type: 'submit', operation });
+      }
+    }
+  }
+
+  // ---- stepping and checking ----
+
+  private clientInput(id: string, input: Parameters<typeof clientStep>[1]): void {
+    const { state, effects } = clientStep(this.clients.get(id) as ClientState, input);
+    this.clients.set(id, state);
+    for (const e of effects) this.clientEffect(id, e);
+  }
+
+  private clientEffect(id: string, e: ClientEffect): void {
+    if (e.type === 'send') this.post(id, { kind: 'replica', id: e.to }, e.request);
+    else if (e.type === 'broadcast') for (let i = 0; i < this.n; i++) this.post(id, { kind: 'replica', id: i }, e.request);
+    else if (e.type === 'result') {
+      // The f + 1 matching replies must name the place where the request really is on the ledger.
+      const view = new DataView(e.result.buffer, e.result.byteOffset, e.result.byteLength);
+      const seq = view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+      const index = view.getUint32(8);
+      const block = this.canonical.get(seq);
+      const at = block?.batch[index];
+      if (at === undefined || at.client !== e.request.client || at.timestamp !== e.request.timestamp) {
+        this.fail(`client ${id} accepted result (seq ${seq}, index ${index}) that is not its request on the ledger`);
+      }
+      if (!bytesEqual(e.result, executionResult(seq, index))) this.fail('result encoding');
+      this.mix(seq * 31 + index);
+    }
+  }
+
+  private replicaInput(i: number, input: Parameters<typeof step>[1]): void {
+    const before = this.replicas[i] as ReplicaState;
+    const { state, effects } = step(before, input);
+    this.replicas[i] = state;
+    if (this.honest(i) && state.view > before.view) this.stats.viewChanges++;
+    for (const e of effects) this.replicaEffect(i, e);
+  }
+
+  private replicaEffect(i: number, e: ReplicaEffect): void {
+    switch (e.type) {
+      case 'persist':
+        this.persisted[i] = e.state;
+        return;
+      case 'send':
+        if (this.byzantine.has(i)) {
+          this.byzantineSend(i, [e.to], e.message);
+          return;
+        }
+        this.post(i, { kind: 'replica', id: e.to }, e.message);
+        return;
+      case 'broadcast': {
+        const targets = [...Array(this.n).keys()].filter((j) => j !== i);
+        if (this.byzantine.has(i)) {
+          this.byzantineSend(i, targets, e.message);
+          return;
+        }
+        for (const j of targets) this.post(i, { kind: 'replica', id: j }, e.message);
+        return;
+      }
+      case 'reply':
+        if (this.byzantine.has(i) && this.behaviours.get(i)?.has('silent')) return;
+        if (this.byzantine.has(i)) {
+          // A Byzantine replica lies about the result.
+          this.post(i, { kind: 'client', id: e.client }, { ...e.reply, result: executionResult(999, 0) });
+          return;
+        }
+        this.post(i, { kind: 'client', id: e.client }, e.reply);
+        return;
+      case 'execute':
+        if (this.honest(i)) this.checkExecute(i, e);
+        return;
+      case 'stateTransferred':
+        if (this.honest(i)) this.syncLedger(i, e.seq, e.chainHead);
+        return;
+      case 'viewEntered':
+        this.mix(e.view);
+        return;
+      case 'drop':
+        this.stats.drops++;
+        if (this.honest(i) && typeof e.from === 'number' && this.honest(e.from) && e.reason.includes('bad signature')) {
+          this.fail(`honest replica ${i} rejected a message of honest replica ${e.from}: ${e.reason}`);
+        }
+        return;
+    }
+  }
+
+  private checkExecute(i: number, e: Extract<ReplicaEffect, { type: 'execute' }>): void {
+    const ledger = this.ledgers[i] as Block[];
+    if (e.seq !== ledger.length + 1) this.fail(`replica ${i} executed seq ${e.seq} but its ledger has ${ledger.length} blocks`);
+    const known = this.canonical.get(e.seq);
+    if (known === undefined) this.canonical.set(e.seq, { head: e.chainHead, batch: e.batch });
+    else if (!bytesEqual(known.head, e.chainHead)) {
+      this.fail(
+        `SAFETY: replica ${i} committed a different batch at seq ${e.seq} (head ${toHex(e.chainHead).slice(0, 12)} vs ${toHex(known.head).slice(0, 12)})`,
+      );
+    }
+    const keys = this.executedKeys[i] as Set<string>;
+    for (const index of e.executed) {
+      const r = e.batch[index] as Request;
+      const key = `${r.client}/${r.timestamp}`;
+      if (keys.has(key)) this.fail(`replica ${i} executed request ${key} twice (again at seq ${e.seq})`);
+      keys.add(key);
+    }
+    const previous = ledger[ledger.length - 1]?.hash;
+    const block = blockFromExecution(e, previous);
+    if (!bytesEqual(block.hash, e.chainHead))
+      this.fail(`replica ${i}: block hash differs from the replica's chain head at ${e.seq}`);
+    ledger.push(block);
+    this.mix(e.seq);
+    this.mix(block.hash[0] as number);
+  }
+
+  /** After a state transfer, the replica's ledger is synced from a peer's blocks up to the attested head. */
+  private syncLedger(i: number, seq: number, head: Uint8Array): void {
+    this.stats.stateTransfers++;
+    const ledger = this.ledgers[i] as Block[];
+    const known = this.canonical.get(seq);
+    if (known === undefined || !bytesEqual(known.head, head))
+      this.fail(`SAFETY: replica ${i} transferred to a head unknown at seq ${seq}`);
+    if (ledger.length >= seq) return;
+    for (let j = 0; j < this.n; j++) {
+      const source = this.ledgers[j] as Block[];
+      if (j === i || !this.honest(j) || source.length < seq) continue;
+      if (!bytesEqual((source[seq - 1] as Block).hash, head)) this.fail(`SAFETY: ledger ${j} disagrees at ${seq}`);
+      for (let h = ledger.length; h < seq; h++) ledger.push(source[h] as Block);
+      // Executed-at-most-once continues from what the synced chain executed (same dedup rule).
+      this.executedKeys[i] = executedInChain(ledger);
+      return;
+    }
+    this.fail(`replica ${i}: no honest ledger reaches height ${seq} to sync from`);
+  }
+
+  // ---- Byzantine behaviour ----
+
+  private has(i: number, b: ByzantineBehaviour): boolean {
+    return this.behaviours.get(i)?.has(b) ?? false;
+  }
+
+  private byzantineSend(i: number, targets: number[], message: ReplicaMessage): void {
+    if (this.has(i, 'silent')) return;
+    const crypto = this.keys.crypto(i);
+    if (message.type === 'prePrepare' && this.has(i, 'equivocate')) {
+      // An equivocating primary: half the backups get another batch for the same (v, n).
+      const batch = message.batch.length > 0 ? message.batch.slice(0, -1) : [];
+      const unsigned = { view: message.view, seq: message.seq, digest: batchDigest(batch), replica: i };
+      const other: PrePrepare = { ...message, ...unsigned, batch, signature: crypto.sign(prePrepareSignable(unsigned)) };
+      for (const j of targets) this.post(i, { kind: 'replica', id: j }, j % 2 === 0 ? message : other);
+      return;
+    }
+    if ((message.type === 'prepare' || message.type === 'commit') && this.has(i, 'equivocate')) {
+      for (const j of targets) {
+        if (this.rng.chance(0.5)) this.post(i, { kind: 'replica', id: j }, message);
+        else {
+          const unsigned = { view: message.view, seq: message.seq, digest: this.rng.bytes(32), replica: i };
+          this.post(
+            i,
+            { kind: 'replica', id: j },
+            { ...message, ...unsigned, signature: crypto.sign(prepareSignable(unsigned)) },
+          );
+        }
+      }
+      return;
+    }
+    for (const j of targets) this.post(i, { kind: 'replica', id: j }, message);
+  }
+
+  /** Extra hostile traffic, once per tick with some probability. */
+  private byzantineExtras(i: number): void {
+    if (!this.rng.chance(0.15)) return;
+    const state = this.replicas[i] as ReplicaState;
+    const crypto = this.keys.crypto(i);
+    const target = this.rng.int(this.n);
+    if (target === i) return;
+    const to: Address = { kind: 'replica', id: target };
+    const other = (i + 1 + this.rng.int(this.n - 1)) % this.n;
+    const behaviour = this.rng.pick([...(this.behaviours.get(i) ?? [])]);
+    switch (behaviour) {
+      case 'forge': {
+        const forged = this.rng.pick<unknown>([
+          {
+            type: 'prepare',
+            view: state.view,
+            seq: state.lastExecuted + 1,
+            digest: this.rng.bytes(32),
+            replica: other,
+            signature: this.rng.bytes(8),
+          },
+          {
+            type: 'commit',
+            view: state.view,
+            seq: state.lastExecuted + 1,
+            digest: this.rng.bytes(32),
+            replica: other,
+            signature: this.rng.bytes(64),
+          },
+          {
+            type: 'prePrepare',
+            view: state.view,
+            seq: state.seqAssigned + 1,
+            digest: this.rng.bytes(32),
+            replica: primaryOf(state.view, this.n),
+            signature: this.rng.bytes(8),
+            batch: [],
+          },
+          { type: 'request', client: 'client-0', timestamp: 1e6, operation: new Uint8Array(3), signature: this.rng.bytes(8) },
+          null,
+          42,
+          'prepare',
+          [],
+          { type: 'prepare' },
+          { type: 'commit', view: -1, seq: 1.5, digest: 'x', replica: 99, signature: null },
+          { type: 'viewChange', view: 1, prepared: new Array(100_000) },
+          { type: 'newView', view: 2 ** 60, viewChanges: 'no', prePrepares: [] },
+          { type: 'stateTransfer', snapshot: { seq: 1e9, chainHead: this.rng.bytes(32), clients: [] }, proof: [], replica: i },
+          { type: 'status', replica: i, view: 0, viewChanging: 'yes', lastExecuted: 0 },
+          { type: 'nonsense', replica: i },
+          Object.create(null),
+        ]);
+        this.post(i, to, forged);
+        return;
+      }
+      case 'replay':
+        if (this.seen.length > 0) this.post(i, to, this.rng.pick(this.seen));
+        return;
+      case 'wrongViewSeq': {
+        const view = Math.max(0, state.view + this.rng.int(5) - 2);
+        const seq = this.rng.pick([
+          0,
+          state.lastExecuted + 1,
+          state.stable.seq + this.o.logWindow + 1 + this.rng.int(50),
+          2 ** 40,
+        ]);
+        const unsigned = { view, seq, digest: this.rng.bytes(32), replica: i };
+        const message = this.rng.chance(0.5)
+          ? { type: 'prepare', ...unsigned, signature: crypto.sign(prepareSignable(unsigned)) }
+          : { type: 'commit', ...unsigned, signature: crypto.sign(prepareSignable(unsigned)) };
+        this.post(i, to, message);
+        return;
+      }
+      case 'bogusCheckpoint': {
+        const seq =
+          (Math.floor(state.lastExecuted / this.o.checkpointInterval) + 1 + this.rng.int(3)) * this.o.checkpointInterval;
+        const unsigned = { seq, digest: this.rng.bytes(32), replica: i };
+        this.post(i, to, { type: 'checkpoint', ...unsigned, signature: crypto.sign(checkpointSignable(unsigned)) });
+        return;
+      }
+      case 'bogusViewChange': {
+        const view = state.view + 1 + this.rng.int(3);
+        // A checkpoint "proof" signed only by itself, and a prepared certificate with too few PREPAREs.
+        const stableSeq = this.o.checkpointInterval * (1 + this.rng.int(5));
+        const cp = { seq: stableSeq, digest: this.rng.bytes(32), replica: i };
+        const checkpoint = { type: 'checkpoint' as const, ...cp, signature: crypto.sign(checkpointSignable(cp)) };
+        const batch: Request[] = [];
+        const ppu = { view: view - 1, seq: stableSeq + 1, digest: batchDigest(batch), replica: primaryOf(view - 1, this.n) };
+        const prePrepare: PrePrepare = { type: 'prePrepare', ...ppu, signature: crypto.sign(prePrepareSignable(ppu)), batch };
+        const unsigned = {
+          view,
+          stableSeq,
+          stableDigest: cp.digest,
+          checkpointProof: [checkpoint],
+          prepared: [{ prePrepare, prepares: [] }],
+          replica: i,
+        };
+        const vc: ViewChange = { type: 'viewChange', ...unsigned, signature: crypto.sign(viewChangeSignable(unsigned)) };
+        this.post(i, to, vc);
+        if (primaryOf(view, this.n) === i) {
+          const nvu = { view, viewChanges: [vc], prePrepares: [], replica: i };
+          this.post(i, to, { type: 'newView', ...nvu, signature: crypto.sign(newViewSignable(nvu)) });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+/** The (client, timestamp) keys a chain executes: a request runs iff its timestamp is newer than the client's last. */
+export function executedInChain(blocks: readonly Block[]): Set<string> {
+  const last = new Map<string, number>();
+  const keys = new Set<string>();
+  for (const block of blocks) {
+    for (const r of block.batch) {
+      if ((last.get(r.client) ?? 0) >= r.timestamp) continue;
+      last.set(r.client, r.timestamp);
+      keys.add(`${r.client}/${r.timestamp}`);
+    }
+  }
+  return keys;
+}
+
+/** A signed request, for tests that drive replicas by hand. */
+export function makeRequest(keys: FakeKeys, client: string, timestamp: number, text: string): Request {
+  const operation = new TextEncoder().encode(text);
+  return {
+    type: 'request',
+    client,
+    timestamp,
+    operation,
+    signature: keys.clientSigner(client)(requestSignable({ client, timestamp, operation })),
+  };
+}
