@@ -123,7 +123,7 @@ describe('renderReport', () => {
     pairing: m('pairing', 10),
     operations: [m('decrypt', 15)],
     zk,
-    pbft: [{ replicas: 4, batch: 100, block: m('block', 50), throughput: 2000 }],
+    pbft: [{ mode: 'consensus only', replicas: 4, batch: 100, block: m('block', 50), throughput: 2000 }],
   };
 
   it('names the machine and puts the operation costs in pairings', () => {

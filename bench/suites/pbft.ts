@@ -11,7 +11,7 @@
  *   node:crypto (OpenSSL) instead of @noble/curves - the ReplicaCrypto the caller passes in decides.
  * Per-replica compute is the in-process time divided by n (replicas run in parallel when deployed).
  *
- * Run: npx tsx bench/pbft.bench.ts [--quick]
+ * Run: npm run bench -- --only pbft [--quick]
  */
 import { createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -26,12 +26,10 @@ import {
   type Request,
   signRequest,
   step,
-} from '../src/pbft/index.js';
-import { describeMachine, fmt, table } from './harness.js';
+} from '../../src/pbft/index.js';
+import { type MeasureOptions, measure } from '../harness.js';
+import type { PbftPoint } from '../report.js';
 
-const quick = process.argv.includes('--quick');
-const SIZES = quick ? [4] : [4, 7, 10, 13];
-const BATCHES = quick ? [1, 100] : [1, 10, 100, 1000];
 const CLIENTS = 50;
 
 function key(label: string) {
@@ -62,7 +60,8 @@ function requests(b: number, round: number): Request[] {
   return out;
 }
 
-type Mode = 'consensus only' | 'full' | 'full, native verify';
+/** How client signatures are checked (see the module documentation). */
+export type Mode = 'consensus only' | 'full' | 'full, native verify';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const nativeKeys = new Map<Uint8Array, KeyObject>();
@@ -130,54 +129,32 @@ function oneBlock(replicas: ReplicaState[], batch: Request[]): number {
   return elapsed;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-console.log(`# PBFT block generation (medshare/pbft), Ed25519, ${describeMachine()}\n`);
-const rows: (string | number)[][] = [];
-let target = { ms: Number.NaN, tps: Number.NaN };
-let native = { ms: Number.NaN, tps: Number.NaN };
-const MODES: Mode[] = ['consensus only', 'full', 'full, native verify'];
-for (const mode of MODES) {
-  for (const n of SIZES) {
-    for (const b of BATCHES) {
-      const runs = quick ? 1 : b >= 1000 || (mode === 'full' && b >= 100) ? 2 : 5;
-      const replicas = cluster(n, b, mode);
-      oneBlock(replicas, requests(b, 0)); // warm-up
-      const times: number[] = [];
-      for (let r = 1; r <= runs; r++) times.push(oneBlock(replicas, requests(b, r)));
-      const ms = median(times);
-      const tps = (b / ms) * 1000;
-      if (mode === 'consensus only' && n === 4 && b === 100) target = { ms, tps };
-      if (mode === 'full, native verify' && n === 4 && b === 100) native = { ms, tps };
-      rows.push([mode, n, b, fmt(ms), fmt(ms / n), Math.round(tps), runs]);
+/**
+ * Block generation time and throughput for n in {4, 7, 10, 13} (quick: 4) and batch sizes 1 to
+ * 1000 (quick: 1 and 100), in each mode.
+ */
+export function runPbftSuite(opts: MeasureOptions, quick: boolean, progress: (message: string) => void): PbftPoint[] {
+  const sizes = quick ? [4] : [4, 7, 10, 13];
+  const batches = quick ? [1, 100] : [1, 10, 100, 1000];
+  const modes: Mode[] = quick ? ['consensus only', 'full, native verify'] : ['consensus only', 'full', 'full, native verify'];
+  const points: PbftPoint[] = [];
+  for (const mode of modes) {
+    for (const n of sizes) {
+      for (const b of batches) {
+        progress(`pbft: ${mode}, n = ${n}, ${b} tx per block`);
+        const replicas = cluster(n, b, mode);
+        let round = 0;
+        // Large blocks are slow in "full" mode: fewer runs there, still at least 2.
+        const heavy = b >= 1000 || (mode === 'full' && b >= 100);
+        const block = measure(
+          `pbft ${mode} n=${n} batch=${b}`,
+          (batch: Request[]) => oneBlock(replicas, batch),
+          () => requests(b, round++),
+          heavy ? { minRuns: 2, budgetMs: 0, warmup: 1 } : { ...opts, budgetMs: Math.min(opts.budgetMs ?? 1000, 1000) },
+        );
+        points.push({ mode, replicas: n, batch: b, block, throughput: (b / block.medianMs) * 1000 });
+      }
     }
   }
+  return points;
 }
-console.log(
-  table(['mode', 'n', 'batch', 'block time, all n in-process (ms)', 'per replica (ms)', 'throughput (tx/s)', 'runs'], rows),
-);
-console.log('\n## Beside the paper (Fig. 5, block generation time)\n');
-console.log(
-  table(
-    ['scheme', 'consensus', 'time per block'],
-    [
-      ['MedRec (Azaria et al. 2016)', 'PoW', 'about 10 min (600 000 ms)'],
-      ['MDSM (Xue et al. 2017)', 'DPoS', 'about 3 min (180 000 ms)'],
-      [
-        'Huang et al. 2020, Fig. 5',
-        'PBFT',
-        'no figure given; "33% growth rate of block generation speed" over MDSM, i.e. about 135 000 ms',
-      ],
-      ['medshare/pbft, n = 4, 100 tx, consensus only', 'PBFT', `${fmt(target.ms)} ms compute (network latency not included)`],
-    ],
-  ),
-);
-console.log(
-  `\nTarget at n = 4 (100 tx per block under 100 ms, over 1,000 tx/s): ${fmt(target.ms)} ms, ${Math.round(target.tps)} tx/s -> ${
-    target.ms < 100 && target.tps > 1000 ? 'met' : 'NOT met'
-  } (consensus-only mode); with every replica checking every client signature through node:crypto: ${fmt(native.ms)} ms, ${Math.round(native.tps)} tx/s.`,
-);
