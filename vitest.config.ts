@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^medshare$/, replacement: src('index.ts') },
       { find: /^medshare\/pre$/, replacement: src('pre/index.ts') },
       { find: /^medshare\/sign$/, replacement: src('sign/index.ts') },
+      { find: /^medshare\/pbft$/, replacement: src('pbft/index.ts') },
+      { find: /^medshare\/ledger$/, replacement: src('ledger/index.ts') },
     ],
   },
   test: {
