@@ -234,6 +234,14 @@ export type Outcome =
       readonly accountable: string | null;
     };
 
+/** What {@link applyTransaction} returns. */
+export interface AppliedTransaction {
+  /** The next state (the same object when the transaction was refused). */
+  readonly state: ContractState;
+  /** What the transaction did. */
+  readonly outcome: Outcome;
+}
+
 /** The state before the first block. */
 export function createContractState(): ContractState {
   return {
@@ -292,7 +300,7 @@ export function applyTransaction(
   operation: Uint8Array,
   config: ContractConfig,
   deps: ContractDeps,
-): { state: ContractState; outcome: Outcome } {
+): AppliedTransaction {
   let tx: ContractTransaction | null = null;
   try {
     try {

@@ -34,6 +34,7 @@ export {
   ProtocolError,
 } from './contract.js';
 export type {
+  AppliedTransaction,
   Approval,
   ApprovalStage,
   ContractConfig,
@@ -46,7 +47,15 @@ export type {
   RequirementEntry,
 } from './contract.js';
 export { applyBlock, createLedgerContractState, VerificationNetwork } from './network.js';
-export type { LedgerContractState, NetworkOptions, Receipt, Submission, VerificationNode } from './network.js';
+export type {
+  AppliedBlock,
+  LedgerContractState,
+  NetworkOptions,
+  NetworkStats,
+  Receipt,
+  Submission,
+  VerificationNode,
+} from './network.js';
 export {
   createPkg,
   decodeRecord,
@@ -61,7 +70,16 @@ export {
   signSharingForm,
   signTransaction,
 } from './parties.js';
-export type { Credentials, Delivery, IssuedReKey, Pkg, PkgOptions, SubmissionInput } from './parties.js';
+export type {
+  Credentials,
+  Delivery,
+  IssuedReKey,
+  Pkg,
+  PkgOptions,
+  PreparedSubmission,
+  SealedShare,
+  SubmissionInput,
+} from './parties.js';
 export { decodePublicSignals, identityToField, standInProofSystem } from './proof-system.js';
 export type {
   ContractDeps,
@@ -76,7 +94,7 @@ export type {
   Requirement,
 } from './proof-system.js';
 export { runStory, sampleRecord } from './story.js';
-export type { StoryEvent, StoryOptions, StoryResult } from './story.js';
+export type { Observation, StepTiming, StoryEvent, StoryOptions, StoryResult } from './story.js';
 export {
   bindingSignable,
   decodeContractTransaction,
@@ -101,5 +119,6 @@ export type {
   ShareBody,
   SubmitProofBody,
   TransactionKind,
+  TransactionOf,
 } from './transactions.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';

@@ -64,6 +64,14 @@ export interface Receipt {
   readonly outcome: Outcome;
 }
 
+/** What {@link applyBlock} returns. */
+export interface AppliedBlock {
+  /** The node's contract replica after the block. */
+  readonly state: LedgerContractState;
+  /** A receipt per executed request, in batch order. */
+  readonly receipts: Receipt[];
+}
+
 /** The state before the first block. */
 export function createLedgerContractState(): LedgerContractState {
   return { height: 0, contract: createContractState(), requestClock: new Map() };
@@ -79,12 +87,7 @@ export function createLedgerContractState(): LedgerContractState {
  * @returns the next state and a receipt per executed request
  * @throws RangeError if the block is not the next one
  */
-export function applyBlock(
-  state: LedgerContractState,
-  block: Block,
-  config: ContractConfig,
-  deps: ContractDeps,
-): { state: LedgerContractState; receipts: Receipt[] } {
+export function applyBlock(state: LedgerContractState, block: Block, config: ContractConfig, deps: ContractDeps): AppliedBlock {
   if (block.height !== state.height + 1) throw new RangeError(`applyBlock: block ${block.height}, expected ${state.height + 1}`);
   let contract = state.contract;
   const requestClock = new Map(state.requestClock);
@@ -142,12 +145,22 @@ export interface NetworkOptions {
   readonly maxTicks?: number;
 }
 
+/** Counters of {@link VerificationNetwork}. */
+export interface NetworkStats {
+  /** PBFT state transfers completed by nodes that fell behind a stable checkpoint. */
+  stateTransfers: number;
+  /** Blocks fetched from peers (and checked) after those transfers. */
+  blocksSynced: number;
+}
+
 /** What {@link VerificationNetwork.submit} returns. */
 export interface Submission {
   /** The receipt of the first node that is up. */
   readonly receipt: Receipt;
-  /** True iff every node that is up recorded the same outcome. */
+  /** True iff every node that is up and has executed it recorded the same outcome. */
   readonly agreed: boolean;
+  /** How many nodes had executed it when the call returned (at least 2f + 1 while f or fewer are down). */
+  readonly executedBy: number;
   /** Logical ticks the request took. */
   readonly ticks: number;
   /** Messages delivered while it ran. */
@@ -164,6 +177,10 @@ export class VerificationNetwork {
   readonly nodes: VerificationNode[];
   /** Number of nodes. */
   readonly n: number;
+  /** The contract's genesis parameters, the same at every node. */
+  readonly config: ContractConfig;
+  /** Counters of catching up. */
+  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0 };
   private readonly options: NetworkOptions;
   private readonly replicaKeys: Uint8Array[];
   private readonly clientKeys = new Map<string, Uint8Array>();
@@ -175,6 +192,7 @@ export class VerificationNetwork {
   /** Creates the nodes, each with a fresh Ed25519 key, in view 0 with empty ledgers. */
   constructor(options: NetworkOptions) {
     this.options = options;
+    this.config = options.config;
     this.n = options.n ?? 4;
     const secrets = Array.from({ length: this.n }, () => options.random(32));
     this.replicaKeys = secrets.map((s) => ed25519.getPublicKey(s));
@@ -212,8 +230,9 @@ export class VerificationNetwork {
   }
 
   /**
-   * Submits a transaction from client `client` and runs the network until it is executed at every
-   * node that is up.
+   * Submits a transaction from client `client` and runs the network until the client has f + 1
+   * matching replies and no message is in flight. A node that is behind (restarted) may not have
+   * executed it yet; it catches up as PBFT lets it (see {@link VerificationNetwork.settle}).
    * @throws Error if the network makes no progress within maxTicks
    */
   submit(client: string, operation: Uint8Array): Submission {
@@ -224,11 +243,24 @@ export class VerificationNetwork {
     this.clients.set(client, next);
     this.clientEffects(effects);
     const key = `${client}/${next.lastTimestamp}`;
-    const ticks = this.run(() => this.results.has(key) && this.queue.length === 0 && this.allUpHave(key));
-    const receipts = this.nodes.filter((node) => node.up).map((node) => node.receipts.get(key) as Receipt);
-    const first = receipts[0] as Receipt;
+    const ticks = this.run(() => this.results.has(key) && this.queue.length === 0);
+    const receipts = this.nodes.flatMap((node) => {
+      const receipt = node.up ? node.receipts.get(key) : undefined;
+      return receipt === undefined ? [] : [receipt];
+    });
+    const first = receipts[0];
+    if (first === undefined) throw new Error(`network: no node recorded a receipt for ${key}`);
     const agreed = receipts.every((r) => JSON.stringify(r.outcome) === JSON.stringify(first.outcome));
-    return { receipt: first, agreed, ticks, messages: this.delivered - before };
+    return { receipt: first, agreed, executedBy: receipts.length, ticks, messages: this.delivered - before };
+  }
+
+  /**
+   * Runs the network (ticks and messages) until every node that is up has the same height.
+   * @returns the logical ticks it took
+   * @throws Error if that does not happen within maxTicks
+   */
+  settle(): number {
+    return this.run(() => this.queue.length === 0 && this.nodes.every((node) => !node.up || node.store.height === this.height));
   }
 
   /** Crashes node `id`: it stops receiving; what it persisted (replica state, blocks) is kept. */
@@ -281,10 +313,6 @@ export class VerificationNetwork {
     const node = this.nodes[id];
     if (node === undefined) throw new RangeError(`node ${id}: no such node`);
     return node;
-  }
-
-  private allUpHave(key: string): boolean {
-    return this.nodes.every((node) => !node.up || node.receipts.has(key));
   }
 
   private run(done: () => boolean): number {
@@ -376,6 +404,7 @@ export class VerificationNetwork {
 
   /** After a PBFT state transfer, fetches the missing blocks from a peer, checks them, and applies them. */
   private syncFromPeers(node: VerificationNode, seq: number, head: Uint8Array): void {
+    this.stats.stateTransfers++;
     if (node.store.height >= seq) return;
     for (const peer of this.nodes) {
       if (peer === node || peer.store.height < seq) continue;
@@ -388,6 +417,7 @@ export class VerificationNetwork {
       });
       if (!verdict.valid || !bytesEqual(verdict.head, head)) continue;
       for (const block of missing) this.append(node, block);
+      this.stats.blocksSynced += missing.length;
       return;
     }
     throw new Error(`node ${node.id}: no peer has a valid chain up to ${seq} (${toHex(head).slice(0, 12)})`);

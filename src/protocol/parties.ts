@@ -199,14 +199,21 @@ export interface SubmissionInput {
   readonly time: number;
 }
 
+/** What {@link proofSubmission} returns. */
+export interface PreparedSubmission {
+  /** The signed `submitProof` transaction. */
+  readonly operation: Uint8Array;
+  /** The proof's public signals. */
+  readonly publicSignals: string[];
+  /** h, the binding the patient signed. */
+  readonly binding: bigint;
+}
+
 /**
  * Steps 4-5 / section 4.2.6: delta = (D, T, ID_p), random salt r, h = H(delta, r),
  * sigma_a = AuthSign(SK_p, h), pi = Prove(EK_c, ...); returns the `submitProof` transaction.
  */
-export async function proofSubmission(
-  input: SubmissionInput,
-  options?: RandomOptions,
-): Promise<{ operation: Uint8Array; publicSignals: string[]; binding: bigint }> {
+export async function proofSubmission(input: SubmissionInput, options?: RandomOptions): Promise<PreparedSubmission> {
   const random = randomFrom(options);
   let salt = 0n;
   for (const b of random(31)) salt = (salt << 8n) | BigInt(b);
@@ -230,10 +237,18 @@ export async function proofSubmission(
   return { operation, publicSignals, binding };
 }
 
+/** One proxy's re-encryption key share, sealed to it. */
+export interface SealedShare {
+  /** The proxy's identity. */
+  readonly proxy: string;
+  /** Encrypt(PK, ID_proxy, encoded share): an encoded ga07 ciphertext. */
+  readonly sealed: Uint8Array;
+}
+
 /** What the patient hands out after acceptance (step 6). */
 export interface IssuedReKey {
-  /** For each proxy, its re-encryption key share encrypted to the proxy's identity (encoded ga07 ciphertext). */
-  readonly sealedShares: { readonly proxy: string; readonly sealed: Uint8Array }[];
+  /** For each proxy, its sealed share. */
+  readonly sealedShares: SealedShare[];
   /** The encoded commitment, published on the ledger with `grantAccess`. */
   readonly reKeyCommitment: Uint8Array;
 }

@@ -101,8 +101,10 @@ export interface ShareBody {
   readonly transaction: Uint8Array;
 }
 
-/** A decoded transaction: the envelope and its typed body. */
-export type ContractTransaction = {
+/** A decoded transaction of kind `K`: the envelope and its typed body. */
+export interface TransactionOf<K extends TransactionKind> {
+  /** Which transaction. */
+  readonly kind: K;
   /** The sender's identity. */
   readonly sender: string;
   /** When the sender made it, in seconds (the sender's clock; bounded by the contract's clock). */
@@ -111,14 +113,12 @@ export type ContractTransaction = {
   readonly signature: Uint8Array;
   /** The encoded body, as signed. */
   readonly bodyBytes: Uint8Array;
-} & (
-  | { readonly kind: 'register'; readonly body: RegisterBody }
-  | { readonly kind: 'publishRequirement'; readonly body: PublishRequirementBody }
-  | { readonly kind: 'registerRecord'; readonly body: RegisterRecordBody }
-  | { readonly kind: 'submitProof'; readonly body: SubmitProofBody }
-  | { readonly kind: 'grantAccess'; readonly body: GrantAccessBody }
-  | { readonly kind: 'share'; readonly body: ShareBody }
-);
+  /** The decoded body. */
+  readonly body: BodyOf[K];
+}
+
+/** A decoded transaction of any kind (narrow it on `kind`). */
+export type ContractTransaction = { [K in TransactionKind]: TransactionOf<K> }[TransactionKind];
 
 /** Maps each kind to its body type. */
 export interface BodyOf {
