@@ -11,6 +11,7 @@ import { toHex } from '../internal/bytes.js';
 import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
 import type { Reply, Request } from './types.js';
+import { MAX_CLIENT_ID } from './validate.js';
 
 /** Thrown when a client is asked to submit while a request is still outstanding. */
 export class ClientBusyError extends Error {
@@ -178,12 +179,19 @@ export function signRequest(
 export function createClient(options: ClientOptions): ClientState {
   quorums(options.n);
   if (typeof options.id !== 'string' || options.id.length === 0) throw new TypeError('id: expected a non-empty string');
+  // Replicas drop requests from longer ids (validate.ts), so such a client could never be served.
+  if (options.id.length > MAX_CLIENT_ID)
+    throw new RangeError(`id: at most ${MAX_CLIENT_ID} UTF-16 units, got ${options.id.length}`);
   if (typeof options.sign !== 'function') throw new TypeError('sign: expected a function');
+  const retransmitTimeout = options.retransmitTimeout ?? 50;
+  if (!Number.isSafeInteger(retransmitTimeout) || retransmitTimeout < 1) {
+    throw new RangeError(`retransmitTimeout: expected a positive integer number of ticks, got ${retransmitTimeout}`);
+  }
   return {
     id: options.id,
     n: options.n,
     sign: options.sign,
-    retransmitTimeout: options.retransmitTimeout ?? 50,
+    retransmitTimeout,
     now: 0,
     view: 0,
     lastTimestamp: options.lastTimestamp ?? 0,
@@ -228,6 +236,8 @@ export function clientStep(state: ClientState, input: ClientInput): ClientStepRe
     }
     case 'reply':
       return onReply(state, input.from, input.reply);
+    default:
+      throw new TypeError(`clientStep: unknown input type ${String((input as { type?: unknown }).type)}`);
   }
 }
 
