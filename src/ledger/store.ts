@@ -41,7 +41,11 @@ function checkNext(store: BlockStore, block: Block): void {
 
 /** Blocks in memory. */
 export class MemoryBlockStore implements BlockStore {
-  private readonly chain: Block[] = [];
+  /**
+   * @param chain - blocks already known, from height 1 (taken as they are: the caller vouches
+   *   that they chain)
+   */
+  constructor(protected readonly chain: Block[] = []) {}
 
   get height(): number {
     return this.chain.length;
@@ -101,8 +105,7 @@ export interface Recovery {
  * Blocks in an append-only file; each append is written and fsynced before it returns. All blocks
  * are also kept in memory. The file is not locked: only one store may have it open.
  */
-export class FileBlockStore implements BlockStore {
-  private readonly chain: Block[];
+export class FileBlockStore extends MemoryBlockStore {
   private fd: number | null;
 
   private constructor(
@@ -111,8 +114,8 @@ export class FileBlockStore implements BlockStore {
     /** What {@link FileBlockStore.open} found: blocks read and bytes of a torn last record cut off. */
     readonly recovery: Recovery,
   ) {
+    super(chain);
     this.fd = fd;
-    this.chain = chain;
   }
 
   /**
@@ -185,19 +188,8 @@ export class FileBlockStore implements BlockStore {
     }
   }
 
-  get height(): number {
-    return this.chain.length;
-  }
-
-  get(height: number): Block | undefined {
-    return this.chain[height - 1];
-  }
-
-  head(): Uint8Array {
-    return this.chain[this.chain.length - 1]?.hash ?? GENESIS_HASH;
-  }
-
-  append(block: Block): void {
+  /** Appends the next block: written and fsynced to the file, then kept in memory. */
+  override append(block: Block): void {
     if (this.fd === null) throw new Error('append: store is closed');
     checkNext(this, block);
     const payload = encodeBlock(block);
@@ -209,10 +201,6 @@ export class FileBlockStore implements BlockStore {
     while (written < record.length) written += writeSync(this.fd, record, written, record.length - written);
     fsyncSync(this.fd);
     this.chain.push(block);
-  }
-
-  blocks(): IterableIterator<Block> {
-    return this.chain.values();
   }
 
   /**
