@@ -234,5 +234,13 @@ describe('caller mistakes are typed errors', () => {
       operation: new Uint8Array(0),
     }).state;
     expect(() => clientStep(client, { type: 'submit', operation: new Uint8Array(0) })).toThrow(/outstanding/);
+    expect(() => clientStep(client, { type: 'nap' } as never)).toThrow(TypeError);
+  });
+  it('createClient refuses an id the replicas would drop and a non-positive retransmit timeout', () => {
+    const sign = () => new Uint8Array(1);
+    expect(() => createClient({ id: 'x'.repeat(257), n: 4, sign })).toThrow(RangeError);
+    expect(createClient({ id: 'x'.repeat(256), n: 4, sign }).id).toHaveLength(256);
+    expect(() => createClient({ id: 'a', n: 4, sign, retransmitTimeout: 0 })).toThrow(RangeError);
+    expect(() => createClient({ id: 'a', n: 4, sign, retransmitTimeout: 1.5 })).toThrow(RangeError);
   });
 });

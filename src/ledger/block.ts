@@ -12,33 +12,57 @@
 import { ByteReader, ByteWriter, bytesEqual } from '../internal/bytes.js';
 import { checkCommitCertificate } from '../pbft/certificates.js';
 import { batchDigest, blockHash, DIGEST_BYTES, GENESIS_HASH } from '../pbft/encoding.js';
-import type { Commit, ReplicaCrypto, Request } from '../pbft/types.js';
+import type { Commit, ReplicaCrypto, ReplicaExecuteEffect, Request } from '../pbft/types.js';
+import type { ed25519ReplicaVerifier } from '../pbft/crypto.js';
 
 /** One block of the ledger. Height equals the PBFT sequence number (heights start at 1). */
 export interface Block {
+  /** The block's position in the chain, from 1; hashed. */
   readonly height: number;
+  /** The hash of the block at height - 1, or {@link GENESIS_HASH} for height 1 (32 bytes); hashed. */
   readonly previousHash: Uint8Array;
+  /**
+   * {@link batchDigest} of `batch`: the RFC 6962 Merkle root of the request digests (32 bytes). It
+   * is the digest d that the certificate's COMMITs sign; hashed.
+   */
   readonly merkleRoot: Uint8Array;
+  /**
+   * The requests PBFT ordered at `seq`, in PRE-PREPARE order; each operation is, in medshare, an
+   * encoded {@link Transaction}. Empty for a null request filled in by a view change.
+   */
   readonly batch: readonly Request[];
+  /** The view in which the batch was committed (the view of every COMMIT in `certificate`); not hashed. */
   readonly view: number;
+  /** The PBFT sequence number, always equal to `height`; not hashed separately. */
   readonly seq: number;
+  /**
+   * 2f + 1 signed COMMITs from distinct replicas for (view, seq, merkleRoot), the commit certificate
+   * of paper step 4; not hashed (another valid certificate for the same batch is equally good).
+   */
   readonly certificate: readonly Commit[];
   /** blockHash(height, previousHash, merkleRoot). */
   readonly hash: Uint8Array;
 }
 
-/** The fields of a replica's `execute` effect a block is made from. */
+/** The fields of a replica's `execute` effect a block is made from ({@link ReplicaExecuteEffect}). */
 export interface Execution {
+  /** The sequence number executed: the new block's height. */
   readonly seq: number;
+  /** The view in which the batch committed. */
   readonly view: number;
+  /** The batch executed, in PRE-PREPARE order. */
   readonly batch: readonly Request[];
+  /** The 2f + 1 matching COMMITs for (view, seq, batch digest). */
   readonly certificate: readonly Commit[];
 }
 
 /**
- * Builds the block for an executed batch.
+ * Builds the block for an executed batch. Nothing is verified here: the certificate is copied
+ * as given (see {@link verifyChain}).
  * @param execution - a replica's `execute` effect
  * @param previousHash - the hash of the block below (default: the genesis hash, for height 1)
+ * @returns the block at height execution.seq, with its Merkle root and hash computed
+ * @throws RangeError if seq or a request timestamp is not a non-negative safe integer
  */
 export function blockFromExecution(execution: Execution, previousHash: Uint8Array = GENESIS_HASH): Block {
   const merkleRoot = batchDigest(execution.batch);
@@ -54,13 +78,45 @@ export function blockFromExecution(execution: Execution, previousHash: Uint8Arra
   };
 }
 
-/** What is wrong with a chain, and where. */
+/**
+ * What is wrong with a chain, and where:
+ * - `'order'`: a block's height is not the next one, or its seq differs from its height (a block
+ *   missing, repeated or reordered);
+ * - `'link'`: previousHash is not the hash of the block below;
+ * - `'merkle'`: the batch does not hash to merkleRoot (the batch was altered);
+ * - `'hash'`: the stored hash is not the recomputed block hash;
+ * - `'certificate'`: the commit certificate is not 2f + 1 valid COMMITs for (view, seq, merkleRoot);
+ * - `'transaction'`: {@link VerifyChainOptions.checkOperation} rejected an operation.
+ */
 export type ChainProblemKind = 'order' | 'link' | 'merkle' | 'hash' | 'certificate' | 'transaction';
 
+/** A {@link verifyChain} verdict for a chain with no defect. */
+export interface ValidChainVerdict {
+  /** Discriminant: every block checked out. */
+  readonly valid: true;
+  /** The height of the last block verified (the starting height when there were no blocks). */
+  readonly height: number;
+  /** The hash of that block: the head of the verified chain, usable as the `after` of the next segment. */
+  readonly head: Uint8Array;
+}
+
+/** A {@link verifyChain} verdict for a chain with a defect. */
+export interface InvalidChainVerdict {
+  /** Discriminant: a block is at fault. */
+  readonly valid: false;
+  /**
+   * The height of the first block at fault: the height its position in the chain calls for (which
+   * an `'order'` problem means it does not claim). Every block below it was verified.
+   */
+  readonly height: number;
+  /** The kind of defect. */
+  readonly problem: ChainProblemKind;
+  /** The defect in English, for people (the wording is not a stable interface). */
+  readonly reason: string;
+}
+
 /** The verdict of {@link verifyChain}. */
-export type ChainVerdict =
-  | { readonly valid: true; readonly height: number; readonly head: Uint8Array }
-  | { readonly valid: false; readonly height: number; readonly problem: ChainProblemKind; readonly reason: string };
+export type ChainVerdict = ValidChainVerdict | InvalidChainVerdict;
 
 /** Options of {@link verifyChain}. */
 export interface VerifyChainOptions {
@@ -68,8 +124,17 @@ export interface VerifyChainOptions {
   readonly n: number;
   /** Verifies replica signatures (e.g. {@link ed25519ReplicaVerifier}). */
   readonly crypto: Pick<ReplicaCrypto, 'verifyReplica'>;
-  /** Where the given blocks start: the height and hash below the first (default: genesis). */
-  readonly after?: { readonly height: number; readonly hash: Uint8Array };
+  /**
+   * Where the given blocks start: the height and hash below the first (default: genesis). This
+   * anchor is trusted as given, so it must come from a verified source (an earlier verdict's head,
+   * or a chain head certified by a stable checkpoint).
+   */
+  readonly after?: {
+    /** The height of the block just below the first given block (0 for genesis). */
+    readonly height: number;
+    /** The hash of that block ({@link GENESIS_HASH} for height 0). */
+    readonly hash: Uint8Array;
+  };
   /** Optional check of each operation (e.g. decode the Fig. 3 form and verify its AuthSign signatures). */
   readonly checkOperation?: (operation: Uint8Array) => boolean;
 }
@@ -77,7 +142,11 @@ export interface VerifyChainOptions {
 /**
  * Verifies a chain of blocks: heights in order, every link, every Merkle root and hash, and every
  * commit certificate. The first problem is returned with the height of the block at fault.
+ * @param blocks - the blocks in chain order, starting just above `options.after`
+ * @param options - the group size and verifier for the commit certificates, the anchor, and an optional operation check
  * @returns `{ valid: true, height, head }`, or `{ valid: false, height, problem, reason }`
+ * @throws RangeError or TypeError only for objects that are not well-formed blocks (never for
+ * blocks from {@link decodeBlock}); a throwing `checkOperation` counts as a rejection
  * @example
  * ```ts
  * const verdict = verifyChain(blocks, { n: 4, crypto: ed25519ReplicaVerifier(replicaKeys) });
@@ -134,7 +203,16 @@ export function verifyChain(blocks: Iterable<Block>, options: VerifyChainOptions
 
 const BLOCK_VERSION = 1;
 
-/** Encodes a block for storage. */
+/**
+ * Encodes a block for storage: u8(version 1) || u64(height) || raw(previousHash) || raw(merkleRoot)
+ * || u64(view) || u64(seq) || u32(|batch|) || for each request str(client) || u64(timestamp) ||
+ * bytes(operation) || bytes(signature), then u32(|certificate|) || for each COMMIT u64(view) ||
+ * u64(seq) || raw(digest) || u32(replica) || bytes(signature), then raw(hash); integers big-endian,
+ * lengths u32. The hashes and digests must be 32 bytes for {@link decodeBlock} to read the result back.
+ * @param block - the block
+ * @returns the encoded block
+ * @throws RangeError if a height, view, seq or timestamp is not a non-negative safe integer
+ */
 export function encodeBlock(block: Block): Uint8Array {
   const w = new ByteWriter(512)
     .u8(BLOCK_VERSION)
@@ -152,7 +230,10 @@ export function encodeBlock(block: Block): Uint8Array {
 
 /**
  * Decodes a stored block (structure only; use {@link verifyChain} to check it).
- * @throws RangeError naming the field for any defect
+ * @param bytes - the output of {@link encodeBlock}
+ * @returns the block, with hashes, Merkle root and certificate as stored (not recomputed)
+ * @throws RangeError naming the field for any defect (unknown version, truncation, trailing bytes,
+ * integers above 2^53 - 1, malformed UTF-8, signatures over 4096 bytes)
  */
 export function decodeBlock(bytes: Uint8Array): Block {
   const r = new ByteReader(bytes, 'block');

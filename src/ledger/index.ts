@@ -22,7 +22,15 @@
  * ```
  */
 export { blockFromExecution, decodeBlock, encodeBlock, verifyChain } from './block.js';
-export type { Block, ChainProblemKind, ChainVerdict, Execution, VerifyChainOptions } from './block.js';
+export type {
+  Block,
+  ChainProblemKind,
+  ChainVerdict,
+  Execution,
+  InvalidChainVerdict,
+  ValidChainVerdict,
+  VerifyChainOptions,
+} from './block.js';
 export { decodeTransaction, encodeTransaction, transactionSignable, MAX_PARTY_BYTES } from './transaction.js';
 export type { Transaction } from './transaction.js';
 export { FileBlockStore, LedgerCorruptionError, MemoryBlockStore } from './store.js';

@@ -41,7 +41,11 @@ function checkNext(store: BlockStore, block: Block): void {
 
 /** Blocks in memory. */
 export class MemoryBlockStore implements BlockStore {
-  private readonly chain: Block[] = [];
+  /**
+   * @param chain - blocks already known, from height 1 (taken as they are: the caller vouches
+   *   that they chain)
+   */
+  constructor(protected readonly chain: Block[] = []) {}
 
   get height(): number {
     return this.chain.length;
@@ -65,9 +69,18 @@ export class MemoryBlockStore implements BlockStore {
   }
 }
 
-/** Thrown when a stored file is damaged before its last record. */
+/**
+ * Thrown when a stored file is damaged before its last record: a checksum mismatch, an oversized
+ * length, a record that does not decode, or a block that does not extend the chain. Such damage
+ * is not a torn write, so it is reported rather than repaired.
+ */
 export class LedgerCorruptionError extends Error {
+  /**
+   * @param offset - the byte offset of the damaged record
+   * @param message - what is wrong with it
+   */
   constructor(
+    /** The byte offset in the file of the start (length field) of the damaged record. */
     readonly offset: number,
     message: string,
   ) {
@@ -82,28 +95,37 @@ const MAX_RECORD_BYTES = 64 * 2 ** 20;
 
 /** What {@link FileBlockStore.open} found. */
 export interface Recovery {
+  /** Number of blocks read from the file: the store's height after opening. */
   readonly blocks: number;
   /** Bytes of a torn last record that were cut off (0 if the file was clean). */
   readonly droppedBytes: number;
 }
 
-/** Blocks in an append-only file; each append is written and fsynced before it returns. */
-export class FileBlockStore implements BlockStore {
-  private readonly chain: Block[];
+/**
+ * Blocks in an append-only file; each append is written and fsynced before it returns. All blocks
+ * are also kept in memory. The file is not locked: only one store may have it open.
+ */
+export class FileBlockStore extends MemoryBlockStore {
   private fd: number | null;
 
   private constructor(
     fd: number,
     chain: Block[],
+    /** What {@link FileBlockStore.open} found: blocks read and bytes of a torn last record cut off. */
     readonly recovery: Recovery,
   ) {
+    super(chain);
     this.fd = fd;
-    this.chain = chain;
   }
 
   /**
    * Opens (or creates) a ledger file, reading every complete record and cutting off a torn last one.
+   * Records are checked against their SHA-256 checksums and blocks for height and previous-hash
+   * links; Merkle roots, block hashes and certificates are not (use {@link verifyChain}).
+   * @param path - the ledger file
+   * @returns the store, with {@link FileBlockStore.recovery} saying what was found
    * @throws LedgerCorruptionError if a record other than the last is damaged, or blocks do not chain
+   * @throws Error from `node:fs` if the file cannot be opened, read, truncated or synced
    */
   static open(path: string): FileBlockStore {
     const fd = openSync(path, 'a+');
@@ -166,19 +188,8 @@ export class FileBlockStore implements BlockStore {
     }
   }
 
-  get height(): number {
-    return this.chain.length;
-  }
-
-  get(height: number): Block | undefined {
-    return this.chain[height - 1];
-  }
-
-  head(): Uint8Array {
-    return this.chain[this.chain.length - 1]?.hash ?? GENESIS_HASH;
-  }
-
-  append(block: Block): void {
+  /** Appends the next block: written and fsynced to the file, then kept in memory. */
+  override append(block: Block): void {
     if (this.fd === null) throw new Error('append: store is closed');
     checkNext(this, block);
     const payload = encodeBlock(block);
@@ -192,10 +203,10 @@ export class FileBlockStore implements BlockStore {
     this.chain.push(block);
   }
 
-  blocks(): IterableIterator<Block> {
-    return this.chain.values();
-  }
-
+  /**
+   * Closes the file. Idempotent; afterwards {@link FileBlockStore.append} throws, while the blocks
+   * already read or appended stay readable from memory.
+   */
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

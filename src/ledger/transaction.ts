@@ -49,6 +49,10 @@ function checkFields(tx: Omit<Transaction, 'patientSignature' | 'institutionSign
 
 /**
  * The bytes the research institution signs: every field of the form except the signatures.
+ * Layout: str(`medshare/ledger/v1/transaction`) || str(patient) || str(institution) ||
+ * raw(dataHash) || u64(timestamp), where str is a u32 big-endian length then UTF-8.
+ * @param tx - the transaction without its signatures
+ * @returns the signable bytes
  * @throws TypeError / RangeError for a malformed field
  */
 export function transactionSignable(tx: Omit<Transaction, 'patientSignature' | 'institutionSignature'>): Uint8Array {
@@ -57,7 +61,9 @@ export function transactionSignable(tx: Omit<Transaction, 'patientSignature' | '
 }
 
 /**
- * Encodes a transaction as the operation of a PBFT request.
+ * Encodes a transaction as the operation of a PBFT request. The signatures are not verified.
+ * @param tx - the transaction
+ * @returns the encoded form (see the module description)
  * @throws TypeError / RangeError for a malformed field
  * @example
  * ```ts
@@ -87,7 +93,9 @@ export function encodeTransaction(tx: Transaction): Uint8Array {
 }
 
 /**
- * Decodes and checks an encoded transaction.
+ * Decodes and checks an encoded transaction (its structure; the signatures are not verified).
+ * @param bytes - an encoded transaction, such as a request's operation
+ * @returns the transaction
  * @throws TypeError if `bytes` is not a Uint8Array; RangeError naming the field for any defect
  */
 export function decodeTransaction(bytes: Uint8Array): Transaction {

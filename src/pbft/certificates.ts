@@ -20,7 +20,14 @@ import { primaryOf, quorums } from './quorum.js';
 import type { Checkpoint, Commit, PreparedProof, PrePrepare, ReplicaCrypto, Request, Snapshot, ViewChange } from './types.js';
 import { requestSignable } from './encoding.js';
 
-/** A verifier that never throws: a throwing or non-boolean verifier counts as "invalid". */
+/**
+ * A verifier that never throws: a throwing or non-boolean verifier counts as "invalid".
+ * @param crypto - the caller's verifier
+ * @param replica - the index of the replica whose signature it should be
+ * @param message - the signed bytes
+ * @param sig - the signature
+ * @returns true only if `crypto.verifyReplica` returned exactly `true`
+ */
 export function safeVerifyReplica(
   crypto: Pick<ReplicaCrypto, 'verifyReplica'>,
   replica: number,
@@ -34,6 +41,13 @@ export function safeVerifyReplica(
   }
 }
 
+/**
+ * Checks a request's client signature on {@link requestSignable}, never throwing: a throwing or
+ * non-boolean verifier counts as "invalid".
+ * @param crypto - the caller's verifier
+ * @param request - the signed request
+ * @returns true only if `crypto.verifyClient` returned exactly `true`
+ */
 export function safeVerifyClient(crypto: Pick<ReplicaCrypto, 'verifyClient'>, request: Request): boolean {
   try {
     return crypto.verifyClient(request.client, requestSignable(request), request.signature) === true;
@@ -42,13 +56,25 @@ export function safeVerifyClient(crypto: Pick<ReplicaCrypto, 'verifyClient'>, re
   }
 }
 
-/** The digest of the genesis checkpoint (seq 0): the empty ledger and an empty client table. */
+/** The state of the genesis checkpoint (seq 0): the empty ledger and an empty client table. */
 export const GENESIS_SNAPSHOT: Snapshot = { seq: 0, chainHead: GENESIS_HASH, clients: [] };
+/**
+ * The digest of the genesis checkpoint: {@link snapshotDigest} of seq 0, the empty ledger
+ * ({@link GENESIS_HASH}) and an empty client table. Every replica starts with it as its stable
+ * checkpoint, and a VIEW-CHANGE whose stableSeq is 0 must carry it (with an empty proof).
+ */
 export const GENESIS_CHECKPOINT_DIGEST: Uint8Array = snapshotDigest(GENESIS_SNAPSHOT);
 
 /**
  * Checks that `proof` holds CHECKPOINTs for (seq, digest) signed by at least 2f + 1 distinct replicas.
  * The genesis checkpoint (seq 0) needs no proof.
+ * Expects messages that passed {@link checkReplicaMessage} (replica indices in [0, n)).
+ * @param proof - the CHECKPOINT messages (C of a VIEW-CHANGE, or the proof of a state transfer)
+ * @param seq - the checkpoint's sequence number
+ * @param digest - the state digest every CHECKPOINT must carry
+ * @param n - the number of replicas (sets 2f + 1)
+ * @param crypto - verifies the replicas' signatures
+ * @returns null if the proof is valid, otherwise the reason it is not
  */
 export function checkCheckpointProof(
   proof: readonly Checkpoint[],
@@ -71,7 +97,14 @@ export function checkCheckpointProof(
   return signers.size >= need ? null : `checkpoint proof: ${signers.size} signers, need ${need}`;
 }
 
-/** Checks a PRE-PREPARE's signature (by the primary of its view) and that its batch hashes to its digest. */
+/**
+ * Checks a PRE-PREPARE's signature (by the primary of its view) and that its batch hashes to its digest.
+ * Neither the client signatures in the batch nor the watermarks are checked here.
+ * @param pp - a shape-checked PRE-PREPARE
+ * @param n - the number of replicas (for the primary, v mod n)
+ * @param crypto - verifies the primary's signature
+ * @returns null if valid, otherwise the reason
+ */
 export function checkPrePrepare(pp: PrePrepare, n: number, crypto: Pick<ReplicaCrypto, 'verifyReplica'>): string | null {
   if (pp.replica !== primaryOf(pp.view, n)) return `pre-prepare from ${pp.replica}, not the primary of view ${pp.view}`;
   if (!safeVerifyReplica(crypto, pp.replica, prePrepareSignable(pp), pp.signature)) return 'pre-prepare: bad signature';
@@ -79,7 +112,14 @@ export function checkPrePrepare(pp: PrePrepare, n: number, crypto: Pick<ReplicaC
   return null;
 }
 
-/** Checks a prepared certificate: a valid PRE-PREPARE and 2f matching PREPAREs from distinct backups. */
+/**
+ * Checks a prepared certificate: a valid PRE-PREPARE and 2f matching PREPAREs from distinct backups.
+ * Expects messages that passed {@link checkReplicaMessage}.
+ * @param proof - the certificate
+ * @param n - the number of replicas (sets 2f and the primary)
+ * @param crypto - verifies the replicas' signatures
+ * @returns null if valid, otherwise the reason
+ */
 export function checkPreparedProof(proof: PreparedProof, n: number, crypto: Pick<ReplicaCrypto, 'verifyReplica'>): string | null {
   const pp = proof.prePrepare;
   const bad = checkPrePrepare(pp, n, crypto);
@@ -103,6 +143,12 @@ export function checkPreparedProof(proof: PreparedProof, n: number, crypto: Pick
 /**
  * Checks a VIEW-CHANGE: its signature, its checkpoint proof C, and each prepared certificate in P
  * (for a view below the new one, above the checkpoint and within the window, one per seq).
+ * Expects a message that passed {@link checkReplicaMessage}.
+ * @param vc - the VIEW-CHANGE
+ * @param n - the number of replicas
+ * @param logWindow - L: prepared sequence numbers must lie in (stableSeq, stableSeq + L]
+ * @param crypto - verifies the replicas' signatures
+ * @returns null if valid, otherwise the reason (a VIEW-CHANGE to view 0 is never valid)
  */
 export function checkViewChange(
   vc: ViewChange,
@@ -129,7 +175,16 @@ export function checkViewChange(
 
 /**
  * Checks a commit certificate: 2f + 1 COMMITs for (view, seq, digest) signed by distinct replicas.
- * This is the certificate each ledger block carries.
+ * This is the certificate each ledger block carries. Unlike the other checks it also rejects
+ * entries that are not COMMITs or come from an index outside [0, n), since stored blocks have
+ * not been through {@link checkReplicaMessage}.
+ * @param certificate - the COMMIT messages
+ * @param view - the view they must all carry
+ * @param seq - the sequence number (block height) they must all carry
+ * @param digest - the batch digest (block Merkle root) they must all carry
+ * @param n - the number of replicas (sets 2f + 1)
+ * @param crypto - verifies the replicas' signatures
+ * @returns null if valid, otherwise the reason
  */
 export function checkCommitCertificate(
   certificate: readonly Commit[],

@@ -11,9 +11,11 @@ import { toHex } from '../internal/bytes.js';
 import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
 import type { Reply, Request } from './types.js';
+import { MAX_CLIENT_ID } from './validate.js';
 
 /** Thrown when a client is asked to submit while a request is still outstanding. */
 export class ClientBusyError extends Error {
+  /** @param timestamp - the timestamp of the request still outstanding */
   constructor(timestamp: number) {
     super(`client: request ${timestamp} is still outstanding`);
     this.name = 'ClientBusyError';
@@ -22,51 +24,141 @@ export class ClientBusyError extends Error {
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
+  /**
+   * c: the client's identifier, non-empty. Replicas accept at most 256 UTF-16 code units and must
+   * know the client's public key under this name ({@link ReplicaCrypto.verifyClient}).
+   */
   readonly id: string;
+  /** Number of replicas |R| = 3f + 1, at least 4: it sets the primary (v mod n) and the f + 1 reply quorum. */
   readonly n: number;
   /** Signs with the client's key. */
   readonly sign: (message: Uint8Array) => Uint8Array;
   /** Ticks before the request is broadcast again (default 50). */
   readonly retransmitTimeout?: number;
-  /** Last timestamp used, when resuming (default 0). */
+  /**
+   * Last timestamp used, when resuming (default 0). It must be at least the last timestamp the
+   * replicas executed for this client: a request whose timestamp is not newer is never executed, and
+   * one equal to the last executed is answered with that request's stored result.
+   */
   readonly lastTimestamp?: number;
 }
 
 /** The client's whole state (immutable). */
 export interface ClientState {
+  /** The client's identifier c, from {@link ClientOptions.id}. */
   readonly id: string;
+  /** Number of replicas, from {@link ClientOptions.n}. */
   readonly n: number;
+  /** The client's signing function, from {@link ClientOptions.sign}. */
   readonly sign: (message: Uint8Array) => Uint8Array;
+  /** Ticks without a result after which the outstanding request is broadcast to every replica. */
   readonly retransmitTimeout: number;
+  /** Logical time: the number of ticks seen. */
   readonly now: number;
   /** The view the client believes current (from the latest accepted replies). */
   readonly view: number;
+  /**
+   * t of the last request submitted; the next one gets lastTimestamp + 1. A caller that restarts
+   * the client should persist it and pass it back as {@link ClientOptions.lastTimestamp}.
+   */
   readonly lastTimestamp: number;
+  /** The request awaiting f + 1 matching replies, or null when the client is idle. */
   readonly outstanding: {
+    /** The signed request. */
     readonly request: Request;
+    /** Tick (of `now`) at which the request was last sent or broadcast. */
     readonly sentAt: number;
+    /** The first reply for this request from each replica, by replica index. */
     readonly replies: ReadonlyMap<number, Reply>;
   } | null;
 }
 
-export type ClientInput =
-  | { readonly type: 'submit'; readonly operation: Uint8Array }
-  /** A reply received from replica `from` on an authenticated channel (untrusted content). */
-  | { readonly type: 'reply'; readonly from: number; readonly reply: unknown }
-  | { readonly type: 'tick' };
+/** Submit a new operation, as a {@link ClientInput}. */
+export interface ClientSubmitInput {
+  /** Input discriminant: always `'submit'`. */
+  readonly type: 'submit';
+  /** o: the operation to order (in medshare, an encoded ledger transaction). */
+  readonly operation: Uint8Array;
+}
 
-export type ClientEffect =
-  | { readonly type: 'send'; readonly to: number; readonly request: Request }
-  | { readonly type: 'broadcast'; readonly request: Request }
-  | { readonly type: 'result'; readonly request: Request; readonly result: Uint8Array; readonly view: number }
-  | { readonly type: 'drop'; readonly from: number; readonly reason: string };
+/** A reply received from a replica, as a {@link ClientInput}. */
+export interface ClientReplyInput {
+  /** Input discriminant: always `'reply'`. */
+  readonly type: 'reply';
+  /** The index of the sending replica, as established by the caller's authenticated channel; it must equal `reply.replica`. */
+  readonly from: number;
+  /** The reply as received, of unknown shape (untrusted content): it is checked before use. */
+  readonly reply: unknown;
+}
+
+/** One unit of logical time, as a {@link ClientInput}; ticks drive the retransmission timeout. */
+export interface ClientTickInput {
+  /** Input discriminant: always `'tick'`. */
+  readonly type: 'tick';
+}
+
+/** What a client is given. */
+export type ClientInput = ClientSubmitInput | ClientReplyInput | ClientTickInput;
+
+/** Send a request to one replica: the primary of the client's current view, on first transmission. */
+export interface ClientSendEffect {
+  /** Effect discriminant: always `'send'`. */
+  readonly type: 'send';
+  /** The index of the receiving replica: {@link primaryOf}(view, n). */
+  readonly to: number;
+  /** The signed request. */
+  readonly request: Request;
+}
+
+/** Send a request to all n replicas: a retransmission after {@link ClientState.retransmitTimeout} ticks without a result. */
+export interface ClientBroadcastEffect {
+  /** Effect discriminant: always `'broadcast'`. */
+  readonly type: 'broadcast';
+  /** The outstanding signed request, unchanged (same timestamp and signature). */
+  readonly request: Request;
+}
+
+/** The outstanding request completed: f + 1 replicas sent the same result (paper step 5). */
+export interface ClientResultEffect {
+  /** Effect discriminant: always `'result'`. */
+  readonly type: 'result';
+  /** The request that completed. */
+  readonly request: Request;
+  /** The result f + 1 replicas agree on, byte for byte; at least one of them is correct. */
+  readonly result: Uint8Array;
+  /** The client's view from now on: the highest of its previous view and the views of the matching replies. */
+  readonly view: number;
+}
+
+/** A reply was ignored (malformed, from the wrong sender, not for the outstanding request, or a duplicate). */
+export interface ClientDropEffect {
+  /** Effect discriminant: always `'drop'`. */
+  readonly type: 'drop';
+  /** The replica index the reply came from. */
+  readonly from: number;
+  /** Why, in English, for logs and metrics (the wording is not a stable interface). */
+  readonly reason: string;
+}
+
+/** What a client asks its caller to do, in order. */
+export type ClientEffect = ClientSendEffect | ClientBroadcastEffect | ClientResultEffect | ClientDropEffect;
+
+/** The result of one {@link clientStep}. */
+export interface ClientStepResult {
+  /** The next state of the client; the state passed in is left unchanged. */
+  state: ClientState;
+  /** The effects to carry out, in order. */
+  effects: ClientEffect[];
+}
 
 /**
- * Builds a signed request.
+ * Builds a signed request ⟨REQUEST, o, t, c⟩σc.
  * @param client - client id
  * @param timestamp - strictly increasing per client
  * @param operation - the operation (in medshare, an encoded ledger transaction)
  * @param sign - the client's signing function
+ * @returns the request, signed over {@link requestSignable}(client, timestamp, operation)
+ * @throws RangeError if timestamp is not a non-negative safe integer; errors of `sign` propagate
  */
 export function signRequest(
   client: string,
@@ -77,16 +169,29 @@ export function signRequest(
   return { type: 'request', client, timestamp, operation, signature: sign(requestSignable({ client, timestamp, operation })) };
 }
 
-/** Creates an idle client. */
+/**
+ * Creates an idle client in view 0 at tick 0.
+ * @param options - identifier, group size, signing function, retransmission timeout, resume timestamp
+ * @returns the initial state
+ * @throws RangeError if n is not an integer >= 4
+ * @throws TypeError if id is not a non-empty string or sign is not a function
+ */
 export function createClient(options: ClientOptions): ClientState {
   quorums(options.n);
   if (typeof options.id !== 'string' || options.id.length === 0) throw new TypeError('id: expected a non-empty string');
+  // Replicas drop requests from longer ids (validate.ts), so such a client could never be served.
+  if (options.id.length > MAX_CLIENT_ID)
+    throw new RangeError(`id: at most ${MAX_CLIENT_ID} UTF-16 units, got ${options.id.length}`);
   if (typeof options.sign !== 'function') throw new TypeError('sign: expected a function');
+  const retransmitTimeout = options.retransmitTimeout ?? 50;
+  if (!Number.isSafeInteger(retransmitTimeout) || retransmitTimeout < 1) {
+    throw new RangeError(`retransmitTimeout: expected a positive integer number of ticks, got ${retransmitTimeout}`);
+  }
   return {
     id: options.id,
     n: options.n,
     sign: options.sign,
-    retransmitTimeout: options.retransmitTimeout ?? 50,
+    retransmitTimeout,
     now: 0,
     view: 0,
     lastTimestamp: options.lastTimestamp ?? 0,
@@ -95,10 +200,17 @@ export function createClient(options: ClientOptions): ClientState {
 }
 
 /**
- * Advances a client by one input.
+ * Advances a client by one input. Pure: `state` is not modified.
+ * - `submit`: signs the operation with timestamp lastTimestamp + 1 and sends it to the primary.
+ * - `tick`: after retransmitTimeout ticks without a result, broadcasts the request to every replica.
+ * - `reply`: records the reply; once f + 1 replicas sent the same result, emits it and becomes idle.
+ * @param state - the current state
+ * @param input - an operation to submit, a reply from a replica (untrusted), or a tick
+ * @returns the next state and the effects to carry out
  * @throws ClientBusyError on `submit` while a request is outstanding
+ * @throws TypeError on `submit` if the operation is not a Uint8Array
  */
-export function clientStep(state: ClientState, input: ClientInput): { state: ClientState; effects: ClientEffect[] } {
+export function clientStep(state: ClientState, input: ClientInput): ClientStepResult {
   switch (input.type) {
     case 'submit': {
       if (state.outstanding !== null) throw new ClientBusyError(state.outstanding.request.timestamp);
@@ -124,10 +236,12 @@ export function clientStep(state: ClientState, input: ClientInput): { state: Cli
     }
     case 'reply':
       return onReply(state, input.from, input.reply);
+    default:
+      throw new TypeError(`clientStep: unknown input type ${String((input as { type?: unknown }).type)}`);
   }
 }
 
-function onReply(state: ClientState, from: number, raw: unknown): { state: ClientState; effects: ClientEffect[] } {
+function onReply(state: ClientState, from: number, raw: unknown): ClientStepResult {
   const drop = (reason: string) => ({ state, effects: [{ type: 'drop', from, reason } as ClientEffect] });
   const out = state.outstanding;
   if (typeof raw !== 'object' || raw === null) return drop('reply: not an object');

@@ -28,7 +28,11 @@ function verify(publicKey: Uint8Array | undefined, message: Uint8Array, signatur
 }
 
 /**
- * Ed25519 signing and verification for one replica.
+ * Ed25519 signing and verification for one replica. A signature is accepted only if it is 64 bytes
+ * and the signer's public key is known; verification uses the @noble/curves defaults for Ed25519
+ * (ZIP-215 rules, cofactored equation), so all verifiers agree on which signatures are valid.
+ * @param options - this replica's secret key, the replicas' public keys, and the client key lookup
+ * @returns the {@link ReplicaCrypto} to pass to {@link createReplica}
  * @throws TypeError if a key is not a Uint8Array or clientKey is not a function
  * @example
  * ```ts
@@ -52,13 +56,23 @@ export function ed25519Crypto(options: Ed25519CryptoOptions): ReplicaCrypto {
   };
 }
 
-/** An Ed25519 signing function for a client. */
+/**
+ * An Ed25519 signing function for a client (for {@link ClientOptions.sign} or {@link signRequest}).
+ * @param secretKey - the client's 32-byte Ed25519 secret key
+ * @returns a function that signs a message and returns the 64-byte signature
+ * @throws TypeError if secretKey is not a Uint8Array
+ */
 export function ed25519Signer(secretKey: Uint8Array): (message: Uint8Array) => Uint8Array {
   const key = abytes(secretKey, 'secretKey');
   return (message) => ed25519.sign(message, key);
 }
 
-/** Verifies one replica's Ed25519 signature (for checking ledger certificates outside a replica). */
+/**
+ * Verifies one replica's Ed25519 signature (for checking ledger certificates outside a replica).
+ * @param replicaKeys - the public keys of replicas 0 .. n-1
+ * @returns a verifier for the `crypto` option of `verifyChain` (`medshare/ledger`); an index with no key verifies nothing
+ * @throws TypeError if a key is not a Uint8Array
+ */
 export function ed25519ReplicaVerifier(replicaKeys: readonly Uint8Array[]): Pick<ReplicaCrypto, 'verifyReplica'> {
   const keys = replicaKeys.map((k, i) => abytes(k, `replicaKeys[${i}]`));
   return { verifyReplica: (replica, message, signature) => verify(keys[replica], message, signature) };

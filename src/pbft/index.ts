@@ -33,7 +33,20 @@
 export { createReplica, restart, step, requestKey, compareRequests } from './replica.js';
 export type { ReplicaOptions } from './replica.js';
 export { createClient, clientStep, signRequest, ClientBusyError } from './client.js';
-export type { ClientEffect, ClientInput, ClientOptions, ClientState } from './client.js';
+export type {
+  ClientBroadcastEffect,
+  ClientDropEffect,
+  ClientEffect,
+  ClientInput,
+  ClientOptions,
+  ClientReplyInput,
+  ClientResultEffect,
+  ClientSendEffect,
+  ClientState,
+  ClientStepResult,
+  ClientSubmitInput,
+  ClientTickInput,
+} from './client.js';
 export { primaryOf, quorums } from './quorum.js';
 export type { Quorums } from './quorum.js';
 export { computeNewViewPlan } from './view-change.js';
@@ -63,7 +76,7 @@ export {
   viewChangeSignable,
 } from './encoding.js';
 export { checkReplicaMessage, checkRequest } from './validate.js';
-export type { Checked } from './validate.js';
+export type { Checked, CheckFailed, CheckPassed } from './validate.js';
 export { ed25519Crypto, ed25519ReplicaVerifier, ed25519Signer } from './crypto.js';
 export type { Ed25519CryptoOptions } from './crypto.js';
 export type * from './types.js';

@@ -53,7 +53,12 @@ export function quorums(n: number): Quorums {
   };
 }
 
-/** The primary of `view`: P = V mod |R| (paper section 4.2.10). */
+/**
+ * The primary of `view`: P = V mod |R| (paper section 4.2.10).
+ * @param view - the view number, a non-negative integer (not checked)
+ * @param n - the number of replicas |R|
+ * @returns the index of the primary, in [0, n)
+ */
 export function primaryOf(view: number, n: number): number {
   return view % n;
 }

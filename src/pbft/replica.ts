@@ -63,24 +63,27 @@ import { computeNewViewPlan, type NewViewPlan } from './view-change.js';
 
 /** Options of {@link createReplica}; everything but id, n and crypto has a default. */
 export interface ReplicaOptions {
+  /** This replica's index i, an integer in [0, n). */
   readonly id: number;
+  /** Number of replicas |R|, at least 4; n = 3f + 1 tolerates f Byzantine replicas. */
   readonly n: number;
+  /** Signs this replica's messages and verifies replicas' and clients' signatures (see {@link ed25519Crypto}). */
   readonly crypto: ReplicaCrypto;
-  /** K (default 64). */
+  /** K: a CHECKPOINT every K sequence numbers, in sequence numbers (default 64). */
   readonly checkpointInterval?: number;
-  /** L, a multiple of K (default 2K). */
+  /** L: the log window, H = h + L, in sequence numbers; a multiple of K (default 2K). */
   readonly logWindow?: number;
-  /** Default 100. */
+  /** Most requests in one PRE-PREPARE, hence in one block (default 100). */
   readonly maxBatch?: number;
-  /** Ticks (default 100). */
+  /** Base view-change timeout, in ticks (default 100); it doubles with each view change without progress. */
   readonly viewChangeTimeout?: number;
-  /** Default 6 (the timeout grows to at most 64 times the base). */
+  /** Most doublings of the view-change timeout (default 6: the timeout grows to at most 64 times the base). */
   readonly maxBackoff?: number;
-  /** Ticks (default 20). */
+  /** Ticks without progress before a STATUS is broadcast, and between FETCH-STATE retries (default 20). */
   readonly retransmitInterval?: number;
-  /** Default 10 000. */
+  /** Most verified, unexecuted requests held; further ones are dropped (default 10 000). */
   readonly maxPending?: number;
-  /** Default 64 KiB. */
+  /** Largest operation accepted in a request, in bytes (default 64 KiB = 65 536). */
   readonly maxOperationBytes?: number;
 }
 
@@ -167,6 +170,9 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
 /**
  * The state to resume from after a crash: the last persisted state, with the volatile parts
  * reset (the view-change timer restarts; messages buffered for a future view are gone).
+ * The timer is re-armed with the current backoff when requests are pending in normal operation,
+ * or when 2f + 1 VIEW-CHANGEs for the current view or higher are held during a view change;
+ * the retransmission clocks (lastProgress, lastStatus) restart at the persisted `now`.
  * @param persisted - the state of the last `persist` effect carried out
  * @returns the state to continue stepping
  */
@@ -192,9 +198,13 @@ function viewChangeQuorumReached(state: ReplicaState): boolean {
 
 /**
  * Advances a replica by one input. Pure: `state` is not modified.
+ * Untrusted content never makes it throw: a malformed or invalid request or message is reported
+ * as a {@link ReplicaDropEffect}.
  * @param state - the current state
  * @param input - a client request, a message from a replica, or a tick (all untrusted except tick)
  * @returns the next state and the effects to carry out, in order (`persist` first when present)
+ * @throws TypeError if `input` is not an object with type `'request'`, `'message'` or `'tick'`;
+ * errors thrown by `config.crypto.sign` propagate
  */
 export function step(state: ReplicaState, input: ReplicaInput): StepResult {
   const machine = new Machine(state);
@@ -217,12 +227,22 @@ export function step(state: ReplicaState, input: ReplicaInput): StepResult {
   return machine.finish();
 }
 
-/** Key of a request in the pending table: client and timestamp. */
+/**
+ * Key of a request in the pending table: client and timestamp.
+ * @param request - the request's client and timestamp
+ * @returns `client + '\u0000' + timestamp` in decimal; distinct (client, timestamp) pairs give distinct keys
+ */
 export function requestKey(request: Pick<Request, 'client' | 'timestamp'>): string {
   return `${request.client}\u0000${request.timestamp}`;
 }
 
-/** Batch order (paper step 1, "the leader sorts the transactions"): by client, then timestamp. */
+/**
+ * Batch order (paper step 1, "the leader sorts the transactions"): by client, then timestamp.
+ * @param a - a request's client and timestamp
+ * @param b - another request's client and timestamp
+ * @returns negative if a sorts first, positive if b does, 0 for the same (client, timestamp);
+ * clients compare by UTF-16 code units, timestamps numerically
+ */
 export function compareRequests(a: Pick<Request, 'client' | 'timestamp'>, b: Pick<Request, 'client' | 'timestamp'>): number {
   if (a.client !== b.client) return a.client < b.client ? -1 : 1;
   return a.timestamp - b.timestamp;

@@ -7,66 +7,128 @@
  * Every message a replica sends is signed by it, so that certificates (prepared, commit,
  * checkpoint, view-change) can be relayed and checked by anyone. Replies to clients are not
  * signed: they travel on the caller's authenticated channel, as Castro-Liskov's MACs do.
+ *
+ * Units used throughout: views and sequence numbers are non-negative safe integers (encoded as
+ * u64); replica indices are integers in [0, n); time is counted in ticks, the logical time
+ * unit of {@link ReplicaTickInput} and {@link ClientTickInput}; digests are
+ * {@link DIGEST_BYTES} = 32 bytes of SHA-256.
  */
 
 /** ⟨REQUEST, o, t, c⟩σc: operation o with timestamp t from client c (paper: a transaction from the smart contract). */
 export interface Request {
+  /** Message discriminant: always `'request'`. */
   readonly type: 'request';
+  /**
+   * c: the client's identifier, a non-empty string of at most 256 UTF-16 code units. It keys the
+   * replica's client table and is the name passed to {@link ReplicaCrypto.verifyClient}.
+   */
   readonly client: string;
   /** Strictly increasing per client; the replica executes a request at most once per (client, timestamp). */
   readonly timestamp: number;
+  /**
+   * o: the operation, opaque to consensus (in medshare, a ledger transaction encoded by
+   * `encodeTransaction` of `medshare/ledger`). At most `maxOperationBytes` bytes (64 KiB by default).
+   */
   readonly operation: Uint8Array;
+  /**
+   * σc: the client's signature on {@link requestSignable}(client, timestamp, operation), checked
+   * with {@link ReplicaCrypto.verifyClient}; 1 to 256 bytes (64 for Ed25519). The signature bytes
+   * are part of {@link requestDigest}, so a batch digest binds each request exactly as signed.
+   */
   readonly signature: Uint8Array;
 }
 
 /** ⟨PRE-PREPARE, v, n, d⟩σp with the batch m whose digest is d (paper step 1). */
 export interface PrePrepare {
+  /** Message discriminant: always `'prePrepare'`. */
   readonly type: 'prePrepare';
+  /** v: the view in which the primary assigned `seq`. */
   readonly view: number;
+  /**
+   * n: the sequence number assigned to the batch, which is also the height of the ledger block the
+   * batch becomes. Accepted only within the watermarks h < n <= h + L.
+   */
   readonly seq: number;
+  /** d: {@link batchDigest} of `batch`, the RFC 6962 Merkle root of the request digests (32 bytes). */
   readonly digest: Uint8Array;
+  /** Index of the sender, which must be the primary of `view`: p = v mod n ({@link primaryOf}). */
   readonly replica: number;
+  /**
+   * σp: the primary's signature on {@link prePrepareSignable}(view, seq, digest, replica). The batch
+   * itself is not signed; it is bound through `digest`.
+   */
   readonly signature: Uint8Array;
+  /**
+   * m: the requests ordered at `seq`, sorted strictly by (client, timestamp) ({@link compareRequests}),
+   * at most `maxBatch` of them. Empty for the null request that a NEW-VIEW places in a gap of O.
+   */
   readonly batch: readonly Request[];
 }
 
 /** ⟨PREPARE, v, n, d, i⟩σi (paper step 2). */
 export interface Prepare {
+  /** Message discriminant: always `'prepare'`. */
   readonly type: 'prepare';
+  /** v: the view of the PRE-PREPARE this PREPARE agrees with. */
   readonly view: number;
+  /** n: the sequence number of that PRE-PREPARE. */
   readonly seq: number;
+  /** d: the batch digest of that PRE-PREPARE (32 bytes). */
   readonly digest: Uint8Array;
+  /** i: the sending backup. The primary of `view` never sends PREPARE; one from it is dropped. */
   readonly replica: number;
+  /** σi: replica i's signature on {@link prepareSignable}(view, seq, digest, replica). */
   readonly signature: Uint8Array;
 }
 
 /** ⟨COMMIT, v, n, d, i⟩σi (paper step 3). */
 export interface Commit {
+  /** Message discriminant: always `'commit'`. */
   readonly type: 'commit';
+  /** v: the view in which replica i prepared (v, n, d). */
   readonly view: number;
+  /** n: the sequence number. */
   readonly seq: number;
+  /** d: the batch digest (32 bytes); in a ledger block's certificate it equals the block's Merkle root. */
   readonly digest: Uint8Array;
+  /** i: the sending replica (the primary included). */
   readonly replica: number;
+  /**
+   * σi: replica i's signature on {@link commitSignable}(view, seq, digest, replica). 2f + 1 of these
+   * for the same (v, n, d) form the commit certificate stored with each ledger block.
+   */
   readonly signature: Uint8Array;
 }
 
 /** ⟨CHECKPOINT, n, d, i⟩σi: replica i's state digest d after executing sequence number n. */
 export interface Checkpoint {
+  /** Message discriminant: always `'checkpoint'`. */
   readonly type: 'checkpoint';
+  /** n: the sequence number just executed; a multiple of the checkpoint interval K. */
   readonly seq: number;
+  /** d: {@link snapshotDigest} of the replica's {@link Snapshot} at `seq` (32 bytes). */
   readonly digest: Uint8Array;
+  /** i: the sending replica. */
   readonly replica: number;
+  /** σi: replica i's signature on {@link checkpointSignable}(seq, digest, replica). */
   readonly signature: Uint8Array;
 }
 
 /** A prepared certificate: the PRE-PREPARE and 2f matching PREPAREs from distinct backups. */
 export interface PreparedProof {
+  /** The PRE-PREPARE for (v, n, d), signed by the primary of v, with its batch. */
   readonly prePrepare: PrePrepare;
+  /**
+   * PREPAREs for the same (v, n, d) from 2f distinct backups (never from the primary of v). A
+   * replica builds its own certificates with exactly 2f, ordered by replica index;
+   * {@link checkPreparedProof} accepts 2f or more.
+   */
   readonly prepares: readonly Prepare[];
 }
 
 /** ⟨VIEW-CHANGE, v+1, n, C, P, i⟩σi. */
 export interface ViewChange {
+  /** Message discriminant: always `'viewChange'`. */
   readonly type: 'viewChange';
   /** The view being moved to. */
   readonly view: number;
@@ -78,24 +140,38 @@ export interface ViewChange {
   readonly checkpointProof: readonly Checkpoint[];
   /** P: a prepared certificate for each sequence number above stableSeq that prepared at the sender. */
   readonly prepared: readonly PreparedProof[];
+  /** i: the sending replica. */
   readonly replica: number;
+  /**
+   * σi: replica i's signature on {@link viewChangeSignable}, which covers view, stableSeq,
+   * stableDigest, replica and the (seq, view, digest) of every entry of P, so no relay can drop
+   * or alter an entry. C and the PREPAREs in P are not covered: they carry their own signatures.
+   */
   readonly signature: Uint8Array;
 }
 
 /** ⟨NEW-VIEW, v+1, V, O⟩σp. */
 export interface NewView {
+  /** Message discriminant: always `'newView'`. */
   readonly type: 'newView';
+  /** v + 1: the view this message starts. */
   readonly view: number;
   /** V: 2f + 1 valid VIEW-CHANGE messages for `view`. */
   readonly viewChanges: readonly ViewChange[];
   /** O: the PRE-PREPAREs computed from V by {@link computeNewViewPlan}, signed by the new primary. */
   readonly prePrepares: readonly PrePrepare[];
+  /** The sender, which must be the primary of `view` ({@link primaryOf}). */
   readonly replica: number;
+  /**
+   * The new primary's signature on {@link newViewSignable}: view, replica, the SHA-256 of each
+   * VIEW-CHANGE's signed bytes in V, and the (seq, digest) of each PRE-PREPARE in O.
+   */
   readonly signature: Uint8Array;
 }
 
 /** The service state at a checkpoint: the ledger head and the client table (last reply per client). */
 export interface Snapshot {
+  /** The sequence number the state is taken at: a multiple of K, or 0 for the genesis state. */
   readonly seq: number;
   /** Hash of the ledger block at height `seq` (equals the block hash in medshare/ledger). */
   readonly chainHead: Uint8Array;
@@ -105,23 +181,39 @@ export interface Snapshot {
 
 /** The last request executed for a client, and its result (kept to answer retransmissions). */
 export interface ClientRecord {
+  /** The client's identifier c. */
   readonly client: string;
+  /** t of the client's last executed request; requests with a timestamp not above it are never executed. */
   readonly timestamp: number;
+  /**
+   * The result returned for that request: {@link executionResult}(seq, index), 12 bytes giving the
+   * block height and the request's index in the block's batch.
+   */
   readonly result: Uint8Array;
 }
 
 /** A replica asks for the state at a stable checkpoint above `lastExecuted` (state transfer). */
 export interface FetchState {
+  /** Message discriminant: always `'fetchState'`. */
   readonly type: 'fetchState';
+  /** The requesting replica; must equal the authenticated sender (the message is not signed). */
   readonly replica: number;
+  /** The requester's last executed sequence number; only a stable checkpoint above it is sent back. */
   readonly lastExecuted: number;
 }
 
 /** The state at a stable checkpoint, with the 2f + 1 CHECKPOINT messages that prove its digest. */
 export interface StateTransfer {
+  /** Message discriminant: always `'stateTransfer'`. */
   readonly type: 'stateTransfer';
+  /** The state at the checkpoint; adopted only if `proof` certifies its {@link snapshotDigest}. */
   readonly snapshot: Snapshot;
+  /**
+   * 2f + 1 CHECKPOINTs from distinct replicas for (snapshot.seq, snapshotDigest(snapshot)). This
+   * proof, not the sender, makes the snapshot trustworthy: the message itself is not signed.
+   */
   readonly proof: readonly Checkpoint[];
+  /** The replica that sent the state (informative only). */
   readonly replica: number;
 }
 
@@ -131,20 +223,31 @@ export interface StateTransfer {
  * or a state transfer). This is the retransmission of Castro-Liskov section 5 (status messages).
  */
 export interface Status {
+  /** Message discriminant: always `'status'`. */
   readonly type: 'status';
+  /** The reporting replica; must equal the authenticated sender (the message is not signed). */
   readonly replica: number;
+  /** The sender's current view (during a view change, the view it is moving to). */
   readonly view: number;
+  /** True while the sender waits for the NEW-VIEW of `view`. */
   readonly viewChanging: boolean;
+  /** The sender's last executed sequence number; peers resend what lies above it. */
   readonly lastExecuted: number;
 }
 
 /** ⟨REPLY, v, t, c, i, r⟩ (paper step 5). */
 export interface Reply {
+  /** Message discriminant: always `'reply'`. */
   readonly type: 'reply';
+  /** v: the replica's current view, from which the client learns the primary. */
   readonly view: number;
+  /** t: the timestamp of the request answered. */
   readonly timestamp: number;
+  /** c: the client the reply is for. */
   readonly client: string;
+  /** i: the replying replica; the client checks it against the channel's sender. */
   readonly replica: number;
+  /** r: the result ({@link executionResult}: block height and index in the batch). */
   readonly result: Uint8Array;
 }
 
@@ -177,6 +280,7 @@ export interface ReplicaConfig {
   readonly id: number;
   /** Number of replicas |R| = 3f + 1. */
   readonly n: number;
+  /** Signs this replica's messages and verifies those of replicas and clients. */
   readonly crypto: ReplicaCrypto;
   /** K: a checkpoint every K sequence numbers. */
   readonly checkpointInterval: number;
@@ -198,8 +302,14 @@ export interface ReplicaConfig {
 
 /** The messages of one sequence number in the current view. */
 export interface Slot {
+  /** The PRE-PREPARE accepted for this sequence number, or null while none has arrived (votes can come first). */
   readonly prePrepare: PrePrepare | null;
+  /**
+   * PREPAREs received, by sender index (a backup's own included). A PREPARE whose digest differs
+   * from the PRE-PREPARE's is kept but does not count towards the 2f.
+   */
   readonly prepares: ReadonlyMap<number, Prepare>;
+  /** COMMITs received, by sender index (this replica's own once prepared); only those matching the digest count. */
   readonly commits: ReadonlyMap<number, Commit>;
   /** This replica reached prepared and sent its COMMIT. */
   readonly prepared: boolean;
@@ -209,9 +319,16 @@ export interface Slot {
 
 /** The last stable checkpoint: h, its digest, its proof and (if held) its snapshot. */
 export interface StableCheckpoint {
+  /** h: the low watermark. Sequence numbers at or below it are garbage-collected from the log. */
   readonly seq: number;
+  /** {@link snapshotDigest} of the state at `seq` (the genesis checkpoint digest for seq 0). */
   readonly digest: Uint8Array;
+  /** At least 2f + 1 CHECKPOINTs for (seq, digest) from distinct replicas; empty for seq 0. */
   readonly proof: readonly Checkpoint[];
+  /**
+   * The state at `seq`, if this replica holds it (its own snapshot with that digest, or one
+   * received by state transfer); null otherwise, and then it cannot serve a state transfer.
+   */
   readonly snapshot: Snapshot | null;
 }
 
@@ -220,8 +337,11 @@ export interface StableCheckpoint {
  * `config` is plain data.
  */
 export interface ReplicaState {
+  /** The fixed parameters, including the {@link ReplicaCrypto} (the only part that is not plain data). */
   readonly config: ReplicaConfig;
+  /** v: the current view. While `status` is `'viewChanging'`, the view being moved to. */
   readonly view: number;
+  /** `'normal'` while ordering requests in `view`; `'viewChanging'` from sending VIEW-CHANGE until NEW-VIEW for `view` is accepted. */
   readonly status: 'normal' | 'viewChanging';
   /** Logical time: the number of ticks seen. */
   readonly now: number;
@@ -231,10 +351,13 @@ export interface ReplicaState {
   readonly backoff: number;
   /** Primary: the last sequence number assigned in this view. */
   readonly seqAssigned: number;
+  /** The sequence number of the last batch executed, which is also the ledger's height. Batches run in order, without gaps. */
   readonly lastExecuted: number;
   /** Hash of the ledger block at height lastExecuted. */
   readonly chainHead: Uint8Array;
+  /** The client table: the last executed request and its result, by client identifier. */
   readonly clients: ReadonlyMap<string, ClientRecord>;
+  /** The last stable checkpoint; its seq is the low watermark h. */
   readonly stable: StableCheckpoint;
   /** Own snapshots at checkpoints above the stable one, by sequence number. */
   readonly snapshots: ReadonlyMap<number, Snapshot>;
@@ -252,53 +375,197 @@ export interface ReplicaState {
   readonly viewChanges: ReadonlyMap<number, ViewChange>;
   /** The NEW-VIEW that started the current view (null in view 0). */
   readonly newView: NewView | null;
-  /** Messages for the view being changed to that arrived before its NEW-VIEW. */
-  readonly early: readonly { readonly from: number; readonly message: PrePrepare | Prepare | Commit }[];
+  /**
+   * Messages for the view being changed to that arrived before its NEW-VIEW, in arrival order;
+   * replayed when the view starts. Each entry holds `from`, the authenticated sender, and `message`,
+   * a shape-checked PRE-PREPARE, PREPARE or COMMIT for that view. Bounded at 4 · n · L entries;
+   * volatile (cleared by {@link restart}).
+   */
+  readonly early: readonly {
+    /** The replica that sent `message` (the authenticated channel's sender). */
+    readonly from: number;
+    /** A shape-checked ordering message for the view being changed to. */
+    readonly message: PrePrepare | Prepare | Commit;
+  }[];
   /** A state transfer is needed up to this stable checkpoint. */
-  readonly transfer: { readonly seq: number; readonly askedAt: number } | null;
+  readonly transfer: {
+    /** The stable checkpoint's sequence number; the transfer is complete once lastExecuted reaches it. */
+    readonly seq: number;
+    /** Tick of the last FETCH-STATE broadcast; it is repeated every `retransmitInterval` ticks. */
+    readonly askedAt: number;
+  } | null;
   /** Tick of the last progress (execution, new view), for retransmission. */
   readonly lastProgress: number;
   /** Tick of the last STATUS sent. */
   readonly lastStatus: number;
 }
 
+/** A request from a client (untrusted), as a {@link ReplicaInput}. */
+export interface ReplicaRequestInput {
+  /** Input discriminant: always `'request'`. */
+  readonly type: 'request';
+  /**
+   * The request as received, of unknown shape: it is checked by {@link checkRequest}, then its
+   * client signature. A retransmission of the client's last executed request is answered again
+   * with the stored reply; a backup forwards a new request to the primary.
+   */
+  readonly request: unknown;
+}
+
+/** A message from another replica (untrusted), as a {@link ReplicaInput}. */
+export interface ReplicaMessageInput {
+  /** Input discriminant: always `'message'`. */
+  readonly type: 'message';
+  /**
+   * The index of the sending replica, as established by the caller's authenticated channel. Signed
+   * messages may be relayed (their `replica` field need not equal `from`); `from` is what drops
+   * are attributed to and where answers to STATUS and FETCH-STATE go. A value outside [0, n), or
+   * this replica's own index, makes the input dropped.
+   */
+  readonly from: number;
+  /** The message as received, of unknown shape: it is checked by {@link checkReplicaMessage} before use. */
+  readonly message: unknown;
+}
+
+/**
+ * One unit of logical time, as a {@link ReplicaInput}. Ticks drive every timer: the view-change
+ * timeout, the proposal of a partial batch by the primary, FETCH-STATE and STATUS retransmission.
+ */
+export interface ReplicaTickInput {
+  /** Input discriminant: always `'tick'`. */
+  readonly type: 'tick';
+}
+
 /** What a replica is given. */
-export type ReplicaInput =
-  /** A request from a client (untrusted). */
-  | { readonly type: 'request'; readonly request: unknown }
-  /** A message from replica `from` (untrusted; `from` is the authenticated channel's sender). */
-  | { readonly type: 'message'; readonly from: number; readonly message: unknown }
-  /** One unit of logical time. */
-  | { readonly type: 'tick' };
+export type ReplicaInput = ReplicaRequestInput | ReplicaMessageInput | ReplicaTickInput;
+
+/**
+ * Write the state to stable storage. Emitted first in a step's effects whenever the step sends,
+ * replies, executes, enters a view or installs a state transfer.
+ */
+export interface ReplicaPersistEffect {
+  /** Effect discriminant: always `'persist'`. */
+  readonly type: 'persist';
+  /**
+   * The state to persist: the same object as {@link StepResult.state}. It must be durable before any
+   * later effect of the step is carried out, so that a replica resumed with {@link restart} never
+   * contradicts a message it already sent (for example, a PREPARE for another digest at the same (v, n)).
+   */
+  readonly state: ReplicaState;
+}
+
+/** Send a message to one replica. */
+export interface ReplicaSendEffect {
+  /** Effect discriminant: always `'send'`. */
+  readonly type: 'send';
+  /** The index of the receiving replica, in [0, n) and never this replica's own. */
+  readonly to: number;
+  /** The message to deliver. */
+  readonly message: ReplicaMessage;
+}
+
+/** Send a message to every other replica. */
+export interface ReplicaBroadcastEffect {
+  /** Effect discriminant: always `'broadcast'`. */
+  readonly type: 'broadcast';
+  /**
+   * The message to deliver to the n - 1 other replicas. Not to this replica: its own messages are
+   * already recorded in the state (and one delivered back to it would be dropped).
+   */
+  readonly message: ReplicaMessage;
+}
+
+/** Send a reply to a client (paper step 5). */
+export interface ReplicaReplyEffect {
+  /** Effect discriminant: always `'reply'`. */
+  readonly type: 'reply';
+  /** The client to deliver `reply` to (equal to `reply.client`). */
+  readonly client: string;
+  /** The reply, unsigned: the caller's channel to the client must authenticate this replica. */
+  readonly reply: Reply;
+}
+
+/**
+ * A batch committed and executed (paper step 4): the caller records it as the next ledger block,
+ * for example with `blockFromExecution` of `medshare/ledger`.
+ */
+export interface ReplicaExecuteEffect {
+  /** Effect discriminant: always `'execute'`. */
+  readonly type: 'execute';
+  /**
+   * The sequence number executed, which is the block's height. Executions come in order without
+   * gaps: each is one above the previous, except after a {@link ReplicaStateTransferredEffect}.
+   */
+  readonly seq: number;
+  /** The view of the PRE-PREPARE, and of every COMMIT in `certificate`. */
+  readonly view: number;
+  /** {@link batchDigest} of `batch`: the block's Merkle root, and the d that the COMMITs sign. */
+  readonly digest: Uint8Array;
+  /** The requests ordered at `seq`, in batch order (empty for a null request). */
+  readonly batch: readonly Request[];
+  /** Indices (in batch) of the requests executed; the others were duplicates (timestamp not newer). */
+  readonly executed: readonly number[];
+  /** Ledger head after this batch: hash of the block at height seq. */
+  readonly chainHead: Uint8Array;
+  /** 2f + 1 matching signed COMMITs. */
+  readonly certificate: readonly Commit[];
+}
+
+/**
+ * The replica adopted a snapshot certified by 2f + 1 CHECKPOINTs and skipped to its sequence
+ * number. The snapshot holds only the ledger head, not the blocks: the caller must obtain the
+ * blocks it lacks up to `seq` elsewhere (from peers' ledgers, checked with `verifyChain` of
+ * `medshare/ledger` against `chainHead`).
+ */
+export interface ReplicaStateTransferredEffect {
+  /** Effect discriminant: always `'stateTransferred'`. */
+  readonly type: 'stateTransferred';
+  /** The checkpoint's sequence number, now the replica's last executed one (the ledger height). */
+  readonly seq: number;
+  /** The hash of the ledger block at height `seq`, as certified by the checkpoint proof. */
+  readonly chainHead: Uint8Array;
+}
+
+/** The replica entered a new view, by sending (primary) or accepting (backup) its NEW-VIEW. */
+export interface ReplicaViewEnteredEffect {
+  /** Effect discriminant: always `'viewEntered'`. */
+  readonly type: 'viewEntered';
+  /** The view now current; its primary is {@link primaryOf}(view, n). */
+  readonly view: number;
+}
+
+/** An input was ignored, and did not change the state. */
+export interface ReplicaDropEffect {
+  /** Effect discriminant: always `'drop'`. */
+  readonly type: 'drop';
+  /**
+   * Whom the dropped input came from: the replica index of a {@link ReplicaMessageInput}, or
+   * `'client'` for a {@link ReplicaRequestInput} and for a message input whose `from` is not a
+   * valid peer index.
+   */
+  readonly from: number | 'client';
+  /** Why, in English, for logs and metrics (the wording is not a stable interface). */
+  readonly reason: string;
+}
 
 /**
  * What a replica asks its caller to do, in order. Contract: when a `persist` effect is present
  * it comes first and must be durable before any later effect is carried out.
  */
 export type ReplicaEffect =
-  | { readonly type: 'persist'; readonly state: ReplicaState }
-  | { readonly type: 'send'; readonly to: number; readonly message: ReplicaMessage }
-  | { readonly type: 'broadcast'; readonly message: ReplicaMessage }
-  | { readonly type: 'reply'; readonly client: string; readonly reply: Reply }
-  | {
-      readonly type: 'execute';
-      readonly seq: number;
-      readonly view: number;
-      readonly digest: Uint8Array;
-      readonly batch: readonly Request[];
-      /** Indices (in batch) of the requests executed; the others were duplicates (timestamp not newer). */
-      readonly executed: readonly number[];
-      /** Ledger head after this batch: hash of the block at height seq. */
-      readonly chainHead: Uint8Array;
-      /** 2f + 1 matching signed COMMITs. */
-      readonly certificate: readonly Commit[];
-    }
-  | { readonly type: 'stateTransferred'; readonly seq: number; readonly chainHead: Uint8Array }
-  | { readonly type: 'viewEntered'; readonly view: number }
-  | { readonly type: 'drop'; readonly from: number | 'client'; readonly reason: string };
+  | ReplicaPersistEffect
+  | ReplicaSendEffect
+  | ReplicaBroadcastEffect
+  | ReplicaReplyEffect
+  | ReplicaExecuteEffect
+  | ReplicaStateTransferredEffect
+  | ReplicaViewEnteredEffect
+  | ReplicaDropEffect;
 
 /** The result of one {@link step}. */
 export interface StepResult {
+  /** The next state of the replica; `state` passed to {@link step} is left unchanged. */
   readonly state: ReplicaState;
+  /** The effects to carry out, in order; a {@link ReplicaPersistEffect}, when present, is the first. */
   readonly effects: readonly ReplicaEffect[];
 }

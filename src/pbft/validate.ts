@@ -28,8 +28,28 @@ export const MAX_SIGNATURE_BYTES = 256;
 /** Longest client identifier, in UTF-16 code units. */
 export const MAX_CLIENT_ID = 256;
 
+/** A shape check that passed. */
+export interface CheckPassed<T> {
+  /** Discriminant: the value passed the check. */
+  readonly ok: true;
+  /**
+   * The checked value, rebuilt field by field into a fresh object: it holds only the fields of its
+   * type (extra properties of the input are dropped) and shares no object with the input but
+   * its Uint8Arrays.
+   */
+  readonly value: T;
+}
+
+/** A shape check that failed. */
+export interface CheckFailed {
+  /** Discriminant: the value was rejected. */
+  readonly ok: false;
+  /** The first defect found, naming the field (for example `prePrepare.batch[2].timestamp: not a non-negative safe integer`). */
+  readonly reason: string;
+}
+
 /** A shape check's verdict. */
-export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type Checked<T> = CheckPassed<T> | CheckFailed;
 
 class Invalid extends Error {}
 
@@ -242,10 +262,13 @@ function guard<T>(check: () => T): Checked<T> {
 }
 
 /**
- * Checks the shape of a message from another replica.
+ * Checks the shape of a message from another replica: its type tag, every field's type, integer
+ * ranges (replica indices in [0, n)), byte lengths (32-byte digests, signatures of 1 to 256
+ * bytes, operations up to maxOperationBytes) and list lengths (batches up to maxBatch, P and O up
+ * to L entries, proofs up to n). Signatures and protocol rules are not checked here.
  * @param value - anything received from the network
  * @param config - the receiving replica's configuration (n, window, batch and size limits)
- * @returns the message, copied into a fresh well-typed object, or the reason it was rejected
+ * @returns the message, copied into a fresh well-typed object, or the reason it was rejected; never throws
  */
 export function checkReplicaMessage(value: unknown, config: ReplicaConfig): Checked<ReplicaMessage> {
   return guard(() => {
@@ -277,7 +300,12 @@ export function checkReplicaMessage(value: unknown, config: ReplicaConfig): Chec
   });
 }
 
-/** Checks the shape of a client request. */
+/**
+ * Checks the shape of a client request (not its signature).
+ * @param value - anything received from a client
+ * @param config - the receiving replica's configuration (its maxOperationBytes)
+ * @returns the request, copied into a fresh well-typed object, or the reason it was rejected; never throws
+ */
 export function checkRequest(value: unknown, config: ReplicaConfig): Checked<Request> {
   return guard(() => request(value, config));
 }

@@ -17,17 +17,29 @@ import type { Checkpoint, PreparedProof, Request, ViewChange } from './types.js'
 
 /** One re-proposal of O: the batch to pre-prepare at `seq` in the new view. */
 export interface NewViewEntry {
+  /** n, in (min-s, max-s]. */
   readonly seq: number;
+  /**
+   * The digest of the chosen prepared certificate's PRE-PREPARE, or, for the null request,
+   * {@link batchDigest} of the empty batch.
+   */
   readonly digest: Uint8Array;
+  /** The batch of that PRE-PREPARE (re-proposed unchanged), or the empty batch for the null request. */
   readonly batch: readonly Request[];
 }
 
 /** What a NEW-VIEW for `view` must contain, given V. */
 export interface NewViewPlan {
+  /** v + 1: the view the NEW-VIEW starts. */
   readonly view: number;
   /** min-s, with its digest and proof (from the VIEW-CHANGE that carried it). */
   readonly stableSeq: number;
+  /** The state digest of the checkpoint at min-s, as carried by that VIEW-CHANGE. */
   readonly stableDigest: Uint8Array;
+  /**
+   * The 2f + 1 CHECKPOINTs proving min-s, from the lowest-indexed sender in V whose stable
+   * checkpoint is min-s (empty when min-s is 0). Replicas below min-s adopt it as their stable checkpoint.
+   */
   readonly checkpointProof: readonly Checkpoint[];
   /** max-s. */
   readonly maxSeq: number;

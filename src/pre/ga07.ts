@@ -71,6 +71,7 @@ import {
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { abytes, ascheme } from '../internal/errors.js';
+import { BoundedCache, PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
 import { open, seal, TAG_BYTES } from './kem.js';
@@ -163,18 +164,12 @@ export type Ga07Ciphertext = Ciphertext<Ga07Capsule>;
 
 // H1(ID) depends on nothing but the identity; bounded cache (first in, first out).
 const MAX_CACHED = 1024;
-const identityPoints = new Map<string, G1>();
+const identityPoints = new BoundedCache<G1>(MAX_CACHED);
 
 /** H1(ID) in G1. @throws TypeError / RangeError for a bad identity. */
 export function identityPoint(identity: string, name = 'identity'): G1 {
   const bytes = identityBytes(identity, name);
-  let q = identityPoints.get(identity);
-  if (q === undefined) {
-    q = hashToG1(H1_DST, bytes);
-    if (identityPoints.size >= MAX_CACHED) identityPoints.delete(identityPoints.keys().next().value as string);
-    identityPoints.set(identity, q);
-  }
-  return q;
+  return identityPoints.get(identity, () => hashToG1(H1_DST, bytes));
 }
 
 /** H2(X) in G1: hash_to_curve of the canonical bytes of X in GT. */
@@ -185,29 +180,18 @@ export function hashGt(x: GT): G1 {
 // e(H1(ID), mpk), fixed per (params, identity): cached so that repeated encryption to one
 // identity needs no hash and no pairing - one G2 multiplication and one GT exponentiation for
 // (C1, C2), plus the GT exponentiation that draws the fresh m. Bounded.
-const recipientCache = new WeakMap<Ga07Params, Map<string, GT>>();
+const recipientCache = new PerObjectCache<Ga07Params, GT>(MAX_CACHED);
 
 /** e(H1(ID), mpk), the recipient's encryption base; cached per params object and identity. */
 export function recipientBase(params: Ga07Params, identity: string, name = 'identity'): GT {
-  let cache = recipientCache.get(params);
-  if (cache === undefined) {
-    cache = new Map();
-    recipientCache.set(params, cache);
-  }
-  let base = cache.get(identity);
-  if (base === undefined) {
-    base = pair(identityPoint(identity, name), params.mpk);
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    cache.set(identity, base);
-  }
-  return base;
+  return recipientCache.get(params, identity, () => pair(identityPoint(identity, name), params.mpk));
 }
 
 // H2(X) as the delegatee computes it from (R1, R2), per secret key and (R1, R2): every
 // ciphertext re-encrypted under one re-encryption key carries the same (R1, R2), so the
 // delegatee pays the pairing e(sk_2, R1) and the hash once per key. Bounded.
 const MAX_CACHED_REKEYS = 256;
-const delegatedCache = new WeakMap<Ga07SecretKey, Map<string, G1>>();
+const delegatedCache = new PerObjectCache<Ga07SecretKey, G1>(MAX_CACHED_REKEYS);
 
 function hex(bytes: Uint8Array): string {
   let out = '';
@@ -232,19 +216,11 @@ export function encapsulate(params: Ga07Params, identity: string, m: GT, r: bigi
 export function decapsulate(secretKey: Ga07SecretKey, capsule: Ga07Capsule): GT {
   if (capsule.form === 'original') return gtDiv(capsule.C2, pair(secretKey.key, capsule.C1));
   if (capsule.form !== 'reEncrypted') throw new TypeError(`capsule.form: expected 'original' or 'reEncrypted'`);
-  let cache = delegatedCache.get(secretKey);
-  if (cache === undefined) {
-    cache = new Map();
-    delegatedCache.set(secretKey, cache);
-  }
   const id = hex(capsule.R1.toBytes(true)) + hex(gtToBytes(capsule.R2));
-  let hx = cache.get(id);
-  if (hx === undefined) {
+  const hx = delegatedCache.get(secretKey, id, () => {
     const x = gtDiv(capsule.R2, pair(secretKey.key, capsule.R1)); // X = R2 / e(sk_2, R1)
-    hx = hashGt(x);
-    if (cache.size >= MAX_CACHED_REKEYS) cache.delete(cache.keys().next().value as string);
-    cache.set(id, hx);
-  }
+    return hashGt(x);
+  });
   return gtDiv(capsule.C2, pair(hx, capsule.C1)); // m = C2' / e(H2(X), C1)
 }
 

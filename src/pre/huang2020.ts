@@ -35,6 +35,7 @@ import {
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { abytes, ascheme } from '../internal/errors.js';
+import { PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 import { open, seal } from './kem.js';
@@ -141,21 +142,9 @@ export function identityToScalar(identity: string, name = 'identity'): bigint {
 
 // Z^(a + b*ID), fixed per recipient: cached so repeated encryption to one identity costs
 // one GT exponentiation less. Bounded; keyed by the params object.
-const MAX_CACHED_IDENTITIES = 1024;
-const recipientCache = new WeakMap<Huang2020Params, Map<string, GT>>();
+const recipientCache = new PerObjectCache<Huang2020Params, GT>(1024);
 function recipientBase(params: Huang2020Params, identity: string): GT {
-  let cache = recipientCache.get(params);
-  if (cache === undefined) {
-    cache = new Map();
-    recipientCache.set(params, cache);
-  }
-  let zd = cache.get(identity);
-  if (zd === undefined) {
-    zd = gtMul(params.Za, gtPow(params.Zb, identityToScalar(identity)));
-    if (cache.size >= MAX_CACHED_IDENTITIES) cache.delete(cache.keys().next().value as string);
-    cache.set(identity, zd);
-  }
-  return zd;
+  return recipientCache.get(params, identity, () => gtMul(params.Za, gtPow(params.Zb, identityToScalar(identity))));
 }
 
 // ------------------------------------------------------------------ the algorithms

@@ -19,6 +19,7 @@ import {
 } from '../internal/bls.js';
 import { equalBytes, Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { abytes, ascheme } from '../internal/errors.js';
+import { BoundedCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 
@@ -64,17 +65,10 @@ export interface AuthSignSetup {
 }
 
 // H1'(ID) is fixed per identity; cached (bounded) since verifiers see the same signers often.
-const MAX_CACHED = 1024;
-const identityPoints = new Map<string, G1>();
+const identityPoints = new BoundedCache<G1>(1024);
 function identityPoint(identity: string, name = 'identity'): G1 {
   const bytes = identityBytes(identity, name);
-  let q = identityPoints.get(identity);
-  if (q === undefined) {
-    q = hashToG1(H1_DST, bytes);
-    if (identityPoints.size >= MAX_CACHED) identityPoints.delete(identityPoints.keys().next().value as string);
-    identityPoints.set(identity, q);
-  }
-  return q;
+  return identityPoints.get(identity, () => hashToG1(H1_DST, bytes));
 }
 
 /**
