@@ -143,8 +143,12 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
   try {
     const [command, ...rest] = args;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      if (command === undefined) {
+        io.err(`medshare: error: no command (${USAGE})`);
+        return 1;
+      }
       io.out(USAGE);
-      return command === undefined ? 1 : 0;
+      return 0;
     }
     if (command !== 'demo') throw new Error(`unknown command ${command} (${USAGE})`);
     await demo(parseDemo(rest), io);
