@@ -39,6 +39,7 @@ import {
   REQUIREMENT_A,
   REQUIREMENT_B,
   random,
+  recordKey,
   stored,
   T0,
   UNFIT_RECORD,
@@ -92,7 +93,7 @@ async function submission(
 async function shareFlow(state: ContractState, requirementId: string, requirement: Requirement, institution: 'labA' | 'labB') {
   const sub = await submission({ requirementId, requirement, time: T0 + 200 });
   const approved = applyOk(w, state, sub.operation);
-  const issued = issueReKey(w.pkg.preParams, w.creds.patient.decryptionKey, IDS[institution], [IDS.proxy], 1, { random });
+  const issued = issueReKey(w.pkg.preParams, recordKey(w), IDS[institution], [IDS.proxy], 1, { random });
   const granted = applyOk(
     w,
     approved.state,
@@ -375,15 +376,25 @@ describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
     const sub = await submission();
     const approved = applyOk(w, w.state, sub.operation);
     expectRefused(approved.state, shareOperation(approved.id, 'labA', T0 + 220), 'wrongStage');
-    const wrongGrant = issueReKey(w.pkg.preParams, w.creds.patient.decryptionKey, IDS.labB, [IDS.proxy], 1, { random });
-    const grantOp = signTransaction(
-      w.creds.patient.signingKey,
-      'grantAccess',
-      { approvalId: approved.id, reKeyCommitment: wrongGrant.reKeyCommitment },
-      T0 + 210,
-      { random },
-    );
-    expectRefused(approved.state, grantOp, 'grantMismatch');
+    const grant = (reKeyCommitment: Uint8Array) =>
+      signTransaction(w.creds.patient.signingKey, 'grantAccess', { approvalId: approved.id, reKeyCommitment }, T0 + 210, {
+        random,
+      });
+    // A key for another institution, a key from the patient's own identity (it would cover every
+    // record), and a key from another record's identity are all refused.
+    const forLabB = issueReKey(w.pkg.preParams, recordKey(w), IDS.labB, [IDS.proxy], 1, { random });
+    expectRefused(approved.state, grant(forLabB.reKeyCommitment), 'grantMismatch');
+    const wholePatient = issueReKey(w.pkg.preParams, w.creds.patient.decryptionKey, IDS.labA, [IDS.proxy], 1, { random });
+    expectRefused(approved.state, grant(wholePatient.reKeyCommitment), 'grantMismatch');
+    const otherRecord = issueReKey(w.pkg.preParams, recordKey(w, OTHER_RECORD), IDS.labA, [IDS.proxy], 1, { random });
+    expectRefused(approved.state, grant(otherRecord.reKeyCommitment), 'grantMismatch');
+    expect(
+      apply(
+        w,
+        approved.state,
+        grant(issueReKey(w.pkg.preParams, recordKey(w), IDS.labA, [IDS.proxy], 1, { random }).reKeyCommitment),
+      ).outcome.accepted,
+    ).toBe(true);
     const flow = await shareFlow(w.state, w.requirementA, REQUIREMENT_A, 'labA');
     expectRefused(
       flow.granted,
@@ -397,7 +408,7 @@ describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
 describe('re-encryption and delivery (steps 6-8)', () => {
   const deliver = (overrides: { stored?: ReturnType<typeof stored>; proxyStored?: ReturnType<typeof stored> } = {}) => {
     const original = overrides.stored ?? stored(w);
-    const issued = issueReKey(w.pkg.preParams, w.creds.patient.decryptionKey, IDS.labA, [IDS.proxy, IDS.proxy2], 2, { random });
+    const issued = issueReKey(w.pkg.preParams, recordKey(w), IDS.labA, [IDS.proxy, IDS.proxy2], 2, { random });
     const keyOf = [w.creds.proxy, w.creds.proxy2];
     const shares = issued.sealedShares.map((s, i) =>
       proxyReEncrypt(
@@ -486,7 +497,8 @@ describe('re-encryption and delivery (steps 6-8)', () => {
   });
 
   it('refuses a record swapped by the proxy (another record encrypted to the patient, re-encrypted honestly)', () => {
-    const swapped = stored(w, OTHER_RECORD);
+    // Anyone can encrypt to the record's identity: the proxy makes a ciphertext of another record.
+    const swapped = stored(w, OTHER_RECORD, RECORD);
     const { issued, shares } = deliver({ stored: swapped });
     expectProtocolError(
       () =>
@@ -502,7 +514,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
 
   it('refuses a record swapped by the hospital (one record committed, another encrypted)', () => {
     // The hospital committed RECORD (the patient signed that commitment) but stored OTHER_RECORD.
-    const { original, issued, shares } = deliver({ stored: stored(w, OTHER_RECORD) });
+    const { original, issued, shares } = deliver({ stored: stored(w, OTHER_RECORD, RECORD) });
     expectProtocolError(
       () =>
         receiveRecord(
@@ -512,6 +524,21 @@ describe('re-encryption and delivery (steps 6-8)', () => {
           zk,
         ),
       'recordMismatch',
+    );
+  });
+
+  it("a key granted for one record does not open the patient's other records", () => {
+    const other = stored(w, OTHER_RECORD);
+    const { issued, shares } = deliver({ stored: other });
+    expectProtocolError(
+      () =>
+        receiveRecord(
+          w.pkg.preParams,
+          w.creds.labA.decryptionKey,
+          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(OTHER_RECORD), stored: other, shares },
+          zk,
+        ),
+      'decryptionFailed',
     );
   });
 

@@ -26,6 +26,7 @@ import {
   envelopeSignable,
   fieldToBytes,
   bindingSignable,
+  recordIdentity,
   recordSignable,
   type Role,
   type TransactionKind,
@@ -51,7 +52,8 @@ import {
  *   over an existing one) to another institution;
  * - `wrongStage`: the submission is not at the stage this transaction needs (e.g. sharing before
  *   access was granted, or twice);
- * - `grantMismatch`: the re-encryption key commitment names another delegator or delegatee.
+ * - `grantMismatch`: the re-encryption key commitment names another delegator (not the record's
+ *   identity) or another delegatee.
  * Off-chain refusals (thrown as {@link ProtocolError} by the party that checks):
  * - `sealedKeyInvalid`: the proxy cannot open or decode the sealed re-encryption key;
  * - `reEncryptionProofInvalid`: a proxy's re-encryption proof does not verify (dishonest proxy);
@@ -406,7 +408,9 @@ function execute(
       } catch (e) {
         refuse('malformedTransaction', `reKeyCommitment: ${(e as Error).message}`);
       }
-      if (commitment.delegator !== approval.patient || commitment.delegatee !== approval.institution) {
+      const record = state.records.get(approval.recordId) as RecordEntry;
+      const delegator = recordIdentity(approval.patient, record.commitment);
+      if (commitment.delegator !== delegator || commitment.delegatee !== approval.institution) {
         refuse('grantMismatch', `the key commitment is for ${commitment.delegator} -> ${commitment.delegatee}`);
       }
       const approvals = new Map(state.approvals).set(approval.id, {

@@ -103,6 +103,7 @@ export {
   encodeEnvelope,
   envelopeSignable,
   fieldToBytes,
+  recordIdentity,
   recordSignable,
   ROLES,
   TRANSACTION_KINDS,

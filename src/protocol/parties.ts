@@ -29,6 +29,7 @@ import {
   encodeEnvelope,
   envelopeSignable,
   fieldToBytes,
+  recordIdentity,
   recordSignable,
   type Role,
   type TransactionKind,
@@ -58,6 +59,11 @@ export interface Pkg {
   readonly authority: SigningKey;
   /** KeyGen for `identity`: its IB-PRE and AuthSign keys, and its address. */
   enroll(identity: string, role: Role): Credentials;
+  /**
+   * KeyGen for the record's own identity ({@link recordIdentity}): the key the patient re-encrypts
+   * from. The PKG issues it to the record's patient only.
+   */
+  recordKey(patient: string, commitment: bigint): Ga07SecretKey;
   /** The `register` transaction for `identity`, signed by the membership authority. */
   registration(identity: string, role: Role, time: number, options?: RandomOptions): Uint8Array;
   /** The contract's genesis parameters for these public parameters. */
@@ -100,6 +106,9 @@ export function createPkg(options: PkgOptions = {}): Pkg {
         decryptionKey: ga07.keyGen(pre.params, preMaster, identity),
         signingKey: signKeyGen(sign.params, signMaster, identity),
       };
+    },
+    recordKey(patient, commitment) {
+      return ga07.keyGen(pre.params, preMaster, recordIdentity(patient, commitment));
     },
     registration(identity, role, time, opts) {
       return signTransaction(authority, 'register', { identity, role }, time, opts ?? { random });
@@ -162,16 +171,20 @@ export function decodeRecord(bytes: Uint8Array): number[] {
 }
 
 /**
- * Step 2 / section 4.2.4: Encrypt(PK, ID_p, D) by the patient (or a hospital on the patient's behalf).
+ * Step 2 / section 4.2.4: Encrypt(PK, ID, D) by the patient (or a hospital on the patient's
+ * behalf), to the record's own identity ID = {@link recordIdentity}(patient, commitment) rather
+ * than to ID_p, so that a re-encryption key covers this record only.
+ * @param commitment - the record's commitment (as registered on the ledger)
  * @returns the ciphertext the proxy stores
  */
 export function encryptRecord(
   params: Ga07Params,
   patient: string,
+  commitment: bigint,
   record: MedicalRecord,
   options?: RandomOptions,
 ): Ga07Ciphertext {
-  return ga07.encrypt(params, patient, encodeRecord(record), options);
+  return ga07.encrypt(params, recordIdentity(patient, commitment), encodeRecord(record), options);
 }
 
 /** Step 3: sigma_a = AuthSign(SK_p, record commitment), the patient's consent to the registration. */
@@ -254,7 +267,7 @@ export interface IssuedReKey {
 }
 
 /**
- * Step 6 / section 4.2.8: ReKeyGen(PK, SK_p, ID_d) split into t-of-n shares (ga07Verifiable), each
+ * Step 6 / section 4.2.8: ReKeyGen(PK, SK, ID_d) from the record's key (`Pkg.recordKey`), split into t-of-n shares (ga07Verifiable), each
  * share sealed to its proxy: Encrypt(PK, ID_proxy, encoded share) (the paper: "RK is encrypted by
  * the public key of cloud server").
  * @param proxies - the proxies' identities (n = proxies.length)
@@ -262,14 +275,14 @@ export interface IssuedReKey {
  */
 export function issueReKey(
   params: Ga07Params,
-  patientKey: Ga07SecretKey,
+  recordKey: Ga07SecretKey,
   institution: string,
   proxies: readonly string[],
   threshold: number = proxies.length,
   options?: RandomOptions,
 ): IssuedReKey {
   const random = randomFrom(options);
-  const { shares, commitment } = ga07Verifiable.reKeyGenShares(params, patientKey, institution, {
+  const { shares, commitment } = ga07Verifiable.reKeyGenShares(params, recordKey, institution, {
     threshold,
     total: proxies.length,
     random,

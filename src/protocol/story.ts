@@ -285,10 +285,12 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   // --- Steps 2-3 (4.2.4-4.2.5): the hospital encrypts the record for the patient; the commitment goes on the ledger.
   const record = sampleRecord(fields, random);
   const commitment = zk.commitRecord(record);
-  const stored = encryptRecord(pkg.preParams, ids.patient, record, { random });
+  const stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, { random });
   let recordId = '';
   await timed('step 2', `${ids.hospital} encrypts the record to ${ids.patient} and stores it with the proxy`, () => ({
-    lines: [`Encrypt(PK, ID_p, D): ${fields} fields -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`],
+    lines: [
+      `Encrypt(PK, ID, D) to the record's own identity ${ids.patient}#record:…: ${fields} fields -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
+    ],
     saw: [
       { who: ids.hospital, what: "the record (it produced it, on the patient's behalf)" },
       { who: ids.proxies.join(', '), what: 'the ciphertext only' },
@@ -370,7 +372,8 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   // --- Step 6 (4.2.8): ReKeyGen, sealed to the proxies; the key commitment goes on the ledger.
   let issued!: ReturnType<typeof issueReKey>;
   await timed('step 6', `${ids.patient} issues the re-encryption key, sealed to the proxy`, () => {
-    issued = issueReKey(pkg.preParams, creds.patient.decryptionKey, ids.labA, ids.proxies, proxyCount, { random });
+    const recordKey = pkg.recordKey(ids.patient, commitment);
+    issued = issueReKey(pkg.preParams, recordKey, ids.labA, ids.proxies, proxyCount, { random });
     const receipt = submit(
       ids.patient,
       signTransaction(creds.patient.signingKey, 'grantAccess', { approvalId, reKeyCommitment: issued.reKeyCommitment }, tick(), {
@@ -381,7 +384,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     accepted(receipt, 'step 6');
     return {
       lines: [
-        `${proxyCount}-of-${proxyCount} key shares, each Encrypt(PK, ID_proxy, share): ${issued.sealedShares.map((s) => s.sealed.length).join(', ')} bytes`,
+        `ReKeyGen from this record's key only; ${proxyCount}-of-${proxyCount} key shares, each Encrypt(PK, ID_proxy, share): ${issued.sealedShares.map((s) => s.sealed.length).join(', ')} bytes`,
         `key commitment (${issued.reKeyCommitment.length} bytes) recorded in block ${receipt.height}`,
       ],
       saw: [

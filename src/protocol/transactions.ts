@@ -142,6 +142,16 @@ export function fieldToBytes(value: bigint): Uint8Array {
   return numberToBytesBE(value, 32);
 }
 
+/**
+ * The identity a record is encrypted to: `<patient>#record:<commitment, 64 hex digits>`. Each
+ * record has its own IB-PRE identity (the PKG issues its key to the patient only), so a
+ * re-encryption key from it covers that record and no other record of the patient.
+ */
+export function recordIdentity(patient: string, commitment: bigint): string {
+  identityBytes(patient, 'patient');
+  return `${patient}#record:${toHex(fieldToBytes(commitment))}`;
+}
+
 /** The bytes a patient signs when registering a record: tag, patient, commitment. */
 export function recordSignable(patient: string, commitment: bigint): Uint8Array {
   identityBytes(patient, 'patient');

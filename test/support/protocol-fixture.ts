@@ -146,7 +146,12 @@ export async function makeWorld(): Promise<World> {
   };
 }
 
-/** The ciphertext the hospital stores with the proxy. */
-export function stored(world: World, record: MedicalRecord = RECORD) {
-  return encryptRecord(world.pkg.preParams, IDS.patient, record, { random });
+/** The ciphertext the hospital stores with the proxy: `record` encrypted to the identity of `registered`. */
+export function stored(world: World, record: MedicalRecord = RECORD, registered: MedicalRecord = record) {
+  return encryptRecord(world.pkg.preParams, IDS.patient, zk.commitRecord(registered), record, { random });
+}
+
+/** The patient's key for a registered record's identity. */
+export function recordKey(world: World, record: MedicalRecord = RECORD) {
+  return world.pkg.recordKey(IDS.patient, zk.commitRecord(record));
 }
