@@ -19,6 +19,8 @@ export interface CliIo {
   readonly now: () => number;
   /** The proof system (default: the stand-in). */
   readonly proofSystem?: ProofSystem;
+  /** Calls `fn` every `ms` milliseconds until the returned function is called (for progress on long steps). */
+  readonly every?: (fn: () => void, ms: number) => () => void;
 }
 
 const USAGE = 'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash]';
@@ -102,9 +104,14 @@ async function demo(options: DemoOptions, io: CliIo): Promise<void> {
   if (proofSystem.name === 'stand-in') {
     io.out('NOTE: the proof step uses a STAND-IN (a trusted prover that signs the statement), not a zk-SNARK.');
   }
+  let stopTicker = () => {};
   const print = (event: StoryEvent) => {
+    stopTicker();
+    stopTicker = () => {};
     if (event.type === 'progress') {
       io.err(`  … ${event.message}`);
+      const since = io.now();
+      if (io.every !== undefined) stopTicker = io.every(() => io.err(`  … ${event.message} (${ms(io.now() - since)})`), 5000);
       return;
     }
     io.out('');
@@ -112,15 +119,20 @@ async function demo(options: DemoOptions, io: CliIo): Promise<void> {
     for (const line of event.lines) io.out(`    ${line}`);
     for (const { who, what } of event.saw) io.out(`    saw: ${who}: ${what}`);
   };
-  const result = await runStory({
-    proofSystem,
-    fields: options.fields,
-    proxies: options.proxies,
-    crash: options.crash,
-    random: options.seed === null ? systemRandom : seeded(options.seed),
-    now: io.now,
-    onEvent: print,
-  });
+  let result: Awaited<ReturnType<typeof runStory>>;
+  try {
+    result = await runStory({
+      proofSystem,
+      fields: options.fields,
+      proxies: options.proxies,
+      crash: options.crash,
+      random: options.seed === null ? systemRandom : seeded(options.seed),
+      now: io.now,
+      onEvent: print,
+    });
+  } finally {
+    stopTicker();
+  }
   io.out('');
   io.out(
     `ledger: ${result.height} blocks; every node agrees (same head and contract-state hash): ${result.agreed ? 'yes' : 'NO'}; state hash ${result.stateHash.slice(0, 16)}…`,
@@ -169,6 +181,10 @@ export function run(args: readonly string[]): Promise<number> {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     now: () => performance.now(),
+    every: (fn, ms) => {
+      const timer = setInterval(fn, ms);
+      return () => clearInterval(timer);
+    },
   });
 }
 

@@ -146,9 +146,23 @@ describe('command line', () => {
     }
   });
 
-  it('runs the demo and says that the proof step is a stand-in', async () => {
+  it('runs the demo, says that the proof step is a stand-in, and stops every progress ticker', async () => {
     const t = io();
-    expect(await main(['demo', '--fields', '3', '--seed', 'cli-test', '--no-crash'], t.io)).toBe(0);
+    let started = 0;
+    let stopped = 0;
+    const every = (fn: () => void) => {
+      started++;
+      fn(); // one tick at once
+      let done = false;
+      return () => {
+        if (!done) stopped++;
+        done = true;
+      };
+    };
+    expect(await main(['demo', '--fields', '3', '--seed', 'cli-test', '--no-crash'], { ...t.io, every })).toBe(0);
+    expect(started).toBeGreaterThan(0);
+    expect(stopped).toBe(started);
+    expect(t.err.some((line) => /^ {2}… registering patient:alice \(\d+ ms\)$/.test(line))).toBe(true);
     const text = t.out.join('\n');
     expect(text).toContain('STAND-IN');
     expect(text).toContain('[step 9]');
