@@ -16,6 +16,7 @@ import {
   type Outcome,
   type Pkg,
   type ProofKeys,
+  type ProofSystem,
   type Requirement,
   type Role,
   signRecordCommitment,
@@ -52,6 +53,8 @@ export const REQUIREMENT_A: Requirement = {
 export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
 
 export interface World {
+  /** The proof system the world was built with (the stand-in unless a test passes another). */
+  zk: ProofSystem;
   pkg: Pkg;
   config: ContractConfig;
   keys: ProofKeys;
@@ -65,15 +68,15 @@ export interface World {
 }
 
 /** Applies `operation` and throws unless it was accepted; returns the next state and the entry id. */
-export function applyOk(world: Pick<World, 'config'>, state: ContractState, operation: Uint8Array) {
-  const { state: next, outcome } = applyTransaction(state, operation, world.config, zk);
+export function applyOk(world: Pick<World, 'config' | 'zk'>, state: ContractState, operation: Uint8Array) {
+  const { state: next, outcome } = applyTransaction(state, operation, world.config, world.zk);
   if (!outcome.accepted) throw new Error(`expected acceptance, got ${outcome.reason}: ${outcome.detail}`);
   return { state: next, id: outcome.id };
 }
 
 /** Applies `operation` and returns the outcome (refused or not) and next state. */
-export function apply(world: Pick<World, 'config'>, state: ContractState, operation: Uint8Array) {
-  return applyTransaction(state, operation, world.config, zk) as { state: ContractState; outcome: Outcome };
+export function apply(world: Pick<World, 'config' | 'zk'>, state: ContractState, operation: Uint8Array) {
+  return applyTransaction(state, operation, world.config, world.zk) as { state: ContractState; outcome: Outcome };
 }
 
 const ROLE_OF: Record<keyof typeof IDS, Role> = {
@@ -88,7 +91,8 @@ const ROLE_OF: Record<keyof typeof IDS, Role> = {
   stranger: 'patient',
 };
 
-export async function makeWorld(): Promise<World> {
+export async function makeWorld(proofSystem: ProofSystem = zk): Promise<World> {
+  const zk = proofSystem;
   const pkg = createPkg({ random });
   const config = pkg.contractConfig({ maxProofAge: 600, maxClockSkew: 60 });
   const creds = Object.fromEntries(
@@ -97,7 +101,7 @@ export async function makeWorld(): Promise<World> {
   let state = createContractState();
   for (const k of Object.keys(IDS) as (keyof typeof IDS)[]) {
     if (k === 'stranger') continue; // enrolled with keys, never registered
-    state = applyOk({ config }, state, pkg.registration(IDS[k], ROLE_OF[k], T0, { random })).state;
+    state = applyOk({ config, zk }, state, pkg.registration(IDS[k], ROLE_OF[k], T0, { random })).state;
   }
   const keys = await zk.keyGen(4, { random });
   const publish = (who: Credentials, requirement: Requirement, exclusive: boolean, reward: number) =>
@@ -114,8 +118,8 @@ export async function makeWorld(): Promise<World> {
       T0 + 10,
       { random },
     );
-  const a = applyOk({ config }, state, publish(creds.labA, REQUIREMENT_A, true, 100));
-  const b = applyOk({ config }, a.state, publish(creds.labB, REQUIREMENT_B, false, 150));
+  const a = applyOk({ config, zk }, state, publish(creds.labA, REQUIREMENT_A, true, 100));
+  const b = applyOk({ config, zk }, a.state, publish(creds.labB, REQUIREMENT_B, false, 150));
   state = b.state;
   const register = (record: MedicalRecord) =>
     signTransaction(
@@ -129,10 +133,11 @@ export async function makeWorld(): Promise<World> {
       T0 + 20,
       { random },
     );
-  const r1 = applyOk({ config }, state, register(RECORD));
-  const r2 = applyOk({ config }, r1.state, register(OTHER_RECORD));
-  const r3 = applyOk({ config }, r2.state, register(UNFIT_RECORD));
+  const r1 = applyOk({ config, zk }, state, register(RECORD));
+  const r2 = applyOk({ config, zk }, r1.state, register(OTHER_RECORD));
+  const r3 = applyOk({ config, zk }, r2.state, register(UNFIT_RECORD));
   return {
+    zk,
     pkg,
     config,
     keys,
@@ -148,10 +153,10 @@ export async function makeWorld(): Promise<World> {
 
 /** The ciphertext the hospital stores with the proxy: `record` encrypted to the identity of `registered`. */
 export function stored(world: World, record: MedicalRecord = RECORD, registered: MedicalRecord = record) {
-  return encryptRecord(world.pkg.preParams, IDS.patient, zk.commitRecord(registered), record, { random });
+  return encryptRecord(world.pkg.preParams, IDS.patient, world.zk.commitRecord(registered), record, { random });
 }
 
 /** The patient's key for a registered record's identity. */
 export function recordKey(world: World, record: MedicalRecord = RECORD) {
-  return world.pkg.recordKey(IDS.patient, zk.commitRecord(record));
+  return world.pkg.recordKey(IDS.patient, world.zk.commitRecord(record));
 }
