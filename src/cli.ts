@@ -1,8 +1,9 @@
 /**
  * @module
- * The `medshare` command line. `medshare demo [--fields N] [--proxies N] [--seed S] [--no-crash]`
- * runs the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4 verification nodes and
- * prints each step, who saw what, and timings. Errors are one line on stderr and exit code 1.
+ * The `medshare` command line. `medshare demo [--fields N] [--proxies N] [--seed S] [--no-crash]
+ * [--stand-in]` runs the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
+ * verification nodes and prints each step, who saw what, and timings. Errors are one line on
+ * stderr and exit code 1.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { pathToFileURL } from 'node:url';
@@ -17,19 +18,22 @@ export interface CliIo {
   readonly err: (line: string) => void;
   /** Milliseconds, for timings. */
   readonly now: () => number;
-  /** The proof system (default: the stand-in). */
+  /** The proof system to use whatever the options say (tests). */
   readonly proofSystem?: ProofSystem;
+  /** Loads the Groth16 proof system for `fields`-field records; `release` ends its worker threads. */
+  readonly loadGroth16?: (fields: number) => Promise<{ proofSystem: ProofSystem; release: () => Promise<void> }>;
   /** Calls `fn` every `ms` milliseconds until the returned function is called (for progress on long steps). */
   readonly every?: (fn: () => void, ms: number) => () => void;
 }
 
-const USAGE = 'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash]';
+const USAGE = 'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in]';
 
 interface DemoOptions {
   fields: number;
   proxies: number;
   seed: string | null;
   crash: boolean;
+  standIn: boolean;
 }
 
 function parseInteger(name: string, value: string | undefined, min: number, max: number): number {
@@ -40,7 +44,7 @@ function parseInteger(name: string, value: string | undefined, min: number, max:
 }
 
 function parseDemo(args: readonly string[]): DemoOptions {
-  const options: DemoOptions = { fields: 4, proxies: 1, seed: null, crash: true };
+  const options: DemoOptions = { fields: 4, proxies: 1, seed: null, crash: true, standIn: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const [flag, inline] = arg.includes('=') ? (arg.split(/=(.*)/s, 2) as [string, string]) : [arg, undefined];
@@ -60,6 +64,9 @@ function parseDemo(args: readonly string[]): DemoOptions {
       }
       case '--no-crash':
         options.crash = false;
+        break;
+      case '--stand-in':
+        options.standIn = true;
         break;
       default:
         throw new Error(`unknown option ${arg}`);
@@ -97,12 +104,28 @@ function ms(x: number): string {
 }
 
 async function demo(options: DemoOptions, io: CliIo): Promise<void> {
-  const proofSystem = io.proofSystem ?? standInProofSystem();
   const start = io.now();
+  let proofSystem = io.proofSystem;
+  let release = async () => {};
+  let why = '';
+  if (proofSystem === undefined) {
+    if (options.standIn) why = ' (--stand-in)';
+    else if (io.loadGroth16 === undefined) why = ' (medshare/zk is not part of this build)';
+    else ({ proofSystem, release } = await io.loadGroth16(options.fields));
+  }
+  proofSystem ??= standInProofSystem();
+  try {
+    await story(options, io, proofSystem, why, start);
+  } finally {
+    await release();
+  }
+}
+
+async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, why: string, start: number): Promise<void> {
   io.out(`medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with 4 verification nodes (PBFT)`);
   io.out(`record: ${options.fields} fields; proxies: ${options.proxies}; proof system: ${proofSystem.name}`);
   if (proofSystem.name === 'stand-in') {
-    io.out('NOTE: the proof step uses a STAND-IN (a trusted prover that signs the statement), not a zk-SNARK.');
+    io.out(`NOTE: the proof step uses a STAND-IN${why}: a trusted prover that signs the statement, not a zk-SNARK.`);
   }
   let stopTicker = () => {};
   const print = (event: StoryEvent) => {

@@ -159,14 +159,31 @@ describe('command line', () => {
         done = true;
       };
     };
-    expect(await main(['demo', '--fields', '3', '--seed', 'cli-test', '--no-crash'], { ...t.io, every })).toBe(0);
+    const loadGroth16 = () => Promise.reject(new Error('--stand-in must not load medshare/zk'));
+    expect(
+      await main(['demo', '--fields', '3', '--seed', 'cli-test', '--no-crash', '--stand-in'], { ...t.io, every, loadGroth16 }),
+    ).toBe(0);
     expect(started).toBeGreaterThan(0);
     expect(stopped).toBe(started);
     expect(t.err.some((line) => /^ {2}… registering patient:alice \(\d+ ms\)$/.test(line))).toBe(true);
     const text = t.out.join('\n');
-    expect(text).toContain('STAND-IN');
+    expect(text).toContain('STAND-IN (--stand-in)');
     expect(text).toContain('[step 9]');
     expect(text).toContain('exclusiveLicence');
     expect(text).toContain('every node agrees (same head and contract-state hash): yes');
+  });
+
+  it('uses the Groth16 proof system when the build has it, and releases it afterwards', async () => {
+    const t = io();
+    let released = 0;
+    const loadGroth16 = async (fields: number) => {
+      expect(fields).toBe(2);
+      return { proofSystem: { ...standInProofSystem(), name: 'groth16 (test double)' }, release: async () => void released++ };
+    };
+    expect(await main(['demo', '--fields=2', '--seed', 'cli-test-2', '--no-crash'], { ...t.io, loadGroth16 })).toBe(0);
+    expect(released).toBe(1);
+    const text = t.out.join('\n');
+    expect(text).toContain('proof system: groth16 (test double)');
+    expect(text).not.toContain('STAND-IN');
   });
 });
