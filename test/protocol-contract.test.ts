@@ -188,6 +188,12 @@ describe('membership and roles (section 4.2.3)', () => {
   it('refuses registering an identity twice', () => {
     expectRefused(w.state, w.pkg.registration(IDS.patient, 'institution', T0 + 30, { random }), 'alreadyRegistered');
   });
+
+  it("refuses a member identity that is a record's identity (its key would open the record)", () => {
+    const recordIdentity = `${IDS.patient}#record:${'0'.repeat(64)}`;
+    expectRefused(w.state, w.pkg.registration(recordIdentity, 'institution', T0 + 30, { random }), 'reservedIdentity');
+    expect(() => w.pkg.enroll(recordIdentity, 'institution')).toThrow(RangeError);
+  });
 });
 
 describe('signatures', () => {

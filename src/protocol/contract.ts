@@ -26,6 +26,7 @@ import {
   envelopeSignable,
   fieldToBytes,
   bindingSignable,
+  RECORD_SEPARATOR,
   recordIdentity,
   recordSignable,
   type Role,
@@ -41,6 +42,7 @@ import {
  * - `badSignature`: an AuthSign signature (sender's, patient's sigma_a, or a Fig. 3 signature) is invalid;
  * - `staleTimestamp` / `futureTimestamp`: a time is older than allowed, or ahead of the transaction;
  * - `alreadyRegistered`, `duplicate`: the identity, requirement, record or submission exists;
+ * - `reservedIdentity`: a member identity may not contain '#', which record identities use;
  * - `unknownPatient`, `unknownRequirement`, `unknownRecord`, `unknownApproval`: no such entry;
  * - `notRecordOwner`, `notParty`: the sender is not the patient (or institution) of the entry;
  * - `requirementMismatch`, `commitmentMismatch`, `identityMismatch`: the proof is about another
@@ -68,6 +70,7 @@ export type RefusalReason =
   | 'staleTimestamp'
   | 'futureTimestamp'
   | 'alreadyRegistered'
+  | 'reservedIdentity'
   | 'duplicate'
   | 'unknownPatient'
   | 'unknownRequirement'
@@ -366,6 +369,9 @@ function execute(
     case 'register': {
       const { identity, role } = tx.body;
       if (state.members.has(identity) || identity === config.authority) refuse('alreadyRegistered', `${identity} is registered`);
+      if (identity.includes(RECORD_SEPARATOR)) {
+        refuse('reservedIdentity', `'${RECORD_SEPARATOR}' is reserved for record identities (its key would open a record)`);
+      }
       const address = addressOf(identity);
       const members = new Map(state.members).set(identity, { identity, role, address });
       return { next: { ...state, clock, members }, id: address, detail: `${identity} registered as ${role} at ${address}` };

@@ -103,6 +103,7 @@ export {
   encodeEnvelope,
   envelopeSignable,
   fieldToBytes,
+  RECORD_SEPARATOR,
   recordIdentity,
   recordSignable,
   ROLES,

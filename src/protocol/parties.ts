@@ -29,6 +29,7 @@ import {
   encodeEnvelope,
   envelopeSignable,
   fieldToBytes,
+  RECORD_SEPARATOR,
   recordIdentity,
   recordSignable,
   type Role,
@@ -99,6 +100,8 @@ export function createPkg(options: PkgOptions = {}): Pkg {
     signParams: sign.params,
     authority,
     enroll(identity, role) {
+      if (identity.includes(RECORD_SEPARATOR))
+        throw new RangeError(`identity: '${RECORD_SEPARATOR}' is reserved for record identities`);
       return {
         identity,
         role,

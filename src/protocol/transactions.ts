@@ -142,6 +142,9 @@ export function fieldToBytes(value: bigint): Uint8Array {
   return numberToBytesBE(value, 32);
 }
 
+/** The character that separates a patient's identity from a record's: identities of members may not contain it. */
+export const RECORD_SEPARATOR = '#';
+
 /**
  * The identity a record is encrypted to: `<patient>#record:<commitment, 64 hex digits>`. Each
  * record has its own IB-PRE identity (the PKG issues its key to the patient only), so a
@@ -149,7 +152,8 @@ export function fieldToBytes(value: bigint): Uint8Array {
  */
 export function recordIdentity(patient: string, commitment: bigint): string {
   identityBytes(patient, 'patient');
-  return `${patient}#record:${toHex(fieldToBytes(commitment))}`;
+  if (patient.includes(RECORD_SEPARATOR)) throw new RangeError(`patient: must not contain '${RECORD_SEPARATOR}'`);
+  return `${patient}${RECORD_SEPARATOR}record:${toHex(fieldToBytes(commitment))}`;
 }
 
 /** The bytes a patient signs when registering a record: tag, patient, commitment. */
