@@ -285,17 +285,20 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   // --- Steps 2-3 (4.2.4-4.2.5): the hospital encrypts the record for the patient; the commitment goes on the ledger.
   const record = sampleRecord(fields, random);
   const commitment = zk.commitRecord(record);
-  const stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, { random });
+  let stored!: ReturnType<typeof encryptRecord>;
   let recordId = '';
-  await timed('step 2', `${ids.hospital} encrypts the record to ${ids.patient} and stores it with the proxy`, () => ({
-    lines: [
-      `Encrypt(PK, ID, D) to the record's own identity ${ids.patient}#record:…: ${fields} fields -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
-    ],
-    saw: [
-      { who: ids.hospital, what: "the record (it produced it, on the patient's behalf)" },
-      { who: ids.proxies.join(', '), what: 'the ciphertext only' },
-    ],
-  }));
+  await timed('step 2', `${ids.hospital} encrypts the record to ${ids.patient} and stores it with the proxy`, () => {
+    stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, { random });
+    return {
+      lines: [
+        `Encrypt(PK, ID, D) to the record's own identity ${ids.patient}#record:…: ${fields} fields -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
+      ],
+      saw: [
+        { who: ids.hospital, what: "the record (it produced it, on the patient's behalf)" },
+        { who: ids.proxies.join(', '), what: 'the ciphertext only' },
+      ],
+    };
+  });
   await timed('step 3', `${ids.hospital} records the commitment on the ledger with the patient's AuthSign`, () => {
     const patientSignature = signRecordCommitment(creds.patient.signingKey, commitment, { random });
     const receipt = submit(
