@@ -160,6 +160,10 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
   io.out(
     `ledger: ${result.height} blocks; every node agrees (same head and contract-state hash): ${result.agreed ? 'yes' : 'NO'}; state hash ${result.stateHash.slice(0, 16)}…`,
   );
+  const { stats } = result.network;
+  io.out(
+    `PBFT: ${stats.transactions} transactions, ${stats.messages} messages delivered (${Math.round(stats.messages / Math.max(1, stats.transactions))} per transaction), ${stats.stateTransfers} state transfers`,
+  );
   const chain = result.network.verifyLedger(0);
   io.out(
     `chain check (links, Merkle roots, 2f + 1 commit certificates): ${chain.valid ? 'valid' : `INVALID at ${chain.height}`}`,

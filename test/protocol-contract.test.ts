@@ -225,6 +225,34 @@ describe('signatures', () => {
     expectRefused(w.state, op, 'badSignature');
   });
 
+  it('refuses a record of an unregistered patient, and a patient registering for another patient', () => {
+    const commitment = zk.commitRecord([9, 9, 9, 9]);
+    const forStranger = signTransaction(
+      w.creds.hospital.signingKey,
+      'registerRecord',
+      {
+        patient: IDS.stranger,
+        commitment,
+        patientSignature: signRecordCommitment(w.creds.stranger.signingKey, commitment, { random }),
+      },
+      T0 + 30,
+      { random },
+    );
+    expectRefused(w.state, forStranger, 'unknownPatient');
+    const forBob = signTransaction(
+      w.creds.patient.signingKey,
+      'registerRecord',
+      {
+        patient: IDS.otherPatient,
+        commitment,
+        patientSignature: signRecordCommitment(w.creds.otherPatient.signingKey, commitment, { random }),
+      },
+      T0 + 30,
+      { random },
+    );
+    expectRefused(w.state, forBob, 'notRecordOwner');
+  });
+
   it("refuses a proof whose sigma_a on h is not the patient's", async () => {
     const sub = await submission();
     const tx = decodeContractTransaction(sub.operation);

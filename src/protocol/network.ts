@@ -151,6 +151,10 @@ export interface NetworkStats {
   stateTransfers: number;
   /** Blocks fetched from peers (and checked) after those transfers. */
   blocksSynced: number;
+  /** Messages delivered (replica to replica, client to replica, replica to client). */
+  messages: number;
+  /** Transactions submitted. */
+  transactions: number;
 }
 
 /** What {@link VerificationNetwork.submit} returns. */
@@ -180,14 +184,13 @@ export class VerificationNetwork {
   /** The contract's genesis parameters, the same at every node. */
   readonly config: ContractConfig;
   /** Counters of catching up. */
-  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0 };
+  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0, messages: 0, transactions: 0 };
   private readonly options: NetworkOptions;
   private readonly replicaKeys: Uint8Array[];
   private readonly clientKeys = new Map<string, Uint8Array>();
   private readonly clients = new Map<string, ClientState>();
   private readonly results = new Map<string, number>();
   private readonly queue: Envelope[] = [];
-  private delivered = 0;
 
   /** Creates the nodes, each with a fresh Ed25519 key, in view 0 with empty ledgers. */
   constructor(options: NetworkOptions) {
@@ -237,7 +240,8 @@ export class VerificationNetwork {
    */
   submit(client: string, operation: Uint8Array): Submission {
     this.addClient(client);
-    const before = this.delivered;
+    const before = this.stats.messages;
+    this.stats.transactions++;
     const state = this.clients.get(client) as ClientState;
     const { state: next, effects } = clientStep(state, { type: 'submit', operation });
     this.clients.set(client, next);
@@ -251,7 +255,7 @@ export class VerificationNetwork {
     const first = receipts[0];
     if (first === undefined) throw new Error(`network: no node recorded a receipt for ${key}`);
     const agreed = receipts.every((r) => JSON.stringify(r.outcome) === JSON.stringify(first.outcome));
-    return { receipt: first, agreed, executedBy: receipts.length, ticks, messages: this.delivered - before };
+    return { receipt: first, agreed, executedBy: receipts.length, ticks, messages: this.stats.messages - before };
   }
 
   /**
@@ -336,7 +340,7 @@ export class VerificationNetwork {
   }
 
   private deliver(envelope: Envelope): void {
-    this.delivered++;
+    this.stats.messages++;
     if (envelope.to === 'replica') {
       const node = this.node(envelope.id);
       if (node.up) this.stepReplica(node, envelope.input);
