@@ -165,7 +165,7 @@ describe('command line', () => {
     ).toBe(0);
     expect(started).toBeGreaterThan(0);
     expect(stopped).toBe(started);
-    expect(t.err.some((line) => /^ {2}… registering patient:alice \(\d+ ms\)$/.test(line))).toBe(true);
+    expect(t.err.some((line) => /^ {2}… registering \d+ identities, one PBFT round each \(\d+ ms\)$/.test(line))).toBe(true);
     const text = t.out.join('\n');
     expect(text).toContain('STAND-IN (--stand-in)');
     expect(text).toContain('[step 9]');

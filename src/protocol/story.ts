@@ -217,8 +217,8 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       ...ids.verifiers.map((v) => [v, 'verifier'] as [string, 'verifier']),
     ];
     const lines: string[] = [];
+    progress(`registering ${roles.length} identities, one PBFT round each`);
     for (const [identity, role] of roles) {
-      progress(`registering ${identity}`);
       const receipt = submit(config.authority, pkg.registration(identity, role, tick(1)), 'setup');
       lines.push(`${identity} -> ${role}, ${accepted(receipt, 'setup')} (block ${receipt.height})`);
     }
@@ -240,7 +240,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     return {
       lines: [
         zk.name === 'stand-in'
-          ? 'STAND-IN proof system: an Ed25519-signing trusted prover, NOT a zk-SNARK (medshare/zk not wired in)'
+          ? 'STAND-IN proof system: an Ed25519-signing trusted prover, NOT a zk-SNARK'
           : `proof system ${zk.name}`,
         `verification key VK_c: ${keys.verificationKey.length} bytes`,
       ],
