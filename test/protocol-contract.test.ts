@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTransaction } from '../src/ledger/transaction.js';
 import { ga07 } from '../src/pre/ga07.js';
 import {
+  applyTransaction,
   type ContractState,
   contractStateHash,
   decodeContractTransaction,
@@ -323,6 +324,19 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
     proof[0] = (proof[0] as number) ^ 1;
     const op = signTransaction(w.creds.patient.signingKey, 'submitProof', { ...tx.body, proof }, tx.time, { random });
     expectRefused(w.state, op, 'invalidProof');
+  });
+
+  it('refuses (does not crash on) a proof whose verifier throws', async () => {
+    const sub = await submission();
+    const throwing = {
+      ...zk,
+      verifyProof: () => {
+        throw new Error('verifier bug');
+      },
+    };
+    const { state, outcome } = applyTransaction(w.state, sub.operation, w.config, throwing);
+    expect(outcome).toMatchObject({ accepted: false, reason: 'invalidProof' });
+    expect(state).toBe(w.state);
   });
 
   it('refuses a proof bound to another patient', async () => {

@@ -489,7 +489,13 @@ function submitProof(
   if (!verifySignature(config, sender, bindingSignable(signals.binding), body.bindingSignature)) {
     refuse('badSignature', `sigma_a on h does not verify for ${sender}`);
   }
-  if (!deps.verifyProof(requirement.verificationKey, body.proof, body.publicSignals)) {
+  let verified = false;
+  try {
+    verified = deps.verifyProof(requirement.verificationKey, body.proof, body.publicSignals) === true;
+  } catch {
+    verified = false; // a verifier must not throw; if one does, the bytes are refused, the replica lives on
+  }
+  if (!verified) {
     refuse('invalidProof', `the proof does not verify under ${requirement.id}'s verification key`);
   }
   const approval: Approval = {
