@@ -6,6 +6,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'pre/index': 'src/pre/index.ts',
     'sign/index': 'src/sign/index.ts',
+    'zk/index': 'src/zk/index.ts',
   },
   format: ['esm'],
   target: 'node20',
