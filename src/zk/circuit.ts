@@ -107,8 +107,13 @@ export async function buildCircuit(shape: CircuitShape, options: BuildOptions = 
     await rename(compiledWasm, path.join(work, 'eligibility.wasm'));
     await rm(path.join(work, 'eligibility_main_js'), { recursive: true, force: true });
     await mkdir(cacheDir, { recursive: true });
-    await rm(dir, { recursive: true, force: true });
-    await rename(work, dir);
+    try {
+      await rename(work, dir);
+    } catch (error) {
+      // Another build of the same circuit (a parallel test worker) finished first: use its output.
+      if (!existsSync(r1csPath) || !existsSync(wasmPath)) throw error;
+      await rm(work, { recursive: true, force: true });
+    }
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     throw error;

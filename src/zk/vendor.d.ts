@@ -49,5 +49,9 @@ declare module 'snarkjs' {
     contribute(oldPtau: FileLike, newPtau: FileLike, name: string, entropy: string, logger?: unknown): Promise<unknown>;
     preparePhase2(oldPtau: FileLike, newPtau: FileLike, logger?: unknown): Promise<unknown>;
   };
+  export const wtns: {
+    calculate(input: Record<string, unknown>, wasm: FileLike, wtns: FileLike): Promise<void>;
+    exportJson(wtns: FileLike): Promise<bigint[]>;
+  };
   export const curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
 }
