@@ -3,17 +3,20 @@
  * Fixed-base scalar multiplication in batches: [s_i]G for many scalars s_i and one generator G,
  * in G1 or G2 of BN254, on ffjavascript's WebAssembly curve (a snarkjs dependency).
  *
- * Method: a table T_k = [16^k]G (k < 64) turns [s]G into the 64-term multi-exponentiation
- * sum_k s_k T_k over the 4-bit digits s_k of s (one byte each), computed by ffjavascript's
- * `multiexpAffine` (Pippenger); the results are batch-converted to affine. Measured here about
- * 3 times faster than ffjavascript's double-and-add in G1 (88 vs 262 us) and 2.5-3.5 times in
- * G2, and spread over ffjavascript's worker threads in chunks.
+ * Method (a fixed-base comb with 8-bit windows, as in Brickell-Gordon-McCurley-Wilson): a
+ * table T[k][d] = [d * 256^k]G for k < 32, d < 256, built once; then
+ *   [s]G = sum_k T[k][s_k]   (s_k the bytes of s),
+ * a sum of 32 affine points gathered from the table, which ffjavascript's `multiexpAffine`
+ * adds up (every scalar 1). Measured here at about 50 us per G1 point against 88 us for a
+ * 4-bit-digit multi-exponentiation and 262 us for ffjavascript's double-and-add. The work is
+ * spread over ffjavascript's worker threads in chunks; results are batch-converted to affine.
  * Output points are affine, little-endian, in Montgomery form: snarkjs's zkey layout.
  */
 import type { Task, WasmCurve } from 'ffjavascript';
 
-const CHUNK = 2048;
-const DIGITS = 64;
+const CHUNK = 1024;
+const WINDOWS = 32;
+const DIGITS = 256;
 
 /**
  * Computes [scalars[i]]G for each 32-byte little-endian scalar (< r).
@@ -27,49 +30,64 @@ export async function fixedBaseTimes(curve: WasmCurve, group: 'G1' | 'G2', scala
   const count = scalars.length / 32;
   const prefix = group === 'G1' ? 'g1m' : 'g2m';
 
-  const table = new Uint8Array(DIGITS * sAffine);
-  let p = G.g;
-  for (let k = 0; k < DIGITS; k++) {
-    G.toRprLEM(table, k * sAffine, G.toAffine(p));
-    for (let j = 0; j < 4; j++) p = G.double(p);
+  // T[k][d] = d * 256^k * G, affine (T[k][0] is the zero point, all-zero bytes).
+  const table = new Uint8Array(WINDOWS * DIGITS * sAffine);
+  let base = G.g;
+  for (let k = 0; k < WINDOWS; k++) {
+    let acc = base;
+    for (let d = 1; d < DIGITS; d++) {
+      G.toRprLEM(table, (k * DIGITS + d) * sAffine, acc);
+      acc = G.add(acc, base);
+    }
+    for (let j = 0; j < 8; j++) base = G.double(base);
   }
+  const ones = new Uint8Array(WINDOWS).fill(1);
 
   const out = new Uint8Array(count * sAffine);
-  const jobs: Promise<void>[] = [];
-  const pending: Uint8Array[] = [];
-  for (let start = 0; start < count; start += CHUNK) {
-    const m = Math.min(CHUNK, count - start);
-    const digits = new Uint8Array(m * DIGITS);
-    for (let i = 0; i < 32 * m; i++) {
-      const byte = scalars[start * 32 + i] as number;
-      digits[2 * i] = byte & 15;
-      digits[2 * i + 1] = byte >> 4;
-    }
-    const task: Task = [
-      { cmd: 'ALLOCSET', var: 0, buff: table },
-      { cmd: 'ALLOCSET', var: 1, buff: digits },
-      { cmd: 'ALLOC', var: 2, len: m * sJacobian },
-    ];
-    for (let i = 0; i < m; i++) {
-      task.push({
-        cmd: 'CALL',
-        fnName: `${prefix}_multiexpAffine`,
-        params: [{ var: 0 }, { var: 1, offset: DIGITS * i }, { val: 1 }, { val: DIGITS }, { var: 2, offset: sJacobian * i }],
-      });
-    }
-    task.push({ cmd: 'CALL', fnName: `${prefix}_batchToAffine`, params: [{ var: 2 }, { val: m }, { var: 2 }] });
-    task.push({ cmd: 'GET', out: 0, var: 2, len: m * sAffine });
-    jobs.push(
-      curve.tm.queueAction(task).then((result) => {
+  const chunks = Math.ceil(count / CHUNK);
+  let next = 0;
+  // A few chunks in flight at a time (one more than the workers), each built just before it is queued.
+  const lane = async () => {
+    while (next < chunks) {
+      const start = CHUNK * next++;
+      const m = Math.min(CHUNK, count - start);
+      const gathered = new Uint8Array(m * WINDOWS * sAffine);
+      for (let i = 0; i < m; i++) {
+        for (let k = 0; k < WINDOWS; k++) {
+          const d = scalars[(start + i) * 32 + k] as number;
+          if (d === 0) continue; // stays the zero point
+          const from = (k * DIGITS + d) * sAffine;
+          gathered.set(table.subarray(from, from + sAffine), (i * WINDOWS + k) * sAffine);
+        }
+      }
+      const task: Task = [
+        { cmd: 'ALLOCSET', var: 0, buff: gathered },
+        { cmd: 'ALLOCSET', var: 1, buff: ones },
+        { cmd: 'ALLOC', var: 2, len: m * sJacobian },
+      ];
+      for (let i = 0; i < m; i++) {
+        task.push({
+          cmd: 'CALL',
+          fnName: `${prefix}_multiexpAffine`,
+          params: [
+            { var: 0, offset: i * WINDOWS * sAffine },
+            { var: 1 },
+            { val: 1 },
+            { val: WINDOWS },
+            { var: 2, offset: sJacobian * i },
+          ],
+        });
+      }
+      task.push({ cmd: 'CALL', fnName: `${prefix}_batchToAffine`, params: [{ var: 2 }, { val: m }, { var: 2 }] });
+      task.push({ cmd: 'GET', out: 0, var: 2, len: m * sAffine });
+      try {
+        const result = await curve.tm.queueAction(task);
         out.set(result[0] as Uint8Array, start * sAffine);
-      }),
-    );
-    pending.push(digits);
-  }
-  try {
-    await Promise.all(jobs);
-  } finally {
-    for (const digits of pending) digits.fill(0); // secret scalars: zero our copies once every task has run
-  }
+      } finally {
+        gathered.fill(0); // it encodes the secret scalars: zero our copy once the task has run
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: curve.tm.concurrency + 1 }, lane));
   return out;
 }

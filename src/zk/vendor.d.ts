@@ -5,6 +5,7 @@ declare module 'ffjavascript' {
   export interface WasmGroup {
     readonly g: Uint8Array;
     readonly F: { readonly n8: number };
+    add(a: Uint8Array, b: Uint8Array): Uint8Array;
     double(p: Uint8Array): Uint8Array;
     toAffine(p: Uint8Array): Uint8Array;
     toRprLEM(out: Uint8Array, offset: number, p: Uint8Array): void;
