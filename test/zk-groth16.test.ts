@@ -17,6 +17,7 @@ import {
   type KeyPair,
   MalformedError,
   PROOF_BYTES,
+  prepareVerificationKey,
   type ProofResult,
   prove,
   provingKeyFromZkey,
@@ -112,6 +113,21 @@ describe('soundness checks', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('property: a prepared key (e(alpha, beta) precomputed) accepts and rejects exactly as the JSON key', () => {
+    const prepared = prepareVerificationKey(keys.verificationKey);
+    expect(verify(prepared, eligible.proof, eligible.publicSignals)).toBe(true);
+    expect(verify(prepared, ineligible.proof, ineligible.publicSignals)).toBe(true);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5 }), fc.bigInt({ min: 1n, max: FIELD_ORDER - 1n }), (index, delta) => {
+        const signals = [...eligible.publicSignals];
+        signals[index] = ((BigInt(signals[index] as string) + delta) % FIELD_ORDER).toString();
+        expect(verify(prepared, eligible.proof, signals)).toBe(false);
+      }),
+      { numRuns: 10 },
+    );
+    expect(verify(prepareVerificationKey(other.verificationKey), eligible.proof, eligible.publicSignals)).toBe(false);
   });
 
   it('a public signal written as x + r (non-canonical) is rejected, not aliased', () => {

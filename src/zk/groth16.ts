@@ -69,7 +69,8 @@ export async function releaseWorkers(): Promise<void> {
 
 /**
  * Verify(VK_c, pi, R, h, ...) -> true or false.
- * @param verificationKey - VK_c (snarkjs JSON), or its decoded form from {@link decodeVerificationKey}.
+ * @param verificationKey - VK_c (snarkjs JSON), or, faster for repeated use, the form
+ *   {@link prepareVerificationKey} returns.
  * @param proof - a snarkjs JSON proof (see decodeProof for the packed form).
  * @param publicSignals - 6 decimal strings [R, h, commitment, requirementHash, ID_p, T].
  * @returns true iff the proof verifies; false for any wrong or malformed proof or signal value.
@@ -103,13 +104,14 @@ export function verify(verificationKey: unknown, proof: unknown, publicSignals: 
     if (x !== 0n) vkX = vkX.add((vk.ic[i + 1] as typeof vkX).multiplyUnsafe(x));
   });
   if (vkX.is0()) return false;
-  const product = bn254.pairingBatch([
+  const { Fp12 } = bn254.fields;
+  const pairs = [
     { g1: decoded.a.negate(), g2: decoded.b },
-    { g1: vk.alpha, g2: vk.beta },
     { g1: vkX, g2: vk.gamma },
     { g1: decoded.c, g2: vk.delta },
-  ]);
-  return bn254.fields.Fp12.eql(product, bn254.fields.Fp12.ONE);
+  ];
+  if (vk.alphaBeta !== undefined) return Fp12.eql(Fp12.mul(bn254.pairingBatch(pairs), vk.alphaBeta), Fp12.ONE);
+  return Fp12.eql(bn254.pairingBatch([...pairs, { g1: vk.alpha, g2: vk.beta }]), Fp12.ONE);
 }
 
 function isDecoded(value: unknown): value is DecodedVerificationKey {

@@ -37,6 +37,7 @@ export {
   decodeProofJson,
   decodeVerificationKey,
   encodeProof,
+  prepareVerificationKey,
   provingKeyFromZkey,
   verificationKeyFromZkey,
 } from './keys.js';
