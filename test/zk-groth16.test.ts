@@ -91,6 +91,17 @@ describe('our setup and snarkjs interoperate', () => {
     expect(again.provingKey.zkey).toEqual(keys.provingKey.zkey);
   });
 
+  it('key generation runs beside a proof on the shared worker pool without disturbing it', async () => {
+    const { zkpKeyGen } = await import('../src/zk/index.js');
+    const { seededRandom } = await import('./support/random.js');
+    const [result, fresh] = await Promise.all([
+      prove(keys.provingKey, inputs),
+      zkpKeyGen(circuit, { random: seededRandom('zk-concurrent') }),
+    ]);
+    expect(verify(keys.verificationKey, result.proof, result.publicSignals)).toBe(true);
+    expect(fresh.provingKey.zkey.length).toBe(keys.provingKey.zkey.length);
+  });
+
   it('a snarkjs phase-2 contribution on top of our key still proves and verifies, under a new delta', async () => {
     const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
     await snarkjs.zKey.contribute(keys.provingKey.zkey, next, 'second party', 'some entropy');

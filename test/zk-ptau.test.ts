@@ -26,8 +26,7 @@ async function ceremony(power: number): Promise<Uint8Array> {
   const contributed: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
   await snarkjs.powersOfTau.contribute(start.data as Uint8Array, contributed, 'test ceremony', 'test entropy');
   const prepared: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
-  await snarkjs.powersOfTau.preparePhase2(contributed.data as Uint8Array, prepared);
-  await curve.terminate();
+  await snarkjs.powersOfTau.preparePhase2(contributed.data as Uint8Array, prepared); // the shared pool ends in afterAll
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, prepared.data as Uint8Array);
   return prepared.data as Uint8Array;

@@ -49,7 +49,10 @@ export type KeyGenStage = 'qap' | 'g1' | 'g2' | 'write' | 'ptau' | 'contribute';
 export interface KeyGenOptions extends RandomOptions {
   /** Called at each step of key generation. */
   onProgress?: (stage: KeyGenStage, message: string) => void;
-  /** Run the curve arithmetic on the main thread only (default false: ffjavascript's workers). */
+  /**
+   * Run the curve arithmetic on the main thread only. Default false: the worker pool shared
+   * with {@link prove}, which stays alive until {@link releaseWorkers} is called.
+   */
   singleThread?: boolean;
 }
 
@@ -63,6 +66,7 @@ export interface KeyGenOptions extends RandomOptions {
  * ```ts
  * const circuit = await buildCircuit(circuitShape(100));
  * const { provingKey, verificationKey } = await zkpKeyGen(circuit);
+ * await releaseWorkers(); // when no more keys or proofs are to be made
  * ```
  */
 export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): Promise<KeyPair> {
@@ -126,6 +130,8 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
   w.fill(0n);
 
   // 3. The CRS.
+  // The shared worker pool (ffjavascript caches one threaded curve, which snarkjs's prover uses
+  // too): ending it here could break a proof running beside us, so releaseWorkers() ends it.
   const curve: WasmCurve = await buildBn128(options.singleThread === true);
   let p1: Uint8Array;
   let p2: Uint8Array;
@@ -137,7 +143,6 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
   } finally {
     g1.fill(0);
     g2.fill(0);
-    await curve.terminate();
   }
 
   // 4. The .zkey file.

@@ -20,7 +20,7 @@ declare module 'ffjavascript' {
   export interface WasmCurve {
     readonly G1: WasmGroup;
     readonly G2: WasmGroup;
-    readonly tm: { readonly concurrency: number; queueAction(task: Task): Promise<Uint8Array[]> };
+    readonly tm: { readonly concurrency: number; queueAction(task: Task): Promise<Uint8Array[]>; terminate(): Promise<void> };
     terminate(): Promise<void>;
   }
   export function buildBn128(singleThread?: boolean): Promise<WasmCurve>;
