@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bindingHash,
+  buildCircuit,
+  mainSource,
   type Circuit,
   circuitInputs,
   commitRecord,
@@ -39,6 +41,29 @@ const outputs = async (record: readonly number[], requirement: Requirement, extr
   const w = await witness(circuit, circuitInputs(SHAPE, { record, requirement, ...extra }));
   return { eligible: w[1], binding: w[2], w };
 };
+
+describe('building', () => {
+  it('a second build of the same shape comes from the disk cache, with the same id and bytes', async () => {
+    const stages: string[] = [];
+    const again = await buildCircuit(SHAPE, { onProgress: (stage) => stages.push(stage) });
+    expect(stages).toEqual(['cache-hit']);
+    expect(again.id).toBe(circuit.id);
+    expect(again.r1cs).toEqual(circuit.r1cs);
+    expect(again.header).toEqual({
+      nVars: circuit.header.nVars,
+      nOutputs: 2,
+      nPublicInputs: 4,
+      nPrivateInputs: 37,
+      nConstraints: circuit.header.nConstraints,
+    });
+  });
+
+  it('the main component instantiates Eligibility(n, K, B, IB) with the public statement', () => {
+    expect(mainSource(SHAPE)).toContain(
+      '{public [commitment, requirementHash, patientId, timestamp]} = Eligibility(8, 4, 16, 3);',
+    );
+  });
+});
 
 describe('the circuit agrees with the TypeScript statement', () => {
   it('property: the circuit accepts the TS commitment and requirement hash and outputs h = H(commitment, ID_p, T, r)', async () => {
