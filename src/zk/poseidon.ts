@@ -6,8 +6,8 @@
  * requirement hash computed here equal the ones the circuit recomputes.
  *
  * The permutation is @noble/curves' `abstract/poseidon.js` with constants from its Grain
- * generator, which reproduces circomlib's tables (test/zk-poseidon.test.ts checks the
- * circomlibjs reference vectors and the circuit itself).
+ * generator, which reproduces circomlib's tables (test/zk-statement.test.ts checks the
+ * circomlibjs reference vectors, test/zk-circuit.test.ts the circuit itself).
  */
 import { Field } from '@noble/curves/abstract/modular.js';
 import { grainGenConstants, poseidon as poseidonPermutation } from '@noble/curves/abstract/poseidon.js';
