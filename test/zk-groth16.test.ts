@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Circuit,
   decodeProof,
+  decodeProofJson,
   decodeVerificationKey,
   encodeProof,
   FIELD_ORDER,
@@ -260,6 +261,30 @@ describe('encodings and hostile inputs', () => {
   ];
   it.each(hostile)('decodeProof rejects %s with MalformedError', (_, make) => {
     expect(() => decodeProof(make())).toThrow(MalformedError);
+  });
+
+  it('a B on the curve but outside the prime-order subgroup is rejected (decode: MalformedError, verify: false)', () => {
+    const { Fp2 } = bn254.fields;
+    // Find x with x^3 + b' a square on the twist (b' = 3 / (9 + u)); such points are almost never in the subgroup.
+    const twistB = bn254.G2.Point.CURVE().b;
+    let point: { x: ReturnType<typeof Fp2.create>; y: ReturnType<typeof Fp2.create> } | undefined;
+    for (let i = 1n; point === undefined; i++) {
+      const x = Fp2.create({ c0: i, c1: 1n });
+      try {
+        const y = Fp2.sqrt(Fp2.add(Fp2.mul(Fp2.sqr(x), x), twistB));
+        if (y !== undefined) point = { x, y };
+      } catch {}
+    }
+    const forged = {
+      ...eligible.proof,
+      pi_b: [
+        [point.x.c0.toString(), point.x.c1.toString()],
+        [point.y.c0.toString(), point.y.c1.toString()],
+        ['1', '0'],
+      ],
+    } as Groth16Proof;
+    expect(() => decodeProofJson(forged)).toThrow(/subgroup/);
+    expect(verify(keys.verificationKey, forged, eligible.publicSignals)).toBe(false);
   });
 
   it('decodeProof rejects a non-Uint8Array with TypeError', () => {
