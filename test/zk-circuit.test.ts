@@ -26,6 +26,7 @@ import {
   arbRequirement,
   firstViolated,
   MAX_VALUE,
+  looseWires,
   SHAPE,
   testCircuit,
   witness,
@@ -94,6 +95,24 @@ describe('the circuit agrees with the TypeScript statement', () => {
       forged[i] = ((forged[i] as bigint) + 1n) % FIELD_ORDER;
       expect(firstViolated(circuit, forged)).not.toBe(-1);
     }
+  });
+});
+
+describe('no under-constrained wire', () => {
+  const record = [5, 10, 15, 20, 25, 30, 35, 40];
+  it('changing any single wire of an R = 0 witness breaks a constraint (including the forced one)', async () => {
+    const { w } = await outputs(record, { criteria: [{ field: 2, min: 20, max: 30 }] });
+    expect(w[1]).toBe(0n);
+    expect(looseWires(circuit, w)).toEqual([]);
+  });
+
+  it('for R = 1 the only free wire is the inverse in IsZero of a zero failure count, which is 0 and feeds no output', async () => {
+    const { w } = await outputs(record, { criteria: [{ field: 2, min: 10, max: 30 }] });
+    expect(w[1]).toBe(1n);
+    const loose = looseWires(circuit, w);
+    expect(loose).toHaveLength(1);
+    expect(loose[0]).toBeGreaterThan(6);
+    expect(w[loose[0] as number]).toBe(0n);
   });
 });
 

@@ -105,3 +105,53 @@ export const arbRequirement: fc.Arbitrary<Requirement> = fc
 
 /** An element of Fr. */
 export const arbField: fc.Arbitrary<bigint> = fc.bigInt({ min: 0n, max: FIELD_ORDER - 1n });
+
+/**
+ * Wires (other than the constant wire 0) whose value can change alone, by +1, with every R1CS
+ * constraint still satisfied: under-constrained wires. Only constraints touching the wire are
+ * re-evaluated.
+ */
+export function looseWires(c: Circuit, w: readonly bigint[]): number[] {
+  const cs = readConstraintSystem(c.r1cs);
+  const r = FIELD_ORDER;
+  const rows = [cs.a, cs.b, cs.c].map((m) => {
+    const out = new Array<bigint>(cs.nConstraints).fill(0n);
+    for (let t = 0; t < m.signal.length; t++) {
+      const i = m.constraint[t] as number;
+      out[i] = ((out[i] as bigint) + (m.coefficient[t] as bigint) * (w[m.signal[t] as number] as bigint)) % r;
+    }
+    return out;
+  }) as [bigint[], bigint[], bigint[]];
+  // For each wire: its coefficient in each matrix of each constraint it appears in.
+  const touches = new Map<number, Map<number, [bigint, bigint, bigint]>>();
+  [cs.a, cs.b, cs.c].forEach((m, k) => {
+    for (let t = 0; t < m.signal.length; t++) {
+      const j = m.signal[t] as number;
+      const i = m.constraint[t] as number;
+      let byConstraint = touches.get(j);
+      if (byConstraint === undefined) {
+        byConstraint = new Map();
+        touches.set(j, byConstraint);
+      }
+      const entry = byConstraint.get(i) ?? [0n, 0n, 0n];
+      entry[k] = ((entry[k] as bigint) + (m.coefficient[t] as bigint)) % r;
+      byConstraint.set(i, entry);
+    }
+  });
+  const loose: number[] = [];
+  for (let j = 1; j < cs.nVars; j++) {
+    const byConstraint = touches.get(j);
+    let broken = false;
+    for (const [i, [da, db, dc]] of byConstraint ?? []) {
+      const a = ((rows[0][i] as bigint) + da) % r;
+      const b = ((rows[1][i] as bigint) + db) % r;
+      const cc = ((rows[2][i] as bigint) + dc) % r;
+      if ((a * b - cc) % r !== 0n) {
+        broken = true;
+        break;
+      }
+    }
+    if (!broken) loose.push(j);
+  }
+  return loose;
+}
