@@ -6,7 +6,7 @@
  * Small shape (n = 8, B = 16, K = 4) so that CI stays fast.
  */
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   bindingHash,
   buildCircuit,
@@ -204,6 +204,14 @@ describe('edge values', () => {
 });
 
 describe('inputs that bypass the TypeScript checks are rejected by the constraints', () => {
+  // circom's witness calculator prints each failed constraint; expected here, so kept quiet.
+  beforeEach(() => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
   const record = [5, 10, 15, 20, 25, 30, 35, 40];
   const requirement: Requirement = { criteria: [{ field: 2, min: 20, max: 30 }] }; // 15 fails
   const honest = () => circuitInputs(SHAPE, { record, requirement, ...base }) as Record<string, string | string[]>;
