@@ -9,6 +9,7 @@ export default defineConfig({
     'sign/index': 'src/sign/index.ts',
     'pbft/index': 'src/pbft/index.ts',
     'ledger/index': 'src/ledger/index.ts',
+    'zk/index': 'src/zk/index.ts',
     'protocol/index': 'src/protocol/index.ts',
     cli: 'src/cli.ts',
   },

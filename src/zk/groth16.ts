@@ -1,0 +1,119 @@
+/**
+ * @module
+ * Prove and Verify (paper 4.2.6 step 6, 4.2.7) for the eligibility circuit, Groth16 on BN254.
+ * - prove: snarkjs computes the witness (circom's generator) and the proof.
+ * - verify: our own check in TypeScript on @noble/curves, independent of snarkjs:
+ *     e(A, B) = e(alpha, beta) e(sum_i x_i IC_i, gamma) e(C, delta),
+ *   as one batched pairing product e(-A, B) e(alpha, beta) e(vk_x, gamma) e(C, delta) = 1.
+ */
+import { bn254 } from '@noble/curves/bn254.js';
+import * as snarkjs from 'snarkjs';
+import { FIELD_ORDER } from './field.js';
+import {
+  type DecodedVerificationKey,
+  decodeProofJson,
+  decodeVerificationKey,
+  type Groth16Proof,
+  PUBLIC_SIGNALS,
+  type ProvingKey,
+} from './keys.js';
+import { MalformedError } from './errors.js';
+import { circuitInputs, type EligibilityInputs } from './statement.js';
+
+/** A proof pi and the public signals [R, h, commitment, requirementHash, ID_p, T] as decimal strings. */
+export interface ProofResult {
+  readonly proof: Groth16Proof;
+  readonly publicSignals: string[];
+}
+
+/** Options to {@link prove}. */
+export interface ProveOptions {
+  /**
+   * Prove on the main thread only. Default false: snarkjs's shared worker pool (both cores),
+   * which stays alive until {@link releaseWorkers} is called.
+   */
+  singleThread?: boolean;
+}
+
+/**
+ * Prove(EK_c, D, ...) -> pi: a proof that the committed record meets (R = 1) or fails (R = 0)
+ * the requirement, bound to ID_p, T and the salt r through h.
+ * @param provingKey - EK_c from {@link zkpKeyGen}.
+ * @param inputs - the record, the requirement, the salt r, ID_p and T.
+ * @returns The proof and the public signals.
+ * @throws ZkInputError (a RangeError) naming any input the circuit cannot take.
+ */
+export async function prove(provingKey: ProvingKey, inputs: EligibilityInputs, options: ProveOptions = {}): Promise<ProofResult> {
+  if (typeof provingKey !== 'object' || provingKey === null || !(provingKey.zkey instanceof Uint8Array)) {
+    throw new TypeError('provingKey: expected a ProvingKey');
+  }
+  const input = circuitInputs(provingKey.shape, inputs);
+  const { proof, publicSignals } = await snarkjs.groth16.fullProve(
+    input,
+    provingKey.wasm,
+    provingKey.zkey,
+    undefined,
+    undefined,
+    {
+      singleThread: options.singleThread === true,
+    },
+  );
+  return { proof: proof as unknown as Groth16Proof, publicSignals };
+}
+
+/** Ends snarkjs's (ffjavascript's) shared worker threads, so that the process can exit. */
+export async function releaseWorkers(): Promise<void> {
+  const shared = (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128;
+  if (shared) await shared.terminate();
+}
+
+/**
+ * Verify(VK_c, pi, R, h, ...) -> true or false.
+ * @param verificationKey - VK_c (snarkjs JSON), or, faster for repeated use, the form
+ *   {@link prepareVerificationKey} returns.
+ * @param proof - a snarkjs JSON proof (see decodeProof for the packed form).
+ * @param publicSignals - 6 decimal strings [R, h, commitment, requirementHash, ID_p, T].
+ * @returns true iff the proof verifies; false for any wrong or malformed proof or signal value.
+ * @throws TypeError if publicSignals is not an array of 6 strings; MalformedError for a malformed key.
+ */
+export function verify(verificationKey: unknown, proof: unknown, publicSignals: readonly string[]): boolean {
+  const vk = isDecoded(verificationKey) ? verificationKey : decodeVerificationKey(verificationKey);
+  if (
+    !Array.isArray(publicSignals) ||
+    publicSignals.length !== PUBLIC_SIGNALS ||
+    !publicSignals.every((s) => typeof s === 'string')
+  ) {
+    throw new TypeError(`publicSignals: expected ${PUBLIC_SIGNALS} decimal strings`);
+  }
+  const signals: bigint[] = [];
+  for (const s of publicSignals) {
+    if (!/^\d{1,80}$/.test(s)) return false;
+    const x = BigInt(s);
+    if (x >= FIELD_ORDER) return false; // a non-canonical signal would alias x - r
+    signals.push(x);
+  }
+  let decoded: ReturnType<typeof decodeProofJson>;
+  try {
+    decoded = decodeProofJson(proof);
+  } catch (error) {
+    if (error instanceof MalformedError) return false;
+    throw error;
+  }
+  let vkX = vk.ic[0] as DecodedVerificationKey['ic'][number];
+  signals.forEach((x, i) => {
+    if (x !== 0n) vkX = vkX.add((vk.ic[i + 1] as typeof vkX).multiplyUnsafe(x));
+  });
+  if (vkX.is0()) return false;
+  const { Fp12 } = bn254.fields;
+  const pairs = [
+    { g1: decoded.a.negate(), g2: decoded.b },
+    { g1: vkX, g2: vk.gamma },
+    { g1: decoded.c, g2: vk.delta },
+  ];
+  if (vk.alphaBeta !== undefined) return Fp12.eql(Fp12.mul(bn254.pairingBatch(pairs), vk.alphaBeta), Fp12.ONE);
+  return Fp12.eql(bn254.pairingBatch([...pairs, { g1: vk.alpha, g2: vk.beta }]), Fp12.ONE);
+}
+
+function isDecoded(value: unknown): value is DecodedVerificationKey {
+  return typeof value === 'object' && value !== null && 'ic' in value && 'alpha' in value;
+}

@@ -1,0 +1,277 @@
+/**
+ * @module
+ * What the eligibility circuit proves, computed outside the circuit: the record commitment
+ * stored on the ledger, the requirement hash a research institution publishes, the binding
+ * h = H(commitment, ID_p, T, r) the patient signs (paper 4.2.6, steps 1-3), and the full
+ * circuit input (paper 4.2.6, step 4). Every hash here equals the one circuits/eligibility.circom
+ * recomputes.
+ *
+ * Encodings (B = shape.bits, IB = index bits, n = shape.fields, K = shape.criteria):
+ * - commitment = PoseidonChain(2^64 + 256 n + B, pack_B(d)), pack_B puts floor(252/B) values
+ *   of B bits into one element, the first value in the lowest bits.
+ * - requirementHash = PoseidonChain(2*2^64 + 2^16 n + 2^8 K + B, pack_1(mask), criteria packed
+ *   floor(252/CW) to an element), a criterion being field + 2^IB enabled + 2^(IB+1) min +
+ *   2^(IB+1+B) max (CW = IB + 1 + 2B bits); mask_i = 1 iff a criterion names field i.
+ * - binding h = Poseidon(commitment, patientId, timestamp, salt).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { FIELD_ORDER, bytesToBigIntBE, mod } from './field.js';
+import { ZkInputError } from './errors.js';
+import { poseidon, poseidonChain } from './poseidon.js';
+import { type CircuitShape, indexBits } from './shape.js';
+
+/** A medical record D = <d_1..d_n>: integers (fixed-point vitals, codes) in [0, 2^B). */
+export type MedicalRecord = readonly (number | bigint)[];
+
+/** One criterion: record field `field` must lie in [min, max] (inclusive; min = max is equality). */
+export interface Criterion {
+  readonly field: number;
+  readonly min: number | bigint;
+  readonly max: number | bigint;
+}
+
+/** A research institution's requirement: at most K criteria on distinct fields. */
+export interface Requirement {
+  readonly criteria: readonly Criterion[];
+}
+
+/** The public inputs of one proof. */
+export interface PublicStatement {
+  /** The record commitment stored on the ledger. */
+  readonly commitment: bigint;
+  /** The hash of the requirement the proof is about. */
+  readonly requirementHash: bigint;
+  /** ID_p as a field element (see {@link identityToField}). */
+  readonly patientId: bigint;
+  /** T, the timestamp (any field element; seconds since the epoch by convention). */
+  readonly timestamp: bigint;
+}
+
+/** The circuit's public signals, decoded: outputs R and h, then the public inputs. */
+export interface PublicSignals extends PublicStatement {
+  /** R: true iff every criterion holds. */
+  readonly eligible: boolean;
+  /** h = H(commitment, ID_p, T, r). */
+  readonly binding: bigint;
+}
+
+/** Everything the prover needs (paper 4.2.6: D, r, ID_p, T, and the requirement). */
+export interface EligibilityInputs {
+  readonly record: MedicalRecord;
+  readonly requirement: Requirement;
+  /** r, the patient's random salt, an element of Fr. */
+  readonly salt: bigint;
+  readonly patientId: bigint;
+  readonly timestamp: bigint;
+}
+
+const TAG_RECORD = 1n << 64n;
+const TAG_REQUIREMENT = 2n << 64n;
+const TAG_CHALLENGE = 3n << 64n;
+
+/** Maps an identity string (as used by medshare/pre and medshare/sign) to ID_p in Fr: SHA-256, top 3 bits cleared. */
+export function identityToField(identity: string): bigint {
+  if (typeof identity !== 'string') throw new TypeError('identity: expected string');
+  const digest = sha256(new TextEncoder().encode(identity));
+  digest[0] = (digest[0] as number) & 0x1f;
+  return bytesToBigIntBE(digest);
+}
+
+/** Checks the record against the shape; returns the values as bigints. */
+export function checkRecord(shape: CircuitShape, record: MedicalRecord): bigint[] {
+  if (!Array.isArray(record)) throw new TypeError('record: expected an array');
+  if (record.length !== shape.fields) {
+    throw new ZkInputError('record', `has ${record.length} fields, the circuit takes ${shape.fields}`);
+  }
+  return record.map((v, i) => boundedInteger(v, shape.bits, `record[${i}]`));
+}
+
+interface CheckedCriterion {
+  field: number;
+  min: bigint;
+  max: bigint;
+}
+
+/** Checks a requirement against the shape: at most K criteria, distinct fields, 0 <= min <= max < 2^B. */
+export function checkRequirement(shape: CircuitShape, requirement: Requirement): CheckedCriterion[] {
+  if (typeof requirement !== 'object' || requirement === null || !Array.isArray(requirement.criteria)) {
+    throw new TypeError('requirement: expected { criteria: Criterion[] }');
+  }
+  const { criteria } = requirement;
+  if (criteria.length > shape.criteria) {
+    throw new ZkInputError(
+      'requirement.criteria',
+      `has ${criteria.length} criteria, the circuit takes at most ${shape.criteria}`,
+    );
+  }
+  const seen = new Set<number>();
+  return criteria.map((c, k) => {
+    const name = `requirement.criteria[${k}]`;
+    if (typeof c !== 'object' || c === null) throw new TypeError(`${name}: expected a criterion`);
+    if (typeof c.field !== 'number' || !Number.isInteger(c.field)) throw new TypeError(`${name}.field: expected an integer`);
+    if (c.field < 0 || c.field >= shape.fields) {
+      throw new ZkInputError(`${name}.field`, `${c.field} is outside [0, ${shape.fields})`);
+    }
+    if (seen.has(c.field)) throw new ZkInputError(`${name}.field`, `field ${c.field} is constrained twice`);
+    seen.add(c.field);
+    const min = boundedInteger(c.min, shape.bits, `${name}.min`);
+    const max = boundedInteger(c.max, shape.bits, `${name}.max`);
+    if (min > max) throw new ZkInputError(name, `min ${min} exceeds max ${max}`);
+    return { field: c.field, min, max };
+  });
+}
+
+/**
+ * The record commitment stored on the ledger: a Poseidon chain over the packed record.
+ * @throws ZkInputError for a record of the wrong length or a value outside [0, 2^B).
+ * @example
+ * ```ts
+ * const shape = circuitShape(3);
+ * commitRecord(shape, [62, 1750, 4]);
+ * ```
+ */
+export function commitRecord(shape: CircuitShape, record: MedicalRecord): bigint {
+  const values = checkRecord(shape, record);
+  const tag = TAG_RECORD + (BigInt(shape.fields) << 8n) + BigInt(shape.bits);
+  return poseidonChain([tag, ...pack(values, shape.bits)]);
+}
+
+/**
+ * The requirement hash a research institution publishes (and the verifier recomputes).
+ * @throws ZkInputError for a requirement the circuit cannot take.
+ */
+export function requirementHash(shape: CircuitShape, requirement: Requirement): bigint {
+  return requirementParts(shape, checkRequirement(shape, requirement)).hash;
+}
+
+/** h = H(commitment, ID_p, T, r) (paper 4.2.6, step 2, with delta = (D, T, ID_p) through its commitment). */
+export function bindingHash(commitment: bigint, patientId: bigint, timestamp: bigint, salt: bigint): bigint {
+  return poseidon([
+    fieldElement(commitment, 'commitment'),
+    fieldElement(patientId, 'patientId'),
+    fieldElement(timestamp, 'timestamp'),
+    fieldElement(salt, 'salt'),
+  ]);
+}
+
+/** Does the record meet the requirement? (The value R the circuit must output.) */
+export function meetsRequirement(shape: CircuitShape, record: MedicalRecord, requirement: Requirement): boolean {
+  const values = checkRecord(shape, record);
+  return checkRequirement(shape, requirement).every((c) => {
+    const v = values[c.field] as bigint;
+    return c.min <= v && v <= c.max;
+  });
+}
+
+/** The public statement a prover and a verifier agree on before a proof. */
+export function publicStatement(
+  shape: CircuitShape,
+  inputs: Pick<EligibilityInputs, 'record' | 'requirement' | 'patientId' | 'timestamp'>,
+): PublicStatement {
+  return {
+    commitment: commitRecord(shape, inputs.record),
+    requirementHash: requirementHash(shape, inputs.requirement),
+    patientId: fieldElement(inputs.patientId, 'patientId'),
+    timestamp: fieldElement(inputs.timestamp, 'timestamp'),
+  };
+}
+
+/**
+ * The full circuit input (signal name -> decimal strings) for snarkjs's witness calculator.
+ * @throws ZkInputError for any input the circuit cannot take.
+ */
+export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): Record<string, string | string[]> {
+  if (typeof inputs !== 'object' || inputs === null) throw new TypeError('inputs: expected an object');
+  const values = checkRecord(shape, inputs.record);
+  const criteria = checkRequirement(shape, inputs.requirement);
+  const salt = fieldElement(inputs.salt, 'salt');
+  const patientId = fieldElement(inputs.patientId, 'patientId');
+  const timestamp = fieldElement(inputs.timestamp, 'timestamp');
+  const { hash, mask, slots } = requirementParts(shape, criteria);
+  const str = (xs: readonly bigint[]): string[] => xs.map((x) => x.toString());
+  return {
+    record: str(values),
+    salt: salt.toString(),
+    mask: str(mask),
+    criterionField: str(slots.map((s) => s.field)),
+    criterionEnabled: str(slots.map((s) => s.enabled)),
+    criterionMin: str(slots.map((s) => s.min)),
+    criterionMax: str(slots.map((s) => s.max)),
+    criterionValue: str(slots.map((s) => (s.enabled === 1n ? (values[Number(s.field)] as bigint) : 0n))),
+    commitment: commitRecord(shape, inputs.record).toString(),
+    requirementHash: hash.toString(),
+    patientId: patientId.toString(),
+    timestamp: timestamp.toString(),
+  };
+}
+
+/** Decodes snarkjs public signals [R, h, commitment, requirementHash, patientId, timestamp]. */
+export function decodePublicSignals(signals: readonly string[]): PublicSignals {
+  if (!Array.isArray(signals) || signals.length !== 6 || !signals.every((s) => typeof s === 'string' && /^\d+$/.test(s))) {
+    throw new TypeError('publicSignals: expected 6 decimal strings');
+  }
+  const [r, h, commitment, req, id, t] = signals.map((s) => BigInt(s)) as [bigint, bigint, bigint, bigint, bigint, bigint];
+  return { eligible: r === 1n, binding: h, commitment, requirementHash: req, patientId: id, timestamp: t };
+}
+
+/** The in-circuit challenge gamma (exposed for tests of the lookup argument). */
+export function lookupChallenge(shape: CircuitShape, commitment: bigint, reqHash: bigint, values: readonly bigint[]): bigint {
+  const tag = TAG_CHALLENGE + (BigInt(shape.fields) << 16n) + (BigInt(shape.criteria) << 8n) + BigInt(shape.bits);
+  return poseidonChain([tag, commitment, reqHash, ...pack(values, shape.bits)]);
+}
+
+interface Slot {
+  field: bigint;
+  enabled: bigint;
+  min: bigint;
+  max: bigint;
+}
+
+function requirementParts(shape: CircuitShape, criteria: readonly CheckedCriterion[]) {
+  const ib = indexBits(shape);
+  const mask = new Array<bigint>(shape.fields).fill(0n);
+  const slots: Slot[] = [];
+  for (const c of criteria) {
+    mask[c.field] = 1n;
+    slots.push({ field: BigInt(c.field), enabled: 1n, min: c.min, max: c.max });
+  }
+  while (slots.length < shape.criteria) slots.push({ field: 0n, enabled: 0n, min: 0n, max: 0n });
+  const b = BigInt(shape.bits);
+  const cw = ib + 1 + 2 * shape.bits;
+  const words = slots.map(
+    (s) => s.field + (s.enabled << BigInt(ib)) + (s.min << BigInt(ib + 1)) + (s.max << (BigInt(ib + 1) + b)),
+  );
+  const tag = TAG_REQUIREMENT + (BigInt(shape.fields) << 16n) + (BigInt(shape.criteria) << 8n) + b;
+  const hash = poseidonChain([tag, ...pack(mask, 1), ...pack(words, cw)]);
+  return { hash, mask, slots };
+}
+
+/** Packs values of `width` bits, floor(252/width) to an element, first value lowest. */
+function pack(values: readonly bigint[], width: number): bigint[] {
+  const per = Math.floor(252 / width);
+  const out: bigint[] = [];
+  for (let e = 0; e * per < values.length; e++) {
+    let acc = 0n;
+    for (let j = Math.min(per, values.length - e * per) - 1; j >= 0; j--) {
+      acc = (acc << BigInt(width)) | (values[e * per + j] as bigint);
+    }
+    out.push(acc);
+  }
+  return out;
+}
+
+function boundedInteger(value: unknown, bits: number, name: string): bigint {
+  let v: bigint;
+  if (typeof value === 'bigint') v = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
+  else if (typeof value === 'number') throw new ZkInputError(name, `${value} is not a safe integer`);
+  else throw new TypeError(`${name}: expected an integer (number or bigint)`);
+  if (v < 0n || v >= 1n << BigInt(bits)) throw new ZkInputError(name, `${v} is outside [0, 2^${bits})`);
+  return v;
+}
+
+function fieldElement(value: unknown, name: string): bigint {
+  if (typeof value !== 'bigint') throw new TypeError(`${name}: expected bigint`);
+  if (value < 0n || value >= FIELD_ORDER) throw new ZkInputError(name, 'is not an element of the BN254 scalar field [0, r)');
+  return mod(value);
+}

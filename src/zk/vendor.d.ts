@@ -1,0 +1,58 @@
+// Minimal typings for the untyped JavaScript packages medshare/zk uses (snarkjs 0.7, ffjavascript 0.3).
+// Internal: no public type of medshare/zk refers to these.
+
+declare module 'ffjavascript' {
+  export interface WasmGroup {
+    readonly g: Uint8Array;
+    readonly F: { readonly n8: number };
+    add(a: Uint8Array, b: Uint8Array): Uint8Array;
+    double(p: Uint8Array): Uint8Array;
+    toAffine(p: Uint8Array): Uint8Array;
+    toRprLEM(out: Uint8Array, offset: number, p: Uint8Array): void;
+  }
+  export type TaskParam = { var: number; offset?: number } | { val: number };
+  export type Task = (
+    | { cmd: 'ALLOCSET'; var: number; buff: Uint8Array }
+    | { cmd: 'ALLOC'; var: number; len: number }
+    | { cmd: 'CALL'; fnName: string; params: TaskParam[] }
+    | { cmd: 'GET'; out: number; var: number; len: number }
+  )[];
+  export interface WasmCurve {
+    readonly G1: WasmGroup;
+    readonly G2: WasmGroup;
+    readonly tm: { readonly concurrency: number; queueAction(task: Task): Promise<Uint8Array[]>; terminate(): Promise<void> };
+    terminate(): Promise<void>;
+  }
+  export function buildBn128(singleThread?: boolean): Promise<WasmCurve>;
+}
+
+declare module 'snarkjs' {
+  type Json = Record<string, unknown>;
+  type FileLike = string | Uint8Array | { type: 'mem'; data?: Uint8Array };
+  export const groth16: {
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: FileLike,
+      zkey: FileLike,
+      logger?: unknown,
+      wtnsCalcOptions?: Json,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<{ proof: Json; publicSignals: string[] }>;
+    verify(vk: Json, publicSignals: readonly string[], proof: Json, logger?: unknown): Promise<boolean>;
+  };
+  export const zKey: {
+    newZKey(r1cs: FileLike, ptau: FileLike, zkey: FileLike, logger?: unknown): Promise<unknown>;
+    contribute(oldZkey: FileLike, newZkey: FileLike, name: string, entropy: string, logger?: unknown): Promise<unknown>;
+    exportVerificationKey(zkey: FileLike, logger?: unknown): Promise<Json>;
+  };
+  export const powersOfTau: {
+    newAccumulator(curve: unknown, power: number, ptau: FileLike, logger?: unknown): Promise<unknown>;
+    contribute(oldPtau: FileLike, newPtau: FileLike, name: string, entropy: string, logger?: unknown): Promise<unknown>;
+    preparePhase2(oldPtau: FileLike, newPtau: FileLike, logger?: unknown): Promise<unknown>;
+  };
+  export const wtns: {
+    calculate(input: Record<string, unknown>, wasm: FileLike, wtns: FileLike): Promise<void>;
+    exportJson(wtns: FileLike): Promise<bigint[]>;
+  };
+  export const curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
+}
