@@ -5,7 +5,7 @@
  *   npm run bench                     full run
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
- *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft)
+ *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk)
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
  *                                     (default bench/results)
  *
@@ -21,8 +21,9 @@ import { runGa07Suite } from './suites/ga07.js';
 import { runPbftSuite } from './suites/pbft.js';
 import { runPreSuite, runReference } from './suites/pre.js';
 import { runUmbralSuite } from './suites/umbral.js';
+import { runZkSuite } from './suites/zk.js';
 
-const SUITES = ['pre', 'ga07', 'umbral', 'pbft'] as const;
+const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 function fail(message: string): never {
@@ -81,6 +82,18 @@ if (only.includes('pbft')) {
     const met = at.block.medianMs < 100 && at.throughput > 1000 ? 'met' : 'NOT met';
     targets.push(
       `PBFT at n = 4, 100 tx per block (consensus only): ${at.block.medianMs.toFixed(1)} ms, ${at.throughput.toFixed(0)} tx/s (target < 100 ms and > 1,000 tx/s: ${met})`,
+    );
+  }
+}
+
+if (only.includes('zk')) {
+  const zk = await runZkSuite(runs, values.quick, progress);
+  results = { ...results, zk };
+  const at = zk.find((p) => p.n === 1000);
+  if (at) {
+    const kb = (b: number) => (b / 1024).toFixed(1);
+    targets.push(
+      `zk at n = 1000: keyGen ${(at.keyGen.medianMs / 1000).toFixed(1)} s (target < 16.3 s), prove ${(at.prove.medianMs / 1000).toFixed(2)} s (< 5 s), verify ${at.verify.medianMs.toFixed(1)} ms (< 50 ms), proving key ${(at.provingKeyBytes / 2 ** 20).toFixed(2)} MiB (< 15.3 MB), verification key ${kb(at.verificationKeyBytes)} KiB (~3 KB), proof ${at.proofBytes} B (256 B)`,
     );
   }
 }

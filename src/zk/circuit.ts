@@ -22,6 +22,7 @@ import { type CircuitShape, indexBits, shapeId } from './shape.js';
 
 /** A compiled eligibility circuit: the R1CS (for key generation) and the witness generator (for proving). */
 export interface Circuit {
+  /** The shape the circuit was compiled for (record fields n, bits B, criteria K). */
   readonly shape: CircuitShape;
   /** The R1CS file, as circom writes it. */
   readonly r1cs: Uint8Array;

@@ -22,7 +22,13 @@ import { circuitInputs, type EligibilityInputs } from './statement.js';
 
 /** A proof pi and the public signals [R, h, commitment, requirementHash, ID_p, T] as decimal strings. */
 export interface ProofResult {
+  /** pi, the Groth16 proof in snarkjs's JSON form ({@link encodeProof} packs it into 256 bytes). */
   readonly proof: Groth16Proof;
+  /**
+   * The 6 public signals as decimal strings, in the circuit's order: the outputs R (`'1'` iff
+   * the record meets the requirement, else `'0'`) and h = H(commitment, ID_p, T, r), then the
+   * public inputs commitment, requirementHash, ID_p and T ({@link decodePublicSignals} reads them).
+   */
   readonly publicSignals: string[];
 }
 

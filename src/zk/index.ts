@@ -41,7 +41,15 @@ export {
   provingKeyFromZkey,
   verificationKeyFromZkey,
 } from './keys.js';
-export type { DecodedProof, DecodedVerificationKey, Groth16Proof, ProvingKey, VerificationKey } from './keys.js';
+export type {
+  DecodedProof,
+  DecodedVerificationKey,
+  G1Json,
+  G2Json,
+  Groth16Proof,
+  ProvingKey,
+  VerificationKey,
+} from './keys.js';
 export { poseidon, poseidonChain } from './poseidon.js';
 export type { R1csHeader } from './r1cs.js';
 export { zkpKeyGen, zkpKeyGenFromPtau } from './setup.js';

@@ -16,6 +16,7 @@ import type { CircuitShape } from './shape.js';
 
 /** EK_c: the snarkjs .zkey and the witness generator of the circuit it belongs to. */
 export interface ProvingKey {
+  /** The shape of the circuit the key was generated for; {@link prove} checks its inputs against it. */
   readonly shape: CircuitShape;
   /** snarkjs .zkey bytes (Groth16, BN254). */
   readonly zkey: Uint8Array;
@@ -23,27 +24,59 @@ export interface ProvingKey {
   readonly wasm: Uint8Array;
 }
 
-type G1Json = [string, string, string];
-type G2Json = [[string, string], [string, string], [string, string]];
+/**
+ * A point of G1 of BN254 in snarkjs's JSON form: `[x, y, "1"]`, the affine coordinates x and y
+ * as decimal strings of base-field (F_q) elements below q, then the projective z = 1. The
+ * point at infinity is not accepted where a G1Json is decoded.
+ */
+export type G1Json = [string, string, string];
+/**
+ * A point of G2 of BN254 (over F_q2 = F_q[u] / (u^2 + 1)) in snarkjs's JSON form:
+ * `[[x0, x1], [y0, y1], ["1", "0"]]`, where x = x0 + x1 u and y = y0 + y1 u are the affine
+ * coordinates, each component a decimal string below q, and `["1", "0"]` is the projective
+ * z = 1. Note the order: c0 first here, c1 first in the packed (EIP-197) proof bytes.
+ */
+export type G2Json = [[string, string], [string, string], [string, string]];
 
 /** VK_c: snarkjs's verification-key JSON for Groth16 on bn128. */
 export interface VerificationKey {
+  /** The proof system: always `'groth16'`. */
   readonly protocol: 'groth16';
+  /** The curve, in snarkjs's name: `'bn128'` is BN254 (alt_bn128, the EIP-196/197 curve). */
   readonly curve: 'bn128';
+  /**
+   * The number of public signals (circuit outputs, then public inputs) a proof is checked
+   * against; {@link PUBLIC_SIGNALS} (6) for the eligibility circuit.
+   */
   readonly nPublic: number;
+  /** [alpha]_1: the setup secret alpha times the generator of G1 of BN254. */
   readonly vk_alpha_1: G1Json;
+  /** [beta]_2: the setup secret beta times the generator of G2 of BN254. */
   readonly vk_beta_2: G2Json;
+  /** [gamma]_2: the setup secret gamma times the generator of G2; pairs with the public-input term. */
   readonly vk_gamma_2: G2Json;
+  /** [delta]_2: the setup secret delta times the generator of G2; pairs with the proof's C. */
   readonly vk_delta_2: G2Json;
+  /**
+   * The public-input bases, nPublic + 1 points of G1: IC_j = [(beta u_j(tau) + alpha v_j(tau) +
+   * w_j(tau)) / gamma]_1 for the QAP polynomials u_j, v_j, w_j of wire j. IC[0] belongs to the
+   * constant wire 1 and IC[i] to public signal i - 1, so a verifier forms
+   * vk_x = IC[0] + sum_i x_i IC[i + 1] from the public signals x.
+   */
   readonly IC: G1Json[];
 }
 
 /** A Groth16 proof in snarkjs's JSON form. */
 export interface Groth16Proof {
+  /** A, the proof's first element, a point of G1. */
   readonly pi_a: G1Json;
+  /** B, the proof's second element, a point of G2. */
   readonly pi_b: G2Json;
+  /** C, the proof's third element, a point of G1. */
   readonly pi_c: G1Json;
+  /** The proof system: always `'groth16'`. */
   readonly protocol: 'groth16';
+  /** The curve, in snarkjs's name: `'bn128'` is BN254. */
   readonly curve: 'bn128';
 }
 
@@ -149,11 +182,21 @@ export function verificationKeyFromZkey(zkey: Uint8Array): VerificationKey {
 
 /** VK_c as curve points, checked; `alphaBeta` = e(alpha, beta) once {@link prepareVerificationKey} computed it. */
 export interface DecodedVerificationKey {
+  /** [alpha]_1 in G1 (from {@link VerificationKey.vk_alpha_1}). */
   readonly alpha: G1Point;
+  /** [beta]_2 in G2 (from {@link VerificationKey.vk_beta_2}). */
   readonly beta: G2Point;
+  /** [gamma]_2 in G2 (from {@link VerificationKey.vk_gamma_2}). */
   readonly gamma: G2Point;
+  /** [delta]_2 in G2 (from {@link VerificationKey.vk_delta_2}). */
   readonly delta: G2Point;
+  /** The public-input bases IC_0..IC_nPublic in G1 (from {@link VerificationKey.IC}). */
   readonly ic: readonly G1Point[];
+  /**
+   * e(alpha, beta), the pairing of the first two points, an element of the target group
+   * (in F_q12); present only in the form {@link prepareVerificationKey} returns, absent after
+   * {@link decodeVerificationKey}.
+   */
   readonly alphaBeta?: ReturnType<typeof bn254.pairing>;
 }
 
@@ -193,8 +236,11 @@ export function decodeVerificationKey(vk: unknown): DecodedVerificationKey {
 
 /** A proof as curve points, checked. */
 export interface DecodedProof {
+  /** A in G1 (from {@link Groth16Proof.pi_a}). */
   readonly a: G1Point;
+  /** B in G2 (from {@link Groth16Proof.pi_b}). */
   readonly b: G2Point;
+  /** C in G1 (from {@link Groth16Proof.pi_c}). */
   readonly c: G1Point;
 }
 

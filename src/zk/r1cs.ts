@@ -10,10 +10,18 @@ import { FIELD_ORDER, bytesToBigIntLE } from './field.js';
 
 /** Counts from the R1CS header. Signals: 0 is the constant 1, then outputs, public inputs, private inputs, the rest. */
 export interface R1csHeader {
+  /** The number of wires (witness signals) after circom's optimisation, counting the constant wire 1. */
   readonly nVars: number;
+  /** The number of public outputs (2 for the eligibility circuit: R and h). */
   readonly nOutputs: number;
+  /** The number of public inputs (4 for the eligibility circuit: commitment, requirementHash, ID_p, T). */
   readonly nPublicInputs: number;
+  /**
+   * The number of private inputs (for the eligibility circuit: the record, the salt, the field
+   * mask and the K criterion slots' field, enabled flag, min, max and value).
+   */
   readonly nPrivateInputs: number;
+  /** The number of rank-1 constraints A w * B w = C w. */
   readonly nConstraints: number;
 }
 

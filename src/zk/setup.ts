@@ -38,7 +38,9 @@ import { readConstraintSystem } from './r1cs.js';
 
 /** The key pair of ZKPKeyGen: EK_c (proving key) and VK_c (verification key). */
 export interface KeyPair {
+  /** EK_c: the snarkjs .zkey with the circuit's witness generator, for {@link prove}. */
   readonly provingKey: ProvingKey;
+  /** VK_c: snarkjs's verification-key JSON, for {@link verify}. */
   readonly verificationKey: VerificationKey;
 }
 
@@ -182,7 +184,13 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
 
 /** A phase-2 contribution: a name for the transcript and the contributor's entropy. */
 export interface Contribution {
+  /** The contributor's name, recorded with the contribution in the .zkey's transcript. */
   readonly name: string;
+  /**
+   * The contributor's entropy text: snarkjs hashes it (UTF-8, BLAKE2b-512) together with 64
+   * fresh random bytes into the seed of the contribution's secret. Give a non-empty string:
+   * for an empty one snarkjs asks for entropy on the terminal.
+   */
   readonly entropy: string;
 }
 
@@ -190,6 +198,7 @@ export interface Contribution {
 export interface PtauKeyGenOptions {
   /** Phase-2 contributions, applied in order (at least one for a usable key). */
   contributions: readonly Contribution[];
+  /** Called at each step, with a message: `'ptau'` once, then `'contribute'` before each contribution. */
   onProgress?: (stage: KeyGenStage, message: string) => void;
 }
 

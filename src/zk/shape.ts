@@ -16,11 +16,15 @@ export interface CircuitShape {
 
 /** Options to {@link circuitShape}. */
 export interface CircuitShapeOptions {
+  /** B, bits per record value, an integer in 1..64; default {@link DEFAULT_BITS}. */
   bits?: number;
+  /** K, the most criteria one requirement may hold, an integer in 1..64; default {@link DEFAULT_CRITERIA}. */
   criteria?: number;
 }
 
+/** The default B of {@link circuitShape}: 16 bits per record value, so values lie in [0, 65536). */
 export const DEFAULT_BITS = 16;
+/** The default K of {@link circuitShape}: a requirement may hold at most 16 criteria. */
 export const DEFAULT_CRITERIA = 16;
 /** Largest record the circuit builder accepts. */
 export const MAX_FIELDS = 1 << 16;

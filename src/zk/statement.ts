@@ -25,13 +25,20 @@ export type MedicalRecord = readonly (number | bigint)[];
 
 /** One criterion: record field `field` must lie in [min, max] (inclusive; min = max is equality). */
 export interface Criterion {
+  /** The 0-based index of the record field the criterion constrains, in [0, n). */
   readonly field: number;
+  /** The inclusive lower bound, an integer in [0, 2^B) and at most `max` (a number must be a safe integer). */
   readonly min: number | bigint;
+  /** The inclusive upper bound, an integer in [0, 2^B) and at least `min`; `min` = `max` requires equality. */
   readonly max: number | bigint;
 }
 
 /** A research institution's requirement: at most K criteria on distinct fields. */
 export interface Requirement {
+  /**
+   * The criteria, all of which must hold (a conjunction): at most K of them, no two on the
+   * same field. An empty list is met by every record.
+   */
   readonly criteria: readonly Criterion[];
 }
 
@@ -57,11 +64,15 @@ export interface PublicSignals extends PublicStatement {
 
 /** Everything the prover needs (paper 4.2.6: D, r, ID_p, T, and the requirement). */
 export interface EligibilityInputs {
+  /** D, the patient's record (private): exactly n values, each in [0, 2^B). */
   readonly record: MedicalRecord;
+  /** The research institution's requirement the proof is about (public through its hash). */
   readonly requirement: Requirement;
   /** r, the patient's random salt, an element of Fr. */
   readonly salt: bigint;
+  /** ID_p, the patient's identity as an element of Fr (see {@link identityToField}); public. */
   readonly patientId: bigint;
+  /** T, the timestamp, an element of Fr (seconds since the epoch by convention); public. */
   readonly timestamp: bigint;
 }
 
