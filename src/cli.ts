@@ -212,6 +212,11 @@ export function run(args: readonly string[]): Promise<number> {
       const timer = setInterval(fn, ms);
       return () => clearInterval(timer);
     },
+    // Loaded only when used: medshare/zk pulls in snarkjs and circomlib (GPL-3.0).
+    loadGroth16: async (fields) => {
+      const [{ groth16ProofSystem }, zk] = await Promise.all([import('./protocol/groth16.js'), import('./zk/index.js')]);
+      return { proofSystem: groth16ProofSystem(fields), release: () => zk.releaseWorkers() };
+    },
   });
 }
 

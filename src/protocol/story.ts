@@ -241,7 +241,9 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       lines: [
         zk.name === 'stand-in'
           ? 'STAND-IN proof system: an Ed25519-signing trusted prover, NOT a zk-SNARK'
-          : `proof system ${zk.name}`,
+          : zk.name === 'groth16'
+            ? 'Groth16 on BN254 (medshare/zk): one circuit per record size, compiled once and cached'
+            : `proof system ${zk.name}`,
         `verification key VK_c: ${keys.verificationKey.length} bytes`,
       ],
       saw: [{ who: 'everyone', what: 'VK_c' }],
