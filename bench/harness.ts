@@ -52,6 +52,8 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the run started: other work on the machine skews timings. */
+  readonly loadAverage: number;
 }
 
 /** CPU model, cores, memory and Node version of this machine. */
@@ -63,6 +65,7 @@ export function machine(): Machine {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
+    loadAverage: Number((os.loadavg()[0] ?? 0).toFixed(2)),
   };
 }
 

@@ -81,7 +81,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   const lines: string[] = [
     '# medshare benchmark report',
     '',
-    `Run ${results.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}).`,
+    `Run ${results.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}); load average ${machine.loadAverage} at the start.`,
     `Mode: ${results.options.quick ? 'quick (reduced set, few repeats: indicative only)' : 'full'}; at least ${results.options.runs} timed runs per figure; medians with min-max.`,
     `The paper's figures: ${paperMachine}. "paper / ours" above 1 means we are faster or smaller.`,
     '',

@@ -6,12 +6,13 @@
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
  *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk)
+ *   npm run bench -- --clear-cache    delete the compiled circuits (.cache/medshare-zk) first
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
  *                                     (default bench/results)
  *
  * Progress goes to stderr; the report goes to DIR and its markdown also to stdout.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from '@noble/hashes/utils.js';
@@ -22,6 +23,7 @@ import { runPbftSuite } from './suites/pbft.js';
 import { runPreSuite, runReference } from './suites/pre.js';
 import { runUmbralSuite } from './suites/umbral.js';
 import { runZkSuite } from './suites/zk.js';
+import { defaultCacheDir } from '../src/zk/index.js';
 
 const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk'] as const;
 type SuiteName = (typeof SUITES)[number];
@@ -38,17 +40,24 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: path.join('bench', 'results') },
     help: { type: 'boolean', default: false },
+    'clear-cache': { type: 'boolean', default: false },
   },
   strict: true,
 });
 if (values.help) {
-  console.log(`usage: npm run bench -- [--quick] [--runs N] [--only ${SUITES.join(',')}] [--out DIR]`);
+  console.log(`usage: npm run bench -- [--quick] [--runs N] [--only ${SUITES.join(',')}] [--out DIR] [--clear-cache]`);
   process.exit(0);
 }
 const runs = values.runs === undefined ? (values.quick ? 3 : 15) : Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer, got ${values.runs}`);
 const only = (values.only?.split(',') ?? [...SUITES]) as SuiteName[];
 for (const name of only) if (!SUITES.includes(name)) fail(`unknown suite "${name}" (known: ${SUITES.join(', ')})`);
+
+if (values['clear-cache']) {
+  const dir = defaultCacheDir();
+  rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(`bench: cleared ${dir}\n`);
+}
 
 const opts: MeasureOptions = values.quick
   ? { minRuns: runs, budgetMs: 200, warmup: 1 }

@@ -117,7 +117,7 @@ describe('renderReport', () => {
     proofBytes: 256,
   }));
   const results: BenchResults = {
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.0.0', platform: 'linux x64' },
+    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.0.0', platform: 'linux x64', loadAverage: 0.5 },
     date: '2026-01-01T00:00:00.000Z',
     options: { quick: true, runs: 3 },
     pairing: m('pairing', 10),
@@ -129,6 +129,7 @@ describe('renderReport', () => {
   it('names the machine and puts the operation costs in pairings', () => {
     const { markdown } = renderReport(results);
     expect(markdown).toContain('Test CPU, 2 cores, 24 GiB, Node v20.0.0');
+    expect(markdown).toContain('load average 0.5');
     expect(markdown).toMatch(/\| decrypt \| 15\.0 \| 13\.5-18\.0 \| 5 \| 1\.50 \|/);
   });
 
