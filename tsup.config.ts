@@ -1,6 +1,7 @@
 import { defineConfig } from 'tsup';
 
-// One entry per subpath of the exports map; ESM only, with declarations beside each entry.
+// One entry per subpath of the exports map, and the command line (bin/medshare.js imports dist/cli.js);
+// ESM only, with declarations beside each entry.
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
@@ -9,6 +10,8 @@ export default defineConfig({
     'pbft/index': 'src/pbft/index.ts',
     'ledger/index': 'src/ledger/index.ts',
     'zk/index': 'src/zk/index.ts',
+    'protocol/index': 'src/protocol/index.ts',
+    cli: 'src/cli.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^medshare\/pbft$/, replacement: src('pbft/index.ts') },
       { find: /^medshare\/ledger$/, replacement: src('ledger/index.ts') },
       { find: /^medshare\/zk$/, replacement: src('zk/index.ts') },
+      { find: /^medshare\/protocol$/, replacement: src('protocol/index.ts') },
     ],
   },
   test: {

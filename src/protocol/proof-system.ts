@@ -1,0 +1,243 @@
+/**
+ * @module
+ * The eligibility proof system the protocol is built on (Huang et al. 2020, sections 4.2.6-4.2.7),
+ * as an injected dependency with the shape of `medshare/zk`: commitments, requirement hashes,
+ * identity-to-field, prove, verify, and the public signals [R, h, commitment, requirementHash,
+ * patientId, T].
+ *
+ * {@link standInProofSystem} is a STAND-IN, not a zk-SNARK: its "prover" checks the statement in
+ * the clear and signs the public signals with an Ed25519 key whose public half is the verification
+ * key. The contract accepts exactly the (vk, proof, signals) triples the stand-in prover issued, so
+ * the refusal tests stay meaningful, but the prover sees the record and there is no zero
+ * knowledge. Use the real `medshare/zk` Groth16 system for anything but tests and the quick demo.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ByteWriter } from '../internal/bytes.js';
+import { abytes } from '../internal/errors.js';
+import { randomFrom, type RandomOptions } from '../internal/random.js';
+
+/** A medical record D = <d1, ..., dn>: non-negative integers (fixed-point vitals, codes). */
+export type MedicalRecord = readonly number[];
+
+/** One criterion: field `field` of the record lies in [min, max] (inclusive). */
+export interface Criterion {
+  /** Index of the record field. */
+  readonly field: number;
+  /** Smallest value allowed. */
+  readonly min: number;
+  /** Largest value allowed. */
+  readonly max: number;
+}
+
+/** A research institution's full requirement (kept private; only its hash and key words are published). */
+export interface Requirement {
+  /** The criteria, all of which must hold. */
+  readonly criteria: readonly Criterion[];
+}
+
+/** The public signals of one proof, decoded. */
+export interface PublicSignals {
+  /** R: true iff every criterion holds. */
+  readonly eligible: boolean;
+  /** h = H(commitment, ID_p, T, r). */
+  readonly binding: bigint;
+  /** The record commitment. */
+  readonly commitment: bigint;
+  /** The requirement hash. */
+  readonly requirementHash: bigint;
+  /** ID_p as a field element. */
+  readonly patientId: bigint;
+  /** T, seconds. */
+  readonly timestamp: bigint;
+}
+
+/** What the prover takes (section 4.2.6: D, r, ID_p, T and the requirement). */
+export interface ProofInputs {
+  /** D. */
+  readonly record: MedicalRecord;
+  /** The requirement, as the institution gave it to the patient. */
+  readonly requirement: Requirement;
+  /** r, the random salt. */
+  readonly salt: bigint;
+  /** ID_p as a field element. */
+  readonly patientId: bigint;
+  /** T, seconds. */
+  readonly timestamp: bigint;
+}
+
+/** A proof and its public signals as they go on the ledger. */
+export interface ProofOutput {
+  /** pi, encoded. */
+  readonly proof: Uint8Array;
+  /** The public signals as decimal strings. */
+  readonly publicSignals: string[];
+}
+
+/** The key pair of ZKPKeyGen (section 4.2.6, step 5), as bytes. */
+export interface ProofKeys {
+  /** EK_c (opaque to the protocol). */
+  readonly provingKey: unknown;
+  /** VK_c, encoded: it is published on the ledger. */
+  readonly verificationKey: Uint8Array;
+}
+
+/**
+ * What the smart contract needs of the proof system. Pure and deterministic: every replica
+ * must get the same answer for the same bytes. `verifyProof` returns false (never throws) for
+ * malformed or wrong inputs.
+ */
+export interface ContractDeps {
+  /** Verify(VK_c, pi, public signals) -> true or false. */
+  verifyProof(verificationKey: Uint8Array, proof: Uint8Array, publicSignals: readonly string[]): boolean;
+  /** Decodes [R, h, commitment, requirementHash, patientId, T]; throws for a malformed list. */
+  decodePublicSignals(publicSignals: readonly string[]): PublicSignals;
+  /** ID_p as a field element, as the circuit takes it. */
+  identityToField(identity: string): bigint;
+}
+
+/** Options of {@link ProofSystem.keyGen}. */
+export interface ProofKeyGenOptions extends RandomOptions {
+  /** Called with a short description as each long stage (circuit build, setup) starts. */
+  onProgress?: (stage: string) => void;
+}
+
+/** A whole proof system: the contract's part and the off-chain part (key generation, proving, commitments). */
+export interface ProofSystem extends ContractDeps {
+  /** A name for reports ('stand-in' or 'groth16'). */
+  readonly name: string;
+  /** ZKPKeyGen(1^lambda, C) -> (EK_c, VK_c), for records of `fields` fields. */
+  keyGen(fields: number, options?: ProofKeyGenOptions): Promise<ProofKeys>;
+  /** Prove(EK_c, D, r, ID_p, T) -> (pi, public signals). */
+  prove(provingKey: unknown, inputs: ProofInputs): Promise<ProofOutput>;
+  /** The record commitment stored on the ledger. */
+  commitRecord(record: MedicalRecord): bigint;
+  /** The requirement hash an institution publishes. */
+  requirementHash(requirement: Requirement): bigint;
+  /** Does the record meet the requirement (the R the circuit outputs)? */
+  meetsRequirement(record: MedicalRecord, requirement: Requirement): boolean;
+}
+
+const STAND_IN_TAG = 'medshare/protocol/v1/stand-in-proof';
+
+/** SHA-256 with the top three bits cleared: a value below 2^253, inside the BN254 scalar field. */
+function toField(bytes: Uint8Array): bigint {
+  const digest = sha256(bytes);
+  digest[0] = (digest[0] as number) & 0x1f;
+  return bytesToNumberBE(digest);
+}
+
+function checkRecord(record: MedicalRecord): readonly number[] {
+  if (!Array.isArray(record) || record.length === 0) throw new TypeError('record: expected a non-empty array of integers');
+  for (const [i, v] of record.entries()) {
+    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** 32) throw new RangeError(`record[${i}]: expected an integer in [0, 2^32)`);
+  }
+  return record;
+}
+
+function meets(record: MedicalRecord, requirement: Requirement): boolean {
+  return requirement.criteria.every((c) => {
+    const v = record[c.field];
+    return v !== undefined && c.min <= v && v <= c.max;
+  });
+}
+
+function standInBinding(commitment: bigint, patientId: bigint, timestamp: bigint, salt: bigint): bigint {
+  const w = new ByteWriter(160).string('medshare/protocol/v1/stand-in-binding');
+  for (const x of [commitment, patientId, timestamp, salt]) w.string(x.toString());
+  return toField(w.finish());
+}
+
+function signalsMessage(verificationKey: Uint8Array, publicSignals: readonly string[]): Uint8Array {
+  const w = new ByteWriter(256).string(STAND_IN_TAG).bytes(verificationKey).u32(publicSignals.length);
+  for (const s of publicSignals) w.string(s);
+  return w.finish();
+}
+
+/** Decodes [R, h, commitment, requirementHash, patientId, T] (six decimal strings). */
+export function decodePublicSignals(publicSignals: readonly string[]): PublicSignals {
+  if (
+    !Array.isArray(publicSignals) ||
+    publicSignals.length !== 6 ||
+    !publicSignals.every((s) => typeof s === 'string' && /^\d{1,80}$/.test(s))
+  ) {
+    throw new TypeError('publicSignals: expected 6 decimal strings');
+  }
+  const [r, h, commitment, requirementHash, patientId, timestamp] = publicSignals.map((s) => BigInt(s)) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  return { eligible: r === 1n, binding: h, commitment, requirementHash, patientId, timestamp };
+}
+
+/** ID_p as a field element: SHA-256 of the identity's UTF-8 with the top three bits cleared (as medshare/zk). */
+export function identityToField(identity: string): bigint {
+  if (typeof identity !== 'string') throw new TypeError('identity: expected string');
+  return toField(new TextEncoder().encode(identity));
+}
+
+/**
+ * The stand-in proof system (see the module documentation: NOT zero-knowledge, NOT a SNARK).
+ * Commitments and hashes are SHA-256 based; a "proof" is an Ed25519 signature of the proving
+ * key on the verification key and the public signals, which the prover computes honestly from
+ * the record (so R = 0 when the record does not meet the requirement).
+ * @returns a {@link ProofSystem} named 'stand-in'
+ * @example
+ * ```ts
+ * const zk = standInProofSystem();
+ * const { provingKey, verificationKey } = await zk.keyGen(4);
+ * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n });
+ * zk.verifyProof(verificationKey, out.proof, out.publicSignals); // true
+ * ```
+ */
+export function standInProofSystem(): ProofSystem {
+  const commitRecord = (record: MedicalRecord): bigint => {
+    const w = new ByteWriter(64 + 8 * record.length).string('medshare/protocol/v1/stand-in-record');
+    for (const v of checkRecord(record)) w.u64(v);
+    return toField(w.finish());
+  };
+  const requirementHash = (requirement: Requirement): bigint => {
+    const w = new ByteWriter(128).string('medshare/protocol/v1/stand-in-requirement').u32(requirement.criteria.length);
+    for (const c of requirement.criteria) w.u32(c.field).u64(c.min).u64(c.max);
+    return toField(w.finish());
+  };
+  return Object.freeze({
+    name: 'stand-in',
+    async keyGen(_fields: number, options?: ProofKeyGenOptions): Promise<ProofKeys> {
+      const secret = randomFrom(options)(32);
+      return { provingKey: secret, verificationKey: ed25519.getPublicKey(secret) };
+    },
+    async prove(provingKey: unknown, inputs: ProofInputs): Promise<ProofOutput> {
+      const secret = abytes(provingKey, 'provingKey');
+      const commitment = commitRecord(inputs.record);
+      const publicSignals = [
+        meets(inputs.record, inputs.requirement) ? '1' : '0',
+        standInBinding(commitment, inputs.patientId, inputs.timestamp, inputs.salt).toString(),
+        commitment.toString(),
+        requirementHash(inputs.requirement).toString(),
+        inputs.patientId.toString(),
+        inputs.timestamp.toString(),
+      ];
+      const verificationKey = ed25519.getPublicKey(secret);
+      return { proof: ed25519.sign(signalsMessage(verificationKey, publicSignals), secret), publicSignals };
+    },
+    verifyProof(verificationKey: Uint8Array, proof: Uint8Array, publicSignals: readonly string[]): boolean {
+      try {
+        if (verificationKey.length !== 32 || proof.length !== 64) return false;
+        return ed25519.verify(proof, signalsMessage(verificationKey, publicSignals), verificationKey);
+      } catch {
+        return false;
+      }
+    },
+    decodePublicSignals,
+    identityToField,
+    commitRecord,
+    requirementHash,
+    meetsRequirement: (record: MedicalRecord, requirement: Requirement) => meets(checkRecord(record), requirement),
+  });
+}

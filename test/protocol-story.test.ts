@@ -1,0 +1,189 @@
+/**
+ * The whole story end to end (Huang et al. 2020, section 4.1 steps 1-9; 4.2.10; 5.1.5) through
+ * 4 verification nodes running PBFT, with the STAND-IN proof system: every node reaches the same
+ * contract state, the hash beside each block is equal at every node, the second sale is refused
+ * through consensus, and a node that crashed mid-story restarts and catches up (by retransmission,
+ * and with a small checkpoint interval by state transfer plus block sync). Also the command line.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+import {
+  applyBlock,
+  contractStateHash,
+  createLedgerContractState,
+  runStory,
+  type StoryEvent,
+  type StoryResult,
+  standInProofSystem,
+} from '../src/protocol/index.js';
+import { seededRandom } from './support/random.js';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function checkNodesAgree(result: StoryResult) {
+  const nodes = result.network.nodes;
+  const first = nodes[0];
+  if (first === undefined) throw new Error('no nodes');
+  for (const node of nodes) {
+    expect(node.up).toBe(true);
+    expect(node.store.height).toBe(first.store.height);
+    expect(hex(node.store.head())).toBe(hex(first.store.head()));
+    // The contract-state hash beside every block is the same at every node.
+    expect(node.stateHashes.map(hex)).toEqual(first.stateHashes.map(hex));
+    expect(hex(contractStateHash(node.ledger.contract))).toBe(result.stateHash);
+    expect(result.network.verifyLedger(node.id).valid).toBe(true);
+  }
+}
+
+describe('the whole story through PBFT (stand-in proofs)', () => {
+  let result: StoryResult;
+  const events: StoryEvent[] = [];
+  beforeAll(async () => {
+    result = await runStory({
+      proofSystem: standInProofSystem(),
+      fields: 5,
+      proxies: 2,
+      random: seededRandom('protocol-story'),
+      onEvent: (e) => events.push(e),
+    });
+  });
+
+  it('delivers exactly the proven record to the institution', () => {
+    expect(result.received).toEqual(result.record);
+    expect(result.record).toHaveLength(5);
+  });
+
+  it('refuses the second sale under the exclusive licence and names the patient', () => {
+    expect(result.secondSale.accepted).toBe(false);
+    if (result.secondSale.accepted) return;
+    expect(result.secondSale.reason).toBe('exclusiveLicence');
+    expect(result.secondSale.accountable).toBe('patient:alice');
+    expect(result.secondSale.sender).toBe('patient:alice');
+  });
+
+  it('every node, the crashed one included, has the same ledger and contract state', () => {
+    expect(result.agreed).toBe(true);
+    expect(result.restartedAt).not.toBeNull();
+    expect(result.restartedAt as number).toBeLessThan(result.height);
+    // With the default checkpoint interval the node catches up by retransmission, not state transfer.
+    expect(result.network.stats.stateTransfers).toBe(0);
+    checkNodesAgree(result);
+  });
+
+  it('a refused transaction is on the ledger but leaves the contract state unchanged', () => {
+    const node = result.network.nodes[0];
+    if (node === undefined) throw new Error('no node');
+    const refusal = [...node.receipts.values()].find((r) => !r.outcome.accepted);
+    if (refusal === undefined) throw new Error('no refusal on the ledger');
+    const block = node.store.get(refusal.height);
+    expect(block?.batch).toHaveLength(1);
+    expect(hex(node.stateHashes[refusal.height - 1] as Uint8Array)).toBe(hex(node.stateHashes[refusal.height - 2] as Uint8Array));
+  });
+
+  it('the contract is a deterministic function of the blocks: a replay gives the same hashes', () => {
+    const node = result.network.nodes[1];
+    if (node === undefined) throw new Error('no node');
+    const config = result.network.config;
+    let ledger = createLedgerContractState();
+    const hashes: string[] = [];
+    for (const block of node.store.blocks()) {
+      ledger = applyBlock(ledger, block, config, standInProofSystem()).state;
+      hashes.push(hex(contractStateHash(ledger.contract)));
+    }
+    expect(hashes).toEqual(node.stateHashes.map(hex));
+  });
+
+  it('reports every step of section 4.1, in order', () => {
+    const steps = events.filter((e) => e.type === 'step').map((e) => e.step);
+    expect(steps).toEqual([
+      'setup',
+      'zk setup',
+      'step 1',
+      'step 2',
+      'step 3',
+      'step 4',
+      'step 5',
+      'fault',
+      'step 6',
+      'step 7',
+      'step 8',
+      'step 9',
+      'recovery',
+      '5.1.5',
+      'recovered',
+    ]);
+  });
+});
+
+describe('crash and restart with a small checkpoint interval', () => {
+  it('the restarted node catches up by state transfer and block sync, and agrees', async () => {
+    const result = await runStory({
+      proofSystem: standInProofSystem(),
+      fields: 2,
+      checkpointInterval: 2,
+      random: seededRandom('protocol-story-transfer'),
+    });
+    expect(result.agreed).toBe(true);
+    expect(result.network.stats.stateTransfers).toBeGreaterThan(0);
+    expect(result.network.stats.blocksSynced).toBeGreaterThan(0);
+    checkNodesAgree(result);
+  });
+});
+
+describe('command line', () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), now: () => 0 } };
+  };
+
+  it('rejects a bad option with one clear line and exit code 1', async () => {
+    for (const args of [['demo', '--fields', 'x'], ['demo', '--fields', '0'], ['demo', '--bogus'], ['frobnicate']]) {
+      const t = io();
+      expect(await main(args, t.io)).toBe(1);
+      expect(t.err).toHaveLength(1);
+      expect(t.err[0]).toMatch(/^medshare: error: /);
+    }
+  });
+
+  it('runs the demo, says that the proof step is a stand-in, and stops every progress ticker', async () => {
+    const t = io();
+    let started = 0;
+    let stopped = 0;
+    const every = (fn: () => void) => {
+      started++;
+      fn(); // one tick at once
+      let done = false;
+      return () => {
+        if (!done) stopped++;
+        done = true;
+      };
+    };
+    const loadGroth16 = () => Promise.reject(new Error('--stand-in must not load medshare/zk'));
+    expect(
+      await main(['demo', '--fields', '3', '--seed', 'cli-test', '--no-crash', '--stand-in'], { ...t.io, every, loadGroth16 }),
+    ).toBe(0);
+    expect(started).toBeGreaterThan(0);
+    expect(stopped).toBe(started);
+    expect(t.err.some((line) => /^ {2}… registering \d+ identities, one PBFT round each \(\d+ ms\)$/.test(line))).toBe(true);
+    const text = t.out.join('\n');
+    expect(text).toContain('STAND-IN (--stand-in)');
+    expect(text).toContain('[step 9]');
+    expect(text).toContain('exclusiveLicence');
+    expect(text).toContain('every node agrees (same head and contract-state hash): yes');
+  });
+
+  it('uses the Groth16 proof system when the build has it, and releases it afterwards', async () => {
+    const t = io();
+    let released = 0;
+    const loadGroth16 = async (fields: number) => {
+      expect(fields).toBe(2);
+      return { proofSystem: { ...standInProofSystem(), name: 'groth16 (test double)' }, release: async () => void released++ };
+    };
+    expect(await main(['demo', '--fields=2', '--seed', 'cli-test-2', '--no-crash'], { ...t.io, loadGroth16 })).toBe(0);
+    expect(released).toBe(1);
+    const text = t.out.join('\n');
+    expect(text).toContain('proof system: groth16 (test double)');
+    expect(text).not.toContain('STAND-IN');
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * A small world for the contract tests: a PKG, registered parties, a published requirement and a
+ * registered record, built by applying transactions to the contract directly (no PBFT).
+ * The proof system is the STAND-IN (src/protocol/proof-system.ts): it accepts exactly the
+ * (vk, proof, signals) triples its prover issued, which is what the refusal tests need.
+ */
+import {
+  applyTransaction,
+  type ContractConfig,
+  type ContractState,
+  type Credentials,
+  createContractState,
+  createPkg,
+  encryptRecord,
+  type MedicalRecord,
+  type Outcome,
+  type Pkg,
+  type ProofKeys,
+  type ProofSystem,
+  type Requirement,
+  type Role,
+  signRecordCommitment,
+  signTransaction,
+  standInProofSystem,
+} from '../../src/protocol/index.js';
+import { seededRandom } from './random.js';
+
+export const T0 = 1_700_000_000;
+export const zk = standInProofSystem();
+export const random = seededRandom('protocol-fixture');
+
+export const IDS = {
+  patient: 'patient:alice',
+  otherPatient: 'patient:bob',
+  hospital: 'hospital:st-mary',
+  labA: 'institute:oncology-lab',
+  labB: 'institute:pharma-co',
+  proxy: 'proxy:cloud-1',
+  proxy2: 'proxy:cloud-2',
+  verifier: 'verifier:node-0',
+  stranger: 'stranger:mallory',
+} as const;
+
+export const RECORD: MedicalRecord = [52, 128, 61, 250];
+export const OTHER_RECORD: MedicalRecord = [47, 131, 58, 250];
+export const UNFIT_RECORD: MedicalRecord = [30, 120, 50, 250];
+export const REQUIREMENT_A: Requirement = {
+  criteria: [
+    { field: 0, min: 40, max: 65 },
+    { field: 3, min: 250, max: 250 },
+  ],
+};
+export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+
+export interface World {
+  /** The proof system the world was built with (the stand-in unless a test passes another). */
+  zk: ProofSystem;
+  pkg: Pkg;
+  config: ContractConfig;
+  keys: ProofKeys;
+  creds: Record<keyof typeof IDS, Credentials>;
+  state: ContractState;
+  requirementA: string;
+  requirementB: string;
+  recordId: string;
+  otherRecordId: string;
+  unfitRecordId: string;
+}
+
+/** Applies `operation` and throws unless it was accepted; returns the next state and the entry id. */
+export function applyOk(world: Pick<World, 'config' | 'zk'>, state: ContractState, operation: Uint8Array) {
+  const { state: next, outcome } = applyTransaction(state, operation, world.config, world.zk);
+  if (!outcome.accepted) throw new Error(`expected acceptance, got ${outcome.reason}: ${outcome.detail}`);
+  return { state: next, id: outcome.id };
+}
+
+/** Applies `operation` and returns the outcome (refused or not) and next state. */
+export function apply(world: Pick<World, 'config' | 'zk'>, state: ContractState, operation: Uint8Array) {
+  return applyTransaction(state, operation, world.config, world.zk) as { state: ContractState; outcome: Outcome };
+}
+
+const ROLE_OF: Record<keyof typeof IDS, Role> = {
+  patient: 'patient',
+  otherPatient: 'patient',
+  hospital: 'hospital',
+  labA: 'institution',
+  labB: 'institution',
+  proxy: 'proxy',
+  proxy2: 'proxy',
+  verifier: 'verifier',
+  stranger: 'patient',
+};
+
+export async function makeWorld(proofSystem: ProofSystem = zk): Promise<World> {
+  const zk = proofSystem;
+  const pkg = createPkg({ random });
+  const config = pkg.contractConfig({ maxProofAge: 600, maxClockSkew: 60 });
+  const creds = Object.fromEntries(
+    (Object.keys(IDS) as (keyof typeof IDS)[]).map((k) => [k, pkg.enroll(IDS[k], ROLE_OF[k])]),
+  ) as Record<keyof typeof IDS, Credentials>;
+  let state = createContractState();
+  for (const k of Object.keys(IDS) as (keyof typeof IDS)[]) {
+    if (k === 'stranger') continue; // enrolled with keys, never registered
+    state = applyOk({ config, zk }, state, pkg.registration(IDS[k], ROLE_OF[k], T0, { random })).state;
+  }
+  const keys = await zk.keyGen(4, { random });
+  const publish = (who: Credentials, requirement: Requirement, exclusive: boolean, reward: number) =>
+    signTransaction(
+      who.signingKey,
+      'publishRequirement',
+      {
+        criteriaHash: zk.requirementHash(requirement),
+        keywords: ['age'],
+        verificationKey: keys.verificationKey,
+        reward,
+        exclusive,
+      },
+      T0 + 10,
+      { random },
+    );
+  const a = applyOk({ config, zk }, state, publish(creds.labA, REQUIREMENT_A, true, 100));
+  const b = applyOk({ config, zk }, a.state, publish(creds.labB, REQUIREMENT_B, false, 150));
+  state = b.state;
+  const register = (record: MedicalRecord) =>
+    signTransaction(
+      creds.hospital.signingKey,
+      'registerRecord',
+      {
+        patient: IDS.patient,
+        commitment: zk.commitRecord(record),
+        patientSignature: signRecordCommitment(creds.patient.signingKey, zk.commitRecord(record), { random }),
+      },
+      T0 + 20,
+      { random },
+    );
+  const r1 = applyOk({ config, zk }, state, register(RECORD));
+  const r2 = applyOk({ config, zk }, r1.state, register(OTHER_RECORD));
+  const r3 = applyOk({ config, zk }, r2.state, register(UNFIT_RECORD));
+  return {
+    zk,
+    pkg,
+    config,
+    keys,
+    creds,
+    state: r3.state,
+    requirementA: a.id,
+    requirementB: b.id,
+    recordId: r1.id,
+    otherRecordId: r2.id,
+    unfitRecordId: r3.id,
+  };
+}
+
+/** The ciphertext the hospital stores with the proxy: `record` encrypted to the identity of `registered`. */
+export function stored(world: World, record: MedicalRecord = RECORD, registered: MedicalRecord = record) {
+  return encryptRecord(world.pkg.preParams, IDS.patient, world.zk.commitRecord(registered), record, { random });
+}
+
+/** The patient's key for a registered record's identity. */
+export function recordKey(world: World, record: MedicalRecord = RECORD) {
+  return world.pkg.recordKey(IDS.patient, world.zk.commitRecord(record));
+}
