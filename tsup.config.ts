@@ -13,6 +13,8 @@ export default defineConfig({
     'protocol/index': 'src/protocol/index.ts',
     cli: 'src/cli.ts',
   },
+  // Dev-only comparison in the benchmark; absent from a user's install, where that suite is skipped.
+  external: ['@nucypher/umbral-pre'],
   format: ['esm'],
   target: 'node20',
   dts: true,

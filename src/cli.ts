@@ -24,9 +24,12 @@ export interface CliIo {
   readonly loadGroth16?: (fields: number) => Promise<{ proofSystem: ProofSystem; release: () => Promise<void> }>;
   /** Calls `fn` every `ms` milliseconds until the returned function is called (for progress on long steps). */
   readonly every?: (fn: () => void, ms: number) => () => void;
+  /** Runs the benchmark suite with the arguments after `bench`; returns its exit code. */
+  readonly bench?: (args: readonly string[]) => Promise<number>;
 }
 
-const USAGE = 'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in]';
+const USAGE =
+  'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in]\n       medshare bench [--quick] [--runs N] [--only pre,ga07,umbral,pbft,zk] [--out DIR] [--clear-cache]';
 
 interface DemoOptions {
   fields: number;
@@ -183,13 +186,17 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
     const [command, ...rest] = args;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       if (command === undefined) {
-        io.err(`medshare: error: no command (${USAGE})`);
+        io.err('medshare: error: no command (try: medshare demo, medshare bench, medshare --help)');
         return 1;
       }
       io.out(USAGE);
       return 0;
     }
-    if (command !== 'demo') throw new Error(`unknown command ${command} (${USAGE})`);
+    if (command === 'bench') {
+      if (io.bench === undefined) throw new Error('the benchmark is not available in this build');
+      return await io.bench(rest);
+    }
+    if (command !== 'demo') throw new Error(`unknown command ${command} (try: medshare demo, medshare bench, medshare --help)`);
     await demo(parseDemo(rest), io);
     return 0;
   } catch (e) {
@@ -217,6 +224,8 @@ export function run(args: readonly string[]): Promise<number> {
       const [{ groth16ProofSystem }, zk] = await Promise.all([import('./protocol/groth16.js'), import('./zk/index.js')]);
       return { proofSystem: groth16ProofSystem(fields), release: () => zk.releaseWorkers() };
     },
+    // The benchmark suite of bench/ (reproducing the paper's section 5.2), loaded only when asked for.
+    bench: async (benchArgs) => (await import('../bench/run.js')).runBench(benchArgs),
   });
 }
 

@@ -146,6 +146,21 @@ describe('command line', () => {
     }
   });
 
+  it('hands `bench` and its arguments to the benchmark runner and returns its exit code', async () => {
+    const t = io();
+    const seen: (readonly string[])[] = [];
+    const bench = async (args: readonly string[]) => {
+      seen.push(args);
+      return 2;
+    };
+    expect(await main(['bench', '--quick', '--only', 'pre'], { ...t.io, bench })).toBe(2);
+    expect(seen).toEqual([['--quick', '--only', 'pre']]);
+    expect(await main(['bench'], t.io)).toBe(1); // no runner in this build
+    expect(t.err).toHaveLength(1);
+    expect(await main([], t.io)).toBe(1);
+    expect(t.err).toHaveLength(2);
+  });
+
   it('runs the demo, says that the proof step is a stand-in, and stops every progress ticker', async () => {
     const t = io();
     let started = 0;
