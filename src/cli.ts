@@ -5,9 +5,8 @@
  * verification nodes and prints each step, who saw what, and timings. Errors are one line on
  * stderr and exit code 1.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { pathToFileURL } from 'node:url';
-import { type RandomSource, systemRandom } from './internal/random.js';
+import { counterModeRandom, type RandomSource, systemRandom } from './internal/random.js';
 import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from './protocol/index.js';
 
 /** Where the command line writes, and its clock (injected so that it can be tested). */
@@ -78,28 +77,9 @@ function parseDemo(args: readonly string[]): DemoOptions {
   return options;
 }
 
-/** A deterministic RandomSource (SHA-256 in counter mode) for `--seed`: reproducible demo runs, not for real keys. */
+/** A deterministic RandomSource for `--seed`: reproducible demo runs, not for real keys. */
 function seeded(seed: string): RandomSource {
-  const prefix = new TextEncoder().encode(`medshare-demo-seed:${seed}:`);
-  let counter = 0;
-  let buffer = new Uint8Array(0);
-  return (length) => {
-    const out = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      if (buffer.length === 0) {
-        const block = new Uint8Array(prefix.length + 4);
-        block.set(prefix);
-        new DataView(block.buffer).setUint32(prefix.length, counter++);
-        buffer = sha256(block);
-      }
-      const n = Math.min(buffer.length, length - filled);
-      out.set(buffer.subarray(0, n), filled);
-      buffer = buffer.subarray(n);
-      filled += n;
-    }
-    return out;
-  };
+  return counterModeRandom(new TextEncoder().encode(`medshare-demo-seed:${seed}:`));
 }
 
 function ms(x: number): string {

@@ -3,33 +3,16 @@
  * stream_i = SHA-256("medshare-test-rng" || seed || u32be(i)); bytes are taken in order.
  * The same construction produces the known-answer vectors in test/vectors/.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import type { RandomSource } from '../../src/internal/random.js';
+import { counterModeRandom, type RandomSource } from '../../src/internal/random.js';
 
 export function seededRandom(seed: number | string | Uint8Array): RandomSource {
   const seedBytes =
     seed instanceof Uint8Array ? seed : new TextEncoder().encode(typeof seed === 'number' ? `n:${seed}` : `s:${seed}`);
   const prefix = new TextEncoder().encode('medshare-test-rng');
-  let counter = 0;
-  let buffer = new Uint8Array(0);
-  return (length: number) => {
-    const out = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      if (buffer.length === 0) {
-        const block = new Uint8Array(prefix.length + seedBytes.length + 4);
-        block.set(prefix, 0);
-        block.set(seedBytes, prefix.length);
-        new DataView(block.buffer).setUint32(prefix.length + seedBytes.length, counter++);
-        buffer = sha256(block);
-      }
-      const n = Math.min(buffer.length, length - filled);
-      out.set(buffer.subarray(0, n), filled);
-      buffer = buffer.subarray(n);
-      filled += n;
-    }
-    return out;
-  };
+  const full = new Uint8Array(prefix.length + seedBytes.length);
+  full.set(prefix);
+  full.set(seedBytes, prefix.length);
+  return counterModeRandom(full);
 }
 
 /** Fast non-cryptographic filler for large test records (xorshift32). */
