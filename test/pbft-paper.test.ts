@@ -527,6 +527,26 @@ describe('Castro-Liskov 4.3 and 5.3: state transfer for a replica behind a stabl
     expect(ofType(again, 'reply')[0]?.reply.result).toEqual(executionResult(8, 0));
   });
 
+  it('a restarted replica that sees ordering above its high watermark asks the sender and catches up without waiting for a new checkpoint', () => {
+    const cluster = new Cluster(4);
+    for (let t = 1; t <= 12; t++) commitRequest(cluster, cluster.request('bob', t), new Set([3]));
+    expect(cluster.state(0).stable.seq).toBe(12);
+    // Replica 3 was down the whole time (no CHECKPOINTs reached it); time passes while it restarts.
+    for (let i = 0; i < 20; i++) cluster.step(3, { type: 'tick' });
+    const effects = cluster.step(0, { type: 'request', request: cluster.request('bob', 13) });
+    const [prePrepare] = messages(effects, 'prePrepare');
+    expect(prePrepare?.seq).toBe(13); // above replica 3's window (0, 8]
+    const reaction = cluster.deliver(0, 3, prePrepare);
+    expect(ofType(reaction, 'drop')[0]?.reason).toMatch(/outside the watermarks/);
+    const [status] = messages(reaction, 'status');
+    expect(status).toMatchObject({ replica: 3, lastExecuted: 0 });
+    // At most one STATUS per retransmission interval, however many such messages arrive.
+    expect(messages(cluster.deliver(0, 3, prePrepare), 'status')).toHaveLength(0);
+    const [transfer] = messages(cluster.deliver(3, 0, status), 'stateTransfer');
+    expect(ofType(cluster.deliver(0, 3, transfer), 'stateTransferred')[0]?.seq).toBe(12);
+    expect(cluster.state(3).lastExecuted).toBe(12);
+  });
+
   it('rejects a snapshot that does not match the digest 2f + 1 replicas signed', () => {
     const cluster = new Cluster(4);
     for (let t = 1; t <= 4; t++) commitRequest(cluster, cluster.request('bob', t), new Set([3]));

@@ -511,6 +511,21 @@ class Machine {
     }
     if (!this.inWindow(m.seq)) {
       this.drop(from, `${m.type} seq ${m.seq} outside the watermarks (${s.stable.seq}, ${s.stable.seq + this.cfg.logWindow}]`);
+      // Above the high watermark: the sender is ordering past our window, so we missed a stable
+      // checkpoint (for instance while crashed). Ask it with a STATUS (at most one per
+      // retransmission interval): a sender ahead answers with its stable checkpoint and the
+      // 2f + 1 signed CHECKPOINTs that prove it (Castro-Liskov 5.3), which onStateTransfer checks.
+      const interval = this.cfg.retransmitInterval;
+      if (m.seq > s.stable.seq + this.cfg.logWindow && s.now - s.lastStatus >= interval) {
+        s.lastStatus = s.now;
+        this.send(from, {
+          type: 'status',
+          replica: this.me,
+          view: s.view,
+          viewChanging: false,
+          lastExecuted: s.lastExecuted,
+        } satisfies Status);
+      }
       return;
     }
     if (m.type === 'prePrepare') this.onPrePrepare(from, m);
