@@ -9,7 +9,7 @@
  * <= 2.2, proof generation and checking each <= 3.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { G2Point, gtPow, pair, Z } from '../../src/internal/bls.js';
+import { G2Point, gtPow, pair, randomScalar, Z } from '../../src/internal/bls.js';
 import { ga07 } from '../../src/pre/ga07.js';
 import { ga07Verifiable as v, proveShare } from '../../src/pre/ga07-verifiable.js';
 import { type MeasureOptions, type Measurement, measure } from '../harness.js';
@@ -21,8 +21,7 @@ export function runGa07Suite(
   progress: (message: string) => void,
   pairing: Measurement,
 ): { operations: Measurement[]; targets: string[] } {
-  const { Fr } = bls12_381.fields;
-  const scalar = () => Fr.create(BigInt(`0x${Buffer.from(random(40)).toString('hex')}`)) || 1n;
+  const scalar = () => randomScalar(random);
   const G1 = bls12_381.G1.Point;
   const rows: [Measurement, string][] = [];
   const add = <T>(name: string, operation: (input: T) => unknown, prepare: () => T, target = '') => {

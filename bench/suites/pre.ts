@@ -9,10 +9,11 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { huang2020 } from '../../src/pre/index.js';
 import { seal } from '../../src/pre/kem.js';
+import { randomScalar } from '../../src/internal/bls.js';
 import { authSign, authVerify, keyGen as signKeyGen, setup as signSetup } from '../../src/sign/index.js';
 import { type MeasureOptions, type Measurement, measure } from '../harness.js';
 
-const { Fp12, Fr } = bls12_381.fields;
+const { Fp12 } = bls12_381.fields;
 const G1 = bls12_381.G1.Point;
 const G2 = bls12_381.G2.Point;
 
@@ -26,15 +27,13 @@ export interface Reference {
   readonly others: readonly Measurement[];
 }
 
-const scalarFrom = (random: (n: number) => Uint8Array) => () => Fr.create(BigInt(`0x${Buffer.from(random(40)).toString('hex')}`));
-
 /** Measures the reference primitives (noble's own, unoptimised by us). */
 export function runReference(
   opts: MeasureOptions,
   random: (n: number) => Uint8Array,
   progress: (message: string) => void,
 ): Reference {
-  const scalar = scalarFrom(random);
+  const scalar = () => randomScalar(random);
   const z = bls12_381.pairing(G1.BASE, G2.BASE);
   progress('reference: pairing, GT exponentiation, group multiplications');
   return {
