@@ -29,4 +29,12 @@ library CodeStore {
             extcodecopy(pointer, add(data, 32), 1, sub(size, 1))
         }
     }
+
+    /// Reads `length` bytes from offset `offset` of what {write} stored (zeros past its end).
+    function readAt(address pointer, uint256 offset, uint256 length) internal view returns (bytes memory data) {
+        data = new bytes(length);
+        assembly ("memory-safe") {
+            extcodecopy(pointer, add(data, 32), add(offset, 1), length)
+        }
+    }
 }

@@ -82,14 +82,14 @@ contract MedShare {
 
     /// A member was registered (section 4.2.3).
     event MemberRegistered(bytes32 indexed identityKey, uint32 indexed index, string identity, uint8 role, address account);
-    /// Step 1: a requirement was published; its verification key is stored as code at `verificationKey`
-    /// (the zero address when the key is malformed: every proof under it is refused).
+    /// Step 1: a requirement was published; it is stored (with its verification key) as code at
+    /// `stored`. A malformed key is kept as published, and every proof under it is refused.
     event RequirementPublished(
         bytes32 indexed requirementId,
         uint32 indexed institution,
         uint256 criteriaHash,
         string[] keywords,
-        address verificationKey,
+        address stored,
         uint64 reward,
         bool exclusive
     );
@@ -119,6 +119,7 @@ contract MedShare {
     uint256 internal constant MAX_KEYWORDS = 32;
     uint256 internal constant MAX_KEYWORD_BYTES = 64;
     uint256 internal constant MAX_BLOB = 65536;
+    uint256 internal constant MAX_KEY_BYTES = 24_575 - 128; // the code size limit, less the stored header and STOP
     uint256 internal constant MAX_SIGNATURE_BYTES = 1024;
     uint256 internal constant MAX_FORM_SIGNATURE_BYTES = 4096;
     uint256 internal constant MAX_SAFE_INTEGER = 2 ** 53 - 1;
@@ -130,13 +131,18 @@ contract MedShare {
         uint8 role;
     }
 
-    /// A published requirement.
+    /// A published requirement, as stored (in contract code, written once) at requirements[id]:
+    /// criteriaHash | (institution << 96 | reward << 32 | exclusive << 1 | keyValid) | IC_0' (x, y) |
+    /// the verification key as published, where IC_0' = IC_0 + IC_1 + criteriaHash * IC_4 folds the
+    /// signals every accepted proof shares (R = 1 and the requirement hash).
     struct Requirement {
         uint256 criteriaHash;
-        address verificationKey;
         uint32 institution;
-        uint56 reward;
+        uint64 reward;
         bool exclusive;
+        bool keyValid;
+        uint256 x0;
+        uint256 y0;
     }
 
     /// A registered record and the summary of its licences that the exclusive-licence rule needs.
@@ -197,12 +203,10 @@ contract MedShare {
     mapping(address account => Seat) public seatOfAccount;
     /// keccak256 of each member's identity, by index.
     mapping(uint32 index => bytes32) public identityKeyOf;
-    /// ID_p as a field element (SHA-256 of the identity, top three bits cleared), for patients.
-    mapping(uint32 index => uint256) public identityField;
     /// Number of members.
     uint32 public memberCount;
-    /// Requirements by id.
-    mapping(bytes32 requirementId => Requirement) public requirements;
+    /// Where each requirement is stored (see {Requirement}), by id.
+    mapping(bytes32 requirementId => address) public requirements;
     /// Records by id.
     mapping(bytes32 recordId => Record) public records;
     /// Licences of each record, in order.
@@ -259,7 +263,6 @@ contract MedShare {
         seatOfIdentity[key] = seat;
         seatOfAccount[account] = seat;
         identityKeyOf[index] = key;
-        if (role == PATIENT) identityField[index] = uint256(sha256(id)) & ((1 << 253) - 1);
         emit MemberRegistered(key, index, identity, role, account);
     }
 
@@ -288,11 +291,14 @@ contract MedShare {
         requirementId = keccak256(
             abi.encode("req", identityKeyOf[sender.index], criteriaHash, keywords, verificationKey, reward, exclusive)
         );
-        if (requirements[requirementId].institution != 0) revert Duplicate();
-        if (verificationKey.length == 0) revert MalformedTransaction();
-        address key = Groth16.checkKey(verificationKey) ? CodeStore.write(verificationKey) : address(0);
-        requirements[requirementId] = Requirement(criteriaHash, key, sender.index, uint56(reward), exclusive);
-        emit RequirementPublished(requirementId, sender.index, criteriaHash, keywords, key, reward, exclusive);
+        if (requirements[requirementId] != address(0)) revert Duplicate();
+        if (verificationKey.length == 0 || verificationKey.length > MAX_KEY_BYTES) revert MalformedTransaction();
+        bool keyValid = Groth16.checkKey(verificationKey);
+        (uint256 x0, uint256 y0) = keyValid ? Groth16.constantTerm(verificationKey, criteriaHash) : (0, 0);
+        uint256 meta = (uint256(sender.index) << 96) | (uint256(reward) << 32) | (exclusive ? 2 : 0) | (keyValid ? 1 : 0);
+        address stored = CodeStore.write(abi.encodePacked(criteriaHash, meta, x0, y0, verificationKey));
+        requirements[requirementId] = stored;
+        emit RequirementPublished(requirementId, sender.index, criteriaHash, keywords, stored, reward, exclusive);
     }
 
     // ------------------------------------------------------------------ steps 2-3 (section 4.2.5)
@@ -312,7 +318,7 @@ contract MedShare {
         if (sender.role == PATIENT && owner.index != sender.index) revert NotRecordOwner();
         if (owner.index == 0 || owner.role != PATIENT) revert UnknownPatient();
         if (!AuthSign.verify(mpk(), id, recordSignable(patient, commitment), patientSignature)) revert BadSignature();
-        recordId = keccak256(abi.encode("rec", patientKey, commitment));
+        recordId = keccak256(abi.encode("rec", identityField(id), commitment));
         Record storage entry = records[recordId];
         if (entry.patient != 0) revert Duplicate();
         entry.commitment = commitment;
@@ -333,16 +339,20 @@ contract MedShare {
     ) external returns (bytes32 approvalId) {
         Seat memory sender = senderWithRole(PATIENT, 0);
         checkTime(time);
-        Requirement memory requirement = requirements[requirementId];
-        if (requirement.institution == 0) revert UnknownRequirement();
+        address stored = requirements[requirementId];
+        if (stored == address(0)) revert UnknownRequirement();
         Record storage record = records[recordId];
         uint32 patient = record.patient;
         if (patient == 0) revert UnknownRecord();
         if (patient != sender.index) revert NotRecordOwner();
+        Requirement memory requirement = requirementAt(stored);
         // Section 4.2.7: the proof's statement must be the one the ledger holds.
         if (publicSignals[3] != requirement.criteriaHash) revert RequirementMismatch();
-        if (publicSignals[2] != record.commitment) revert CommitmentMismatch();
-        if (publicSignals[4] != identityField[sender.index]) revert IdentityMismatch();
+        // recordId = H("rec", ID_p field, commitment) of the sender's record: one hash checks both.
+        if (keccak256(abi.encode("rec", publicSignals[4], publicSignals[2])) != recordId) {
+            if (publicSignals[2] != record.commitment) revert CommitmentMismatch();
+            revert IdentityMismatch();
+        }
         if (publicSignals[0] != 1) revert NotEligible();
         uint256 proofTime = publicSignals[5];
         if (proofTime + maxProofAge < block.timestamp) revert StaleTimestamp();
@@ -353,8 +363,15 @@ contract MedShare {
         if (approvals[approvalId].stage != 0) revert Duplicate();
         if (licenceConflict(record, requirement.institution, requirement.exclusive)) revert ExclusiveLicence();
         if (
-            requirement.verificationKey == address(0)
-                || !Groth16.verify(CodeStore.read(requirement.verificationKey), proof, publicSignals)
+            !requirement.keyValid
+                || !Groth16.verifyFolded(
+                    CodeStore.readAt(stored, 128, Groth16.KEY_BYTES),
+                    requirement.x0,
+                    requirement.y0,
+                    requirement.criteriaHash,
+                    proof,
+                    publicSignals
+                )
         ) revert InvalidProof();
         approvals[approvalId].stage = APPROVED;
         bindingUsed[binding] = true;
@@ -379,7 +396,7 @@ contract MedShare {
         if (!wellFormed) revert MalformedTransaction();
         if (
             !isRecordIdentity(delegator, record.patient, record.commitment)
-                || seatOfIdentity[keccak256(delegatee)].index != requirements[requirementId].institution
+                || seatOfIdentity[keccak256(delegatee)].index != requirementAt(requirements[requirementId]).institution
         ) revert GrantMismatch();
         approval.stage = GRANTED;
         approval.reKeyCommitmentHash = keccak256(reKeyCommitment);
@@ -396,7 +413,7 @@ contract MedShare {
         bytes32 approvalId = keccak256(abi.encode("appr", requirementId, recordId));
         Approval storage approval = approvals[approvalId];
         if (approval.stage == 0) revert UnknownApproval();
-        Requirement memory requirement = requirements[requirementId];
+        Requirement memory requirement = requirementAt(requirements[requirementId]);
         if (requirement.institution != sender.index) revert NotParty();
         if (approval.stage != GRANTED) revert WrongStage();
         if (
@@ -458,13 +475,47 @@ contract MedShare {
         return abi.encodePacked(mpk0, mpk1, mpk2, mpk3, mpk4, mpk5, mpk6, mpk7);
     }
 
-    /// The verification key of a requirement (empty when it was malformed).
-    function verificationKeyOf(bytes32 requirementId) external view returns (bytes memory) {
-        address key = requirements[requirementId].verificationKey;
-        return key == address(0) ? new bytes(0) : CodeStore.read(key);
+    /// A requirement (all zero when there is none).
+    function requirementOf(bytes32 requirementId) external view returns (Requirement memory) {
+        address stored = requirements[requirementId];
+        if (stored == address(0)) return Requirement(0, 0, 0, false, false, 0, 0);
+        return requirementAt(stored);
+    }
+
+    /// The verification key a requirement was published with (empty when there is none).
+    function verificationKeyOf(bytes32 requirementId) external view returns (bytes memory key) {
+        address stored = requirements[requirementId];
+        if (stored == address(0)) return key;
+        bytes memory all = CodeStore.read(stored);
+        key = new bytes(all.length - 128);
+        assembly ("memory-safe") {
+            mcopy(add(key, 32), add(all, 160), mload(key))
+        }
+    }
+
+    /// ID_p as the circuit takes it: SHA-256 of the identity's UTF-8 with the top three bits cleared.
+    function identityField(bytes memory identity) public pure returns (uint256) {
+        return uint256(sha256(identity)) & ((1 << 253) - 1);
     }
 
     // ------------------------------------------------------------------ internals
+
+    function requirementAt(address stored) private view returns (Requirement memory requirement) {
+        bytes memory head = CodeStore.readAt(stored, 0, 128);
+        uint256 criteriaHash;
+        uint256 meta;
+        uint256 x0;
+        uint256 y0;
+        assembly ("memory-safe") {
+            criteriaHash := mload(add(head, 32))
+            meta := mload(add(head, 64))
+            x0 := mload(add(head, 96))
+            y0 := mload(add(head, 128))
+        }
+        return Requirement(
+            criteriaHash, uint32(meta >> 96), uint64(meta >> 32), (meta & 2) != 0, (meta & 1) != 0, x0, y0
+        );
+    }
 
     function domain(bytes memory tag) private view returns (bytes memory) {
         return abi.encodePacked(uint32(tag.length), tag, block.chainid, address(this));

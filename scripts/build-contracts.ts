@@ -19,7 +19,7 @@ const SOLC_VERSION = '0.8.37';
 const SETTINGS = {
   evmVersion: 'prague',
   optimizer: { enabled: true, runs: 200 },
-  viaIR: false,
+  viaIR: true,
   metadata: { bytecodeHash: 'none' },
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 } as const;

@@ -1,0 +1,343 @@
+/**
+ * @module
+ * Deploying and calling the MedShare contract over viem, on any JSON-RPC endpoint (a Besu QBFT
+ * network, any chain with Prague, or a local node). Each call is first simulated (eth_call): a
+ * refusal comes back as a {@link EvmOutcome} naming the RefusalReason without spending gas; an
+ * accepted call is sent, mined, and its event decoded.
+ */
+import {
+  type Abi,
+  type Account,
+  BaseError,
+  type Chain,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Hex,
+  type PublicClient,
+  parseEventLogs,
+  toHex,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import type { RefusalReason } from '../protocol/contract.js';
+import type { Role } from '../protocol/transactions.js';
+import type { AuthSignParams } from '../sign/cha-cheon.js';
+import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
+import { medShareAbi, medShareBytecode } from './artifacts.js';
+import {
+  type DecodedRevert,
+  decodeRevert,
+  type EvmDomain,
+  encodeAuthSignParams,
+  encodeProof,
+  encodePublicSignals,
+  encodeVerificationKey,
+  identityKey,
+  ROLE_CODES,
+  type RefusalError,
+  STAGES,
+} from './encoding.js';
+
+/** The wallet that sends: a viem wallet client with an account and a chain. */
+export type MedShareWallet = WalletClient<Transport, Chain, Account>;
+
+/** The clients a {@link MedShareClient} uses. */
+export interface MedShareClients {
+  /** Reads, simulates and waits for receipts. */
+  readonly publicClient: PublicClient;
+  /** Signs and sends (its account is the sender the contract sees as msg.sender). */
+  readonly wallet: MedShareWallet;
+}
+
+/** What a call did. */
+export type EvmOutcome =
+  | {
+      /** Accepted and mined. */
+      readonly accepted: true;
+      /** The transaction hash. */
+      readonly hash: Hex;
+      /** Gas used by the transaction. */
+      readonly gasUsed: bigint;
+      /** The block it was mined in. */
+      readonly blockNumber: bigint;
+      /** The name of the event the step emitted. */
+      readonly event: string;
+      /** The event's arguments. */
+      readonly args: Readonly<Record<string, unknown>>;
+    }
+  | {
+      /** Refused by the contract (nothing was sent when the simulation refused it). */
+      readonly accepted: false;
+      /** The medshare/protocol RefusalReason. */
+      readonly reason: RefusalReason;
+      /** The contract's error name. */
+      readonly error: RefusalError;
+      /** The transaction hash, when the call was mined and reverted there. */
+      readonly hash: Hex | null;
+    };
+
+/** Options of {@link deployMedShare}. */
+export interface DeployOptions {
+  /** The membership authority's identity (as the PKG knows it). */
+  readonly authority: string;
+  /** The membership authority's account (default: the wallet's account). */
+  readonly authorityAccount?: Hex;
+  /** AuthSign's public parameters (the PKG's mpk). */
+  readonly signParams: AuthSignParams;
+  /** How old a proof's T may be, seconds (default 3600). */
+  readonly maxProofAge?: number;
+  /** How far a claimed time may be from the block's time, seconds (default 300). */
+  readonly maxClockSkew?: number;
+}
+
+/** A requirement as it is published. */
+export interface RequirementInput {
+  /** The hash of the private criteria (the circuit's requirementHash). */
+  readonly criteriaHash: bigint;
+  /** The public key words. */
+  readonly keywords: readonly string[];
+  /** VK_c: snarkjs JSON (medshare/zk) or the contract's 896 bytes. */
+  readonly verificationKey: VerificationKey | Uint8Array;
+  /** Reward per record. */
+  readonly reward: number | bigint;
+  /** Exclusive licence? */
+  readonly exclusive: boolean;
+}
+
+/** The Fig. 3 form with both signatures, as `share` takes it. */
+export interface SignedSharingForm {
+  /** The patient's identity. */
+  readonly patient: string;
+  /** The research institution's identity. */
+  readonly institution: string;
+  /** The record commitment as 32 bytes. */
+  readonly dataHash: Uint8Array;
+  /** When the sharing was agreed, seconds. */
+  readonly timestamp: number;
+  /** The patient's AuthSign on the form, 256 bytes (medshare/evm `signSharingForm`). */
+  readonly patientSignature: Uint8Array;
+  /** The institution's AuthSign on the form, 256 bytes. */
+  readonly institutionSignature: Uint8Array;
+}
+
+/** A member as the contract holds it. */
+export interface EvmMember {
+  /** Its index (from 1). */
+  readonly index: number;
+  /** Its role. */
+  readonly role: Role;
+}
+
+/** A record as the contract holds it. */
+export interface EvmRecord {
+  /** The commitment. */
+  readonly commitment: bigint;
+  /** The patient's member index. */
+  readonly patient: number;
+  /** The registering member's index. */
+  readonly registeredBy: number;
+  /** How many licences it was shared under. */
+  readonly licenceCount: number;
+}
+
+const ROLE_OF_CODE: readonly (Role | undefined)[] = [undefined, 'patient', 'hospital', 'institution', 'proxy', 'verifier'];
+const hexBytes = (bytes: Uint8Array): Hex => toHex(bytes);
+
+function refusalOf(error: unknown): DecodedRevert | null {
+  if (!(error instanceof BaseError)) return null;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError) || reverted.raw === undefined) return null;
+  return decodeRevert(reverted.raw);
+}
+
+/** The MedShare contract at one address, through viem clients. */
+export class MedShareClient {
+  /**
+   * @param address - the contract's address
+   * @param clients - a public client and a wallet
+   * @param chainId - the chain id (the domain members sign under)
+   */
+  constructor(
+    readonly address: Hex,
+    readonly clients: MedShareClients,
+    readonly chainId: number,
+  ) {}
+
+  /** The deployment members' signatures are bound to. */
+  get domain(): EvmDomain {
+    return { chainId: this.chainId, contract: this.address };
+  }
+
+  /** The same contract, sending from another wallet (another member's account). */
+  as(wallet: MedShareWallet): MedShareClient {
+    return new MedShareClient(this.address, { publicClient: this.clients.publicClient, wallet }, this.chainId);
+  }
+
+  private async send(functionName: string, args: readonly unknown[]): Promise<EvmOutcome> {
+    const { publicClient, wallet } = this.clients;
+    const call = { address: this.address, abi: medShareAbi as Abi, functionName, args, account: wallet.account } as const;
+    try {
+      await publicClient.simulateContract(call);
+    } catch (error) {
+      const revert = refusalOf(error);
+      if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash: null };
+      throw error;
+    }
+    const hash = await wallet.sendTransaction({
+      to: this.address,
+      data: encodeFunctionData({ abi: medShareAbi as Abi, functionName, args }),
+      account: wallet.account,
+      chain: wallet.chain,
+      gas: await publicClient.estimateGas({
+        account: wallet.account,
+        to: this.address,
+        data: encodeFunctionData({ abi: medShareAbi as Abi, functionName, args }),
+      }),
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') {
+      // The state changed between the simulation and the block: ask again at the block for the reason.
+      try {
+        await publicClient.simulateContract({ ...call, blockNumber: receipt.blockNumber });
+      } catch (error) {
+        const revert = refusalOf(error);
+        if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash };
+      }
+      throw new Error(`${functionName}: transaction ${hash} reverted`);
+    }
+    const [event] = parseEventLogs({ abi: medShareAbi, logs: receipt.logs });
+    return {
+      accepted: true,
+      hash,
+      gasUsed: receipt.gasUsed,
+      blockNumber: receipt.blockNumber,
+      event: event?.eventName ?? '',
+      args: (event?.args ?? {}) as Record<string, unknown>,
+    };
+  }
+
+  private read(functionName: string, args: readonly unknown[]): Promise<unknown> {
+    return this.clients.publicClient.readContract({ address: this.address, abi: medShareAbi as Abi, functionName, args });
+  }
+
+  /** Section 4.2.3: the membership authority registers `identity` with `role`, acting from `account`. */
+  register(identity: string, role: Role, account: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('register', [identity, ROLE_CODES[role] ?? 0, account, BigInt(time)]);
+  }
+
+  /** Step 1: an institution publishes a requirement; `args.requirementId` of the outcome is its id. */
+  publishRequirement(requirement: RequirementInput, time: number): Promise<EvmOutcome> {
+    const key =
+      requirement.verificationKey instanceof Uint8Array
+        ? requirement.verificationKey
+        : encodeVerificationKey(requirement.verificationKey);
+    return this.send('publishRequirement', [
+      requirement.criteriaHash,
+      [...requirement.keywords],
+      hexBytes(key),
+      BigInt(requirement.reward),
+      requirement.exclusive,
+      BigInt(time),
+    ]);
+  }
+
+  /** Steps 2-3: the record commitment with the patient's signature (medshare/evm `signRecordCommitment`). */
+  registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('registerRecord', [patient, commitment, hexBytes(patientSignature), BigInt(time)]);
+  }
+
+  /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings). */
+  submitProof(
+    requirementId: Hex,
+    recordId: Hex,
+    proof: Groth16Proof | Uint8Array,
+    publicSignals: readonly string[],
+    time: number,
+  ): Promise<EvmOutcome> {
+    return this.send('submitProof', [requirementId, recordId, encodeProof(proof), encodePublicSignals(publicSignals), BigInt(time)]);
+  }
+
+  /** Step 6: the re-encryption key commitment (medshare/pre ga07Verifiable `encodeReKeyCommitment`). */
+  grantAccess(requirementId: Hex, recordId: Hex, reKeyCommitment: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('grantAccess', [requirementId, recordId, hexBytes(reKeyCommitment), BigInt(time)]);
+  }
+
+  /** Step 9: the Fig. 3 form signed by both parties. */
+  share(requirementId: Hex, recordId: Hex, form: SignedSharingForm, time: number): Promise<EvmOutcome> {
+    return this.send('share', [
+      requirementId,
+      recordId,
+      {
+        patient: form.patient,
+        institution: form.institution,
+        dataHash: hexBytes(form.dataHash),
+        timestamp: BigInt(form.timestamp),
+        patientSignature: hexBytes(form.patientSignature),
+        institutionSignature: hexBytes(form.institutionSignature),
+      },
+      BigInt(time),
+    ]);
+  }
+
+  /** The member registered as `identity`, or null. */
+  async member(identity: string): Promise<EvmMember | null> {
+    const [index, role] = (await this.read('seatOfIdentity', [identityKey(identity)])) as [number, number];
+    const name = ROLE_OF_CODE[role];
+    return index === 0 || name === undefined ? null : { index, role: name };
+  }
+
+  /** A record, or null. */
+  async record(id: Hex): Promise<EvmRecord | null> {
+    const [commitment, patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [bigint, number, number, number];
+    return patient === 0 ? null : { commitment, patient, registeredBy, licenceCount };
+  }
+
+  /** The stage of an accepted submission ('none' when there is none). */
+  async stage(approvalId: Hex): Promise<(typeof STAGES)[number]> {
+    const [stage] = (await this.read('approvals', [approvalId])) as [number, Hex];
+    return STAGES[stage] ?? 'none';
+  }
+
+  /** The balance of the member at `index` (rewards credited to patients, debited from institutions). */
+  async balance(index: number): Promise<bigint> {
+    return (await this.read('balances', [index])) as bigint;
+  }
+
+  /** The verification key a requirement was published with (896 bytes; empty when it was malformed). */
+  async verificationKey(requirementId: Hex): Promise<Uint8Array> {
+    const hex = (await this.read('verificationKeyOf', [requirementId])) as Hex;
+    return Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
+  }
+}
+
+/**
+ * Deploys MedShare and returns a client for it. The constructor checks that the chain has the
+ * EIP-2537 precompiles (it computes H1 of the authority's identity and checks mpk), so a deployment
+ * on a chain without Prague fails.
+ * @param clients - the public client and the deploying wallet
+ * @param options - the authority, AuthSign's parameters and the time limits
+ * @example
+ * ```ts
+ * const medshare = await deployMedShare({ publicClient, wallet }, { authority: 'ca:membership', signParams: pkg.signParams });
+ * await medshare.register('patient:alice', 'patient', aliceAccount, now);
+ * ```
+ */
+export async function deployMedShare(clients: MedShareClients, options: DeployOptions): Promise<MedShareClient> {
+  const { publicClient, wallet } = clients;
+  const hash = await wallet.deployContract({
+    abi: medShareAbi,
+    bytecode: medShareBytecode,
+    account: wallet.account,
+    chain: wallet.chain,
+    args: [
+      options.authority,
+      options.authorityAccount ?? wallet.account.address,
+      hexBytes(encodeAuthSignParams(options.signParams)),
+      BigInt(options.maxProofAge ?? 3600),
+      BigInt(options.maxClockSkew ?? 300),
+    ],
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`deployMedShare: transaction ${hash} failed`);
+  return new MedShareClient(receipt.contractAddress, clients, await publicClient.getChainId());
+}
