@@ -254,7 +254,13 @@ export class MedShareClient {
     publicSignals: readonly string[],
     time: number,
   ): Promise<EvmOutcome> {
-    return this.send('submitProof', [requirementId, recordId, encodeProof(proof), encodePublicSignals(publicSignals), BigInt(time)]);
+    return this.send('submitProof', [
+      requirementId,
+      recordId,
+      encodeProof(proof),
+      encodePublicSignals(publicSignals),
+      BigInt(time),
+    ]);
   }
 
   /** Step 6: the re-encryption key commitment (medshare/pre ga07Verifiable `encodeReKeyCommitment`). */
@@ -288,7 +294,12 @@ export class MedShareClient {
 
   /** A record, or null. */
   async record(id: Hex): Promise<EvmRecord | null> {
-    const [commitment, patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [bigint, number, number, number];
+    const [commitment, patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [
+      bigint,
+      number,
+      number,
+      number,
+    ];
     return patient === 0 ? null : { commitment, patient, registeredBy, licenceCount };
   }
 

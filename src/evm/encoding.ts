@@ -484,12 +484,15 @@ export function requirementId(institution: string, fields: RequirementFields): H
   );
 }
 
-/** The id the contract gives a record: keccak256(abi.encode("rec", keccak256(patient), commitment)). */
+/**
+ * The id the contract gives a record: keccak256(abi.encode("rec", ID_p, commitment)), ID_p being
+ * {@link identityField} of the patient (so that one hash checks a proof's ID_p and commitment).
+ */
 export function recordId(patient: string, commitment: bigint): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'string' }, { type: 'bytes32' }, { type: 'uint256' }],
-      ['rec', identityKey(patient), checkCommitment(commitment, 'commitment')],
+      [{ type: 'string' }, { type: 'uint256' }, { type: 'uint256' }],
+      ['rec', identityField(patient), checkCommitment(commitment, 'commitment')],
     ),
   );
 }

@@ -121,6 +121,7 @@ export class InProcessChain {
   private readonly rawTransactions = new Map<Hex, TypedTransaction>();
   private nextTime: number;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly snapshots: { blocks: number; time: number }[] = [];
 
   private constructor(
     readonly vm: VM,
@@ -277,6 +278,35 @@ export class InProcessChain {
       } finally {
         await sm.revert();
       }
+    });
+  }
+
+  /**
+   * Saves the state (accounts, storage, blocks, receipts, time); {@link restore} returns to it.
+   * Snapshots nest: restore undoes the latest one.
+   * @returns the snapshot's depth
+   */
+  snapshot(): Promise<number> {
+    return this.serial(async () => {
+      await this.vm.stateManager.checkpoint();
+      this.snapshots.push({ blocks: this.blocks.length, time: this.nextTime });
+      return this.snapshots.length;
+    });
+  }
+
+  /** Returns to the latest {@link snapshot} and discards it. */
+  restore(): Promise<void> {
+    return this.serial(async () => {
+      const saved = this.snapshots.pop();
+      if (saved === undefined) throw new Error('restore: no snapshot');
+      await this.vm.stateManager.revert();
+      for (const block of this.blocks.splice(saved.blocks)) {
+        for (const hash of block.transactions) {
+          this.receipts.delete(hash);
+          this.rawTransactions.delete(hash);
+        }
+      }
+      this.nextTime = saved.time;
     });
   }
 

@@ -118,7 +118,13 @@ export async function makeEvmWorld(options: { chainId?: number; register?: boole
     data: encodeDeployData({
       abi: medShareAbi,
       bytecode: medShareBytecode,
-      args: [AUTHORITY, addressOf(authorityKey), hex(encodeAuthSignParams(pkg.signParams)), BigInt(MAX_PROOF_AGE), BigInt(MAX_CLOCK_SKEW)],
+      args: [
+        AUTHORITY,
+        addressOf(authorityKey),
+        hex(encodeAuthSignParams(pkg.signParams)),
+        BigInt(MAX_PROOF_AGE),
+        BigInt(MAX_CLOCK_SKEW),
+      ],
     }),
     gasLimit: 29_000_000n,
   });
@@ -151,7 +157,8 @@ export async function makeEvmWorld(options: { chainId?: number; register?: boole
       const data = encodeFunctionData({ abi: medShareAbi, functionName, args } as never);
       const receipt = await chain.execute(parties[who].key, { to: address, data, gasLimit: 5_000_000n });
       const revert = receipt.success ? null : decodeRevert(receipt.revertData);
-      if (revert !== null && revert.kind !== 'refusal') throw new Error(`${functionName}: unexpected revert ${receipt.revertData}`);
+      if (revert !== null && revert.kind !== 'refusal')
+        throw new Error(`${functionName}: unexpected revert ${receipt.revertData}`);
       return {
         accepted: receipt.success,
         reason: revert?.kind === 'refusal' ? revert.reason : null,
@@ -200,8 +207,16 @@ export function publishArgs(
 }
 
 /** The patient's sigma_a on a record commitment for this deployment (or another domain). */
-export function recordSignature(world: EvmWorld, who: PartyName, patient: string, commitment: bigint, domain = world.domain): Hex {
-  return hex(encodeSignature(authSign(world.parties[who].credentials.signingKey, recordSignable(domain, patient, commitment), { random })));
+export function recordSignature(
+  world: EvmWorld,
+  who: PartyName,
+  patient: string,
+  commitment: bigint,
+  domain = world.domain,
+): Hex {
+  return hex(
+    encodeSignature(authSign(world.parties[who].credentials.signingKey, recordSignable(domain, patient, commitment), { random })),
+  );
 }
 
 /** registerRecord arguments, signed by the patient. */
@@ -209,7 +224,12 @@ export function registerArgs(world: EvmWorld, record: MedicalRecord, options: { 
   const who = options.patient ?? 'patient';
   const patient = world.parties[who].identity;
   const commitment = commitRecord(SHAPE, record);
-  return [patient, commitment, recordSignature(world, who, patient, commitment), BigInt(options.time ?? world.chain.time)] as const;
+  return [
+    patient,
+    commitment,
+    recordSignature(world, who, patient, commitment),
+    BigInt(options.time ?? world.chain.time),
+  ] as const;
 }
 
 /** A real proof about `record` and `requirement` for `patient` at time T. */
@@ -246,7 +266,8 @@ export function signedForm(
     timestamp: form.timestamp,
   };
   const signable = formSignable(signers.domain ?? world.domain, f);
-  const sign = (who: PartyName) => hex(encodeSignature(authSign(world.parties[who].credentials.signingKey, signable, { random })));
+  const sign = (who: PartyName) =>
+    hex(encodeSignature(authSign(world.parties[who].credentials.signingKey, signable, { random })));
   return {
     patient: f.patient,
     institution: f.institution,
