@@ -163,6 +163,19 @@ function torsionPoint(): InstanceType<typeof bls12_381.G1.Point> {
   }
 }
 
+describe("@ethereumjs/evm's default (noble) precompiles agree", () => {
+  it('hash_to_curve and AuthSign verification on a chain with the noble precompiles', async () => {
+    const noble = await testChain({ precompiles: 'noble' });
+    const address = await deployHarness(noble);
+    const id = utf8('patient:alice');
+    expect(await harnessCall(noble, address, 'identityPoint', [hex(id)])).toBe(hex(encodeG1(hashToG1(H1_DST, id))));
+    const m = utf8('m');
+    const sig = encodeSignature(authSign(keyGen(params, masterKey, 'patient:alice'), m, { random }));
+    expect(await harnessCall(noble, address, 'authVerify', [mpk, hex(id), hex(m), hex(sig)])).toBe(true);
+    expect(await harnessCall(noble, address, 'authVerify', [mpk, hex(utf8('patient:bob')), hex(m), hex(sig)])).toBe(false);
+  });
+});
+
 describe('fail closed without Prague', () => {
   it('a Cancun chain (no EIP-2537) reverts PrecompileMissing instead of answering', async () => {
     const cancun = await testChain({ hardfork: 'cancun' });

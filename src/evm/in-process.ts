@@ -38,6 +38,22 @@ export interface InProcessChainOptions {
   readonly accounts?: readonly Uint8Array[];
   /** Block gas limit (default 30 000 000). */
   readonly blockGasLimit?: bigint;
+  /**
+   * Pairing-curve implementations behind the precompiles: 'noble' (default, @noble/curves, what
+   * @ethereumjs/evm ships) or 'wasm' (mcl-wasm for BLS12-381, rustbn-wasm for BN254; several times
+   * faster, for tests and the benchmark; both packages must be installed).
+   */
+  readonly precompiles?: 'noble' | 'wasm';
+}
+
+async function wasmPrecompiles(): Promise<Record<string, unknown>> {
+  const [{ MCLBLS, RustBN254 }, mcl, rustbn] = await Promise.all([
+    import('@ethereumjs/evm'),
+    import('mcl-wasm') as Promise<{ init(curve: number): Promise<void>; BLS12_381: number }>,
+    import('rustbn-wasm') as Promise<{ initRustBN(): Promise<unknown> }>,
+  ]);
+  await mcl.init(mcl.BLS12_381);
+  return { bls: new MCLBLS(mcl), bn254: new RustBN254((await rustbn.initRustBN()) as never) };
 }
 
 /** A log of a mined transaction. */
@@ -139,7 +155,8 @@ export class InProcessChain {
     const chainId = options.chainId ?? 1337;
     const hardfork = options.hardfork === 'cancun' ? Hardfork.Cancun : Hardfork.Prague;
     const common = createCustomCommon({ chainId }, Mainnet, { hardfork });
-    const vm = await createVM({ common });
+    const evmOpts = options.precompiles === 'wasm' ? await wasmPrecompiles() : {};
+    const vm = await createVM({ common, evmOpts });
     const chain = new InProcessChain(vm, common, chainId, options.blockGasLimit ?? 30_000_000n, options.time ?? 1_700_000_000);
     for (const key of options.accounts ?? []) await chain.fund(createAddressFromPrivateKey(key), 10n ** 24n);
     return chain;

@@ -23,9 +23,13 @@ export function addressOf(key: Uint8Array): Hex {
 
 export const DEPLOYER = testKey('deployer');
 
-/** A fresh in-process chain with the deployer (and `accounts`) funded. */
+/**
+ * A fresh in-process chain with the deployer (and `accounts`) funded. Tests use the WebAssembly
+ * pairing precompiles (mcl-wasm, rustbn-wasm) unless EVM_PRECOMPILES=noble asks for the default ones.
+ */
 export function testChain(options: InProcessChainOptions = {}): Promise<InProcessChain> {
-  return InProcessChain.create({ ...options, accounts: [DEPLOYER, ...(options.accounts ?? [])] });
+  const precompiles = process.env.EVM_PRECOMPILES === 'noble' ? 'noble' : 'wasm';
+  return InProcessChain.create({ precompiles, ...options, accounts: [DEPLOYER, ...(options.accounts ?? [])] });
 }
 
 /** Deploys contract bytecode with constructor arguments; throws when it fails. */
