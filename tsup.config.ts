@@ -11,10 +11,12 @@ export default defineConfig({
     'ledger/index': 'src/ledger/index.ts',
     'zk/index': 'src/zk/index.ts',
     'protocol/index': 'src/protocol/index.ts',
+    'evm/index': 'src/evm/index.ts',
     cli: 'src/cli.ts',
   },
   // Dev-only comparison in the benchmark; absent from a user's install, where that suite is skipped.
-  external: ['@nucypher/umbral-pre'],
+  // The WebAssembly pairing precompiles are dev-only options of the in-process EVM (tests, benchmark).
+  external: ['@nucypher/umbral-pre', 'mcl-wasm', 'rustbn-wasm'],
   format: ['esm'],
   target: 'node20',
   dts: true,

@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^medshare\/ledger$/, replacement: src('ledger/index.ts') },
       { find: /^medshare\/zk$/, replacement: src('zk/index.ts') },
       { find: /^medshare\/protocol$/, replacement: src('protocol/index.ts') },
+      { find: /^medshare\/evm$/, replacement: src('evm/index.ts') },
     ],
   },
   test: {

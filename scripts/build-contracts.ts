@@ -60,7 +60,10 @@ function module(output: Output, names: readonly [string, string][], header: stri
     const constName = name.charAt(0).toLowerCase() + name.slice(1);
     const size = contract.evm.deployedBytecode.object.length / 2;
     if (size > 24_576) throw new Error(`${name}: ${size} bytes of code exceed the EIP-170 limit of 24,576`);
-    text += `/** ABI of ${name} (${file}). */\nexport const ${constName}Abi = ${JSON.stringify(contract.abi, null, 2)} as const;\n\n`;
+    const typeName = `${name}Abi`;
+    text += `const abi${name} = ${JSON.stringify(contract.abi, null, 2)} as const;\n\n`;
+    text += `/** The exact type of {@link ${constName}Abi} (a readonly tuple of ABI items), for viem's typed contract helpers. */\nexport type ${typeName} = typeof abi${name};\n\n`;
+    text += `/** ABI of ${name} (${file}). */\nexport const ${constName}Abi: ${typeName} = abi${name};\n\n`;
     text += `/** Creation bytecode of ${name} (constructor arguments are appended ABI-encoded); deployed code ${size} bytes. */\nexport const ${constName}Bytecode = '0x${contract.evm.bytecode.object}' as const;\n\n`;
   }
   return text;

@@ -7,17 +7,13 @@
  */
 import {
   type Abi,
-  type Account,
   BaseError,
-  type Chain,
   ContractFunctionRevertedError,
   encodeFunctionData,
   type Hex,
-  type PublicClient,
+  type Log,
   parseEventLogs,
   toHex,
-  type Transport,
-  type WalletClient,
 } from 'viem';
 import type { RefusalReason } from '../protocol/contract.js';
 import type { Role } from '../protocol/transactions.js';
@@ -38,14 +34,85 @@ import {
   STAGES,
 } from './encoding.js';
 
-/** The wallet that sends: a viem wallet client with an account and a chain. */
-export type MedShareWallet = WalletClient<Transport, Chain, Account>;
+/** A contract call as viem takes it. */
+export interface ContractCall {
+  /** The contract. */
+  readonly address: Hex;
+  /** Its ABI. */
+  readonly abi: Abi;
+  /** The function. */
+  readonly functionName: string;
+  /** Its arguments. */
+  readonly args: readonly unknown[];
+  /** The sender (simulations). */
+  readonly account?: unknown;
+  /** The block to simulate at (default: the latest). */
+  readonly blockNumber?: bigint;
+}
+
+/** The fields of a transaction receipt a {@link MedShareClient} reads. */
+export interface MinedReceipt {
+  /** 'success' or 'reverted'. */
+  readonly status: 'success' | 'reverted';
+  /** Gas used. */
+  readonly gasUsed: bigint;
+  /** The block. */
+  readonly blockNumber: bigint;
+  /** The logs. */
+  readonly logs: Log[];
+  /** The created contract, for a deployment. */
+  readonly contractAddress?: Hex | null | undefined;
+}
+
+/** What a {@link MedShareClient} needs of a reading client: a viem `PublicClient` has it. */
+export interface MedShareReader {
+  /** eth_call of a contract function; throws viem's ContractFunctionExecutionError when it reverts. */
+  simulateContract(call: ContractCall): Promise<unknown>;
+  /** eth_call of a view. */
+  readContract(call: ContractCall): Promise<unknown>;
+  /** eth_estimateGas. */
+  estimateGas(request: { readonly account: unknown; readonly to: Hex; readonly data: Hex }): Promise<bigint>;
+  /** Waits for a transaction's receipt. */
+  waitForTransactionReceipt(request: { readonly hash: Hex }): Promise<MinedReceipt>;
+  /** eth_chainId. */
+  getChainId(): Promise<number>;
+}
+
+/** An account that signs transactions. */
+export interface SendingAccount {
+  /** Its address. */
+  readonly address: Hex;
+}
+
+/** What a {@link MedShareClient} needs of a sending client: a viem `WalletClient` with an account and a chain has it. */
+export interface MedShareWallet {
+  /** The account that signs (the contract sees its address as msg.sender). */
+  readonly account: SendingAccount;
+  /** The chain it sends to. */
+  readonly chain: unknown;
+  /** Signs and sends a transaction; returns its hash. */
+  sendTransaction(request: {
+    readonly to: Hex;
+    readonly data: Hex;
+    readonly account: never;
+    readonly chain: never;
+    readonly gas: bigint;
+  }): Promise<Hex>;
+  /** Signs and sends a deployment; returns its hash. */
+  deployContract(request: {
+    readonly abi: Abi;
+    readonly bytecode: Hex;
+    readonly args: readonly unknown[];
+    readonly account: never;
+    readonly chain: never;
+  }): Promise<Hex>;
+}
 
 /** The clients a {@link MedShareClient} uses. */
 export interface MedShareClients {
-  /** Reads, simulates and waits for receipts. */
-  readonly publicClient: PublicClient;
-  /** Signs and sends (its account is the sender the contract sees as msg.sender). */
+  /** Reads, simulates and waits for receipts (a viem PublicClient). */
+  readonly publicClient: MedShareReader;
+  /** Signs and sends (a viem WalletClient with an account; the contract sees its account as msg.sender). */
   readonly wallet: MedShareWallet;
 }
 
@@ -175,7 +242,7 @@ export class MedShareClient {
 
   private async send(functionName: string, args: readonly unknown[]): Promise<EvmOutcome> {
     const { publicClient, wallet } = this.clients;
-    const call = { address: this.address, abi: medShareAbi as Abi, functionName, args, account: wallet.account } as const;
+    const call: ContractCall = { address: this.address, abi: medShareAbi as Abi, functionName, args, account: wallet.account };
     try {
       await publicClient.simulateContract(call);
     } catch (error) {
@@ -183,16 +250,14 @@ export class MedShareClient {
       if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash: null };
       throw error;
     }
+    const data = encodeFunctionData({ abi: medShareAbi as Abi, functionName, args });
+    const gas = await publicClient.estimateGas({ account: wallet.account, to: this.address, data });
     const hash = await wallet.sendTransaction({
       to: this.address,
-      data: encodeFunctionData({ abi: medShareAbi as Abi, functionName, args }),
-      account: wallet.account,
-      chain: wallet.chain,
-      gas: await publicClient.estimateGas({
-        account: wallet.account,
-        to: this.address,
-        data: encodeFunctionData({ abi: medShareAbi as Abi, functionName, args }),
-      }),
+      data,
+      account: wallet.account as never,
+      chain: wallet.chain as never,
+      gas,
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') {
@@ -336,10 +401,10 @@ export class MedShareClient {
 export async function deployMedShare(clients: MedShareClients, options: DeployOptions): Promise<MedShareClient> {
   const { publicClient, wallet } = clients;
   const hash = await wallet.deployContract({
-    abi: medShareAbi,
+    abi: medShareAbi as Abi,
     bytecode: medShareBytecode,
-    account: wallet.account,
-    chain: wallet.chain,
+    account: wallet.account as never,
+    chain: wallet.chain as never,
     args: [
       options.authority,
       options.authorityAccount ?? wallet.account.address,

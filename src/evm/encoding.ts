@@ -530,29 +530,53 @@ export const STAGES = Object.freeze(['none', 'approved', 'granted', 'shared'] as
  * (the four off-chain reasons, checked by parties, have no error).
  */
 export const REFUSAL_OF_ERROR = Object.freeze({
+  /** Stands for 'malformedTransaction'. */
   MalformedTransaction: 'malformedTransaction',
+  /** Stands for 'unregisteredSender'. */
   UnregisteredSender: 'unregisteredSender',
+  /** Stands for 'wrongRole'. */
   WrongRole: 'wrongRole',
+  /** Stands for 'badSignature'. */
   BadSignature: 'badSignature',
+  /** Stands for 'staleTimestamp'. */
   StaleTimestamp: 'staleTimestamp',
+  /** Stands for 'futureTimestamp'. */
   FutureTimestamp: 'futureTimestamp',
+  /** Stands for 'alreadyRegistered'. */
   AlreadyRegistered: 'alreadyRegistered',
+  /** Stands for 'reservedIdentity'. */
   ReservedIdentity: 'reservedIdentity',
+  /** Stands for 'duplicate'. */
   Duplicate: 'duplicate',
+  /** Stands for 'unknownPatient'. */
   UnknownPatient: 'unknownPatient',
+  /** Stands for 'unknownRequirement'. */
   UnknownRequirement: 'unknownRequirement',
+  /** Stands for 'unknownRecord'. */
   UnknownRecord: 'unknownRecord',
+  /** Stands for 'unknownApproval'. */
   UnknownApproval: 'unknownApproval',
+  /** Stands for 'notRecordOwner'. */
   NotRecordOwner: 'notRecordOwner',
+  /** Stands for 'notParty'. */
   NotParty: 'notParty',
+  /** Stands for 'requirementMismatch'. */
   RequirementMismatch: 'requirementMismatch',
+  /** Stands for 'commitmentMismatch'. */
   CommitmentMismatch: 'commitmentMismatch',
+  /** Stands for 'identityMismatch'. */
   IdentityMismatch: 'identityMismatch',
+  /** Stands for 'notEligible'. */
   NotEligible: 'notEligible',
+  /** Stands for 'replayedSubmission'. */
   ReplayedSubmission: 'replayedSubmission',
+  /** Stands for 'invalidProof'. */
   InvalidProof: 'invalidProof',
+  /** Stands for 'exclusiveLicence'. */
   ExclusiveLicence: 'exclusiveLicence',
+  /** Stands for 'wrongStage'. */
   WrongStage: 'wrongStage',
+  /** Stands for 'grantMismatch'. */
   GrantMismatch: 'grantMismatch',
 } as const satisfies Record<string, RefusalReason>);
 
