@@ -465,6 +465,7 @@ describe('submitProof (steps 4-5)', () => {
     refused(await submit(P.a2 as ProofResult, reqA, rec1), 'commitmentMismatch');
     refused(await submit(P.bob as ProofResult, reqA, rec1), 'identityMismatch');
     refused(await submit(P.unfit as ProofResult, reqA, recUnfit), 'notEligible');
+    accepted(await submit(P.a2 as ProofResult, reqA, rec2));
   });
 
   it('refuses proofs that do not verify: tampered, under another key, aliased signals', async () => {

@@ -9,6 +9,7 @@ import {
   type Abi,
   BaseError,
   ContractFunctionRevertedError,
+  encodeDeployData,
   encodeFunctionData,
   type Hex,
   type Log,
@@ -44,8 +45,8 @@ export interface ContractCall {
   readonly functionName: string;
   /** Its arguments. */
   readonly args: readonly unknown[];
-  /** The sender (simulations). */
-  readonly account?: unknown;
+  /** The sender (simulations): the wallet's account, passed through as viem takes it. */
+  readonly account?: never;
   /** The block to simulate at (default: the latest). */
   readonly blockNumber?: bigint;
 }
@@ -71,11 +72,13 @@ export interface MedShareReader {
   /** eth_call of a view. */
   readContract(call: ContractCall): Promise<unknown>;
   /** eth_estimateGas. */
-  estimateGas(request: { readonly account: unknown; readonly to: Hex; readonly data: Hex }): Promise<bigint>;
+  estimateGas(request: { readonly account: never; readonly to: Hex; readonly data: Hex }): Promise<bigint>;
   /** Waits for a transaction's receipt. */
   waitForTransactionReceipt(request: { readonly hash: Hex }): Promise<MinedReceipt>;
   /** eth_chainId. */
   getChainId(): Promise<number>;
+  /** eth_call of raw call data (a deployment when `to` is absent); throws when it reverts. */
+  call(request: { readonly account: never; readonly data: Hex; readonly to?: Hex }): Promise<unknown>;
 }
 
 /** An account that signs transactions. */
@@ -210,6 +213,22 @@ export interface EvmRecord {
 const ROLE_OF_CODE: readonly (Role | undefined)[] = [undefined, 'patient', 'hospital', 'institution', 'proxy', 'verifier'];
 const hexBytes = (bytes: Uint8Array): Hex => toHex(bytes);
 
+/** The revert data inside a viem error, if any. */
+function revertDataOf(error: unknown): Hex | null {
+  if (!(error instanceof BaseError)) return null;
+  let found: Hex | null = null;
+  error.walk((e) => {
+    const data = (e as { data?: unknown }).data;
+    const hex = typeof data === 'object' && data !== null ? (data as { data?: unknown }).data : data;
+    if (typeof hex === 'string' && /^0x[0-9a-fA-F]{8,}$/.test(hex)) {
+      found = hex as Hex;
+      return true;
+    }
+    return false;
+  });
+  return found;
+}
+
 function refusalOf(error: unknown): DecodedRevert | null {
   if (!(error instanceof BaseError)) return null;
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
@@ -242,7 +261,13 @@ export class MedShareClient {
 
   private async send(functionName: string, args: readonly unknown[]): Promise<EvmOutcome> {
     const { publicClient, wallet } = this.clients;
-    const call: ContractCall = { address: this.address, abi: medShareAbi as Abi, functionName, args, account: wallet.account };
+    const call: ContractCall = {
+      address: this.address,
+      abi: medShareAbi as Abi,
+      functionName,
+      args,
+      account: wallet.account as never,
+    };
     try {
       await publicClient.simulateContract(call);
     } catch (error) {
@@ -251,7 +276,7 @@ export class MedShareClient {
       throw error;
     }
     const data = encodeFunctionData({ abi: medShareAbi as Abi, functionName, args });
-    const gas = await publicClient.estimateGas({ account: wallet.account, to: this.address, data });
+    const gas = await publicClient.estimateGas({ account: wallet.account as never, to: this.address, data });
     const hash = await wallet.sendTransaction({
       to: this.address,
       data,
@@ -389,7 +414,9 @@ export class MedShareClient {
 /**
  * Deploys MedShare and returns a client for it. The constructor checks that the chain has the
  * EIP-2537 precompiles (it computes H1 of the authority's identity and checks mpk), so a deployment
- * on a chain without Prague fails.
+ * on a chain without Prague fails (simulated first: nothing is sent).
+ * @throws Error naming PrecompileMissing on a chain without Prague; RangeError when the
+ *   constructor refuses an argument (an empty or malformed authority identity, mpk not in G2)
  * @param clients - the public client and the deploying wallet
  * @param options - the authority, AuthSign's parameters and the time limits
  * @example
@@ -400,18 +427,36 @@ export class MedShareClient {
  */
 export async function deployMedShare(clients: MedShareClients, options: DeployOptions): Promise<MedShareClient> {
   const { publicClient, wallet } = clients;
+  const args = [
+    options.authority,
+    options.authorityAccount ?? wallet.account.address,
+    hexBytes(encodeAuthSignParams(options.signParams)),
+    BigInt(options.maxProofAge ?? 3600),
+    BigInt(options.maxClockSkew ?? 300),
+  ] as const;
+  try {
+    await publicClient.call({
+      account: wallet.account as never,
+      data: encodeDeployData({ abi: medShareAbi, bytecode: medShareBytecode, args }),
+    });
+  } catch (error) {
+    const data = revertDataOf(error);
+    const revert = data === null ? null : decodeRevert(data);
+    if (revert?.kind === 'other' && revert.error === 'PrecompileMissing') {
+      throw new Error(
+        'deployMedShare: the chain has no EIP-2537 BLS12-381 precompiles (PrecompileMissing); it needs the Prague upgrade',
+      );
+    }
+    if (revert?.kind === 'refusal')
+      throw new RangeError(`deployMedShare: the constructor refused its arguments (${revert.error})`);
+    throw error;
+  }
   const hash = await wallet.deployContract({
     abi: medShareAbi as Abi,
     bytecode: medShareBytecode,
     account: wallet.account as never,
     chain: wallet.chain as never,
-    args: [
-      options.authority,
-      options.authorityAccount ?? wallet.account.address,
-      hexBytes(encodeAuthSignParams(options.signParams)),
-      BigInt(options.maxProofAge ?? 3600),
-      BigInt(options.maxClockSkew ?? 300),
-    ],
+    args,
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`deployMedShare: transaction ${hash} failed`);
