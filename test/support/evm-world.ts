@@ -30,10 +30,10 @@ import {
   type KeyPair,
   type MedicalRecord,
   type ProofResult,
-  prove,
   type Requirement,
   requirementHash,
 } from '../../src/zk/index.js';
+import { cachedProof } from './evm-proofs.js';
 import { addressOf, DEPLOYER, hex, testChain, testKey } from './evm.js';
 import { seededRandom } from './random.js';
 import { SHAPE, testKeys } from './zk.js';
@@ -239,7 +239,7 @@ export function proofFor(
   requirement: Requirement,
   options: { patient?: string; timestamp?: number; salt?: bigint } = {},
 ): Promise<ProofResult> {
-  return prove(world.keys.provingKey, {
+  return cachedProof(world.keys, {
     record,
     requirement,
     salt: options.salt ?? 1234n,

@@ -1,0 +1,302 @@
+/**
+ * Differential property test: random sequences of honest and hostile transactions applied to the
+ * TypeScript contract (medshare/protocol) and to the EVM contract (MedShare.sol) give the same
+ * accept/refuse decision at every step (refusal names mapped one to one) and the same final state
+ * (test/support/evm-differential.ts).
+ *
+ * Where the two differ by design (DESIGNED_DIFFERENCES), the action goes only to the side that
+ * refuses it, and the test checks that refusal:
+ * - a claimed time ahead of the block: the EVM refuses it (futureTimestamp); the TypeScript
+ *   contract, which takes time from the transaction, would accept it and move its clock;
+ * - sigma_a on h signed by another key: the TypeScript contract refuses it (badSignature); the EVM
+ *   has no sigma_a on h (the patient's transaction signature covers h).
+ *
+ * Runs: EVM_DIFF_RUNS sequences (default 12), 6-20 steps each; FC_SEED replays a failure.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RefusalReason } from '../src/protocol/contract.js';
+import { releaseWorkers } from '../src/zk/index.js';
+import {
+  type Action,
+  arbAction,
+  DESIGNED_DIFFERENCES,
+  type DifferentialWorld,
+  EVERYONE,
+  makeDifferentialWorld,
+  Run,
+} from './support/evm-differential.js';
+
+const RUNS = Number(process.env.EVM_DIFF_RUNS ?? 12);
+let world: DifferentialWorld;
+
+beforeAll(async () => {
+  world = await makeDifferentialWorld();
+});
+
+afterAll(async () => {
+  await releaseWorkers();
+});
+
+/** Reasons that come before the time check on both sides (decoding, sender, role). */
+const BEFORE_TIME: readonly (RefusalReason | 'accepted')[] = ['malformedTransaction', 'unregisteredSender', 'wrongRole'];
+
+async function fresh(): Promise<Run> {
+  await world.chain.restore();
+  await world.chain.snapshot();
+  return new Run(world, world.baseState, [...world.baseRequirements], [...world.baseRecords]);
+}
+
+const tally = { sequences: 0, steps: 0, compared: 0, designed: 0, decisions: new Map<string, number>() };
+
+async function check(actions: readonly Action[]): Promise<void> {
+  const run = await fresh();
+  tally.sequences++;
+  for (const action of actions) {
+    const { ts, evm } = await run.step(action);
+    tally.steps++;
+    if (ts !== null && evm !== null) {
+      expect({ action, evm }).toEqual({ action, evm: ts });
+      tally.compared++;
+      const key = `${action.kind}:${ts}`;
+      tally.decisions.set(key, (tally.decisions.get(key) ?? 0) + 1);
+    } else if (evm !== null) {
+      // A future claimed time (DESIGNED_DIFFERENCES.futureTime).
+      expect({ action, evm }).toEqual({ action, evm: BEFORE_TIME.includes(evm) ? evm : 'futureTimestamp' });
+      tally.designed++;
+    } else if (ts !== null) {
+      // sigma_a on h by another key (DESIGNED_DIFFERENCES.badBindingSignature): never accepted.
+      expect({ action, ts: ts === 'accepted' ? 'accepted' : 'refused' }).toEqual({ action, ts: 'refused' });
+      tally.designed++;
+    }
+  }
+  run.index();
+  const { ts, evm } = await run.summaries();
+  expect(evm).toEqual(ts);
+}
+
+describe('TypeScript contract and EVM contract, differentially', () => {
+  it('a scripted story with a refusal of each kind the harness can produce', async () => {
+    const who = (identity: string) => EVERYONE.indexOf(identity);
+    const alice = who('patient:alice');
+    const labA = who('institute:oncology-lab');
+    const labB = who('institute:pharma-co');
+    const story: Action[] = [
+      { kind: 'register', sender: labA, identity: 7, role: 'patient', time: 'now' }, // wrongRole
+      { kind: 'register', sender: who('stranger:mallory'), identity: 7, role: 'patient', time: 'now' }, // unregisteredSender
+      { kind: 'register', sender: 0, identity: 0, role: 'patient', time: 'now' }, // alreadyRegistered
+      { kind: 'register', sender: 0, identity: 11, role: 'patient', time: 'now' }, // reservedIdentity
+      { kind: 'register', sender: 0, identity: 7, role: 'patient', time: 'stale' }, // staleTimestamp
+      { kind: 'register', sender: 0, identity: 7, role: 'patient', time: 'now' }, // carol
+      { kind: 'publish', sender: labA, template: 0, exclusive: true, reward: 100, keyword: 0, emptyKey: false, time: 'now' }, // duplicate
+      { kind: 'publish', sender: labB, template: 2, exclusive: false, reward: 50, keyword: 1, emptyKey: true, time: 'now' }, // malformed
+      {
+        kind: 'registerRecord',
+        sender: who('hospital:st-mary'),
+        patient: who('institute:pharma-co'),
+        template: 0,
+        signer: 'patient',
+        time: 'now',
+      }, // unknownPatient
+      { kind: 'registerRecord', sender: who('patient:bob'), patient: alice, template: 1, signer: 'patient', time: 'now' }, // notRecordOwner
+      { kind: 'registerRecord', sender: who('hospital:st-mary'), patient: alice, template: 1, signer: 'other', time: 'now' }, // badSignature
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 0,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // accepted
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 0,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'rerandomise',
+        aliasIndex: 3,
+        time: 'now',
+      }, // replayedSubmission
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 1,
+        record: 0,
+        proof: 'pool',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // requirementMismatch
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 1,
+        proof: 'pool',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // commitmentMismatch
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 0,
+        proof: 'pool',
+        pool: 4,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // identityMismatch
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 2,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // notEligible
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 1,
+        record: 1,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'alias',
+        aliasIndex: 1,
+        time: 'now',
+      }, // invalidProof
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 1,
+        record: 1,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'tamper',
+        aliasIndex: 1,
+        time: 'now',
+      }, // invalidProof
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 0,
+        proof: 'pool',
+        pool: 5,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // staleTimestamp (proof)
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 0,
+        proof: 'pool',
+        pool: 6,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // futureTimestamp (proof)
+      {
+        kind: 'submit',
+        sender: who('patient:bob'),
+        requirement: 0,
+        record: 0,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // notRecordOwner
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 5,
+        record: 0,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // unknownRequirement
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 9,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // unknownRecord
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 1,
+        record: 0,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'none',
+        aliasIndex: 0,
+        time: 'now',
+      }, // accepted (B, rec 0)
+      { kind: 'grant', sender: alice, requirement: 1, record: 1, variant: 'ok', time: 'now' }, // unknownApproval
+      { kind: 'grant', sender: alice, requirement: 0, record: 0, variant: 'wrongDelegatee', time: 'now' }, // grantMismatch
+      { kind: 'grant', sender: alice, requirement: 0, record: 0, variant: 'truncated', time: 'now' }, // malformedTransaction
+      { kind: 'grant', sender: who('patient:bob'), requirement: 0, record: 0, variant: 'ok', time: 'now' }, // notRecordOwner
+      { kind: 'share', sender: labA, requirement: 0, record: 0, variant: 'ok', time: 'now' }, // wrongStage
+      { kind: 'grant', sender: alice, requirement: 0, record: 0, variant: 'ok', time: 'now' }, // accepted
+      { kind: 'grant', sender: alice, requirement: 0, record: 0, variant: 'ok', time: 'now' }, // wrongStage
+      { kind: 'grant', sender: alice, requirement: 1, record: 0, variant: 'ok', time: 'now' }, // accepted
+      { kind: 'share', sender: labB, requirement: 0, record: 0, variant: 'ok', time: 'now' }, // notParty
+      { kind: 'share', sender: labA, requirement: 0, record: 0, variant: 'formPatient', time: 'now' }, // notParty
+      { kind: 'share', sender: labA, requirement: 0, record: 0, variant: 'formCommitment', time: 'now' }, // commitmentMismatch
+      { kind: 'share', sender: labA, requirement: 0, record: 0, variant: 'badPatientSignature', time: 'now' }, // badSignature
+      { kind: 'share', sender: labB, requirement: 1, record: 0, variant: 'ok', time: 'now' }, // accepted (non-exclusive, to labB)
+      { kind: 'share', sender: labA, requirement: 0, record: 0, variant: 'ok', time: 'now' }, // exclusiveLicence
+      {
+        kind: 'submit',
+        sender: alice,
+        requirement: 0,
+        record: 0,
+        proof: 'matching',
+        pool: 0,
+        mutation: 'badBindingSignature',
+        aliasIndex: 0,
+        time: 'now',
+      }, // designed
+      { kind: 'publish', sender: labB, template: 2, exclusive: false, reward: 50, keyword: 1, emptyKey: false, time: 'future' }, // designed
+    ];
+    await check(story);
+  });
+
+  it(`random sequences (${RUNS}) of honest and hostile transactions: same decisions, same final state`, async () => {
+    // Property: for any sequence, every step gets the same decision from both contracts (or the
+    // designed one on the side it is applied to), and the final state summaries are equal.
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbAction, { minLength: 6, maxLength: 20 }), async (actions) => {
+        await check(actions);
+      }),
+      { numRuns: RUNS },
+    );
+    const decisions = [...tally.decisions.entries()].sort().map(([k, n]) => `${k} ${n}`);
+    console.log(
+      `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences\n  ${decisions.join('\n  ')}`,
+    );
+    expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual(['futureTime', 'badBindingSignature']);
+  });
+});
