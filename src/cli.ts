@@ -2,8 +2,9 @@
  * @module
  * The `medshare` command line. `medshare demo [--fields N] [--proxies N] [--seed S] [--no-crash]
  * [--stand-in]` runs the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
- * verification nodes and prints each step, who saw what, and timings. Errors are one line on
- * stderr and exit code 1.
+ * verification nodes and prints each step, who saw what, and timings; `--ledger evm` runs it with
+ * the contract on an in-process EVM instead (src/evm/story.ts) and prints gas per step. Errors are
+ * one line on stderr and exit code 1.
  */
 import { pathToFileURL } from 'node:url';
 import { counterModeRandom, type RandomSource, systemRandom } from './internal/random.js';
@@ -28,7 +29,7 @@ export interface CliIo {
 }
 
 const USAGE =
-  'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in]\n       medshare bench [--quick] [--runs N] [--only pre,ga07,umbral,pbft,zk] [--out DIR] [--clear-cache]';
+  'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in] [--ledger pbft|evm]\n       medshare bench [--quick] [--runs N] [--only pre,ga07,umbral,pbft,zk] [--out DIR] [--clear-cache]';
 
 interface DemoOptions {
   fields: number;
@@ -36,6 +37,7 @@ interface DemoOptions {
   seed: string | null;
   crash: boolean;
   standIn: boolean;
+  ledger: 'pbft' | 'evm';
 }
 
 function parseInteger(name: string, value: string | undefined, min: number, max: number): number {
@@ -46,7 +48,7 @@ function parseInteger(name: string, value: string | undefined, min: number, max:
 }
 
 function parseDemo(args: readonly string[]): DemoOptions {
-  const options: DemoOptions = { fields: 4, proxies: 1, seed: null, crash: true, standIn: false };
+  const options: DemoOptions = { fields: 4, proxies: 1, seed: null, crash: true, standIn: false, ledger: 'pbft' };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const [flag, inline] = arg.includes('=') ? (arg.split(/=(.*)/s, 2) as [string, string]) : [arg, undefined];
@@ -70,6 +72,12 @@ function parseDemo(args: readonly string[]): DemoOptions {
       case '--stand-in':
         options.standIn = true;
         break;
+      case '--ledger': {
+        const ledger = value();
+        if (ledger !== 'pbft' && ledger !== 'evm') throw new Error(`--ledger expects pbft or evm, got ${ledger ?? 'nothing'}`);
+        options.ledger = ledger;
+        break;
+      }
       default:
         throw new Error(`unknown option ${arg}`);
     }
@@ -87,6 +95,7 @@ function ms(x: number): string {
 }
 
 async function demo(options: DemoOptions, io: CliIo): Promise<void> {
+  if (options.ledger === 'evm') return evmDemo(options, io);
   const start = io.now();
   let proofSystem = io.proofSystem;
   let release = async () => {};
@@ -153,6 +162,50 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
   );
   io.out(`total ${ms(io.now() - start)}`);
   if (!result.agreed || !chain.valid) throw new Error('the verification nodes do not agree');
+}
+
+/** `demo --ledger evm`: the story with the contract on an in-process EVM (needs a real proof system). */
+async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
+  if (options.standIn) throw new Error('--stand-in cannot be used with --ledger evm: the contract verifies real Groth16 proofs');
+  const proofSystem =
+    io.proofSystem?.name === 'groth16'
+      ? { proofSystem: io.proofSystem, release: async () => {} }
+      : await io.loadGroth16?.(options.fields);
+  if (proofSystem === undefined) throw new Error('--ledger evm needs medshare/zk, which is not part of this build');
+  let evm: typeof import('./evm/story.js');
+  try {
+    evm = await import('./evm/story.js');
+  } catch (e) {
+    throw new Error(`--ledger evm needs viem and @ethereumjs/vm (npm install viem @ethereumjs/vm): ${(e as Error).message}`);
+  }
+  const start = io.now();
+  io.out('medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with the contract on an EVM (in-process, Prague)');
+  io.out(`record: ${options.fields} fields; proof system: groth16 (verified on chain); ledger: MedShare.sol via medshare/evm`);
+  try {
+    const result = await evm.runEvmStory({
+      proofSystem: proofSystem.proofSystem,
+      fields: options.fields,
+      random: options.seed === null ? systemRandom : seeded(options.seed),
+      now: io.now,
+      onProgress: (message) => io.err(`  … ${message}`),
+      onStep: (step) => {
+        io.out('');
+        io.out(
+          `[${step.step}] ${step.title}  (${ms(step.ms)}${step.gas > 0n ? `, ${step.gas.toLocaleString('en-US')} gas` : ''})`,
+        );
+        for (const line of step.lines) io.out(`    ${line}`);
+      },
+    });
+    const total = result.steps.reduce((sum, s) => sum + s.gas, 0n);
+    io.out('');
+    io.out(
+      `gas: ${total.toLocaleString('en-US')} in all; record received intact: ${result.received ? 'yes' : 'NO'}; second sale refused: ${result.secondSaleRefused ? 'yes' : 'NO'}`,
+    );
+    io.out(`total ${ms(io.now() - start)}`);
+    if (!result.received || !result.secondSaleRefused) throw new Error('the EVM story did not end as it should');
+  } finally {
+    await proofSystem.release();
+  }
 }
 
 /**
