@@ -5,7 +5,7 @@
  *   npm run bench                     full run
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
- *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk)
+ *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk, evm)
  *   npm run bench -- --clear-cache    delete the compiled circuits (.cache/medshare-zk) first
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
  *                                     (default bench/results)
@@ -25,7 +25,7 @@ import { runGa07Suite } from './suites/ga07.js';
 import { runPbftSuite } from './suites/pbft.js';
 import { runPreSuite, runReference } from './suites/pre.js';
 
-const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk'] as const;
+const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk', 'evm'] as const;
 type SuiteName = (typeof SUITES)[number];
 const USAGE = `usage: medshare bench [--quick] [--runs N] [--only ${SUITES.join(',')}] [--out DIR] [--clear-cache]`;
 
@@ -136,6 +136,27 @@ async function bench(
       targets.push(
         `zk at n = 1000: keyGen ${(at.keyGen.medianMs / 1000).toFixed(1)} s (target < 16.3 s), prove ${(at.prove.medianMs / 1000).toFixed(2)} s (< 5 s), verify ${at.verify.medianMs.toFixed(1)} ms (< 50 ms), proving key ${(at.provingKeyBytes / 2 ** 20).toFixed(2)} MiB (< 15.3 MB), verification key ${kb(at.verificationKeyBytes)} KiB (~3 KB), proof ${at.proofBytes} B (256 B)`,
       );
+    }
+  }
+
+  if (only.includes('evm')) {
+    // Loaded only here: it needs @ethereumjs/vm and viem (optional peers) and medshare/zk.
+    let suite: typeof import('./suites/evm.js') | undefined;
+    try {
+      suite = await import('./suites/evm.js');
+    } catch {
+      notes.push('EVM suite skipped: viem and @ethereumjs/vm (optional peer dependencies) are not installed.');
+    }
+    if (suite) {
+      const evm = await suite.runEvmSuite(quick ? Math.min(runs, 3) : runs, progress);
+      results = { ...results, evm };
+      for (const p of evm.points) {
+        if (p.target !== undefined) {
+          targets.push(
+            `EVM ${p.operation}: ${p.gas.toLocaleString('en-US')} gas (target <= ${p.target.toLocaleString('en-US')}: ${p.gas <= p.target ? 'met' : 'NOT met'})`,
+          );
+        }
+      }
     }
   }
 

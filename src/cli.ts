@@ -29,7 +29,7 @@ export interface CliIo {
 }
 
 const USAGE =
-  'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in] [--ledger pbft|evm]\n       medshare bench [--quick] [--runs N] [--only pre,ga07,umbral,pbft,zk] [--out DIR] [--clear-cache]';
+  'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in] [--ledger pbft|evm]\n       medshare bench [--quick] [--runs N] [--only pre,ga07,umbral,pbft,zk,evm] [--out DIR] [--clear-cache]';
 
 interface DemoOptions {
   fields: number;

@@ -298,5 +298,5 @@ describe('TypeScript contract and EVM contract, differentially', () => {
       `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences\n  ${decisions.join('\n  ')}`,
     );
     expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual(['futureTime', 'badBindingSignature']);
-  });
+  }, Math.max(120_000, RUNS * 10_000));
 });
