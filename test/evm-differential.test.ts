@@ -284,19 +284,23 @@ describe('TypeScript contract and EVM contract, differentially', () => {
     await check(story);
   });
 
-  it(`random sequences (${RUNS}) of honest and hostile transactions: same decisions, same final state`, async () => {
-    // Property: for any sequence, every step gets the same decision from both contracts (or the
-    // designed one on the side it is applied to), and the final state summaries are equal.
-    await fc.assert(
-      fc.asyncProperty(fc.array(arbAction, { minLength: 6, maxLength: 20 }), async (actions) => {
-        await check(actions);
-      }),
-      { numRuns: RUNS },
-    );
-    const decisions = [...tally.decisions.entries()].sort().map(([k, n]) => `${k} ${n}`);
-    console.log(
-      `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences\n  ${decisions.join('\n  ')}`,
-    );
-    expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual(['futureTime', 'badBindingSignature']);
-  }, Math.max(120_000, RUNS * 10_000));
+  it(
+    `random sequences (${RUNS}) of honest and hostile transactions: same decisions, same final state`,
+    async () => {
+      // Property: for any sequence, every step gets the same decision from both contracts (or the
+      // designed one on the side it is applied to), and the final state summaries are equal.
+      await fc.assert(
+        fc.asyncProperty(fc.array(arbAction, { minLength: 6, maxLength: 20 }), async (actions) => {
+          await check(actions);
+        }),
+        { numRuns: RUNS },
+      );
+      const decisions = [...tally.decisions.entries()].sort().map(([k, n]) => `${k} ${n}`);
+      console.log(
+        `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences\n  ${decisions.join('\n  ')}`,
+      );
+      expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual(['futureTime', 'badBindingSignature']);
+    },
+    Math.max(120_000, RUNS * 10_000),
+  );
 });
