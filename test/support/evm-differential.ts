@@ -371,8 +371,9 @@ export class Run {
   now: number;
   /** Steps applied, and how many each side refused. */
   readonly log: { action: Action; ts: Decision | null; evm: Decision | null }[] = [];
-  /** Submissions both contracts accepted, as (requirement, record) handles. */
+  /** Submissions both contracts accepted, as (requirement, record) handles; and those granted since. */
   readonly approvals: [RequirementHandle, RecordHandle][] = [];
+  readonly granted: [RequirementHandle, RecordHandle][] = [];
 
   constructor(
     readonly world: DifferentialWorld,
@@ -460,9 +461,14 @@ export class Run {
     return pick % (n + 1) === n ? null : (this.records[pick % (n + 1)] as RecordHandle);
   }
   /** For grant and share: mostly an accepted submission, sometimes any pair (often none). */
-  private pairOf(requirementPick: number, recordPick: number): [RequirementHandle | null, RecordHandle | null] {
-    if (this.approvals.length > 0 && requirementPick % 4 !== 0) {
-      return this.approvals[recordPick % this.approvals.length] as [RequirementHandle, RecordHandle];
+  private pairOf(
+    requirementPick: number,
+    recordPick: number,
+    from: [RequirementHandle, RecordHandle][] = this.approvals,
+  ): [RequirementHandle | null, RecordHandle | null] {
+    const list = from.length > 0 ? from : this.approvals;
+    if (list.length > 0 && requirementPick % 4 !== 0) {
+      return list[recordPick % list.length] as [RequirementHandle, RecordHandle];
     }
     return [this.requirementOf(requirementPick), this.recordOf(recordPick)];
   }
@@ -615,6 +621,9 @@ export class Run {
         if (action.variant === 'truncated') commitmentBytes = commitmentBytes.subarray(0, commitmentBytes.length - 1);
         return {
           sender,
+          onBothAccepted: () => {
+            if (requirement !== null && record !== null) this.granted.push([requirement, record]);
+          },
           ts: envelope('grantAccess', { approvalId: tsApproval, reKeyCommitment: commitmentBytes }),
           evm: {
             functionName: 'grantAccess',
@@ -628,7 +637,7 @@ export class Run {
         };
       }
       case 'share': {
-        const [requirement, record] = this.pairOf(action.requirement, action.record);
+        const [requirement, record] = this.pairOf(action.requirement, action.record, this.granted);
         const tsApproval = requirement && record ? approvalTsId(requirement.ts, record.ts) : 'appr:0000000000000000';
         const patient = action.variant === 'formPatient' ? otherPatient(record?.patient) : (record?.patient ?? 'patient:alice');
         const institution = action.variant === 'formInstitution' ? otherInstitution(sender) : sender;
