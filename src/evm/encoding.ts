@@ -11,8 +11,8 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { type Hex, decodeErrorResult, encodeAbiParameters, hexToBytes, keccak256, toHex } from 'viem';
+import { ByteWriter } from '../internal/bytes.js';
 import { abytes } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import type { RandomOptions } from '../internal/random.js';
@@ -20,6 +20,7 @@ import type { RefusalReason } from '../protocol/contract.js';
 import type { Role } from '../protocol/transactions.js';
 import { type AuthSignParams, authSign, type SigningKey } from '../sign/cha-cheon.js';
 import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
+import { identityToField } from '../zk/statement.js';
 import { medShareAbi } from './artifacts.js';
 
 type G1 = InstanceType<typeof bls12_381.G1.Point>;
@@ -328,38 +329,13 @@ export interface EvmDomain {
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-class Bytes {
-  private readonly parts: Uint8Array[] = [];
-  raw(b: Uint8Array): this {
-    this.parts.push(b);
-    return this;
-  }
-  u32(n: number): this {
-    return this.raw(Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff));
-  }
-  str(b: Uint8Array): this {
-    return this.u32(b.length).raw(b);
-  }
-  word(x: bigint): this {
-    return this.raw(numberToBytesBE(x, 32));
-  }
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  }
-}
-
-function domainBytes(tag: string, domain: EvmDomain): Bytes {
+/** The signed bytes' prefix: str(tag) || chain id (32 bytes) || contract (20 bytes); str = u32 length, bytes. */
+function domainBytes(tag: string, domain: EvmDomain): ByteWriter {
   const chainId = BigInt(domain.chainId);
   if (chainId < 0n || chainId >= 1n << 256n) throw new RangeError('domain.chainId: out of range');
   const contract = hexToBytes(domain.contract);
   if (contract.length !== 20) throw new RangeError('domain.contract: expected a 20-byte address');
-  return new Bytes().str(utf8(tag)).word(chainId).raw(contract);
+  return new ByteWriter(256).bytes(utf8(tag)).raw(numberToBytesBE(chainId, 32)).raw(contract);
 }
 
 function checkCommitment(commitment: bigint, name: string): bigint {
@@ -376,7 +352,10 @@ function checkCommitment(commitment: bigint, name: string): bigint {
  */
 export function recordSignable(domain: EvmDomain, patient: string, commitment: bigint): Uint8Array {
   const id = identityBytes(patient, 'patient');
-  return domainBytes('medshare/evm/v1/record', domain).str(id).word(checkCommitment(commitment, 'commitment')).finish();
+  return domainBytes('medshare/evm/v1/record', domain)
+    .bytes(id)
+    .raw(numberToBytesBE(checkCommitment(commitment, 'commitment'), 32))
+    .finish();
 }
 
 /** A Fig. 3 form without its signatures, as the contract takes it. */
@@ -404,10 +383,10 @@ export function formSignable(domain: EvmDomain, form: EvmSharingForm): Uint8Arra
     throw new RangeError('form.timestamp: expected a non-negative safe integer');
   }
   return domainBytes('medshare/evm/v1/form', domain)
-    .str(patient)
-    .str(institution)
+    .bytes(patient)
+    .bytes(institution)
     .raw(form.dataHash)
-    .raw(numberToBytesBE(BigInt(form.timestamp), 8))
+    .u64(form.timestamp)
     .finish();
 }
 
@@ -504,11 +483,10 @@ export function approvalId(requirement: Hex, record: Hex): Hex {
   );
 }
 
-/** ID_p as the contract stores it for a patient: SHA-256 of the identity with the top three bits cleared (as medshare/zk). */
+/** ID_p as the circuit takes it and the contract computes it: SHA-256 of the identity with the top three bits cleared (medshare/zk `identityToField`). */
 export function identityField(identity: string): bigint {
-  const digest = sha256(identityBytes(identity, 'identity'));
-  digest[0] = (digest[0] as number) & 0x1f;
-  return bytesToNumberBE(digest);
+  identityBytes(identity, 'identity');
+  return identityToField(identity);
 }
 
 // ---------------------------------------------------------------- roles and refusals
