@@ -7,7 +7,7 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import fc from 'fast-check';
-import { encodeDeployData, encodeFunctionData, type Hex } from 'viem';
+import { encodeDeployData, encodeFunctionData, type Hex, hexToBytes } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { medShareAbi, medShareBytecode } from '../src/evm/artifacts.js';
 import {
@@ -16,7 +16,10 @@ import {
   encodeProof,
   encodeSignature,
   encodeVerificationKey,
+  formSignable,
+  identityField,
   identityKey,
+  recordSignable,
   REFUSAL_OF_ERROR,
   ROLE_CODES,
   recordId as recordIdOf,
@@ -195,6 +198,21 @@ describe('the nine steps on chain', () => {
     };
     expect(requirement).toMatchObject({ reward: 100n, exclusive: true, keyValid: true });
     expect(await w.read('verificationKeyOf', [reqA])).toBe(hex(w.verificationKey));
+  });
+
+  it('what members sign: medshare/evm computes the bytes the contract checks, exactly', async () => {
+    const alice = w.parties.patient.identity;
+    expect(await w.read('recordSignable', [alice, commitment1])).toBe(hex(recordSignable(w.domain, alice, commitment1)));
+    const f = {
+      patient: alice,
+      institution: w.parties.labA.identity,
+      dataHash: hexToBytes(`0x${commitment1.toString(16).padStart(64, '0')}`),
+      timestamp: NOW,
+    };
+    expect(await w.read('formSignable', [f.patient, f.institution, hex(f.dataHash), BigInt(f.timestamp)])).toBe(
+      hex(formSignable(w.domain, f)),
+    );
+    expect(await w.read('identityField', [hex(new TextEncoder().encode(alice))])).toBe(identityField(alice));
   });
 
   it('gas stays within the targets: registerRecord <= 230k, submitProof <= 300k', async () => {
