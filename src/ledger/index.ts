@@ -36,3 +36,11 @@ export type { Transaction } from './transaction.js';
 export { FileBlockStore, LedgerCorruptionError, MemoryBlockStore } from './store.js';
 export type { BlockStore, Recovery } from './store.js';
 export { GENESIS_HASH, blockHash } from '../pbft/encoding.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';

@@ -14,6 +14,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual } from '../internal/bytes.js';
 import { GENESIS_HASH } from '../pbft/encoding.js';
 import { type Block, decodeBlock, encodeBlock } from './block.js';
+import { ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** Append-only storage of a chain of blocks. */
 export interface BlockStore {
@@ -34,9 +35,9 @@ export interface BlockStore {
 
 function checkNext(store: BlockStore, block: Block): void {
   if (block.height !== store.height + 1)
-    throw new RangeError(`append: block height ${block.height}, expected ${store.height + 1}`);
+    throw new ArgumentValueError('block', `height ${block.height}, expected ${store.height + 1}`);
   if (!bytesEqual(block.previousHash, store.head()))
-    throw new RangeError(`append: block ${block.height} does not link to the head`);
+    throw new ArgumentValueError('block', `block ${block.height} does not link to the head`);
 }
 
 /** Blocks in memory. */
@@ -74,7 +75,8 @@ export class MemoryBlockStore implements BlockStore {
  * length, a record that does not decode, or a block that does not extend the chain. Such damage
  * is not a torn write, so it is reported rather than repaired.
  */
-export class LedgerCorruptionError extends Error {
+export class LedgerCorruptionError extends MedshareError {
+  declare readonly code: 'ERR_LEDGER_CORRUPT';
   /**
    * @param offset - the byte offset of the damaged record
    * @param message - what is wrong with it
@@ -84,7 +86,7 @@ export class LedgerCorruptionError extends Error {
     readonly offset: number,
     message: string,
   ) {
-    super(`ledger file corrupt at byte ${offset}: ${message}`);
+    super('ERR_LEDGER_CORRUPT', `ledger file corrupt at byte ${offset}: ${message}`);
     this.name = 'LedgerCorruptionError';
   }
 }
@@ -190,7 +192,7 @@ export class FileBlockStore extends MemoryBlockStore {
 
   /** Appends the next block: written and fsynced to the file, then kept in memory. */
   override append(block: Block): void {
-    if (this.fd === null) throw new Error('append: store is closed');
+    if (this.fd === null) throw new MedshareError('ERR_LEDGER_CLOSED', 'append: the store is closed');
     checkNext(this, block);
     const payload = encodeBlock(block);
     const record = new Uint8Array(HEADER_BYTES + payload.length);

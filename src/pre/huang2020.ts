@@ -34,7 +34,7 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme } from '../internal/errors.js';
+import { abytes, ascheme, EncodingError } from '../internal/errors.js';
 import { PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
@@ -389,7 +389,7 @@ function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
     ['D3g/D3', out.D3g, out.D3],
   ];
   for (const [field, inG1, inG2] of pairs) {
-    if (!sameExponent(inG1, inG2)) throw new RangeError(`huang2020 secret key: ${field}: G1 and G2 elements do not match`);
+    if (!sameExponent(inG1, inG2)) throw new EncodingError('huang2020 secret key', field, 'G1 and G2 elements do not match');
   }
   return out;
 }
@@ -412,7 +412,7 @@ function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   };
   r.end();
   if (!sameExponent(out.rk2g, out.rk2))
-    throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
+    throw new EncodingError('huang2020 re-encryption key', "rk2/rk2'", 'G1 and G2 elements do not match');
   return out;
 }
 
@@ -427,7 +427,8 @@ function decodeCiphertext(bytes: Uint8Array): Huang2020Ciphertext {
   const capsule: Huang2020Capsule = { c1: r.gt('c1'), c2: r.g1('c2'), c3: r.g2('c3'), c4: r.gt('c4') };
   const sealed = r.bytes('sealed');
   r.end();
-  if (sealed.length < 16) throw new RangeError('huang2020 ciphertext: sealed: shorter than the 16-byte authentication tag');
+  if (sealed.length < 16)
+    throw new EncodingError('huang2020 ciphertext', 'sealed', 'shorter than the 16-byte authentication tag');
   return { scheme: NAME, capsule, sealed };
 }
 

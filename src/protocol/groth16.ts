@@ -27,6 +27,7 @@ import {
   zkpKeyGen,
 } from '../zk/index.js';
 import type { ProofKeyGenOptions, ProofKeys, ProofSystem } from './proof-system.js';
+import { ArgumentValueError } from '../internal/errors.js';
 
 /** Options of {@link groth16ProofSystem}. */
 export interface Groth16Options {
@@ -65,7 +66,7 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
   return Object.freeze({
     name: 'groth16',
     async keyGen(n: number, opts: ProofKeyGenOptions = {}): Promise<ProofKeys> {
-      if (n !== fields) throw new RangeError(`keyGen: this proof system is for ${fields}-field records, not ${n}`);
+      if (n !== fields) throw new ArgumentValueError('keyGen', `this proof system is for ${fields}-field records, not ${n}`);
       const progress = opts.onProgress ?? (() => {});
       progress(`building the eligibility circuit for ${fields} fields (cached after the first time)`);
       const circuit = await buildCircuit(shape, {

@@ -7,7 +7,7 @@
  * Randomness is always passed in; nothing here reads a clock.
  */
 import { ByteReader, ByteWriter } from '../internal/bytes.js';
-import { DecryptionError, ProofError } from '../internal/errors.js';
+import { DecryptionError, ProofError, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 import { type Transaction, transactionSignable } from '../ledger/transaction.js';
 import { type Ga07Ciphertext, type Ga07MasterKey, type Ga07Params, type Ga07SecretKey, ga07 } from '../pre/ga07.js';
@@ -101,7 +101,7 @@ export function createPkg(options: PkgOptions = {}): Pkg {
     authority,
     enroll(identity, role) {
       if (identity.includes(RECORD_SEPARATOR))
-        throw new RangeError(`identity: '${RECORD_SEPARATOR}' is reserved for record identities`);
+        throw new ArgumentValueError('identity', `'${RECORD_SEPARATOR}' is reserved for record identities`);
       return {
         identity,
         role,
@@ -153,7 +153,7 @@ export function signTransaction<K extends TransactionKind>(
 export function encodeRecord(record: MedicalRecord): Uint8Array {
   const w = new ByteWriter(8 + 8 * record.length).u32(record.length);
   for (const [i, v] of record.entries()) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`record[${i}]: expected a non-negative safe integer`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new ArgumentValueError(`record[${i}]`, 'expected a non-negative safe integer');
     w.u64(v);
   }
   return w.finish();
@@ -166,7 +166,7 @@ export function encodeRecord(record: MedicalRecord): Uint8Array {
 export function decodeRecord(bytes: Uint8Array): number[] {
   const r = new ByteReader(bytes, 'record');
   const count = r.u32('count');
-  if (count === 0 || count * 8 !== r.remaining) throw new RangeError('record: count does not match the length');
+  if (count === 0 || count * 8 !== r.remaining) throw new EncodingError('record', 'count', 'does not match the length');
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(r.u64(`record[${i}]`));
   r.end();

@@ -15,7 +15,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';
-import { abytes } from '../internal/errors.js';
+import { abytes, ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 
 /** A medical record D = <d1, ..., dn>: non-negative integers (fixed-point vitals, codes). */
@@ -129,9 +129,10 @@ function toField(bytes: Uint8Array): bigint {
 }
 
 function checkRecord(record: MedicalRecord): readonly number[] {
-  if (!Array.isArray(record) || record.length === 0) throw new TypeError('record: expected a non-empty array of integers');
+  if (!Array.isArray(record) || record.length === 0) throw new ArgumentTypeError('record', 'a non-empty array of integers');
   for (const [i, v] of record.entries()) {
-    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** 32) throw new RangeError(`record[${i}]: expected an integer in [0, 2^32)`);
+    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** 32)
+      throw new ArgumentValueError(`record[${i}]`, 'expected an integer in [0, 2^32)');
   }
   return record;
 }
@@ -162,7 +163,7 @@ export function decodePublicSignals(publicSignals: readonly string[]): PublicSig
     publicSignals.length !== 6 ||
     !publicSignals.every((s) => typeof s === 'string' && /^\d{1,80}$/.test(s))
   ) {
-    throw new TypeError('publicSignals: expected 6 decimal strings');
+    throw new ArgumentTypeError('publicSignals', '6 decimal strings');
   }
   const [r, h, commitment, requirementHash, patientId, timestamp] = publicSignals.map((s) => BigInt(s)) as [
     bigint,
@@ -177,7 +178,7 @@ export function decodePublicSignals(publicSignals: readonly string[]): PublicSig
 
 /** ID_p as a field element: SHA-256 of the identity's UTF-8 with the top three bits cleared (as medshare/zk). */
 export function identityToField(identity: string): bigint {
-  if (typeof identity !== 'string') throw new TypeError('identity: expected string');
+  if (typeof identity !== 'string') throw new ArgumentTypeError('identity', 'string');
   return toField(new TextEncoder().encode(identity));
 }
 

@@ -11,7 +11,7 @@
 import { toHex } from '../internal/bytes.js';
 import { type RandomSource, systemRandom } from '../internal/random.js';
 import { ga07 } from '../pre/ga07.js';
-import { contractStateHash, type Outcome } from './contract.js';
+import { contractStateHash, type Outcome, ProtocolError } from './contract.js';
 import { type Receipt, VerificationNetwork } from './network.js';
 import {
   createPkg,
@@ -27,6 +27,7 @@ import {
 } from './parties.js';
 import type { ProofSystem, Requirement } from './proof-system.js';
 import { encodeTransaction } from '../ledger/transaction.js';
+import { ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** Who saw what in a step. */
 export interface Observation {
@@ -116,7 +117,7 @@ export interface StoryResult {
 /** A record of `fields` fields: age, systolic BP, HbA1c x 10, ICD-10 code index, then lab values. */
 export function sampleRecord(fields: number, random: RandomSource): number[] {
   if (!Number.isSafeInteger(fields) || fields < 1 || fields > 4096)
-    throw new RangeError('fields: expected an integer in [1, 4096]');
+    throw new ArgumentValueError('fields', 'expected an integer in [1, 4096]');
   const base = [52, 128, 61, 250];
   const out: number[] = [];
   for (let i = 0; i < fields; i++) {
@@ -184,12 +185,12 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   };
   const submit = (client: string, operation: Uint8Array, step: string): Receipt => {
     const { receipt, agreed } = network.submit(client, operation);
-    if (!agreed) throw new Error(`${step}: the verification nodes disagree on the outcome`);
+    if (!agreed) throw new MedshareError('ERR_NETWORK', `${step}: the verification nodes disagree on the outcome`);
     return receipt;
   };
   const accepted = (receipt: Receipt, step: string): string => {
     const o = receipt.outcome;
-    if (!o.accepted) throw new Error(`${step}: the contract refused the transaction: ${o.reason}: ${o.detail}`);
+    if (!o.accepted) throw new ProtocolError(o.reason, `${step}: the contract refused the transaction: ${o.detail}`);
     return o.id;
   };
 
@@ -417,7 +418,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   let received: number[] = [];
   await timed('step 8', `${ids.labA} checks the proofs, decrypts and checks the record against the ledger`, () => {
     const grant = network.nodes[0]?.ledger.contract.approvals.get(approvalId)?.reKeyCommitment;
-    if (grant == null) throw new Error('step 8: the ledger holds no key commitment');
+    if (grant == null) throw new MedshareError('ERR_NETWORK', 'step 8: the ledger holds no key commitment');
     received = receiveRecord(pkg.preParams, creds.labA.decryptionKey, { reKeyCommitment: grant, commitment, stored, shares }, zk);
     return {
       lines: [`received ${received.length} fields; commitment matches the ledger: it is the data that was proven`],
@@ -499,7 +500,8 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     );
     const receipt = submit(ids.patient, attempt.operation, '5.1.5');
     secondSale = receipt.outcome;
-    if (secondSale.accepted) throw new Error('5.1.5: the second sale under an exclusive licence was accepted');
+    if (secondSale.accepted)
+      throw new MedshareError('ERR_NETWORK', '5.1.5: the second sale under an exclusive licence was accepted');
     const licence = network.nodes[0]?.ledger.contract.records.get(recordId)?.licences[0];
     return {
       lines: [

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readR1csHeader, type R1csHeader } from './r1cs.js';
 import { type CircuitShape, indexBits, shapeId } from './shape.js';
+import { MedshareError } from '../internal/errors.js';
 
 /** A compiled eligibility circuit: the R1CS (for key generation) and the witness generator (for proving). */
 export interface Circuit {
@@ -103,7 +104,8 @@ export async function buildCircuit(shape: CircuitShape, options: BuildOptions = 
     const output = await run(process.execPath, args, root);
     const compiledR1cs = path.join(work, 'eligibility_main.r1cs');
     const compiledWasm = path.join(work, 'eligibility_main_js', 'eligibility_main.wasm');
-    if (!existsSync(compiledR1cs) || !existsSync(compiledWasm)) throw new Error(`circom2 produced no output:\n${output}`);
+    if (!existsSync(compiledR1cs) || !existsSync(compiledWasm))
+      throw new MedshareError('ERR_ZK_TOOLCHAIN', `circom2 produced no output:\n${output}`);
     await rename(compiledR1cs, path.join(work, 'eligibility.r1cs'));
     await rename(compiledWasm, path.join(work, 'eligibility.wasm'));
     await rm(path.join(work, 'eligibility_main_js'), { recursive: true, force: true });
@@ -153,7 +155,8 @@ function findCircuitsDir(): string {
     const candidate = path.join(dir, 'circuits', 'eligibility.circom');
     if (existsSync(candidate)) return path.join(dir, 'circuits');
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('medshare/zk: circuits/eligibility.circom not found beside the package');
+    if (parent === dir)
+      throw new MedshareError('ERR_ZK_TOOLCHAIN', 'medshare/zk: circuits/eligibility.circom not found beside the package');
     dir = parent;
   }
 }
@@ -181,7 +184,7 @@ function run(command: string, args: readonly string[], cwd: string): Promise<str
       // biome-ignore lint/suspicious/noControlCharactersInRegex: strips circom's ANSI colours
       const clean = output.replace(/\u001b\[[0-9;]*m/g, '');
       if (code === 0 && !/error/i.test(clean)) resolve(clean);
-      else reject(new Error(`circom2 failed (exit ${code}):\n${clean}`));
+      else reject(new MedshareError('ERR_ZK_TOOLCHAIN', `circom2 failed (exit ${code}):\n${clean}`));
     });
   });
 }

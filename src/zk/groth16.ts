@@ -19,6 +19,7 @@ import {
 } from './keys.js';
 import { MalformedError } from './errors.js';
 import { circuitInputs, type EligibilityInputs } from './statement.js';
+import { ArgumentTypeError } from '../internal/errors.js';
 
 /** A proof pi and the public signals [R, h, commitment, requirementHash, ID_p, T] as decimal strings. */
 export interface ProofResult {
@@ -51,7 +52,7 @@ export interface ProveOptions {
  */
 export async function prove(provingKey: ProvingKey, inputs: EligibilityInputs, options: ProveOptions = {}): Promise<ProofResult> {
   if (typeof provingKey !== 'object' || provingKey === null || !(provingKey.zkey instanceof Uint8Array)) {
-    throw new TypeError('provingKey: expected a ProvingKey');
+    throw new ArgumentTypeError('provingKey', 'a ProvingKey');
   }
   const input = circuitInputs(provingKey.shape, inputs);
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(
@@ -89,7 +90,7 @@ export function verify(verificationKey: unknown, proof: unknown, publicSignals: 
     publicSignals.length !== PUBLIC_SIGNALS ||
     !publicSignals.every((s) => typeof s === 'string')
   ) {
-    throw new TypeError(`publicSignals: expected ${PUBLIC_SIGNALS} decimal strings`);
+    throw new ArgumentTypeError(`publicSignals`, `${PUBLIC_SIGNALS} decimal strings`);
   }
   const signals: bigint[] = [];
   for (const s of publicSignals) {

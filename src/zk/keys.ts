@@ -13,6 +13,7 @@ import type { Circuit } from './circuit.js';
 import { MalformedError } from './errors.js';
 import { BASE_FIELD_ORDER, FIELD_ORDER, bytesToBigIntBE, bytesToBigIntLE, invert, writeBigIntBE } from './field.js';
 import type { CircuitShape } from './shape.js';
+import { ArgumentTypeError } from '../internal/errors.js';
 
 /** EK_c: the snarkjs .zkey and the witness generator of the circuit it belongs to. */
 export interface ProvingKey {
@@ -102,7 +103,7 @@ interface ZkeyHeader {
 }
 
 function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
-  if (!(zkey instanceof Uint8Array)) throw new TypeError('zkey: expected Uint8Array');
+  if (!(zkey instanceof Uint8Array)) throw new ArgumentTypeError('zkey', 'Uint8Array');
   const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
   if (zkey.length < 12 || new TextDecoder().decode(zkey.subarray(0, 4)) !== 'zkey') throw new MalformedError('zkey', 'bad magic');
   const sections = new Map<number, { offset: number; size: number }>();
@@ -283,7 +284,7 @@ export function encodeProof(proof: Groth16Proof): Uint8Array {
  *   >= q, a point off the curve or outside the subgroup, or the point at infinity.
  */
 export function decodeProof(bytes: Uint8Array): Groth16Proof {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('proof: expected Uint8Array');
+  if (!(bytes instanceof Uint8Array)) throw new ArgumentTypeError('proof', 'Uint8Array');
   if (bytes.length !== PROOF_BYTES) throw new MalformedError('proof', `is ${bytes.length} bytes, expected ${PROOF_BYTES}`);
   const w = Array.from({ length: 8 }, (_, i) => {
     const x = bytesToBigIntBE(bytes, 32 * i, 32);

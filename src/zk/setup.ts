@@ -35,6 +35,7 @@ import { fixedBaseTimes } from './fixed-base.js';
 import type { ProvingKey, VerificationKey } from './keys.js';
 import { provingKeyFromZkey, verificationKeyFromZkey } from './keys.js';
 import { readConstraintSystem } from './r1cs.js';
+import { ArgumentTypeError, ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** The key pair of ZKPKeyGen: EK_c (proving key) and VK_c (verification key). */
 export interface KeyPair {
@@ -78,7 +79,7 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
   const nPublic = cs.nOutputs + cs.nPublicInputs;
   const nPrivate = cs.nVars - nPublic - 1;
   const power = Math.floor(Math.log2(cs.nConstraints + nPublic)) + 1; // snarkjs's domain size rule
-  if (power + 1 > 28) throw new RangeError(`zkpKeyGen: circuit needs a domain of 2^${power}, too large for BN254`);
+  if (power + 1 > 28) throw new ArgumentValueError('circuit', `needs a domain of 2^${power}, too large for BN254`);
   const domainSize = 2 ** power;
 
   // 1. Toxic waste.
@@ -211,22 +212,23 @@ export interface PtauKeyGenOptions {
  */
 export async function zkpKeyGenFromPtau(circuit: Circuit, ptau: Uint8Array, options: PtauKeyGenOptions): Promise<KeyPair> {
   const progress = options.onProgress ?? (() => {});
-  if (!(ptau instanceof Uint8Array)) throw new TypeError('ptau: expected Uint8Array');
+  if (!(ptau instanceof Uint8Array)) throw new ArgumentTypeError('ptau', 'Uint8Array');
   if (!Array.isArray(options.contributions) || options.contributions.length === 0) {
-    throw new RangeError('contributions: at least one phase-2 contribution is needed');
+    throw new ArgumentValueError('contributions', 'at least one phase-2 contribution is needed');
   }
   progress('ptau', 'phase-2 key from the powers of tau');
   let current: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
   const result = await snarkjs.zKey.newZKey(circuit.r1cs, ptau, current);
   // snarkjs returns -1 instead of throwing when the ptau does not fit the circuit.
   if (result === -1 || current.data === undefined) {
-    throw new Error('zkpKeyGenFromPtau: snarkjs rejected the ptau (too small for the circuit, or not prepared for phase 2)');
+    throw new ArgumentValueError('ptau', 'snarkjs rejected it (too small for the circuit, or not prepared for phase 2)');
   }
   for (const [i, c] of options.contributions.entries()) {
     progress('contribute', `contribution ${i + 1}: ${c.name}`);
     const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
     const hash = await snarkjs.zKey.contribute(current.data as Uint8Array, next, c.name, c.entropy);
-    if (hash === -1 || next.data === undefined) throw new Error(`zkpKeyGenFromPtau: contribution ${i + 1} failed`);
+    if (hash === -1 || next.data === undefined)
+      throw new MedshareError('ERR_ZK_TOOLCHAIN', `zkpKeyGenFromPtau: snarkjs failed on contribution ${i + 1}`);
     current = next;
   }
   const zkey = current.data as Uint8Array;

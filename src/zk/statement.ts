@@ -19,6 +19,7 @@ import { FIELD_ORDER, bytesToBigIntBE, mod } from './field.js';
 import { ZkInputError } from './errors.js';
 import { poseidon, poseidonChain } from './poseidon.js';
 import { type CircuitShape, indexBits } from './shape.js';
+import { ArgumentTypeError } from '../internal/errors.js';
 
 /** A medical record D = <d_1..d_n>: integers (fixed-point vitals, codes) in [0, 2^B). */
 export type MedicalRecord = readonly (number | bigint)[];
@@ -82,7 +83,7 @@ const TAG_CHALLENGE = 3n << 64n;
 
 /** Maps an identity string (as used by medshare/pre and medshare/sign) to ID_p in Fr: SHA-256, top 3 bits cleared. */
 export function identityToField(identity: string): bigint {
-  if (typeof identity !== 'string') throw new TypeError('identity: expected string');
+  if (typeof identity !== 'string') throw new ArgumentTypeError('identity', 'string');
   const digest = sha256(new TextEncoder().encode(identity));
   digest[0] = (digest[0] as number) & 0x1f;
   return bytesToBigIntBE(digest);
@@ -90,7 +91,7 @@ export function identityToField(identity: string): bigint {
 
 /** Checks the record against the shape; returns the values as bigints. */
 export function checkRecord(shape: CircuitShape, record: MedicalRecord): bigint[] {
-  if (!Array.isArray(record)) throw new TypeError('record: expected an array');
+  if (!Array.isArray(record)) throw new ArgumentTypeError('record', 'an array');
   if (record.length !== shape.fields) {
     throw new ZkInputError('record', `has ${record.length} fields, the circuit takes ${shape.fields}`);
   }
@@ -106,7 +107,7 @@ interface CheckedCriterion {
 /** Checks a requirement against the shape: at most K criteria, distinct fields, 0 <= min <= max < 2^B. */
 export function checkRequirement(shape: CircuitShape, requirement: Requirement): CheckedCriterion[] {
   if (typeof requirement !== 'object' || requirement === null || !Array.isArray(requirement.criteria)) {
-    throw new TypeError('requirement: expected { criteria: Criterion[] }');
+    throw new ArgumentTypeError('requirement', '{ criteria: Criterion[] }');
   }
   const { criteria } = requirement;
   if (criteria.length > shape.criteria) {
@@ -118,8 +119,8 @@ export function checkRequirement(shape: CircuitShape, requirement: Requirement):
   const seen = new Set<number>();
   return criteria.map((c, k) => {
     const name = `requirement.criteria[${k}]`;
-    if (typeof c !== 'object' || c === null) throw new TypeError(`${name}: expected a criterion`);
-    if (typeof c.field !== 'number' || !Number.isInteger(c.field)) throw new TypeError(`${name}.field: expected an integer`);
+    if (typeof c !== 'object' || c === null) throw new ArgumentTypeError(name, 'a criterion');
+    if (typeof c.field !== 'number' || !Number.isInteger(c.field)) throw new ArgumentTypeError(`${name}.field`, 'an integer');
     if (c.field < 0 || c.field >= shape.fields) {
       throw new ZkInputError(`${name}.field`, `${c.field} is outside [0, ${shape.fields})`);
     }
@@ -192,7 +193,7 @@ export function publicStatement(
  * @throws ZkInputError for any input the circuit cannot take.
  */
 export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): Record<string, string | string[]> {
-  if (typeof inputs !== 'object' || inputs === null) throw new TypeError('inputs: expected an object');
+  if (typeof inputs !== 'object' || inputs === null) throw new ArgumentTypeError('inputs', 'an object');
   const values = checkRecord(shape, inputs.record);
   const criteria = checkRequirement(shape, inputs.requirement);
   const salt = fieldElement(inputs.salt, 'salt');
@@ -219,7 +220,7 @@ export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): R
 /** Decodes snarkjs public signals [R, h, commitment, requirementHash, patientId, timestamp]. */
 export function decodePublicSignals(signals: readonly string[]): PublicSignals {
   if (!Array.isArray(signals) || signals.length !== 6 || !signals.every((s) => typeof s === 'string' && /^\d+$/.test(s))) {
-    throw new TypeError('publicSignals: expected 6 decimal strings');
+    throw new ArgumentTypeError('publicSignals', '6 decimal strings');
   }
   const [r, h, commitment, req, id, t] = signals.map((s) => BigInt(s)) as [bigint, bigint, bigint, bigint, bigint, bigint];
   return { eligible: r === 1n, binding: h, commitment, requirementHash: req, patientId: id, timestamp: t };
@@ -276,13 +277,13 @@ function boundedInteger(value: unknown, bits: number, name: string): bigint {
   if (typeof value === 'bigint') v = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
   else if (typeof value === 'number') throw new ZkInputError(name, `${value} is not a safe integer`);
-  else throw new TypeError(`${name}: expected an integer (number or bigint)`);
+  else throw new ArgumentTypeError(name, 'an integer (number or bigint)');
   if (v < 0n || v >= 1n << BigInt(bits)) throw new ZkInputError(name, `${v} is outside [0, 2^${bits})`);
   return v;
 }
 
 function fieldElement(value: unknown, name: string): bigint {
-  if (typeof value !== 'bigint') throw new TypeError(`${name}: expected bigint`);
+  if (typeof value !== 'bigint') throw new ArgumentTypeError(name, 'bigint');
   if (value < 0n || value >= FIELD_ORDER) throw new ZkInputError(name, 'is not an element of the BN254 scalar field [0, r)');
   return mod(value);
 }
