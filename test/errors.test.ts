@@ -110,6 +110,8 @@ describe('what the public API throws carries its code', () => {
 
   it('sign: malformed parameters are ERR_ENCODING; a malformed signature makes authVerify return false, not throw', () => {
     expect(thrown(() => decodeParams(new Uint8Array(5)))).toMatchObject({ code: 'ERR_ENCODING', object: 'authSign params' });
-    expect(authVerify({ scheme: 'authSign', mpk: params.mpk }, 'patient:alice', new Uint8Array(1), new Uint8Array(5))).toBe(false);
+    expect(authVerify({ scheme: 'authSign', mpk: params.mpk }, 'patient:alice', new Uint8Array(1), new Uint8Array(5))).toBe(
+      false,
+    );
   });
 });
