@@ -69,7 +69,7 @@ export class FileBlockStore extends MemoryBlockStore {
   /**
    * Opens (or creates) a ledger file, reading every complete record and cutting off a torn last one.
    * Records are checked against their SHA-256 checksums and blocks for height and previous-hash
-   * links; Merkle roots, block hashes and certificates are not (use {@link verifyChain}).
+   * links; Merkle roots, block hashes and certificates are not (use `verifyChain` of `medshare/ledger`).
    * @param path - the ledger file
    * @returns the store, with {@link FileBlockStore.recovery} saying what was found
    * @throws LedgerCorruptionError if a record other than the last is damaged, or blocks do not chain
