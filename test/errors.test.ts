@@ -13,7 +13,7 @@ import {
 } from 'medshare';
 import { ga07 } from 'medshare/pre';
 import { authVerify, decodeParams } from 'medshare/sign';
-import { LedgerCorruptionError } from 'medshare/ledger';
+import { LedgerCorruptionError } from 'medshare/ledger/file';
 import { ClientBusyError } from 'medshare/pbft';
 import { ProtocolError } from 'medshare/protocol';
 import { MalformedError, ZkInputError } from 'medshare/zk';

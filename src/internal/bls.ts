@@ -2,7 +2,7 @@
  * @module
  * BLS12-381 toolkit shared by every pairing-based scheme in medshare (IB-PRE and AuthSign).
  *
- * Notation of ../shared/docs/SCHEMES.md: a type-3 pairing e: G1 x G2 -> GT, g the G1 base
+ * Notation of docs/schemes.md: a type-3 pairing e: G1 x G2 -> GT, g the G1 base
  * point, h the G2 base point, Z = e(g, h), Fr the scalar field of order r. GT is written
  * multiplicatively, G1 and G2 additively in code (`P.multiply(k)` is the paper's P^k).
  *

@@ -38,7 +38,8 @@ export type ErrorCode =
   | 'ERR_CLIENT_BUSY'
   | 'ERR_ZK_INPUT'
   | 'ERR_ZK_TOOLCHAIN'
-  | 'ERR_NETWORK';
+  | 'ERR_NETWORK'
+  | 'ERR_NODE_ONLY';
 
 /** Marks every medshare error, whatever built-in class it extends. */
 const BRAND: unique symbol = Symbol.for('medshare.error') as never;

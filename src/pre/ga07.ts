@@ -2,7 +2,7 @@
  * @module
  * Identity-based proxy re-encryption of Green and Ateniese, "Identity-Based Proxy
  * Re-encryption", ACNS 2007 (LNCS 4521), scheme IBP1, mapped to the type-3 pairing of
- * BLS12-381 as in ../shared/docs/SCHEMES.md section 2. This is medshare's default scheme.
+ * BLS12-381 as in docs/schemes.md section 2. This is medshare's default scheme.
  *
  * Notation: e: G1 x G2 -> GT, g / h the G1 / G2 base points, Z = e(g, h). G1 and G2 are
  * written additively in code, so the paper's R3 = H2(X) / sk_1 is `H2(X) - sk_1` here.

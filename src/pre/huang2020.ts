@@ -2,7 +2,7 @@
  * @module
  * The IB-PRE of Huang, Zhu, Xiao, Sun, Huang, "A blockchain-based scheme for
  * privacy-preserving and secure sharing of medical data", Computers & Security 99 (2020)
- * 102010, section 4.2 - with the three errata of ../shared/docs/SCHEMES.md section 1 fixed.
+ * 102010, section 4.2 - with the three errata of docs/schemes.md section 1.2 fixed.
  *
  * INSECURE. Any holder of one ordinary secret key computes h^d = D3^(1/B3),
  * h^c = (h^d)^A1 / A2 and g^c likewise, and then opens every ciphertext of every identity
@@ -70,7 +70,7 @@ export interface Huang2020MasterKey {
 
 /**
  * Secret key SK_ID = (A1, A2, A3, B1, B2, B3, D1, D2, D3), plus the G1 copies
- * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (SCHEMES.md section 1).
+ * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (docs/schemes.md section 1.2).
  * With d = a + b*ID and the PKG's random t, x, y, z:
  */
 export interface Huang2020SecretKey {
