@@ -7,6 +7,8 @@ pragma circom 2.1.0;
 // A patient proves that the record d committed on the ledger meets a research institution's
 // requirement (R = 1), without revealing d, and binds the proof to ID_p, T and a salt r:
 //   h = Poseidon(commitment, ID_p, T, r).
+// The commitment is hiding: commitment = H(tag, rho, pack(d)) with rho, the record's blinding, a
+// random element of Fr the patient keeps with the record (rho = 0 is the paper's unblinded H(D)).
 //
 // Requirement: up to K criteria (field index, min, max), inclusive, min = max for equality.
 // Fields no criterion names are free. The criteria are private inputs bound to the public
@@ -160,8 +162,9 @@ template Pack(count, B) {
 
 // N record fields of B bits, K criteria slots, IB bits for a field index (2^IB >= N).
 template Eligibility(N, K, B, IB) {
-    // Private: the record and the salt r (paper 4.2.6, steps 1-2).
+    // Private: the record, its blinding rho and the salt r (paper 4.2.6, steps 1-2).
     signal input record[N];
+    signal input blinding;
     signal input salt;
     // Private: the requirement (bound to requirementHash) and the lookup witnesses.
     signal input mask[N];
@@ -182,7 +185,8 @@ template Eligibility(N, K, B, IB) {
     component unit = One();
     signal one <== unit.one;
 
-    // 1. The record: every value in [0, 2^B), packed and hashed: commitment = H(tag, pack(d)).
+    // 1. The record: every value in [0, 2^B), packed and hashed with its blinding:
+    //    commitment = H(tag, rho, pack(d)).
     component recordRange[N];
     for (var i = 0; i < N; i++) {
         recordRange[i] = RangeCheck(B);
@@ -192,10 +196,11 @@ template Eligibility(N, K, B, IB) {
     var LR = packedLength(N, B);
     component recordPack = Pack(N, B);
     for (var i = 0; i < N; i++) recordPack.in[i] <== record[i];
-    component recordHash = PoseidonChain(LR + 1);
+    component recordHash = PoseidonChain(LR + 2);
     recordHash.one <== one;
     recordHash.in[0] <== 1 * 2 ** 64 + N * 2 ** 8 + B;
-    for (var e = 0; e < LR; e++) recordHash.in[e + 1] <== recordPack.out[e];
+    recordHash.in[1] <== blinding;
+    for (var e = 0; e < LR; e++) recordHash.in[e + 2] <== recordPack.out[e];
     recordHash.out === commitment;
 
     // 2. The requirement: mask bits and K packed criteria, hashed: requirementHash.

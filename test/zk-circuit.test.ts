@@ -20,6 +20,7 @@ import {
   requirementHash,
 } from '../src/zk/index.js';
 import {
+  arbBlinding,
   arbField,
   arbMetRequirement,
   arbRecord,
@@ -37,7 +38,7 @@ beforeAll(async () => {
   circuit = await testCircuit();
 });
 
-const base = { salt: 987654321n, patientId: 42n, timestamp: 1_700_000_000n };
+const base = { blinding: 192837465n, salt: 987654321n, patientId: 42n, timestamp: 1_700_000_000n };
 const outputs = async (record: readonly number[], requirement: Requirement, extra = base) => {
   const w = await witness(circuit, circuitInputs(SHAPE, { record, requirement, ...extra }));
   return { eligible: w[1], binding: w[2], w };
@@ -54,7 +55,7 @@ describe('building', () => {
       nVars: circuit.header.nVars,
       nOutputs: 2,
       nPublicInputs: 4,
-      nPrivateInputs: 37,
+      nPrivateInputs: 38,
       nConstraints: circuit.header.nConstraints,
     });
   });
@@ -72,14 +73,15 @@ describe('the circuit agrees with the TypeScript statement', () => {
       fc.asyncProperty(
         arbRecord,
         arbRequirement,
+        arbBlinding,
         arbField,
         arbField,
         arbField,
-        async (record, req, salt, patientId, timestamp) => {
-          const { binding, w } = await outputs(record, req, { salt, patientId, timestamp });
-          expect(w[3]).toBe(commitRecord(SHAPE, record));
+        async (record, req, blinding, salt, patientId, timestamp) => {
+          const { binding, w } = await outputs(record, req, { blinding, salt, patientId, timestamp });
+          expect(w[3]).toBe(commitRecord(SHAPE, record, blinding));
           expect(w[4]).toBe(requirementHash(SHAPE, req));
-          expect(binding).toBe(bindingHash(commitRecord(SHAPE, record), patientId, timestamp, salt));
+          expect(binding).toBe(bindingHash(commitRecord(SHAPE, record, blinding), patientId, timestamp, salt));
         },
       ),
       { numRuns: 8 },
@@ -255,6 +257,12 @@ describe('inputs that bypass the TypeScript checks are rejected by the constrain
   it('a disabled criterion (claiming the requirement has none)', async () => {
     const input = { ...honest(), criterionEnabled: ['0', '0', '0', '0'] };
     await expect(witness(circuit, input)).rejects.toThrow();
+  });
+
+  it('another blinding than the commitment was made with (the commitment kept)', async () => {
+    const input = honest();
+    await expect(witness(circuit, { ...input, blinding: (BigInt(input.blinding as string) + 1n).toString() })).rejects.toThrow();
+    await expect(witness(circuit, { ...input, blinding: '0' })).rejects.toThrow();
   });
 
   it('another commitment or requirement hash', async () => {

@@ -39,6 +39,7 @@ const inputs = {
       { field: 2, min: 250, max: 250 },
     ],
   },
+  blinding: 5550123n,
   salt: 123456789n,
   patientId: 42n,
   timestamp: 1_700_000_000n,
@@ -146,6 +147,18 @@ describe('soundness checks', () => {
     const signals = [...eligible.publicSignals];
     signals[4] = (BigInt(signals[4] as string) + FIELD_ORDER).toString();
     expect(verify(keys.verificationKey, eligible.proof, signals)).toBe(false);
+  });
+
+  it('a proof made with another blinding is about another commitment: it fails against the ledger commitment', async () => {
+    const wrong = await prove(keys.provingKey, { ...inputs, blinding: inputs.blinding + 1n });
+    expect(wrong.publicSignals[2]).not.toBe(eligible.publicSignals[2]);
+    expect(verify(keys.verificationKey, wrong.proof, wrong.publicSignals)).toBe(true); // a valid proof, of another statement
+    const againstLedger = [
+      ...wrong.publicSignals.slice(0, 2),
+      eligible.publicSignals[2] as string,
+      ...wrong.publicSignals.slice(3),
+    ];
+    expect(verify(keys.verificationKey, wrong.proof, againstLedger)).toBe(false);
   });
 
   it('claiming R = 1 for the ineligible record fails', () => {

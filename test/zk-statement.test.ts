@@ -9,16 +9,21 @@ import {
   circuitInputs,
   circuitShape,
   commitRecord,
+  commitRecordUnblinded,
   decodePublicSignals,
   FIELD_ORDER,
   identityToField,
   meetsRequirement,
   poseidon,
   poseidonChain,
+  publicStatement,
   requirementHash,
   ZkInputError,
 } from '../src/zk/index.js';
 import { arbRecord, arbRequirement, MAX_VALUE, SHAPE } from './support/zk.js';
+
+/** A fixed blinding rho for tests where its value does not matter. */
+const RHO = 0x1234_5678_9abc_def0n;
 
 describe('Poseidon (circomlib parameters)', () => {
   it('matches the circomlibjs reference vectors', () => {
@@ -76,7 +81,7 @@ describe('record and requirement checks (typed errors)', () => {
   ];
   it.each(cases)('commitRecord rejects %s', (_, bad, input) => {
     try {
-      commitRecord(SHAPE, bad as number[]);
+      commitRecord(SHAPE, bad as number[], RHO);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ZkInputError);
@@ -85,8 +90,9 @@ describe('record and requirement checks (typed errors)', () => {
   });
 
   it('rejects values of the wrong type with TypeError', () => {
-    expect(() => commitRecord(SHAPE, ['1', ...record.slice(1)] as unknown as number[])).toThrow(TypeError);
-    expect(() => commitRecord(SHAPE, 'record' as unknown as number[])).toThrow(TypeError);
+    expect(() => commitRecord(SHAPE, ['1', ...record.slice(1)] as unknown as number[], RHO)).toThrow(TypeError);
+    expect(() => commitRecord(SHAPE, 'record' as unknown as number[], RHO)).toThrow(TypeError);
+    expect(() => commitRecord(SHAPE, record, 5 as unknown as bigint)).toThrow(TypeError);
   });
 
   const requirements: [string, unknown, string][] = [
@@ -116,8 +122,25 @@ describe('record and requirement checks (typed errors)', () => {
     }
   });
 
-  it('circuitInputs rejects a salt, ID or timestamp outside Fr', () => {
-    const base = { record, requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n };
+  it('commitRecord refuses a blinding of 0 (not hiding) or outside Fr; the unblinded form is its own function', () => {
+    for (const bad of [0n, -1n, FIELD_ORDER]) {
+      try {
+        commitRecord(SHAPE, record, bad);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ZkInputError);
+        expect((error as ZkInputError).input).toBe('blinding');
+      }
+    }
+    expect(commitRecordUnblinded(SHAPE, record)).toBe(
+      publicStatement(SHAPE, { record, blinding: 0n, requirement: { criteria: [] }, patientId: 1n, timestamp: 1n }).commitment,
+    );
+  });
+
+  it('circuitInputs rejects a blinding, salt, ID or timestamp outside Fr', () => {
+    const base = { record, blinding: RHO, requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n };
+    expect(() => circuitInputs(SHAPE, { ...base, blinding: FIELD_ORDER })).toThrow(ZkInputError);
+    expect(() => circuitInputs(SHAPE, { ...base, blinding: 1 as unknown as bigint })).toThrow(TypeError);
     expect(() => circuitInputs(SHAPE, { ...base, salt: FIELD_ORDER })).toThrow(ZkInputError);
     expect(() => circuitInputs(SHAPE, { ...base, patientId: -1n })).toThrow(ZkInputError);
     expect(() => circuitInputs(SHAPE, { ...base, timestamp: 3 as unknown as bigint })).toThrow(TypeError);
@@ -129,7 +152,7 @@ describe('statement properties', () => {
     fc.assert(
       fc.property(arbRecord, arbRecord, (a, b) => {
         fc.pre(a.some((v, i) => v !== b[i]));
-        expect(commitRecord(SHAPE, a)).not.toBe(commitRecord(SHAPE, b));
+        expect(commitRecord(SHAPE, a, RHO)).not.toBe(commitRecord(SHAPE, b, RHO));
       }),
       { numRuns: 50 },
     );
@@ -137,7 +160,7 @@ describe('statement properties', () => {
 
   it('property: the commitment depends on the shape (same values, other bit width)', () => {
     const record = [1, 2, 3, 4, 5, 6, 7, 8];
-    expect(commitRecord(SHAPE, record)).not.toBe(commitRecord(circuitShape(8, { bits: 17, criteria: 4 }), record));
+    expect(commitRecord(SHAPE, record, RHO)).not.toBe(commitRecord(circuitShape(8, { bits: 17, criteria: 4 }), record, RHO));
   });
 
   it('property: the requirement hash changes when any bound moves by one', () => {

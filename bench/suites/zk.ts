@@ -63,7 +63,7 @@ export async function runZkSuite(runs: number, quick: boolean, progress: (messag
           return { field, min: Math.max(0, v - 10), max: Math.min(65535, v + 10) };
         }),
       };
-      const inputs = { record, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
+      const inputs = { record, blinding: 987654321n, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
       progress(`zk n=${n}: proving`);
       const proved = await measureAsync(`zk prove n=${n}`, quick ? Math.min(runs, 2) : runs, () => prove(provingKey, inputs));
       const { proof, publicSignals } = proved.last;

@@ -12,11 +12,12 @@
  * knowledge. Use the real `medshare/zk` Groth16 system for anything but tests and the quick demo.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';
 import { abytes, ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
+import { randomScalar } from '../zk/field.js';
 
 /** A medical record D = <d1, ..., dn>: non-negative integers (fixed-point vitals, codes). */
 export type MedicalRecord = readonly number[];
@@ -57,6 +58,8 @@ export interface PublicSignals {
 export interface ProofInputs {
   /** D. */
   readonly record: MedicalRecord;
+  /** rho, the blinding the record was committed with ({@link ProofSystem.commitRecord}). */
+  readonly blinding: bigint;
   /** The requirement, as the institution gave it to the patient. */
   readonly requirement: Requirement;
   /** r, the random salt. */
@@ -111,8 +114,11 @@ export interface ProofSystem extends ContractDeps {
   keyGen(fields: number, options?: ProofKeyGenOptions): Promise<ProofKeys>;
   /** Prove(EK_c, D, r, ID_p, T) -> (pi, public signals). */
   prove(provingKey: unknown, inputs: ProofInputs): Promise<ProofOutput>;
-  /** The record commitment stored on the ledger. */
-  commitRecord(record: MedicalRecord): bigint;
+  /**
+   * The record commitment stored on the ledger, hiding: a commitment to the record under the
+   * blinding rho ({@link randomFieldElement}), which the patient keeps with the record.
+   */
+  commitRecord(record: MedicalRecord, blinding: bigint): bigint;
   /** The requirement hash an institution publishes. */
   requirementHash(requirement: Requirement): bigint;
   /** Does the record meet the requirement (the R the circuit outputs)? */
@@ -121,11 +127,32 @@ export interface ProofSystem extends ContractDeps {
 
 const STAND_IN_TAG = 'medshare/protocol/v1/stand-in-proof';
 
+/**
+ * A uniformly random nonzero element of the BN254 scalar field (64 bytes from the source reduced
+ * mod r): a record's blinding rho, and what both proof systems take as one.
+ * @param options - `random` (default: the platform CSPRNG)
+ * @example
+ * ```ts
+ * const blinding = randomFieldElement(); // kept with the record; travels inside the sealed record
+ * ```
+ */
+export function randomFieldElement(options?: RandomOptions): bigint {
+  return randomScalar(randomFrom(options));
+}
+
 /** SHA-256 with the top three bits cleared: a value below 2^253, inside the BN254 scalar field. */
 function toField(bytes: Uint8Array): bigint {
   const digest = sha256(bytes);
   digest[0] = (digest[0] as number) & 0x1f;
   return bytesToNumberBE(digest);
+}
+
+/** The blinding as 32 bytes; a nonzero field element below 2^256 (both proof systems take it). */
+function blindingBytes(blinding: bigint): Uint8Array {
+  if (typeof blinding !== 'bigint') throw new ArgumentTypeError('blinding', 'bigint', blinding);
+  if (blinding <= 0n || blinding >= 1n << 256n)
+    throw new ArgumentValueError('blinding', 'expected a random nonzero field element');
+  return numberToBytesBE(blinding, 32);
 }
 
 function checkRecord(record: MedicalRecord): readonly number[] {
@@ -192,13 +219,13 @@ export function identityToField(identity: string): bigint {
  * ```ts
  * const zk = standInProofSystem();
  * const { provingKey, verificationKey } = await zk.keyGen(4);
- * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n });
+ * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], blinding: 5n, requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n });
  * zk.verifyProof(verificationKey, out.proof, out.publicSignals); // true
  * ```
  */
 export function standInProofSystem(): ProofSystem {
-  const commitRecord = (record: MedicalRecord): bigint => {
-    const w = new ByteWriter(64 + 8 * record.length).string('medshare/protocol/v1/stand-in-record');
+  const commitRecord = (record: MedicalRecord, blinding: bigint): bigint => {
+    const w = new ByteWriter(96 + 8 * record.length).string('medshare/protocol/v1/stand-in-record').raw(blindingBytes(blinding));
     for (const v of checkRecord(record)) w.u64(v);
     return toField(w.finish());
   };
@@ -215,7 +242,7 @@ export function standInProofSystem(): ProofSystem {
     },
     async prove(provingKey: unknown, inputs: ProofInputs): Promise<ProofOutput> {
       const secret = abytes(provingKey, 'provingKey');
-      const commitment = commitRecord(inputs.record);
+      const commitment = commitRecord(inputs.record, inputs.blinding);
       const publicSignals = [
         meets(inputs.record, inputs.requirement) ? '1' : '0',
         standInBinding(commitment, inputs.patientId, inputs.timestamp, inputs.salt).toString(),

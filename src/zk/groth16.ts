@@ -46,7 +46,7 @@ export interface ProveOptions {
  * Prove(EK_c, D, ...) -> pi: a proof that the committed record meets (R = 1) or fails (R = 0)
  * the requirement, bound to ID_p, T and the salt r through h.
  * @param provingKey - EK_c from {@link zkpKeyGen}.
- * @param inputs - the record, the requirement, the salt r, ID_p and T.
+ * @param inputs - the record and its blinding rho, the requirement, the salt r, ID_p and T.
  * @returns The proof and the public signals.
  * @throws ZkInputError (a RangeError) naming any input the circuit cannot take.
  */

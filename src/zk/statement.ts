@@ -7,19 +7,22 @@
  * recomputes.
  *
  * Encodings (B = shape.bits, IB = index bits, n = shape.fields, K = shape.criteria):
- * - commitment = PoseidonChain(2^64 + 256 n + B, pack_B(d)), pack_B puts floor(252/B) values
- *   of B bits into one element, the first value in the lowest bits.
+ * - commitment = PoseidonChain(2^64 + 256 n + B, rho, pack_B(d)), rho the record's blinding (a
+ *   random element of Fr the patient keeps with the record; rho = 0 only in the paper's
+ *   unblinded form, {@link commitRecordUnblinded}); pack_B puts floor(252/B) values of B bits
+ *   into one element, the first value in the lowest bits.
  * - requirementHash = PoseidonChain(2*2^64 + 2^16 n + 2^8 K + B, pack_1(mask), criteria packed
  *   floor(252/CW) to an element), a criterion being field + 2^IB enabled + 2^(IB+1) min +
  *   2^(IB+1+B) max (CW = IB + 1 + 2B bits); mask_i = 1 iff a criterion names field i.
  * - binding h = Poseidon(commitment, patientId, timestamp, salt).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { FIELD_ORDER, bytesToBigIntBE, mod } from './field.js';
+import { FIELD_ORDER, bytesToBigIntBE, mod, randomScalar } from './field.js';
 import { ZkInputError } from './errors.js';
 import { poseidon, poseidonChain } from './poseidon.js';
 import { type CircuitShape, indexBits } from './shape.js';
 import { ArgumentTypeError } from '../internal/errors.js';
+import { randomFrom, type RandomOptions } from '../internal/random.js';
 
 /** A medical record D = <d_1..d_n>: integers (fixed-point vitals, codes) in [0, 2^B). */
 export type MedicalRecord = readonly (number | bigint)[];
@@ -67,6 +70,11 @@ export interface PublicSignals extends PublicStatement {
 export interface EligibilityInputs {
   /** D, the patient's record (private): exactly n values, each in [0, 2^B). */
   readonly record: MedicalRecord;
+  /**
+   * rho, the record's blinding (private): the element of Fr the record was committed with
+   * ({@link commitRecord}); `0n` proves against the paper's unblinded {@link commitRecordUnblinded}.
+   */
+  readonly blinding: bigint;
   /** The research institution's requirement the proof is about (public through its hash). */
   readonly requirement: Requirement;
   /** r, the patient's random salt, an element of Fr. */
@@ -134,18 +142,62 @@ export function checkRequirement(shape: CircuitShape, requirement: Requirement):
 }
 
 /**
- * The record commitment stored on the ledger: a Poseidon chain over the packed record.
- * @throws ZkInputError for a record of the wrong length or a value outside [0, 2^B).
+ * A uniformly random nonzero element of Fr (64 bytes from the RandomSource reduced mod r, bias
+ * below 2^-250): a record's blinding rho, a requirement's nonce, the salt r.
+ * @param options - the RandomSource (default: the platform CSPRNG)
+ * @example
+ * ```ts
+ * const blinding = randomFieldElement(); // kept with the record, given to the prover
+ * ```
+ */
+export function randomFieldElement(options?: RandomOptions): bigint {
+  return randomScalar(randomFrom(options));
+}
+
+/**
+ * The record commitment stored on the ledger, hiding: a Poseidon chain over the record's
+ * blinding rho and the packed record, H(tag, rho, pack(d)). Whoever lacks rho cannot test a
+ * guess of the record against it (Poseidon taken as a random function of a uniformly random
+ * rho); rho must be drawn at random for each record (and for each new commitment to the same
+ * record: two commitments with one rho show that the records are equal), kept with the record
+ * and given to the prover and to whoever must check the record against the ledger.
+ * @param shape - from {@link circuitShape}.
+ * @param record - D: n values in [0, 2^B).
+ * @param blinding - rho, a random nonzero element of Fr ({@link randomFieldElement}).
+ * @throws ZkInputError for a record of the wrong length, a value outside [0, 2^B) or a blinding
+ *   outside [1, r) (0 would not hide: that is {@link commitRecordUnblinded}); TypeError for a
+ *   blinding that is not a bigint.
  * @example
  * ```ts
  * const shape = circuitShape(3);
- * commitRecord(shape, [62, 1750, 4]);
+ * const blinding = randomFieldElement();
+ * commitRecord(shape, [62, 1750, 4], blinding); // a different value for every blinding
  * ```
  */
-export function commitRecord(shape: CircuitShape, record: MedicalRecord): bigint {
+export function commitRecord(shape: CircuitShape, record: MedicalRecord, blinding: bigint): bigint {
   const values = checkRecord(shape, record);
+  if (fieldElement(blinding, 'blinding') === 0n) {
+    throw new ZkInputError(
+      'blinding',
+      'is 0, which does not hide the record: draw it with randomFieldElement() (commitRecordUnblinded is the paper form)',
+    );
+  }
+  return recordCommitment(shape, values, blinding);
+}
+
+/**
+ * The paper's unblinded commitment H(D) (rho = 0): NOT hiding. Anyone who reads it can test
+ * guesses of the record, and a low-entropy record (a few vital signs and codes) falls to a
+ * short search. For reproducing the paper only; use {@link commitRecord}.
+ * @throws ZkInputError for a record of the wrong length or a value outside [0, 2^B).
+ */
+export function commitRecordUnblinded(shape: CircuitShape, record: MedicalRecord): bigint {
+  return recordCommitment(shape, checkRecord(shape, record), 0n);
+}
+
+function recordCommitment(shape: CircuitShape, values: readonly bigint[], blinding: bigint): bigint {
   const tag = TAG_RECORD + (BigInt(shape.fields) << 8n) + BigInt(shape.bits);
-  return poseidonChain([tag, ...pack(values, shape.bits)]);
+  return poseidonChain([tag, blinding, ...pack(values, shape.bits)]);
 }
 
 /**
@@ -178,10 +230,10 @@ export function meetsRequirement(shape: CircuitShape, record: MedicalRecord, req
 /** The public statement a prover and a verifier agree on before a proof. */
 export function publicStatement(
   shape: CircuitShape,
-  inputs: Pick<EligibilityInputs, 'record' | 'requirement' | 'patientId' | 'timestamp'>,
+  inputs: Pick<EligibilityInputs, 'record' | 'blinding' | 'requirement' | 'patientId' | 'timestamp'>,
 ): PublicStatement {
   return {
-    commitment: commitRecord(shape, inputs.record),
+    commitment: recordCommitment(shape, checkRecord(shape, inputs.record), fieldElement(inputs.blinding, 'blinding')),
     requirementHash: requirementHash(shape, inputs.requirement),
     patientId: fieldElement(inputs.patientId, 'patientId'),
     timestamp: fieldElement(inputs.timestamp, 'timestamp'),
@@ -195,6 +247,7 @@ export function publicStatement(
 export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): Record<string, string | string[]> {
   if (typeof inputs !== 'object' || inputs === null) throw new ArgumentTypeError('inputs', 'an object');
   const values = checkRecord(shape, inputs.record);
+  const blinding = fieldElement(inputs.blinding, 'blinding');
   const criteria = checkRequirement(shape, inputs.requirement);
   const salt = fieldElement(inputs.salt, 'salt');
   const patientId = fieldElement(inputs.patientId, 'patientId');
@@ -203,6 +256,7 @@ export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): R
   const str = (xs: readonly bigint[]): string[] => xs.map((x) => x.toString());
   return {
     record: str(values),
+    blinding: blinding.toString(),
     salt: salt.toString(),
     mask: str(mask),
     criterionField: str(slots.map((s) => s.field)),
@@ -210,7 +264,7 @@ export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): R
     criterionMin: str(slots.map((s) => s.min)),
     criterionMax: str(slots.map((s) => s.max)),
     criterionValue: str(slots.map((s) => (s.enabled === 1n ? (values[Number(s.field)] as bigint) : 0n))),
-    commitment: commitRecord(shape, inputs.record).toString(),
+    commitment: recordCommitment(shape, values, blinding).toString(),
     requirementHash: hash.toString(),
     patientId: patientId.toString(),
     timestamp: timestamp.toString(),

@@ -106,6 +106,9 @@ export const arbRequirement: fc.Arbitrary<Requirement> = fc
 /** An element of Fr. */
 export const arbField: fc.Arbitrary<bigint> = fc.bigInt({ min: 0n, max: FIELD_ORDER - 1n });
 
+/** A record blinding rho: a nonzero element of Fr. */
+export const arbBlinding: fc.Arbitrary<bigint> = fc.bigInt({ min: 1n, max: FIELD_ORDER - 1n });
+
 /**
  * Wires (other than the constant wire 0) whose value can change alone, by +1, with every R1CS
  * constraint still satisfied: under-constrained wires. Only constraints touching the wire are
