@@ -301,6 +301,11 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
     expectRefused(w.state, sub.operation, 'requirementMismatch');
   });
 
+  it('refuses a proof against the right criteria under another nonce (the criteria alone do not make the hash)', async () => {
+    const sub = await submission({ requirement: { ...REQUIREMENT_A, nonce: REQUIREMENT_A.nonce + 1n } });
+    expectRefused(w.state, sub.operation, 'requirementMismatch');
+  });
+
   it('refuses a proof with R = 0', async () => {
     const sub = await submission({ record: UNFIT_RECORD, recordId: w.unfitRecordId });
     expectRefused(w.state, sub.operation, 'notEligible');

@@ -39,8 +39,13 @@ beforeAll(async () => {
 });
 
 const base = { blinding: 192837465n, salt: 987654321n, patientId: 42n, timestamp: 1_700_000_000n };
-const outputs = async (record: readonly number[], requirement: Requirement, extra = base) => {
-  const w = await witness(circuit, circuitInputs(SHAPE, { record, requirement, ...extra }));
+/** A fixed requirement nonce for the requirements written out below. */
+const NU = 0x6e75_6e75n;
+/** Criteria with their nonce (NU unless given). */
+type Criteria = Pick<Requirement, 'criteria'> & Partial<Pick<Requirement, 'nonce'>>;
+const withNonce = (r: Criteria): Requirement => ({ nonce: NU, ...r });
+const outputs = async (record: readonly number[], criteria: Criteria, extra = base) => {
+  const w = await witness(circuit, circuitInputs(SHAPE, { record, requirement: withNonce(criteria), ...extra }));
   return { eligible: w[1], binding: w[2], w };
 };
 
@@ -55,7 +60,7 @@ describe('building', () => {
       nVars: circuit.header.nVars,
       nOutputs: 2,
       nPublicInputs: 4,
-      nPrivateInputs: 38,
+      nPrivateInputs: 39,
       nConstraints: circuit.header.nConstraints,
     });
   });
@@ -169,7 +174,7 @@ describe('R = 1 iff every criterion holds', () => {
 
 describe('edge values', () => {
   const record = [0, MAX_VALUE, 1, MAX_VALUE - 1, 32768, 32767, 7, 0];
-  it.each<[string, Requirement, bigint]>([
+  it.each<[string, Criteria, bigint]>([
     ['no criteria at all', { criteria: [] }, 1n],
     ['equality at 0', { criteria: [{ field: 0, min: 0, max: 0 }] }, 1n],
     ['equality at 2^B - 1', { criteria: [{ field: 1, min: MAX_VALUE, max: MAX_VALUE }] }, 1n],
@@ -215,7 +220,7 @@ describe('inputs that bypass the TypeScript checks are rejected by the constrain
     vi.restoreAllMocks();
   });
   const record = [5, 10, 15, 20, 25, 30, 35, 40];
-  const requirement: Requirement = { criteria: [{ field: 2, min: 20, max: 30 }] }; // 15 fails
+  const requirement: Requirement = { criteria: [{ field: 2, min: 20, max: 30 }], nonce: NU }; // 15 fails
   const honest = () => circuitInputs(SHAPE, { record, requirement, ...base }) as Record<string, string | string[]>;
   const withRecordValue = (value: bigint) => {
     const input = honest();
@@ -265,6 +270,13 @@ describe('inputs that bypass the TypeScript checks are rejected by the constrain
     await expect(witness(circuit, { ...input, blinding: '0' })).rejects.toThrow();
   });
 
+  it('another requirement nonce than the requirement hash was made with (the hash kept)', async () => {
+    const input = honest();
+    const nu = BigInt(input.requirementNonce as string);
+    await expect(witness(circuit, { ...input, requirementNonce: (nu + 1n).toString() })).rejects.toThrow();
+    await expect(witness(circuit, { ...input, requirementNonce: '0' })).rejects.toThrow();
+  });
+
   it('another commitment or requirement hash', async () => {
     const other = honest();
     await expect(
@@ -273,7 +285,7 @@ describe('inputs that bypass the TypeScript checks are rejected by the constrain
     await expect(
       witness(circuit, {
         ...other,
-        requirementHash: requirementHash(SHAPE, { criteria: [{ field: 2, min: 10, max: 30 }] }).toString(),
+        requirementHash: requirementHash(SHAPE, { criteria: [{ field: 2, min: 10, max: 30 }], nonce: NU }).toString(),
       }),
     ).rejects.toThrow();
   });

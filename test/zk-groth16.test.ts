@@ -38,6 +38,7 @@ const inputs = {
       { field: 0, min: 40, max: 65 },
       { field: 2, min: 250, max: 250 },
     ],
+    nonce: 0x1badb002n,
   },
   blinding: 5550123n,
   salt: 123456789n,
@@ -56,7 +57,10 @@ beforeAll(async () => {
   keys = await testKeys('zk-keys');
   other = await testKeys('zk-other-keys');
   eligible = await prove(keys.provingKey, inputs);
-  ineligible = await prove(keys.provingKey, { ...inputs, requirement: { criteria: [{ field: 1, min: 0, max: 127 }] } });
+  ineligible = await prove(keys.provingKey, {
+    ...inputs,
+    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 77n },
+  });
 });
 
 afterAll(async () => {

@@ -2,12 +2,22 @@
  * What the ledger's zk values reveal to someone who only reads the ledger (issue 10): the record
  * commitment is hiding (a blinding rho inside the Poseidon commitment), so a dictionary search
  * over a realistic record space that recovers the record from the paper's unblinded H(D) finds
- * nothing without rho.
+ * nothing without rho; the requirement hash is salted (a nonce nu the institution hands to
+ * patients with the criteria), so the same kind of search over a realistic criteria space finds
+ * nothing without nu.
  * The spaces are kept small (about 2,000 guesses, a second or two of noble's Poseidon) so that
  * the test stays cheap; a real attacker with a native Poseidon tries millions per second.
  */
 import { describe, expect, it } from 'vitest';
-import { commitRecord, commitRecordUnblinded, type MedicalRecord, randomFieldElement } from '../src/zk/index.js';
+import {
+  type Criterion,
+  commitRecord,
+  commitRecordUnblinded,
+  type MedicalRecord,
+  randomFieldElement,
+  type Requirement,
+  requirementHash,
+} from '../src/zk/index.js';
 import { dictionarySearch, product, range } from './support/hostile-zk.js';
 import { seededRandom } from './support/random.js';
 import { SHAPE } from './support/zk.js';
@@ -44,5 +54,40 @@ describe('the record commitment on the ledger is hiding (issue 10, item 9)', () 
     expect(commitRecord(SHAPE, RECORD, a)).not.toBe(commitRecord(SHAPE, RECORD, b));
     expect(commitRecord(SHAPE, RECORD, a)).toBe(commitRecord(SHAPE, [...RECORD], a));
     expect(commitRecord(SHAPE, RECORD, a)).not.toBe(commitRecordUnblinded(SHAPE, RECORD));
+  });
+});
+
+// An oncology trial: age in [40, 65] and diagnosis code index 250 (C50). The key words on the
+// ledger ('age', 'diagnosis:C50') tell which fields are constrained; the attacker guesses the
+// age range (lower bound 18..60 in steps of 2, width 10..40 in steps of 5) and the code (240..251).
+const CRITERIA: Criterion[] = [
+  { field: 0, min: 40, max: 65 },
+  { field: 4, min: 250, max: 250 },
+];
+const criteriaGuesses = (): Criterion[][] =>
+  [...product([range(18, 60, 2), range(10, 40, 5), range(240, 251)])].map(([min, width, code]) => [
+    { field: 0, min: min as number, max: (min as number) + (width as number) },
+    { field: 4, min: code as number, max: code as number },
+  ]);
+
+describe('the requirement hash on the ledger does not give the criteria away (issue 10, item 6)', () => {
+  it('without the nonce a search over 1,848 guesses finds nothing; with it the same search recovers the criteria', () => {
+    const nonce = randomFieldElement({ random: seededRandom('zk-privacy-nu') });
+    const requirement: Requirement = { criteria: CRITERIA, nonce };
+    const ledger = requirementHash(SHAPE, requirement);
+    // The ledger shows the hash, never nu: the attacker can only pick a nonce (here 1).
+    const blind = dictionarySearch(criteriaGuesses(), (criteria) => requirementHash(SHAPE, { criteria, nonce: 1n }), ledger);
+    expect(blind.tried).toBe(22 * 7 * 12);
+    expect(blind.found).toBeUndefined();
+    // A patient who was handed nu with the criteria can check them (and so could any holder of nu).
+    const informed = dictionarySearch(criteriaGuesses(), (criteria) => requirementHash(SHAPE, { criteria, nonce }), ledger);
+    expect(informed.found).toEqual(CRITERIA);
+  });
+
+  it('two requirements with the same criteria under fresh nonces have unrelated hashes', () => {
+    const random = seededRandom('zk-privacy-two-nu');
+    const a = requirementHash(SHAPE, { criteria: CRITERIA, nonce: randomFieldElement({ random }) });
+    const b = requirementHash(SHAPE, { criteria: CRITERIA, nonce: randomFieldElement({ random }) });
+    expect(a).not.toBe(b);
   });
 });

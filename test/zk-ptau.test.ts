@@ -50,7 +50,7 @@ describe.runIf(enabled)('zkpKeyGenFromPtau (skip with MEDSHARE_ZK_SKIP_PTAU=1)',
     });
     const result = await prove(provingKey, {
       record: [61, 128, 250, 1, 0, 65535, 37, 90],
-      requirement: { criteria: [{ field: 0, min: 40, max: 65 }] },
+      requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 3n },
       blinding: 4n,
       salt: 5n,
       patientId: 6n,

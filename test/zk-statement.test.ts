@@ -20,7 +20,7 @@ import {
   requirementHash,
   ZkInputError,
 } from '../src/zk/index.js';
-import { arbRecord, arbRequirement, MAX_VALUE, SHAPE } from './support/zk.js';
+import { arbNonce, arbRecord, arbRequirement, MAX_VALUE, SHAPE } from './support/zk.js';
 
 /** A fixed blinding rho for tests where its value does not matter. */
 const RHO = 0x1234_5678_9abc_def0n;
@@ -133,12 +133,40 @@ describe('record and requirement checks (typed errors)', () => {
       }
     }
     expect(commitRecordUnblinded(SHAPE, record)).toBe(
-      publicStatement(SHAPE, { record, blinding: 0n, requirement: { criteria: [] }, patientId: 1n, timestamp: 1n }).commitment,
+      publicStatement(SHAPE, { record, blinding: 0n, requirement: { criteria: [], nonce: 1n }, patientId: 1n, timestamp: 1n })
+        .commitment,
+    );
+  });
+
+  it('requirementHash and circuitInputs refuse a requirement nonce of 0 (open to guessing), outside Fr or missing', () => {
+    const criteria = [{ field: 0, min: 1, max: 2 }];
+    for (const bad of [0n, -1n, FIELD_ORDER]) {
+      try {
+        requirementHash(SHAPE, { criteria, nonce: bad });
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ZkInputError);
+        expect((error as ZkInputError).input).toBe('requirement.nonce');
+      }
+      const inputs = { record, blinding: RHO, requirement: { criteria, nonce: bad }, salt: 1n, patientId: 2n, timestamp: 3n };
+      expect(() => circuitInputs(SHAPE, inputs)).toThrow(ZkInputError);
+    }
+    expect(() => requirementHash(SHAPE, { criteria } as never)).toThrow(TypeError);
+    expect(() => requirementHash(SHAPE, { criteria, nonce: 5 } as never)).toThrow(TypeError);
+  });
+
+  it('property: the requirement hash changes with the nonce (same criteria)', () => {
+    fc.assert(
+      fc.property(arbRequirement, arbNonce, (req, nonce) => {
+        fc.pre(nonce !== req.nonce);
+        expect(requirementHash(SHAPE, { ...req, nonce })).not.toBe(requirementHash(SHAPE, req));
+      }),
+      { numRuns: 30 },
     );
   });
 
   it('circuitInputs rejects a blinding, salt, ID or timestamp outside Fr', () => {
-    const base = { record, blinding: RHO, requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n };
+    const base = { record, blinding: RHO, requirement: { criteria: [], nonce: 1n }, salt: 1n, patientId: 2n, timestamp: 3n };
     expect(() => circuitInputs(SHAPE, { ...base, blinding: FIELD_ORDER })).toThrow(ZkInputError);
     expect(() => circuitInputs(SHAPE, { ...base, blinding: 1 as unknown as bigint })).toThrow(TypeError);
     expect(() => circuitInputs(SHAPE, { ...base, salt: FIELD_ORDER })).toThrow(ZkInputError);
@@ -177,7 +205,7 @@ describe('statement properties', () => {
               min: Math.min(Number(c.min), MAX_VALUE - 1),
             };
         fc.pre(moved.min !== c.min || moved.max !== c.max);
-        const other = { criteria: req.criteria.map((x, i) => (i === k ? moved : x)) };
+        const other = { criteria: req.criteria.map((x, i) => (i === k ? moved : x)), nonce: req.nonce };
         expect(requirementHash(SHAPE, other)).not.toBe(requirementHash(SHAPE, req));
       }),
       { numRuns: 50 },

@@ -62,6 +62,7 @@ export async function runZkSuite(runs: number, quick: boolean, progress: (messag
           const v = record[field] as number;
           return { field, min: Math.max(0, v - 10), max: Math.min(65535, v + 10) };
         }),
+        nonce: 0x6e6f6e6365n,
       };
       const inputs = { record, blinding: 987654321n, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
       progress(`zk n=${n}: proving`);

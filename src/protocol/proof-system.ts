@@ -32,10 +32,18 @@ export interface Criterion {
   readonly max: number;
 }
 
-/** A research institution's full requirement (kept private; only its hash and key words are published). */
+/**
+ * A research institution's full requirement (kept private; only its hash and key words are
+ * published). The institution hands the criteria and the nonce to patients off the ledger.
+ */
 export interface Requirement {
   /** The criteria, all of which must hold. */
   readonly criteria: readonly Criterion[];
+  /**
+   * nu, the requirement nonce ({@link randomFieldElement}), hashed with the criteria so that the
+   * published hash does not let anyone test guesses of them; never published.
+   */
+  readonly nonce: bigint;
 }
 
 /** The public signals of one proof, decoded. */
@@ -119,7 +127,7 @@ export interface ProofSystem extends ContractDeps {
    * blinding rho ({@link randomFieldElement}), which the patient keeps with the record.
    */
   commitRecord(record: MedicalRecord, blinding: bigint): bigint;
-  /** The requirement hash an institution publishes. */
+  /** The requirement hash an institution publishes: hiding the criteria behind the requirement's nonce. */
   requirementHash(requirement: Requirement): bigint;
   /** Does the record meet the requirement (the R the circuit outputs)? */
   meetsRequirement(record: MedicalRecord, requirement: Requirement): boolean;
@@ -129,7 +137,7 @@ const STAND_IN_TAG = 'medshare/protocol/v1/stand-in-proof';
 
 /**
  * A uniformly random nonzero element of the BN254 scalar field (64 bytes from the source reduced
- * mod r): a record's blinding rho, and what both proof systems take as one.
+ * mod r): a record's blinding rho or a requirement's nonce nu, as both proof systems take them.
  * @param options - `random` (default: the platform CSPRNG)
  * @example
  * ```ts
@@ -147,12 +155,11 @@ function toField(bytes: Uint8Array): bigint {
   return bytesToNumberBE(digest);
 }
 
-/** The blinding as 32 bytes; a nonzero field element below 2^256 (both proof systems take it). */
-function blindingBytes(blinding: bigint): Uint8Array {
-  if (typeof blinding !== 'bigint') throw new ArgumentTypeError('blinding', 'bigint', blinding);
-  if (blinding <= 0n || blinding >= 1n << 256n)
-    throw new ArgumentValueError('blinding', 'expected a random nonzero field element');
-  return numberToBytesBE(blinding, 32);
+/** A blinding or nonce as 32 bytes: a nonzero field element below 2^256 (both proof systems take it). */
+function secretBytes(value: bigint, name: string): Uint8Array {
+  if (typeof value !== 'bigint') throw new ArgumentTypeError(name, 'bigint', value);
+  if (value <= 0n || value >= 1n << 256n) throw new ArgumentValueError(name, 'expected a random nonzero field element');
+  return numberToBytesBE(value, 32);
 }
 
 function checkRecord(record: MedicalRecord): readonly number[] {
@@ -219,18 +226,24 @@ export function identityToField(identity: string): bigint {
  * ```ts
  * const zk = standInProofSystem();
  * const { provingKey, verificationKey } = await zk.keyGen(4);
- * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], blinding: 5n, requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n });
+ * const requirement = { criteria: [{ field: 0, min: 40, max: 65 }], nonce: randomFieldElement() };
+ * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], blinding: 5n, requirement, salt: 1n, patientId: 2n, timestamp: 3n });
  * zk.verifyProof(verificationKey, out.proof, out.publicSignals); // true
  * ```
  */
 export function standInProofSystem(): ProofSystem {
   const commitRecord = (record: MedicalRecord, blinding: bigint): bigint => {
-    const w = new ByteWriter(96 + 8 * record.length).string('medshare/protocol/v1/stand-in-record').raw(blindingBytes(blinding));
+    const w = new ByteWriter(96 + 8 * record.length)
+      .string('medshare/protocol/v1/stand-in-record')
+      .raw(secretBytes(blinding, 'blinding'));
     for (const v of checkRecord(record)) w.u64(v);
     return toField(w.finish());
   };
   const requirementHash = (requirement: Requirement): bigint => {
-    const w = new ByteWriter(128).string('medshare/protocol/v1/stand-in-requirement').u32(requirement.criteria.length);
+    const w = new ByteWriter(160)
+      .string('medshare/protocol/v1/stand-in-requirement')
+      .raw(secretBytes(requirement.nonce, 'requirement.nonce'))
+      .u32(requirement.criteria.length);
     for (const c of requirement.criteria) w.u32(c.field).u64(c.min).u64(c.max);
     return toField(w.finish());
   };

@@ -260,6 +260,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
             { field: 3, min: 250, max: 250 },
           ]
         : [{ field: 0, min: 40, max: 65 }],
+    nonce: randomFieldElement({ random }), // nu: handed to patients with the criteria, never published
   };
   const criteriaHash = zk.requirementHash(requirement);
   let requirementId = '';
@@ -280,7 +281,10 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       lines: [`${requirementId} in block ${receipt.height}: key words [age, diagnosis:C50], reward 100, exclusive licence`],
       saw: [
         { who: 'ledger (all nodes)', what: `criteria hash ${hex(criteriaHash)}, key words, VK_c, reward, exclusive` },
-        { who: ids.patient, what: 'the full criteria (given by the institution off the ledger, to prove against)' },
+        {
+          who: ids.patient,
+          what: 'the full criteria and their nonce (given by the institution off the ledger, to prove against)',
+        },
       ],
     };
   });
@@ -472,7 +476,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   // --- Section 5.1.5: a second sale of the same record under the exclusive licence.
   let secondSale!: Outcome;
   await timed('5.1.5', `${ids.patient} tries to sell the same record to ${ids.labB}`, async () => {
-    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random }) };
     const publishB = submit(
       ids.labB,
       signTransaction(

@@ -10,7 +10,8 @@
  * size serves every requirement (at most K criteria, each an inclusive range on one field).
  * The record commitment is hiding: it hashes a random blinding rho, which the patient keeps with
  * the record and gives the prover ({@link commitRecord}; the paper's unblinded H(D) is
- * {@link commitRecordUnblinded}).
+ * {@link commitRecordUnblinded}). The requirement hash is salted with a random nonce nu, which the
+ * institution hands to patients with the criteria ({@link requirementHash}).
  *
  * Licensing: this module pulls in snarkjs, circomlib and circom2, which are GPL-3.0.
  *
@@ -20,7 +21,10 @@
  * const shape = circuitShape(4); // record: age, systolic BP, HbA1c x10, ICD-10 code index
  * const circuit = await buildCircuit(shape);
  * const { provingKey, verificationKey } = await zkpKeyGen(circuit); // the PKG
- * const requirement = { criteria: [{ field: 0, min: 40, max: 65 }, { field: 3, min: 250, max: 250 }] };
+ * const requirement = {
+ *   criteria: [{ field: 0, min: 40, max: 65 }, { field: 3, min: 250, max: 250 }],
+ *   nonce: randomFieldElement(), // nu, handed to patients with the criteria
+ * };
  * const blinding = randomFieldElement(); // the record's rho, kept with it
  * const { proof, publicSignals } = await prove(provingKey, {
  *   record: [52, 128, 61, 250], blinding, requirement, salt: randomFieldElement(), patientId: 42n, timestamp: 1700000000n,

@@ -11,9 +11,10 @@
  *   random element of Fr the patient keeps with the record; rho = 0 only in the paper's
  *   unblinded form, {@link commitRecordUnblinded}); pack_B puts floor(252/B) values of B bits
  *   into one element, the first value in the lowest bits.
- * - requirementHash = PoseidonChain(2*2^64 + 2^16 n + 2^8 K + B, pack_1(mask), criteria packed
- *   floor(252/CW) to an element), a criterion being field + 2^IB enabled + 2^(IB+1) min +
- *   2^(IB+1+B) max (CW = IB + 1 + 2B bits); mask_i = 1 iff a criterion names field i.
+ * - requirementHash = PoseidonChain(2*2^64 + 2^16 n + 2^8 K + B, nu, pack_1(mask), criteria
+ *   packed floor(252/CW) to an element), nu the requirement's nonce (a random element of Fr the
+ *   institution hands to patients with the criteria), a criterion being field + 2^IB enabled +
+ *   2^(IB+1) min + 2^(IB+1+B) max (CW = IB + 1 + 2B bits); mask_i = 1 iff a criterion names field i.
  * - binding h = Poseidon(commitment, patientId, timestamp, salt).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -37,13 +38,23 @@ export interface Criterion {
   readonly max: number | bigint;
 }
 
-/** A research institution's requirement: at most K criteria on distinct fields. */
+/**
+ * A research institution's requirement: at most K criteria on distinct fields, and a random
+ * nonce. The institution publishes only {@link requirementHash} and hands the criteria with the
+ * nonce to patients; without the nonce the hash does not let anyone test guesses of the criteria.
+ */
 export interface Requirement {
   /**
    * The criteria, all of which must hold (a conjunction): at most K of them, no two on the
    * same field. An empty list is met by every record.
    */
   readonly criteria: readonly Criterion[];
+  /**
+   * nu, the requirement nonce: a uniformly random nonzero element of Fr
+   * ({@link randomFieldElement}), drawn once per requirement by the institution, handed to
+   * patients with the criteria and never published.
+   */
+  readonly nonce: bigint;
 }
 
 /** The public inputs of one proof. */
@@ -113,7 +124,7 @@ interface CheckedCriterion {
 }
 
 /** Checks a requirement against the shape: at most K criteria, distinct fields, 0 <= min <= max < 2^B. */
-export function checkRequirement(shape: CircuitShape, requirement: Requirement): CheckedCriterion[] {
+export function checkRequirement(shape: CircuitShape, requirement: Pick<Requirement, 'criteria'>): CheckedCriterion[] {
   if (typeof requirement !== 'object' || requirement === null || !Array.isArray(requirement.criteria)) {
     throw new ArgumentTypeError('requirement', '{ criteria: Criterion[] }');
   }
@@ -201,11 +212,16 @@ function recordCommitment(shape: CircuitShape, values: readonly bigint[], blindi
 }
 
 /**
- * The requirement hash a research institution publishes (and the verifier recomputes).
- * @throws ZkInputError for a requirement the circuit cannot take.
+ * The requirement hash a research institution publishes (and the verifier recomputes):
+ * H(tag, nu, mask, criteria) with the requirement's nonce nu. Whoever lacks nu cannot test
+ * guesses of the criteria against it (Poseidon taken as a random function of a uniformly random
+ * nu); see docs/zk-circuit.md for what the ledger still shows.
+ * @throws ZkInputError for a requirement the circuit cannot take or a nonce outside [1, r);
+ *   TypeError for a nonce that is not a bigint.
  */
 export function requirementHash(shape: CircuitShape, requirement: Requirement): bigint {
-  return requirementParts(shape, checkRequirement(shape, requirement)).hash;
+  const criteria = checkRequirement(shape, requirement);
+  return requirementParts(shape, criteria, requirementNonce(requirement)).hash;
 }
 
 /** h = H(commitment, ID_p, T, r) (paper 4.2.6, step 2, with delta = (D, T, ID_p) through its commitment). */
@@ -219,7 +235,11 @@ export function bindingHash(commitment: bigint, patientId: bigint, timestamp: bi
 }
 
 /** Does the record meet the requirement? (The value R the circuit must output.) */
-export function meetsRequirement(shape: CircuitShape, record: MedicalRecord, requirement: Requirement): boolean {
+export function meetsRequirement(
+  shape: CircuitShape,
+  record: MedicalRecord,
+  requirement: Pick<Requirement, 'criteria'>,
+): boolean {
   const values = checkRecord(shape, record);
   return checkRequirement(shape, requirement).every((c) => {
     const v = values[c.field] as bigint;
@@ -252,12 +272,14 @@ export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): R
   const salt = fieldElement(inputs.salt, 'salt');
   const patientId = fieldElement(inputs.patientId, 'patientId');
   const timestamp = fieldElement(inputs.timestamp, 'timestamp');
-  const { hash, mask, slots } = requirementParts(shape, criteria);
+  const nonce = requirementNonce(inputs.requirement);
+  const { hash, mask, slots } = requirementParts(shape, criteria, nonce);
   const str = (xs: readonly bigint[]): string[] => xs.map((x) => x.toString());
   return {
     record: str(values),
     blinding: blinding.toString(),
     salt: salt.toString(),
+    requirementNonce: nonce.toString(),
     mask: str(mask),
     criterionField: str(slots.map((s) => s.field)),
     criterionEnabled: str(slots.map((s) => s.enabled)),
@@ -293,7 +315,7 @@ interface Slot {
   max: bigint;
 }
 
-function requirementParts(shape: CircuitShape, criteria: readonly CheckedCriterion[]) {
+function requirementParts(shape: CircuitShape, criteria: readonly CheckedCriterion[], nonce: bigint) {
   const ib = indexBits(shape);
   const mask = new Array<bigint>(shape.fields).fill(0n);
   const slots: Slot[] = [];
@@ -308,7 +330,7 @@ function requirementParts(shape: CircuitShape, criteria: readonly CheckedCriteri
     (s) => s.field + (s.enabled << BigInt(ib)) + (s.min << BigInt(ib + 1)) + (s.max << (BigInt(ib + 1) + b)),
   );
   const tag = TAG_REQUIREMENT + (BigInt(shape.fields) << 16n) + (BigInt(shape.criteria) << 8n) + b;
-  const hash = poseidonChain([tag, ...pack(mask, 1), ...pack(words, cw)]);
+  const hash = poseidonChain([tag, nonce, ...pack(mask, 1), ...pack(words, cw)]);
   return { hash, mask, slots };
 }
 
@@ -334,6 +356,17 @@ function boundedInteger(value: unknown, bits: number, name: string): bigint {
   else throw new ArgumentTypeError(name, 'an integer (number or bigint)');
   if (v < 0n || v >= 1n << BigInt(bits)) throw new ZkInputError(name, `${v} is outside [0, 2^${bits})`);
   return v;
+}
+
+/** The requirement's nonce nu, checked: a nonzero element of Fr (0 would leave the hash open to guessing). */
+function requirementNonce(requirement: Requirement): bigint {
+  if (fieldElement(requirement.nonce, 'requirement.nonce') === 0n) {
+    throw new ZkInputError(
+      'requirement.nonce',
+      'is 0, which lets anyone test guesses of the criteria: draw it with randomFieldElement()',
+    );
+  }
+  return requirement.nonce;
 }
 
 function fieldElement(value: unknown, name: string): bigint {

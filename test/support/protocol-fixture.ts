@@ -51,8 +51,9 @@ export const REQUIREMENT_A: Requirement = {
     { field: 0, min: 40, max: 65 },
     { field: 3, min: 250, max: 250 },
   ],
+  nonce: 0x5eed_a11c_e0dd_ba11n,
 };
-export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: 0xb0b_5eed_f00dn };
 
 /**
  * The blinding rho of a test record's commitment: fixed per record (SHA-256 of its values, top

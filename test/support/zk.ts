@@ -66,6 +66,9 @@ export function firstViolated(c: Circuit, w: readonly bigint[]): number {
   return -1;
 }
 
+/** A requirement nonce nu: a nonzero element of Fr. */
+export const arbNonce: fc.Arbitrary<bigint> = fc.bigInt({ min: 1n, max: FIELD_ORDER - 1n });
+
 /** A record of SHAPE.fields values of SHAPE.bits bits, edge values over-represented. */
 export const arbRecord: fc.Arbitrary<number[]> = fc.array(
   fc.oneof(fc.integer({ min: 0, max: MAX_VALUE }), fc.constantFrom(0, 1, MAX_VALUE - 1, MAX_VALUE)),
@@ -86,7 +89,7 @@ export function arbMetRequirement(record: MedicalRecord): fc.Arbitrary<Requireme
         }),
       ),
     )
-    .map((criteria) => ({ criteria }));
+    .chain((criteria) => arbNonce.map((nonce) => ({ criteria, nonce })));
 }
 
 /** Any well-formed requirement (met or not). */
@@ -101,7 +104,7 @@ export const arbRequirement: fc.Arbitrary<Requirement> = fc
       ),
     ),
   )
-  .map((criteria) => ({ criteria }));
+  .chain((criteria) => arbNonce.map((nonce) => ({ criteria, nonce })));
 
 /** An element of Fr. */
 export const arbField: fc.Arbitrary<bigint> = fc.bigInt({ min: 0n, max: FIELD_ORDER - 1n });
