@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Circuit,
+  commitRecord,
   decodeProof,
   decodeProofJson,
   decodeVerificationKey,
@@ -23,11 +24,14 @@ import {
   prove,
   provingKeyFromZkey,
   releaseWorkers,
+  requirementHash,
   verificationKeyFromZkey,
   verify,
   ZkInputError,
 } from '../src/zk/index.js';
 import { bn254 } from '@noble/curves/bn254.js';
+import { forgeProof, setupSecretsFrom } from './support/hostile-zk.js';
+import { seededRandom } from './support/random.js';
 import { SHAPE, testCircuit, testKeys } from './support/zk.js';
 
 const record = [61, 128, 250, 1, 0, 65535, 37, 90];
@@ -67,6 +71,18 @@ afterAll(async () => {
   await releaseWorkers();
 });
 
+/** Our key after one snarkjs phase-2 contribution by a second party (made once). */
+let contribution: Promise<KeyPair> | undefined;
+function contributed(): Promise<KeyPair> {
+  contribution ??= (async () => {
+    const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
+    await snarkjs.zKey.contribute(keys.provingKey.zkey, next, 'second party', 'some entropy');
+    const provingKey = provingKeyFromZkey(circuit, next.data as Uint8Array);
+    return { provingKey, verificationKey: verificationKeyFromZkey(provingKey.zkey) };
+  })();
+  return contribution;
+}
+
 describe('our setup and snarkjs interoperate', () => {
   it('a proof of an eligible record verifies with our verifier and with snarkjs, R = 1', async () => {
     expect(eligible.publicSignals[0]).toBe('1');
@@ -92,14 +108,12 @@ describe('our setup and snarkjs interoperate', () => {
 
   it('key generation is a function of the RandomSource (same seed, same .zkey)', async () => {
     const { zkpKeyGen } = await import('../src/zk/index.js');
-    const { seededRandom } = await import('./support/random.js');
     const again = await zkpKeyGen(circuit, { random: seededRandom('zk-keys'), singleThread: true });
     expect(again.provingKey.zkey).toEqual(keys.provingKey.zkey);
   });
 
   it('key generation runs beside a proof on the shared worker pool without disturbing it', async () => {
     const { zkpKeyGen } = await import('../src/zk/index.js');
-    const { seededRandom } = await import('./support/random.js');
     const [result, fresh] = await Promise.all([
       prove(keys.provingKey, inputs),
       zkpKeyGen(circuit, { random: seededRandom('zk-concurrent') }),
@@ -109,14 +123,54 @@ describe('our setup and snarkjs interoperate', () => {
   });
 
   it('a snarkjs phase-2 contribution on top of our key still proves and verifies, under a new delta', async () => {
-    const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
-    await snarkjs.zKey.contribute(keys.provingKey.zkey, next, 'second party', 'some entropy');
-    const provingKey = provingKeyFromZkey(circuit, next.data as Uint8Array);
-    const verificationKey = verificationKeyFromZkey(provingKey.zkey);
+    const { provingKey, verificationKey } = await contributed();
     expect(verificationKey.vk_delta_2).not.toEqual(keys.verificationKey.vk_delta_2);
     const result = await prove(provingKey, inputs);
     expect(verify(verificationKey, result.proof, result.publicSignals)).toBe(true);
     expect(verify(keys.verificationKey, result.proof, result.publicSignals)).toBe(false);
+  });
+});
+
+describe("the single-party setup's trapdoor survives a phase-2 contribution (issue 10, item 7)", () => {
+  // The maker of a zkpKeyGen key knows tau, alpha, beta, gamma, delta. A phase-2 contribution
+  // re-randomises delta only; tau, alpha and beta alone suffice to prove anything.
+  const signals = () => {
+    // R = 1 for a record that meets nothing: a commitment and requirement hash made up outright.
+    const requirement = { criteria: [{ field: 0, min: 70, max: 80 }], nonce: 99n };
+    return [
+      '1',
+      '1234567',
+      commitRecord(SHAPE, [1, 1, 1, 1, 1, 1, 1, 1], 3n),
+      requirementHash(SHAPE, requirement),
+      '42',
+      '1700000000',
+    ].map((x) => x.toString());
+  };
+
+  it("the secrets re-derived from the key's seed are the key's: [alpha]_1, [beta]_2, [delta]_2 match", () => {
+    const secrets = setupSecretsFrom(seededRandom('zk-keys'));
+    const vk = decodeVerificationKey(keys.verificationKey);
+    expect(vk.alpha.equals(bn254.G1.Point.BASE.multiply(secrets.alpha))).toBe(true);
+    expect(vk.beta.equals(bn254.G2.Point.BASE.multiply(secrets.beta))).toBe(true);
+    expect(vk.delta.equals(bn254.G2.Point.BASE.multiply(secrets.delta))).toBe(true);
+  });
+
+  it('from tau, alpha, beta alone the maker forges an R = 1 proof that verifies after a contribution (ours and snarkjs)', async () => {
+    const { verificationKey } = await contributed();
+    const secrets = setupSecretsFrom(seededRandom('zk-keys'));
+    const forged = forgeProof(circuit, secrets, verificationKey, signals(), seededRandom('forger'));
+    expect(verify(verificationKey, forged, signals())).toBe(true);
+    expect(await snarkjs.groth16.verify(verificationKey as never, signals(), forged as never)).toBe(true);
+    // and, the contribution aside, under the original key too
+    const direct = forgeProof(circuit, secrets, keys.verificationKey, signals(), seededRandom('forger'));
+    expect(verify(keys.verificationKey, direct, signals())).toBe(true);
+  });
+
+  it('without the trapdoor the same construction fails (secrets of another setup)', async () => {
+    const { verificationKey } = await contributed();
+    const wrong = setupSecretsFrom(seededRandom('zk-other-keys'));
+    const forged = forgeProof(circuit, wrong, verificationKey, signals(), seededRandom('forger'));
+    expect(verify(verificationKey, forged, signals())).toBe(false);
   });
 });
 
