@@ -370,6 +370,48 @@ describe('encodings and hostile inputs', () => {
     expect(() => verify({ ...keys.verificationKey, nPublic: 5 }, eligible.proof, eligible.publicSignals)).toThrow(MalformedError);
   });
 
+  it('an object shaped like a decoded key (ic, alpha) is decoded as JSON, not trusted: MalformedError, not a crash', () => {
+    const forged = { ...keys.verificationKey, ic: keys.verificationKey.IC, alpha: keys.verificationKey.vk_alpha_1 };
+    expect(verify(forged, eligible.proof, eligible.publicSignals)).toBe(true); // the JSON fields are what count
+    const { IC: _ic, ...withoutJson } = forged;
+    expect(() => verify(withoutJson, eligible.proof, eligible.publicSignals)).toThrow(MalformedError);
+    const copy = { ...prepareVerificationKey(keys.verificationKey) }; // a copy is not the key we decoded
+    expect(() => verify(copy, eligible.proof, eligible.publicSignals)).toThrow(MalformedError);
+  });
+
+  it('one spelling per value: leading zeros, signs and whitespace in signals or coordinates are refused', () => {
+    const signals = [...eligible.publicSignals];
+    signals[5] = `0${signals[5]}`;
+    expect(verify(keys.verificationKey, eligible.proof, signals)).toBe(false);
+    const proof = { ...eligible.proof, pi_a: [`0${eligible.proof.pi_a[0]}`, eligible.proof.pi_a[1], '1'] };
+    expect(() => decodeProofJson(proof)).toThrow(MalformedError);
+    expect(verify(keys.verificationKey, proof, eligible.publicSignals)).toBe(false);
+    const vk = {
+      ...keys.verificationKey,
+      vk_alpha_1: [` ${keys.verificationKey.vk_alpha_1[0]}`, ...keys.verificationKey.vk_alpha_1.slice(1)],
+    };
+    expect(() => decodeVerificationKey(vk)).toThrow(MalformedError);
+  });
+
+  it('a .zkey with bytes after its last section, a section twice, or the wrong domain is refused', () => {
+    const zkey = keys.provingKey.zkey;
+    expect(() => provingKeyFromZkey(circuit, new Uint8Array([...zkey, 0]))).toThrow(/after the last section/);
+    expect(() => verificationKeyFromZkey(new Uint8Array([...zkey, 0]))).toThrow(MalformedError);
+    // Sections: "zkey", version, count, then (id u32, size u64, body) each.
+    const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+    const bodies = new Map<number, number>();
+    for (let pos = 12, i = 0; i < view.getUint32(8, true); i++) {
+      bodies.set(view.getUint32(pos, true), pos + 12);
+      pos += 12 + Number(view.getBigUint64(pos + 4, true));
+    }
+    const wrongDomain = zkey.slice();
+    new DataView(wrongDomain.buffer).setUint32((bodies.get(2) as number) + 80, 2 ** 20, true);
+    expect(() => provingKeyFromZkey(circuit, wrongDomain)).toThrow(/domain/);
+    const section1Twice = zkey.slice();
+    new DataView(section1Twice.buffer).setUint32((bodies.get(10) as number) - 12, 1, true); // section 10 renamed 1
+    expect(() => provingKeyFromZkey(circuit, section1Twice)).toThrow(/twice/);
+  });
+
   it('decodeVerificationKey rejects a key point off the curve or outside the field', () => {
     const vk = keys.verificationKey;
     const [x, y] = vk.IC[3] as [string, string, string];

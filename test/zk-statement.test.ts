@@ -13,6 +13,7 @@ import {
   decodePublicSignals,
   FIELD_ORDER,
   identityToField,
+  MalformedError,
   meetsRequirement,
   poseidon,
   poseidonChain,
@@ -243,6 +244,9 @@ describe('statement properties', () => {
       timestamp: 6n,
     });
     expect(() => decodePublicSignals(['1', '2'])).toThrow(TypeError);
-    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', '-6'])).toThrow(TypeError);
+    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', '-6'])).toThrow(MalformedError);
+    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', '06'])).toThrow(MalformedError);
+    expect(() => decodePublicSignals(['2', '2', '3', '4', '5', '6'])).toThrow(MalformedError);
+    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', FIELD_ORDER.toString()])).toThrow(MalformedError);
   });
 });

@@ -15,9 +15,10 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';
-import { abytes, ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
+import { canonicalDecimal } from '../internal/decimal.js';
+import { abytes, ArgumentTypeError, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
-import { randomScalar } from '../zk/field.js';
+import { FIELD_ORDER, randomScalar } from '../zk/field.js';
 
 /** A medical record D = <d1, ..., dn>: non-negative integers (fixed-point vitals, codes). */
 export type MedicalRecord = readonly number[];
@@ -190,23 +191,22 @@ function signalsMessage(verificationKey: Uint8Array, publicSignals: readonly str
   return w.finish();
 }
 
-/** Decodes [R, h, commitment, requirementHash, patientId, T] (six decimal strings). */
+/**
+ * Decodes [R, h, commitment, requirementHash, patientId, T]: six canonical decimal strings (no
+ * sign, no leading zero) below the BN254 scalar-field order r, R being 0 or 1.
+ * @throws TypeError unless an array of six strings; EncodingError for a non-canonical or out-of-range signal
+ */
 export function decodePublicSignals(publicSignals: readonly string[]): PublicSignals {
-  if (
-    !Array.isArray(publicSignals) ||
-    publicSignals.length !== 6 ||
-    !publicSignals.every((s) => typeof s === 'string' && /^\d{1,80}$/.test(s))
-  ) {
+  if (!Array.isArray(publicSignals) || publicSignals.length !== 6 || !publicSignals.every((s) => typeof s === 'string')) {
     throw new ArgumentTypeError('publicSignals', '6 decimal strings');
   }
-  const [r, h, commitment, requirementHash, patientId, timestamp] = publicSignals.map((s) => BigInt(s)) as [
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-  ];
+  const values = publicSignals.map((s, i) => {
+    const x = canonicalDecimal(s, FIELD_ORDER);
+    if (x === undefined) throw new EncodingError('publicSignals', `[${i}]`, 'expected a canonical decimal string below r');
+    return x;
+  });
+  if (values[0] !== 0n && values[0] !== 1n) throw new EncodingError('publicSignals', '[0]', 'R is 0 or 1');
+  const [r, h, commitment, requirementHash, patientId, timestamp] = values as [bigint, bigint, bigint, bigint, bigint, bigint];
   return { eligible: r === 1n, binding: h, commitment, requirementHash, patientId, timestamp };
 }
 

@@ -19,9 +19,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FIELD_ORDER, bytesToBigIntBE, mod, randomScalar } from './field.js';
-import { ZkInputError } from './errors.js';
+import { MalformedError, ZkInputError } from './errors.js';
 import { poseidon, poseidonChain } from './poseidon.js';
 import { type CircuitShape, indexBits } from './shape.js';
+import { canonicalDecimal } from '../internal/decimal.js';
 import { ArgumentTypeError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 
@@ -293,12 +294,25 @@ export function circuitInputs(shape: CircuitShape, inputs: EligibilityInputs): R
   };
 }
 
-/** Decodes snarkjs public signals [R, h, commitment, requirementHash, patientId, timestamp]. */
+/**
+ * Decodes snarkjs public signals [R, h, commitment, requirementHash, patientId, timestamp]
+ * (untrusted: from a ledger or a peer).
+ * @throws TypeError unless `signals` is an array of 6 strings; MalformedError for a signal that
+ *   is not a canonical decimal string (no sign, no leading zero) below r, or an R other than 0 or 1.
+ */
 export function decodePublicSignals(signals: readonly string[]): PublicSignals {
-  if (!Array.isArray(signals) || signals.length !== 6 || !signals.every((s) => typeof s === 'string' && /^\d+$/.test(s))) {
+  if (!Array.isArray(signals) || signals.length !== 6 || !signals.every((s) => typeof s === 'string')) {
     throw new ArgumentTypeError('publicSignals', '6 decimal strings');
   }
-  const [r, h, commitment, req, id, t] = signals.map((s) => BigInt(s)) as [bigint, bigint, bigint, bigint, bigint, bigint];
+  const values = signals.map((s, i) => {
+    const x = canonicalDecimal(s, FIELD_ORDER);
+    if (x === undefined) {
+      throw new MalformedError(`publicSignals[${i}]`, 'expected a canonical decimal string (no sign, no leading zero) below r');
+    }
+    return x;
+  });
+  const [r, h, commitment, req, id, t] = values as [bigint, bigint, bigint, bigint, bigint, bigint];
+  if (r !== 0n && r !== 1n) throw new MalformedError('publicSignals[0]', 'R is 0 or 1');
   return { eligible: r === 1n, binding: h, commitment, requirementHash: req, patientId: id, timestamp: t };
 }
 
