@@ -54,6 +54,8 @@ let packed: Uint8Array;
 let signals: string[];
 let zkeyHeader: Uint8Array;
 let zkeyRead: number[];
+let zkeyContainer: Set<number>;
+let zkeyShape: Set<number>;
 
 beforeAll(async () => {
   circuit = await testCircuit();
@@ -73,6 +75,7 @@ beforeAll(async () => {
   signals = result.publicSignals;
   zkeyHeader = headerSections(keys.provingKey.zkey);
   zkeyRead = readOffsets(zkeyHeader);
+  ({ container: zkeyContainer, shape: zkeyShape } = containerOffsets(zkeyHeader));
   expect(SHAPE.fields).toBe(8);
 });
 
@@ -99,6 +102,30 @@ function readOffsets(zkey: Uint8Array): number[] {
     pos = body + size;
   }
   return [...zkey.keys()].filter((o) => !unread.has(o));
+}
+
+/**
+ * The offsets of a header-only .zkey's container: the 12-byte preamble, the headers of sections
+ * 1 to 3 (the ones the decoders read; section 10's may be renamed to another unread section),
+ * section 1, and the first 84 bytes of section 2 (field sizes and orders, nVars, nPublic, domain
+ * size); `shape` the nVars and domain-size words among them, which the verification key does not use.
+ */
+function containerOffsets(zkey: Uint8Array): { container: Set<number>; shape: Set<number> } {
+  const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+  const container = new Set<number>([...Array(12).keys()]);
+  const shape = new Set<number>();
+  let pos = 12;
+  for (let i = 0; i < view.getUint32(8, true); i++) {
+    const id = view.getUint32(pos, true);
+    const size = Number(view.getBigUint64(pos + 4, true));
+    if (id <= 3) for (let o = 0; o < 12; o++) container.add(pos + o);
+    const body = pos + 12;
+    if (id === 1) for (let o = 0; o < size; o++) container.add(body + o);
+    if (id === 2) for (let o = 0; o < 84; o++) container.add(body + o);
+    if (id === 2) for (const o of [72, 73, 74, 75, 80, 81, 82, 83]) shape.add(body + o);
+    pos = body + size;
+  }
+  return { container, shape };
 }
 
 /** The .zkey with only what the key decoders read: sections 1 (protocol), 2 (header), 3 (IC) and 10. */
@@ -309,20 +336,31 @@ describe('zk decoder fuzz: 10,000 mutants per object type, each refused with a t
     const { accepted, kinds } = fuzz(
       (rng) => mutateBytes(rng, zkeyHeader, zkeyRead),
       (mutant) => {
+        // Where the accepted bytes may differ from the honest ones: the container (magic, version,
+        // section table, protocol, field sizes and orders, counts) must be byte for byte the same.
+        const differs = () => {
+          expect(mutant.value.length, mutant.mutation).toBe(zkeyHeader.length);
+          return [...mutant.value.keys()].filter((o) => mutant.value[o] !== zkeyHeader[o]);
+        };
         // The proving key's container and shape (its points are the prover's business).
         try {
           provingKeyFromZkey(circuit, mutant.value);
+          for (const o of differs()) expect(zkeyContainer.has(o), `${mutant.mutation}: byte ${o}`).toBe(false);
         } catch (error) {
+          if (error instanceof Error && error.name === 'AssertionError') throw error;
           expectTypedRefusal(error, mutant);
         }
         let outcome: 'accepted' | 'refused' = 'refused';
         try {
           // Accepted: a key whose points passed every check (verificationKeyFromZkey decodes what
           // it exports); the same key when the mutation hit bytes it does not read (beta_1,
-          // delta_1, section 10).
+          // delta_1, section 10, the wire count and the domain size).
           if (JSON.stringify(verificationKeyFromZkey(mutant.value)) !== JSON.stringify(expected)) changed++;
+          for (const o of differs())
+            expect(zkeyContainer.has(o) && !zkeyShape.has(o), `${mutant.mutation}: byte ${o}`).toBe(false);
           outcome = 'accepted';
         } catch (error) {
+          if (error instanceof Error && error.name === 'AssertionError') throw error;
           expectTypedRefusal(error, mutant);
         }
         return outcome;
@@ -344,5 +382,88 @@ describe('zk decoder fuzz: 10,000 mutants per object type, each refused with a t
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('provingKeyFromZkey on the whole .zkey: 10,000 mutants of its container (section table, sizes, header, length)', () => {
+    const zkey = keys.provingKey.zkey.slice(); // mutated in place and restored, so no copy per mutant
+    const view = new DataView(zkey.buffer);
+    const table: { at: number; id: number; size: number }[] = [];
+    for (let pos = 12, i = 0; i < view.getUint32(8, true); i++) {
+      const size = Number(view.getBigUint64(pos + 4, true));
+      table.push({ at: pos, id: view.getUint32(pos, true), size });
+      pos += 12 + size;
+    }
+    const headerEnd = (table[2] as { at: number }).at; // sections 1 and 2 and the preamble
+    const section2 = (table[1] as { at: number }).at + 12;
+    // Bytes of section 2 a proving key may differ in and still be accepted: its points (not checked here).
+    const points = new Set([...Array(660 - 84).keys()].map((o) => section2 + 84 + o));
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const rng = new Rng(seed);
+        const saved = zkey.slice(0, headerEnd + 12 * 8); // the preamble, sections 1-2 and a margin
+        let input: Uint8Array = zkey;
+        let mutation: string;
+        switch (rng.int(6)) {
+          case 0: {
+            const length = rng.int(zkey.length);
+            input = zkey.subarray(0, length);
+            mutation = `truncated to ${length}`;
+            break;
+          }
+          case 1: {
+            const entry = rng.pick(table);
+            view.setUint32(entry.at, rng.pick([0, 11, 2 ** 32 - 1, rng.pick(table).id]), true);
+            mutation = `section ${entry.id} renamed`;
+            break;
+          }
+          case 2: {
+            const entry = rng.pick(table);
+            const size = rng.pick([0, entry.size - 1, entry.size + 1, 2 ** 40, rng.int(2 ** 31)]);
+            // Sizes beyond section 2 sit deep in the file: write them in a copy.
+            input = entry.at + 12 > saved.length ? zkey.slice() : zkey;
+            new DataView(input.buffer, input.byteOffset).setBigUint64(entry.at + 4, BigInt(size), true);
+            mutation = `section ${entry.id} size ${size}`;
+            break;
+          }
+          case 3: {
+            const at = rng.int(headerEnd);
+            zkey[at] = (zkey[at] as number) ^ (1 + rng.int(255));
+            mutation = `header byte ${at} changed`;
+            break;
+          }
+          case 4: {
+            const word = rng.pick([72, 76, 80]); // nVars, nPublic, domain size
+            view.setUint32(
+              section2 + word,
+              rng.pick([0, 1, 2 ** 31, view.getUint32(section2 + word, true) + rng.pick([-1, 1, 2])]),
+              true,
+            );
+            mutation = `header word ${word} changed`;
+            break;
+          }
+          default: {
+            input = new Uint8Array(zkey.length + 1 + rng.int(40));
+            input.set(zkey);
+            mutation = 'extended';
+          }
+        }
+        try {
+          provingKeyFromZkey(circuit, input);
+          // Accepted: same length, and only point bytes of section 2 changed.
+          expect(input.length, mutation).toBe(zkey.length);
+          for (let o = 0; o < saved.length; o++)
+            if (input[o] !== saved[o]) expect(points.has(o), `${mutation}: byte ${o}`).toBe(true);
+          accepted++;
+        } catch (error) {
+          if (error instanceof Error && error.name === 'AssertionError') throw error;
+          expectTypedRefusal(error, { value: input, mutation });
+        } finally {
+          zkey.set(saved);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(accepted).toBeLessThan(RUNS / 5);
   });
 });

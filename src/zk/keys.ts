@@ -105,12 +105,14 @@ interface ZkeyHeader {
   domainSize: number;
   header: { offset: number; size: number };
   ic: { offset: number; size: number };
+  sections: Map<number, { offset: number; size: number }>;
 }
 
 function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
   if (!(zkey instanceof Uint8Array)) throw new ArgumentTypeError('zkey', 'Uint8Array');
   const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
   if (zkey.length < 12 || new TextDecoder().decode(zkey.subarray(0, 4)) !== 'zkey') throw new MalformedError('zkey', 'bad magic');
+  if (view.getUint32(4, true) !== 1) throw new MalformedError('zkey', `version ${view.getUint32(4, true)}, expected 1`);
   const sections = new Map<number, { offset: number; size: number }>();
   let pos = 12;
   for (let i = 0; i < view.getUint32(8, true); i++) {
@@ -118,6 +120,7 @@ function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
     const id = view.getUint32(pos, true);
     const size = Number(view.getBigUint64(pos + 4, true));
     if (pos + 12 + size > zkey.length) throw new MalformedError('zkey', `section ${id} overruns the file`);
+    if (id < 1 || id > 10) throw new MalformedError('zkey', `section id ${id} is not one of a Groth16 key's (1 to 10)`);
     if (sections.has(id)) throw new MalformedError('zkey', `section ${id} appears twice`);
     sections.set(id, { offset: pos + 12, size });
     pos += 12 + size;
@@ -142,7 +145,7 @@ function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
   if (domainSize === 0 || (domainSize & (domainSize - 1)) !== 0)
     throw new MalformedError('zkey', 'domain size is not a power of two');
   if (ic.size !== 64 * (nPublic + 1)) throw new MalformedError('zkey', 'IC section does not match nPublic');
-  return { nVars, nPublic, domainSize, header, ic };
+  return { nVars, nPublic, domainSize, header, ic, sections };
 }
 
 /**
@@ -165,6 +168,23 @@ export function provingKeyFromZkey(circuit: Circuit, zkey: Uint8Array): ProvingK
   if (h.domainSize !== domainSize) {
     throw new MalformedError('zkey', `has a domain of ${h.domainSize} points, the circuit needs ${domainSize}`);
   }
+  // Every section the prover reads, at the size the header implies (coefficients: a count, then
+  // 44 bytes each; A, B1, C, H: 64-byte G1 points; B2: 128-byte G2 points).
+  const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+  const coefficients = h.sections.get(4);
+  if (coefficients === undefined || coefficients.size < 4) throw new MalformedError('zkey', 'section 4 (coefficients) missing');
+  const expected: [number, number][] = [
+    [4, 4 + 44 * view.getUint32(coefficients.offset, true)],
+    [5, 64 * h.nVars],
+    [6, 64 * h.nVars],
+    [7, 128 * h.nVars],
+    [8, 64 * (h.nVars - h.nPublic - 1)],
+    [9, 64 * h.domainSize],
+  ];
+  for (const [id, size] of expected) {
+    if (h.sections.get(id)?.size !== size) throw new MalformedError('zkey', `section ${id} is missing or not ${size} bytes`);
+  }
+  if ((h.sections.get(10)?.size ?? 0) < 68) throw new MalformedError('zkey', 'section 10 (contributions) is missing or short');
   return { shape: circuit.shape, zkey, wasm: circuit.wasm };
 }
 
