@@ -20,8 +20,7 @@ import {
   requirementHash,
 } from '../src/zk/index.js';
 import {
-  arbBlinding,
-  arbField,
+  arbEligibilityInputs,
   arbMetRequirement,
   arbRecord,
   arbRequirement,
@@ -77,20 +76,12 @@ describe('building', () => {
 describe('the circuit agrees with the TypeScript statement', () => {
   it('property: the circuit accepts the TS commitment and requirement hash and outputs h = H(commitment, ID_p, T, r)', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        arbRecord,
-        arbRequirement,
-        arbBlinding,
-        arbField,
-        arbField,
-        arbField,
-        async (record, req, blinding, salt, patientId, timestamp) => {
-          const { binding, w } = await outputs(record, req, { blinding, salt, patientId, timestamp });
-          expect(w[3]).toBe(commitRecord(SHAPE, record, blinding));
-          expect(w[4]).toBe(requirementHash(SHAPE, req));
-          expect(binding).toBe(bindingHash(commitRecord(SHAPE, record, blinding), patientId, timestamp, salt));
-        },
-      ),
+      fc.asyncProperty(arbEligibilityInputs, async ({ record, requirement: req, blinding, salt, patientId, timestamp }) => {
+        const { binding, w } = await outputs(record, req, { blinding, salt, patientId, timestamp });
+        expect(w[3]).toBe(commitRecord(SHAPE, record, blinding));
+        expect(w[4]).toBe(requirementHash(SHAPE, req));
+        expect(binding).toBe(bindingHash(commitRecord(SHAPE, record, blinding), patientId, timestamp, salt));
+      }),
       { numRuns: 8 },
     );
   });
@@ -144,23 +135,15 @@ describe('no other witness within two wires of the honest one (exact over one- a
     const R1 = await outputs(record, { criteria: [{ field: 2, min: 10, max: 30 }] });
     const inverse = (witnessMoves(cs, R1.w, { pairs: false }).singles[0] as Move).wires[0];
     await fc.assert(
-      fc.asyncProperty(
-        arbRecord,
-        arbRequirement,
-        arbBlinding,
-        arbField,
-        arbField,
-        arbField,
-        async (rec, req, blinding, salt, patientId, timestamp) => {
-          const { w, eligible, binding } = await outputs(rec, req, { blinding, salt, patientId, timestamp });
-          expect(firstViolated(cs, w)).toBe(-1);
-          expect(eligible).toBe(meetsRequirement(SHAPE, rec, req) ? 1n : 0n);
-          expect(binding).toBe(bindingHash(commitRecord(SHAPE, rec, blinding), patientId, timestamp, salt));
-          const moves = witnessMoves(cs, w);
-          expect(moves.singles.map((s) => s.wires[0])).toEqual(eligible === 1n ? [inverse] : []);
-          expect(moves.pairs).toEqual([]);
-        },
-      ),
+      fc.asyncProperty(arbEligibilityInputs, async ({ record: rec, requirement: req, blinding, salt, patientId, timestamp }) => {
+        const { w, eligible, binding } = await outputs(rec, req, { blinding, salt, patientId, timestamp });
+        expect(firstViolated(cs, w)).toBe(-1);
+        expect(eligible).toBe(meetsRequirement(SHAPE, rec, req) ? 1n : 0n);
+        expect(binding).toBe(bindingHash(commitRecord(SHAPE, rec, blinding), patientId, timestamp, salt));
+        const moves = witnessMoves(cs, w);
+        expect(moves.singles.map((s) => s.wires[0])).toEqual(eligible === 1n ? [inverse] : []);
+        expect(moves.pairs).toEqual([]);
+      }),
       { numRuns: 4 },
     );
   });

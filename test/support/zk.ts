@@ -113,6 +113,16 @@ export const arbField: fc.Arbitrary<bigint> = fc.bigInt({ min: 0n, max: FIELD_OR
 /** A record blinding rho: a nonzero element of Fr. */
 export const arbBlinding: fc.Arbitrary<bigint> = fc.bigInt({ min: 1n, max: FIELD_ORDER - 1n });
 
+/** Full prover inputs: a record, a requirement, a blinding and random salt, ID_p and T. */
+export const arbEligibilityInputs = fc.record({
+  record: arbRecord,
+  requirement: arbRequirement,
+  blinding: arbBlinding,
+  salt: arbField,
+  patientId: arbField,
+  timestamp: arbField,
+});
+
 // --- how far a witness can move: exact analysis of one-wire and two-wire changes ------------------
 
 const Fr = Field(FIELD_ORDER);
