@@ -7,15 +7,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildCircuit, circuitShape, prove, releaseWorkers, verify, zkpKeyGen } from '../src/zk/index.js';
+import { buildCircuit, circuitShape, prove, randomFieldElement, releaseWorkers, verify, zkpKeyGen } from '../src/zk/index.js';
 
 const shape = circuitShape(2);
 const circuit = await buildCircuit(shape);
 const { provingKey, verificationKey } = await zkpKeyGen(circuit);
-const requirement = { criteria: [{ field: 0, min: 40, max: 65 }] };
+const requirement = { criteria: [{ field: 0, min: 40, max: 65 }], nonce: randomFieldElement() };
 const { proof, publicSignals } = await prove(provingKey, {
   record: [52, 250],
   requirement,
+  blinding: randomFieldElement(),
   salt: 123456789n,
   patientId: 42n,
   timestamp: 1700000000n,

@@ -69,8 +69,9 @@ export async function runZkSuite(
           const v = record[field] as number;
           return { field, min: Math.max(0, v - 10), max: Math.min(65535, v + 10) };
         }),
+        nonce: 0x6e6f6e6365n,
       };
-      const inputs = { record, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
+      const inputs = { record, blinding: 987654321n, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
       progress(`zk n=${n}: proving`);
       const proved = await measureAsync(`zk prove n=${n}`, quick ? Math.min(runs, 2) : runs, () => prove(provingKey, inputs));
       const { proof, publicSignals } = proved.last;

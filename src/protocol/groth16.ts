@@ -83,6 +83,7 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
     async prove(provingKey, inputs) {
       const result = await prove(provingKey as ProvingKey, {
         record: inputs.record,
+        blinding: inputs.blinding,
         requirement: inputs.requirement,
         salt: inputs.salt,
         patientId: inputs.patientId,
@@ -99,7 +100,7 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
     },
     decodePublicSignals,
     identityToField,
-    commitRecord: (record) => commitRecord(shape, record),
+    commitRecord: (record, blinding) => commitRecord(shape, record, blinding),
     requirementHash: (requirement) => requirementHash(shape, requirement),
     meetsRequirement: (record, requirement) => meetsRequirement(shape, record, requirement),
   } satisfies ProofSystem);

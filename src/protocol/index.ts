@@ -77,10 +77,11 @@ export type {
   Pkg,
   PkgOptions,
   PreparedSubmission,
+  RecordOpening,
   SealedShare,
   SubmissionInput,
 } from './parties.js';
-export { decodePublicSignals, identityToField, standInProofSystem } from './proof-system.js';
+export { decodePublicSignals, identityToField, randomFieldElement, standInProofSystem } from './proof-system.js';
 export type {
   ContractDeps,
   Criterion,

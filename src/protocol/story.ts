@@ -25,7 +25,7 @@ import {
   signSharingForm,
   signTransaction,
 } from './parties.js';
-import type { ProofSystem, Requirement } from './proof-system.js';
+import { type ProofSystem, randomFieldElement, type Requirement } from './proof-system.js';
 import { encodeTransaction } from '../ledger/transaction.js';
 import { ArgumentValueError, MedshareError } from '../internal/errors.js';
 
@@ -260,6 +260,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
             { field: 3, min: 250, max: 250 },
           ]
         : [{ field: 0, min: 40, max: 65 }],
+    nonce: randomFieldElement({ random }), // nu: handed to patients with the criteria, never published
   };
   const criteriaHash = zk.requirementHash(requirement);
   let requirementId = '';
@@ -280,24 +281,28 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       lines: [`${requirementId} in block ${receipt.height}: key words [age, diagnosis:C50], reward 100, exclusive licence`],
       saw: [
         { who: 'ledger (all nodes)', what: `criteria hash ${hex(criteriaHash)}, key words, VK_c, reward, exclusive` },
-        { who: ids.patient, what: 'the full criteria (given by the institution off the ledger, to prove against)' },
+        {
+          who: ids.patient,
+          what: 'the full criteria and their nonce (given by the institution off the ledger, to prove against)',
+        },
       ],
     };
   });
 
   // --- Steps 2-3 (4.2.4-4.2.5): the hospital encrypts the record for the patient; the commitment goes on the ledger.
   const record = sampleRecord(fields, random);
-  const commitment = zk.commitRecord(record);
+  const blinding = randomFieldElement({ random }); // rho: kept with the record, sealed with it, never on the ledger
+  const commitment = zk.commitRecord(record, blinding);
   let stored!: ReturnType<typeof encryptRecord>;
   let recordId = '';
   await timed('step 2', `${ids.hospital} encrypts the record to ${ids.patient} and stores it with the proxy`, () => {
-    stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, { random });
+    stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, blinding, { random });
     return {
       lines: [
-        `Encrypt(PK, ID, D) to the record's own identity ${ids.patient}#record:…: ${fields} fields -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
+        `Encrypt(PK, ID, D || rho) to the record's own identity ${ids.patient}#record:…: ${fields} fields and the commitment's blinding rho -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
       ],
       saw: [
-        { who: ids.hospital, what: "the record (it produced it, on the patient's behalf)" },
+        { who: ids.hospital, what: "the record and its blinding rho (it produced them, on the patient's behalf)" },
         { who: ids.proxies.join(', '), what: 'the ciphertext only' },
       ],
     };
@@ -320,7 +325,12 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     recordId = accepted(receipt, 'step 3');
     return {
       lines: [`${recordId} in block ${receipt.height}: commitment ${hex(commitment)}, sigma_a by ${ids.patient}`],
-      saw: [{ who: 'ledger (all nodes)', what: 'the commitment and sigma_a, not the record' }],
+      saw: [
+        {
+          who: 'ledger (all nodes)',
+          what: 'the commitment and sigma_a, not the record (the commitment is hiding: blinded by rho)',
+        },
+      ],
     };
   });
 
@@ -338,6 +348,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
         requirement,
         recordId,
         record,
+        blinding,
         time: tick(),
       },
       { random },
@@ -465,7 +476,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   // --- Section 5.1.5: a second sale of the same record under the exclusive licence.
   let secondSale!: Outcome;
   await timed('5.1.5', `${ids.patient} tries to sell the same record to ${ids.labB}`, async () => {
-    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random }) };
     const publishB = submit(
       ids.labB,
       signTransaction(
@@ -494,6 +505,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
         requirement: criteriaB,
         recordId,
         record,
+        blinding,
         time: tick(),
       },
       { random },
