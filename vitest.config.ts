@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^medshare\/sign$/, replacement: src('sign/index.ts') },
       { find: /^medshare\/pbft$/, replacement: src('pbft/index.ts') },
       { find: /^medshare\/ledger$/, replacement: src('ledger/index.ts') },
+      { find: /^medshare\/ledger\/file$/, replacement: src('ledger/file.ts') },
       { find: /^medshare\/zk$/, replacement: src('zk/index.ts') },
       { find: /^medshare\/protocol$/, replacement: src('protocol/index.ts') },
       { find: /^medshare\/evm$/, replacement: src('evm/index.ts') },

@@ -6,19 +6,23 @@
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
  *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk, evm)
- *   npm run bench -- --clear-cache    delete the compiled circuits (.cache/medshare-zk) first
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
- *                                     (default bench/results)
+ *   npm run bench -- --cache-dir DIR  where compiled circuits are kept
+ *   npm run bench -- --clear-cache    delete the compiled circuits first
  *
- * Progress goes to stderr; the report goes to DIR and its markdown also to stdout.
+ * Progress goes to stderr; the report's markdown goes to stdout and, with results.json and the
+ * SVG charts, to a new folder per run under the platform's data folder (on Linux
+ * ~/.local/share/medshare/bench/<start time>/), or to --out. Circuits are cached in the
+ * platform's cache folder (~/.cache/medshare/zk-circuits on Linux; MEDSHARE_CACHE_DIR overrides).
  * The Umbral comparison needs the dev-only package @nucypher/umbral-pre; without it that suite
- * is skipped with a note.
+ * is skipped with a note. Exit codes as for every medshare command: 0 done, 1 failed, 2 usage error.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { EXIT, integerOption, parseOptions, UsageError } from '../src/cli/args.js';
+import { cacheDir, circuitCacheDir, dataDir, processEnvironment, runFolderName } from '../src/cli/paths.js';
 import { type MeasureOptions, type Measurement, machine } from './harness.js';
 import { type BenchResults, renderReport } from './report.js';
 import { runGa07Suite } from './suites/ga07.js';
@@ -27,64 +31,86 @@ import { runPreSuite, runReference } from './suites/pre.js';
 
 const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk', 'evm'] as const;
 type SuiteName = (typeof SUITES)[number];
-const USAGE = `usage: medshare bench [--quick] [--runs N] [--only ${SUITES.join(',')}] [--out DIR] [--clear-cache]`;
+const USAGE = `usage: medshare bench [options]
 
-/** A usage error: one line, exit code 2. */
-class UsageError extends Error {}
+The paper's evaluation (section 5.2: Figs. 5-8, Tables 3-4) measured on this machine,
+beside the paper's figures. The markdown report goes to stdout and, with results.json
+and SVG charts, to a new folder per run.
+
+options:
+  --quick           reduced set, few repeats (a few minutes; indicative only)
+  --runs N          at least N timed runs per figure (default 15, quick 3; the paper used 100)
+  --only LIST       some suites only, comma-separated: ${SUITES.join(', ')}
+  --out DIR         where the report goes (default: the platform's data folder,
+                    e.g. ~/.local/share/medshare/bench/<start time>/)
+  --cache-dir DIR   where compiled circuits are kept (default: the platform's cache
+                    folder, e.g. ~/.cache/medshare; or set MEDSHARE_CACHE_DIR)
+  --clear-cache     delete the compiled circuits first
+  -h, --help        show this help`;
 
 /**
  * Runs the benchmark with command-line arguments `args` (the ones after `bench`).
- * @returns the exit code: 0, or 2 for a usage error
+ * @returns the exit code: 0, or 2 for a usage error (one line on stderr)
  */
 export async function runBench(args: readonly string[]): Promise<number> {
-  let values: { quick: boolean; runs?: string; only?: string; out: string; help: boolean; 'clear-cache': boolean };
+  let options: Parameters<typeof bench>[0];
   try {
-    values = parseArgs({
-      args: [...args],
-      options: {
-        quick: { type: 'boolean', default: false },
-        runs: { type: 'string' },
-        only: { type: 'string' },
-        out: { type: 'string', default: path.join('bench', 'results') },
-        help: { type: 'boolean', default: false },
-        'clear-cache': { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values as typeof values;
-    if (values.help) {
+    const values = parseOptions(args, {
+      quick: { type: 'boolean' },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'clear-cache': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help === true) {
       console.log(USAGE);
-      return 0;
+      return EXIT.ok;
     }
-    const runs = values.runs === undefined ? (values.quick ? 3 : 15) : Number(values.runs);
-    if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a positive integer, got ${values.runs}`);
+    const quick = values.quick === true;
+    const runs = values.runs === undefined ? (quick ? 3 : 15) : integerOption('--runs', values.runs, 1, 100_000);
     const only = (values.only?.split(',') ?? [...SUITES]) as SuiteName[];
     for (const name of only)
-      if (!SUITES.includes(name)) throw new UsageError(`unknown suite "${name}" (known: ${SUITES.join(', ')})`);
-    await bench(values.quick, runs, only, values.out, values['clear-cache']);
-    return 0;
+      if (!SUITES.includes(name)) throw new UsageError(`unknown suite '${name}' (known: ${SUITES.join(', ')})`);
+    const environment = processEnvironment();
+    const started = new Date();
+    options = {
+      quick,
+      runs,
+      only,
+      started,
+      outDir: values.out ?? path.join(dataDir(environment), 'bench', runFolderName(started)),
+      circuitDir: values['cache-dir'] ?? circuitCacheDir(cacheDir(environment)),
+      clearCache: values['clear-cache'] === true,
+    };
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`bench: ${(e as Error).message}\n${USAGE}`);
-      return 2;
+    if (e instanceof UsageError) {
+      console.error(`medshare bench: error: ${e.message} (try: medshare bench --help)`);
+      return EXIT.usage;
     }
     throw e;
   }
+  await bench(options);
+  return EXIT.ok;
 }
 
-async function bench(
-  quick: boolean,
-  runs: number,
-  only: readonly SuiteName[],
-  outDir: string,
-  clearCache: boolean,
-): Promise<void> {
-  const started = Date.now();
+async function bench(options: {
+  readonly quick: boolean;
+  readonly runs: number;
+  readonly only: readonly SuiteName[];
+  readonly started: Date;
+  readonly outDir: string;
+  readonly circuitDir: string;
+  readonly clearCache: boolean;
+}): Promise<void> {
+  const { quick, runs, only, outDir, circuitDir, clearCache } = options;
+  const started = options.started.getTime();
   const progress = (message: string) =>
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
   if (clearCache) {
-    const { defaultCacheDir } = await import('../src/zk/index.js');
-    rmSync(defaultCacheDir(), { recursive: true, force: true });
-    progress(`cleared ${defaultCacheDir()}`);
+    rmSync(circuitDir, { recursive: true, force: true });
+    progress(`cleared ${circuitDir}`);
   }
   const opts: MeasureOptions = quick ? { minRuns: runs, budgetMs: 200, warmup: 1 } : { minRuns: runs, budgetMs: 2000, warmup: 3 };
 
@@ -128,7 +154,7 @@ async function bench(
   if (only.includes('zk')) {
     // Loaded only here: medshare/zk pulls in snarkjs and circomlib (GPL-3.0).
     const { runZkSuite } = await import('./suites/zk.js');
-    const zk = await runZkSuite(runs, quick, progress);
+    const zk = await runZkSuite(runs, quick, progress, circuitDir);
     results = { ...results, zk };
     const at = zk.find((p) => p.n === 1000);
     if (at) {
@@ -148,7 +174,7 @@ async function bench(
       notes.push('EVM suite skipped: viem and @ethereumjs/vm (optional peer dependencies) are not installed.');
     }
     if (suite) {
-      const evm = await suite.runEvmSuite(quick ? Math.min(runs, 3) : runs, progress);
+      const evm = await suite.runEvmSuite(quick ? Math.min(runs, 3) : runs, progress, circuitDir);
       results = { ...results, evm };
       for (const p of evm.points) {
         if (p.target !== undefined) {
@@ -171,7 +197,7 @@ async function bench(
   for (const chart of charts) writeFileSync(path.join(out, chart.file), chart.svg);
   console.log(report);
   progress(
-    `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.relative(process.cwd(), out) || '.'}/report.md, results.json and ${charts.length} chart(s)`,
+    `done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(out, 'report.md')}, results.json and ${charts.length} chart(s)`,
   );
 }
 

@@ -7,10 +7,14 @@ pragma circom 2.1.0;
 // A patient proves that the record d committed on the ledger meets a research institution's
 // requirement (R = 1), without revealing d, and binds the proof to ID_p, T and a salt r:
 //   h = Poseidon(commitment, ID_p, T, r).
+// The commitment is hiding: commitment = H(tag, rho, pack(d)) with rho, the record's blinding, a
+// random element of Fr the patient keeps with the record (rho = 0 is the paper's unblinded H(D)).
 //
 // Requirement: up to K criteria (field index, min, max), inclusive, min = max for equality.
 // Fields no criterion names are free. The criteria are private inputs bound to the public
-// requirementHash, so one circuit (one trusted setup) per record size serves every requirement.
+// requirementHash = H(tag, nu, mask, criteria), nu a random nonce the institution hands to
+// patients with the criteria (so that the hash does not let anyone test guesses of them); one
+// circuit (one trusted setup) per record size serves every requirement.
 //
 // Lean design (about B + 3 constraints per record field instead of about 4B):
 // - every record value is range-checked to B bits (this makes the packed commitment binding);
@@ -160,10 +164,12 @@ template Pack(count, B) {
 
 // N record fields of B bits, K criteria slots, IB bits for a field index (2^IB >= N).
 template Eligibility(N, K, B, IB) {
-    // Private: the record and the salt r (paper 4.2.6, steps 1-2).
+    // Private: the record, its blinding rho and the salt r (paper 4.2.6, steps 1-2).
     signal input record[N];
+    signal input blinding;
     signal input salt;
-    // Private: the requirement (bound to requirementHash) and the lookup witnesses.
+    // Private: the requirement and its nonce nu (bound to requirementHash), the lookup witnesses.
+    signal input requirementNonce;
     signal input mask[N];
     signal input criterionField[K];
     signal input criterionEnabled[K];
@@ -182,7 +188,8 @@ template Eligibility(N, K, B, IB) {
     component unit = One();
     signal one <== unit.one;
 
-    // 1. The record: every value in [0, 2^B), packed and hashed: commitment = H(tag, pack(d)).
+    // 1. The record: every value in [0, 2^B), packed and hashed with its blinding:
+    //    commitment = H(tag, rho, pack(d)).
     component recordRange[N];
     for (var i = 0; i < N; i++) {
         recordRange[i] = RangeCheck(B);
@@ -192,13 +199,15 @@ template Eligibility(N, K, B, IB) {
     var LR = packedLength(N, B);
     component recordPack = Pack(N, B);
     for (var i = 0; i < N; i++) recordPack.in[i] <== record[i];
-    component recordHash = PoseidonChain(LR + 1);
+    component recordHash = PoseidonChain(LR + 2);
     recordHash.one <== one;
     recordHash.in[0] <== 1 * 2 ** 64 + N * 2 ** 8 + B;
-    for (var e = 0; e < LR; e++) recordHash.in[e + 1] <== recordPack.out[e];
+    recordHash.in[1] <== blinding;
+    for (var e = 0; e < LR; e++) recordHash.in[e + 2] <== recordPack.out[e];
     recordHash.out === commitment;
 
-    // 2. The requirement: mask bits and K packed criteria, hashed: requirementHash.
+    // 2. The requirement: its nonce, the mask bits and K packed criteria, hashed:
+    //    requirementHash = H(tag, nu, pack(mask), pack(criteria)).
     for (var i = 0; i < N; i++) mask[i] * mask[i] === mask[i];
     var LM = packedLength(N, 1);
     component maskPack = Pack(N, 1);
@@ -231,11 +240,12 @@ template Eligibility(N, K, B, IB) {
             + criterionMax[k] * 2 ** (IB + 1 + B)) * 2 ** (CW * (k % CP));
     }
     for (var e = 0; e < LC; e++) criterion[e] <== packed[e];
-    component requirement = PoseidonChain(1 + LM + LC);
+    component requirement = PoseidonChain(2 + LM + LC);
     requirement.one <== one;
     requirement.in[0] <== 2 * 2 ** 64 + N * 2 ** 16 + K * 2 ** 8 + B;
-    for (var e = 0; e < LM; e++) requirement.in[1 + e] <== maskPack.out[e];
-    for (var e = 0; e < LC; e++) requirement.in[1 + LM + e] <== criterion[e];
+    requirement.in[1] <== requirementNonce;
+    for (var e = 0; e < LM; e++) requirement.in[2 + e] <== maskPack.out[e];
+    for (var e = 0; e < LC; e++) requirement.in[2 + LM + e] <== criterion[e];
     requirement.out === requirementHash;
 
     // 3. The challenge, after the record, the requirement and the looked-up values are fixed.

@@ -1,16 +1,28 @@
 /**
  * @module
- * The `medshare` command line. `medshare demo [--fields N] [--proxies N] [--seed S] [--no-crash]
- * [--stand-in]` runs the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
- * verification nodes and prints each step, who saw what, and timings; `--ledger evm` runs it with
- * the contract on an in-process EVM instead (src/evm/story.ts) and prints gas per step. Errors are
- * one line on stderr and exit code 1.
+ * The `medshare` command line.
+ *
+ *   medshare demo [options]    the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
+ *                              PBFT verification nodes: each step, who saw what, and timings;
+ *                              with `--ledger evm`, with the contract on an in-process EVM
+ *                              (src/evm/story.ts) and the gas of each on-chain step
+ *   medshare bench [options]   the benchmark of bench/ (the paper's section 5.2) on this machine
+ *   medshare help [command], medshare --help, medshare <command> --help
+ *   medshare --version
+ *
+ * Arguments are parsed with node:util parseArgs. Exit codes ({@link EXIT}): 0 done (also help
+ * and version), 1 the command failed, 2 a usage error; an error is one line on stderr.
+ * Compiled circuits are cached in the platform's cache folder (./cli/paths.ts), never the
+ * working directory.
  */
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { counterModeRandom, type RandomSource, systemRandom } from './internal/random.js';
 import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from './protocol/index.js';
+import { EXIT, integerOption, parseOptions, UsageError } from './cli/args.js';
+import { cacheDir, circuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
 
-/** Where the command line writes, and its clock (injected so that it can be tested). */
+/** Where the command line writes, its clock and its environment (injected so that it can be tested). */
 export interface CliIo {
   /** Writes a line of normal output. */
   readonly out: (line: string) => void;
@@ -18,71 +30,119 @@ export interface CliIo {
   readonly err: (line: string) => void;
   /** Milliseconds, for timings. */
   readonly now: () => number;
+  /** Environment variables, platform and home folder, for the cache folder (default: none set, Linux, /home/user). */
+  readonly env?: Environment;
+  /** medshare's version, for `--version`. */
+  readonly version?: string;
   /** The proof system to use whatever the options say (tests). */
   readonly proofSystem?: ProofSystem;
-  /** Loads the Groth16 proof system for `fields`-field records; `release` ends its worker threads. */
-  readonly loadGroth16?: (fields: number) => Promise<{ proofSystem: ProofSystem; release: () => Promise<void> }>;
+  /**
+   * Loads the Groth16 proof system for `fields`-field records, compiling circuits into
+   * `options.cacheDir`; `release` ends its worker threads.
+   */
+  readonly loadGroth16?: (
+    fields: number,
+    options: { readonly cacheDir: string },
+  ) => Promise<{ proofSystem: ProofSystem; release: () => Promise<void> }>;
   /** Calls `fn` every `ms` milliseconds until the returned function is called (for progress on long steps). */
   readonly every?: (fn: () => void, ms: number) => () => void;
   /** Runs the benchmark suite with the arguments after `bench`; returns its exit code. */
   readonly bench?: (args: readonly string[]) => Promise<number>;
 }
 
-const USAGE =
-  'usage: medshare demo [--fields N] [--proxies N] [--seed TEXT] [--no-crash] [--stand-in] [--ledger pbft|evm]\n       medshare bench [--quick] [--runs N] [--only pre,ga07,umbral,pbft,zk,evm] [--out DIR] [--clear-cache]';
+const USAGE = `usage: medshare <command> [options]
+
+commands:
+  demo    the whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9)
+          with 4 PBFT verification nodes: each step, who saw what, and timings
+          (--ledger evm: with the contract on an in-process EVM, gas per step)
+  bench   the paper's evaluation (Figs. 5-8, Tables 3-4) measured on this machine
+  help    this text, or a command's (medshare help demo)
+
+options:
+  -h, --help      show help
+  -v, --version   print medshare's version
+
+exit codes: 0 done, 1 the command failed, 2 usage error`;
+
+const DEMO_USAGE = `usage: medshare demo [options]
+
+The whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9) with 4 PBFT
+verification nodes, one of which crashes and catches up. The eligibility proofs are real
+Groth16 proofs (medshare/zk); the first run for a record size compiles its circuit and
+caches it.
+
+With --ledger evm the contract is MedShare.sol (medshare/evm) on an in-process Prague
+EVM instead, driven over JSON-RPC: the same nine steps with one proxy, the proofs
+verified on chain, and the gas of each on-chain step. It needs the optional peer
+dependencies viem and @ethereumjs/vm (npm install viem @ethereumjs/vm).
+
+options:
+  --ledger NAME     pbft (default): 4 PBFT verification nodes; evm: the contract on an EVM
+  --fields N        fields per medical record, 1-4096 (default 4)
+  --proxies N       proxies sharing the re-encryption key, all needed, 1-16 (default 1;
+                    pbft only)
+  --seed TEXT       derive every key, nonce and salt from TEXT, for a reproducible run (below)
+  --no-crash        keep every verification node up (pbft only)
+  --stand-in        a signing stand-in instead of the zk-SNARK: quick, NOT zero-knowledge
+                    (pbft only: the EVM contract verifies real proofs)
+  --cache-dir DIR   where compiled circuits are kept (default: the platform's cache
+                    folder, e.g. ~/.cache/medshare; or set MEDSHARE_CACHE_DIR)
+  -h, --help        show this help
+
+--seed: two runs with the same seed print the same lines apart from the timings (the
+durations in parentheses and the total). With Groth16 proofs one more thing varies:
+snarkjs draws each proof's blinding randomness itself, so the proofs differ, and so does
+the id of the refused transaction printed at [5.1.5], which hashes a proof (the blocks
+that carry proofs have other hashes too; the printed contract-state hash does not change).`;
+
+/** The ledgers `demo --ledger` takes. */
+const LEDGERS = ['pbft', 'evm'] as const;
 
 interface DemoOptions {
-  fields: number;
-  proxies: number;
-  seed: string | null;
-  crash: boolean;
-  standIn: boolean;
-  ledger: 'pbft' | 'evm';
+  readonly ledger: (typeof LEDGERS)[number];
+  readonly fields: number;
+  readonly proxies: number;
+  readonly seed: string | null;
+  readonly crash: boolean;
+  readonly standIn: boolean;
+  readonly cacheDir: string | undefined;
 }
 
-function parseInteger(name: string, value: string | undefined, min: number, max: number): number {
-  if (value === undefined || !/^\d+$/.test(value)) throw new Error(`${name} expects an integer, got ${value ?? 'nothing'}`);
-  const n = Number(value);
-  if (n < min || n > max) throw new Error(`${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function parseDemo(args: readonly string[]): DemoOptions {
-  const options: DemoOptions = { fields: 4, proxies: 1, seed: null, crash: true, standIn: false, ledger: 'pbft' };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const [flag, inline] = arg.includes('=') ? (arg.split(/=(.*)/s, 2) as [string, string]) : [arg, undefined];
-    const value = () => inline ?? args[++i];
-    switch (flag) {
-      case '--fields':
-        options.fields = parseInteger('--fields', value(), 1, 4096);
-        break;
-      case '--proxies':
-        options.proxies = parseInteger('--proxies', value(), 1, 16);
-        break;
-      case '--seed': {
-        const seed = value();
-        if (seed === undefined) throw new Error('--seed expects a value');
-        options.seed = seed;
-        break;
+function parseDemo(args: readonly string[]): DemoOptions | 'help' {
+  const values = parseOptions(args, {
+    ledger: { type: 'string' },
+    fields: { type: 'string' },
+    proxies: { type: 'string' },
+    seed: { type: 'string' },
+    'no-crash': { type: 'boolean' },
+    'stand-in': { type: 'boolean' },
+    'cache-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) return 'help';
+  const ledger = values.ledger ?? 'pbft';
+  if (!(LEDGERS as readonly string[]).includes(ledger)) {
+    throw new UsageError(`--ledger expects one of: ${LEDGERS.join(', ')} (got '${ledger}')`);
+  }
+  if (ledger === 'evm') {
+    // Options of the PBFT network only; refused rather than silently ignored.
+    for (const option of ['proxies', 'no-crash', 'stand-in'] as const) {
+      if (values[option] !== undefined) {
+        const why = option === 'stand-in' ? ': the contract verifies real Groth16 proofs' : ' (pbft only)';
+        throw new UsageError(`--${option} cannot be used with --ledger evm${why}`);
       }
-      case '--no-crash':
-        options.crash = false;
-        break;
-      case '--stand-in':
-        options.standIn = true;
-        break;
-      case '--ledger': {
-        const ledger = value();
-        if (ledger !== 'pbft' && ledger !== 'evm') throw new Error(`--ledger expects pbft or evm, got ${ledger ?? 'nothing'}`);
-        options.ledger = ledger;
-        break;
-      }
-      default:
-        throw new Error(`unknown option ${arg}`);
     }
   }
-  return options;
+  return {
+    ledger: ledger as DemoOptions['ledger'],
+    fields: values.fields === undefined ? 4 : integerOption('--fields', values.fields, 1, 4096),
+    proxies: values.proxies === undefined ? 1 : integerOption('--proxies', values.proxies, 1, 16),
+    seed: values.seed ?? null,
+    crash: values['no-crash'] !== true,
+    standIn: values['stand-in'] === true,
+    cacheDir: values['cache-dir'],
+  };
 }
 
 /** A deterministic RandomSource for `--seed`: reproducible demo runs, not for real keys. */
@@ -94,6 +154,8 @@ function ms(x: number): string {
   return x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`;
 }
 
+const NO_ENV: Environment = { env: {}, platform: 'linux', home: '/home/user' };
+
 async function demo(options: DemoOptions, io: CliIo): Promise<void> {
   if (options.ledger === 'evm') return evmDemo(options, io);
   const start = io.now();
@@ -103,7 +165,10 @@ async function demo(options: DemoOptions, io: CliIo): Promise<void> {
   if (proofSystem === undefined) {
     if (options.standIn) why = ' (--stand-in)';
     else if (io.loadGroth16 === undefined) why = ' (medshare/zk is not part of this build)';
-    else ({ proofSystem, release } = await io.loadGroth16(options.fields));
+    else {
+      const cache = options.cacheDir ?? circuitCacheDir(cacheDir(io.env ?? NO_ENV));
+      ({ proofSystem, release } = await io.loadGroth16(options.fields, { cacheDir: cache }));
+    }
   }
   proofSystem ??= standInProofSystem();
   try {
@@ -166,24 +231,27 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
 
 /** `demo --ledger evm`: the story with the contract on an in-process EVM (needs a real proof system). */
 async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
-  if (options.standIn) throw new Error('--stand-in cannot be used with --ledger evm: the contract verifies real Groth16 proofs');
-  const proofSystem =
-    io.proofSystem?.name === 'groth16'
-      ? { proofSystem: io.proofSystem, release: async () => {} }
-      : await io.loadGroth16?.(options.fields);
-  if (proofSystem === undefined) throw new Error('--ledger evm needs medshare/zk, which is not part of this build');
+  // Loaded only here, before any circuit is compiled: it needs the optional peers viem and @ethereumjs/vm.
   let evm: typeof import('./evm/story.js');
   try {
     evm = await import('./evm/story.js');
   } catch (e) {
     throw new Error(`--ledger evm needs viem and @ethereumjs/vm (npm install viem @ethereumjs/vm): ${(e as Error).message}`);
   }
-  const start = io.now();
-  io.out('medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with the contract on an EVM (in-process, Prague)');
-  io.out(`record: ${options.fields} fields; proof system: groth16 (verified on chain); ledger: MedShare.sol via medshare/evm`);
+  let loaded: { proofSystem: ProofSystem; release: () => Promise<void> } | undefined;
+  if (io.proofSystem?.name === 'groth16') loaded = { proofSystem: io.proofSystem, release: async () => {} };
+  else if (io.loadGroth16 !== undefined) {
+    const cache = options.cacheDir ?? circuitCacheDir(cacheDir(io.env ?? NO_ENV));
+    loaded = await io.loadGroth16(options.fields, { cacheDir: cache });
+  }
+  if (loaded === undefined) throw new Error('--ledger evm needs medshare/zk, which is not part of this build');
+  const { proofSystem, release } = loaded;
   try {
+    const start = io.now();
+    io.out('medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with the contract on an EVM (in-process, Prague)');
+    io.out(`record: ${options.fields} fields; proof system: groth16 (verified on chain); ledger: MedShare.sol via medshare/evm`);
     const result = await evm.runEvmStory({
-      proofSystem: proofSystem.proofSystem,
+      proofSystem,
       fields: options.fields,
       random: options.seed === null ? systemRandom : seeded(options.seed),
       now: io.now,
@@ -204,42 +272,79 @@ async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
     io.out(`total ${ms(io.now() - start)}`);
     if (!result.received || !result.secondSaleRefused) throw new Error('the EVM story did not end as it should');
   } finally {
-    await proofSystem.release();
+    await release();
   }
 }
 
 /**
  * Runs the command line.
  * @param args - the arguments after the program name
- * @param io - output and clock
- * @returns the exit code (0, or 1 after printing one error line)
+ * @param io - output, clock and environment
+ * @returns the exit code: {@link EXIT}.ok, .failure (after one error line) or .usage (after one error line)
  */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  const prefix = command === 'demo' || command === 'bench' ? `medshare ${command}` : 'medshare';
   try {
-    const [command, ...rest] = args;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      if (command === undefined) {
-        io.err('medshare: error: no command (try: medshare demo, medshare bench, medshare --help)');
-        return 1;
+    switch (command) {
+      case undefined:
+        throw new UsageError('no command (try: medshare demo, medshare bench, medshare --help)');
+      case '-h':
+      case '--help':
+        io.out(USAGE);
+        return EXIT.ok;
+      case 'help': {
+        const topic = rest[0];
+        if (rest.length > 1 || (topic !== undefined && topic !== 'demo' && topic !== 'bench'))
+          throw new UsageError(`help takes one of: demo, bench (got ${rest.join(' ')})`);
+        if (topic === 'bench') return io.bench === undefined ? helpMissingBench(io) : await io.bench(['--help']);
+        io.out(topic === 'demo' ? DEMO_USAGE : USAGE);
+        return EXIT.ok;
       }
-      io.out(USAGE);
-      return 0;
+      case '-v':
+      case '--version':
+        io.out(io.version ?? 'unknown');
+        return EXIT.ok;
+      case 'bench':
+        if (io.bench === undefined) throw new Error('the benchmark is not available in this build');
+        return await io.bench(rest);
+      case 'demo': {
+        const options = parseDemo(rest);
+        if (options === 'help') {
+          io.out(DEMO_USAGE);
+          return EXIT.ok;
+        }
+        await demo(options, io);
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`unknown command '${command}' (try: medshare demo, medshare bench, medshare --help)`);
     }
-    if (command === 'bench') {
-      if (io.bench === undefined) throw new Error('the benchmark is not available in this build');
-      return await io.bench(rest);
-    }
-    if (command !== 'demo') throw new Error(`unknown command ${command} (try: medshare demo, medshare bench, medshare --help)`);
-    await demo(parseDemo(rest), io);
-    return 0;
   } catch (e) {
-    io.err(`medshare: error: ${(e as Error).message ?? String(e)}`.split('\n')[0] as string);
-    return 1;
+    const message = (e as Error).message ?? String(e);
+    if (e instanceof UsageError) {
+      const hint = prefix === 'medshare' || message.includes('--help') ? '' : ` (try: ${prefix} --help)`;
+      io.err(`${prefix}: error: ${message}${hint}`.split('\n')[0] as string);
+      return EXIT.usage;
+    }
+    io.err(`${prefix}: error: ${message}`.split('\n')[0] as string);
+    return EXIT.failure;
   }
 }
 
+function helpMissingBench(io: CliIo): number {
+  io.err('medshare: error: the benchmark is not available in this build');
+  return EXIT.failure;
+}
+
+/** medshare's version, from the package.json beside dist/ (or src/). */
+function packageVersion(): string {
+  const json = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof json.version === 'string' ? json.version : 'unknown';
+}
+
 /**
- * Runs the command line on the process's stdout, stderr and clock.
+ * Runs the command line on the process's stdout, stderr, clock and environment.
  * @param args - the arguments after the program name
  * @returns the exit code
  */
@@ -248,14 +353,16 @@ export function run(args: readonly string[]): Promise<number> {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     now: () => performance.now(),
+    env: processEnvironment(),
+    version: packageVersion(),
     every: (fn, ms) => {
       const timer = setInterval(fn, ms);
       return () => clearInterval(timer);
     },
     // Loaded only when used: medshare/zk pulls in snarkjs and circomlib (GPL-3.0).
-    loadGroth16: async (fields) => {
+    loadGroth16: async (fields, { cacheDir }) => {
       const [{ groth16ProofSystem }, zk] = await Promise.all([import('./protocol/groth16.js'), import('./zk/index.js')]);
-      return { proofSystem: groth16ProofSystem(fields), release: () => zk.releaseWorkers() };
+      return { proofSystem: groth16ProofSystem(fields, { cacheDir }), release: () => zk.releaseWorkers() };
     },
     // The benchmark suite of bench/ (reproducing the paper's section 5.2), loaded only when asked for.
     bench: async (benchArgs) => (await import('../bench/run.js')).runBench(benchArgs),

@@ -12,3 +12,13 @@ export * as sign from './sign/index.js';
 export * as pbft from './pbft/index.js';
 export * as ledger from './ledger/index.js';
 export * as protocol from './protocol/index.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  DecryptionError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+  ProofError,
+} from './internal/errors.js';
+export type { ErrorCode } from './internal/errors.js';

@@ -1,5 +1,5 @@
 /**
- * AuthSign (Cha-Cheon IBS, SCHEMES.md section 4): completeness, and that any change to the
+ * AuthSign (Cha-Cheon IBS, docs/schemes.md section 4): completeness, and that any change to the
  * message, the identity or a signature byte makes verification return false.
  */
 import fc from 'fast-check';

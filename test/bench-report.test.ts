@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from '../bench/harness.js';
 import { table3, table4 } from '../bench/paper.js';
-import { type BenchResults, renderReport, type ZkPoint } from '../bench/report.js';
+import { type BenchResults, fig5File, type PbftPoint, renderReport, type ZkPoint } from '../bench/report.js';
 import { escapeXml, niceTicks, renderChart } from '../bench/svg.js';
 
 /** The plotted points of one series, read back from the SVG's data attributes. */
@@ -145,14 +145,19 @@ describe('renderReport', () => {
 
   it('writes the Fig. 5-8 charts, with the paper point where the text states one', () => {
     const { charts } = renderReport(results);
-    expect(charts.map((c) => c.file).sort()).toEqual(['fig5-block.svg', 'fig6-keygen.svg', 'fig7-prove.svg', 'fig8-verify.svg']);
+    expect(charts.map((c) => c.file).sort()).toEqual([
+      'fig5-block-consensus-only.svg',
+      'fig6-keygen.svg',
+      'fig7-prove.svg',
+      'fig8-verify.svg',
+    ]);
     const fig7 = charts.find((c) => c.file === 'fig7-prove.svg')?.svg as string;
     expect(plotted(fig7, 'medshare (median, min-max)').map((p) => [p.x, p.y])).toEqual([
       [100, 0.2],
       [1000, 2],
     ]);
     expect(plotted(fig7, 'Huang et al. 2020 (as stated in the text)').map((p) => [p.x, p.y])).toEqual([[1000, 52]]);
-    const fig5 = charts.find((c) => c.file === 'fig5-block.svg')?.svg as string;
+    const fig5 = charts.find((c) => c.file === 'fig5-block-consensus-only.svg')?.svg as string;
     expect(plotted(fig5, 'PoW (MedRec), DPoS (MDSM): paper text').map((p) => p.y)).toEqual([600, 180]);
   });
 
@@ -174,6 +179,49 @@ describe('renderReport', () => {
     expect(markdown).toContain('| submitProof | 310,000 | 96 | <= 300,000 (NOT met) | 240 |');
     expect(markdown).toContain('| share | 444,000 | 67 |  | 230 |');
     expect(markdown.indexOf('## Fig. 5')).toBeLessThan(markdown.indexOf('## The contract on an EVM'));
+  });
+
+  it('Fig. 5: one chart per mode, one line per replica count, each plotting exactly its rows of the table', () => {
+    // Every (mode, replicas, batch) with a distinct median, so a point in the wrong line shows.
+    const modes = ['consensus only', 'full', 'full, native verify'];
+    const pbft: PbftPoint[] = modes.flatMap((mode, i) =>
+      [4, 7].flatMap((replicas, j) =>
+        [1, 10, 100].map((batch, k) => ({
+          mode,
+          replicas,
+          batch,
+          block: m('block', (1 + i * 100 + j * 10 + k) * batch),
+          throughput: 1,
+        })),
+      ),
+    );
+    const { markdown, charts } = renderReport({ ...results, zk: [], pbft });
+    expect(charts.map((c) => c.file)).toEqual(modes.map(fig5File));
+    expect(modes.map(fig5File)).toEqual([
+      'fig5-block-consensus-only.svg',
+      'fig5-block-full.svg',
+      'fig5-block-full-native-verify.svg',
+    ]);
+    for (const mode of modes) {
+      expect(markdown).toContain(`![Fig. 5, ${mode}](${fig5File(mode)})`);
+      const svg = charts.find((c) => c.file === fig5File(mode))?.svg as string;
+      expect(svg).toContain(`Fig. 5: block generation time (${mode})`);
+      for (const replicas of [4, 7]) {
+        const rows = pbft.filter((p) => p.mode === mode && p.replicas === replicas);
+        expect(plotted(svg, `medshare PBFT, ${replicas} replicas`).map((p) => [p.x, p.y])).toEqual(
+          rows.map((p) => [p.batch, p.block.medianMs / 1000]),
+        );
+        // The table row of each plotted point shows the same median (the report's ms format).
+        const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+        for (const p of rows) expect(markdown).toContain(`| ${mode} | ${replicas} | ${p.batch} | ${ms(p.block.medianMs)} |`);
+      }
+      // Along each line the batch size only grows: no zigzag back through another mode.
+      for (const replicas of [4, 7]) {
+        const xs = plotted(svg, `medshare PBFT, ${replicas} replicas`).map((p) => p.cx);
+        expect(xs).toEqual([...xs].sort((a, b) => a - b));
+        expect(new Set(xs).size).toBe(xs.length);
+      }
+    }
   });
 
   it('omits sections with no data', () => {

@@ -17,7 +17,7 @@ import {
 } from '../src/evm/index.js';
 import type { InProcessChain } from '../src/evm/in-process.js';
 import { createPkg, issueReKey } from '../src/protocol/parties.js';
-import { commitRecord, prove, releaseWorkers, requirementHash } from '../src/zk/index.js';
+import { commitRecord, prove, randomFieldElement, releaseWorkers, requirementHash } from '../src/zk/index.js';
 import { identityField } from '../src/evm/encoding.js';
 import { testChain, testKey } from './support/evm.js';
 import { seededRandom } from './support/random.js';
@@ -86,7 +86,7 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
     expect(await medshare.member('patient:nobody')).toBeNull();
 
     const zk = await testKeys('zk-keys');
-    const requirement = { criteria: [{ field: 0, min: 40, max: 65 }] };
+    const requirement = { criteria: [{ field: 0, min: 40, max: 65 }], nonce: randomFieldElement({ random }) };
     chain.setTime(T0 + 10);
     const published = ok(
       await as['institute:oncology-lab'].publishRequirement(
@@ -104,7 +104,8 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
     expect((await medshare.verificationKey(reqId)).length).toBe(896);
 
     const record = [52, 128, 61, 250, 1, 0, 37, 90];
-    const commitment = commitRecord(SHAPE, record);
+    const blinding = randomFieldElement({ random });
+    const commitment = commitRecord(SHAPE, record, blinding);
     chain.setTime(T0 + 20);
     const sigma = signRecordCommitment(alice.signingKey, medshare.domain, commitment, { random });
     const registered = ok(await as['hospital:st-mary'].registerRecord('patient:alice', commitment, sigma, T0 + 20));
@@ -116,6 +117,7 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
 
     const { proof, publicSignals } = await prove(zk.provingKey, {
       record,
+      blinding,
       requirement,
       salt: 42n,
       patientId: identityField('patient:alice'),

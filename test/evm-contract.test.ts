@@ -28,10 +28,11 @@ import { issueReKey } from '../src/protocol/parties.js';
 import { recordSignable as protocolRecordSignable } from '../src/protocol/transactions.js';
 import type { RefusalReason } from '../src/protocol/contract.js';
 import { authSign } from '../src/sign/cha-cheon.js';
-import { commitRecord, FIELD_ORDER, type ProofResult, releaseWorkers } from '../src/zk/index.js';
+import { FIELD_ORDER, type ProofResult, releaseWorkers } from '../src/zk/index.js';
 import { addressOf, DEPLOYER, hex, testKey } from './support/evm.js';
 import {
   type CallOutcome,
+  commitmentOf,
   type EvmWorld,
   MAX_CLOCK_SKEW,
   MAX_PROOF_AGE,
@@ -51,7 +52,7 @@ import {
   T0,
   UNFIT_RECORD,
 } from './support/evm-world.js';
-import { SHAPE, testKeys } from './support/zk.js';
+import { testKeys } from './support/zk.js';
 
 let w: EvmWorld;
 let reqA: Hex; // labA, exclusive, reward 100
@@ -61,7 +62,7 @@ let rec2: Hex; // OTHER_RECORD of alice
 let recUnfit: Hex; // UNFIT_RECORD of alice
 const NOW = T0 + 30;
 const P: Record<string, ProofResult> = {};
-const commitment1 = commitRecord(SHAPE, RECORD);
+const commitment1 = commitmentOf(RECORD);
 const seen = new Set<RefusalReason>();
 
 beforeAll(async () => {
@@ -216,7 +217,7 @@ describe('the nine steps on chain', () => {
   });
 
   it('gas stays within the targets: registerRecord <= 230k, submitProof <= 300k', async () => {
-    const commitment = commitRecord(SHAPE, [1, 2, 3, 4, 5, 6, 7, 8]);
+    const commitment = commitmentOf([1, 2, 3, 4, 5, 6, 7, 8]);
     const registered = accepted(
       await w.send(
         'hospital',
@@ -385,7 +386,7 @@ describe('publishRequirement (step 1)', () => {
 });
 
 describe('registerRecord (steps 2-3): sigma_a bound to the chain id and the contract', () => {
-  const commitment = commitRecord(SHAPE, [9, 9, 9, 9, 9, 9, 9, 9]);
+  const commitment = commitmentOf([9, 9, 9, 9, 9, 9, 9, 9]);
   const alice = () => w.parties.patient.identity;
   const send = (who: PartyName, patient: string, signature: Hex, c = commitment) =>
     w.send(who, 'registerRecord', [patient, c, signature, BigInt(NOW)], NOW);
@@ -550,7 +551,7 @@ describe('grantAccess (step 6)', () => {
     refused(await grant(reqA, rec1, reKeyCommitment(), 'otherPatient'), 'notRecordOwner');
     refused(await grant(reqA, rec1, reKeyCommitment(), 'labA'), 'wrongRole');
     refused(await grant(reqA, rec1, reKeyCommitment('labB')), 'grantMismatch');
-    refused(await grant(reqA, rec1, reKeyCommitment('labA', commitRecord(SHAPE, OTHER_RECORD))), 'grantMismatch');
+    refused(await grant(reqA, rec1, reKeyCommitment('labA', commitmentOf(OTHER_RECORD))), 'grantMismatch');
     const good = reKeyCommitment();
     refused(await grant(reqA, rec1, `${good.slice(0, -2)}` as Hex), 'malformedTransaction');
     refused(await grant(reqA, rec1, `0x010208${good.slice(8)}` as Hex), 'malformedTransaction');
@@ -577,7 +578,7 @@ describe('share (step 9): the Fig. 3 form signed by both parties', () => {
     accepted(await grant());
     refused(await share(form({ patient: w.parties.otherPatient.identity }, { patient: 'otherPatient' })), 'notParty');
     refused(await share(form({ institution: w.parties.labB.identity }, { institution: 'labB' })), 'notParty');
-    refused(await share(form({ commitment: commitRecord(SHAPE, OTHER_RECORD) })), 'commitmentMismatch');
+    refused(await share(form({ commitment: commitmentOf(OTHER_RECORD) })), 'commitmentMismatch');
     refused(await share({ ...form(), timestamp: 2n ** 53n }), 'malformedTransaction');
     refused(await share({ ...form(), patient: '' }), 'malformedTransaction');
     refused(await share(form({}, { patient: 'otherPatient' })), 'badSignature');

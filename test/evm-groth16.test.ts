@@ -27,7 +27,8 @@ const Q = bn254.fields.Fp.ORDER;
 const R = FIELD_ORDER;
 const inputs = {
   record: [61, 128, 250, 1, 0, 65535, 37, 90],
-  requirement: { criteria: [{ field: 0, min: 40, max: 65 }] },
+  blinding: 0x5eed_b11d_1e5n,
+  requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 0x5eed_a11c_e0dd_ba11n },
   salt: 987654321n,
   patientId: 42n,
   timestamp: 1_700_000_000n,
@@ -48,7 +49,10 @@ beforeAll(async () => {
   other = await testKeys('zk-other-keys');
   key = hex(encodeVerificationKey(keys.verificationKey));
   eligible = await prove(keys.provingKey, inputs);
-  ineligible = await prove(keys.provingKey, { ...inputs, requirement: { criteria: [{ field: 1, min: 0, max: 127 }] } });
+  ineligible = await prove(keys.provingKey, {
+    ...inputs,
+    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 0xb0b_5eed_f00dn },
+  });
 });
 
 afterAll(async () => {

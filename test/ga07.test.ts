@@ -1,7 +1,7 @@
 /**
- * ga07 (Green-Ateniese IBP1, SCHEMES.md section 2):
+ * ga07 (Green-Ateniese IBP1, docs/schemes.md section 2):
  * - the common IB-PRE properties (shared suite, single-hop);
- * - the equations of SCHEMES.md section 2, checked element by element;
+ * - the equations of docs/schemes.md section 2, checked element by element;
  * - the KEM + AEAD for records of any size, who can and cannot decrypt, argument checks.
  */
 import fc from 'fast-check';
@@ -42,7 +42,7 @@ describe('ga07: public entry', () => {
   });
 });
 
-describe('ga07: the equations of SCHEMES.md section 2', () => {
+describe('ga07: the equations of docs/schemes.md section 2', () => {
   it('mpk = h^s and sk = H1(ID)^s', () => {
     expect(params.mpk.equals(G2Point.BASE.multiply(f.masterKey.s))).toBe(true);
     expect(alice.key.equals(hashToG1(H1_DST, utf8(ALICE)).multiply(f.masterKey.s))).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * huang2020: the paper's IB-PRE (Huang et al. 2020, section 4.2), corrected.
  * - the common IB-PRE properties (shared suite);
- * - each erratum of ../shared/docs/SCHEMES.md section 1 is needed: the printed formula fails;
+ * - each erratum of docs/schemes.md section 1.2 is needed: the printed formula fails;
  * - the key-leak attack: one ordinary key holder opens another identity's ciphertext.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { seededRandom } from './support/random.js';
 
 describePreScheme(huang2020, { multiHop: true });
 
-describe('huang2020: the three errata of the printed scheme (SCHEMES.md section 1)', () => {
+describe('huang2020: the three errata of the printed scheme (docs/schemes.md section 1.2)', () => {
   let params: Huang2020Params;
   let patient: Huang2020SecretKey;
   let institute: Huang2020SecretKey;
@@ -93,7 +93,7 @@ describe('huang2020: the three errata of the printed scheme (SCHEMES.md section 
   });
 });
 
-describe('huang2020: security finding - any key holder opens every ciphertext (SCHEMES.md section 1)', () => {
+describe('huang2020: security finding - any key holder opens every ciphertext (docs/schemes.md section 1.4)', () => {
   it('a holder of one ordinary key recovers h^c and g^c and opens a record encrypted to another identity', () => {
     const random = seededRandom('attack');
     const { params, masterKey } = huang2020.setup({ random });

@@ -1,5 +1,5 @@
 /**
- * KEM + AEAD (src/pre/kem.ts, SCHEMES.md section 3): the sealed record opens only under the
+ * KEM + AEAD (src/pre/kem.ts, docs/schemes.md section 3): the sealed record opens only under the
  * same encapsulated GT element, the same scheme name and the same capsule binding.
  */
 import fc from 'fast-check';

@@ -6,7 +6,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeBlock, FileBlockStore, LedgerCorruptionError, MemoryBlockStore, verifyChain } from '../src/ledger/index.js';
+import { FileBlockStore, LedgerCorruptionError } from '../src/ledger/file.js';
+import { encodeBlock, MemoryBlockStore, verifyChain } from '../src/ledger/index.js';
 import { committedChain } from './support/ledger-fixtures.js';
 
 const { blocks, cluster } = committedChain(5);

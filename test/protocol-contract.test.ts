@@ -15,6 +15,7 @@ import {
   decodeContractTransaction,
   encodeBody,
   encodeEnvelope,
+  encryptRecord,
   envelopeSignable,
   issueReKey,
   type MedicalRecord,
@@ -33,6 +34,8 @@ import { authSign } from '../src/sign/cha-cheon.js';
 import {
   apply,
   applyOk,
+  blindingOf,
+  commitmentOf,
   IDS,
   makeWorld,
   OTHER_RECORD,
@@ -84,6 +87,7 @@ async function submission(
       requirement: options.requirement ?? REQUIREMENT_A,
       recordId: options.recordId ?? w.recordId,
       record: options.record ?? RECORD,
+      blinding: blindingOf(options.record ?? RECORD),
       time: options.time ?? T0 + 100,
     },
     { random },
@@ -110,7 +114,7 @@ async function shareFlow(state: ContractState, requirementId: string, requiremen
   return { approvalId: approved.id, granted: granted.state, share };
 }
 
-function shareOperation(approvalId: string, institution: 'labA' | 'labB', time: number, commitment = zk.commitRecord(RECORD)) {
+function shareOperation(approvalId: string, institution: 'labA' | 'labB', time: number, commitment = commitmentOf(zk, RECORD)) {
   const form = sharingForm(IDS.patient, IDS[institution], commitment, time);
   const transaction = encodeTransaction({
     ...form,
@@ -151,7 +155,7 @@ describe('membership and roles (section 4.2.3)', () => {
       { random },
     );
     expectRefused(w.state, publishByPatient, 'wrongRole');
-    const commitment = zk.commitRecord(RECORD);
+    const commitment = commitmentOf(zk, RECORD);
     const recordByLab = signTransaction(
       w.creds.labA.signingKey,
       'registerRecord',
@@ -211,7 +215,7 @@ describe('signatures', () => {
   });
 
   it("refuses a record registration without the patient's sigma_a", () => {
-    const commitment = zk.commitRecord([1, 2, 3, 4]);
+    const commitment = commitmentOf(zk, [1, 2, 3, 4]);
     const op = signTransaction(
       w.creds.hospital.signingKey,
       'registerRecord',
@@ -227,7 +231,7 @@ describe('signatures', () => {
   });
 
   it('refuses a record of an unregistered patient, and a patient registering for another patient', () => {
-    const commitment = zk.commitRecord([9, 9, 9, 9]);
+    const commitment = commitmentOf(zk, [9, 9, 9, 9]);
     const forStranger = signTransaction(
       w.creds.hospital.signingKey,
       'registerRecord',
@@ -294,6 +298,11 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
 
   it('refuses a proof for another requirement', async () => {
     const sub = await submission({ requirement: REQUIREMENT_B, requirementId: w.requirementA });
+    expectRefused(w.state, sub.operation, 'requirementMismatch');
+  });
+
+  it('refuses a proof against the right criteria under another nonce (the criteria alone do not make the hash)', async () => {
+    const sub = await submission({ requirement: { ...REQUIREMENT_A, nonce: REQUIREMENT_A.nonce + 1n } });
     expectRefused(w.state, sub.operation, 'requirementMismatch');
   });
 
@@ -446,7 +455,7 @@ describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
     const flow = await shareFlow(w.state, w.requirementA, REQUIREMENT_A, 'labA');
     expectRefused(
       flow.granted,
-      shareOperation(flow.approvalId, 'labA', T0 + 220, zk.commitRecord(OTHER_RECORD)),
+      shareOperation(flow.approvalId, 'labA', T0 + 220, commitmentOf(zk, OTHER_RECORD)),
       'commitmentMismatch',
     );
     expectRefused(flow.granted, shareOperation(flow.approvalId, 'labB', T0 + 220), 'notParty');
@@ -477,7 +486,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
     const record = receiveRecord(
       w.pkg.preParams,
       w.creds.labA.decryptionKey,
-      { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(RECORD), stored: original, shares },
+      { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: original, shares },
       zk,
     );
     expect(record).toEqual([...RECORD]);
@@ -516,7 +525,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(RECORD), stored: original, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: original, shares },
           zk,
         ),
       'reEncryptionProofInvalid',
@@ -534,7 +543,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
           w.creds.labA.decryptionKey,
           {
             reKeyCommitment: issued.reKeyCommitment,
-            commitment: zk.commitRecord(RECORD),
+            commitment: commitmentOf(zk, RECORD),
             stored: original,
             shares: [shares[0] as Uint8Array, bad],
           },
@@ -553,7 +562,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(RECORD), stored: swapped, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: swapped, shares },
           zk,
         ),
       'recordMismatch',
@@ -568,11 +577,36 @@ describe('re-encryption and delivery (steps 6-8)', () => {
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(RECORD), stored: original, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: original, shares },
           zk,
         ),
       'recordMismatch',
     );
+  });
+
+  it('refuses the committed record sealed with another blinding than the commitment was made with', () => {
+    // The ledger commitment hides the record: without its blinding rho nobody can check a
+    // record against it, and a wrong rho (here the record's rho + 1) does not check.
+    const sealed = encryptRecord(w.pkg.preParams, IDS.patient, commitmentOf(zk, RECORD), RECORD, blindingOf(RECORD) + 1n, {
+      random,
+    });
+    const { issued, shares } = deliver({ stored: sealed });
+    expectProtocolError(
+      () =>
+        receiveRecord(
+          w.pkg.preParams,
+          w.creds.labA.decryptionKey,
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: sealed, shares },
+          zk,
+        ),
+      'recordMismatch',
+    );
+  });
+
+  it('the same record committed under two blindings gives two commitments (the ledger cannot link them)', () => {
+    expect(zk.commitRecord(RECORD, 1n)).not.toBe(zk.commitRecord(RECORD, 2n));
+    expect(zk.commitRecord(RECORD, 1n)).toBe(zk.commitRecord([...RECORD], 1n));
+    expect(() => zk.commitRecord(RECORD, 0n)).toThrow(RangeError);
   });
 
   it("a key granted for one record does not open the patient's other records", () => {
@@ -583,7 +617,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(OTHER_RECORD), stored: other, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, OTHER_RECORD), stored: other, shares },
           zk,
         ),
       'decryptionFailed',
@@ -598,7 +632,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(RECORD), stored: notForPatient, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: notForPatient, shares },
           zk,
         ),
       'decryptionFailed',

@@ -3,10 +3,10 @@
  * 4 verification nodes running PBFT, with the STAND-IN proof system: every node reaches the same
  * contract state, the hash beside each block is equal at every node, the second sale is refused
  * through consensus, and a node that crashed mid-story restarts and catches up (by retransmission,
- * and with a small checkpoint interval by state transfer plus block sync). Also the command line.
+ * and with a small checkpoint interval by state transfer plus block sync). The command line is in
+ * cli.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
 import {
   applyBlock,
   contractStateHash,
@@ -127,78 +127,5 @@ describe('crash and restart with a small checkpoint interval', () => {
     expect(result.network.stats.stateTransfers).toBeGreaterThan(0);
     expect(result.network.stats.blocksSynced).toBeGreaterThan(0);
     checkNodesAgree(result);
-  });
-});
-
-describe('command line', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), now: () => 0 } };
-  };
-
-  it('rejects a bad option with one clear line and exit code 1', async () => {
-    for (const args of [['demo', '--fields', 'x'], ['demo', '--fields', '0'], ['demo', '--bogus'], ['frobnicate']]) {
-      const t = io();
-      expect(await main(args, t.io)).toBe(1);
-      expect(t.err).toHaveLength(1);
-      expect(t.err[0]).toMatch(/^medshare: error: /);
-    }
-  });
-
-  it('hands `bench` and its arguments to the benchmark runner and returns its exit code', async () => {
-    const t = io();
-    const seen: (readonly string[])[] = [];
-    const bench = async (args: readonly string[]) => {
-      seen.push(args);
-      return 2;
-    };
-    expect(await main(['bench', '--quick', '--only', 'pre'], { ...t.io, bench })).toBe(2);
-    expect(seen).toEqual([['--quick', '--only', 'pre']]);
-    expect(await main(['bench'], t.io)).toBe(1); // no runner in this build
-    expect(t.err).toHaveLength(1);
-    expect(await main([], t.io)).toBe(1);
-    expect(t.err).toHaveLength(2);
-  });
-
-  it('runs the demo, says that the proof step is a stand-in, and stops every progress ticker', async () => {
-    const t = io();
-    let started = 0;
-    let stopped = 0;
-    const every = (fn: () => void) => {
-      started++;
-      fn(); // one tick at once
-      let done = false;
-      return () => {
-        if (!done) stopped++;
-        done = true;
-      };
-    };
-    const loadGroth16 = () => Promise.reject(new Error('--stand-in must not load medshare/zk'));
-    expect(
-      await main(['demo', '--fields', '3', '--seed', 'cli-test', '--no-crash', '--stand-in'], { ...t.io, every, loadGroth16 }),
-    ).toBe(0);
-    expect(started).toBeGreaterThan(0);
-    expect(stopped).toBe(started);
-    expect(t.err.some((line) => /^ {2}… registering \d+ identities, one PBFT round each \(\d+ ms\)$/.test(line))).toBe(true);
-    const text = t.out.join('\n');
-    expect(text).toContain('STAND-IN (--stand-in)');
-    expect(text).toContain('[step 9]');
-    expect(text).toContain('exclusiveLicence');
-    expect(text).toContain('every node agrees (same head and contract-state hash): yes');
-  });
-
-  it('uses the Groth16 proof system when the build has it, and releases it afterwards', async () => {
-    const t = io();
-    let released = 0;
-    const loadGroth16 = async (fields: number) => {
-      expect(fields).toBe(2);
-      return { proofSystem: { ...standInProofSystem(), name: 'groth16 (test double)' }, release: async () => void released++ };
-    };
-    expect(await main(['demo', '--fields=2', '--seed', 'cli-test-2', '--no-crash'], { ...t.io, loadGroth16 })).toBe(0);
-    expect(released).toBe(1);
-    const text = t.out.join('\n');
-    expect(text).toContain('proof system: groth16 (test double)');
-    expect(text).not.toContain('STAND-IN');
   });
 });

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groth16ProofSystem } from '../src/protocol/groth16.js';
 import { decodeContractTransaction, proofSubmission, runStory, signTransaction } from '../src/protocol/index.js';
 import { releaseWorkers } from '../src/zk/index.js';
-import { apply, makeWorld, RECORD, REQUIREMENT_A, random, T0, UNFIT_RECORD, type World } from './support/protocol-fixture.js';
+import {
+  apply,
+  blindingOf,
+  makeWorld,
+  RECORD,
+  REQUIREMENT_A,
+  random,
+  T0,
+  UNFIT_RECORD,
+  type World,
+} from './support/protocol-fixture.js';
 import { seededRandom } from './support/random.js';
 
 // The default shape for n = 4, the circuit the README's zk example and `medshare demo` build too (one cache entry).
@@ -33,6 +43,7 @@ async function submit(record = RECORD, recordId = w.recordId) {
       requirement: REQUIREMENT_A,
       recordId,
       record,
+      blinding: blindingOf(record),
       time: T0 + 100,
     },
     { random },

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Circuit,
+  commitRecord,
   decodeProof,
   decodeProofJson,
   decodeVerificationKey,
@@ -23,11 +24,14 @@ import {
   prove,
   provingKeyFromZkey,
   releaseWorkers,
+  requirementHash,
   verificationKeyFromZkey,
   verify,
   ZkInputError,
 } from '../src/zk/index.js';
 import { bn254 } from '@noble/curves/bn254.js';
+import { forgeProof, setupSecretsFrom } from './support/hostile-zk.js';
+import { seededRandom } from './support/random.js';
 import { SHAPE, testCircuit, testKeys } from './support/zk.js';
 
 const record = [61, 128, 250, 1, 0, 65535, 37, 90];
@@ -38,7 +42,9 @@ const inputs = {
       { field: 0, min: 40, max: 65 },
       { field: 2, min: 250, max: 250 },
     ],
+    nonce: 0x1badb002n,
   },
+  blinding: 5550123n,
   salt: 123456789n,
   patientId: 42n,
   timestamp: 1_700_000_000n,
@@ -55,12 +61,27 @@ beforeAll(async () => {
   keys = await testKeys('zk-keys');
   other = await testKeys('zk-other-keys');
   eligible = await prove(keys.provingKey, inputs);
-  ineligible = await prove(keys.provingKey, { ...inputs, requirement: { criteria: [{ field: 1, min: 0, max: 127 }] } });
+  ineligible = await prove(keys.provingKey, {
+    ...inputs,
+    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 77n },
+  });
 });
 
 afterAll(async () => {
   await releaseWorkers();
 });
+
+/** Our key after one snarkjs phase-2 contribution by a second party (made once). */
+let contribution: Promise<KeyPair> | undefined;
+function contributed(): Promise<KeyPair> {
+  contribution ??= (async () => {
+    const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
+    await snarkjs.zKey.contribute(keys.provingKey.zkey, next, 'second party', 'some entropy');
+    const provingKey = provingKeyFromZkey(circuit, next.data as Uint8Array);
+    return { provingKey, verificationKey: verificationKeyFromZkey(provingKey.zkey) };
+  })();
+  return contribution;
+}
 
 describe('our setup and snarkjs interoperate', () => {
   it('a proof of an eligible record verifies with our verifier and with snarkjs, R = 1', async () => {
@@ -87,14 +108,12 @@ describe('our setup and snarkjs interoperate', () => {
 
   it('key generation is a function of the RandomSource (same seed, same .zkey)', async () => {
     const { zkpKeyGen } = await import('../src/zk/index.js');
-    const { seededRandom } = await import('./support/random.js');
     const again = await zkpKeyGen(circuit, { random: seededRandom('zk-keys'), singleThread: true });
     expect(again.provingKey.zkey).toEqual(keys.provingKey.zkey);
   });
 
   it('key generation runs beside a proof on the shared worker pool without disturbing it', async () => {
     const { zkpKeyGen } = await import('../src/zk/index.js');
-    const { seededRandom } = await import('./support/random.js');
     const [result, fresh] = await Promise.all([
       prove(keys.provingKey, inputs),
       zkpKeyGen(circuit, { random: seededRandom('zk-concurrent') }),
@@ -104,14 +123,54 @@ describe('our setup and snarkjs interoperate', () => {
   });
 
   it('a snarkjs phase-2 contribution on top of our key still proves and verifies, under a new delta', async () => {
-    const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
-    await snarkjs.zKey.contribute(keys.provingKey.zkey, next, 'second party', 'some entropy');
-    const provingKey = provingKeyFromZkey(circuit, next.data as Uint8Array);
-    const verificationKey = verificationKeyFromZkey(provingKey.zkey);
+    const { provingKey, verificationKey } = await contributed();
     expect(verificationKey.vk_delta_2).not.toEqual(keys.verificationKey.vk_delta_2);
     const result = await prove(provingKey, inputs);
     expect(verify(verificationKey, result.proof, result.publicSignals)).toBe(true);
     expect(verify(keys.verificationKey, result.proof, result.publicSignals)).toBe(false);
+  });
+});
+
+describe("the single-party setup's trapdoor survives a phase-2 contribution (issue 10, item 7)", () => {
+  // The maker of a zkpKeyGen key knows tau, alpha, beta, gamma, delta. A phase-2 contribution
+  // re-randomises delta only; tau, alpha and beta alone suffice to prove anything.
+  const signals = () => {
+    // R = 1 for a record that meets nothing: a commitment and requirement hash made up outright.
+    const requirement = { criteria: [{ field: 0, min: 70, max: 80 }], nonce: 99n };
+    return [
+      '1',
+      '1234567',
+      commitRecord(SHAPE, [1, 1, 1, 1, 1, 1, 1, 1], 3n),
+      requirementHash(SHAPE, requirement),
+      '42',
+      '1700000000',
+    ].map((x) => x.toString());
+  };
+
+  it("the secrets re-derived from the key's seed are the key's: [alpha]_1, [beta]_2, [delta]_2 match", () => {
+    const secrets = setupSecretsFrom(seededRandom('zk-keys'));
+    const vk = decodeVerificationKey(keys.verificationKey);
+    expect(vk.alpha.equals(bn254.G1.Point.BASE.multiply(secrets.alpha))).toBe(true);
+    expect(vk.beta.equals(bn254.G2.Point.BASE.multiply(secrets.beta))).toBe(true);
+    expect(vk.delta.equals(bn254.G2.Point.BASE.multiply(secrets.delta))).toBe(true);
+  });
+
+  it('from tau, alpha, beta alone the maker forges an R = 1 proof that verifies after a contribution (ours and snarkjs)', async () => {
+    const { verificationKey } = await contributed();
+    const secrets = setupSecretsFrom(seededRandom('zk-keys'));
+    const forged = forgeProof(circuit, secrets, verificationKey, signals(), seededRandom('forger'));
+    expect(verify(verificationKey, forged, signals())).toBe(true);
+    expect(await snarkjs.groth16.verify(verificationKey as never, signals(), forged as never)).toBe(true);
+    // and, the contribution aside, under the original key too
+    const direct = forgeProof(circuit, secrets, keys.verificationKey, signals(), seededRandom('forger'));
+    expect(verify(keys.verificationKey, direct, signals())).toBe(true);
+  });
+
+  it('without the trapdoor the same construction fails (secrets of another setup)', async () => {
+    const { verificationKey } = await contributed();
+    const wrong = setupSecretsFrom(seededRandom('zk-other-keys'));
+    const forged = forgeProof(circuit, wrong, verificationKey, signals(), seededRandom('forger'));
+    expect(verify(verificationKey, forged, signals())).toBe(false);
   });
 });
 
@@ -146,6 +205,18 @@ describe('soundness checks', () => {
     const signals = [...eligible.publicSignals];
     signals[4] = (BigInt(signals[4] as string) + FIELD_ORDER).toString();
     expect(verify(keys.verificationKey, eligible.proof, signals)).toBe(false);
+  });
+
+  it('a proof made with another blinding is about another commitment: it fails against the ledger commitment', async () => {
+    const wrong = await prove(keys.provingKey, { ...inputs, blinding: inputs.blinding + 1n });
+    expect(wrong.publicSignals[2]).not.toBe(eligible.publicSignals[2]);
+    expect(verify(keys.verificationKey, wrong.proof, wrong.publicSignals)).toBe(true); // a valid proof, of another statement
+    const againstLedger = [
+      ...wrong.publicSignals.slice(0, 2),
+      eligible.publicSignals[2] as string,
+      ...wrong.publicSignals.slice(3),
+    ];
+    expect(verify(keys.verificationKey, wrong.proof, againstLedger)).toBe(false);
   });
 
   it('claiming R = 1 for the ineligible record fails', () => {
@@ -297,6 +368,48 @@ describe('encodings and hostile inputs', () => {
     expect(verify(keys.verificationKey, eligible.proof, [...eligible.publicSignals.slice(0, 5), 'x'])).toBe(false);
     expect(() => verify(keys.verificationKey, eligible.proof, eligible.publicSignals.slice(1))).toThrow(TypeError);
     expect(() => verify({ ...keys.verificationKey, nPublic: 5 }, eligible.proof, eligible.publicSignals)).toThrow(MalformedError);
+  });
+
+  it('an object shaped like a decoded key (ic, alpha) is decoded as JSON, not trusted: MalformedError, not a crash', () => {
+    const forged = { ...keys.verificationKey, ic: keys.verificationKey.IC, alpha: keys.verificationKey.vk_alpha_1 };
+    expect(verify(forged, eligible.proof, eligible.publicSignals)).toBe(true); // the JSON fields are what count
+    const { IC: _ic, ...withoutJson } = forged;
+    expect(() => verify(withoutJson, eligible.proof, eligible.publicSignals)).toThrow(MalformedError);
+    const copy = { ...prepareVerificationKey(keys.verificationKey) }; // a copy is not the key we decoded
+    expect(() => verify(copy, eligible.proof, eligible.publicSignals)).toThrow(MalformedError);
+  });
+
+  it('one spelling per value: leading zeros, signs and whitespace in signals or coordinates are refused', () => {
+    const signals = [...eligible.publicSignals];
+    signals[5] = `0${signals[5]}`;
+    expect(verify(keys.verificationKey, eligible.proof, signals)).toBe(false);
+    const proof = { ...eligible.proof, pi_a: [`0${eligible.proof.pi_a[0]}`, eligible.proof.pi_a[1], '1'] };
+    expect(() => decodeProofJson(proof)).toThrow(MalformedError);
+    expect(verify(keys.verificationKey, proof, eligible.publicSignals)).toBe(false);
+    const vk = {
+      ...keys.verificationKey,
+      vk_alpha_1: [` ${keys.verificationKey.vk_alpha_1[0]}`, ...keys.verificationKey.vk_alpha_1.slice(1)],
+    };
+    expect(() => decodeVerificationKey(vk)).toThrow(MalformedError);
+  });
+
+  it('a .zkey with bytes after its last section, a section twice, or the wrong domain is refused', () => {
+    const zkey = keys.provingKey.zkey;
+    expect(() => provingKeyFromZkey(circuit, new Uint8Array([...zkey, 0]))).toThrow(/after the last section/);
+    expect(() => verificationKeyFromZkey(new Uint8Array([...zkey, 0]))).toThrow(MalformedError);
+    // Sections: "zkey", version, count, then (id u32, size u64, body) each.
+    const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+    const bodies = new Map<number, number>();
+    for (let pos = 12, i = 0; i < view.getUint32(8, true); i++) {
+      bodies.set(view.getUint32(pos, true), pos + 12);
+      pos += 12 + Number(view.getBigUint64(pos + 4, true));
+    }
+    const wrongDomain = zkey.slice();
+    new DataView(wrongDomain.buffer).setUint32((bodies.get(2) as number) + 80, 2 ** 20, true);
+    expect(() => provingKeyFromZkey(circuit, wrongDomain)).toThrow(/domain/);
+    const section1Twice = zkey.slice();
+    new DataView(section1Twice.buffer).setUint32((bodies.get(10) as number) - 12, 1, true); // section 10 renamed 1
+    expect(() => provingKeyFromZkey(circuit, section1Twice)).toThrow(/twice/);
   });
 
   it('decodeVerificationKey rejects a key point off the curve or outside the field', () => {

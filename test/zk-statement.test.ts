@@ -9,16 +9,22 @@ import {
   circuitInputs,
   circuitShape,
   commitRecord,
+  commitRecordUnblinded,
   decodePublicSignals,
   FIELD_ORDER,
   identityToField,
+  MalformedError,
   meetsRequirement,
   poseidon,
   poseidonChain,
+  publicStatement,
   requirementHash,
   ZkInputError,
 } from '../src/zk/index.js';
-import { arbRecord, arbRequirement, MAX_VALUE, SHAPE } from './support/zk.js';
+import { arbNonce, arbRecord, arbRequirement, MAX_VALUE, SHAPE } from './support/zk.js';
+
+/** A fixed blinding rho for tests where its value does not matter. */
+const RHO = 0x1234_5678_9abc_def0n;
 
 describe('Poseidon (circomlib parameters)', () => {
   it('matches the circomlibjs reference vectors', () => {
@@ -76,7 +82,7 @@ describe('record and requirement checks (typed errors)', () => {
   ];
   it.each(cases)('commitRecord rejects %s', (_, bad, input) => {
     try {
-      commitRecord(SHAPE, bad as number[]);
+      commitRecord(SHAPE, bad as number[], RHO);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ZkInputError);
@@ -85,8 +91,9 @@ describe('record and requirement checks (typed errors)', () => {
   });
 
   it('rejects values of the wrong type with TypeError', () => {
-    expect(() => commitRecord(SHAPE, ['1', ...record.slice(1)] as unknown as number[])).toThrow(TypeError);
-    expect(() => commitRecord(SHAPE, 'record' as unknown as number[])).toThrow(TypeError);
+    expect(() => commitRecord(SHAPE, ['1', ...record.slice(1)] as unknown as number[], RHO)).toThrow(TypeError);
+    expect(() => commitRecord(SHAPE, 'record' as unknown as number[], RHO)).toThrow(TypeError);
+    expect(() => commitRecord(SHAPE, record, 5 as unknown as bigint)).toThrow(TypeError);
   });
 
   const requirements: [string, unknown, string][] = [
@@ -116,8 +123,53 @@ describe('record and requirement checks (typed errors)', () => {
     }
   });
 
-  it('circuitInputs rejects a salt, ID or timestamp outside Fr', () => {
-    const base = { record, requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n };
+  it('commitRecord refuses a blinding of 0 (not hiding) or outside Fr; the unblinded form is its own function', () => {
+    for (const bad of [0n, -1n, FIELD_ORDER]) {
+      try {
+        commitRecord(SHAPE, record, bad);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ZkInputError);
+        expect((error as ZkInputError).input).toBe('blinding');
+      }
+    }
+    expect(commitRecordUnblinded(SHAPE, record)).toBe(
+      publicStatement(SHAPE, { record, blinding: 0n, requirement: { criteria: [], nonce: 1n }, patientId: 1n, timestamp: 1n })
+        .commitment,
+    );
+  });
+
+  it('requirementHash and circuitInputs refuse a requirement nonce of 0 (open to guessing), outside Fr or missing', () => {
+    const criteria = [{ field: 0, min: 1, max: 2 }];
+    for (const bad of [0n, -1n, FIELD_ORDER]) {
+      try {
+        requirementHash(SHAPE, { criteria, nonce: bad });
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ZkInputError);
+        expect((error as ZkInputError).input).toBe('requirement.nonce');
+      }
+      const inputs = { record, blinding: RHO, requirement: { criteria, nonce: bad }, salt: 1n, patientId: 2n, timestamp: 3n };
+      expect(() => circuitInputs(SHAPE, inputs)).toThrow(ZkInputError);
+    }
+    expect(() => requirementHash(SHAPE, { criteria } as never)).toThrow(TypeError);
+    expect(() => requirementHash(SHAPE, { criteria, nonce: 5 } as never)).toThrow(TypeError);
+  });
+
+  it('property: the requirement hash changes with the nonce (same criteria)', () => {
+    fc.assert(
+      fc.property(arbRequirement, arbNonce, (req, nonce) => {
+        fc.pre(nonce !== req.nonce);
+        expect(requirementHash(SHAPE, { ...req, nonce })).not.toBe(requirementHash(SHAPE, req));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('circuitInputs rejects a blinding, salt, ID or timestamp outside Fr', () => {
+    const base = { record, blinding: RHO, requirement: { criteria: [], nonce: 1n }, salt: 1n, patientId: 2n, timestamp: 3n };
+    expect(() => circuitInputs(SHAPE, { ...base, blinding: FIELD_ORDER })).toThrow(ZkInputError);
+    expect(() => circuitInputs(SHAPE, { ...base, blinding: 1 as unknown as bigint })).toThrow(TypeError);
     expect(() => circuitInputs(SHAPE, { ...base, salt: FIELD_ORDER })).toThrow(ZkInputError);
     expect(() => circuitInputs(SHAPE, { ...base, patientId: -1n })).toThrow(ZkInputError);
     expect(() => circuitInputs(SHAPE, { ...base, timestamp: 3 as unknown as bigint })).toThrow(TypeError);
@@ -129,7 +181,7 @@ describe('statement properties', () => {
     fc.assert(
       fc.property(arbRecord, arbRecord, (a, b) => {
         fc.pre(a.some((v, i) => v !== b[i]));
-        expect(commitRecord(SHAPE, a)).not.toBe(commitRecord(SHAPE, b));
+        expect(commitRecord(SHAPE, a, RHO)).not.toBe(commitRecord(SHAPE, b, RHO));
       }),
       { numRuns: 50 },
     );
@@ -137,7 +189,7 @@ describe('statement properties', () => {
 
   it('property: the commitment depends on the shape (same values, other bit width)', () => {
     const record = [1, 2, 3, 4, 5, 6, 7, 8];
-    expect(commitRecord(SHAPE, record)).not.toBe(commitRecord(circuitShape(8, { bits: 17, criteria: 4 }), record));
+    expect(commitRecord(SHAPE, record, RHO)).not.toBe(commitRecord(circuitShape(8, { bits: 17, criteria: 4 }), record, RHO));
   });
 
   it('property: the requirement hash changes when any bound moves by one', () => {
@@ -154,7 +206,7 @@ describe('statement properties', () => {
               min: Math.min(Number(c.min), MAX_VALUE - 1),
             };
         fc.pre(moved.min !== c.min || moved.max !== c.max);
-        const other = { criteria: req.criteria.map((x, i) => (i === k ? moved : x)) };
+        const other = { criteria: req.criteria.map((x, i) => (i === k ? moved : x)), nonce: req.nonce };
         expect(requirementHash(SHAPE, other)).not.toBe(requirementHash(SHAPE, req));
       }),
       { numRuns: 50 },
@@ -192,6 +244,9 @@ describe('statement properties', () => {
       timestamp: 6n,
     });
     expect(() => decodePublicSignals(['1', '2'])).toThrow(TypeError);
-    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', '-6'])).toThrow(TypeError);
+    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', '-6'])).toThrow(MalformedError);
+    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', '06'])).toThrow(MalformedError);
+    expect(() => decodePublicSignals(['2', '2', '3', '4', '5', '6'])).toThrow(MalformedError);
+    expect(() => decodePublicSignals(['1', '2', '3', '4', '5', FIELD_ORDER.toString()])).toThrow(MalformedError);
   });
 });

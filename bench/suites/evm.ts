@@ -30,6 +30,7 @@ import {
 import { type ChainReceipt, InProcessChain } from '../../src/evm/in-process.js';
 import { counterModeRandom } from '../../src/internal/random.js';
 import { groth16ProofSystem } from '../../src/protocol/groth16.js';
+import { randomFieldElement } from '../../src/protocol/proof-system.js';
 import { createPkg, issueReKey } from '../../src/protocol/parties.js';
 import { fieldToBytes } from '../../src/protocol/transactions.js';
 import { releaseWorkers, type VerificationKey } from '../../src/zk/index.js';
@@ -45,8 +46,8 @@ const keyOf = (name: string) => sha256(new TextEncoder().encode(`medshare-evm-be
 const accountOf = (name: string) => privateKeyToAccount(`0x${Buffer.from(keyOf(name)).toString('hex')}`).address;
 const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString('hex')}`;
 
-/** Runs the EVM suite: `runs` timed runs per operation (after one warm-up). */
-export async function runEvmSuite(runs: number, progress: (message: string) => void): Promise<EvmResults> {
+/** Runs the EVM suite: `runs` timed runs per operation (after one warm-up); the 4-field circuit is cached in `circuitDir`. */
+export async function runEvmSuite(runs: number, progress: (message: string) => void, circuitDir: string): Promise<EvmResults> {
   let precompiles: 'wasm' | 'noble' = 'wasm';
   let chain: InProcessChain;
   const accounts = PEOPLE.map(keyOf);
@@ -93,10 +94,10 @@ export async function runEvmSuite(runs: number, progress: (message: string) => v
   }
 
   progress('evm: Groth16 key and proof for 4-field records (circuit cached after the first build)');
-  const zk = groth16ProofSystem(4);
+  const zk = groth16ProofSystem(4, { cacheDir: circuitDir });
   const keys = await zk.keyGen(4, { random });
   const vk = encodeVerificationKey(JSON.parse(new TextDecoder().decode(keys.verificationKey)) as VerificationKey);
-  const requirement = { criteria: [{ field: 0, min: 40, max: 65 }] };
+  const requirement = { criteria: [{ field: 0, min: 40, max: 65 }], nonce: randomFieldElement({ random }) };
   const criteriaHash = zk.requirementHash(requirement);
   const publishArgs = (keyword: string) => [criteriaHash, [keyword], hex(vk), 100n, true, BigInt(T0)];
   await must(send('institute:oncology-lab', 'publishRequirement', publishArgs('age')), 'publish');
@@ -108,7 +109,8 @@ export async function runEvmSuite(runs: number, progress: (message: string) => v
     exclusive: true,
   });
   const record = [52, 128, 61, 250];
-  const commitment = zk.commitRecord(record);
+  const blinding = randomFieldElement({ random });
+  const commitment = zk.commitRecord(record, blinding);
   const alice = pkg.enroll('patient:alice', 'patient');
   const lab = pkg.enroll('institute:oncology-lab', 'institution');
   await must(
@@ -123,13 +125,14 @@ export async function runEvmSuite(runs: number, progress: (message: string) => v
   const recId = recordId('patient:alice', commitment);
   const { proof, publicSignals } = await zk.prove(keys.provingKey, {
     record,
+    blinding,
     requirement,
     salt: 12345n,
     patientId: identityField('patient:alice'),
     timestamp: BigInt(T0),
   });
   await releaseWorkers();
-  const otherCommitment = zk.commitRecord([60, 120, 70, 250]);
+  const otherCommitment = zk.commitRecord([60, 120, 70, 250], randomFieldElement({ random }));
   const otherSignature = hex(signRecordCommitment(alice.signingKey, domain, otherCommitment, { random }));
   const reKey = issueReKey(
     pkg.preParams,

@@ -39,14 +39,21 @@ async function measureAsync<T>(name: string, runs: number, operation: () => Prom
 
 /**
  * Runs the zk measurements. `runs` timed runs for proving and verification; key generation,
- * seconds per run, gets min(runs, 5) (quick: 1). Quick mode measures n = 100 only.
+ * seconds per run, gets min(runs, 5) (quick: 1). Quick mode measures n = 100 only. Circuits are
+ * compiled into, or loaded from, `cacheDir`.
  */
-export async function runZkSuite(runs: number, quick: boolean, progress: (message: string) => void): Promise<ZkPoint[]> {
+export async function runZkSuite(
+  runs: number,
+  quick: boolean,
+  progress: (message: string) => void,
+  cacheDir: string,
+): Promise<ZkPoint[]> {
   const sizes = quick ? [100] : [100, 250, 500, 750, 1000];
   const points: ZkPoint[] = [];
   try {
     for (const n of sizes) {
       const circuit = await buildCircuit(circuitShape(n), {
+        cacheDir,
         onProgress: (stage, message) => progress(`zk n=${n}: ${stage}: ${message}`),
       });
       progress(`zk n=${n}: key generation`);
@@ -62,8 +69,9 @@ export async function runZkSuite(runs: number, quick: boolean, progress: (messag
           const v = record[field] as number;
           return { field, min: Math.max(0, v - 10), max: Math.min(65535, v + 10) };
         }),
+        nonce: 0x6e6f6e6365n,
       };
-      const inputs = { record, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
+      const inputs = { record, blinding: 987654321n, requirement, salt: 123456789n, patientId: 42n, timestamp: 1_700_000_000n };
       progress(`zk n=${n}: proving`);
       const proved = await measureAsync(`zk prove n=${n}`, quick ? Math.min(runs, 2) : runs, () => prove(provingKey, inputs));
       const { proof, publicSignals } = proved.last;

@@ -12,7 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from '../internal/random.js';
 import { ga07 } from '../pre/ga07.js';
 import { createPkg, encryptRecord, issueReKey, proxyReEncrypt, receiveRecord } from '../protocol/parties.js';
-import type { ProofSystem, Requirement } from '../protocol/proof-system.js';
+import { type ProofSystem, randomFieldElement, type Requirement } from '../protocol/proof-system.js';
 import { sampleRecord } from '../protocol/story.js';
 import { fieldToBytes } from '../protocol/transactions.js';
 import type { VerificationKey } from '../zk/keys.js';
@@ -147,7 +147,10 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
   const zkKeys = await proofSystem.keyGen(fields, { random, onProgress: progress });
   mark = now();
   const vk = JSON.parse(new TextDecoder().decode(zkKeys.verificationKey)) as VerificationKey;
-  const requirement: Requirement = { criteria: [{ field: 0, min: 40, max: 65 }] };
+  const requirement: Requirement = {
+    criteria: [{ field: 0, min: 40, max: 65 }],
+    nonce: randomFieldElement({ random }), // nu: handed to patients with the criteria, never published
+  };
   chain.setTime(T0 + 10);
   const published = await as('lab').publishRequirement(
     {
@@ -166,8 +169,9 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
 
   // Steps 2-3: the hospital encrypts the record and registers its commitment with sigma_a.
   const record = sampleRecord(fields, random);
-  const commitment = proofSystem.commitRecord(record);
-  const stored = encryptRecord(pkg.preParams, PEOPLE.patient, commitment, record, { random });
+  const blinding = randomFieldElement({ random }); // rho: kept with the record, sealed with it, never on chain
+  const commitment = proofSystem.commitRecord(record, blinding);
+  const stored = encryptRecord(pkg.preParams, PEOPLE.patient, commitment, record, blinding, { random });
   done('step 2', `${PEOPLE.hospital} encrypts the record to its own identity (off chain, kept by the proxy)`, 0n, [
     `ciphertext ${ga07.encodeCiphertext(stored).length} bytes`,
   ]);
@@ -186,8 +190,9 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
   progress('Prove: the Groth16 proof');
   const { proof, publicSignals } = await proofSystem.prove(zkKeys.provingKey, {
     record,
+    blinding,
     requirement,
-    salt: BigInt(`0x${Buffer.from(random(31)).toString('hex')}`),
+    salt: randomFieldElement({ random }),
     patientId: identityField(PEOPLE.patient),
     timestamp: BigInt(T0 + 25),
   });
@@ -252,9 +257,10 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
 
   // Section 5.1.5: a second sale under the exclusive licence.
   chain.setTime(T0 + 60);
+  const otherRequirement: Requirement = { criteria: requirement.criteria, nonce: randomFieldElement({ random }) };
   const other = await as('otherLab').publishRequirement(
     {
-      criteriaHash: proofSystem.requirementHash(requirement),
+      criteriaHash: proofSystem.requirementHash(otherRequirement),
       keywords: ['age'],
       verificationKey: vk,
       reward: 500,
@@ -266,8 +272,9 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
   progress('Prove: a fresh proof for the second sale');
   const again = await proofSystem.prove(zkKeys.provingKey, {
     record,
-    requirement,
-    salt: BigInt(`0x${Buffer.from(random(31)).toString('hex')}`),
+    blinding,
+    requirement: otherRequirement,
+    salt: randomFieldElement({ random }),
     patientId: identityField(PEOPLE.patient),
     timestamp: BigInt(T0 + 55),
   });

@@ -2,7 +2,7 @@
  * @module
  * BLS12-381 toolkit shared by every pairing-based scheme in medshare (IB-PRE and AuthSign).
  *
- * Notation of ../shared/docs/SCHEMES.md: a type-3 pairing e: G1 x G2 -> GT, g the G1 base
+ * Notation of docs/schemes.md: a type-3 pairing e: G1 x G2 -> GT, g the G1 base
  * point, h the G2 base point, Z = e(g, h), Fr the scalar field of order r. GT is written
  * multiplicatively, G1 and G2 additively in code (`P.multiply(k)` is the paper's P^k).
  *
@@ -21,6 +21,7 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from './random.js';
+import { ArgumentValueError } from './errors.js';
 
 export const curve = bls12_381;
 const { Fp12, Fr } = bls12_381.fields;
@@ -50,7 +51,7 @@ export const Fr_ = Fr;
 
 /** a * b^-1 mod r; throws RangeError when b = 0 mod r. */
 export function frDiv(a: bigint, b: bigint, name: string): bigint {
-  if (Fr.create(b) === 0n) throw new RangeError(`${name}: division by zero in Fr`);
+  if (Fr.create(b) === 0n) throw new ArgumentValueError(name, 'division by zero in Fr');
   return Fr.div(Fr.create(a), Fr.create(b));
 }
 

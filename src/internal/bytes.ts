@@ -1,3 +1,4 @@
+import { ArgumentValueError, EncodingError } from './errors.js';
 /**
  * @module
  * A minimal canonical byte writer and validating reader for the consensus and ledger formats
@@ -44,7 +45,8 @@ export class ByteWriter {
 
   /** A non-negative safe integer as 8 bytes. */
   u64(value: number): this {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`u64: ${value} is not a non-negative safe integer`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new ArgumentValueError('u64', `${value} is not a non-negative safe integer`);
     this.reserve(8);
     this.view.setUint32(this.length, Math.floor(value / 2 ** 32));
     this.view.setUint32(this.length + 4, value >>> 0);
@@ -89,8 +91,10 @@ export class ByteReader {
 
   private need(n: number, field: string): void {
     if (this.offset + n > this.input.length) {
-      throw new RangeError(
-        `${this.what}: ${field}: truncated (need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset})`,
+      throw new EncodingError(
+        this.what,
+        field,
+        `truncated (need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset})`,
       );
     }
   }
@@ -111,7 +115,7 @@ export class ByteReader {
     this.need(8, field);
     const high = this.view.getUint32(this.offset);
     const low = this.view.getUint32(this.offset + 4);
-    if (high >= 2 ** 21) throw new RangeError(`${this.what}: ${field}: exceeds the safe integer range`);
+    if (high >= 2 ** 21) throw new EncodingError(this.what, field, 'exceeds the safe integer range');
     this.offset += 8;
     return high * 2 ** 32 + low;
   }
@@ -125,7 +129,7 @@ export class ByteReader {
 
   bytes(field: string, maxLength = 1 << 24): Uint8Array {
     const n = this.u32(field);
-    if (n > maxLength) throw new RangeError(`${this.what}: ${field}: length ${n} exceeds ${maxLength}`);
+    if (n > maxLength) throw new EncodingError(this.what, field, `length ${n} exceeds ${maxLength}`);
     return this.raw(n, field);
   }
 
@@ -134,7 +138,7 @@ export class ByteReader {
     try {
       return decoder.decode(raw);
     } catch {
-      throw new RangeError(`${this.what}: ${field}: not well-formed UTF-8`);
+      throw new EncodingError(this.what, field, 'not well-formed UTF-8');
     }
   }
 
@@ -144,7 +148,11 @@ export class ByteReader {
 
   end(): void {
     if (this.offset !== this.input.length) {
-      throw new RangeError(`${this.what}: ${this.input.length - this.offset} trailing bytes after the last field`);
+      throw new EncodingError(
+        this.what,
+        'trailing bytes',
+        `${this.input.length - this.offset} trailing bytes after the last field`,
+      );
     }
   }
 }

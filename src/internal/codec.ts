@@ -13,7 +13,7 @@
  * - string: u16 big-endian byte length + UTF-8 (well-formed, round-trips);
  * - bytes: u32 big-endian length + raw bytes.
  *
- * {@link Reader} checks every one of these and throws a RangeError naming the object and
+ * {@link Reader} checks every one of these and throws an EncodingError naming the object and
  * the field, so a decoder never returns an object that would fail later.
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
@@ -33,8 +33,8 @@ import {
   type G2,
   type GT,
 } from './bls.js';
-import { abytes } from './errors.js';
-import { identityBytes } from './identity.js';
+import { abytes, ArgumentValueError, EncodingError } from './errors.js';
+import { identityProblem } from './identity.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -69,7 +69,7 @@ export class Writer {
   }
 
   u8(n: number): this {
-    if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError(`u8: ${n} is not an integer in [0, 255]`);
+    if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new ArgumentValueError('u8', `${n} is not an integer in [0, 255]`);
     this.parts.push(Uint8Array.of(n));
     return this;
   }
@@ -91,7 +91,8 @@ export class Writer {
   }
   string(s: string): this {
     const bytes = new TextEncoder().encode(s);
-    if (bytes.length > MAX_STRING_BYTES) throw new RangeError(`string of ${bytes.length} bytes exceeds ${MAX_STRING_BYTES}`);
+    if (bytes.length > MAX_STRING_BYTES)
+      throw new ArgumentValueError('string', `${bytes.length} bytes exceeds ${MAX_STRING_BYTES}`);
     this.parts.push(Uint8Array.of(bytes.length >>> 8, bytes.length & 0xff), bytes);
     return this;
   }
@@ -113,7 +114,7 @@ export class Writer {
   }
 }
 
-/** Reads and validates fields; every failure is a RangeError naming `what` and the field. */
+/** Reads and validates fields; every failure is an {@link EncodingError} (a RangeError) naming `what` and the field. */
 export class Reader {
   private offset = 0;
   private readonly input: Uint8Array;
@@ -134,8 +135,8 @@ export class Reader {
     this.offset = 3;
   }
 
-  private fail(field: string, problem: string): RangeError {
-    return new RangeError(`${this.what}: ${field}: ${problem}`);
+  private fail(field: string, problem: string): EncodingError {
+    return new EncodingError(this.what, field, problem);
   }
 
   private take(n: number, field: string): Uint8Array {
@@ -211,11 +212,8 @@ export class Reader {
   /** An identity string: well-formed, non-empty, at most MAX_IDENTITY_BYTES of UTF-8. */
   identity(field: string): string {
     const value = this.string(field);
-    try {
-      identityBytes(value, field);
-    } catch (e) {
-      throw new RangeError(`${this.what}: ${(e as Error).message}`);
-    }
+    const problem = identityProblem(value);
+    if (problem !== undefined) throw this.fail(field, problem);
     return value;
   }
 

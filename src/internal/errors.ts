@@ -1,79 +1,237 @@
 /**
- * @module
- * Typed errors and argument checks shared by every medshare module.
+ * Typed errors with stable codes, and the argument checks shared by every medshare module.
  *
- * The convention follows noble-curves: `TypeError` when a caller passes the wrong kind of
- * value, `RangeError` when bytes or numbers have the wrong length or value (this includes
- * every defect found while decoding untrusted bytes), and {@link DecryptionError} when a
- * well-formed ciphertext does not open under the given key, and {@link ProofError} when a
- * well-formed proof of correct computation does not verify.
+ * Every error medshare throws on purpose carries a stable {@link ErrorCode} in `code`, which a
+ * program can branch on (the message is for people and may change):
+ *
+ * | code | class | thrown when |
+ * |---|---|---|
+ * | `ERR_ARGUMENT_TYPE` | {@link ArgumentTypeError} (a `TypeError`) | a caller passes the wrong kind of value |
+ * | `ERR_ARGUMENT_VALUE` | {@link ArgumentValueError} (a `RangeError`) | a caller passes a value out of range |
+ * | `ERR_ENCODING` | {@link EncodingError} (a `RangeError`) | untrusted bytes (or JSON) do not decode to a valid object |
+ * | `ERR_DECRYPTION` | {@link DecryptionError} | a well-formed ciphertext does not open under the key |
+ * | `ERR_PROOF` | {@link ProofError} | a well-formed proof of correct computation does not verify |
+ *
+ * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
+ * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}.
+ *
+ * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
+ * `RangeError` for a wrong length or value, so `catch (e) { if (e instanceof RangeError) ... }`
+ * keeps working) and jose for the codes. One base, {@link MedshareError}, covers them all:
+ * `e instanceof MedshareError` is true for every error above, including the `TypeError` and
+ * `RangeError` subclasses (JavaScript has single inheritance, so those carry a brand that
+ * `MedshareError`'s `instanceof` test recognises).
+ *
+ * @module
  */
 
+/** The stable codes of medshare's errors. */
+export type ErrorCode =
+  | 'ERR_ARGUMENT_TYPE'
+  | 'ERR_ARGUMENT_VALUE'
+  | 'ERR_ENCODING'
+  | 'ERR_DECRYPTION'
+  | 'ERR_PROOF'
+  | 'ERR_PROTOCOL'
+  | 'ERR_LEDGER_CORRUPT'
+  | 'ERR_LEDGER_CLOSED'
+  | 'ERR_CLIENT_BUSY'
+  | 'ERR_ZK_INPUT'
+  | 'ERR_ZK_TOOLCHAIN'
+  | 'ERR_NETWORK'
+  | 'ERR_NODE_ONLY';
+
+/** Marks every medshare error, whatever built-in class it extends. */
+const BRAND: unique symbol = Symbol.for('medshare.error') as never;
+
+function brand(error: Error, code: ErrorCode, name: string): void {
+  Object.defineProperty(error, BRAND, { value: true });
+  Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
+  (error as unknown as { code: ErrorCode }).code = code;
+}
+
+/** True iff `value` is an error thrown by medshare, whatever its class: it then has a stable `code`. */
+export function isMedshareError(value: unknown): value is MedshareError {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+}
+
 /**
- * Thrown when a well-formed ciphertext does not open: the key belongs to another identity,
- * the re-encryption key did not match, or the ciphertext was altered. The message never says
- * which, so the error is no oracle.
+ * The base of medshare's errors: every one has a stable {@link ErrorCode} in `code`.
+ * `e instanceof MedshareError` also holds for {@link ArgumentTypeError},
+ * {@link ArgumentValueError} and {@link EncodingError}, which extend `TypeError` / `RangeError`.
  */
-export class DecryptionError extends Error {
-  constructor(message = 'decryption failed: wrong key, or the ciphertext was altered') {
+export class MedshareError extends Error {
+  /** The stable code; branch on this, not on the message. */
+  readonly code: ErrorCode;
+  /**
+   * @param code - the stable code
+   * @param message - for people; not a stable interface
+   */
+  constructor(code: ErrorCode, message: string) {
     super(message);
+    this.code = code;
+    brand(this, code, 'MedshareError');
+  }
+
+  /** `instanceof MedshareError` holds for every branded medshare error; subclasses test as usual. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` was asked about, maybe a subclass
+    if (this === MedshareError) return isMedshareError(value);
+    // biome-ignore lint/complexity/noThisInStatic: as above
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+
+/** A caller passed the wrong kind of value (`ERR_ARGUMENT_TYPE`). */
+export class ArgumentTypeError extends TypeError {
+  /** Always `'ERR_ARGUMENT_TYPE'`. */
+  declare readonly code: 'ERR_ARGUMENT_TYPE';
+  /** The argument (or field of an argument) at fault, e.g. `params` or `partial.proof`. */
+  readonly argument: string;
+  /**
+   * @param argument - the argument at fault
+   * @param expected - what was expected, e.g. `Uint8Array`
+   * @param got - what was passed, when known (any value; its kind is named, the value is not printed)
+   */
+  constructor(argument: string, expected: string, ...got: [] | [unknown]) {
+    super(`${argument}: expected ${expected}${got.length > 0 ? `, got ${describe(got[0])}` : ''}`);
+    this.argument = argument;
+    brand(this, 'ERR_ARGUMENT_TYPE', 'ArgumentTypeError');
+  }
+}
+
+/** A caller passed a value of the right kind but out of range (`ERR_ARGUMENT_VALUE`). */
+export class ArgumentValueError extends RangeError {
+  /** Always `'ERR_ARGUMENT_VALUE'`. */
+  declare readonly code: 'ERR_ARGUMENT_VALUE';
+  /** The argument (or field of an argument) at fault, e.g. `threshold` or `identity`. */
+  readonly argument: string;
+  /**
+   * @param argument - the argument at fault
+   * @param problem - what is wrong with it
+   */
+  constructor(argument: string, problem: string) {
+    super(`${argument}: ${problem}`);
+    this.argument = argument;
+    brand(this, 'ERR_ARGUMENT_VALUE', 'ArgumentValueError');
+  }
+}
+
+/**
+ * Untrusted bytes (or JSON) that do not decode to a valid object (`ERR_ENCODING`): wrong
+ * length, non-canonical encoding, a point off the curve or outside the subgroup, a value out of
+ * range, trailing bytes.
+ */
+export class EncodingError extends RangeError {
+  /** Always `'ERR_ENCODING'`. */
+  declare readonly code: 'ERR_ENCODING';
+  /** What was being decoded, e.g. `ga07 ciphertext` or `proof`. */
+  readonly object: string;
+  /** The field at fault, e.g. `C2` or `header`. */
+  readonly field: string;
+  /**
+   * @param object - what was being decoded
+   * @param field - the field at fault
+   * @param problem - what is wrong with it
+   */
+  constructor(object: string, field: string, problem: string) {
+    super(field === '' ? `${object}: ${problem}` : `${object}: ${field}: ${problem}`);
+    this.object = object;
+    this.field = field;
+    brand(this, 'ERR_ENCODING', 'EncodingError');
+  }
+}
+
+/**
+ * Thrown when a well-formed ciphertext does not open (`ERR_DECRYPTION`): the key belongs to
+ * another identity, the re-encryption key did not match, or the ciphertext was altered. The
+ * message never says which, so the error is no oracle.
+ */
+export class DecryptionError extends MedshareError {
+  declare readonly code: 'ERR_DECRYPTION';
+  /** @param message - for people; defaults to a message that does not say why */
+  constructor(message = 'decryption failed: wrong key, or the ciphertext was altered') {
+    super('ERR_DECRYPTION', message);
     this.name = 'DecryptionError';
   }
 }
 
 /**
- * Thrown when a well-formed proof does not verify: the party that made it used a wrong key,
- * altered its output, or made the proof for another statement (another ciphertext, key or
- * commitment). `share` names the offending share (1-based) when there is one, so a caller
+ * Thrown when a well-formed proof does not verify (`ERR_PROOF`): the party that made it used a
+ * wrong key, altered its output, or made the proof for another statement (another ciphertext,
+ * key or commitment). `share` names the offending share (1-based) when there is one, so a caller
  * can tell which proxy misbehaved.
  */
-export class ProofError extends Error {
+export class ProofError extends MedshareError {
+  declare readonly code: 'ERR_PROOF';
   /** The 1-based index of the share whose proof failed, when there is one. */
   readonly share: number | undefined;
+  /**
+   * @param message - for people
+   * @param share - the 1-based index of the offending share, when there is one
+   */
   constructor(message: string, share?: number) {
-    super(message);
+    super('ERR_PROOF', message);
     this.name = 'ProofError';
     this.share = share;
   }
 }
 
-/** Throws TypeError unless `value` is a Uint8Array; returns it. */
+// ---------------------------------------------------------------- argument checks
+// Each returns its input, so that `const k = abytes(key, 'key')` checks and narrows in one line.
+
+/** Throws {@link ArgumentTypeError} unless `value` is a Uint8Array; returns it. */
 export function abytes(value: unknown, name: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${name}: expected Uint8Array, got ${describe(value)}`);
-  }
+  if (!(value instanceof Uint8Array)) throw new ArgumentTypeError(name, 'Uint8Array', value);
   return value;
 }
 
-/** Throws TypeError unless `value` is a string; returns it. */
+/** Throws {@link ArgumentTypeError} unless `value` is a string; returns it. */
 export function astring(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${name}: expected string, got ${describe(value)}`);
+  if (typeof value !== 'string') throw new ArgumentTypeError(name, 'string', value);
   return value;
 }
 
-/** Throws TypeError unless `value` is a function; returns it. */
+/** Throws {@link ArgumentTypeError} unless `value` is a function; returns it. */
 export function afunction<T extends (...args: never[]) => unknown>(value: unknown, name: string): T {
-  if (typeof value !== 'function') throw new TypeError(`${name}: expected function, got ${describe(value)}`);
+  if (typeof value !== 'function') throw new ArgumentTypeError(name, 'function', value);
   return value as T;
 }
 
-/** Throws TypeError unless `value` is a non-null object; returns it. */
+/** Throws {@link ArgumentTypeError} unless `value` is a non-null object; returns it. */
 export function aobject<T extends object>(value: unknown, name: string): T {
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`${name}: expected object, got ${describe(value)}`);
-  }
+  if (typeof value !== 'object' || value === null) throw new ArgumentTypeError(name, 'object', value);
   return value as T;
 }
 
-/** Throws TypeError unless `value` is an object whose `scheme` field equals `scheme`. */
+/** Throws {@link ArgumentTypeError} unless `value` is an array; returns it. */
+export function aarray<T>(value: unknown, name: string): readonly T[] {
+  if (!Array.isArray(value)) throw new ArgumentTypeError(name, 'array', value);
+  return value as readonly T[];
+}
+
+/** Throws {@link ArgumentTypeError} unless `value` is an object whose `scheme` field equals `scheme`. */
 export function ascheme<T extends { scheme: string }>(value: unknown, scheme: string, name: string): T {
   const obj = aobject<{ scheme?: unknown }>(value, name);
   if (obj.scheme !== scheme) {
-    throw new TypeError(`${name}: expected a ${scheme} object, got scheme=${String(obj.scheme)}`);
+    throw new ArgumentTypeError(name, `a ${scheme} object, got one with scheme=${String(obj.scheme)}`);
   }
   return value as T;
 }
 
+/**
+ * Checks that `value` is an integer (a `number`) in [min, max]; returns it.
+ * @throws ArgumentTypeError for a non-number; ArgumentValueError for a non-integer or one out of range
+ */
+export function ainteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw new ArgumentTypeError(name, 'an integer', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ArgumentValueError(name, `${value} is not an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+/** Names a value's kind for a message, without printing the value itself (it may be secret). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

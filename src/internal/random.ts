@@ -9,7 +9,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { afunction } from './errors.js';
+import { afunction, ArgumentValueError } from './errors.js';
 
 /** Returns `length` fresh random bytes. Must be cryptographically secure outside tests. */
 export type RandomSource = (length: number) => Uint8Array;
@@ -29,8 +29,9 @@ export function randomFrom(options: RandomOptions | undefined): RandomSource {
   return (length) => {
     const out = source(length);
     if (!(out instanceof Uint8Array) || out.length !== length) {
-      throw new RangeError(
-        `random: source returned ${out instanceof Uint8Array ? out.length : typeof out} bytes, expected ${length}`,
+      throw new ArgumentValueError(
+        'random',
+        `source returned ${out instanceof Uint8Array ? out.length : typeof out} bytes, expected ${length}`,
       );
     }
     return out;

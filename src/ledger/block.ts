@@ -14,6 +14,7 @@ import { checkCommitCertificate } from '../pbft/certificates.js';
 import { batchDigest, blockHash, DIGEST_BYTES, GENESIS_HASH } from '../pbft/encoding.js';
 import type { Commit, ReplicaCrypto, ReplicaExecuteEffect, Request } from '../pbft/types.js';
 import type { ed25519ReplicaVerifier } from '../pbft/crypto.js';
+import { EncodingError } from '../internal/errors.js';
 
 /** One block of the ledger. Height equals the PBFT sequence number (heights start at 1). */
 export interface Block {
@@ -238,14 +239,14 @@ export function encodeBlock(block: Block): Uint8Array {
 export function decodeBlock(bytes: Uint8Array): Block {
   const r = new ByteReader(bytes, 'block');
   const version = r.u8('version');
-  if (version !== BLOCK_VERSION) throw new RangeError(`block: version: unknown version ${version}`);
+  if (version !== BLOCK_VERSION) throw new EncodingError('block', 'version', `unknown version ${version}`);
   const height = r.u64('height');
   const previousHash = r.raw(DIGEST_BYTES, 'previousHash');
   const merkleRoot = r.raw(DIGEST_BYTES, 'merkleRoot');
   const view = r.u64('view');
   const seq = r.u64('seq');
   const batchLength = r.u32('batch length');
-  if (batchLength > r.remaining) throw new RangeError('block: batch length exceeds the record');
+  if (batchLength > r.remaining) throw new EncodingError('block', 'batch', 'length exceeds the record');
   const batch: Request[] = [];
   for (let i = 0; i < batchLength; i++) {
     batch.push({
@@ -257,7 +258,7 @@ export function decodeBlock(bytes: Uint8Array): Block {
     });
   }
   const certificateLength = r.u32('certificate length');
-  if (certificateLength > r.remaining) throw new RangeError('block: certificate length exceeds the record');
+  if (certificateLength > r.remaining) throw new EncodingError('block', 'certificate', 'length exceeds the record');
   const certificate: Commit[] = [];
   for (let i = 0; i < certificateLength; i++) {
     certificate.push({

@@ -9,13 +9,14 @@
  *   the commit certificate of 2f + 1 signed COMMITs ({@link blockFromExecution}).
  * - {@link verifyChain}: checks every link, Merkle root, hash and certificate, and names the first
  *   block at fault (tampered, reordered, or with a forged certificate).
- * - Storage: the {@link BlockStore} interface, {@link MemoryBlockStore}, and {@link FileBlockStore},
- *   append-only, that detects and drops a torn last record after a crash.
+ * - Storage: the {@link BlockStore} interface and {@link MemoryBlockStore}. The crash-safe file
+ *   store, `FileBlockStore`, needs `node:fs` and has its own subpath, `medshare/ledger/file`; all
+ *   of `medshare/ledger` runs in browsers.
  *
  * @example
  * ```ts
- * import { blockFromExecution, FileBlockStore, verifyChain } from 'medshare/ledger';
- * const store = FileBlockStore.open('ledger.bin');
+ * import { blockFromExecution, MemoryBlockStore, verifyChain } from 'medshare/ledger';
+ * const store = new MemoryBlockStore();
  * // for each `execute` effect of the local replica:
  * store.append(blockFromExecution(effect, store.head()));
  * verifyChain(store.blocks(), { n: 4, crypto: ed25519ReplicaVerifier(replicaKeys) }); // { valid: true, ... }
@@ -33,6 +34,14 @@ export type {
 } from './block.js';
 export { decodeTransaction, encodeTransaction, transactionSignable, MAX_PARTY_BYTES } from './transaction.js';
 export type { Transaction } from './transaction.js';
-export { FileBlockStore, LedgerCorruptionError, MemoryBlockStore } from './store.js';
-export type { BlockStore, Recovery } from './store.js';
+export { MemoryBlockStore } from './store.js';
+export type { BlockStore } from './store.js';
 export { GENESIS_HASH, blockHash } from '../pbft/encoding.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';

@@ -11,7 +11,7 @@
  * (u32-length bytes).
  */
 import { ByteReader, ByteWriter } from '../internal/bytes.js';
-import { abytes, astring } from '../internal/errors.js';
+import { abytes, astring, ArgumentValueError, EncodingError } from '../internal/errors.js';
 
 const VERSION = 1;
 const TAG = 'medshare/ledger/v1/transaction';
@@ -39,12 +39,13 @@ export interface Transaction {
 function checkFields(tx: Omit<Transaction, 'patientSignature' | 'institutionSignature'>): void {
   astring(tx.patient, 'patient');
   astring(tx.institution, 'institution');
-  if (tx.patient.length === 0 || tx.institution.length === 0) throw new RangeError('patient and institution must not be empty');
-  if (new TextEncoder().encode(tx.patient).length > MAX_PARTY_BYTES) throw new RangeError('patient: too long');
-  if (new TextEncoder().encode(tx.institution).length > MAX_PARTY_BYTES) throw new RangeError('institution: too long');
-  if (abytes(tx.dataHash, 'dataHash').length !== 32) throw new RangeError('dataHash: expected 32 bytes');
+  if (tx.patient.length === 0 || tx.institution.length === 0)
+    throw new ArgumentValueError('patient/institution', 'must not be empty');
+  if (new TextEncoder().encode(tx.patient).length > MAX_PARTY_BYTES) throw new ArgumentValueError('patient', 'too long');
+  if (new TextEncoder().encode(tx.institution).length > MAX_PARTY_BYTES) throw new ArgumentValueError('institution', 'too long');
+  if (abytes(tx.dataHash, 'dataHash').length !== 32) throw new ArgumentValueError('dataHash', 'expected 32 bytes');
   if (!Number.isSafeInteger(tx.timestamp) || tx.timestamp < 0)
-    throw new RangeError('timestamp: expected a non-negative safe integer');
+    throw new ArgumentValueError('timestamp', 'expected a non-negative safe integer');
 }
 
 /**
@@ -79,7 +80,7 @@ export function encodeTransaction(tx: Transaction): Uint8Array {
     tx.patientSignature.length > MAX_TRANSACTION_SIGNATURE_BYTES ||
     tx.institutionSignature.length > MAX_TRANSACTION_SIGNATURE_BYTES
   ) {
-    throw new RangeError('signature: too long');
+    throw new ArgumentValueError('signature', 'too long');
   }
   return new ByteWriter(256)
     .u8(VERSION)
@@ -101,7 +102,7 @@ export function encodeTransaction(tx: Transaction): Uint8Array {
 export function decodeTransaction(bytes: Uint8Array): Transaction {
   const r = new ByteReader(abytes(bytes, 'transaction'), 'transaction');
   const version = r.u8('version');
-  if (version !== VERSION) throw new RangeError(`transaction: version: unknown version ${version}`);
+  if (version !== VERSION) throw new EncodingError('transaction', 'version', `unknown version ${version}`);
   const tx: Transaction = {
     patient: r.string('patient', MAX_PARTY_BYTES),
     institution: r.string('institution', MAX_PARTY_BYTES),
@@ -111,6 +112,6 @@ export function decodeTransaction(bytes: Uint8Array): Transaction {
     institutionSignature: r.bytes('institutionSignature', MAX_TRANSACTION_SIGNATURE_BYTES),
   };
   r.end();
-  if (tx.patient.length === 0 || tx.institution.length === 0) throw new RangeError('transaction: empty party');
+  if (tx.patient.length === 0 || tx.institution.length === 0) throw new EncodingError('transaction', 'party', 'empty');
   return tx;
 }

@@ -12,12 +12,17 @@ import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
 import type { Reply, Request } from './types.js';
 import { MAX_CLIENT_ID } from './validate.js';
+import { ArgumentTypeError, ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** Thrown when a client is asked to submit while a request is still outstanding. */
-export class ClientBusyError extends Error {
+export class ClientBusyError extends MedshareError {
+  declare readonly code: 'ERR_CLIENT_BUSY';
+  /** The timestamp of the request still outstanding. */
+  readonly timestamp: number;
   /** @param timestamp - the timestamp of the request still outstanding */
   constructor(timestamp: number) {
-    super(`client: request ${timestamp} is still outstanding`);
+    super('ERR_CLIENT_BUSY', `client: request ${timestamp} is still outstanding`);
+    this.timestamp = timestamp;
     this.name = 'ClientBusyError';
   }
 }
@@ -178,14 +183,14 @@ export function signRequest(
  */
 export function createClient(options: ClientOptions): ClientState {
   quorums(options.n);
-  if (typeof options.id !== 'string' || options.id.length === 0) throw new TypeError('id: expected a non-empty string');
+  if (typeof options.id !== 'string' || options.id.length === 0) throw new ArgumentTypeError('id', 'a non-empty string');
   // Replicas drop requests from longer ids (validate.ts), so such a client could never be served.
   if (options.id.length > MAX_CLIENT_ID)
-    throw new RangeError(`id: at most ${MAX_CLIENT_ID} UTF-16 units, got ${options.id.length}`);
-  if (typeof options.sign !== 'function') throw new TypeError('sign: expected a function');
+    throw new ArgumentValueError('id', `at most ${MAX_CLIENT_ID} UTF-16 units, got ${options.id.length}`);
+  if (typeof options.sign !== 'function') throw new ArgumentTypeError('sign', 'a function');
   const retransmitTimeout = options.retransmitTimeout ?? 50;
   if (!Number.isSafeInteger(retransmitTimeout) || retransmitTimeout < 1) {
-    throw new RangeError(`retransmitTimeout: expected a positive integer number of ticks, got ${retransmitTimeout}`);
+    throw new ArgumentValueError('retransmitTimeout', `expected a positive integer number of ticks, got ${retransmitTimeout}`);
   }
   return {
     id: options.id,
@@ -214,7 +219,7 @@ export function clientStep(state: ClientState, input: ClientInput): ClientStepRe
   switch (input.type) {
     case 'submit': {
       if (state.outstanding !== null) throw new ClientBusyError(state.outstanding.request.timestamp);
-      if (!(input.operation instanceof Uint8Array)) throw new TypeError('operation: expected Uint8Array');
+      if (!(input.operation instanceof Uint8Array)) throw new ArgumentTypeError('operation', 'Uint8Array');
       const timestamp = state.lastTimestamp + 1;
       const request = signRequest(state.id, timestamp, input.operation, state.sign);
       return {
@@ -237,7 +242,7 @@ export function clientStep(state: ClientState, input: ClientInput): ClientStepRe
     case 'reply':
       return onReply(state, input.from, input.reply);
     default:
-      throw new TypeError(`clientStep: unknown input type ${String((input as { type?: unknown }).type)}`);
+      throw new ArgumentTypeError('input', `a known input type, got type=${String((input as { type?: unknown }).type)}`);
   }
 }
 

@@ -5,7 +5,7 @@
  * {@link ReplicaCrypto}, so any other scheme can be passed in instead.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { abytes } from '../internal/errors.js';
+import { abytes, ArgumentTypeError } from '../internal/errors.js';
 import type { ReplicaCrypto } from './types.js';
 
 /** Options of {@link ed25519Crypto}. */
@@ -47,7 +47,7 @@ function verify(publicKey: Uint8Array | undefined, message: Uint8Array, signatur
 export function ed25519Crypto(options: Ed25519CryptoOptions): ReplicaCrypto {
   const secretKey = abytes(options.secretKey, 'secretKey');
   const replicaKeys = options.replicaKeys.map((k, i) => abytes(k, `replicaKeys[${i}]`));
-  if (typeof options.clientKey !== 'function') throw new TypeError('clientKey: expected a function');
+  if (typeof options.clientKey !== 'function') throw new ArgumentTypeError('clientKey', 'a function');
   const clientKey = options.clientKey;
   return {
     sign: (message) => ed25519.sign(message, secretKey),

@@ -1,3 +1,4 @@
+import { ArgumentValueError } from '../internal/errors.js';
 /**
  * @module
  * Every threshold of the protocol, from one function (Huang et al. 2020, section 4.2.10;
@@ -36,7 +37,7 @@ export interface Quorums {
  */
 export function quorums(n: number): Quorums {
   if (!Number.isSafeInteger(n) || n < 4)
-    throw new RangeError(`quorums: n must be an integer >= 4 (3f + 1 with f >= 1), got ${n}`);
+    throw new ArgumentValueError('n', `must be an integer >= 4 (3f + 1 with f >= 1), got ${n}`);
   const f = Math.floor((n - 1) / 3);
   // Any two quorums of size q intersect in at least f + 1 replicas, so in one honest replica:
   // 2q - n >= f + 1, i.e. q = ceil((n + f + 1) / 2), which is 2f + 1 when n = 3f + 1 (the paper's case).

@@ -60,6 +60,7 @@ import type {
 } from './types.js';
 import { checkReplicaMessage, checkRequest } from './validate.js';
 import { computeNewViewPlan, type NewViewPlan } from './view-change.js';
+import { ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
 
 /** Options of {@link createReplica}; everything but id, n and crypto has a default. */
 export interface ReplicaOptions {
@@ -89,7 +90,7 @@ export interface ReplicaOptions {
 
 function positiveInteger(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name}: expected a positive integer, got ${String(value)}`);
+    throw new ArgumentValueError(name, `expected a positive integer, got ${String(value)}`);
   }
   return value;
 }
@@ -110,7 +111,7 @@ function positiveInteger(value: unknown, name: string): number {
 export function createReplica(options: ReplicaOptions): ReplicaState {
   const q = quorums(options.n);
   if (!Number.isSafeInteger(options.id) || options.id < 0 || options.id >= q.n) {
-    throw new RangeError(`id: expected an integer in [0, ${q.n}), got ${String(options.id)}`);
+    throw new ArgumentValueError('id', `expected an integer in [0, ${q.n}), got ${String(options.id)}`);
   }
   const crypto = options.crypto as Partial<ReplicaCrypto> | null;
   if (
@@ -120,12 +121,12 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     typeof crypto.verifyReplica !== 'function' ||
     typeof crypto.verifyClient !== 'function'
   ) {
-    throw new TypeError('crypto: expected { sign, verifyReplica, verifyClient } functions');
+    throw new ArgumentTypeError('crypto', '{ sign, verifyReplica, verifyClient } functions');
   }
   const checkpointInterval = positiveInteger(options.checkpointInterval ?? 64, 'checkpointInterval');
   const logWindow = positiveInteger(options.logWindow ?? 2 * checkpointInterval, 'logWindow');
   if (logWindow % checkpointInterval !== 0) {
-    throw new RangeError(`logWindow: ${logWindow} is not a multiple of checkpointInterval ${checkpointInterval}`);
+    throw new ArgumentValueError('logWindow', `${logWindow} is not a multiple of checkpointInterval ${checkpointInterval}`);
   }
   const config: ReplicaConfig = {
     id: options.id,
@@ -222,7 +223,7 @@ export function step(state: ReplicaState, input: ReplicaInput): StepResult {
       machine.onMessage(input.from, input.message);
       break;
     default:
-      throw new TypeError(`step: unknown input type ${String((input as { type?: unknown } | null)?.type)}`);
+      throw new ArgumentTypeError('input', `a known input type, got type=${String((input as { type?: unknown } | null)?.type)}`);
   }
   return machine.finish();
 }

@@ -14,6 +14,7 @@
 import { compareBytes } from '../internal/bytes.js';
 import { batchDigest } from './encoding.js';
 import type { Checkpoint, PreparedProof, Request, ViewChange } from './types.js';
+import { ArgumentValueError } from '../internal/errors.js';
 
 /** One re-proposal of O: the batch to pre-prepare at `seq` in the new view. */
 export interface NewViewEntry {
@@ -57,7 +58,7 @@ const NULL_DIGEST = batchDigest([]);
  * @throws RangeError if V is empty
  */
 export function computeNewViewPlan(view: number, viewChanges: readonly ViewChange[]): NewViewPlan {
-  if (viewChanges.length === 0) throw new RangeError('computeNewViewPlan: V is empty');
+  if (viewChanges.length === 0) throw new ArgumentValueError('viewChanges', 'V is empty');
   // min-s: the latest stable checkpoint in V (its proof comes from the lowest-numbered sender).
   let best = viewChanges[0] as ViewChange;
   for (const vc of viewChanges) {

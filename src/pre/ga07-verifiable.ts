@@ -62,7 +62,15 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { aobject, ascheme, ProofError } from '../internal/errors.js';
+import {
+  aobject,
+  ascheme,
+  ProofError,
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  ainteger,
+} from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
 import { type Ga07Ciphertext, type Ga07Params, type Ga07SecretKey, hashGt, makeReKey, NAME, recipientBase } from './ga07.js';
@@ -164,14 +172,6 @@ export interface ShareOptions extends RandomOptions {
 
 // ------------------------------------------------------------------ helpers
 
-function acount(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw new TypeError(`${name}: expected number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name}: ${value} is not an integer in [${min}, ${max}]`);
-  }
-  return value;
-}
-
 /** Lagrange coefficients at 0 for the distinct nonzero indices `xs`: lambda_i = prod_{j != i} x_j / (x_j - x_i). */
 export function lagrangeAtZero(xs: readonly number[]): bigint[] {
   return xs.map((xi, i) => {
@@ -228,7 +228,7 @@ function challenge(
 
 function originalCapsule(ciphertext: Ga07Ciphertext, name: string) {
   const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, name);
-  if (ct.capsule.form !== 'original') throw new TypeError(`${name}: expected an original (not re-encrypted) ciphertext`);
+  if (ct.capsule.form !== 'original') throw new ArgumentTypeError(name, 'an original (not re-encrypted) ciphertext');
   return ct.capsule;
 }
 
@@ -250,8 +250,8 @@ export function reKeyGenShares(
   ascheme(params, NAME, 'params');
   const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
   identityBytes(delegatee, 'delegatee');
-  const total = acount(options?.total ?? 1, 'total', 1, MAX_SHARES);
-  const threshold = acount(options?.threshold ?? 1, 'threshold', 1, total);
+  const total = ainteger(options?.total ?? 1, 'total', 1, MAX_SHARES);
+  const threshold = ainteger(options?.threshold ?? 1, 'threshold', 1, total);
   const random = randomFrom(options);
   const { R1, R2, R3 } = makeReKey(params, sk, delegatee, random);
   const alphas: bigint[] = [];
@@ -381,14 +381,14 @@ export function combineReEncryptionShares(
   ascheme(params, NAME, 'params');
   const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
   const { C1 } = originalCapsule(original, 'original');
-  if (!Array.isArray(partials)) throw new TypeError('partials: expected an array');
+  if (!Array.isArray(partials)) throw new ArgumentTypeError('partials', 'an array');
   if (partials.length < com.threshold) {
-    throw new RangeError(`partials: ${partials.length} given, threshold is ${com.threshold}`);
+    throw new ArgumentValueError('partials', `${partials.length} given, threshold is ${com.threshold}`);
   }
   const seen = new Set<number>();
   for (const partial of partials) {
     const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
-    if (seen.has(p.index)) throw new RangeError(`partials: share ${p.index} given twice`);
+    if (seen.has(p.index)) throw new ArgumentValueError('partials', `share ${p.index} given twice`);
     seen.add(p.index);
     if (!verifyReEncryptionShare(params, com, original, p)) {
       throw new ProofError(
@@ -509,14 +509,14 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
     Y: r.gt('Y'),
   };
   r.end();
-  if (!gtEq(pair(out.share, G2Point.BASE), out.Y)) throw new RangeError(`${what}: Y: is not e(share, h)`);
+  if (!gtEq(pair(out.share, G2Point.BASE), out.Y)) throw new EncodingError(what, 'Y', 'is not e(share, h)');
   return out;
 }
 
 /** Layout: header, delegator, delegatee, t, n, R1, R2, Y_1..Y_n. */
 export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Array {
   const c = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
-  if (c.Y.length !== c.total) throw new RangeError(`commitment: Y: ${c.Y.length} entries, total is ${c.total}`);
+  if (c.Y.length !== c.total) throw new ArgumentValueError('commitment.Y', `${c.Y.length} entries, total is ${c.total}`);
   const w = new Writer(ID, Kind.reKeyCommitment)
     .string(c.delegator)
     .string(c.delegatee)

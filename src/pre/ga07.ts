@@ -2,7 +2,7 @@
  * @module
  * Identity-based proxy re-encryption of Green and Ateniese, "Identity-Based Proxy
  * Re-encryption", ACNS 2007 (LNCS 4521), scheme IBP1, mapped to the type-3 pairing of
- * BLS12-381 as in ../shared/docs/SCHEMES.md section 2. This is medshare's default scheme.
+ * BLS12-381 as in docs/schemes.md section 2. This is medshare's default scheme.
  *
  * Notation: e: G1 x G2 -> GT, g / h the G1 / G2 base points, Z = e(g, h). G1 and G2 are
  * written additively in code, so the paper's R3 = H2(X) / sk_1 is `H2(X) - sk_1` here.
@@ -70,7 +70,7 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme } from '../internal/errors.js';
+import { abytes, ascheme, ArgumentTypeError, EncodingError } from '../internal/errors.js';
 import { BoundedCache, PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
@@ -215,7 +215,7 @@ export function encapsulate(params: Ga07Params, identity: string, m: GT, r: bigi
  */
 export function decapsulate(secretKey: Ga07SecretKey, capsule: Ga07Capsule): GT {
   if (capsule.form === 'original') return gtDiv(capsule.C2, pair(secretKey.key, capsule.C1));
-  if (capsule.form !== 'reEncrypted') throw new TypeError(`capsule.form: expected 'original' or 'reEncrypted'`);
+  if (capsule.form !== 'reEncrypted') throw new ArgumentTypeError('capsule.form', "'original' or 'reEncrypted'");
   const id = hex(capsule.R1.toBytes(true)) + hex(gtToBytes(capsule.R2));
   const hx = delegatedCache.get(secretKey, id, () => {
     const x = gtDiv(capsule.R2, pair(secretKey.key, capsule.R1)); // X = R2 / e(sk_2, R1)
@@ -297,7 +297,8 @@ function reEncrypt(params: Ga07Params, reKey: Ga07ReKey, ciphertext: Ga07Ciphert
   ascheme(params, NAME, 'params');
   const rk = ascheme<Ga07ReKey>(reKey, NAME, 'reKey');
   const { capsule } = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
-  if (capsule.form !== 'original') throw new TypeError('ciphertext: already re-encrypted; ga07 is single-hop');
+  if (capsule.form !== 'original')
+    throw new ArgumentTypeError('ciphertext', 'an original ciphertext (this one is re-encrypted; ga07 is single-hop)');
   const C2 = gtMul(capsule.C2, pair(rk.R3, capsule.C1)); // C2' = C2 * e(R3, C1)
   return {
     scheme: NAME,
@@ -405,8 +406,9 @@ function encodeCiphertext(ciphertext: Ga07Ciphertext): Uint8Array {
   if (c.form === 'original') w.u8(FORM.original).g2(c.C1).gt(c.C2);
   else if (c.form === 'reEncrypted') w.u8(FORM.reEncrypted).g2(c.C1).gt(c.C2).g2(c.R1).gt(c.R2);
   else
-    throw new TypeError(
-      `ciphertext.capsule.form: expected 'original' or 'reEncrypted', got ${String((c as { form?: unknown }).form)}`,
+    throw new ArgumentTypeError(
+      'ciphertext.capsule.form',
+      `'original' or 'reEncrypted', got ${String((c as { form?: unknown }).form)}`,
     );
   return w.bytes(abytes(ct.sealed, 'ciphertext.sealed')).finish();
 }
@@ -421,7 +423,7 @@ function decodeCiphertext(bytes: Uint8Array): Ga07Ciphertext {
     form === FORM.original ? { form: 'original', C1, C2 } : { form: 'reEncrypted', C1, C2, R1: r.g2('R1'), R2: r.gt('R2') };
   const sealed = r.bytes('sealed');
   r.end();
-  if (sealed.length < TAG_BYTES) throw new RangeError(`${what}: sealed: shorter than the ${TAG_BYTES}-byte authentication tag`);
+  if (sealed.length < TAG_BYTES) throw new EncodingError(what, 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
   return { scheme: NAME, capsule, sealed };
 }
 

@@ -2,7 +2,7 @@
  * @module
  * The IB-PRE of Huang, Zhu, Xiao, Sun, Huang, "A blockchain-based scheme for
  * privacy-preserving and secure sharing of medical data", Computers & Security 99 (2020)
- * 102010, section 4.2 - with the three errata of ../shared/docs/SCHEMES.md section 1 fixed.
+ * 102010, section 4.2 - with the three errata of docs/schemes.md section 1.2 fixed.
  *
  * INSECURE. Any holder of one ordinary secret key computes h^d = D3^(1/B3),
  * h^c = (h^d)^A1 / A2 and g^c likewise, and then opens every ciphertext of every identity
@@ -34,7 +34,7 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme } from '../internal/errors.js';
+import { abytes, ascheme, EncodingError } from '../internal/errors.js';
 import { PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
@@ -70,7 +70,7 @@ export interface Huang2020MasterKey {
 
 /**
  * Secret key SK_ID = (A1, A2, A3, B1, B2, B3, D1, D2, D3), plus the G1 copies
- * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (SCHEMES.md section 1).
+ * D1g = g^x, D2g = g^y, D3g = g^z that ReKeyGen needs for rk2' (docs/schemes.md section 1.2).
  * With d = a + b*ID and the PKG's random t, x, y, z:
  */
 export interface Huang2020SecretKey {
@@ -389,7 +389,7 @@ function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
     ['D3g/D3', out.D3g, out.D3],
   ];
   for (const [field, inG1, inG2] of pairs) {
-    if (!sameExponent(inG1, inG2)) throw new RangeError(`huang2020 secret key: ${field}: G1 and G2 elements do not match`);
+    if (!sameExponent(inG1, inG2)) throw new EncodingError('huang2020 secret key', field, 'G1 and G2 elements do not match');
   }
   return out;
 }
@@ -412,7 +412,7 @@ function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   };
   r.end();
   if (!sameExponent(out.rk2g, out.rk2))
-    throw new RangeError("huang2020 re-encryption key: rk2/rk2': G1 and G2 elements do not match");
+    throw new EncodingError('huang2020 re-encryption key', "rk2/rk2'", 'G1 and G2 elements do not match');
   return out;
 }
 
@@ -427,7 +427,8 @@ function decodeCiphertext(bytes: Uint8Array): Huang2020Ciphertext {
   const capsule: Huang2020Capsule = { c1: r.gt('c1'), c2: r.g1('c2'), c3: r.g2('c3'), c4: r.gt('c4') };
   const sealed = r.bytes('sealed');
   r.end();
-  if (sealed.length < 16) throw new RangeError('huang2020 ciphertext: sealed: shorter than the 16-byte authentication tag');
+  if (sealed.length < 16)
+    throw new EncodingError('huang2020 ciphertext', 'sealed', 'shorter than the 16-byte authentication tag');
   return { scheme: NAME, capsule, sealed };
 }
 

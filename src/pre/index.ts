@@ -68,6 +68,15 @@ export type {
   Huang2020SecretKey,
 } from './huang2020.js';
 export type { Ciphertext, PreScheme, SetupResult } from './types.js';
-export { DecryptionError, ProofError } from '../internal/errors.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  DecryptionError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+  ProofError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
 export type { G1, G2, GT } from '../internal/bls.js';

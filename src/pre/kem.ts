@@ -1,7 +1,7 @@
 /**
  * @module
  * Records of any size: the IB-PRE carries a random GT element (a key-encapsulation
- * mechanism), and the record itself is sealed with an AEAD (SCHEMES.md section 3).
+ * mechanism), and the record itself is sealed with an AEAD (docs/schemes.md section 3).
  *
  *   key || nonce = HKDF-SHA256(ikm = bytes(m), salt = empty, info = "medshare/v1/<scheme>/kem", 44)
  *   sealed       = ChaCha20-Poly1305(key, nonce).encrypt(record, ad = binding)

@@ -33,6 +33,7 @@ import {
   type TransactionKind,
   transactionId,
 } from './transactions.js';
+import { MedshareError } from '../internal/errors.js';
 
 /**
  * Why the contract (or a party checking off-chain data) refused something. Contract refusals:
@@ -93,11 +94,16 @@ export type RefusalReason =
   | 'recordMismatch';
 
 /** Thrown by a party that refuses data it received off the ledger; `reason` names the refusal. */
-export class ProtocolError extends Error {
+export class ProtocolError extends MedshareError {
+  declare readonly code: 'ERR_PROTOCOL';
   /** The named reason. */
   readonly reason: RefusalReason;
+  /**
+   * @param reason - the named refusal
+   * @param message - for people
+   */
   constructor(reason: RefusalReason, message: string) {
-    super(`${reason}: ${message}`);
+    super('ERR_PROTOCOL', `${reason}: ${message}`);
     this.name = 'ProtocolError';
     this.reason = reason;
   }

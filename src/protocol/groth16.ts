@@ -27,6 +27,7 @@ import {
   zkpKeyGen,
 } from '../zk/index.js';
 import type { ProofKeyGenOptions, ProofKeys, ProofSystem } from './proof-system.js';
+import { ArgumentValueError } from '../internal/errors.js';
 
 /** Options of {@link groth16ProofSystem}. */
 export interface Groth16Options {
@@ -65,7 +66,7 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
   return Object.freeze({
     name: 'groth16',
     async keyGen(n: number, opts: ProofKeyGenOptions = {}): Promise<ProofKeys> {
-      if (n !== fields) throw new RangeError(`keyGen: this proof system is for ${fields}-field records, not ${n}`);
+      if (n !== fields) throw new ArgumentValueError('keyGen', `this proof system is for ${fields}-field records, not ${n}`);
       const progress = opts.onProgress ?? (() => {});
       progress(`building the eligibility circuit for ${fields} fields (cached after the first time)`);
       const circuit = await buildCircuit(shape, {
@@ -82,6 +83,7 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
     async prove(provingKey, inputs) {
       const result = await prove(provingKey as ProvingKey, {
         record: inputs.record,
+        blinding: inputs.blinding,
         requirement: inputs.requirement,
         salt: inputs.salt,
         patientId: inputs.patientId,
@@ -98,7 +100,7 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
     },
     decodePublicSignals,
     identityToField,
-    commitRecord: (record) => commitRecord(shape, record),
+    commitRecord: (record, blinding) => commitRecord(shape, record, blinding),
     requirementHash: (requirement) => requirementHash(shape, requirement),
     meetsRequirement: (record, requirement) => meetsRequirement(shape, record, requirement),
   } satisfies ProofSystem);

@@ -77,10 +77,11 @@ export type {
   Pkg,
   PkgOptions,
   PreparedSubmission,
+  RecordOpening,
   SealedShare,
   SubmissionInput,
 } from './parties.js';
-export { decodePublicSignals, identityToField, standInProofSystem } from './proof-system.js';
+export { decodePublicSignals, identityToField, randomFieldElement, standInProofSystem } from './proof-system.js';
 export type {
   ContractDeps,
   Criterion,
@@ -124,3 +125,11 @@ export type {
   TransactionOf,
 } from './transactions.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';

@@ -37,6 +37,7 @@ import {
 } from './contract.js';
 import type { ContractDeps } from './proof-system.js';
 import { transactionId } from './transactions.js';
+import { ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** A node's contract replica: the contract state, the height it reflects, and PBFT's per-client clock. */
 export interface LedgerContractState {
@@ -88,7 +89,8 @@ export function createLedgerContractState(): LedgerContractState {
  * @throws RangeError if the block is not the next one
  */
 export function applyBlock(state: LedgerContractState, block: Block, config: ContractConfig, deps: ContractDeps): AppliedBlock {
-  if (block.height !== state.height + 1) throw new RangeError(`applyBlock: block ${block.height}, expected ${state.height + 1}`);
+  if (block.height !== state.height + 1)
+    throw new ArgumentValueError('block', `height ${block.height}, expected ${state.height + 1}`);
   let contract = state.contract;
   const requestClock = new Map(state.requestClock);
   const receipts: Receipt[] = [];
@@ -253,7 +255,7 @@ export class VerificationNetwork {
       return receipt === undefined ? [] : [receipt];
     });
     const first = receipts[0];
-    if (first === undefined) throw new Error(`network: no node recorded a receipt for ${key}`);
+    if (first === undefined) throw new MedshareError('ERR_NETWORK', `no node recorded a receipt for ${key}`);
     const agreed = receipts.every((r) => JSON.stringify(r.outcome) === JSON.stringify(first.outcome));
     return { receipt: first, agreed, executedBy: receipts.length, ticks, messages: this.stats.messages - before };
   }
@@ -288,7 +290,10 @@ export class VerificationNetwork {
       ledger = applyBlock(ledger, block, this.options.config, this.options.deps).state;
       const hash = node.stateHashes[block.height - 1];
       if (hash === undefined || !bytesEqual(hash, contractStateHash(ledger.contract))) {
-        throw new Error(`node ${id}: replaying block ${block.height} does not give the state hash stored beside it`);
+        throw new MedshareError(
+          'ERR_NETWORK',
+          `node ${id}: replaying block ${block.height} does not give the state hash stored beside it`,
+        );
       }
     }
     node.ledger = ledger;
@@ -315,7 +320,7 @@ export class VerificationNetwork {
 
   private node(id: number): VerificationNode {
     const node = this.nodes[id];
-    if (node === undefined) throw new RangeError(`node ${id}: no such node`);
+    if (node === undefined) throw new ArgumentValueError('node', `${id}: no such node`);
     return node;
   }
 
@@ -328,7 +333,7 @@ export class VerificationNetwork {
         this.deliver(envelope);
         continue;
       }
-      if (++ticks > maxTicks) throw new Error(`network: no progress after ${maxTicks} ticks`);
+      if (++ticks > maxTicks) throw new MedshareError('ERR_NETWORK', `no progress after ${maxTicks} ticks`);
       for (const node of this.nodes) if (node.up) this.stepReplica(node, { type: 'tick' });
       for (const [id, client] of this.clients) {
         const { state, effects } = clientStep(client, { type: 'tick' });
@@ -424,6 +429,9 @@ export class VerificationNetwork {
       this.stats.blocksSynced += missing.length;
       return;
     }
-    throw new Error(`node ${node.id}: no peer has a valid chain up to ${seq} (${toHex(head).slice(0, 12)})`);
+    throw new MedshareError(
+      'ERR_NETWORK',
+      `node ${node.id}: no peer has a valid chain up to ${seq} (${toHex(head).slice(0, 12)})`,
+    );
   }
 }

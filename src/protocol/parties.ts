@@ -6,8 +6,9 @@
  * research institution (check the proxy's proof, Decrypt, check the record against the ledger).
  * Randomness is always passed in; nothing here reads a clock.
  */
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { ByteReader, ByteWriter } from '../internal/bytes.js';
-import { DecryptionError, ProofError } from '../internal/errors.js';
+import { DecryptionError, ProofError, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 import { type Transaction, transactionSignable } from '../ledger/transaction.js';
 import { type Ga07Ciphertext, type Ga07MasterKey, type Ga07Params, type Ga07SecretKey, ga07 } from '../pre/ga07.js';
@@ -101,7 +102,7 @@ export function createPkg(options: PkgOptions = {}): Pkg {
     authority,
     enroll(identity, role) {
       if (identity.includes(RECORD_SEPARATOR))
-        throw new RangeError(`identity: '${RECORD_SEPARATOR}' is reserved for record identities`);
+        throw new ArgumentValueError('identity', `'${RECORD_SEPARATOR}' is reserved for record identities`);
       return {
         identity,
         role,
@@ -149,35 +150,51 @@ export function signTransaction<K extends TransactionKind>(
   return encodeEnvelope(kind, signingKey.identity, time, bodyBytes, signature);
 }
 
-/** The bytes of a record for encryption: u32 count, then each value as u64. */
-export function encodeRecord(record: MedicalRecord): Uint8Array {
-  const w = new ByteWriter(8 + 8 * record.length).u32(record.length);
+/** A record with the blinding of its ledger commitment: what the patient keeps and what is encrypted. */
+export interface RecordOpening {
+  /** D. */
+  readonly record: number[];
+  /** rho, the blinding of the record's commitment ({@link ProofSystem.commitRecord}). */
+  readonly blinding: bigint;
+}
+
+/**
+ * The bytes of a record for encryption: u32 count, each value as u64, then the blinding rho of
+ * its commitment (32 bytes big-endian), so that the reader can check the record against the
+ * ledger's commitment.
+ */
+export function encodeRecord(record: MedicalRecord, blinding: bigint): Uint8Array {
+  const w = new ByteWriter(40 + 8 * record.length).u32(record.length);
   for (const [i, v] of record.entries()) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`record[${i}]: expected a non-negative safe integer`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new ArgumentValueError(`record[${i}]`, 'expected a non-negative safe integer');
     w.u64(v);
   }
-  return w.finish();
+  return w.raw(fieldToBytes(blinding)).finish();
 }
 
 /**
- * Decodes a record from untrusted bytes.
+ * Decodes a record and its blinding from untrusted bytes.
  * @throws RangeError naming the defect
  */
-export function decodeRecord(bytes: Uint8Array): number[] {
+export function decodeRecord(bytes: Uint8Array): RecordOpening {
   const r = new ByteReader(bytes, 'record');
   const count = r.u32('count');
-  if (count === 0 || count * 8 !== r.remaining) throw new RangeError('record: count does not match the length');
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(r.u64(`record[${i}]`));
+  if (count === 0 || count * 8 + 32 !== r.remaining) throw new EncodingError('record', 'count', 'does not match the length');
+  const record: number[] = [];
+  for (let i = 0; i < count; i++) record.push(r.u64(`record[${i}]`));
+  const blinding = bytesToNumberBE(r.raw(32, 'blinding'));
   r.end();
-  return out;
+  return { record, blinding };
 }
 
 /**
- * Step 2 / section 4.2.4: Encrypt(PK, ID, D) by the patient (or a hospital on the patient's
+ * Step 2 / section 4.2.4: Encrypt(PK, ID, D || rho) by the patient (or a hospital on the patient's
  * behalf), to the record's own identity ID = {@link recordIdentity}(patient, commitment) rather
- * than to ID_p, so that a re-encryption key covers this record only.
+ * than to ID_p, so that a re-encryption key covers this record only. The commitment's blinding
+ * rho travels inside the ciphertext, so that the institution can check what it decrypts against
+ * the ledger while the ledger's commitment stays hiding.
  * @param commitment - the record's commitment (as registered on the ledger)
+ * @param blinding - rho, the blinding of that commitment
  * @returns the ciphertext the proxy stores
  */
 export function encryptRecord(
@@ -185,9 +202,10 @@ export function encryptRecord(
   patient: string,
   commitment: bigint,
   record: MedicalRecord,
+  blinding: bigint,
   options?: RandomOptions,
 ): Ga07Ciphertext {
-  return ga07.encrypt(params, recordIdentity(patient, commitment), encodeRecord(record), options);
+  return ga07.encrypt(params, recordIdentity(patient, commitment), encodeRecord(record, blinding), options);
 }
 
 /** Step 3: sigma_a = AuthSign(SK_p, record commitment), the patient's consent to the registration. */
@@ -211,6 +229,8 @@ export interface SubmissionInput {
   readonly recordId: string;
   /** The record. */
   readonly record: MedicalRecord;
+  /** rho, the blinding the record was committed with. */
+  readonly blinding: bigint;
   /** T, seconds (also the transaction time). */
   readonly time: number;
 }
@@ -236,6 +256,7 @@ export async function proofSubmission(input: SubmissionInput, options?: RandomOp
   const zk = input.proofSystem;
   const { proof, publicSignals } = await zk.prove(input.provingKey, {
     record: input.record,
+    blinding: input.blinding,
     requirement: input.requirement,
     salt,
     patientId: zk.identityToField(input.patientKey.identity),
@@ -333,7 +354,8 @@ export interface Delivery {
 
 /**
  * Step 8 / section 4.2.9: check the proxies' proofs against the on-ledger key commitment, combine,
- * Decrypt(PK, C_{p->d}, SK_d), and check the record against the on-ledger commitment.
+ * Decrypt(PK, C_{p->d}, SK_d), and check the record, under the blinding that came with it,
+ * against the on-ledger commitment.
  * @returns the record
  * @throws ProtocolError `reEncryptionProofInvalid`, `decryptionFailed` or `recordMismatch`
  */
@@ -357,16 +379,17 @@ export function receiveRecord(
     }
     throw e;
   }
-  let record: number[];
+  let opened: RecordOpening;
   try {
-    record = decodeRecord(ga07.decrypt(params, institutionKey, shared));
+    opened = decodeRecord(ga07.decrypt(params, institutionKey, shared));
   } catch (e) {
     if (e instanceof DecryptionError || e instanceof RangeError) throw new ProtocolError('decryptionFailed', e.message);
     throw e;
   }
+  const { record, blinding } = opened;
   let matches = false;
   try {
-    matches = proofSystem.commitRecord(record) === delivery.commitment;
+    matches = proofSystem.commitRecord(record, blinding) === delivery.commitment;
   } catch {
     matches = false;
   }

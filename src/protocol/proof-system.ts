@@ -12,11 +12,13 @@
  * knowledge. Use the real `medshare/zk` Groth16 system for anything but tests and the quick demo.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';
-import { abytes } from '../internal/errors.js';
+import { canonicalDecimal } from '../internal/decimal.js';
+import { abytes, ArgumentTypeError, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
+import { FIELD_ORDER, randomScalar } from '../zk/field.js';
 
 /** A medical record D = <d1, ..., dn>: non-negative integers (fixed-point vitals, codes). */
 export type MedicalRecord = readonly number[];
@@ -31,10 +33,18 @@ export interface Criterion {
   readonly max: number;
 }
 
-/** A research institution's full requirement (kept private; only its hash and key words are published). */
+/**
+ * A research institution's full requirement (kept private; only its hash and key words are
+ * published). The institution hands the criteria and the nonce to patients off the ledger.
+ */
 export interface Requirement {
   /** The criteria, all of which must hold. */
   readonly criteria: readonly Criterion[];
+  /**
+   * nu, the requirement nonce ({@link randomFieldElement}), hashed with the criteria so that the
+   * published hash does not let anyone test guesses of them; never published.
+   */
+  readonly nonce: bigint;
 }
 
 /** The public signals of one proof, decoded. */
@@ -57,6 +67,8 @@ export interface PublicSignals {
 export interface ProofInputs {
   /** D. */
   readonly record: MedicalRecord;
+  /** rho, the blinding the record was committed with ({@link ProofSystem.commitRecord}). */
+  readonly blinding: bigint;
   /** The requirement, as the institution gave it to the patient. */
   readonly requirement: Requirement;
   /** r, the random salt. */
@@ -111,15 +123,31 @@ export interface ProofSystem extends ContractDeps {
   keyGen(fields: number, options?: ProofKeyGenOptions): Promise<ProofKeys>;
   /** Prove(EK_c, D, r, ID_p, T) -> (pi, public signals). */
   prove(provingKey: unknown, inputs: ProofInputs): Promise<ProofOutput>;
-  /** The record commitment stored on the ledger. */
-  commitRecord(record: MedicalRecord): bigint;
-  /** The requirement hash an institution publishes. */
+  /**
+   * The record commitment stored on the ledger, hiding: a commitment to the record under the
+   * blinding rho ({@link randomFieldElement}), which the patient keeps with the record.
+   */
+  commitRecord(record: MedicalRecord, blinding: bigint): bigint;
+  /** The requirement hash an institution publishes: hiding the criteria behind the requirement's nonce. */
   requirementHash(requirement: Requirement): bigint;
   /** Does the record meet the requirement (the R the circuit outputs)? */
   meetsRequirement(record: MedicalRecord, requirement: Requirement): boolean;
 }
 
 const STAND_IN_TAG = 'medshare/protocol/v1/stand-in-proof';
+
+/**
+ * A uniformly random nonzero element of the BN254 scalar field (64 bytes from the source reduced
+ * mod r): a record's blinding rho or a requirement's nonce nu, as both proof systems take them.
+ * @param options - `random` (default: the platform CSPRNG)
+ * @example
+ * ```ts
+ * const blinding = randomFieldElement(); // kept with the record; travels inside the sealed record
+ * ```
+ */
+export function randomFieldElement(options?: RandomOptions): bigint {
+  return randomScalar(randomFrom(options));
+}
 
 /** SHA-256 with the top three bits cleared: a value below 2^253, inside the BN254 scalar field. */
 function toField(bytes: Uint8Array): bigint {
@@ -128,10 +156,18 @@ function toField(bytes: Uint8Array): bigint {
   return bytesToNumberBE(digest);
 }
 
+/** A blinding or nonce as 32 bytes: a nonzero field element below 2^256 (both proof systems take it). */
+function secretBytes(value: bigint, name: string): Uint8Array {
+  if (typeof value !== 'bigint') throw new ArgumentTypeError(name, 'bigint', value);
+  if (value <= 0n || value >= 1n << 256n) throw new ArgumentValueError(name, 'expected a random nonzero field element');
+  return numberToBytesBE(value, 32);
+}
+
 function checkRecord(record: MedicalRecord): readonly number[] {
-  if (!Array.isArray(record) || record.length === 0) throw new TypeError('record: expected a non-empty array of integers');
+  if (!Array.isArray(record) || record.length === 0) throw new ArgumentTypeError('record', 'a non-empty array of integers');
   for (const [i, v] of record.entries()) {
-    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** 32) throw new RangeError(`record[${i}]: expected an integer in [0, 2^32)`);
+    if (!Number.isSafeInteger(v) || v < 0 || v >= 2 ** 32)
+      throw new ArgumentValueError(`record[${i}]`, 'expected an integer in [0, 2^32)');
   }
   return record;
 }
@@ -155,29 +191,28 @@ function signalsMessage(verificationKey: Uint8Array, publicSignals: readonly str
   return w.finish();
 }
 
-/** Decodes [R, h, commitment, requirementHash, patientId, T] (six decimal strings). */
+/**
+ * Decodes [R, h, commitment, requirementHash, patientId, T]: six canonical decimal strings (no
+ * sign, no leading zero) below the BN254 scalar-field order r, R being 0 or 1.
+ * @throws TypeError unless an array of six strings; EncodingError for a non-canonical or out-of-range signal
+ */
 export function decodePublicSignals(publicSignals: readonly string[]): PublicSignals {
-  if (
-    !Array.isArray(publicSignals) ||
-    publicSignals.length !== 6 ||
-    !publicSignals.every((s) => typeof s === 'string' && /^\d{1,80}$/.test(s))
-  ) {
-    throw new TypeError('publicSignals: expected 6 decimal strings');
+  if (!Array.isArray(publicSignals) || publicSignals.length !== 6 || !publicSignals.every((s) => typeof s === 'string')) {
+    throw new ArgumentTypeError('publicSignals', '6 decimal strings');
   }
-  const [r, h, commitment, requirementHash, patientId, timestamp] = publicSignals.map((s) => BigInt(s)) as [
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-  ];
+  const values = publicSignals.map((s, i) => {
+    const x = canonicalDecimal(s, FIELD_ORDER);
+    if (x === undefined) throw new EncodingError('publicSignals', `[${i}]`, 'expected a canonical decimal string below r');
+    return x;
+  });
+  if (values[0] !== 0n && values[0] !== 1n) throw new EncodingError('publicSignals', '[0]', 'R is 0 or 1');
+  const [r, h, commitment, requirementHash, patientId, timestamp] = values as [bigint, bigint, bigint, bigint, bigint, bigint];
   return { eligible: r === 1n, binding: h, commitment, requirementHash, patientId, timestamp };
 }
 
 /** ID_p as a field element: SHA-256 of the identity's UTF-8 with the top three bits cleared (as medshare/zk). */
 export function identityToField(identity: string): bigint {
-  if (typeof identity !== 'string') throw new TypeError('identity: expected string');
+  if (typeof identity !== 'string') throw new ArgumentTypeError('identity', 'string');
   return toField(new TextEncoder().encode(identity));
 }
 
@@ -191,18 +226,24 @@ export function identityToField(identity: string): bigint {
  * ```ts
  * const zk = standInProofSystem();
  * const { provingKey, verificationKey } = await zk.keyGen(4);
- * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], requirement: { criteria: [] }, salt: 1n, patientId: 2n, timestamp: 3n });
+ * const requirement = { criteria: [{ field: 0, min: 40, max: 65 }], nonce: randomFieldElement() };
+ * const out = await zk.prove(provingKey, { record: [52, 128, 61, 250], blinding: 5n, requirement, salt: 1n, patientId: 2n, timestamp: 3n });
  * zk.verifyProof(verificationKey, out.proof, out.publicSignals); // true
  * ```
  */
 export function standInProofSystem(): ProofSystem {
-  const commitRecord = (record: MedicalRecord): bigint => {
-    const w = new ByteWriter(64 + 8 * record.length).string('medshare/protocol/v1/stand-in-record');
+  const commitRecord = (record: MedicalRecord, blinding: bigint): bigint => {
+    const w = new ByteWriter(96 + 8 * record.length)
+      .string('medshare/protocol/v1/stand-in-record')
+      .raw(secretBytes(blinding, 'blinding'));
     for (const v of checkRecord(record)) w.u64(v);
     return toField(w.finish());
   };
   const requirementHash = (requirement: Requirement): bigint => {
-    const w = new ByteWriter(128).string('medshare/protocol/v1/stand-in-requirement').u32(requirement.criteria.length);
+    const w = new ByteWriter(160)
+      .string('medshare/protocol/v1/stand-in-requirement')
+      .raw(secretBytes(requirement.nonce, 'requirement.nonce'))
+      .u32(requirement.criteria.length);
     for (const c of requirement.criteria) w.u32(c.field).u64(c.min).u64(c.max);
     return toField(w.finish());
   };
@@ -214,7 +255,7 @@ export function standInProofSystem(): ProofSystem {
     },
     async prove(provingKey: unknown, inputs: ProofInputs): Promise<ProofOutput> {
       const secret = abytes(provingKey, 'provingKey');
-      const commitment = commitRecord(inputs.record);
+      const commitment = commitRecord(inputs.record, inputs.blinding);
       const publicSignals = [
         meets(inputs.record, inputs.requirement) ? '1' : '0',
         standInBinding(commitment, inputs.patientId, inputs.timestamp, inputs.salt).toString(),

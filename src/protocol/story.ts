@@ -11,7 +11,7 @@
 import { toHex } from '../internal/bytes.js';
 import { type RandomSource, systemRandom } from '../internal/random.js';
 import { ga07 } from '../pre/ga07.js';
-import { contractStateHash, type Outcome } from './contract.js';
+import { contractStateHash, type Outcome, ProtocolError } from './contract.js';
 import { type Receipt, VerificationNetwork } from './network.js';
 import {
   createPkg,
@@ -25,8 +25,9 @@ import {
   signSharingForm,
   signTransaction,
 } from './parties.js';
-import type { ProofSystem, Requirement } from './proof-system.js';
+import { type ProofSystem, randomFieldElement, type Requirement } from './proof-system.js';
 import { encodeTransaction } from '../ledger/transaction.js';
+import { ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** Who saw what in a step. */
 export interface Observation {
@@ -116,7 +117,7 @@ export interface StoryResult {
 /** A record of `fields` fields: age, systolic BP, HbA1c x 10, ICD-10 code index, then lab values. */
 export function sampleRecord(fields: number, random: RandomSource): number[] {
   if (!Number.isSafeInteger(fields) || fields < 1 || fields > 4096)
-    throw new RangeError('fields: expected an integer in [1, 4096]');
+    throw new ArgumentValueError('fields', 'expected an integer in [1, 4096]');
   const base = [52, 128, 61, 250];
   const out: number[] = [];
   for (let i = 0; i < fields; i++) {
@@ -184,12 +185,12 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   };
   const submit = (client: string, operation: Uint8Array, step: string): Receipt => {
     const { receipt, agreed } = network.submit(client, operation);
-    if (!agreed) throw new Error(`${step}: the verification nodes disagree on the outcome`);
+    if (!agreed) throw new MedshareError('ERR_NETWORK', `${step}: the verification nodes disagree on the outcome`);
     return receipt;
   };
   const accepted = (receipt: Receipt, step: string): string => {
     const o = receipt.outcome;
-    if (!o.accepted) throw new Error(`${step}: the contract refused the transaction: ${o.reason}: ${o.detail}`);
+    if (!o.accepted) throw new ProtocolError(o.reason, `${step}: the contract refused the transaction: ${o.detail}`);
     return o.id;
   };
 
@@ -259,6 +260,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
             { field: 3, min: 250, max: 250 },
           ]
         : [{ field: 0, min: 40, max: 65 }],
+    nonce: randomFieldElement({ random }), // nu: handed to patients with the criteria, never published
   };
   const criteriaHash = zk.requirementHash(requirement);
   let requirementId = '';
@@ -279,24 +281,28 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       lines: [`${requirementId} in block ${receipt.height}: key words [age, diagnosis:C50], reward 100, exclusive licence`],
       saw: [
         { who: 'ledger (all nodes)', what: `criteria hash ${hex(criteriaHash)}, key words, VK_c, reward, exclusive` },
-        { who: ids.patient, what: 'the full criteria (given by the institution off the ledger, to prove against)' },
+        {
+          who: ids.patient,
+          what: 'the full criteria and their nonce (given by the institution off the ledger, to prove against)',
+        },
       ],
     };
   });
 
   // --- Steps 2-3 (4.2.4-4.2.5): the hospital encrypts the record for the patient; the commitment goes on the ledger.
   const record = sampleRecord(fields, random);
-  const commitment = zk.commitRecord(record);
+  const blinding = randomFieldElement({ random }); // rho: kept with the record, sealed with it, never on the ledger
+  const commitment = zk.commitRecord(record, blinding);
   let stored!: ReturnType<typeof encryptRecord>;
   let recordId = '';
   await timed('step 2', `${ids.hospital} encrypts the record to ${ids.patient} and stores it with the proxy`, () => {
-    stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, { random });
+    stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, blinding, { random });
     return {
       lines: [
-        `Encrypt(PK, ID, D) to the record's own identity ${ids.patient}#record:…: ${fields} fields -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
+        `Encrypt(PK, ID, D || rho) to the record's own identity ${ids.patient}#record:…: ${fields} fields and the commitment's blinding rho -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
       ],
       saw: [
-        { who: ids.hospital, what: "the record (it produced it, on the patient's behalf)" },
+        { who: ids.hospital, what: "the record and its blinding rho (it produced them, on the patient's behalf)" },
         { who: ids.proxies.join(', '), what: 'the ciphertext only' },
       ],
     };
@@ -319,7 +325,12 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     recordId = accepted(receipt, 'step 3');
     return {
       lines: [`${recordId} in block ${receipt.height}: commitment ${hex(commitment)}, sigma_a by ${ids.patient}`],
-      saw: [{ who: 'ledger (all nodes)', what: 'the commitment and sigma_a, not the record' }],
+      saw: [
+        {
+          who: 'ledger (all nodes)',
+          what: 'the commitment and sigma_a, not the record (the commitment is hiding: blinded by rho)',
+        },
+      ],
     };
   });
 
@@ -337,6 +348,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
         requirement,
         recordId,
         record,
+        blinding,
         time: tick(),
       },
       { random },
@@ -417,7 +429,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   let received: number[] = [];
   await timed('step 8', `${ids.labA} checks the proofs, decrypts and checks the record against the ledger`, () => {
     const grant = network.nodes[0]?.ledger.contract.approvals.get(approvalId)?.reKeyCommitment;
-    if (grant == null) throw new Error('step 8: the ledger holds no key commitment');
+    if (grant == null) throw new MedshareError('ERR_NETWORK', 'step 8: the ledger holds no key commitment');
     received = receiveRecord(pkg.preParams, creds.labA.decryptionKey, { reKeyCommitment: grant, commitment, stored, shares }, zk);
     return {
       lines: [`received ${received.length} fields; commitment matches the ledger: it is the data that was proven`],
@@ -464,7 +476,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   // --- Section 5.1.5: a second sale of the same record under the exclusive licence.
   let secondSale!: Outcome;
   await timed('5.1.5', `${ids.patient} tries to sell the same record to ${ids.labB}`, async () => {
-    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random }) };
     const publishB = submit(
       ids.labB,
       signTransaction(
@@ -493,13 +505,15 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
         requirement: criteriaB,
         recordId,
         record,
+        blinding,
         time: tick(),
       },
       { random },
     );
     const receipt = submit(ids.patient, attempt.operation, '5.1.5');
     secondSale = receipt.outcome;
-    if (secondSale.accepted) throw new Error('5.1.5: the second sale under an exclusive licence was accepted');
+    if (secondSale.accepted)
+      throw new MedshareError('ERR_NETWORK', '5.1.5: the second sale under an exclusive licence was accepted');
     const licence = network.nodes[0]?.ledger.contract.records.get(recordId)?.licences[0];
     return {
       lines: [

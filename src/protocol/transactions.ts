@@ -11,7 +11,7 @@
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, ByteWriter, toHex } from '../internal/bytes.js';
-import { abytes } from '../internal/errors.js';
+import { abytes, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 
 const VERSION = 1;
@@ -138,7 +138,8 @@ export interface BodyOf {
 
 /** A field element (below 2^256) as 32 bytes big-endian. */
 export function fieldToBytes(value: bigint): Uint8Array {
-  if (typeof value !== 'bigint' || value < 0n || value >= 1n << 256n) throw new RangeError('expected a bigint in [0, 2^256)');
+  if (typeof value !== 'bigint' || value < 0n || value >= 1n << 256n)
+    throw new ArgumentValueError('value', 'expected a bigint in [0, 2^256)');
   return numberToBytesBE(value, 32);
 }
 
@@ -152,7 +153,7 @@ export const RECORD_SEPARATOR = '#';
  */
 export function recordIdentity(patient: string, commitment: bigint): string {
   identityBytes(patient, 'patient');
-  if (patient.includes(RECORD_SEPARATOR)) throw new RangeError(`patient: must not contain '${RECORD_SEPARATOR}'`);
+  if (patient.includes(RECORD_SEPARATOR)) throw new ArgumentValueError('patient', `must not contain '${RECORD_SEPARATOR}'`);
   return `${patient}${RECORD_SEPARATOR}record:${toHex(fieldToBytes(commitment))}`;
 }
 
@@ -174,12 +175,12 @@ export function envelopeSignable(kind: TransactionKind, sender: string, time: nu
 
 function kindCode(kind: TransactionKind): number {
   const code = TRANSACTION_KINDS.indexOf(kind);
-  if (code < 0) throw new TypeError(`kind: unknown transaction kind ${String(kind)}`);
+  if (code < 0) throw new ArgumentValueError('kind', `unknown transaction kind ${String(kind)}`);
   return code + 1;
 }
 
 function checkTime(time: number): number {
-  if (!Number.isSafeInteger(time) || time < 0) throw new RangeError('time: expected a non-negative safe integer');
+  if (!Number.isSafeInteger(time) || time < 0) throw new ArgumentValueError('time', 'expected a non-negative safe integer');
   return time;
 }
 
@@ -194,7 +195,7 @@ export function encodeBody<K extends TransactionKind>(kind: K, body: BodyOf[K]):
       const b = body as RegisterBody;
       identityBytes(b.identity, 'identity');
       const role = ROLES.indexOf(b.role);
-      if (role < 0) throw new RangeError(`role: unknown role ${String(b.role)}`);
+      if (role < 0) throw new ArgumentValueError('role', `unknown role ${String(b.role)}`);
       return w
         .string(b.identity)
         .u8(role + 1)
@@ -202,14 +203,15 @@ export function encodeBody<K extends TransactionKind>(kind: K, body: BodyOf[K]):
     }
     case 'publishRequirement': {
       const b = body as PublishRequirementBody;
-      if (!Array.isArray(b.keywords) || b.keywords.length > MAX_KEYWORDS) throw new RangeError('keywords: at most 32');
+      if (!Array.isArray(b.keywords) || b.keywords.length > MAX_KEYWORDS) throw new ArgumentValueError('keywords', 'at most 32');
       w.raw(fieldToBytes(b.criteriaHash)).u32(b.keywords.length);
       for (const k of b.keywords) {
         if (typeof k !== 'string' || k.length === 0 || new TextEncoder().encode(k).length > MAX_KEYWORD_BYTES)
-          throw new RangeError('keywords: each a non-empty string of at most 64 bytes');
+          throw new ArgumentValueError('keywords', 'each a non-empty string of at most 64 bytes');
         w.string(k);
       }
-      if (!Number.isSafeInteger(b.reward) || b.reward < 0) throw new RangeError('reward: expected a non-negative safe integer');
+      if (!Number.isSafeInteger(b.reward) || b.reward < 0)
+        throw new ArgumentValueError('reward', 'expected a non-negative safe integer');
       return w
         .bytes(abytes(b.verificationKey, 'verificationKey'))
         .u64(b.reward)
@@ -224,10 +226,11 @@ export function encodeBody<K extends TransactionKind>(kind: K, body: BodyOf[K]):
     case 'submitProof': {
       const b = body as SubmitProofBody;
       if (!Array.isArray(b.publicSignals) || b.publicSignals.length > MAX_SIGNALS)
-        throw new RangeError('publicSignals: at most 16');
+        throw new ArgumentValueError('publicSignals', 'at most 16');
       w.string(b.requirementId).string(b.recordId).bytes(abytes(b.proof, 'proof')).u32(b.publicSignals.length);
       for (const s of b.publicSignals) {
-        if (typeof s !== 'string' || !/^\d{1,80}$/.test(s)) throw new RangeError('publicSignals: each a decimal string');
+        if (typeof s !== 'string' || !/^\d{1,80}$/.test(s))
+          throw new ArgumentValueError('publicSignals', 'each a decimal string');
         w.string(s);
       }
       return w.bytes(abytes(b.bindingSignature, 'bindingSignature')).finish();
@@ -241,7 +244,7 @@ export function encodeBody<K extends TransactionKind>(kind: K, body: BodyOf[K]):
       return w.string(b.approvalId).bytes(abytes(b.transaction, 'transaction')).finish();
     }
   }
-  throw new TypeError(`kind: unknown transaction kind ${String(kind)}`);
+  throw new ArgumentValueError('kind', `unknown transaction kind ${String(kind)}`);
 }
 
 function decodeBody(kind: TransactionKind, bytes: Uint8Array): ContractTransaction['body'] {
@@ -251,7 +254,7 @@ function decodeBody(kind: TransactionKind, bytes: Uint8Array): ContractTransacti
     case 'register': {
       const identity = r.string('identity', 1024);
       const role = ROLES[r.u8('role') - 1];
-      if (role === undefined) throw new RangeError('register body: role: unknown role code');
+      if (role === undefined) throw new EncodingError('register body', 'role', 'unknown role code');
       identityBytes(identity, 'identity');
       body = { identity, role };
       break;
@@ -259,17 +262,17 @@ function decodeBody(kind: TransactionKind, bytes: Uint8Array): ContractTransacti
     case 'publishRequirement': {
       const criteriaHash = bytesToNumberBE(r.raw(32, 'criteriaHash'));
       const count = r.u32('keywords');
-      if (count > MAX_KEYWORDS) throw new RangeError('publishRequirement body: keywords: more than 32');
+      if (count > MAX_KEYWORDS) throw new EncodingError('publishRequirement body', 'keywords', 'more than 32');
       const keywords: string[] = [];
       for (let i = 0; i < count; i++) {
         const k = r.string(`keywords[${i}]`, MAX_KEYWORD_BYTES);
-        if (k.length === 0) throw new RangeError(`publishRequirement body: keywords[${i}]: empty`);
+        if (k.length === 0) throw new EncodingError('publishRequirement body', `keywords[${i}]`, 'empty');
         keywords.push(k);
       }
       const verificationKey = r.bytes('verificationKey', MAX_BLOB);
       const reward = r.u64('reward');
       const flag = r.u8('exclusive');
-      if (flag > 1) throw new RangeError('publishRequirement body: exclusive: expected 0 or 1');
+      if (flag > 1) throw new EncodingError('publishRequirement body', 'exclusive', 'expected 0 or 1');
       body = { criteriaHash, keywords, verificationKey, reward, exclusive: flag === 1 };
       break;
     }
@@ -288,11 +291,11 @@ function decodeBody(kind: TransactionKind, bytes: Uint8Array): ContractTransacti
       const recordId = r.string('recordId', 128);
       const proof = r.bytes('proof', MAX_BLOB);
       const count = r.u32('publicSignals');
-      if (count > MAX_SIGNALS) throw new RangeError('submitProof body: publicSignals: more than 16');
+      if (count > MAX_SIGNALS) throw new EncodingError('submitProof body', 'publicSignals', 'more than 16');
       const publicSignals: string[] = [];
       for (let i = 0; i < count; i++) {
         const s = r.string(`publicSignals[${i}]`, MAX_SIGNAL_CHARS);
-        if (!/^\d{1,80}$/.test(s)) throw new RangeError(`submitProof body: publicSignals[${i}]: not a decimal string`);
+        if (!/^\d{1,80}$/.test(s)) throw new EncodingError('submitProof body', `publicSignals[${i}]`, 'not a decimal string');
         publicSignals.push(s);
       }
       body = { requirementId, recordId, proof, publicSignals, bindingSignature: r.bytes('bindingSignature', 1024) };
@@ -348,9 +351,9 @@ export function encodeEnvelope(
 export function decodeContractTransaction(bytes: Uint8Array): ContractTransaction {
   const r = new ByteReader(abytes(bytes, 'transaction'), 'transaction');
   const version = r.u8('version');
-  if (version !== VERSION) throw new RangeError(`transaction: version: unknown version ${version}`);
+  if (version !== VERSION) throw new EncodingError('transaction', 'version', `unknown version ${version}`);
   const kind = TRANSACTION_KINDS[r.u8('kind') - 1];
-  if (kind === undefined) throw new RangeError('transaction: kind: unknown kind code');
+  if (kind === undefined) throw new EncodingError('transaction', 'kind', 'unknown kind code');
   const sender = r.string('sender', 1024);
   identityBytes(sender, 'sender');
   const time = r.u64('time');

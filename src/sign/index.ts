@@ -4,7 +4,7 @@
  * submit (Huang et al. 2020, sections 4.2.5-4.2.7, where it is left unspecified).
  *
  * The scheme is Cha and Cheon, "An Identity-Based Signature from Gap Diffie-Hellman Groups",
- * PKC 2003 (SCHEMES.md section 4), on BLS12-381 with signatures in G1:
+ * PKC 2003 (docs/schemes.md section 4), on BLS12-381 with signatures in G1:
  * - Setup: master secret s in Fr*, public key mpk = h^s (G2).
  * - KeyGen(ID): Q_ID = H1'(ID) (hash to G1, RFC 9380), signing key sk = Q_ID^s.
  * - Sign(sk, m): random r; U = Q_ID^r; v = H3(m, U) in Fr; V = sk^(r+v). sigma = (U, V).
@@ -40,3 +40,11 @@ export {
 } from './cha-cheon.js';
 export type { AuthSignMasterKey, AuthSignParams, AuthSignSetup, SigningKey } from './cha-cheon.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';

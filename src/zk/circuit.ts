@@ -10,15 +10,33 @@
  * directory. circom2 runs with its working directory at a common ancestor of every path it
  * reads (WASI preopens), `-l` pointing at our circuits and at circomlib, and `--O2`.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nodeProcess } from '../internal/node.js';
 import { readR1csHeader, type R1csHeader } from './r1cs.js';
 import { type CircuitShape, indexBits, shapeId } from './shape.js';
+import { MedshareError } from '../internal/errors.js';
+
+/**
+ * Node's built-ins for compiling and caching, taken when a circuit is built rather than imported,
+ * so that medshare/zk's proof checking and encodings bundle for browsers (where this throws).
+ */
+function node() {
+  const p = nodeProcess('medshare/zk buildCircuit');
+  const fs = p.getBuiltinModule('node:fs');
+  const fsp = p.getBuiltinModule('node:fs/promises');
+  return {
+    spawn: p.getBuiltinModule('node:child_process').spawn,
+    createHash: p.getBuiltinModule('node:crypto').createHash,
+    createRequire: p.getBuiltinModule('node:module').createRequire,
+    fileURLToPath: p.getBuiltinModule('node:url').fileURLToPath,
+    path: p.getBuiltinModule('node:path'),
+    existsSync: fs.existsSync,
+    mkdir: fsp.mkdir,
+    readFile: fsp.readFile,
+    rename: fsp.rename,
+    rm: fsp.rm,
+    writeFile: fsp.writeFile,
+  };
+}
 
 /** A compiled eligibility circuit: the R1CS (for key generation) and the witness generator (for proving). */
 export interface Circuit {
@@ -49,6 +67,7 @@ const COMPILER_FLAGS = ['--r1cs', '--wasm', '--O2'] as const;
 
 /** The default cache directory, made explicit: `<cwd>/.cache/medshare-zk`. */
 export function defaultCacheDir(): string {
+  const { path } = node();
   return path.resolve('.cache', 'medshare-zk');
 }
 
@@ -65,6 +84,7 @@ export function defaultCacheDir(): string {
  * ```
  */
 export async function buildCircuit(shape: CircuitShape, options: BuildOptions = {}): Promise<Circuit> {
+  const { createHash, createRequire, existsSync, mkdir, path, readFile, rename, rm, writeFile } = node();
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   const progress = options.onProgress ?? (() => {});
   const circuitsDir = findCircuitsDir();
@@ -103,7 +123,8 @@ export async function buildCircuit(shape: CircuitShape, options: BuildOptions = 
     const output = await run(process.execPath, args, root);
     const compiledR1cs = path.join(work, 'eligibility_main.r1cs');
     const compiledWasm = path.join(work, 'eligibility_main_js', 'eligibility_main.wasm');
-    if (!existsSync(compiledR1cs) || !existsSync(compiledWasm)) throw new Error(`circom2 produced no output:\n${output}`);
+    if (!existsSync(compiledR1cs) || !existsSync(compiledWasm))
+      throw new MedshareError('ERR_ZK_TOOLCHAIN', `circom2 produced no output:\n${output}`);
     await rename(compiledR1cs, path.join(work, 'eligibility.r1cs'));
     await rename(compiledWasm, path.join(work, 'eligibility.wasm'));
     await rm(path.join(work, 'eligibility_main_js'), { recursive: true, force: true });
@@ -136,6 +157,7 @@ export function mainSource(shape: CircuitShape): string {
 }
 
 async function load(shape: CircuitShape, id: string, r1csPath: string, wasmPath: string): Promise<Circuit> {
+  const { readFile } = node();
   const [r1cs, wasm] = await Promise.all([readFile(r1csPath), readFile(wasmPath)]);
   const r1csBytes = new Uint8Array(r1cs.buffer, r1cs.byteOffset, r1cs.byteLength);
   return {
@@ -148,17 +170,20 @@ async function load(shape: CircuitShape, id: string, r1csPath: string, wasmPath:
 }
 
 function findCircuitsDir(): string {
+  const { existsSync, fileURLToPath, path } = node();
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'circuits', 'eligibility.circom');
     if (existsSync(candidate)) return path.join(dir, 'circuits');
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('medshare/zk: circuits/eligibility.circom not found beside the package');
+    if (parent === dir)
+      throw new MedshareError('ERR_ZK_TOOLCHAIN', 'medshare/zk: circuits/eligibility.circom not found beside the package');
     dir = parent;
   }
 }
 
 function commonAncestor(paths: readonly string[]): string {
+  const { path } = node();
   const split = paths.map((p) => path.resolve(p).split(path.sep));
   const first = split[0] ?? [];
   let n = 0;
@@ -167,6 +192,7 @@ function commonAncestor(paths: readonly string[]): string {
 }
 
 function run(command: string, args: readonly string[], cwd: string): Promise<string> {
+  const { spawn } = node();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -181,7 +207,7 @@ function run(command: string, args: readonly string[], cwd: string): Promise<str
       // biome-ignore lint/suspicious/noControlCharactersInRegex: strips circom's ANSI colours
       const clean = output.replace(/\u001b\[[0-9;]*m/g, '');
       if (code === 0 && !/error/i.test(clean)) resolve(clean);
-      else reject(new Error(`circom2 failed (exit ${code}):\n${clean}`));
+      else reject(new MedshareError('ERR_ZK_TOOLCHAIN', `circom2 failed (exit ${code}):\n${clean}`));
     });
   });
 }

@@ -5,6 +5,7 @@
  * use (w_28 = 5^((r-1)/2^28), w_k = w_28^(2^(28-k))), so evaluation domains match theirs.
  */
 import { bn254 } from '@noble/curves/bn254.js';
+import { ArgumentValueError } from '../internal/errors.js';
 
 /** The BN254 scalar field order r: circuit signals, public inputs and exponents live mod r. */
 export const FIELD_ORDER: bigint = bn254.fields.Fr.ORDER;
@@ -35,7 +36,7 @@ export function power(base: bigint, exponent: bigint, m: bigint = FIELD_ORDER): 
 /** a^-1 mod m (extended Euclid); throws RangeError for a = 0. */
 export function invert(a: bigint, m: bigint = FIELD_ORDER): bigint {
   let x = mod(a, m);
-  if (x === 0n) throw new RangeError('invert: zero has no inverse');
+  if (x === 0n) throw new ArgumentValueError('x', 'zero has no inverse');
   let y = m;
   let u = 1n;
   let v = 0n;
@@ -66,7 +67,7 @@ export function batchInvert(values: readonly bigint[], m: bigint = FIELD_ORDER):
 
 /** The primitive 2^k-th root of unity snarkjs uses (ffjavascript's Fr.w[k]). */
 export function rootOfUnity(k: number): bigint {
-  if (!Number.isInteger(k) || k < 0 || k > TWO_ADICITY) throw new RangeError(`rootOfUnity: k=${k} out of [0, 28]`);
+  if (!Number.isInteger(k) || k < 0 || k > TWO_ADICITY) throw new ArgumentValueError('k', `${k} is out of [0, 28]`);
   const w28 = power(5n, (FIELD_ORDER - 1n) >> BigInt(TWO_ADICITY));
   return power(w28, 1n << BigInt(TWO_ADICITY - k));
 }

@@ -14,11 +14,14 @@ import {
   decodeProofJson,
   decodeVerificationKey,
   type Groth16Proof,
+  isDecodedVerificationKey,
   PUBLIC_SIGNALS,
   type ProvingKey,
 } from './keys.js';
 import { MalformedError } from './errors.js';
 import { circuitInputs, type EligibilityInputs } from './statement.js';
+import { canonicalDecimal } from '../internal/decimal.js';
+import { ArgumentTypeError } from '../internal/errors.js';
 
 /** A proof pi and the public signals [R, h, commitment, requirementHash, ID_p, T] as decimal strings. */
 export interface ProofResult {
@@ -45,13 +48,13 @@ export interface ProveOptions {
  * Prove(EK_c, D, ...) -> pi: a proof that the committed record meets (R = 1) or fails (R = 0)
  * the requirement, bound to ID_p, T and the salt r through h.
  * @param provingKey - EK_c from {@link zkpKeyGen}.
- * @param inputs - the record, the requirement, the salt r, ID_p and T.
+ * @param inputs - the record and its blinding rho, the requirement, the salt r, ID_p and T.
  * @returns The proof and the public signals.
  * @throws ZkInputError (a RangeError) naming any input the circuit cannot take.
  */
 export async function prove(provingKey: ProvingKey, inputs: EligibilityInputs, options: ProveOptions = {}): Promise<ProofResult> {
   if (typeof provingKey !== 'object' || provingKey === null || !(provingKey.zkey instanceof Uint8Array)) {
-    throw new TypeError('provingKey: expected a ProvingKey');
+    throw new ArgumentTypeError('provingKey', 'a ProvingKey');
   }
   const input = circuitInputs(provingKey.shape, inputs);
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(
@@ -75,27 +78,29 @@ export async function releaseWorkers(): Promise<void> {
 
 /**
  * Verify(VK_c, pi, R, h, ...) -> true or false.
- * @param verificationKey - VK_c (snarkjs JSON), or, faster for repeated use, the form
- *   {@link prepareVerificationKey} returns.
+ * @param verificationKey - VK_c (snarkjs JSON), or, faster for repeated use, the object
+ *   {@link prepareVerificationKey} (or decodeVerificationKey) returned; any other object is decoded
+ *   as JSON.
  * @param proof - a snarkjs JSON proof (see decodeProof for the packed form).
  * @param publicSignals - 6 decimal strings [R, h, commitment, requirementHash, ID_p, T].
- * @returns true iff the proof verifies; false for any wrong or malformed proof or signal value.
+ * @returns true iff the proof verifies; false for any wrong or malformed proof, or a signal that
+ *   is not a canonical decimal string below r (no sign, no leading zero).
  * @throws TypeError if publicSignals is not an array of 6 strings; MalformedError for a malformed key.
  */
 export function verify(verificationKey: unknown, proof: unknown, publicSignals: readonly string[]): boolean {
-  const vk = isDecoded(verificationKey) ? verificationKey : decodeVerificationKey(verificationKey);
   if (
     !Array.isArray(publicSignals) ||
     publicSignals.length !== PUBLIC_SIGNALS ||
     !publicSignals.every((s) => typeof s === 'string')
   ) {
-    throw new TypeError(`publicSignals: expected ${PUBLIC_SIGNALS} decimal strings`);
+    throw new ArgumentTypeError(`publicSignals`, `${PUBLIC_SIGNALS} decimal strings`);
   }
+  const vk = isDecodedVerificationKey(verificationKey) ? verificationKey : decodeVerificationKey(verificationKey);
+  // One encoding per signal: a canonical decimal below r (x + r would alias x, "007" would be 7).
   const signals: bigint[] = [];
   for (const s of publicSignals) {
-    if (!/^\d{1,80}$/.test(s)) return false;
-    const x = BigInt(s);
-    if (x >= FIELD_ORDER) return false; // a non-canonical signal would alias x - r
+    const x = canonicalDecimal(s, FIELD_ORDER);
+    if (x === undefined) return false;
     signals.push(x);
   }
   let decoded: ReturnType<typeof decodeProofJson>;
@@ -118,8 +123,4 @@ export function verify(verificationKey: unknown, proof: unknown, publicSignals: 
   ];
   if (vk.alphaBeta !== undefined) return Fp12.eql(Fp12.mul(bn254.pairingBatch(pairs), vk.alphaBeta), Fp12.ONE);
   return Fp12.eql(bn254.pairingBatch([...pairs, { g1: vk.alpha, g2: vk.beta }]), Fp12.ONE);
-}
-
-function isDecoded(value: unknown): value is DecodedVerificationKey {
-  return typeof value === 'object' && value !== null && 'ic' in value && 'alpha' in value;
 }

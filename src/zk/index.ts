@@ -8,18 +8,26 @@
  * with AuthSign. Circuits are circom 2 (circuits/eligibility.circom) compiled by the npm
  * package circom2; proofs are Groth16 on BN254 in snarkjs's formats. One circuit per record
  * size serves every requirement (at most K criteria, each an inclusive range on one field).
+ * The record commitment is hiding: it hashes a random blinding rho, which the patient keeps with
+ * the record and gives the prover ({@link commitRecord}; the paper's unblinded H(D) is
+ * {@link commitRecordUnblinded}). The requirement hash is salted with a random nonce nu, which the
+ * institution hands to patients with the criteria ({@link requirementHash}).
  *
  * Licensing: this module pulls in snarkjs, circomlib and circom2, which are GPL-3.0.
  *
  * @example
  * ```ts
- * import { buildCircuit, circuitShape, zkpKeyGen, prove, verify, requirementHash, releaseWorkers } from 'medshare/zk';
+ * import { buildCircuit, circuitShape, zkpKeyGen, prove, verify, randomFieldElement, releaseWorkers } from 'medshare/zk';
  * const shape = circuitShape(4); // record: age, systolic BP, HbA1c x10, ICD-10 code index
  * const circuit = await buildCircuit(shape);
  * const { provingKey, verificationKey } = await zkpKeyGen(circuit); // the PKG
- * const requirement = { criteria: [{ field: 0, min: 40, max: 65 }, { field: 3, min: 250, max: 250 }] };
+ * const requirement = {
+ *   criteria: [{ field: 0, min: 40, max: 65 }, { field: 3, min: 250, max: 250 }],
+ *   nonce: randomFieldElement(), // nu, handed to patients with the criteria
+ * };
+ * const blinding = randomFieldElement(); // the record's rho, kept with it
  * const { proof, publicSignals } = await prove(provingKey, {
- *   record: [52, 128, 61, 250], requirement, salt: 123456789n, patientId: 42n, timestamp: 1700000000n,
+ *   record: [52, 128, 61, 250], blinding, requirement, salt: randomFieldElement(), patientId: 42n, timestamp: 1700000000n,
  * });
  * verify(verificationKey, proof, publicSignals); // true; publicSignals[0] === '1' (R)
  * await releaseWorkers();
@@ -60,10 +68,12 @@ export {
   bindingHash,
   circuitInputs,
   commitRecord,
+  commitRecordUnblinded,
   decodePublicSignals,
   identityToField,
   meetsRequirement,
   publicStatement,
+  randomFieldElement,
   requirementHash,
 } from './statement.js';
 export type {
@@ -76,3 +86,11 @@ export type {
 } from './statement.js';
 export { FIELD_ORDER } from './field.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';

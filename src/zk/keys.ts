@@ -5,14 +5,19 @@
  * - the verification key VK_c is snarkjs's JSON (`snarkjs zkey export verificationkey`);
  * - a proof is snarkjs's JSON, or 256 packed bytes: A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0,
  *   C.x, C.y, each 32-byte big-endian (the EIP-197 order Solidity verifiers use).
- * Everything decoded from outside is checked: coordinates below q, points on the curve and in
- * the prime-order subgroup; a defect is a {@link MalformedError}.
+ * Everything decoded from outside is checked: coordinates canonical decimal strings (JSON) or
+ * 32-byte words (bytes) below q, points on the curve and in the prime-order subgroup, not at
+ * infinity; a defect is a {@link MalformedError}. The cheap checks of every point come before the
+ * one costly check (G2 subgroup membership), so malformed input is refused early. Keys of a JSON
+ * object other than those named here are ignored (the points are the object).
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import type { Circuit } from './circuit.js';
 import { MalformedError } from './errors.js';
 import { BASE_FIELD_ORDER, FIELD_ORDER, bytesToBigIntBE, bytesToBigIntLE, invert, writeBigIntBE } from './field.js';
 import type { CircuitShape } from './shape.js';
+import { canonicalDecimal } from '../internal/decimal.js';
+import { ArgumentTypeError } from '../internal/errors.js';
 
 /** EK_c: the snarkjs .zkey and the witness generator of the circuit it belongs to. */
 export interface ProvingKey {
@@ -88,6 +93,7 @@ export const PROOF_BYTES = 256;
 const G1 = bn254.G1.Point;
 const G2 = bn254.G2.Point;
 const Fp2 = bn254.fields.Fp2;
+const TWIST_B = G2.CURVE().b;
 export type G1Point = InstanceType<typeof G1>;
 export type G2Point = InstanceType<typeof G2>;
 
@@ -99,12 +105,14 @@ interface ZkeyHeader {
   domainSize: number;
   header: { offset: number; size: number };
   ic: { offset: number; size: number };
+  sections: Map<number, { offset: number; size: number }>;
 }
 
 function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
-  if (!(zkey instanceof Uint8Array)) throw new TypeError('zkey: expected Uint8Array');
+  if (!(zkey instanceof Uint8Array)) throw new ArgumentTypeError('zkey', 'Uint8Array');
   const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
   if (zkey.length < 12 || new TextDecoder().decode(zkey.subarray(0, 4)) !== 'zkey') throw new MalformedError('zkey', 'bad magic');
+  if (view.getUint32(4, true) !== 1) throw new MalformedError('zkey', `version ${view.getUint32(4, true)}, expected 1`);
   const sections = new Map<number, { offset: number; size: number }>();
   let pos = 12;
   for (let i = 0; i < view.getUint32(8, true); i++) {
@@ -112,14 +120,17 @@ function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
     const id = view.getUint32(pos, true);
     const size = Number(view.getBigUint64(pos + 4, true));
     if (pos + 12 + size > zkey.length) throw new MalformedError('zkey', `section ${id} overruns the file`);
+    if (id < 1 || id > 10) throw new MalformedError('zkey', `section id ${id} is not one of a Groth16 key's (1 to 10)`);
+    if (sections.has(id)) throw new MalformedError('zkey', `section ${id} appears twice`);
     sections.set(id, { offset: pos + 12, size });
     pos += 12 + size;
   }
+  if (pos !== zkey.length) throw new MalformedError('zkey', `${zkey.length - pos} bytes after the last section`);
   const protocol = sections.get(1);
   const header = sections.get(2);
   const ic = sections.get(3);
   if (protocol === undefined || header === undefined || ic === undefined) throw new MalformedError('zkey', 'missing sections');
-  if (view.getUint32(protocol.offset, true) !== 1) throw new MalformedError('zkey', 'not a Groth16 key');
+  if (protocol.size !== 4 || view.getUint32(protocol.offset, true) !== 1) throw new MalformedError('zkey', 'not a Groth16 key');
   if (header.size !== 660) throw new MalformedError('zkey', 'unexpected header size');
   const h = header.offset;
   if (view.getUint32(h, true) !== 32 || bytesToBigIntLE(zkey, h + 4, 32) !== BASE_FIELD_ORDER) {
@@ -131,11 +142,18 @@ function readZkeyHeader(zkey: Uint8Array): ZkeyHeader {
   const nVars = view.getUint32(h + 72, true);
   const nPublic = view.getUint32(h + 76, true);
   const domainSize = view.getUint32(h + 80, true);
+  if (domainSize === 0 || (domainSize & (domainSize - 1)) !== 0)
+    throw new MalformedError('zkey', 'domain size is not a power of two');
   if (ic.size !== 64 * (nPublic + 1)) throw new MalformedError('zkey', 'IC section does not match nPublic');
-  return { nVars, nPublic, domainSize, header, ic };
+  return { nVars, nPublic, domainSize, header, ic, sections };
 }
 
-/** Wraps a .zkey for a circuit, checking that it is a BN254 Groth16 key of that circuit's size. */
+/**
+ * Wraps a .zkey for a circuit, checking the container (sections, sizes, no trailing bytes) and
+ * that it is a BN254 Groth16 key for that circuit's wires, public signals and domain. Its points
+ * are not checked (thousands of them): a corrupt proving key gives proofs that do not verify.
+ * @throws MalformedError naming the first defect; TypeError for a non-Uint8Array.
+ */
 export function provingKeyFromZkey(circuit: Circuit, zkey: Uint8Array): ProvingKey {
   const h = readZkeyHeader(zkey);
   const nPublic = circuit.header.nOutputs + circuit.header.nPublicInputs;
@@ -145,12 +163,37 @@ export function provingKeyFromZkey(circuit: Circuit, zkey: Uint8Array): ProvingK
       `is for ${h.nVars} wires and ${h.nPublic} public signals, the circuit has ${circuit.header.nVars} and ${nPublic}`,
     );
   }
+  // snarkjs's domain: the least power of two above constraints + public signals.
+  const domainSize = 2 ** (Math.floor(Math.log2(circuit.header.nConstraints + nPublic)) + 1);
+  if (h.domainSize !== domainSize) {
+    throw new MalformedError('zkey', `has a domain of ${h.domainSize} points, the circuit needs ${domainSize}`);
+  }
+  // Every section the prover reads, at the size the header implies (coefficients: a count, then
+  // 44 bytes each; A, B1, C, H: 64-byte G1 points; B2: 128-byte G2 points).
+  const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+  const coefficients = h.sections.get(4);
+  if (coefficients === undefined || coefficients.size < 4) throw new MalformedError('zkey', 'section 4 (coefficients) missing');
+  const expected: [number, number][] = [
+    [4, 4 + 44 * view.getUint32(coefficients.offset, true)],
+    [5, 64 * h.nVars],
+    [6, 64 * h.nVars],
+    [7, 128 * h.nVars],
+    [8, 64 * (h.nVars - h.nPublic - 1)],
+    [9, 64 * h.domainSize],
+  ];
+  for (const [id, size] of expected) {
+    if (h.sections.get(id)?.size !== size) throw new MalformedError('zkey', `section ${id} is missing or not ${size} bytes`);
+  }
+  if ((h.sections.get(10)?.size ?? 0) < 68) throw new MalformedError('zkey', 'section 10 (contributions) is missing or short');
   return { shape: circuit.shape, zkey, wasm: circuit.wasm };
 }
 
 const MONTGOMERY_INVERSE = invert((1n << 256n) % BASE_FIELD_ORDER, BASE_FIELD_ORDER);
-const fromMontgomery = (bytes: Uint8Array, offset: number) =>
-  ((bytesToBigIntLE(bytes, offset, 32) * MONTGOMERY_INVERSE) % BASE_FIELD_ORDER).toString();
+const fromMontgomery = (bytes: Uint8Array, offset: number) => {
+  const x = bytesToBigIntLE(bytes, offset, 32);
+  if (x >= BASE_FIELD_ORDER) throw new MalformedError('zkey', `coordinate at byte ${offset} is not below q`);
+  return ((x * MONTGOMERY_INVERSE) % BASE_FIELD_ORDER).toString();
+};
 const g1FromZkey = (z: Uint8Array, o: number): G1Json => [fromMontgomery(z, o), fromMontgomery(z, o + 32), '1'];
 const g2FromZkey = (z: Uint8Array, o: number): G2Json => [
   [fromMontgomery(z, o), fromMontgomery(z, o + 32)],
@@ -208,7 +251,19 @@ export interface DecodedVerificationKey {
  */
 export function prepareVerificationKey(vk: unknown): DecodedVerificationKey {
   const decoded = decodeVerificationKey(vk);
-  return { ...decoded, alphaBeta: bn254.pairing(decoded.alpha, decoded.beta) };
+  return checked({ ...decoded, alphaBeta: bn254.pairing(decoded.alpha, decoded.beta) });
+}
+
+/** The decoded keys this module made (a caller-built object is decoded again, never trusted). */
+const decodedKeys = new WeakSet<object>();
+function checked(key: DecodedVerificationKey): DecodedVerificationKey {
+  decodedKeys.add(Object.freeze(key));
+  return key;
+}
+
+/** True iff `value` is a key returned by {@link decodeVerificationKey} or {@link prepareVerificationKey}. */
+export function isDecodedVerificationKey(value: unknown): value is DecodedVerificationKey {
+  return typeof value === 'object' && value !== null && decodedKeys.has(value);
 }
 
 /**
@@ -223,13 +278,18 @@ export function decodeVerificationKey(vk: unknown): DecodedVerificationKey {
   if (!Array.isArray(k.IC) || k.IC.length !== PUBLIC_SIGNALS + 1) {
     throw new MalformedError('verificationKey.IC', `expected ${PUBLIC_SIGNALS + 1} points`);
   }
-  return {
-    alpha: g1FromJson(k.vk_alpha_1, 'verificationKey.vk_alpha_1'),
-    beta: g2FromJson(k.vk_beta_2, 'verificationKey.vk_beta_2'),
-    gamma: g2FromJson(k.vk_gamma_2, 'verificationKey.vk_gamma_2'),
-    delta: g2FromJson(k.vk_delta_2, 'verificationKey.vk_delta_2'),
-    ic: k.IC.map((p, i) => g1FromJson(p, `verificationKey.IC[${i}]`)),
-  };
+  const alpha = g1FromJson(k.vk_alpha_1, 'verificationKey.vk_alpha_1');
+  const ic = k.IC.map((p, i) => g1FromJson(p, `verificationKey.IC[${i}]`));
+  const beta = g2OnCurve(k.vk_beta_2, 'verificationKey.vk_beta_2');
+  const gamma = g2OnCurve(k.vk_gamma_2, 'verificationKey.vk_gamma_2');
+  const delta = g2OnCurve(k.vk_delta_2, 'verificationKey.vk_delta_2');
+  return checked({
+    alpha,
+    beta: g2InSubgroup(beta, 'verificationKey.vk_beta_2'),
+    gamma: g2InSubgroup(gamma, 'verificationKey.vk_gamma_2'),
+    delta: g2InSubgroup(delta, 'verificationKey.vk_delta_2'),
+    ic,
+  });
 }
 
 // --- proofs ------------------------------------------------------------------------------------
@@ -249,10 +309,15 @@ export interface DecodedProof {
  * @throws MalformedError naming the first defect.
  */
 export function decodeProofJson(proof: unknown): DecodedProof {
-  if (typeof proof !== 'object' || proof === null) throw new MalformedError('proof', 'expected an object');
+  if (typeof proof !== 'object' || proof === null || Array.isArray(proof))
+    throw new MalformedError('proof', 'expected an object');
   const p = proof as Record<string, unknown>;
   if (p.protocol !== undefined && p.protocol !== 'groth16') throw new MalformedError('proof.protocol', 'expected groth16');
-  return { a: g1FromJson(p.pi_a, 'proof.pi_a'), b: g2FromJson(p.pi_b, 'proof.pi_b'), c: g1FromJson(p.pi_c, 'proof.pi_c') };
+  if (p.curve !== undefined && p.curve !== 'bn128') throw new MalformedError('proof.curve', 'expected bn128');
+  const a = g1FromJson(p.pi_a, 'proof.pi_a');
+  const c = g1FromJson(p.pi_c, 'proof.pi_c');
+  const b = g2InSubgroup(g2OnCurve(p.pi_b, 'proof.pi_b'), 'proof.pi_b');
+  return { a, b, c };
 }
 
 /**
@@ -283,7 +348,7 @@ export function encodeProof(proof: Groth16Proof): Uint8Array {
  *   >= q, a point off the curve or outside the subgroup, or the point at infinity.
  */
 export function decodeProof(bytes: Uint8Array): Groth16Proof {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('proof: expected Uint8Array');
+  if (!(bytes instanceof Uint8Array)) throw new ArgumentTypeError('proof', 'Uint8Array');
   if (bytes.length !== PROOF_BYTES) throw new MalformedError('proof', `is ${bytes.length} bytes, expected ${PROOF_BYTES}`);
   const w = Array.from({ length: 8 }, (_, i) => {
     const x = bytesToBigIntBE(bytes, 32 * i, 32);
@@ -308,9 +373,8 @@ export function decodeProof(bytes: Uint8Array): Groth16Proof {
 // --- points --------------------------------------------------------------------------------------
 
 function coordinate(value: unknown, what: string): bigint {
-  if (typeof value !== 'string' || !/^\d{1,80}$/.test(value)) throw new MalformedError(what, 'expected a decimal string');
-  const x = BigInt(value);
-  if (x >= BASE_FIELD_ORDER) throw new MalformedError(what, 'is not below q');
+  const x = canonicalDecimal(value, BASE_FIELD_ORDER);
+  if (x === undefined) throw new MalformedError(what, 'expected a canonical decimal string (no sign, no leading zero) below q');
   return x;
 }
 
@@ -328,7 +392,8 @@ function g1FromJson(value: unknown, what: string): G1Point {
   }
 }
 
-function g2FromJson(value: unknown, what: string): G2Point {
+/** A G2 point from JSON, checked to lie on the twist (the subgroup check is {@link g2InSubgroup}). */
+function g2OnCurve(value: unknown, what: string): G2Point {
   if (!Array.isArray(value) || value.length !== 3) throw new MalformedError(what, 'expected [[x0, x1], [y0, y1], ["1", "0"]]');
   const [xs, ys, zs] = value as unknown[];
   if (!Array.isArray(xs) || !Array.isArray(ys) || !Array.isArray(zs) || xs.length !== 2 || ys.length !== 2) {
@@ -338,11 +403,17 @@ function g2FromJson(value: unknown, what: string): G2Point {
   const x = Fp2.create({ c0: coordinate(xs[0], `${what}[0][0]`), c1: coordinate(xs[1], `${what}[0][1]`) });
   const y = Fp2.create({ c0: coordinate(ys[0], `${what}[1][0]`), c1: coordinate(ys[1], `${what}[1][1]`) });
   if (Fp2.is0(x) && Fp2.is0(y)) throw new MalformedError(what, 'is the point at infinity');
+  // y^2 = x^3 + b' (the twist), the cheap check; subgroup membership costs a scalar multiplication.
+  if (!Fp2.eql(Fp2.sqr(y), Fp2.add(Fp2.mul(Fp2.sqr(x), x), TWIST_B))) throw new MalformedError(what, 'is not on the curve');
+  return G2.fromAffine({ x, y });
+}
+
+/** Checks that a G2 point (on the twist) lies in the prime-order subgroup. */
+function g2InSubgroup(p: G2Point, what: string): G2Point {
   try {
-    const p = G2.fromAffine({ x, y });
     p.assertValidity();
     return p;
   } catch {
-    throw new MalformedError(what, 'is not on the curve or not in the subgroup');
+    throw new MalformedError(what, 'is not in the prime-order subgroup');
   }
 }

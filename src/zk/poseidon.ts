@@ -12,6 +12,7 @@
 import { Field } from '@noble/curves/abstract/modular.js';
 import { grainGenConstants, poseidon as poseidonPermutation } from '@noble/curves/abstract/poseidon.js';
 import { FIELD_ORDER, mod } from './field.js';
+import { ArgumentValueError } from '../internal/errors.js';
 
 const Fr = Field(FIELD_ORDER);
 /** circomlib's partial-round counts for widths t = 2..17. */
@@ -41,7 +42,7 @@ function permutation(width: number): (state: bigint[]) => bigint[] {
  * ```
  */
 export function poseidon(inputs: readonly bigint[]): bigint {
-  if (inputs.length < 1 || inputs.length > 16) throw new RangeError(`poseidon: ${inputs.length} inputs, expected 1..16`);
+  if (inputs.length < 1 || inputs.length > 16) throw new ArgumentValueError('inputs', `${inputs.length} inputs, expected 1..16`);
   const out = permutation(inputs.length + 1)([0n, ...inputs.map((x) => mod(x))]);
   return out[0] as bigint;
 }
@@ -54,7 +55,7 @@ export function poseidon(inputs: readonly bigint[]): bigint {
  * @throws RangeError for an empty input.
  */
 export function poseidonChain(inputs: readonly bigint[]): bigint {
-  if (inputs.length === 0) throw new RangeError('poseidonChain: no inputs');
+  if (inputs.length === 0) throw new ArgumentValueError('inputs', 'no inputs');
   let state = poseidon(inputs.slice(0, 16));
   for (let pos = 16; pos < inputs.length; pos += 15) state = poseidon([state, ...inputs.slice(pos, pos + 15)]);
   return state;

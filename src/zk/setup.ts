@@ -22,8 +22,15 @@
  * 4. forget the secrets. JavaScript cannot promise erasure: the scalar buffers are zeroed and
  *    every reference dropped, but bigints and worker memory are left to the garbage collector.
  *
+ * Trust: whoever holds tau, alpha and beta can prove anything (an R = 1 proof for any
+ * commitment; test/zk-groth16.test.ts forges one), so a zkpKeyGen key is exactly as sound as its
+ * maker is honest and its erasure complete. A snarkjs phase-2 contribution on top of such a key
+ * (`snarkjs zkey contribute`) re-randomises delta only: tau, alpha and beta stay known to the
+ * maker, who can still forge, so contributions on a zkpKeyGen key are not a ceremony.
+ *
  * The production path, a ceremony's powers of tau plus phase-2 contributions, is
- * {@link zkpKeyGenFromPtau}, through snarkjs.
+ * {@link zkpKeyGenFromPtau}, through snarkjs; its keys pass `snarkjs zkey verify` and zkpKeyGen's
+ * cannot (see {@link zkpKeyGen}).
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { buildBn128, type WasmCurve } from 'ffjavascript';
@@ -34,7 +41,8 @@ import { BASE_FIELD_ORDER, FIELD_ORDER, invert, lagrangeAt, randomScalar, writeB
 import { fixedBaseTimes } from './fixed-base.js';
 import type { ProvingKey, VerificationKey } from './keys.js';
 import { provingKeyFromZkey, verificationKeyFromZkey } from './keys.js';
-import { readConstraintSystem } from './r1cs.js';
+import { type ConstraintSystem, readConstraintSystem } from './r1cs.js';
+import { ArgumentTypeError, ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /** The key pair of ZKPKeyGen: EK_c (proving key) and VK_c (verification key). */
 export interface KeyPair {
@@ -60,6 +68,18 @@ export interface KeyGenOptions extends RandomOptions {
 
 /**
  * ZKPKeyGen(1^lambda, C) -> (EK_c, VK_c) with a single trusted party (the paper's PKG).
+ *
+ * Its maker knows the trapdoor (tau, alpha, beta suffice to forge a proof of any statement) until
+ * it erases it, and keeps it through any later phase-2 contribution, which changes delta only.
+ * `snarkjs zkey verify <r1cs> <ptau> <zkey>` refuses these keys whatever ptau file it is given:
+ * it rebuilds the key a ptau file determines (snarkjs's newZKey: alpha, beta and the IC, A, B
+ * sections from the ptau, gamma = delta = the generator, and in section 10 a BLAKE2b-512 "circuit
+ * hash" of that initial key) and requires the same alpha, beta, gamma, sections and circuit hash,
+ * and delta reached from the generator by the recorded contributions. A zkpKeyGen key comes from
+ * no ptau file (tau, alpha, beta are drawn here, gamma is random), so it fails at the first
+ * comparison ("Invalid alpha1"); its section 10 holds BLAKE2b-512 of our coefficient section, not
+ * snarkjs's circuit hash, and no contributions. Writing snarkjs's hash would not make it pass, as
+ * there is no ptau for it to match. For a key that `zkey verify` accepts, use {@link zkpKeyGenFromPtau}.
  * @param circuit - from {@link buildCircuit}.
  * @param options - randomness (default: the platform CSPRNG), progress, threading.
  * @returns The proving key (a snarkjs .zkey) and the verification key (snarkjs JSON).
@@ -77,8 +97,8 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
   const cs = readConstraintSystem(circuit.r1cs);
   const nPublic = cs.nOutputs + cs.nPublicInputs;
   const nPrivate = cs.nVars - nPublic - 1;
-  const power = Math.floor(Math.log2(cs.nConstraints + nPublic)) + 1; // snarkjs's domain size rule
-  if (power + 1 > 28) throw new RangeError(`zkpKeyGen: circuit needs a domain of 2^${power}, too large for BN254`);
+  const power = domainPower(cs); // snarkjs's domain size rule
+  if (power + 1 > 28) throw new ArgumentValueError('circuit', `needs a domain of 2^${power}, too large for BN254`);
   const domainSize = 2 ** power;
 
   // 1. Toxic waste.
@@ -91,14 +111,7 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
   // 2. The QAP at tau.
   progress('qap', `evaluating ${cs.nConstraints} constraints over a domain of 2^${power}`);
   const r = FIELD_ORDER;
-  const lagrange = lagrangeAt(tau, power);
-  const u = new Array<bigint>(cs.nVars).fill(0n);
-  const v = new Array<bigint>(cs.nVars).fill(0n);
-  const w = new Array<bigint>(cs.nVars).fill(0n);
-  accumulate(u, cs.a, lagrange);
-  accumulate(v, cs.b, lagrange);
-  accumulate(w, cs.c, lagrange);
-  for (let j = 0; j <= nPublic; j++) u[j] = ((u[j] as bigint) + (lagrange[cs.nConstraints + j] as bigint)) % r;
+  const { u, v, w, lagrange } = qapAt(cs, tau, power);
   const gammaInverse = invert(gamma);
   const deltaInverse = invert(delta);
   const combined = (j: number, divisor: bigint) =>
@@ -204,33 +217,64 @@ export interface PtauKeyGenOptions {
 
 /**
  * The production path: a powers-of-tau ceremony file (prepared for phase 2) plus phase-2
- * contributions, through snarkjs (`zKey.newZKey`, `zKey.contribute`).
+ * contributions, through snarkjs (`zKey.newZKey`, `zKey.contribute`). Sound if at least one
+ * contributor to the powers of tau erased its share of tau, alpha and beta, and at least one
+ * phase-2 contributor erased its share of delta (delta alone, with snarkjs's gamma = 1, also lets
+ * its holder forge). The key passes `snarkjs zkey verify <r1cs> <ptau> <zkey>`, which anyone can
+ * run to check it was derived from that ceremony with the recorded contributions.
  * @param circuit - from {@link buildCircuit}.
  * @param ptau - the bytes of a prepared .ptau file of enough power for the circuit.
  * @throws Error if snarkjs rejects the ptau (too small, not prepared) or a contribution.
  */
 export async function zkpKeyGenFromPtau(circuit: Circuit, ptau: Uint8Array, options: PtauKeyGenOptions): Promise<KeyPair> {
   const progress = options.onProgress ?? (() => {});
-  if (!(ptau instanceof Uint8Array)) throw new TypeError('ptau: expected Uint8Array');
+  if (!(ptau instanceof Uint8Array)) throw new ArgumentTypeError('ptau', 'Uint8Array');
   if (!Array.isArray(options.contributions) || options.contributions.length === 0) {
-    throw new RangeError('contributions: at least one phase-2 contribution is needed');
+    throw new ArgumentValueError('contributions', 'at least one phase-2 contribution is needed');
   }
   progress('ptau', 'phase-2 key from the powers of tau');
   let current: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
   const result = await snarkjs.zKey.newZKey(circuit.r1cs, ptau, current);
   // snarkjs returns -1 instead of throwing when the ptau does not fit the circuit.
   if (result === -1 || current.data === undefined) {
-    throw new Error('zkpKeyGenFromPtau: snarkjs rejected the ptau (too small for the circuit, or not prepared for phase 2)');
+    throw new ArgumentValueError('ptau', 'snarkjs rejected it (too small for the circuit, or not prepared for phase 2)');
   }
   for (const [i, c] of options.contributions.entries()) {
     progress('contribute', `contribution ${i + 1}: ${c.name}`);
     const next: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
     const hash = await snarkjs.zKey.contribute(current.data as Uint8Array, next, c.name, c.entropy);
-    if (hash === -1 || next.data === undefined) throw new Error(`zkpKeyGenFromPtau: contribution ${i + 1} failed`);
+    if (hash === -1 || next.data === undefined)
+      throw new MedshareError('ERR_ZK_TOOLCHAIN', `zkpKeyGenFromPtau: snarkjs failed on contribution ${i + 1}`);
     current = next;
   }
   const zkey = current.data as Uint8Array;
   return { provingKey: provingKeyFromZkey(circuit, zkey), verificationKey: verificationKeyFromZkey(zkey) };
+}
+
+/** The domain size 2^power snarkjs uses for a constraint system: N > constraints + public signals. */
+export function domainPower(cs: ConstraintSystem): number {
+  return Math.floor(Math.log2(cs.nConstraints + cs.nOutputs + cs.nPublicInputs)) + 1;
+}
+
+/**
+ * Every wire's QAP polynomials at tau, as snarkjs's keys encode them: u_j(tau) = sum_c A[c][j]
+ * L_c(tau) plus L_{m+j}(tau) for the constant wire and the public signals j (snarkjs's extra rows
+ * binding the public inputs), v_j(tau) = sum_c B[c][j] L_c(tau), w_j(tau) = sum_c C[c][j] L_c(tau),
+ * L_c the Lagrange basis of the 2^power-th roots of unity. Internal (setup and the tests that
+ * show what the setup's secrets allow); also returns the basis, for zeroing.
+ */
+export function qapAt(cs: ConstraintSystem, tau: bigint, power: number) {
+  const r = FIELD_ORDER;
+  const nPublic = cs.nOutputs + cs.nPublicInputs;
+  const lagrange = lagrangeAt(tau, power);
+  const u = new Array<bigint>(cs.nVars).fill(0n);
+  const v = new Array<bigint>(cs.nVars).fill(0n);
+  const w = new Array<bigint>(cs.nVars).fill(0n);
+  accumulate(u, cs.a, lagrange);
+  accumulate(v, cs.b, lagrange);
+  accumulate(w, cs.c, lagrange);
+  for (let j = 0; j <= nPublic; j++) u[j] = ((u[j] as bigint) + (lagrange[cs.nConstraints + j] as bigint)) % r;
+  return { u, v, w, lagrange };
 }
 
 function accumulate(out: bigint[], m: { constraint: Uint32Array; signal: Uint32Array; coefficient: bigint[] }, basis: bigint[]) {
@@ -308,7 +352,9 @@ function writeZkey(z: ZkeyParts): Uint8Array {
   }
   const protocol = new Uint8Array(4);
   new DataView(protocol.buffer).setUint32(0, 1, true); // 1 = Groth16
-  // Section 10: a 64-byte circuit hash and the number of contributions (none: single-party setup).
+  // Section 10: a 64-byte hash and the number of contributions (none: single-party setup). The hash
+  // is BLAKE2b-512 of section 4, not snarkjs's circuit hash (which hashes the points of the key a
+  // ptau file determines; there is no ptau here): see zkpKeyGen on `snarkjs zkey verify`.
   const contributions = new Uint8Array(68);
   contributions.set(blake2b(z.coefficients, { dkLen: 64 }), 0);
   const sections: [number, Uint8Array][] = [

@@ -1,3 +1,4 @@
+import { ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
 /**
  * @module
  * The shape of an eligibility circuit: how many record fields, how many bits per field value,
@@ -62,6 +63,6 @@ export function shapeId(shape: CircuitShape): string {
 }
 
 function integerIn(value: unknown, min: number, max: number, name: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${name}: expected an integer`);
-  if (value < min || value > max) throw new RangeError(`${name}: ${value} is outside [${min}, ${max}]`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ArgumentTypeError(name, 'an integer');
+  if (value < min || value > max) throw new ArgumentValueError(name, `${value} is outside [${min}, ${max}]`);
 }

@@ -44,6 +44,8 @@ declare module 'snarkjs' {
     newZKey(r1cs: FileLike, ptau: FileLike, zkey: FileLike, logger?: unknown): Promise<unknown>;
     contribute(oldZkey: FileLike, newZkey: FileLike, name: string, entropy: string, logger?: unknown): Promise<unknown>;
     exportVerificationKey(zkey: FileLike, logger?: unknown): Promise<Json>;
+    /** `snarkjs zkey verify`: rebuilds the key from the R1CS and ptau and checks the zkey against it. */
+    verifyFromR1cs(r1cs: FileLike, ptau: FileLike, zkey: FileLike, logger?: unknown): Promise<boolean>;
   };
   export const powersOfTau: {
     newAccumulator(curve: unknown, power: number, ptau: FileLike, logger?: unknown): Promise<unknown>;

@@ -65,6 +65,7 @@ import {
 } from '../../src/zk/index.js';
 import { cachedProof } from './evm-proofs.js';
 import { addressOf, DEPLOYER, hex, testChain, testKey } from './evm.js';
+import { blindingOf } from './protocol-fixture.js';
 import { seededRandom } from './random.js';
 import { SHAPE, testKeys } from './zk.js';
 
@@ -98,21 +99,34 @@ export const MEMBER_POOL: readonly (readonly [string, Role])[] = [...BASE_MEMBER
 /** Every identity an action can name as sender or party. */
 export const EVERYONE: readonly string[] = [AUTHORITY, ...BASE_MEMBERS.map(([i]) => i), ...NEW_MEMBERS.map(([i]) => i), STRANGER];
 
+/**
+ * Record templates. Each is committed under one fixed blinding (protocol-fixture's blindingOf), so
+ * a template names one commitment on both sides: the same patient registering a template twice is
+ * a duplicate, as a patient re-registering the same committed record would be.
+ */
 export const RECORDS: readonly MedicalRecord[] = [
   [52, 128, 61, 250, 1, 0, 37, 90],
   [47, 131, 58, 250, 3, 9, 12, 1],
   [30, 120, 50, 250, 0, 0, 0, 0],
 ];
+/** Requirement templates, each with its own nonce (the published hash is salted with it). */
 export const REQUIREMENTS: readonly Requirement[] = [
   {
     criteria: [
       { field: 0, min: 40, max: 65 },
       { field: 3, min: 250, max: 250 },
     ],
+    nonce: 0x5eed_a11c_e0dd_ba11n,
   },
-  { criteria: [{ field: 0, min: 18, max: 90 }] },
-  { criteria: [{ field: 1, min: 0, max: 127 }] },
+  { criteria: [{ field: 0, min: 18, max: 90 }], nonce: 0xb0b_5eed_f00dn },
+  { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 0xc0de_cafe_f00dn },
 ];
+
+/** The commitment of record template `template` (under its fixed blinding). */
+function templateCommitment(template: number): bigint {
+  const record = RECORDS[template] as MedicalRecord;
+  return commitRecord(SHAPE, record, blindingOf(record));
+}
 
 type TimeMode = 'now' | 'stale' | 'future';
 
@@ -299,6 +313,7 @@ export async function makeDifferentialWorld(): Promise<DifferentialWorld> {
       if (p === undefined) {
         p = cachedProof(keys, {
           record: RECORDS[record] as MedicalRecord,
+          blinding: blindingOf(RECORDS[record] as MedicalRecord),
           requirement: REQUIREMENTS[requirement] as Requirement,
           salt: BigInt(proofs.size + 1),
           patientId: identityToField(patient),
@@ -534,7 +549,7 @@ export class Run {
       case 'registerRecord': {
         const patient = this.sender(action.patient);
         const template = action.template % RECORDS.length;
-        const commitment = commitRecord(SHAPE, RECORDS[template] as MedicalRecord);
+        const commitment = templateCommitment(template);
         const sigKey = this.cred(action.signer === 'patient' ? patient : otherThan(patient)).signingKey;
         const tsSignature = authSign(sigKey, recordSignable(patient, commitment), { random });
         const evmSignature = encodeSignature(authSign(sigKey, evmRecordSignable(domain, patient, commitment), { random }));
@@ -643,7 +658,7 @@ export class Run {
         const institution = action.variant === 'formInstitution' ? otherInstitution(sender) : sender;
         const template =
           action.variant === 'formCommitment' ? ((record?.template ?? 0) + 1) % RECORDS.length : (record?.template ?? 0);
-        const commitment = commitRecord(SHAPE, RECORDS[template] as MedicalRecord);
+        const commitment = templateCommitment(template);
         const form = { patient, institution, dataHash: fieldToBytes(commitment), timestamp: time };
         const patientKey = this.cred(action.variant === 'badPatientSignature' ? otherThan(patient) : patient).signingKey;
         const institutionKey = this.cred(
@@ -874,7 +889,7 @@ function reKeyCommitment(world: DifferentialWorld, patient: string, template: nu
   const key = `${patient}|${template}|${delegatee}`;
   let c = reKeyCache.get(key);
   if (c === undefined) {
-    const commitment = commitRecord(SHAPE, RECORDS[template] as MedicalRecord);
+    const commitment = templateCommitment(template);
     c = issueReKey(world.pkg.preParams, world.pkg.recordKey(patient, commitment), delegatee, ['proxy:cloud-1'], 1, {
       random,
     }).reKeyCommitment;

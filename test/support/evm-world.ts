@@ -35,6 +35,7 @@ import {
 } from '../../src/zk/index.js';
 import { cachedProof } from './evm-proofs.js';
 import { addressOf, DEPLOYER, hex, testChain, testKey } from './evm.js';
+import { blindingOf } from './protocol-fixture.js';
 import { seededRandom } from './random.js';
 import { SHAPE, testKeys } from './zk.js';
 
@@ -63,8 +64,14 @@ export const REQUIREMENT_A: Requirement = {
     { field: 0, min: 40, max: 65 },
     { field: 3, min: 250, max: 250 },
   ],
+  nonce: 0x5eed_a11c_e0dd_ba11n,
 };
-export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: 0xb0b_5eed_f00dn };
+
+/** The hiding commitment of a test record, under its fixed test blinding (protocol-fixture's {@link blindingOf}). */
+export function commitmentOf(record: MedicalRecord): bigint {
+  return commitRecord(SHAPE, record, blindingOf(record));
+}
 
 /** A party: identity, role, AuthSign credentials, account key and address. */
 export interface Party {
@@ -223,7 +230,7 @@ export function recordSignature(
 export function registerArgs(world: EvmWorld, record: MedicalRecord, options: { patient?: PartyName; time?: number } = {}) {
   const who = options.patient ?? 'patient';
   const patient = world.parties[who].identity;
-  const commitment = commitRecord(SHAPE, record);
+  const commitment = commitmentOf(record);
   return [
     patient,
     commitment,
@@ -241,6 +248,7 @@ export function proofFor(
 ): Promise<ProofResult> {
   return cachedProof(world.keys, {
     record,
+    blinding: blindingOf(record),
     requirement,
     salt: options.salt ?? 1234n,
     patientId: identityField(options.patient ?? world.parties.patient.identity),

@@ -1,5 +1,5 @@
 /**
- * The key-leak attack on huang2020 (SCHEMES.md section 1), from one ordinary secret key:
+ * The key-leak attack on huang2020 (docs/schemes.md section 1.4), from one ordinary secret key:
  * h^d = D3^(1/B3), g^d likewise; h^c = (h^d)^A1 / A2, g^c = (g^d)^A1 / A3; then
  * Z^(c(r+s)) = e(c2, h^c) * e(g^c, c3) and m = c1 / Z^(c(r+s)) opens the sealed record of ANY
  * identity's ciphertext. Used by the huang2020 tests (it works) and the ga07 tests (contrast).

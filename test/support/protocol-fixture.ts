@@ -4,6 +4,8 @@
  * The proof system is the STAND-IN (src/protocol/proof-system.ts): it accepts exactly the
  * (vk, proof, signals) triples its prover issued, which is what the refusal tests need.
  */
+import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   applyTransaction,
   type ContractConfig,
@@ -49,8 +51,24 @@ export const REQUIREMENT_A: Requirement = {
     { field: 0, min: 40, max: 65 },
     { field: 3, min: 250, max: 250 },
   ],
+  nonce: 0x5eed_a11c_e0dd_ba11n,
 };
-export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }] };
+export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: 0xb0b_5eed_f00dn };
+
+/**
+ * The blinding rho of a test record's commitment: fixed per record (SHA-256 of its values, top
+ * bits cleared, below the BN254 order) so that every test commits a record the same way.
+ */
+export function blindingOf(record: readonly (number | bigint)[]): bigint {
+  const digest = sha256(new TextEncoder().encode(`test-blinding:${record.join(',')}`));
+  digest[0] = (digest[0] as number) & 0x1f;
+  return bytesToNumberBE(digest) + 1n;
+}
+
+/** The commitment of a test record under {@link blindingOf}. */
+export function commitmentOf(zk: Pick<ProofSystem, 'commitRecord'>, record: MedicalRecord): bigint {
+  return zk.commitRecord(record, blindingOf(record));
+}
 
 export interface World {
   /** The proof system the world was built with (the stand-in unless a test passes another). */
@@ -127,8 +145,8 @@ export async function makeWorld(proofSystem: ProofSystem = zk): Promise<World> {
       'registerRecord',
       {
         patient: IDS.patient,
-        commitment: zk.commitRecord(record),
-        patientSignature: signRecordCommitment(creds.patient.signingKey, zk.commitRecord(record), { random }),
+        commitment: commitmentOf(zk, record),
+        patientSignature: signRecordCommitment(creds.patient.signingKey, commitmentOf(zk, record), { random }),
       },
       T0 + 20,
       { random },
@@ -151,12 +169,14 @@ export async function makeWorld(proofSystem: ProofSystem = zk): Promise<World> {
   };
 }
 
-/** The ciphertext the hospital stores with the proxy: `record` encrypted to the identity of `registered`. */
+/** The ciphertext the hospital stores with the proxy: `record` and its blinding encrypted to the identity of `registered`. */
 export function stored(world: World, record: MedicalRecord = RECORD, registered: MedicalRecord = record) {
-  return encryptRecord(world.pkg.preParams, IDS.patient, world.zk.commitRecord(registered), record, { random });
+  return encryptRecord(world.pkg.preParams, IDS.patient, commitmentOf(world.zk, registered), record, blindingOf(record), {
+    random,
+  });
 }
 
 /** The patient's key for a registered record's identity. */
 export function recordKey(world: World, record: MedicalRecord = RECORD) {
-  return world.pkg.recordKey(IDS.patient, world.zk.commitRecord(record));
+  return world.pkg.recordKey(IDS.patient, commitmentOf(world.zk, record));
 }
