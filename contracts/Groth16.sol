@@ -107,6 +107,25 @@ library Groth16 {
         return check(key, x0, y0, ALL & ~FOLDED, proof, signals);
     }
 
+    /// The signals as medshare/zk's decodePublicSignals takes them: each below r (x + r is no
+    /// encoding of x) and R (index 0) either 0 or 1.
+    function canonicalSignals(uint256[SIGNALS] calldata signals) internal pure returns (bool) {
+        return signals[0] < 2 && belowR(signals);
+    }
+
+    /// Every signal below r (unrolled for the six signals: a loop costs some 500 gas more).
+    function belowR(uint256[SIGNALS] calldata signals) private pure returns (bool ok) {
+        assembly ("memory-safe") {
+            ok := and(
+                and(lt(calldataload(signals), R), lt(calldataload(add(signals, 32)), R)),
+                and(
+                    and(lt(calldataload(add(signals, 64)), R), lt(calldataload(add(signals, 96)), R)),
+                    and(lt(calldataload(add(signals, 128)), R), lt(calldataload(add(signals, 160)), R))
+                )
+            )
+        }
+    }
+
     /// The verification with vk_x starting at (x0, y0) and adding x_i IC_{i+1} for the signals in `mask`.
     function check(
         bytes memory key,
@@ -116,14 +135,22 @@ library Groth16 {
         uint256[8] calldata proof,
         uint256[SIGNALS] calldata signals
     ) private view returns (bool ok) {
+        ok = belowR(signals);
         assembly ("memory-safe") {
-            ok := 1
-            for { let i := 0 } lt(i, SIGNALS) { i := add(i, 1) } {
-                if iszero(lt(calldataload(add(signals, mul(i, 32))), R)) { ok := 0 }
-            }
-            for { let i := 0 } lt(i, 8) { i := add(i, 1) } {
-                if iszero(lt(calldataload(add(proof, mul(i, 32))), Q)) { ok := 0 }
-            }
+            // Every coordinate below q (unrolled, as belowR).
+            ok := and(
+                ok,
+                and(
+                    and(
+                        and(lt(calldataload(proof), Q), lt(calldataload(add(proof, 32)), Q)),
+                        and(lt(calldataload(add(proof, 64)), Q), lt(calldataload(add(proof, 96)), Q))
+                    ),
+                    and(
+                        and(lt(calldataload(add(proof, 128)), Q), lt(calldataload(add(proof, 160)), Q)),
+                        and(lt(calldataload(add(proof, 192)), Q), lt(calldataload(add(proof, 224)), Q))
+                    )
+                )
+            )
             let ax := calldataload(proof)
             let ay := calldataload(add(proof, 32))
             if iszero(or(ax, ay)) { ok := 0 }

@@ -345,6 +345,9 @@ contract MedShare {
         uint32 patient = record.patient;
         if (patient == 0) revert UnknownRecord();
         if (patient != sender.index) revert NotRecordOwner();
+        // The signals as the reference decodes them (medshare/zk decodePublicSignals): each one below
+        // r (x + r is no encoding of x) and R in {0, 1}; anything else is malformed.
+        if (!Groth16.canonicalSignals(publicSignals)) revert MalformedTransaction();
         Requirement memory requirement = requirementAt(stored);
         // Section 4.2.7: the proof's statement must be the one the ledger holds.
         if (publicSignals[3] != requirement.criteriaHash) revert RequirementMismatch();

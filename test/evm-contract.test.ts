@@ -487,15 +487,24 @@ describe('submitProof (steps 4-5)', () => {
     accepted(await submit(P.a2 as ProofResult, reqA, rec2));
   });
 
-  it('refuses proofs that do not verify: tampered, under another key, aliased signals', async () => {
+  it('refuses signals the reference does not decode (x + r at every index, R > 1) as malformedTransaction', async () => {
+    const a1 = P.a1 as ProofResult;
+    for (let i = 0; i < 6; i++) {
+      const aliased = { ...a1, publicSignals: [...a1.publicSignals] };
+      aliased.publicSignals[i] = (BigInt(aliased.publicSignals[i] as string) + FIELD_ORDER).toString();
+      refused(await submit(aliased), 'malformedTransaction');
+    }
+    refused(await submit({ ...a1, publicSignals: ['2', ...a1.publicSignals.slice(1)] }), 'malformedTransaction');
+    // The proof itself is fine: unaliased, it is accepted.
+    accepted(await submit(a1));
+  });
+
+  it('refuses proofs that do not verify: tampered, under another key', async () => {
     const tampered = { ...(P.a1 as ProofResult), proof: structuredClone((P.a1 as ProofResult).proof) };
     const g = bn254.G1.Point.BASE.multiply(7n).toAffine();
     (tampered.proof.pi_c as string[])[0] = g.x.toString();
     (tampered.proof.pi_c as string[])[1] = g.y.toString();
     refused(await submit(tampered), 'invalidProof');
-    const aliased = { ...(P.a1 as ProofResult), publicSignals: [...(P.a1 as ProofResult).publicSignals] };
-    aliased.publicSignals[1] = (BigInt(aliased.publicSignals[1] as string) + FIELD_ORDER).toString();
-    refused(await submit(aliased), 'invalidProof');
     const other = await testKeys('zk-other-keys');
     const out = accepted(
       await w.send(

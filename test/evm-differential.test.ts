@@ -177,7 +177,7 @@ describe('TypeScript contract and EVM contract, differentially', () => {
         mutation: 'alias',
         aliasIndex: 1,
         time: 'now',
-      }, // invalidProof
+      }, // malformedTransaction: h + r does not decode (the reference's zk decoder)
       {
         kind: 'submit',
         sender: alice,
