@@ -19,6 +19,7 @@ import type { InProcessChain } from '../src/evm/in-process.js';
 import { createPkg, issueReKey } from '../src/protocol/parties.js';
 import { commitRecord, prove, randomFieldElement, releaseWorkers, requirementHash } from '../src/zk/index.js';
 import { identityField } from '../src/evm/encoding.js';
+import { MedshareError } from '../src/internal/errors.js';
 import { testChain, testKey } from './support/evm.js';
 import { seededRandom } from './support/random.js';
 import { SHAPE, testKeys } from './support/zk.js';
@@ -173,16 +174,25 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
     expect(notAuthority).toMatchObject({ accepted: false, reason: 'wrongRole' });
   });
 
-  it('deploying on a chain without Prague (EIP-2537) fails', async () => {
+  it('deploying on a chain without Prague (EIP-2537) fails: ERR_EVM_CHAIN; bad options: ERR_ARGUMENT_*, nothing sent', async () => {
     const cancun = await testChain({ hardfork: 'cancun', time: T0, accounts: Object.values(keys) });
     const s = await cancun.serve();
     try {
-      await expect(
-        deployMedShare(clientsFor(s.url, cancun.chainId, 'authority'), {
-          authority: 'ca:membership',
-          signParams: pkg.signParams,
-        }),
-      ).rejects.toThrow(/PrecompileMissing/);
+      const clients = clientsFor(s.url, cancun.chainId, 'authority');
+      const deploy = deployMedShare(clients, { authority: 'ca:membership', signParams: pkg.signParams });
+      await expect(deploy).rejects.toThrow(/PrecompileMissing/);
+      await expect(deploy).rejects.toBeInstanceOf(MedshareError);
+      await expect(deploy).rejects.toMatchObject({ code: 'ERR_EVM_CHAIN' });
+      const options = { authority: 'ca:membership', signParams: pkg.signParams };
+      await expect(deployMedShare(clients, { ...options, maxProofAge: -1 })).rejects.toMatchObject({
+        code: 'ERR_ARGUMENT_VALUE',
+        argument: 'options.maxProofAge',
+      });
+      await expect(deployMedShare(clients, { ...options, authority: 7 as unknown as string })).rejects.toMatchObject({
+        code: 'ERR_ARGUMENT_TYPE',
+        argument: 'options.authority',
+      });
+      expect(cancun.allReceipts()).toEqual([]); // every failure came before anything was sent
     } finally {
       await s.close();
     }

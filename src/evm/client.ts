@@ -12,10 +12,12 @@ import {
   encodeDeployData,
   encodeFunctionData,
   type Hex,
+  hexToBytes,
   type Log,
   parseEventLogs,
   toHex,
 } from 'viem';
+import { ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
 import type { RefusalReason } from '../protocol/contract.js';
 import type { Role } from '../protocol/transactions.js';
 import type { AuthSignParams } from '../sign/cha-cheon.js';
@@ -211,7 +213,13 @@ export interface EvmRecord {
 }
 
 const ROLE_OF_CODE: readonly (Role | undefined)[] = [undefined, 'patient', 'hospital', 'institution', 'proxy', 'verifier'];
-const hexBytes = (bytes: Uint8Array): Hex => toHex(bytes);
+/** Bytes as call data takes them. */
+const hexBytes = (bytes: Uint8Array, name = 'bytes'): Hex => toHex(abytes(bytes, name));
+
+/** A time or duration in seconds as the contract's uint64: a non-negative safe integer. */
+function seconds(value: number, name = 'time'): bigint {
+  return BigInt(ainteger(value, name, 0, Number.MAX_SAFE_INTEGER));
+}
 
 /** The revert data inside a viem error, if any. */
 function revertDataOf(error: unknown): Hex | null {
@@ -293,7 +301,7 @@ export class MedShareClient {
         const revert = refusalOf(error);
         if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash };
       }
-      throw new Error(`${functionName}: transaction ${hash} reverted`);
+      throw new MedshareError('ERR_EVM_CHAIN', `${functionName}: transaction ${hash} reverted without a named refusal`);
     }
     const [event] = parseEventLogs({ abi: medShareAbi, logs: receipt.logs });
     return {
@@ -311,12 +319,12 @@ export class MedShareClient {
   }
 
   /** Section 4.2.3: the membership authority registers `identity` with `role`, acting from `account`. */
-  register(identity: string, role: Role, account: Hex, time: number): Promise<EvmOutcome> {
-    return this.send('register', [identity, ROLE_CODES[role] ?? 0, account, BigInt(time)]);
+  async register(identity: string, role: Role, account: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('register', [identity, ROLE_CODES[role] ?? 0, account, seconds(time)]);
   }
 
   /** Step 1: an institution publishes a requirement; `args.requirementId` of the outcome is its id. */
-  publishRequirement(requirement: RequirementInput, time: number): Promise<EvmOutcome> {
+  async publishRequirement(requirement: RequirementInput, time: number): Promise<EvmOutcome> {
     const key =
       requirement.verificationKey instanceof Uint8Array
         ? requirement.verificationKey
@@ -327,17 +335,17 @@ export class MedShareClient {
       hexBytes(key),
       BigInt(requirement.reward),
       requirement.exclusive,
-      BigInt(time),
+      seconds(time),
     ]);
   }
 
   /** Steps 2-3: the record commitment with the patient's signature (medshare/evm `signRecordCommitment`). */
-  registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
-    return this.send('registerRecord', [patient, commitment, hexBytes(patientSignature), BigInt(time)]);
+  async registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('registerRecord', [patient, commitment, hexBytes(patientSignature, 'patientSignature'), seconds(time)]);
   }
 
   /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings). */
-  submitProof(
+  async submitProof(
     requirementId: Hex,
     recordId: Hex,
     proof: Groth16Proof | Uint8Array,
@@ -349,29 +357,29 @@ export class MedShareClient {
       recordId,
       encodeProof(proof),
       encodePublicSignals(publicSignals),
-      BigInt(time),
+      seconds(time),
     ]);
   }
 
   /** Step 6: the re-encryption key commitment (medshare/pre ga07Verifiable `encodeReKeyCommitment`). */
-  grantAccess(requirementId: Hex, recordId: Hex, reKeyCommitment: Uint8Array, time: number): Promise<EvmOutcome> {
-    return this.send('grantAccess', [requirementId, recordId, hexBytes(reKeyCommitment), BigInt(time)]);
+  async grantAccess(requirementId: Hex, recordId: Hex, reKeyCommitment: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('grantAccess', [requirementId, recordId, hexBytes(reKeyCommitment, 'reKeyCommitment'), seconds(time)]);
   }
 
   /** Step 9: the Fig. 3 form signed by both parties. */
-  share(requirementId: Hex, recordId: Hex, form: SignedSharingForm, time: number): Promise<EvmOutcome> {
+  async share(requirementId: Hex, recordId: Hex, form: SignedSharingForm, time: number): Promise<EvmOutcome> {
     return this.send('share', [
       requirementId,
       recordId,
       {
         patient: form.patient,
         institution: form.institution,
-        dataHash: hexBytes(form.dataHash),
-        timestamp: BigInt(form.timestamp),
-        patientSignature: hexBytes(form.patientSignature),
-        institutionSignature: hexBytes(form.institutionSignature),
+        dataHash: hexBytes(form.dataHash, 'form.dataHash'),
+        timestamp: seconds(form.timestamp, 'form.timestamp'),
+        patientSignature: hexBytes(form.patientSignature, 'form.patientSignature'),
+        institutionSignature: hexBytes(form.institutionSignature, 'form.institutionSignature'),
       },
-      BigInt(time),
+      seconds(time),
     ]);
   }
 
@@ -407,7 +415,7 @@ export class MedShareClient {
   /** The verification key a requirement was published with (896 bytes; empty when it was malformed). */
   async verificationKey(requirementId: Hex): Promise<Uint8Array> {
     const hex = (await this.read('verificationKeyOf', [requirementId])) as Hex;
-    return Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
+    return hexToBytes(hex);
   }
 }
 
@@ -415,8 +423,10 @@ export class MedShareClient {
  * Deploys MedShare and returns a client for it. The constructor checks that the chain has the
  * EIP-2537 precompiles (it computes H1 of the authority's identity and checks mpk), so a deployment
  * on a chain without Prague fails (simulated first: nothing is sent).
- * @throws Error naming PrecompileMissing on a chain without Prague; RangeError when the
- *   constructor refuses an argument (an empty or malformed authority identity, mpk not in G2)
+ * @throws MedshareError with code `ERR_EVM_CHAIN` on a chain without Prague (PrecompileMissing) or
+ *   when the deployment fails; ArgumentTypeError / ArgumentValueError for options of the wrong
+ *   kind or out of range, and when the constructor refuses an argument (an empty or malformed
+ *   authority identity, mpk not in G2)
  * @param clients - the public client and the deploying wallet
  * @param options - the authority, AuthSign's parameters and the time limits
  * @example
@@ -427,12 +437,13 @@ export class MedShareClient {
  */
 export async function deployMedShare(clients: MedShareClients, options: DeployOptions): Promise<MedShareClient> {
   const { publicClient, wallet } = clients;
+  aobject(options, 'options');
   const args = [
-    options.authority,
+    astring(options.authority, 'options.authority'),
     options.authorityAccount ?? wallet.account.address,
     hexBytes(encodeAuthSignParams(options.signParams)),
-    BigInt(options.maxProofAge ?? 3600),
-    BigInt(options.maxClockSkew ?? 300),
+    seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
+    seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
   ] as const;
   try {
     await publicClient.call({
@@ -443,12 +454,14 @@ export async function deployMedShare(clients: MedShareClients, options: DeployOp
     const data = revertDataOf(error);
     const revert = data === null ? null : decodeRevert(data);
     if (revert?.kind === 'other' && revert.error === 'PrecompileMissing') {
-      throw new Error(
+      throw new MedshareError(
+        'ERR_EVM_CHAIN',
         'deployMedShare: the chain has no EIP-2537 BLS12-381 precompiles (PrecompileMissing); it needs the Prague upgrade',
       );
     }
-    if (revert?.kind === 'refusal')
-      throw new RangeError(`deployMedShare: the constructor refused its arguments (${revert.error})`);
+    if (revert?.kind === 'refusal') {
+      throw new ArgumentValueError('options', `the contract's constructor refused them (${revert.error})`);
+    }
     throw error;
   }
   const hash = await wallet.deployContract({
@@ -459,6 +472,8 @@ export async function deployMedShare(clients: MedShareClients, options: DeployOp
     args,
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`deployMedShare: transaction ${hash} failed`);
+  if (receipt.status !== 'success' || !receipt.contractAddress) {
+    throw new MedshareError('ERR_EVM_CHAIN', `deployMedShare: transaction ${hash} failed`);
+  }
   return new MedShareClient(receipt.contractAddress, clients, await publicClient.getChainId());
 }

@@ -6,14 +6,26 @@
  * domain-separated bytes members sign, the contract's ids, and its named errors <-> RefusalReason.
  *
  * Every decoder validates what it reads (length, canonical coordinates, point on the curve and in
- * the subgroup) and throws a RangeError naming the object and the field.
+ * the subgroup) and throws an {@link EncodingError} (a RangeError, code `ERR_ENCODING`) naming the
+ * object and the field; a wrong kind of argument is an {@link ArgumentTypeError}
+ * (`ERR_ARGUMENT_TYPE`), a value out of range an {@link ArgumentValueError} (`ERR_ARGUMENT_VALUE`).
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { type Hex, decodeErrorResult, encodeAbiParameters, hexToBytes, keccak256, toHex } from 'viem';
 import { ByteWriter } from '../internal/bytes.js';
-import { abytes } from '../internal/errors.js';
+import { canonicalDecimal } from '../internal/decimal.js';
+import {
+  ArgumentTypeError,
+  ArgumentValueError,
+  aarray,
+  abytes,
+  ainteger,
+  aobject,
+  ascheme,
+  EncodingError,
+} from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import type { RandomOptions } from '../internal/random.js';
 import type { RefusalReason } from '../protocol/contract.js';
@@ -47,11 +59,30 @@ function fpToBytes(x: bigint): Uint8Array {
   return numberToBytesBE(x, FP_BYTES);
 }
 
-function fpFromBytes(bytes: Uint8Array, what: string): bigint {
-  for (let i = 0; i < 16; i++) if (bytes[i] !== 0) throw new RangeError(`${what}: the top 16 bytes must be zero`);
+function fpFromBytes(bytes: Uint8Array, object: string, field: string): bigint {
+  for (let i = 0; i < 16; i++) if (bytes[i] !== 0) throw new EncodingError(object, field, 'the top 16 bytes must be zero');
   const x = bytesToNumberBE(bytes);
-  if (x >= P) throw new RangeError(`${what}: not below p`);
+  if (x >= P) throw new EncodingError(object, field, 'not below p');
   return x;
+}
+
+/** `field` of `object`, or `sub` of it: the name an error gives a coordinate. */
+const within = (field: string, sub: string) => (field === '' ? sub : `${field}.${sub}`);
+
+function g1FromBytes(bytes: Uint8Array, object: string, field: string): G1 {
+  if (bytes.length !== G1_POINT_BYTES) {
+    throw new EncodingError(object, field, `${bytes.length} bytes, expected ${G1_POINT_BYTES}`);
+  }
+  if (bytes.every((b) => b === 0)) return bls12_381.G1.Point.ZERO;
+  const x = fpFromBytes(bytes.subarray(0, 64), object, within(field, 'x'));
+  const y = fpFromBytes(bytes.subarray(64), object, within(field, 'y'));
+  try {
+    const p = bls12_381.G1.Point.fromAffine({ x, y });
+    p.assertValidity();
+    return p;
+  } catch {
+    throw new EncodingError(object, field, 'not a point of G1 (off the curve or outside the subgroup)');
+  }
 }
 
 /**
@@ -70,21 +101,12 @@ export function encodeG1(point: G1): Uint8Array {
 
 /**
  * Decodes and validates a G1 point in EIP-2537 form (canonical, on the curve, in the subgroup).
- * @throws RangeError naming the defect
+ * @param bytes - 128 bytes
+ * @param what - the object's name in errors
+ * @throws ArgumentTypeError for a non-Uint8Array; EncodingError naming the defect
  */
 export function decodeG1(bytes: Uint8Array, what = 'G1 point'): G1 {
-  abytes(bytes, what);
-  if (bytes.length !== G1_POINT_BYTES) throw new RangeError(`${what}: ${bytes.length} bytes, expected ${G1_POINT_BYTES}`);
-  if (bytes.every((b) => b === 0)) return bls12_381.G1.Point.ZERO;
-  const x = fpFromBytes(bytes.subarray(0, 64), `${what}: x`);
-  const y = fpFromBytes(bytes.subarray(64), `${what}: y`);
-  try {
-    const p = bls12_381.G1.Point.fromAffine({ x, y });
-    p.assertValidity();
-    return p;
-  } catch {
-    throw new RangeError(`${what}: not a point of G1 (off the curve or outside the subgroup)`);
-  }
+  return g1FromBytes(abytes(bytes, what), what, '');
 }
 
 /**
@@ -104,13 +126,15 @@ export function encodeG2(point: G2): Uint8Array {
 
 /**
  * Decodes and validates a G2 point in EIP-2537 form.
- * @throws RangeError naming the defect
+ * @param bytes - 256 bytes
+ * @param what - the object's name in errors
+ * @throws ArgumentTypeError for a non-Uint8Array; EncodingError naming the defect
  */
 export function decodeG2(bytes: Uint8Array, what = 'G2 point'): G2 {
   abytes(bytes, what);
-  if (bytes.length !== G2_POINT_BYTES) throw new RangeError(`${what}: ${bytes.length} bytes, expected ${G2_POINT_BYTES}`);
+  if (bytes.length !== G2_POINT_BYTES) throw new EncodingError(what, '', `${bytes.length} bytes, expected ${G2_POINT_BYTES}`);
   if (bytes.every((b) => b === 0)) return bls12_381.G2.Point.ZERO;
-  const [x0, x1, y0, y1] = [0, 1, 2, 3].map((i) => fpFromBytes(bytes.subarray(i * 64, i * 64 + 64), `${what}: word ${i}`)) as [
+  const [x0, x1, y0, y1] = [0, 1, 2, 3].map((i) => fpFromBytes(bytes.subarray(i * 64, i * 64 + 64), what, `word ${i}`)) as [
     bigint,
     bigint,
     bigint,
@@ -121,7 +145,7 @@ export function decodeG2(bytes: Uint8Array, what = 'G2 point'): G2 {
     p.assertValidity();
     return p;
   } catch {
-    throw new RangeError(`${what}: not a point of G2 (off the curve or outside the subgroup)`);
+    throw new EncodingError(what, '', 'not a point of G2 (off the curve or outside the subgroup)');
   }
 }
 
@@ -131,24 +155,24 @@ export function decodeG2(bytes: Uint8Array, what = 'G2 point'): G2 {
  * @returns 256 bytes
  */
 export function encodeAuthSignParams(params: AuthSignParams): Uint8Array {
-  if (params?.scheme !== 'authSign') throw new TypeError('params: expected AuthSign parameters');
-  return encodeG2(params.mpk);
+  return encodeG2(ascheme<AuthSignParams>(params, 'authSign', 'params').mpk);
 }
 
 /**
  * A medshare/sign signature (U || V, 96 compressed bytes) in the contract's form (U || V, 256 bytes, EIP-2537).
- * @throws RangeError when the signature is not two valid compressed G1 points
+ * @throws ArgumentTypeError for a non-Uint8Array; EncodingError (object `AuthSign signature`) when
+ *   the signature is not two valid compressed G1 points
  */
 export function encodeSignature(signature: Uint8Array): Uint8Array {
   abytes(signature, 'signature');
-  if (signature.length !== 96) throw new RangeError(`signature: ${signature.length} bytes, expected 96`);
+  if (signature.length !== 96) throw new EncodingError('AuthSign signature', '', `${signature.length} bytes, expected 96`);
   const out = new Uint8Array(EVM_SIGNATURE_BYTES);
   for (const [i, name] of ['U', 'V'].entries()) {
     let point: G1;
     try {
       point = bls12_381.G1.Point.fromBytes(signature.subarray(48 * i, 48 * i + 48));
     } catch {
-      throw new RangeError(`signature: ${name}: not a valid compressed G1 point`);
+      throw new EncodingError('AuthSign signature', name, 'not a valid compressed G1 point');
     }
     out.set(encodeG1(point), 128 * i);
   }
@@ -157,14 +181,16 @@ export function encodeSignature(signature: Uint8Array): Uint8Array {
 
 /**
  * The contract's form of a signature (256 bytes) back to medshare/sign's 96 compressed bytes.
- * @throws RangeError naming a malformed point
+ * @throws ArgumentTypeError for a non-Uint8Array; EncodingError (object `EVM signature`) naming a malformed point
  */
 export function decodeSignature(bytes: Uint8Array): Uint8Array {
   abytes(bytes, 'signature');
-  if (bytes.length !== EVM_SIGNATURE_BYTES) throw new RangeError(`signature: ${bytes.length} bytes, expected 256`);
-  const u = decodeG1(bytes.subarray(0, 128), 'signature: U');
-  const v = decodeG1(bytes.subarray(128), 'signature: V');
-  if (u.is0() || v.is0()) throw new RangeError('signature: U and V must not be the point at infinity');
+  if (bytes.length !== EVM_SIGNATURE_BYTES) {
+    throw new EncodingError('EVM signature', '', `${bytes.length} bytes, expected ${EVM_SIGNATURE_BYTES}`);
+  }
+  const u = g1FromBytes(bytes.subarray(0, 128), 'EVM signature', 'U');
+  const v = g1FromBytes(bytes.subarray(128), 'EVM signature', 'V');
+  if (u.is0() || v.is0()) throw new EncodingError('EVM signature', u.is0() ? 'U' : 'V', 'the point at infinity');
   const out = new Uint8Array(96);
   out.set(u.toBytes(true), 0);
   out.set(v.toBytes(true), 48);
@@ -173,30 +199,38 @@ export function decodeSignature(bytes: Uint8Array): Uint8Array {
 
 // ---------------------------------------------------------------- Groth16 (BN254, EIP-197)
 
-function bnCoordinate(value: unknown, what: string): bigint {
-  if (typeof value !== 'string' || !/^\d{1,80}$/.test(value)) throw new RangeError(`${what}: expected a decimal string`);
-  const x = BigInt(value);
-  if (x >= Q) throw new RangeError(`${what}: not below q`);
+/** A snarkjs JSON coordinate: a canonical decimal string below q (as medshare/zk decodes them). */
+function bnCoordinate(value: unknown, object: string, field: string): bigint {
+  const x = canonicalDecimal(value, Q);
+  if (x === undefined)
+    throw new EncodingError(object, field, 'expected a canonical decimal string (no sign, no leading zero) below q');
   return x;
 }
 
-function g1Words(value: unknown, what: string): [bigint, bigint] {
-  if (!Array.isArray(value) || value.length !== 3 || value[2] !== '1') throw new RangeError(`${what}: expected [x, y, "1"]`);
-  return [bnCoordinate(value[0], `${what}[0]`), bnCoordinate(value[1], `${what}[1]`)];
+function g1Words(value: unknown, object: string, field: string): [bigint, bigint] {
+  if (!Array.isArray(value) || value.length !== 3 || value[2] !== '1')
+    throw new EncodingError(object, field, 'expected [x, y, "1"]');
+  return [bnCoordinate(value[0], object, `${field}[0]`), bnCoordinate(value[1], object, `${field}[1]`)];
 }
 
 /** EIP-197 order: x.c1, x.c0, y.c1, y.c0 (snarkjs JSON lists c0 first). */
-function g2Words(value: unknown, what: string): [bigint, bigint, bigint, bigint] {
+function g2Words(value: unknown, object: string, field: string): [bigint, bigint, bigint, bigint] {
   const v = value as unknown[][];
-  if (!Array.isArray(v) || v.length !== 3 || !Array.isArray(v[0]) || !Array.isArray(v[1]) || !Array.isArray(v[2])) {
-    throw new RangeError(`${what}: expected [[x0, x1], [y0, y1], ["1", "0"]]`);
+  if (
+    !Array.isArray(v) ||
+    v.length !== 3 ||
+    !v.every((pair) => Array.isArray(pair) && pair.length === 2) ||
+    v[2]?.[0] !== '1' ||
+    v[2]?.[1] !== '0'
+  ) {
+    throw new EncodingError(object, field, 'expected [[x0, x1], [y0, y1], ["1", "0"]]');
   }
-  if (v[2][0] !== '1' || v[2][1] !== '0') throw new RangeError(`${what}: expected affine z = ["1", "0"]`);
+  const [x, y] = v as [unknown[], unknown[]];
   return [
-    bnCoordinate(v[0][1], `${what}[0][1]`),
-    bnCoordinate(v[0][0], `${what}[0][0]`),
-    bnCoordinate(v[1][1], `${what}[1][1]`),
-    bnCoordinate(v[1][0], `${what}[1][0]`),
+    bnCoordinate(x[1], object, `${field}[0][1]`),
+    bnCoordinate(x[0], object, `${field}[0][0]`),
+    bnCoordinate(y[1], object, `${field}[1][1]`),
+    bnCoordinate(y[0], object, `${field}[1][0]`),
   ];
 }
 
@@ -205,22 +239,23 @@ function g2Words(value: unknown, what: string): [bigint, bigint, bigint, bigint]
  * 896 bytes of 32-byte words, alpha (x, y), beta, gamma, delta (x.c1, x.c0, y.c1, y.c0), IC_0..IC_6.
  * Only the layout is checked here (6 public signals, coordinates below q); the contract checks the
  * points when the key is published and at every verification.
- * @throws RangeError naming a malformed field
+ * @throws ArgumentTypeError for a non-object; EncodingError (object `verificationKey`) naming a malformed field
  */
 export function encodeVerificationKey(vk: VerificationKey): Uint8Array {
-  if (typeof vk !== 'object' || vk === null) throw new TypeError('verificationKey: expected an object');
-  if (vk.protocol !== 'groth16' || vk.curve !== 'bn128') throw new RangeError('verificationKey: not a groth16/bn128 key');
-  if (vk.nPublic !== PUBLIC_SIGNAL_COUNT || !Array.isArray(vk.IC) || vk.IC.length !== PUBLIC_SIGNAL_COUNT + 1) {
-    throw new RangeError(
-      `verificationKey: expected ${PUBLIC_SIGNAL_COUNT} public signals and ${PUBLIC_SIGNAL_COUNT + 1} IC points`,
-    );
+  aobject(vk, 'verificationKey');
+  if (vk.protocol !== 'groth16' || vk.curve !== 'bn128')
+    throw new EncodingError('verificationKey', '', 'not a groth16/bn128 key');
+  if (vk.nPublic !== PUBLIC_SIGNAL_COUNT)
+    throw new EncodingError('verificationKey', 'nPublic', `expected ${PUBLIC_SIGNAL_COUNT}`);
+  if (!Array.isArray(vk.IC) || vk.IC.length !== PUBLIC_SIGNAL_COUNT + 1) {
+    throw new EncodingError('verificationKey', 'IC', `expected ${PUBLIC_SIGNAL_COUNT + 1} points`);
   }
   const words = [
-    ...g1Words(vk.vk_alpha_1, 'verificationKey.vk_alpha_1'),
-    ...g2Words(vk.vk_beta_2, 'verificationKey.vk_beta_2'),
-    ...g2Words(vk.vk_gamma_2, 'verificationKey.vk_gamma_2'),
-    ...g2Words(vk.vk_delta_2, 'verificationKey.vk_delta_2'),
-    ...vk.IC.flatMap((p, i) => g1Words(p, `verificationKey.IC[${i}]`)),
+    ...g1Words(vk.vk_alpha_1, 'verificationKey', 'vk_alpha_1'),
+    ...g2Words(vk.vk_beta_2, 'verificationKey', 'vk_beta_2'),
+    ...g2Words(vk.vk_gamma_2, 'verificationKey', 'vk_gamma_2'),
+    ...g2Words(vk.vk_delta_2, 'verificationKey', 'vk_delta_2'),
+    ...vk.IC.flatMap((p, i) => g1Words(p, 'verificationKey', `IC[${i}]`)),
   ];
   const out = new Uint8Array(VERIFICATION_KEY_BYTES);
   words.forEach((w, i) => {
@@ -231,16 +266,17 @@ export function encodeVerificationKey(vk: VerificationKey): Uint8Array {
 
 /**
  * The contract's form of a verification key back to snarkjs JSON.
- * @throws RangeError for a wrong length or a coordinate >= q
+ * @throws ArgumentTypeError for a non-Uint8Array; EncodingError (object `EVM verification key`)
+ *   for a wrong length or a coordinate >= q
  */
 export function decodeVerificationKey(bytes: Uint8Array): VerificationKey {
   abytes(bytes, 'verificationKey');
   if (bytes.length !== VERIFICATION_KEY_BYTES) {
-    throw new RangeError(`verificationKey: ${bytes.length} bytes, expected ${VERIFICATION_KEY_BYTES}`);
+    throw new EncodingError('EVM verification key', '', `${bytes.length} bytes, expected ${VERIFICATION_KEY_BYTES}`);
   }
   const w = Array.from({ length: 28 }, (_, i) => {
     const x = bytesToNumberBE(bytes.subarray(32 * i, 32 * i + 32));
-    if (x >= Q) throw new RangeError(`verificationKey: word ${i} is not below q`);
+    if (x >= Q) throw new EncodingError('EVM verification key', `word ${i}`, 'not below q');
     return x.toString();
   });
   const g1 = (i: number): [string, string, string] => [w[i] as string, w[i + 1] as string, '1'];
@@ -267,31 +303,36 @@ export type ProofWords = readonly [bigint, bigint, bigint, bigint, bigint, bigin
 /**
  * A Groth16 proof (snarkjs JSON, or medshare/zk's packed 256 bytes, which is the same order) as 8 words.
  * Coordinates are checked to be below q; the contract checks the points.
- * @throws RangeError naming a malformed field
+ * @throws ArgumentTypeError for neither bytes nor an object; EncodingError (object `proof`) naming a malformed field
  */
 export function encodeProof(proof: Groth16Proof | Uint8Array): ProofWords {
   if (proof instanceof Uint8Array) {
-    if (proof.length !== 256) throw new RangeError(`proof: ${proof.length} bytes, expected 256`);
+    if (proof.length !== 256) throw new EncodingError('proof', '', `${proof.length} bytes, expected 256`);
     return Array.from({ length: 8 }, (_, i) => {
       const x = bytesToNumberBE(proof.subarray(32 * i, 32 * i + 32));
-      if (x >= Q) throw new RangeError(`proof: word ${i} is not below q`);
+      if (x >= Q) throw new EncodingError('proof', `word ${i}`, 'not below q');
       return x;
     }) as unknown as ProofWords;
   }
-  if (typeof proof !== 'object' || proof === null) throw new TypeError('proof: expected a Groth16 proof');
+  aobject(proof, 'proof');
   return [
-    ...g1Words(proof.pi_a, 'proof.pi_a'),
-    ...g2Words(proof.pi_b, 'proof.pi_b'),
-    ...g1Words(proof.pi_c, 'proof.pi_c'),
+    ...g1Words(proof.pi_a, 'proof', 'pi_a'),
+    ...g2Words(proof.pi_b, 'proof', 'pi_b'),
+    ...g1Words(proof.pi_c, 'proof', 'pi_c'),
   ] as ProofWords;
 }
 
-/** The 8 words of a proof back to medshare/zk's packed 256 bytes (`decodeProof` of medshare/zk reads them). */
+/**
+ * The 8 words of a proof back to medshare/zk's packed 256 bytes (`decodeProof` of medshare/zk reads them).
+ * @throws ArgumentTypeError unless an array of 8 bigints; ArgumentValueError for a word outside [0, 2^256)
+ */
 export function decodeProof(words: readonly bigint[]): Uint8Array {
-  if (!Array.isArray(words) || words.length !== 8) throw new RangeError('proof: expected 8 words');
+  if (!Array.isArray(words) || words.length !== 8 || !words.every((w) => typeof w === 'bigint')) {
+    throw new ArgumentTypeError('words', '8 bigints');
+  }
   const out = new Uint8Array(256);
   words.forEach((w, i) => {
-    if (typeof w !== 'bigint' || w < 0n || w >= 1n << 256n) throw new RangeError(`proof: word ${i} is not a 256-bit integer`);
+    if (w < 0n || w >= 1n << 256n) throw new ArgumentValueError(`words[${i}]`, 'not a 256-bit integer');
     out.set(numberToBytesBE(w, 32), 32 * i);
   });
   return out;
@@ -301,18 +342,23 @@ export function decodeProof(words: readonly bigint[]): Uint8Array {
 export type SignalWords = readonly [bigint, bigint, bigint, bigint, bigint, bigint];
 
 /**
- * Public signals (decimal strings, as medshare/zk returns them) as 6 words. Values are NOT reduced:
- * a value >= r stays as it is and the contract refuses it (aliasing).
- * @throws RangeError for a wrong count or a value that is not a decimal below 2^256
+ * Public signals (canonical decimal strings, as medshare/zk returns them) as 6 words. Values are
+ * NOT reduced: a value >= r stays as it is and the contract refuses it (`MalformedTransaction`, as
+ * the reference refuses a signal that does not decode).
+ * @throws ArgumentTypeError unless an array of 6 strings; EncodingError (object `publicSignals`)
+ *   for a string that is not a canonical decimal below 2^256
  */
 export function encodePublicSignals(publicSignals: readonly string[]): SignalWords {
-  if (!Array.isArray(publicSignals) || publicSignals.length !== PUBLIC_SIGNAL_COUNT) {
-    throw new RangeError(`publicSignals: expected ${PUBLIC_SIGNAL_COUNT} decimal strings`);
+  if (
+    !Array.isArray(publicSignals) ||
+    publicSignals.length !== PUBLIC_SIGNAL_COUNT ||
+    !publicSignals.every((s) => typeof s === 'string')
+  ) {
+    throw new ArgumentTypeError('publicSignals', `${PUBLIC_SIGNAL_COUNT} decimal strings`);
   }
   return publicSignals.map((s, i) => {
-    if (typeof s !== 'string' || !/^\d{1,78}$/.test(s)) throw new RangeError(`publicSignals[${i}]: expected a decimal string`);
-    const x = BigInt(s);
-    if (x >= 1n << 256n) throw new RangeError(`publicSignals[${i}]: not below 2^256`);
+    const x = canonicalDecimal(s, 1n << 256n);
+    if (x === undefined) throw new EncodingError('publicSignals', `[${i}]`, 'expected a canonical decimal string below 2^256');
     return x;
   }) as unknown as SignalWords;
 }
@@ -331,17 +377,21 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** The signed bytes' prefix: str(tag) || chain id (32 bytes) || contract (20 bytes); str = u32 length, bytes. */
 function domainBytes(tag: string, domain: EvmDomain): ByteWriter {
-  const chainId = BigInt(domain.chainId);
-  if (chainId < 0n || chainId >= 1n << 256n) throw new RangeError('domain.chainId: out of range');
-  const contract = hexToBytes(domain.contract);
-  if (contract.length !== 20) throw new RangeError('domain.contract: expected a 20-byte address');
+  aobject(domain, 'domain');
+  const { chainId: id, contract: address } = domain;
+  if (typeof id !== 'bigint' && !Number.isSafeInteger(id)) throw new ArgumentTypeError('domain.chainId', 'an integer', id);
+  const chainId = BigInt(id);
+  if (chainId < 0n || chainId >= 1n << 256n) throw new ArgumentValueError('domain.chainId', 'out of range');
+  if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+    throw new ArgumentValueError('domain.contract', 'expected a 20-byte address (0x and 40 hex digits)');
+  }
+  const contract = hexToBytes(address);
   return new ByteWriter(256).bytes(utf8(tag)).raw(numberToBytesBE(chainId, 32)).raw(contract);
 }
 
 function checkCommitment(commitment: bigint, name: string): bigint {
-  if (typeof commitment !== 'bigint' || commitment < 0n || commitment >= 1n << 256n) {
-    throw new RangeError(`${name}: expected a bigint in [0, 2^256)`);
-  }
+  if (typeof commitment !== 'bigint') throw new ArgumentTypeError(name, 'bigint', commitment);
+  if (commitment < 0n || commitment >= 1n << 256n) throw new ArgumentValueError(name, 'expected a bigint in [0, 2^256)');
   return commitment;
 }
 
@@ -378,10 +428,8 @@ export interface EvmSharingForm {
 export function formSignable(domain: EvmDomain, form: EvmSharingForm): Uint8Array {
   const patient = identityBytes(form.patient, 'form.patient');
   const institution = identityBytes(form.institution, 'form.institution');
-  if (abytes(form.dataHash, 'form.dataHash').length !== 32) throw new RangeError('form.dataHash: expected 32 bytes');
-  if (!Number.isSafeInteger(form.timestamp) || form.timestamp < 0) {
-    throw new RangeError('form.timestamp: expected a non-negative safe integer');
-  }
+  if (abytes(form.dataHash, 'form.dataHash').length !== 32) throw new ArgumentValueError('form.dataHash', 'expected 32 bytes');
+  ainteger(form.timestamp, 'form.timestamp', 0, Number.MAX_SAFE_INTEGER);
   return domainBytes('medshare/evm/v1/form', domain)
     .bytes(patient)
     .bytes(institution)
@@ -437,8 +485,17 @@ export interface RequirementFields {
   readonly exclusive: boolean;
 }
 
-/** The id the contract gives a requirement: keccak256(abi.encode("req", keccak256(institution), fields...)). */
+/**
+ * The id the contract gives a requirement: keccak256(abi.encode("req", keccak256(institution), fields...)).
+ * @throws ArgumentTypeError or ArgumentValueError naming a field that the contract could not take
+ */
 export function requirementId(institution: string, fields: RequirementFields): Hex {
+  aobject(fields, 'fields');
+  checkCommitment(fields.criteriaHash, 'fields.criteriaHash');
+  aarray(fields.keywords, 'fields.keywords');
+  abytes(fields.verificationKey, 'fields.verificationKey');
+  if (typeof fields.reward !== 'bigint') ainteger(fields.reward, 'fields.reward', 0, Number.MAX_SAFE_INTEGER);
+  else if (fields.reward < 0n || fields.reward >= 1n << 64n) throw new ArgumentValueError('fields.reward', 'not a uint64');
   return keccak256(
     encodeAbiParameters(
       [
@@ -476,8 +533,18 @@ export function recordId(patient: string, commitment: bigint): Hex {
   );
 }
 
-/** The id of an accepted submission: keccak256(abi.encode("appr", requirementId, recordId)). */
+/**
+ * The id of an accepted submission: keccak256(abi.encode("appr", requirementId, recordId)).
+ * @throws ArgumentValueError unless both ids are 32 bytes of hex (0x and 64 hex digits)
+ */
 export function approvalId(requirement: Hex, record: Hex): Hex {
+  for (const [id, name] of [
+    [requirement, 'requirement'],
+    [record, 'record'],
+  ] as const) {
+    if (typeof id !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(id))
+      throw new ArgumentValueError(name, 'expected a bytes32 id (0x and 64 hex digits)');
+  }
   return keccak256(
     encodeAbiParameters([{ type: 'string' }, { type: 'bytes32' }, { type: 'bytes32' }], ['appr', requirement, record]),
   );

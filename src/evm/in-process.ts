@@ -23,6 +23,7 @@ import {
   hexToBytes,
 } from '@ethereumjs/util';
 import { createVM, runTx, type VM } from '@ethereumjs/vm';
+import { ainteger, MedshareError } from '../internal/errors.js';
 
 type Hex = `0x${string}`;
 
@@ -179,7 +180,7 @@ export class InProcessChain {
 
   /** Sets the time of the next block (seconds; the chain does not check that time goes forward). */
   setTime(seconds: number): void {
-    if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError('time: expected a non-negative safe integer');
+    ainteger(seconds, 'seconds', 0, Number.MAX_SAFE_INTEGER);
     this.nextTime = seconds;
   }
 
@@ -315,7 +316,7 @@ export class InProcessChain {
   restore(): Promise<void> {
     return this.serial(async () => {
       const saved = this.snapshots.pop();
-      if (saved === undefined) throw new Error('restore: no snapshot');
+      if (saved === undefined) throw new MedshareError('ERR_EVM_CHAIN', 'restore: no snapshot was taken');
       await this.vm.stateManager.revert();
       for (const block of this.blocks.splice(saved.blocks)) {
         for (const hash of block.transactions) {

@@ -24,6 +24,16 @@
  * reference. Not claimed: confidentiality of anything on chain; the PKG knows every signing key
  * (key escrow, as in any identity-based scheme).
  *
+ * Errors: a wrong kind of argument is an {@link ArgumentTypeError} (`ERR_ARGUMENT_TYPE`), a value
+ * out of range an {@link ArgumentValueError} (`ERR_ARGUMENT_VALUE`), bytes or snarkjs JSON that do
+ * not decode an {@link EncodingError} (`ERR_ENCODING`, naming the object and the field). A refusal
+ * of the contract is no error: the client returns it as an {@link EvmOutcome}. A chain without the
+ * Prague precompiles, or a transaction that failed there without a named refusal, is a
+ * {@link MedshareError} with code `ERR_EVM_CHAIN`. Errors of the transport (viem's) pass through.
+ *
+ * Runs in browsers as in Node (it uses no Node built-in); the in-process chain of the demo and the
+ * tests is internal and Node-only.
+ *
  * @example
  * ```ts
  * import { createPublicClient, createWalletClient, http } from 'viem';
@@ -97,3 +107,11 @@ export {
   VERIFICATION_KEY_BYTES,
 } from './encoding.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
+export {
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  isMedshareError,
+  MedshareError,
+} from '../internal/errors.js';
+export type { ErrorCode } from '../internal/errors.js';

@@ -14,6 +14,7 @@ import { ga07 } from '../pre/ga07.js';
 import { createPkg, encryptRecord, issueReKey, proxyReEncrypt, receiveRecord } from '../protocol/parties.js';
 import { type ProofSystem, randomFieldElement, type Requirement } from '../protocol/proof-system.js';
 import { sampleRecord } from '../protocol/story.js';
+import { ProtocolError } from '../protocol/contract.js';
 import { fieldToBytes } from '../protocol/transactions.js';
 import type { VerificationKey } from '../zk/keys.js';
 import { deployMedShare, type EvmOutcome, type MedShareClient } from './client.js';
@@ -80,7 +81,7 @@ function accountKey(name: string): Hex {
 }
 
 function gasOf(outcome: EvmOutcome, what: string): bigint {
-  if (!outcome.accepted) throw new Error(`${what}: refused (${outcome.reason})`);
+  if (!outcome.accepted) throw new ProtocolError(outcome.reason, `${what}: refused by the contract`);
   return outcome.gasUsed;
 }
 
