@@ -6,13 +6,18 @@
  *    file points outside the package (`../shared`); every relative link of the shipped markdown
  *    resolves inside the package; publint (strict) and arethetypeswrong (esm-only) pass.
  * 2. The tarball installed into a fresh temporary project: its install size is reported; the
- *    `medshare` bin answers --version and --help.
+ *    `medshare` bin answers --version and --help, and `demo --ledger evm` says in one line that
+ *    it needs the optional peers. Then the optional peer dependencies of the subpaths that need
+ *    them (`medshare/evm`: viem) are installed at the versions this repository tests, and their
+ *    size is reported apart.
  * 3. Every ```ts block of README.md, type-checked against the installed package with
  *    `skipLibCheck: false` under `moduleResolution: nodenext` (with Node's types) and `bundler`
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
- *    namespaces as types; then each block is run with Node.
- * 4. The root entry and each browser subpath bundled with esbuild for the browser: the build
- *    fails on any Node built-in; the minified and gzipped size of each is reported, and the size of
+ *    namespaces as types and one per subpath with optional peers; under nodenext, the files that
+ *    import medshare/evm also get lib DOM, which viem's declarations need; then each block is run
+ *    with Node.
+ * 4. The root entry and each browser subpath (medshare/evm with viem) bundled with esbuild for
+ *    the browser: the build fails on any Node built-in; the minified and gzipped size of each is reported, and the size of
  *    medshare/pre the README states must be within 15% of the measured one.
  *
  * Exits 1 on the first failed check. `KEEP=1` keeps the temporary folder.
@@ -31,12 +36,20 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   version: string;
   exports: Record<string, string | { types: string; default: string }>;
   bin: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 /** Subpaths that run in browsers (README, "Browsers"); the others are Node only. */
-const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk'] as const;
+const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk', '/evm'] as const;
 /** Node-only subpaths. */
 const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
+/**
+ * Optional peer dependencies (package.json peerDependenciesMeta) that a subpath needs, installed
+ * after the plain install has been checked. The in-process EVM's peers (@ethereumjs/*) serve only
+ * `medshare demo --ledger evm`, which is not run here (it compiles a circuit and proves).
+ */
+const SUBPATH_PEERS: Readonly<Record<string, readonly string[]>> = { '/evm': ['viem'] };
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -52,8 +65,12 @@ function fail(message: string): void {
   process.stdout.write(`FAIL: ${message}\n`);
 }
 
+function spawn(command: string, args: readonly string[], cwd: string, timeoutMs = 600_000) {
+  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 });
+}
+
 function run(command: string, args: readonly string[], cwd: string, timeoutMs = 600_000): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 });
+  const result = spawn(command, args, cwd, timeoutMs);
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
@@ -142,15 +159,41 @@ function installInFreshProject(tarball: string): number {
   log(`npm install ${path.basename(tarball)} in a fresh project`);
   const installed = run('npm', ['install', '--no-audit', '--no-fund', tarball], app);
   const added = installed.match(/added (\d+) packages?/)?.[1] ?? '?';
-  const files = walk(path.join(app, 'node_modules'));
-  const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
-  log(`install size: ${mb(bytes)} in node_modules (${files.length} files, ${added} packages)`);
+  const bytes = nodeModulesBytes();
+  log(`install size: ${mb(bytes)} in node_modules (${walk(path.join(app, 'node_modules')).length} files, ${added} packages)`);
 
   const bin = path.join(app, 'node_modules', '.bin', 'medshare');
   const version = run(bin, ['--version'], app).trim();
   if (version !== pkg.version) fail(`medshare --version printed '${version}', expected ${pkg.version}`);
   if (!run(bin, ['demo', '--help'], app).startsWith('usage: medshare demo')) fail('medshare demo --help printed no usage');
+  // Without the optional peers, the EVM demo fails at once, on one line, exit 1 (nothing compiled).
+  const evmDemo = spawn(bin, ['demo', '--ledger', 'evm'], app, 60_000);
+  if (evmDemo.status !== 1 || !/^medshare demo: error: --ledger evm needs viem and @ethereumjs\/vm/.test(evmDemo.stderr)) {
+    fail(`medshare demo --ledger evm without its peers: exit ${evmDemo.status}, stderr ${JSON.stringify(evmDemo.stderr)}`);
+  }
   return bytes;
+}
+
+function nodeModulesBytes(): number {
+  return walk(path.join(app, 'node_modules')).reduce((sum, f) => sum + statSync(f).size, 0);
+}
+
+/** Installs the optional peers the subpaths need, at the versions this repository tests with. */
+function installSubpathPeers(baseBytes: number): void {
+  const peers = [...new Set(Object.values(SUBPATH_PEERS).flat())];
+  for (const peer of peers) {
+    if (pkg.peerDependenciesMeta?.[peer]?.optional !== true) fail(`${peer} is not an optional peer dependency in package.json`);
+    if (pkg.devDependencies[peer] === undefined) fail(`${peer}: no pinned version in devDependencies to test with`);
+  }
+  const specs = peers.map((peer) => `${peer}@${pkg.devDependencies[peer]}`);
+  log(
+    `npm install ${specs.join(' ')} (optional peers of ${Object.keys(SUBPATH_PEERS)
+      .map((s) => `medshare${s}`)
+      .join(', ')})`,
+  );
+  run('npm', ['install', '--no-audit', '--no-fund', ...specs], app);
+  const bytes = nodeModulesBytes();
+  log(`with them: ${mb(bytes)} in node_modules (+${mb(bytes - baseBytes)})`);
 }
 
 // ---------------------------------------------------------------- 3. the README's examples
@@ -160,47 +203,65 @@ async function readmeExamples(): Promise<void> {
   if (blocks.length === 0) fail('README.md has no ```ts blocks');
   const dir = path.join(app, 'readme');
   mkdirSync(dir);
+  // Files that import a subpath with optional peers (medshare/evm: viem) are checked apart under
+  // nodenext: see VIEM_NEEDS_DOM.
+  const withPeers = (code: string) => Object.keys(SUBPATH_PEERS).some((s) => code.includes(`from 'medshare${s}'`));
+  const plain: string[] = [];
+  const peered: string[] = [];
   blocks.forEach((code, i) => {
     writeFileSync(path.join(dir, `example-${i + 1}.ts`), `${code}\nexport {};\n`);
+    (withPeers(code) ? peered : plain).push(`readme/example-${i + 1}.ts`);
   });
-  // The root entry's namespaces, used as types and values, and every subpath imported.
+  // The root entry's namespaces, used as types and values, and every subpath imported (those with
+  // optional peers in a file of their own).
+  const subpaths = [...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS].filter((s) => s !== '' && SUBPATH_PEERS[s] === undefined);
   writeFileSync(
     path.join(dir, 'types.ts'),
     [
       "import * as root from 'medshare';",
       "import type { Ga07Params } from 'medshare/pre';",
       "import type { ProofSystem } from 'medshare/protocol';",
-      ...[...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS]
-        .filter((s) => s !== '')
-        .map((s, i) => `import * as sub${i} from 'medshare${s}';`),
+      ...subpaths.map((s, i) => `import * as sub${i} from 'medshare${s}';`),
       'export type Params = root.pre.Ga07Params;',
       'export type System = root.protocol.ProofSystem;',
       'export const same: [Params extends Ga07Params ? true : false, System extends ProofSystem ? true : false] = [true, true];',
       'export const entries = [root.pre.ga07, root.sign.authSign, root.pbft, root.ledger.verifyChain, root.protocol.runStory];',
-      `export const subpaths = [${[...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS]
-        .filter((s) => s !== '')
-        .map((_, i) => `sub${i}`)
-        .join(', ')}];`,
+      `export const subpaths = [${subpaths.map((_, i) => `sub${i}`).join(', ')}];`,
       '',
     ].join('\n'),
   );
+  plain.push('readme/types.ts');
+  Object.keys(SUBPATH_PEERS).forEach((s, i) => {
+    writeFileSync(path.join(dir, `peers-${i + 1}.ts`), `import * as sub from 'medshare${s}';\nexport const subpath = sub;\n`);
+    peered.push(`readme/peers-${i + 1}.ts`);
+  });
   const common = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', isolatedModules: true };
-  const configs = {
-    nodenext: {
-      ...common,
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      lib: ['ES2022'],
-      types: ['node'],
-      typeRoots: [path.join(root, 'node_modules', '@types')],
-    },
-    bundler: { ...common, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] },
+  const nodenext = {
+    ...common,
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2022'],
+    types: ['node'],
+    typeRoots: [path.join(root, 'node_modules', '@types')],
   };
+  const configs: [string, object, string[]][] = [
+    ['nodenext', nodenext, plain],
+    // VIEM_NEEDS_DOM: viem's own declarations (through ox) name Web Crypto and WebAuthn types
+    // (CryptoKey, AuthenticatorAttestationResponse) that only TypeScript's DOM lib declares, so a
+    // Node project that type-checks viem with skipLibCheck false needs lib DOM (or skipLibCheck).
+    // Only the files that import medshare/evm get it; everything else is checked without.
+    ['nodenext, lib DOM for viem', { ...nodenext, lib: ['ES2022', 'DOM'] }, peered],
+    [
+      'bundler',
+      { ...common, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] },
+      [...plain, ...peered],
+    ],
+  ];
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  for (const [name, compilerOptions] of Object.entries(configs)) {
-    const config = path.join(app, `tsconfig.${name}.json`);
-    writeFileSync(config, JSON.stringify({ compilerOptions, include: ['readme/*.ts'] }, null, 2));
-    log(`tsc, moduleResolution ${name}, skipLibCheck false: ${blocks.length} README blocks and the root namespaces as types`);
+  for (const [name, compilerOptions, files] of configs) {
+    const config = path.join(app, `tsconfig.${name.split(/[ ,]/)[0]}-${files.length}.json`);
+    writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2));
+    log(`tsc, moduleResolution ${name}, skipLibCheck false: ${files.map((f) => path.basename(f, '.ts')).join(', ')}`);
     const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app, encoding: 'utf8' });
     if (result.status !== 0) fail(`type errors under moduleResolution ${name}:\n${result.stdout}${result.stderr}`);
   }
@@ -259,6 +320,7 @@ async function browserBundles(): Promise<Record<string, number>> {
 try {
   const { tarball } = packAndInspect();
   const installBytes = installInFreshProject(tarball);
+  installSubpathPeers(installBytes);
   await readmeExamples();
   const sizes = await browserBundles();
   const summary = { installBytes, bundles: sizes };
