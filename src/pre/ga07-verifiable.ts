@@ -51,6 +51,8 @@ import {
   GT_ONE,
   gtDiv,
   gtEq,
+  gtIsMember,
+  gtIsOne,
   gtMul,
   gtPow,
   hashToScalar,
@@ -359,6 +361,10 @@ export function verifyReEncryptionShare(
   if (Yi === undefined) return false;
   const { challenge: c, response } = p.proof;
   if (typeof c !== 'bigint' || c < 0n || c >= Fr.ORDER) return false;
+  // The statement "e(S, C1) = D and e(S, h) = Y_i" only binds the prover when D and Y_i lie in
+  // GT and C1 is not the identity: with D = 0 (C2'_i = 0) or Y_i = 0 both checks below hold for
+  // any response. Decoded objects already satisfy this; objects built in JavaScript may not.
+  if (C1.is0() || !gtIsMember(C2) || !gtIsMember(p.C2) || !gtIsMember(Yi) || gtIsOne(Yi)) return false;
   const D = gtDiv(p.C2, C2); // C2'_i / C2, which should be e(share_i, C1)
   const T1 = gtDiv(pair(response, C1), gtPow(D, c)); // e(Z, C1) = T1 * D^c
   const T2 = gtDiv(pair(response, G2Point.BASE), gtPow(Yi, c)); // e(Z, h) = T2 * Y_i^c
@@ -426,6 +432,11 @@ export function verifyReKeyCommitment(params: Ga07Params, secretKey: Ga07SecretK
   const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
   const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
   if (com.delegatee !== sk.identity || com.Y.length !== com.total) return false;
+  // Degenerate commitments are refused whatever their origin: R1 the identity (X would be public),
+  // R2 or any Y_i outside GT (with every Y_i = 0 the consistency check below reads 0 = 0), or a
+  // Y_i = 1 (a zero share, whose partials prove nothing).
+  if (com.R1.is0() || !gtIsMember(com.R2)) return false;
+  for (const y of com.Y) if (!gtIsMember(y) || gtIsOne(y)) return false;
   const x = gtDiv(com.R2, pair(sk.key, com.R1)); // X = R2 / e(sk_2, R1)
   const Y0 = gtDiv(pair(hashGt(x), G2Point.BASE), recipientBase(params, com.delegator, 'commitment.delegator'));
   // Points (0, Y_0), (1, Y_1), ..., (t-1, Y_{t-1}) define the polynomial; check Y_k for k >= t
@@ -496,6 +507,8 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
   const delegatee = r.identity('delegatee');
   const { threshold, total } = readCounts(r);
   const index = r.u8('index', 1, total);
+  const [R1, R2, share, Y] = [r.g2('R1'), r.gt('R2'), r.g1('share'), r.gt('Y')];
+  r.end();
   const out: Ga07ReKeyShare = {
     scheme: NAME,
     delegator,
@@ -503,12 +516,11 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
     threshold,
     total,
     index,
-    R1: r.g2('R1'),
-    R2: r.gt('R2'),
-    share: r.g1('share'),
-    Y: r.gt('Y'),
+    R1: R1.value,
+    R2: R2.value,
+    share: share.value,
+    Y: Y.value,
   };
-  r.end();
   if (!gtEq(pair(out.share, G2Point.BASE), out.Y)) throw new EncodingError(what, 'Y', 'is not e(share, h)');
   return out;
 }
@@ -537,10 +549,9 @@ export function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
   const { threshold, total } = readCounts(r);
   const R1 = r.g2('R1');
   const R2 = r.gt('R2');
-  const Y: GT[] = [];
-  for (let i = 1; i <= total; i++) Y.push(r.gt(`Y[${i}]`));
+  const Y = Array.from({ length: total }, (_, i) => r.gt(`Y[${i + 1}]`));
   r.end();
-  return { scheme: NAME, delegator, delegatee, threshold, total, R1, R2, Y };
+  return { scheme: NAME, delegator, delegatee, threshold, total, R1: R1.value, R2: R2.value, Y: Y.map((y) => y.value) };
 }
 
 /** Layout: header, delegator, delegatee, t, n, i, C2'_i, c (scalar, may be 0), response (G1). */
@@ -566,9 +577,19 @@ export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShar
   const { threshold, total } = readCounts(r);
   const index = r.u8('index', 1, total);
   const C2 = r.gt('C2');
-  const proof: Ga07Proof = { challenge: r.scalar('challenge', false), response: r.g1('response') };
+  const challenge = r.scalar('challenge', false);
+  const response = r.g1('response');
   r.end();
-  return { scheme: NAME, delegator, delegatee, threshold, total, index, C2, proof };
+  return {
+    scheme: NAME,
+    delegator,
+    delegatee,
+    threshold,
+    total,
+    index,
+    C2: C2.value,
+    proof: { challenge, response: response.value },
+  };
 }
 
 /** The verifiable and threshold re-encryption functions of ga07, as one object. */

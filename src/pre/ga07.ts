@@ -56,6 +56,7 @@ import {
   GT_ONE,
   gtDiv,
   gtEq,
+  gtIsCyclotomic,
   gtMul,
   gtPow,
   gtToBytes,
@@ -70,7 +71,7 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme, ArgumentTypeError, EncodingError } from '../internal/errors.js';
+import { abytes, ascheme, ArgumentTypeError, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { BoundedCache, PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
@@ -317,8 +318,29 @@ function decrypt(params: Ga07Params, secretKey: Ga07SecretKey, ciphertext: Ga07C
   const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
   const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
   abytes(ct.sealed, 'ciphertext.sealed');
+  assertCapsuleNotDegenerate(ct.capsule);
   const m = decapsulate(sk, ct.capsule);
   return open(NAME, m, capsuleBinding(ct.capsule.C1), ct.sealed);
+}
+
+/**
+ * Cheap defence in depth for capsules built in memory rather than decoded: an identity C1 / R1
+ * or a zero (or non-cyclotomic) C2 / R2 would make m independent of the key (C2 = 0 gives m = 0
+ * for every key, C1 = identity gives m = C2), so a forger could seal a record that opens under
+ * every key. Full subgroup membership is left to the decoders.
+ */
+function assertCapsuleNotDegenerate(capsule: Ga07Capsule): void {
+  const points: [string, G2][] = [['C1', capsule.C1]];
+  const gts: [string, GT][] = [['C2', capsule.C2]];
+  if (capsule.form === 'reEncrypted') {
+    points.push(['R1', capsule.R1]);
+    gts.push(['R2', capsule.R2]);
+  }
+  for (const [field, p] of points)
+    if (p.is0()) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is the identity of G2');
+  for (const [field, f] of gts) {
+    if (!gtIsCyclotomic(f)) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is not an element of GT');
+  }
 }
 
 /**
@@ -348,9 +370,9 @@ function encodeParams(params: Ga07Params): Uint8Array {
 
 function decodeParams(bytes: Uint8Array): Ga07Params {
   const r = new Reader(bytes, 'ga07 params', ID, Kind.params);
-  const out: Ga07Params = { scheme: NAME, mpk: r.g2('mpk') };
+  const mpk = r.g2('mpk');
   r.end();
-  return out;
+  return { scheme: NAME, mpk: mpk.value };
 }
 
 function encodeMasterKey(masterKey: Ga07MasterKey): Uint8Array {
@@ -375,9 +397,9 @@ function decodeSecretKey(bytes: Uint8Array): Ga07SecretKey {
   const what = 'ga07 secret key';
   const r = new Reader(bytes, what, ID, Kind.secretKey);
   const identity = r.identity('identity');
-  const out: Ga07SecretKey = { scheme: NAME, identity, key: r.g1('key') };
+  const key = r.g1('key');
   r.end();
-  return out;
+  return { scheme: NAME, identity, key: key.value };
 }
 
 function encodeReKey(reKey: Ga07ReKey): Uint8Array {
@@ -390,9 +412,9 @@ function decodeReKey(bytes: Uint8Array): Ga07ReKey {
   const r = new Reader(bytes, what, ID, Kind.reKey);
   const delegator = r.identity('delegator');
   const delegatee = r.identity('delegatee');
-  const out: Ga07ReKey = { scheme: NAME, delegator, delegatee, R1: r.g2('R1'), R2: r.gt('R2'), R3: r.g1('R3') };
+  const [R1, R2, R3] = [r.g2('R1'), r.gt('R2'), r.g1('R3')];
   r.end();
-  return out;
+  return { scheme: NAME, delegator, delegatee, R1: R1.value, R2: R2.value, R3: R3.value };
 }
 
 /**
@@ -419,11 +441,14 @@ function decodeCiphertext(bytes: Uint8Array): Ga07Ciphertext {
   const form = r.u8('form', FORM.original, FORM.reEncrypted);
   const C1 = r.g2('C1');
   const C2 = r.gt('C2');
-  const capsule: Ga07Capsule =
-    form === FORM.original ? { form: 'original', C1, C2 } : { form: 'reEncrypted', C1, C2, R1: r.g2('R1'), R2: r.gt('R2') };
+  const R = form === FORM.reEncrypted ? ([r.g2('R1'), r.gt('R2')] as const) : undefined;
   const sealed = r.bytes('sealed');
-  r.end();
   if (sealed.length < TAG_BYTES) throw new EncodingError(what, 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
+  r.end();
+  const capsule: Ga07Capsule =
+    R === undefined
+      ? { form: 'original', C1: C1.value, C2: C2.value }
+      : { form: 'reEncrypted', C1: C1.value, C2: C2.value, R1: R[0].value, R2: R[1].value };
   return { scheme: NAME, capsule, sealed };
 }
 

@@ -20,6 +20,7 @@ import {
   G1Point,
   G2Point,
   gtDiv,
+  gtIsCyclotomic,
   gtMul,
   gtPow,
   gtToBytes,
@@ -34,11 +35,11 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme, EncodingError } from '../internal/errors.js';
+import { abytes, ascheme, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
-import { open, seal } from './kem.js';
+import { open, seal, TAG_BYTES } from './kem.js';
 import type { Ciphertext, PreScheme, SetupResult } from './types.js';
 
 const NAME = 'huang2020';
@@ -308,6 +309,15 @@ function decrypt(params: Huang2020Params, secretKey: Huang2020SecretKey, ciphert
   const sk = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
   const ct = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
   abytes(ct.sealed, 'ciphertext.sealed');
+  // Defence in depth for capsules built in memory: c1 = 0 or c4 = 0 would fix m whatever the key.
+  const { c1, c2, c3, c4 } = ct.capsule;
+  for (const [field, f] of [
+    ['c1', c1],
+    ['c4', c4],
+  ] as const) {
+    if (!gtIsCyclotomic(f)) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is not an element of GT');
+  }
+  if (c2.is0() || c3.is0()) throw new ArgumentValueError('ciphertext.capsule', 'c2 or c3 is the identity');
   const m = decapsulate(sk, ct.capsule);
   return open(NAME, m, binding(ct.capsule), ct.sealed);
 }
@@ -323,9 +333,9 @@ function encodeParams(params: Huang2020Params): Uint8Array {
 
 function decodeParams(bytes: Uint8Array): Huang2020Params {
   const r = new Reader(bytes, 'huang2020 params', ID, Kind.params);
-  const out: Huang2020Params = { scheme: NAME, Za: r.gt('Za'), Zb: r.gt('Zb'), Zc: r.gt('Zc') };
+  const [Za, Zb, Zc] = [r.gt('Za'), r.gt('Zb'), r.gt('Zc')];
   r.end();
-  return out;
+  return { scheme: NAME, Za: Za.value, Zb: Zb.value, Zc: Zc.value };
 }
 
 function encodeMasterKey(masterKey: Huang2020MasterKey): Uint8Array {
@@ -365,23 +375,32 @@ function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
  */
 function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
   const r = new Reader(bytes, 'huang2020 secret key', ID, Kind.secretKey);
+  const identity = r.identity('identity');
+  const A1 = r.scalar('A1', false);
+  const A2 = r.g2('A2');
+  const A3 = r.g1('A3');
+  const B1 = r.scalar('B1', false);
+  const B2 = r.scalar('B2', false);
+  const B3 = r.scalar('B3');
+  const [D1, D2, D3] = [r.g2('D1'), r.g2('D2'), r.g2('D3')];
+  const [D1g, D2g, D3g] = [r.g1('D1g'), r.g1('D2g'), r.g1('D3g')];
+  r.end();
   const out: Huang2020SecretKey = {
     scheme: NAME,
-    identity: r.identity('identity'),
-    A1: r.scalar('A1', false),
-    A2: r.g2('A2'),
-    A3: r.g1('A3'),
-    B1: r.scalar('B1', false),
-    B2: r.scalar('B2', false),
-    B3: r.scalar('B3'),
-    D1: r.g2('D1'),
-    D2: r.g2('D2'),
-    D3: r.g2('D3'),
-    D1g: r.g1('D1g'),
-    D2g: r.g1('D2g'),
-    D3g: r.g1('D3g'),
+    identity,
+    A1,
+    A2: A2.value,
+    A3: A3.value,
+    B1,
+    B2,
+    B3,
+    D1: D1.value,
+    D2: D2.value,
+    D3: D3.value,
+    D1g: D1g.value,
+    D2g: D2g.value,
+    D3g: D3g.value,
   };
-  r.end();
   const pairs: [string, G1, G2][] = [
     ['A3/A2', out.A3, out.A2],
     ['D1g/D1', out.D1g, out.D1],
@@ -402,15 +421,12 @@ function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
 /** Besides the field checks, checks that rk2 and rk2' carry the same exponent. */
 function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   const r = new Reader(bytes, 'huang2020 re-encryption key', ID, Kind.reKey);
-  const out: Huang2020ReKey = {
-    scheme: NAME,
-    delegator: r.identity('delegator'),
-    delegatee: r.identity('delegatee'),
-    rk1: r.scalar('rk1', false),
-    rk2: r.g2('rk2'),
-    rk2g: r.g1('rk2g'),
-  };
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
+  const rk1 = r.scalar('rk1', false);
+  const [rk2, rk2g] = [r.g2('rk2'), r.g1('rk2g')];
   r.end();
+  const out: Huang2020ReKey = { scheme: NAME, delegator, delegatee, rk1, rk2: rk2.value, rk2g: rk2g.value };
   if (!sameExponent(out.rk2g, out.rk2))
     throw new EncodingError('huang2020 re-encryption key', "rk2/rk2'", 'G1 and G2 elements do not match');
   return out;
@@ -424,12 +440,12 @@ function encodeCiphertext(ciphertext: Huang2020Ciphertext): Uint8Array {
 
 function decodeCiphertext(bytes: Uint8Array): Huang2020Ciphertext {
   const r = new Reader(bytes, 'huang2020 ciphertext', ID, Kind.ciphertext);
-  const capsule: Huang2020Capsule = { c1: r.gt('c1'), c2: r.g1('c2'), c3: r.g2('c3'), c4: r.gt('c4') };
+  const [c1, c2, c3, c4] = [r.gt('c1'), r.g1('c2'), r.g2('c3'), r.gt('c4')];
   const sealed = r.bytes('sealed');
+  if (sealed.length < TAG_BYTES)
+    throw new EncodingError('huang2020 ciphertext', 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
   r.end();
-  if (sealed.length < 16)
-    throw new EncodingError('huang2020 ciphertext', 'sealed', 'shorter than the 16-byte authentication tag');
-  return { scheme: NAME, capsule, sealed };
+  return { scheme: NAME, capsule: { c1: c1.value, c2: c2.value, c3: c3.value, c4: c4.value }, sealed };
 }
 
 /**

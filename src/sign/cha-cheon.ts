@@ -160,9 +160,9 @@ export function encodeParams(params: AuthSignParams): Uint8Array {
 /** Decodes and validates public parameters; RangeError naming the field on bad bytes. */
 export function decodeParams(bytes: Uint8Array): AuthSignParams {
   const r = new Reader(bytes, 'authSign params', ID, Kind.params);
-  const out: AuthSignParams = { scheme: NAME, mpk: r.g2('mpk') };
+  const mpk = r.g2('mpk');
   r.end();
-  return out;
+  return { scheme: NAME, mpk: mpk.value };
 }
 /** Encodes the master key (header + s). */
 export function encodeMasterKey(masterKey: AuthSignMasterKey): Uint8Array {
@@ -183,7 +183,8 @@ export function encodeSigningKey(signingKey: SigningKey): Uint8Array {
 /** Decodes and validates a signing key. */
 export function decodeSigningKey(bytes: Uint8Array): SigningKey {
   const r = new Reader(bytes, 'authSign signing key', ID, Kind.signingKey);
-  const out: SigningKey = { scheme: NAME, identity: r.identity('identity'), key: r.g1('key') };
+  const identity = r.identity('identity');
+  const key = r.g1('key');
   r.end();
-  return out;
+  return { scheme: NAME, identity, key: key.value };
 }
