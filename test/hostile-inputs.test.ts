@@ -9,6 +9,8 @@ import { EncodingError, ProofError } from '../src/internal/errors.js';
 import { capsuleBinding, ga07 } from '../src/pre/ga07.js';
 import { ga07Verifiable as v } from '../src/pre/ga07-verifiable.js';
 import { seal } from '../src/pre/kem.js';
+import { decodeTransaction, encodeTransaction } from '../src/ledger/transaction.js';
+import { decodeSigningKey, encodeSigningKey } from '../src/sign/index.js';
 import { ALICE, BOB, makeFixture } from './support/ga07-fixture.js';
 import { seededRandom } from './support/random.js';
 import { FP12_ZERO, type PartialStatement, shareFreePartial, zeroPartialWithHonestHalf } from './support/verifiable-attacks.js';
@@ -107,6 +109,45 @@ describe('break 1: the zero of Fp12 passed for a GT element', () => {
     expect(v.verifyReKeyCommitment(params, bob, one)).toBe(false);
     const noC1 = { ...stored, capsule: { ...stored.capsule, C1: stored.capsule.C1.subtract(stored.capsule.C1) } };
     expect(v.verifyReEncryptionShare(params, commitment, noC1, partial)).toBe(false);
+  });
+});
+
+describe('break 2: strings were not decoded exactly (a leading U+FEFF was stripped)', () => {
+  const BOM = '\uFEFF';
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+
+  it('an identity "\uFEFFpatient:alice" survives a round trip through bytes in pre, sign and the ledger', () => {
+    const id = `${BOM}patient:alice`;
+    expect(ga07.decodeSecretKey(ga07.encodeSecretKey({ ...alice, identity: id })).identity).toBe(id);
+    const rk = ga07.reKeyGen(params, alice, BOB, { random: seededRandom('h2') });
+    expect(ga07.decodeReKey(ga07.encodeReKey({ ...rk, delegatee: id })).delegatee).toBe(id);
+    expect(decodeSigningKey(encodeSigningKey({ scheme: 'authSign', identity: id, key: alice.key })).identity).toBe(id);
+    const tx = {
+      patient: id,
+      institution: `${BOM}${BOB}`,
+      dataHash: new Uint8Array(32),
+      timestamp: 7,
+      patientSignature: new Uint8Array(1),
+      institutionSignature: new Uint8Array(1),
+    };
+    expect(decodeTransaction(encodeTransaction(tx))).toMatchObject({ patient: id, institution: `${BOM}${BOB}` });
+  });
+
+  it('BOM-prefixed bytes are not a second encoding of "patient:alice": they decode to another identity and re-encode to themselves', () => {
+    const plain = ga07.encodeSecretKey(alice);
+    const withBom = Uint8Array.from([
+      ...plain.subarray(0, 3),
+      0,
+      3 + ALICE.length,
+      0xef,
+      0xbb,
+      0xbf,
+      ...utf8(ALICE),
+      ...plain.subarray(5 + ALICE.length),
+    ]);
+    const decoded = ga07.decodeSecretKey(withBom);
+    expect(decoded.identity).not.toBe(ALICE);
+    expect(ga07.encodeSecretKey(decoded)).toEqual(withBom);
   });
 });
 

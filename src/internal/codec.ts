@@ -11,7 +11,8 @@
  *   in the order-r subgroup, neither 0 (not in GT at all) nor 1 (the identity, which no honest
  *   object holds except with probability about 1/r);
  * - u8: one byte, an integer in a range the field names (tags, counts, indices);
- * - string: u16 big-endian byte length + UTF-8 (well-formed, round-trips);
+ * - string: u16 big-endian byte length + UTF-8 (well-formed, exactly one encoding per string:
+ *   a leading U+FEFF is part of the string, see ./text.ts);
  * - bytes: u32 big-endian length + raw bytes.
  *
  * {@link Reader} checks every one of these and throws an EncodingError naming the object and
@@ -44,6 +45,7 @@ import {
 } from './bls.js';
 import { abytes, ArgumentValueError, EncodingError } from './errors.js';
 import { identityProblem } from './identity.js';
+import { utf8Decode, utf8Encode } from './text.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -98,8 +100,9 @@ export class Writer {
     this.parts.push(gtToBytes(f));
     return this;
   }
-  string(s: string): this {
-    const bytes = new TextEncoder().encode(s);
+  /** u16 length + UTF-8; refuses a string with a lone surrogate, which would not round-trip. */
+  string(s: string, field = 'string'): this {
+    const bytes = utf8Encode(s, field);
     if (bytes.length > MAX_STRING_BYTES)
       throw new ArgumentValueError('string', `${bytes.length} bytes exceeds ${MAX_STRING_BYTES}`);
     this.parts.push(Uint8Array.of(bytes.length >>> 8, bytes.length & 0xff), bytes);
@@ -290,15 +293,13 @@ export class Reader {
     });
   }
 
+  /** A u16-length string of well-formed UTF-8, decoded exactly (a leading U+FEFF is kept). */
   string(field: string): string {
     const len = this.take(2, field);
     const n = ((len[0] as number) << 8) | (len[1] as number);
-    const raw = this.take(n, field);
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      throw this.fail(field, 'not well-formed UTF-8');
-    }
+    const s = utf8Decode(this.take(n, field));
+    if (s === undefined) throw this.fail(field, 'not well-formed UTF-8');
+    return s;
   }
 
   /** An identity string: well-formed, non-empty, at most MAX_IDENTITY_BYTES of UTF-8. */
