@@ -38,7 +38,12 @@ function interpolate(original: Ga07Ciphertext, partials: readonly Ga07ReEncrypti
   partials.forEach((p, i) => {
     C2 = gtMul(C2, gtPow(p.C2, at(lambdas, i)));
   });
-  return { scheme: 'ga07', capsule: { form: 'reEncrypted', C1: original.capsule.C1, C2, R1, R2 }, sealed: original.sealed };
+  return {
+    scheme: 'ga07',
+    recipient: BOB,
+    capsule: { form: 'reEncrypted', delegator: original.recipient, C1: original.capsule.C1, C2, R1, R2 },
+    sealed: original.sealed,
+  };
 }
 
 describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {

@@ -70,7 +70,7 @@ describe('break 1: the zero of Fp12 passed for a GT element', () => {
     // m = C2 / e(sk, C1) = 0 for every key, so the attacker seals its record under HKDF(0).
     const { C1 } = stored.capsule;
     const forged = { ...stored, capsule: { ...stored.capsule, C2: FP12_ZERO } };
-    const sealed = seal('ga07', FP12_ZERO, capsuleBinding(C1), new TextEncoder().encode('forged'));
+    const sealed = seal('ga07', FP12_ZERO, capsuleBinding(ALICE, C1), new TextEncoder().encode('forged'));
     const bytes = ga07.encodeCiphertext({ ...forged, sealed });
     expect(() => ga07.decodeCiphertext(bytes)).toThrow(/C2: not in the order-r subgroup GT/);
     for (const key of [alice, bob, carol]) expect(() => ga07.decrypt(params, key, { ...forged, sealed })).toThrow(RangeError);

@@ -22,6 +22,7 @@ import {
   proofSubmission,
   proxyReEncrypt,
   receiveRecord,
+  recordIdentity,
   type RefusalReason,
   type Requirement,
   sharingForm,
@@ -575,34 +576,28 @@ describe('re-encryption and delivery (steps 6-8)', () => {
     );
   });
 
-  it("a key granted for one record does not open the patient's other records", () => {
+  it("a key granted for one record does not open the patient's other records: the proxy refuses, and a relabelled ciphertext does not decrypt", () => {
     const other = stored(w, OTHER_RECORD);
-    const { issued, shares } = deliver({ stored: other });
+    // The ciphertext says whose it is, so the proxy refuses to use the grant on it.
+    expectProtocolError(() => deliver({ stored: other }), 'grantMismatch');
+    // A proxy that relabels it as this record's gets valid proofs, but the AEAD binds the label.
+    const relabelled = { ...other, recipient: recordIdentity(IDS.patient, zk.commitRecord(RECORD)) };
+    const { issued, shares } = deliver({ stored: relabelled });
     expectProtocolError(
       () =>
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(OTHER_RECORD), stored: other, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(OTHER_RECORD), stored: relabelled, shares },
           zk,
         ),
       'decryptionFailed',
     );
   });
 
-  it('refuses a ciphertext that is not for the patient (does not decrypt)', () => {
+  it('refuses a ciphertext that is not for the patient: the proxy will not re-encrypt it', () => {
     const notForPatient = ga07.encrypt(w.pkg.preParams, IDS.otherPatient, new Uint8Array(12), { random });
-    const { issued, shares } = deliver({ stored: notForPatient });
-    expectProtocolError(
-      () =>
-        receiveRecord(
-          w.pkg.preParams,
-          w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: zk.commitRecord(RECORD), stored: notForPatient, shares },
-          zk,
-        ),
-      'decryptionFailed',
-    );
+    expectProtocolError(() => deliver({ stored: notForPatient }), 'grantMismatch');
   });
 });
 

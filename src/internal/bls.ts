@@ -21,7 +21,7 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from './random.js';
-import { ArgumentValueError } from './errors.js';
+import { ArgumentValueError, type FieldCheck } from './errors.js';
 
 export const curve = bls12_381;
 const { Fp, Fp12, Fr } = bls12_381.fields;
@@ -188,6 +188,32 @@ export function gtCyclotomicIsMember(f: GT): boolean {
 /** True iff `f` is the identity of GT (the Fp12 element 1). */
 export function gtIsOne(f: GT): boolean {
   return Fp12.eql(f, Fp12.ONE);
+}
+
+/** True iff `value` is a G1 point object of @noble/curves' BLS12-381 (any point, identity included). */
+export function isG1(value: unknown): value is G1 {
+  return value instanceof G1Point;
+}
+
+/** True iff `value` is a G2 point object of @noble/curves' BLS12-381 (any point, identity included). */
+export function isG2(value: unknown): value is G2 {
+  return value instanceof G2Point;
+}
+
+/** The field checks of group elements, for `akind` (./errors.ts): shape only, no membership test. */
+export const GroupField = {
+  g1: ['a G1 point', isG1],
+  g2: ['a G2 point', isG2],
+  gt: ['an Fp12 element (GT)', (v: unknown) => isFp12(v)],
+} as const satisfies Record<string, FieldCheck>;
+
+/**
+ * Checks that the scalar `k` lies in [0, r), or in [1, r) when `nonZero`; returns it.
+ * @throws ArgumentValueError naming `name`
+ */
+export function ascalar(k: bigint, name: string, nonZero: boolean): bigint {
+  if (k < (nonZero ? 1n : 0n) || k >= ORDER) throw new ArgumentValueError(name, `is not in [${nonZero ? 1 : 0}, r)`);
+  return k;
 }
 
 /**

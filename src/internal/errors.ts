@@ -218,6 +218,41 @@ export function ascheme<T extends { scheme: string }>(value: unknown, scheme: st
   return value as T;
 }
 
+/** One field of an object kind checked by {@link akind}: what it must be (for the message), and the test. */
+export type FieldCheck = readonly [description: string, test: (value: unknown) => boolean];
+
+/** The field checks of plain JavaScript kinds, for {@link akind}. */
+export const Field = {
+  string: ['a string', (v) => typeof v === 'string'],
+  bigint: ['a bigint', (v) => typeof v === 'bigint'],
+  integer: ['an integer', (v) => Number.isInteger(v)],
+  bytes: ['a Uint8Array', (v) => v instanceof Uint8Array],
+  object: ['an object', (v) => typeof v === 'object' && v !== null],
+} as const satisfies Record<string, FieldCheck>;
+
+/**
+ * Throws {@link ArgumentTypeError} unless `value` is an object of scheme `scheme` whose listed
+ * fields each pass their test; returns it. For plain-JavaScript callers that pass one kind of
+ * object where another is expected (a master key where params go, a secret key for a re-key):
+ * the error names the argument, the kind expected and the first field that does not fit.
+ * @param kind - the kind expected, for the message, e.g. `a ga07 master key`
+ */
+export function akind<T>(
+  value: unknown,
+  name: string,
+  kind: string,
+  scheme: string,
+  fields: Readonly<Record<string, FieldCheck>>,
+): T {
+  if (typeof value !== 'object' || value === null) throw new ArgumentTypeError(name, kind, value);
+  const obj = value as Record<string, unknown>;
+  if (obj.scheme !== scheme) throw new ArgumentTypeError(name, `${kind}, got an object with scheme=${String(obj.scheme)}`);
+  for (const [field, [description, test]] of Object.entries(fields)) {
+    if (!test(obj[field])) throw new ArgumentTypeError(name, `${kind}: its ${field} must be ${description}`, obj[field]);
+  }
+  return value as T;
+}
+
 /**
  * Checks that `value` is an integer (a `number`) in [min, max]; returns it.
  * @throws ArgumentTypeError for a non-number; ArgumentValueError for a non-integer or one out of range

@@ -56,6 +56,9 @@ import {
   gtMul,
   gtPow,
   hashToScalar,
+  GroupField,
+  isFp12,
+  isG1,
   pair,
   randomScalar,
   Z,
@@ -64,18 +67,21 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import {
-  aobject,
-  ascheme,
-  ProofError,
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  ainteger,
-} from '../internal/errors.js';
+import { ainteger, akind, ArgumentTypeError, ArgumentValueError, EncodingError, Field, ProofError } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
-import { type Ga07Ciphertext, type Ga07Params, type Ga07SecretKey, hashGt, makeReKey, NAME, recipientBase } from './ga07.js';
+import {
+  aCiphertext,
+  aParams,
+  aSecretKey,
+  type Ga07Ciphertext,
+  type Ga07Params,
+  type Ga07SecretKey,
+  hashGt,
+  makeReKey,
+  NAME,
+  recipientBase,
+} from './ga07.js';
 
 /** Largest number of shares n (indices are one byte). */
 export const MAX_SHARES = 255;
@@ -228,10 +234,52 @@ function challenge(
   return hashToScalar(PROOF_DST, statement);
 }
 
-function originalCapsule(ciphertext: Ga07Ciphertext, name: string) {
-  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, name);
+function originalCiphertext(ciphertext: Ga07Ciphertext, name: string) {
+  const ct = aCiphertext(ciphertext, name);
   if (ct.capsule.form !== 'original') throw new ArgumentTypeError(name, 'an original (not re-encrypted) ciphertext');
-  return ct.capsule;
+  return { ...ct.capsule, recipient: ct.recipient };
+}
+
+// ------------------------------------------------------------------ argument kinds (see ./ga07.ts)
+
+const { g1: G1_FIELD, g2: G2_FIELD, gt: GT_FIELD } = GroupField;
+const COUNT_FIELD = Field.integer;
+const META = { delegator: Field.string, delegatee: Field.string, threshold: COUNT_FIELD, total: COUNT_FIELD } as const;
+
+/** Checks that `value` is a ga07 re-encryption key share ({@link Ga07ReKeyShare}). */
+function aKeyShare(value: unknown, name = 'keyShare'): Ga07ReKeyShare {
+  return akind<Ga07ReKeyShare>(value, name, 'a ga07 re-encryption key share', NAME, {
+    ...META,
+    index: COUNT_FIELD,
+    R1: G2_FIELD,
+    R2: GT_FIELD,
+    share: G1_FIELD,
+    Y: GT_FIELD,
+  });
+}
+
+/** Checks that `value` is a ga07 re-encryption key commitment ({@link Ga07ReKeyCommitment}). */
+function aCommitment(value: unknown, name = 'commitment'): Ga07ReKeyCommitment {
+  return akind<Ga07ReKeyCommitment>(value, name, 'a ga07 re-encryption key commitment', NAME, {
+    ...META,
+    R1: G2_FIELD,
+    R2: GT_FIELD,
+    Y: ['an array of Fp12 elements (GT)', (v) => Array.isArray(v) && v.every(isFp12)],
+  });
+}
+
+/** Checks that `value` is a ga07 partial re-encryption ({@link Ga07ReEncryptionShare}). */
+function aPartial(value: unknown, name = 'partial'): Ga07ReEncryptionShare {
+  return akind<Ga07ReEncryptionShare>(value, name, 'a ga07 re-encryption share', NAME, {
+    ...META,
+    index: COUNT_FIELD,
+    C2: GT_FIELD,
+    proof: [
+      'a proof { challenge: bigint, response: G1 point }',
+      (v) =>
+        typeof v === 'object' && v !== null && typeof (v as Ga07Proof).challenge === 'bigint' && isG1((v as Ga07Proof).response),
+    ],
+  });
 }
 
 // ------------------------------------------------------------------ algorithms
@@ -249,8 +297,8 @@ export function reKeyGenShares(
   delegatee: string,
   options?: ShareOptions,
 ): Ga07SharedReKey {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
   identityBytes(delegatee, 'delegatee');
   const total = ainteger(options?.total ?? 1, 'total', 1, MAX_SHARES);
   const threshold = ainteger(options?.threshold ?? 1, 'threshold', 1, total);
@@ -296,9 +344,13 @@ export function reEncryptShare(
   ciphertext: Ga07Ciphertext,
   options?: RandomOptions,
 ): Ga07ReEncryptionShare {
-  ascheme(params, NAME, 'params');
-  const k = ascheme<Ga07ReKeyShare>(keyShare, NAME, 'keyShare');
-  const { C1, C2 } = originalCapsule(ciphertext, 'ciphertext');
+  aParams(params);
+  const k = aKeyShare(keyShare);
+  const original = originalCiphertext(ciphertext, 'ciphertext');
+  if (original.recipient !== k.delegator) {
+    throw new ArgumentValueError('ciphertext', 'is for another identity than the delegator of the key share');
+  }
+  const { C1, C2 } = original;
   const C2i = gtMul(C2, pair(k.share, C1)); // C2'_i = C2 * e(share_i, C1)
   return {
     scheme: NAME,
@@ -341,12 +393,12 @@ export function verifyReEncryptionShare(
   original: Ga07Ciphertext,
   partial: Ga07ReEncryptionShare,
 ): boolean {
-  ascheme(params, NAME, 'params');
-  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
-  const { C1, C2 } = originalCapsule(original, 'original');
-  const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
-  aobject(p.proof, 'partial.proof');
+  aParams(params);
+  const com = aCommitment(commitment);
+  const { C1, C2, recipient } = originalCiphertext(original, 'original');
+  const p = aPartial(partial);
   if (
+    recipient !== com.delegator ||
     p.delegator !== com.delegator ||
     p.delegatee !== com.delegatee ||
     p.threshold !== com.threshold ||
@@ -384,16 +436,16 @@ export function combineReEncryptionShares(
   original: Ga07Ciphertext,
   partials: readonly Ga07ReEncryptionShare[],
 ): Ga07Ciphertext {
-  ascheme(params, NAME, 'params');
-  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
-  const { C1 } = originalCapsule(original, 'original');
+  aParams(params);
+  const com = aCommitment(commitment);
+  const { C1 } = originalCiphertext(original, 'original');
   if (!Array.isArray(partials)) throw new ArgumentTypeError('partials', 'an array');
   if (partials.length < com.threshold) {
     throw new ArgumentValueError('partials', `${partials.length} given, threshold is ${com.threshold}`);
   }
+  for (const [i, partial] of partials.entries()) aPartial(partial, `partials[${i}]`);
   const seen = new Set<number>();
-  for (const partial of partials) {
-    const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
+  for (const p of partials) {
     if (seen.has(p.index)) throw new ArgumentValueError('partials', `share ${p.index} given twice`);
     seen.add(p.index);
     if (!verifyReEncryptionShare(params, com, original, p)) {
@@ -412,7 +464,8 @@ export function combineReEncryptionShares(
   });
   return {
     scheme: NAME,
-    capsule: { form: 'reEncrypted', C1, C2, R1: com.R1, R2: com.R2 },
+    recipient: com.delegatee,
+    capsule: { form: 'reEncrypted', delegator: com.delegator, C1, C2, R1: com.R1, R2: com.R2 },
     sealed: original.sealed,
   };
 }
@@ -428,9 +481,9 @@ export function combineReEncryptionShares(
  * @returns false when the commitment is not for this key or is inconsistent.
  */
 export function verifyReKeyCommitment(params: Ga07Params, secretKey: Ga07SecretKey, commitment: Ga07ReKeyCommitment): boolean {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
-  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
+  const com = aCommitment(commitment);
   if (com.delegatee !== sk.identity || com.Y.length !== com.total) return false;
   // Degenerate commitments are refused whatever their origin: R1 the identity (X would be public),
   // R2 or any Y_i outside GT (with every Y_i = 0 the consistency check below reads 0 = 0), or a
@@ -485,7 +538,7 @@ function readCounts(r: Reader): { threshold: number; total: number } {
 
 /** Layout: header, delegator, delegatee, t, n, i, R1, R2, share_i, Y_i. */
 export function encodeReKeyShare(keyShare: Ga07ReKeyShare): Uint8Array {
-  const k = ascheme<Ga07ReKeyShare>(keyShare, NAME, 'keyShare');
+  const k = aKeyShare(keyShare);
   return new Writer(ID, Kind.reKeyShare)
     .string(k.delegator)
     .string(k.delegatee)
@@ -527,7 +580,7 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
 
 /** Layout: header, delegator, delegatee, t, n, R1, R2, Y_1..Y_n. */
 export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Array {
-  const c = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  const c = aCommitment(commitment);
   if (c.Y.length !== c.total) throw new ArgumentValueError('commitment.Y', `${c.Y.length} entries, total is ${c.total}`);
   const w = new Writer(ID, Kind.reKeyCommitment)
     .string(c.delegator)
@@ -556,7 +609,7 @@ export function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
 
 /** Layout: header, delegator, delegatee, t, n, i, C2'_i, c (scalar, may be 0), response (G1). */
 export function encodeReEncryptionShare(partial: Ga07ReEncryptionShare): Uint8Array {
-  const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
+  const p = aPartial(partial);
   return new Writer(ID, Kind.reEncryptionShare)
     .string(p.delegator)
     .string(p.delegatee)

@@ -56,7 +56,8 @@ import { MedshareError } from '../internal/errors.js';
  * - `wrongStage`: the submission is not at the stage this transaction needs (e.g. sharing before
  *   access was granted, or twice);
  * - `grantMismatch`: the re-encryption key commitment names another delegator (not the record's
- *   identity) or another delegatee.
+ *   identity) or another delegatee; off the ledger, the proxy refuses a stored ciphertext that is
+ *   not for the identity its key share was granted from.
  * Off-chain refusals (thrown as {@link ProtocolError} by the party that checks):
  * - `sealedKeyInvalid`: the proxy cannot open or decode the sealed re-encryption key;
  * - `reEncryptionProofInvalid`: a proxy's re-encryption proof does not verify (dishonest proxy);

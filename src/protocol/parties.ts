@@ -301,7 +301,8 @@ export function issueReKey(
 /**
  * Step 7: the proxy opens its sealed share and re-encrypts the stored ciphertext with a proof.
  * @returns the encoded re-encryption share (ga07Verifiable.encodeReEncryptionShare)
- * @throws ProtocolError `sealedKeyInvalid` if the share does not open or decode
+ * @throws ProtocolError `sealedKeyInvalid` if the share does not open or decode; `grantMismatch` if the
+ * stored ciphertext is not for the identity the share was granted from
  */
 export function proxyReEncrypt(
   params: Ga07Params,
@@ -315,6 +316,10 @@ export function proxyReEncrypt(
     share = ga07Verifiable.decodeReKeyShare(ga07.decrypt(params, proxyKey, ga07.decodeCiphertext(sealedShare)));
   } catch (e) {
     throw new ProtocolError('sealedKeyInvalid', `the proxy cannot open its re-encryption key: ${(e as Error).message}`);
+  }
+  if (stored.recipient !== share.delegator) {
+    // The ciphertext says whose it is: the grant is for another identity (another record).
+    throw new ProtocolError('grantMismatch', 'the stored ciphertext is not for the identity the key share was granted from');
   }
   return ga07Verifiable.encodeReEncryptionShare(ga07Verifiable.reEncryptShare(params, share, stored, options));
 }

@@ -4,9 +4,11 @@
  * See ./index.ts for the scheme and its security statement.
  */
 import {
+  ascalar,
   G1_BYTES,
   G1Point,
   G2Point,
+  GroupField,
   gtEq,
   GT_ONE,
   hashToG1,
@@ -18,7 +20,7 @@ import {
   type G2,
 } from '../internal/bls.js';
 import { equalBytes, Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme } from '../internal/errors.js';
+import { abytes, akind, Field } from '../internal/errors.js';
 import { BoundedCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
@@ -86,8 +88,8 @@ export function setup(options?: RandomOptions): AuthSignSetup {
  * @throws TypeError for wrong argument types; RangeError for an empty or over-long identity.
  */
 export function keyGen(params: AuthSignParams, masterKey: AuthSignMasterKey, identity: string): SigningKey {
-  ascheme(params, NAME, 'params');
-  const { s } = ascheme<AuthSignMasterKey>(masterKey, NAME, 'masterKey');
+  aParams(params);
+  const { s } = aMasterKey(masterKey);
   return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
 }
 
@@ -96,7 +98,7 @@ export function keyGen(params: AuthSignParams, masterKey: AuthSignMasterKey, ide
  * @throws TypeError when `message` is not a Uint8Array or the key is not an AuthSign key.
  */
 export function authSign(signingKey: SigningKey, message: Uint8Array, options?: RandomOptions): Uint8Array {
-  const sk = ascheme<SigningKey>(signingKey, NAME, 'signingKey');
+  const sk = aSigningKey(signingKey);
   abytes(message, 'message');
   const q = identityPoint(sk.identity, 'signingKey.identity');
   const random = randomFrom(options);
@@ -122,7 +124,7 @@ const NEG_H = G2Point.BASE.negate();
  *   invalid identity string.
  */
 export function authVerify(params: AuthSignParams, identity: string, message: Uint8Array, signature: Uint8Array): boolean {
-  const { mpk } = ascheme<AuthSignParams>(params, NAME, 'params');
+  const { mpk } = aParams(params);
   abytes(message, 'message');
   abytes(signature, 'signature');
   const q = identityPoint(identity);
@@ -153,9 +155,25 @@ export function authVerify(params: AuthSignParams, identity: string, message: Ui
 
 const ID = SchemeId.authSign;
 
+// ------------------------------------------------------------------ argument kinds (as in medshare/pre)
+
+function aParams(value: unknown, name = 'params'): AuthSignParams {
+  return akind<AuthSignParams>(value, name, 'AuthSign params', NAME, { mpk: GroupField.g2 });
+}
+
+function aMasterKey(value: unknown, name = 'masterKey'): AuthSignMasterKey {
+  const k = akind<AuthSignMasterKey>(value, name, 'an AuthSign master key', NAME, { s: Field.bigint });
+  ascalar(k.s, `${name}.s`, true);
+  return k;
+}
+
+function aSigningKey(value: unknown, name = 'signingKey'): SigningKey {
+  return akind<SigningKey>(value, name, 'an AuthSign signing key', NAME, { identity: Field.string, key: GroupField.g1 });
+}
+
 /** Encodes the public parameters (header + mpk). */
 export function encodeParams(params: AuthSignParams): Uint8Array {
-  return new Writer(ID, Kind.params).g2(ascheme<AuthSignParams>(params, NAME, 'params').mpk).finish();
+  return new Writer(ID, Kind.params).g2(aParams(params).mpk).finish();
 }
 /** Decodes and validates public parameters; RangeError naming the field on bad bytes. */
 export function decodeParams(bytes: Uint8Array): AuthSignParams {
@@ -166,7 +184,7 @@ export function decodeParams(bytes: Uint8Array): AuthSignParams {
 }
 /** Encodes the master key (header + s). */
 export function encodeMasterKey(masterKey: AuthSignMasterKey): Uint8Array {
-  return new Writer(ID, Kind.masterKey).scalar(ascheme<AuthSignMasterKey>(masterKey, NAME, 'masterKey').s).finish();
+  return new Writer(ID, Kind.masterKey).scalar(aMasterKey(masterKey).s).finish();
 }
 /** Decodes and validates a master key. */
 export function decodeMasterKey(bytes: Uint8Array): AuthSignMasterKey {
@@ -177,7 +195,7 @@ export function decodeMasterKey(bytes: Uint8Array): AuthSignMasterKey {
 }
 /** Encodes a signing key (header + identity + key). */
 export function encodeSigningKey(signingKey: SigningKey): Uint8Array {
-  const k = ascheme<SigningKey>(signingKey, NAME, 'signingKey');
+  const k = aSigningKey(signingKey);
   return new Writer(ID, Kind.signingKey).string(k.identity).g1(k.key).finish();
 }
 /** Decodes and validates a signing key. */
