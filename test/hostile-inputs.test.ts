@@ -4,13 +4,35 @@
  * users publish. Each test failed on the code before the fix.
  */
 import { describe, expect, it } from 'vitest';
-import { curve, gtToBytes, type GT } from '../src/internal/bls.js';
+import {
+  curve,
+  Fr_ as Fr,
+  G1Point,
+  G2Point,
+  gtDiv,
+  gtEq,
+  gtPow,
+  gtToBytes,
+  hashToScalar,
+  pair,
+  type GT,
+} from '../src/internal/bls.js';
 import { EncodingError, ProofError } from '../src/internal/errors.js';
 import { capsuleBinding, ga07 } from '../src/pre/ga07.js';
 import { ga07Verifiable as v } from '../src/pre/ga07-verifiable.js';
 import { seal } from '../src/pre/kem.js';
 import { decodeTransaction, encodeTransaction } from '../src/ledger/transaction.js';
-import { decodeSigningKey, encodeSigningKey } from '../src/sign/index.js';
+import {
+  authSign,
+  authVerify,
+  decodeSigningKey,
+  encodeSigningKey,
+  keyGen as signKeyGen,
+  setup as signSetup,
+} from '../src/sign/index.js';
+
+/** AuthSign's H3 domain-separation tag (src/sign/cha-cheon.ts), as an attacker reads it from the source. */
+const AUTHSIGN_H3 = 'MEDSHARE-V1-AUTHSIGN-H3_XMD:SHA-256';
 import { ALICE, BOB, makeFixture } from './support/ga07-fixture.js';
 import { seededRandom } from './support/random.js';
 import { FP12_ZERO, type PartialStatement, shareFreePartial, zeroPartialWithHonestHalf } from './support/verifiable-attacks.js';
@@ -148,6 +170,63 @@ describe('break 2: strings were not decoded exactly (a leading U+FEFF was stripp
     const decoded = ga07.decodeSecretKey(withBom);
     expect(decoded.identity).not.toBe(ALICE);
     expect(ga07.encodeSecretKey(decoded)).toEqual(withBom);
+  });
+});
+
+describe("break 4: a reused random source leaked a proxy's share and a signing key", () => {
+  const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 2, total: 2, random: seededRandom('h4') });
+  const share = shares[0] as (typeof shares)[number];
+  const other = ga07.encrypt(params, ALICE, record, { random: seededRandom('hostile-ct-2') });
+
+  it('two proofs from the same re-created seeded source, for two ciphertexts, do not share a nonce; the extraction formula fails', () => {
+    // The mistake the audit made on purpose: a fresh copy of one seeded source for every call.
+    const p1 = v.reEncryptShare(params, share, stored, { random: seededRandom('same-seed') });
+    const p2 = v.reEncryptShare(params, share, other, { random: seededRandom('same-seed') });
+    expect(v.verifyReEncryptionShare(params, commitment, stored, p1)).toBe(true);
+    expect(v.verifyReEncryptionShare(params, commitment, other, p2)).toBe(true);
+    // T2 = e(z, h) / Y_i^c = Z^w is public: equal T2 means a shared nonce.
+    const t2 = (p: typeof p1) => gtDiv(pair(p.proof.response, G2Point.BASE), gtPow(share.Y, p.proof.challenge));
+    expect(gtEq(t2(p1), t2(p2))).toBe(false);
+    // z = W + c * share, so with one W: share = (z1 - z2) / (c1 - c2).
+    const dc = Fr.sub(p1.proof.challenge, p2.proof.challenge);
+    const extracted = p1.proof.response.subtract(p2.proof.response).multiply(Fr.inv(dc));
+    expect(extracted.equals(share.share)).toBe(false);
+  });
+
+  it('a source of all-zero bytes still gives unrelated nonces for different statements', () => {
+    const zeros = (n: number) => new Uint8Array(n);
+    const p1 = v.reEncryptShare(params, share, stored, { random: zeros });
+    const p2 = v.reEncryptShare(params, share, other, { random: zeros });
+    const dc = Fr.sub(p1.proof.challenge, p2.proof.challenge);
+    expect(p1.proof.response.subtract(p2.proof.response).multiply(Fr.inv(dc)).equals(share.share)).toBe(false);
+  });
+
+  it('same inputs and the same random bytes give the same proof (reproducible tests keep working)', () => {
+    const a = v.reEncryptShare(params, share, stored, { random: seededRandom('again') });
+    const b = v.reEncryptShare(params, share, stored, { random: seededRandom('again') });
+    expect(v.encodeReEncryptionShare(a)).toEqual(v.encodeReEncryptionShare(b));
+  });
+
+  it('two AuthSign signatures on different messages from the same re-created source share no r; the key does not fall out', () => {
+    const s = signSetup({ random: seededRandom('h4-sign') });
+    const key = signKeyGen(s.params, s.masterKey, ALICE);
+    const m1 = new TextEncoder().encode('message one');
+    const m2 = new TextEncoder().encode('message two');
+    const sig1 = authSign(key, m1, { random: seededRandom('same-seed') });
+    const sig2 = authSign(key, m2, { random: seededRandom('same-seed') });
+    expect(authVerify(s.params, ALICE, m1, sig1) && authVerify(s.params, ALICE, m2, sig2)).toBe(true);
+    expect(sig1.subarray(0, 48)).not.toEqual(sig2.subarray(0, 48)); // U = Q^r differs
+    // V = sk^(r + v): with one r, sk = (V1 - V2) / (v1 - v2).
+    const v1 = hashToScalar(AUTHSIGN_H3, sig1.subarray(0, 48), m1);
+    const v2 = hashToScalar(AUTHSIGN_H3, sig2.subarray(0, 48), m2);
+    const V1 = G1Point.fromBytes(sig1.subarray(48));
+    const V2 = G1Point.fromBytes(sig2.subarray(48));
+    expect(
+      V1.subtract(V2)
+        .multiply(Fr.inv(Fr.sub(v1, v2)))
+        .equals(key.key),
+    ).toBe(false);
+    expect(authSign(key, m1, { random: seededRandom('same-seed') })).toEqual(sig1); // deterministic for one source
   });
 });
 

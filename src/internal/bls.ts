@@ -62,6 +62,30 @@ export function randomScalar(random: RandomSource): bigint {
   return (bytesToNumberBE(random(48)) % (ORDER - 1n)) + 1n;
 }
 
+/** Bytes of fresh randomness a hedged nonce draws. */
+export const HEDGE_BYTES = 32;
+
+/**
+ * A hedged nonce in Fr*: hash_to_field(dst, secret || rho || u8(counter) || statement) with rho
+ * 32 fresh bytes from `random` and the first counter (from 0) that gives a nonzero scalar.
+ *
+ * Deterministic nonces (RFC 6979) and randomized ones each fail one way: a repeated or weak
+ * random source repeats a randomized nonce across two statements, which leaks the secret of a
+ * Schnorr-type proof or signature; a purely deterministic one is exposed to fault attacks. Hedged
+ * derivation (RFC 6979 section 3.6 with additional data, as in "hedged" Schnorr and EdDSA
+ * variants) keeps both defences: the nonce is secret as long as either the secret or rho is, and
+ * two different statements get unrelated nonces even when rho repeats. `secret` and rho have fixed
+ * lengths and come first, so the encoding is unambiguous. Same inputs and same random bytes give
+ * the same nonce, so seeded tests stay reproducible.
+ */
+export function hedgedNonce(dst: string, secret: Uint8Array, statement: Uint8Array, random: RandomSource): bigint {
+  const rho = random(HEDGE_BYTES);
+  for (let counter = 0; ; counter++) {
+    const w = hashToScalar(dst, secret, rho, Uint8Array.of(counter), statement);
+    if (w !== 0n) return w; // probability 1/r
+  }
+}
+
 /** Hashes bytes to Fr with RFC 9380 hash_to_field (expand_message_xmd, SHA-256) under `dst`. */
 export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
   const msg = concatBytes(...parts);

@@ -56,6 +56,7 @@ import {
   gtMul,
   gtPow,
   hashToScalar,
+  hedgedNonce,
   GroupField,
   isFp12,
   isG1,
@@ -87,6 +88,8 @@ import {
 export const MAX_SHARES = 255;
 /** Domain-separation tag of the Fiat-Shamir challenge. */
 export const PROOF_DST = 'MEDSHARE-V1-GA07-REENCRYPTION-PROOF_XMD:SHA-256';
+/** Domain-separation tag of the hedged nonce w of the re-encryption proof. */
+export const NONCE_DST = 'MEDSHARE-V1-GA07-REENCRYPTION-PROOF-NONCE_XMD:SHA-256';
 /** Domain-separation tag of the weights of the commitment consistency check. */
 const COMMITMENT_DST = 'MEDSHARE-V1-GA07-COMMITMENT-CHECK_XMD:SHA-256';
 
@@ -200,38 +203,39 @@ function mulBase(k: bigint): G1 {
   return e === 0n ? G1Point.ZERO : G1Point.BASE.multiply(e);
 }
 
+/** The public part of a partial re-encryption's statement (without T1, T2). */
+interface Statement {
+  readonly meta: { delegator: string; delegatee: string; threshold: number; total: number; index: number };
+  readonly R1: G2;
+  readonly R2: GT;
+  readonly Yi: GT;
+  readonly C1: G2;
+  readonly C2: GT;
+  readonly C2i: GT;
+}
+
 /**
- * The Fiat-Shamir challenge: hash_to_field(PROOF_DST, bytes) with bytes = the codec header
- * (1, 2, 10) then delegator, delegatee (u16 length + UTF-8), t, n, i (one byte each), R1, R2,
- * Y_i, C1, C2, C2'_i, T1, T2 (compressed G2 / 576-byte GT encodings).
+ * The statement's bytes: the codec header (1, 2, 10) then delegator, delegatee (u16 length +
+ * UTF-8), t, n, i (one byte each), R1, R2, Y_i, C1, C2, C2'_i (compressed G2 / 576-byte GT).
  */
-function challenge(
-  meta: { delegator: string; delegatee: string; threshold: number; total: number; index: number },
-  R1: G2,
-  R2: GT,
-  Yi: GT,
-  C1: G2,
-  C2: GT,
-  C2i: GT,
-  T1: GT,
-  T2: GT,
-): bigint {
-  const statement = new Writer(SchemeId.ga07, Kind.reEncryptionShare)
-    .string(meta.delegator)
-    .string(meta.delegatee)
-    .u8(meta.threshold)
-    .u8(meta.total)
-    .u8(meta.index)
-    .g2(R1)
-    .gt(R2)
-    .gt(Yi)
-    .g2(C1)
-    .gt(C2)
-    .gt(C2i)
-    .gt(T1)
-    .gt(T2)
-    .finish();
-  return hashToScalar(PROOF_DST, statement);
+function statementWriter(s: Statement): Writer {
+  return new Writer(SchemeId.ga07, Kind.reEncryptionShare)
+    .string(s.meta.delegator)
+    .string(s.meta.delegatee)
+    .u8(s.meta.threshold)
+    .u8(s.meta.total)
+    .u8(s.meta.index)
+    .g2(s.R1)
+    .gt(s.R2)
+    .gt(s.Yi)
+    .g2(s.C1)
+    .gt(s.C2)
+    .gt(s.C2i);
+}
+
+/** The Fiat-Shamir challenge: hash_to_field(PROOF_DST, statement bytes || T1 || T2). */
+function challenge(s: Statement, T1: GT, T2: GT): bigint {
+  return hashToScalar(PROOF_DST, statementWriter(s).gt(T1).gt(T2).finish());
 }
 
 function originalCiphertext(ciphertext: Ga07Ciphertext, name: string) {
@@ -335,7 +339,9 @@ export function reKeyGenShares(
 
 /**
  * Proxy i re-encrypts with its share and proves it: C2'_i = C2 * e(share_i, C1), proof (c, W + c share_i).
- * Randomness: w. With t = 1 the output, combined alone, is the full re-encryption.
+ * Randomness: 32 bytes rho for the hedged nonce w = H(share_i, rho, statement) (see `hedgedNonce`:
+ * a repeated source does not repeat w across statements). With t = 1 the output, combined alone,
+ * is the full re-encryption.
  * @throws TypeError for wrong argument types or an already re-encrypted ciphertext.
  */
 export function reEncryptShare(
@@ -370,11 +376,14 @@ export function reEncryptShare(
  * Not exported from the public entry.
  */
 export function proveShare(k: Ga07ReKeyShare, C1: G2, C2: GT, C2i: GT, random: RandomSource): Ga07Proof {
-  const w = randomScalar(random);
+  const statement: Statement = { meta: k, R1: k.R1, R2: k.R2, Yi: k.Y, C1, C2, C2i };
+  // w hedged: H(share_i, rho, statement), so a repeated random source cannot repeat w across
+  // two statements (which would give share_i = (z - z') / (c - c')).
+  const w = hedgedNonce(NONCE_DST, k.share.toBytes(true), statementWriter(statement).finish(), random);
   const W = G1Point.BASE.multiply(w);
   const T1 = pair(W, C1); // e(W, C1), reusing C1's line precomputes
   const T2 = gtPow(Z(), w); // e(W, h) = Z^w
-  const c = challenge(k, k.R1, k.R2, k.Y, C1, C2, C2i, T1, T2);
+  const c = challenge(statement, T1, T2);
   const response = c === 0n ? W : W.add(k.share.multiply(c)); // W + c * share_i
   return { challenge: c, response };
 }
@@ -420,7 +429,7 @@ export function verifyReEncryptionShare(
   const D = gtDiv(p.C2, C2); // C2'_i / C2, which should be e(share_i, C1)
   const T1 = gtDiv(pair(response, C1), gtPow(D, c)); // e(Z, C1) = T1 * D^c
   const T2 = gtDiv(pair(response, G2Point.BASE), gtPow(Yi, c)); // e(Z, h) = T2 * Y_i^c
-  return challenge(p, com.R1, com.R2, Yi, C1, C2, p.C2, T1, T2) === c;
+  return challenge({ meta: p, R1: com.R1, R2: com.R2, Yi, C1, C2, C2i: p.C2 }, T1, T2) === c;
 }
 
 /**

@@ -14,7 +14,9 @@ import {
   hashToG1,
   hashToScalar,
   pairProduct,
+  concatBytes,
   Fr_ as Fr,
+  hedgedNonce,
   randomScalar,
   type G1,
   type G2,
@@ -28,6 +30,8 @@ import { randomFrom, type RandomOptions } from '../internal/random.js';
 const NAME = 'authSign';
 const H1_DST = 'MEDSHARE-V1-AUTHSIGN-H1_BLS12381G1_XMD:SHA-256_SSWU_RO_';
 const H3_DST = 'MEDSHARE-V1-AUTHSIGN-H3_XMD:SHA-256';
+/** Domain-separation tag of AuthSign's hedged nonce r. */
+export const NONCE_DST = 'MEDSHARE-V1-AUTHSIGN-NONCE_XMD:SHA-256';
 
 /** Length of a signature: U and V, two compressed G1 points. */
 export const SIGNATURE_BYTES = 2 * G1_BYTES;
@@ -94,7 +98,11 @@ export function keyGen(params: AuthSignParams, masterKey: AuthSignMasterKey, ide
 }
 
 /**
- * AuthSign(SK, m): r random, U = Q^r, v = H3(U, m), V = sk^(r+v); returns U || V (96 bytes).
+ * AuthSign(SK, m): r hedged, U = Q^r, v = H3(U, m), V = sk^(r+v); returns U || V (96 bytes).
+ * r = H(sk, rho, m) with 32 fresh bytes rho (hedged, domain `MEDSHARE-V1-AUTHSIGN-NONCE_XMD:SHA-256`): two
+ * signatures on different messages never share r, even from a repeated random source (which
+ * would give sk = (V - V') / (v - v')); the same key, message and random bytes give the same
+ * signature.
  * @throws TypeError when `message` is not a Uint8Array or the key is not an AuthSign key.
  */
 export function authSign(signingKey: SigningKey, message: Uint8Array, options?: RandomOptions): Uint8Array {
@@ -102,8 +110,10 @@ export function authSign(signingKey: SigningKey, message: Uint8Array, options?: 
   abytes(message, 'message');
   const q = identityPoint(sk.identity, 'signingKey.identity');
   const random = randomFrom(options);
-  for (;;) {
-    const r = randomScalar(random);
+  const secret = sk.key.toBytes(true);
+  for (let attempt = 0; ; attempt++) {
+    // attempt > 0 only when r + v = 0 (probability 1/r): hedge again with the attempt number.
+    const r = hedgedNonce(NONCE_DST, secret, attempt === 0 ? message : concatBytes(Uint8Array.of(attempt), message), random);
     const u = q.multiply(r);
     const uBytes = u.toBytes(true);
     const exponent = Fr.add(r, hashToScalar(H3_DST, uBytes, message));
