@@ -173,6 +173,30 @@ describe('break 2: strings were not decoded exactly (a leading U+FEFF was stripp
   });
 });
 
+describe('break 3: blame rested on an unauthenticated index, and a replay stopped combine', () => {
+  const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 2, total: 3, random: seededRandom('h3') });
+  const [p1, p2] = shares
+    .slice(0, 2)
+    .map((s) => v.reEncryptShare(params, s, stored, { random: seededRandom(`h3-${s.index}`) })) as [
+    ReturnType<typeof v.reEncryptShare>,
+    ReturnType<typeof v.reEncryptShare>,
+  ];
+
+  it('a replayed valid partial does not make combine throw while t good ones remain', () => {
+    const shared = v.combineReEncryptionShares(params, commitment, stored, [p1, p1, p2]);
+    expect(ga07.decrypt(params, bob, shared)).toEqual(record);
+  });
+
+  it('a forged partial claiming share 2 is set aside, reported by position, and the valid partials still combine', () => {
+    const forged = { ...p2, C2: stored.capsule.C2 }; // claims index 2, proves nothing
+    const shared = v.combineReEncryptionShares(params, commitment, stored, [forged, p1, p2]);
+    expect(ga07.decrypt(params, bob, shared)).toEqual(record);
+    const detailed = v.combineReEncryptionSharesDetailed(params, commitment, stored, [forged, p1, p2]);
+    expect(detailed.rejected).toEqual([{ position: 0, claimedIndex: 2, reason: 'invalid' }]);
+    expect(detailed.used).toEqual([1, 2]);
+  });
+});
+
 describe("break 4: a reused random source leaked a proxy's share and a signing key", () => {
   const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 2, total: 2, random: seededRandom('h4') });
   const share = shares[0] as (typeof shares)[number];

@@ -156,23 +156,46 @@ export class DecryptionError extends MedshareError {
 }
 
 /**
+ * One of several parts (partial re-encryptions, for instance) that a combining step set aside,
+ * as {@link ProofError.rejected} and the detailed combine functions report it.
+ */
+export interface RejectedPart {
+  /** Its position in the array the caller gave (0-based): the one thing that identifies it for sure. */
+  readonly position: number;
+  /**
+   * The index the part claims for itself. For a part that did not verify this is UNAUTHENTICATED:
+   * anyone can write any index, so never blame a party on it; blame what the party signed.
+   */
+  readonly claimedIndex: number;
+  /** `invalid`: its proof does not verify; `duplicate`: a valid part with the same index came earlier (harmless, not used). */
+  readonly reason: 'invalid' | 'duplicate';
+}
+
+/**
  * Thrown when a well-formed proof does not verify (`ERR_PROOF`): the party that made it used a
  * wrong key, altered its output, or made the proof for another statement (another ciphertext,
- * key or commitment). `share` names the offending share (1-based) when there is one, so a caller
- * can tell which proxy misbehaved.
+ * key or commitment). A combining step throws it only when too few parts verify; `rejected`
+ * then lists the parts it set aside, by position.
  */
 export class ProofError extends MedshareError {
   declare readonly code: 'ERR_PROOF';
-  /** The 1-based index of the share whose proof failed, when there is one. */
+  /**
+   * The 1-based index the offending share claims, when exactly one share is at fault.
+   * Unauthenticated (see {@link RejectedPart.claimedIndex}): identify the share by its position.
+   */
   readonly share: number | undefined;
+  /** The parts set aside, by position in the caller's array (empty when not a combining step). */
+  readonly rejected: readonly RejectedPart[];
   /**
    * @param message - for people
-   * @param share - the 1-based index of the offending share, when there is one
+   * @param share - the index the offending share claims, when there is exactly one
+   * @param rejected - the parts a combining step set aside
    */
-  constructor(message: string, share?: number) {
+  constructor(message: string, share?: number, rejected: readonly RejectedPart[] = []) {
     super('ERR_PROOF', message);
     this.name = 'ProofError';
     this.share = share;
+    this.rejected = rejected;
   }
 }
 

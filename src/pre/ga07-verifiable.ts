@@ -68,7 +68,16 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { ainteger, akind, ArgumentTypeError, ArgumentValueError, EncodingError, Field, ProofError } from '../internal/errors.js';
+import {
+  ainteger,
+  akind,
+  ArgumentTypeError,
+  ArgumentValueError,
+  EncodingError,
+  Field,
+  ProofError,
+  type RejectedPart,
+} from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
 import {
@@ -392,9 +401,10 @@ export function proveShare(k: Ga07ReKeyShare, C1: G2, C2: GT, C2i: GT, random: R
  * Checks proxy i's partial re-encryption of `original` against the published commitment:
  * recomputes T1 = e(response, C1) / (C2'_i / C2)^c and T2 = e(response, h) / Y_i^c and
  * compares c with H(statement, T1, T2).
- * Returns false for any mismatch (other key, other ciphertext, altered C2'_i, bad proof);
- * throws TypeError only for wrong argument types. Untrusted bytes must come through the
- * decoders, which check that every element lies in its group.
+ * Returns false for any mismatch (other key, other ciphertext, altered C2'_i, bad proof, an
+ * original that is not for the commitment's delegator, or a degenerate statement: C2, C2'_i or
+ * Y_i outside GT, Y_i = 1, C1 the identity); throws TypeError only for wrong argument kinds.
+ * Untrusted bytes must come through the decoders, which check that every element lies in its group.
  */
 export function verifyReEncryptionShare(
   params: Ga07Params,
@@ -404,15 +414,28 @@ export function verifyReEncryptionShare(
 ): boolean {
   aParams(params);
   const com = aCommitment(commitment);
-  const { C1, C2, recipient } = originalCiphertext(original, 'original');
+  const orig = originalCiphertext(original, 'original');
   const p = aPartial(partial);
+  return originalFits(com, orig) && partialVerifies(com, orig, p);
+}
+
+/**
+ * The checks of {@link Ga07VerifiableApi.verifyReEncryptionShare | verifyReEncryptionShare} that depend on the
+ * original only (done once when combining): it is for the commitment's delegator, C1 is not the
+ * identity and C2 lies in GT.
+ */
+function originalFits(com: Ga07ReKeyCommitment, orig: { recipient: string; C1: G2; C2: GT }): boolean {
+  return orig.recipient === com.delegator && !orig.C1.is0() && gtIsMember(orig.C2);
+}
+
+/** The per-partial checks, for arguments of the right kinds and an original that {@link originalFits}. */
+function partialVerifies(com: Ga07ReKeyCommitment, orig: { C1: G2; C2: GT }, p: Ga07ReEncryptionShare): boolean {
+  const { C1, C2 } = orig;
   if (
-    recipient !== com.delegator ||
     p.delegator !== com.delegator ||
     p.delegatee !== com.delegatee ||
     p.threshold !== com.threshold ||
     p.total !== com.total ||
-    !Number.isInteger(p.index) ||
     p.index < 1 ||
     p.index > com.total
   ) {
@@ -421,23 +444,41 @@ export function verifyReEncryptionShare(
   const Yi = com.Y[p.index - 1];
   if (Yi === undefined) return false;
   const { challenge: c, response } = p.proof;
-  if (typeof c !== 'bigint' || c < 0n || c >= Fr.ORDER) return false;
+  if (c < 0n || c >= Fr.ORDER) return false;
   // The statement "e(S, C1) = D and e(S, h) = Y_i" only binds the prover when D and Y_i lie in
   // GT and C1 is not the identity: with D = 0 (C2'_i = 0) or Y_i = 0 both checks below hold for
   // any response. Decoded objects already satisfy this; objects built in JavaScript may not.
-  if (C1.is0() || !gtIsMember(C2) || !gtIsMember(p.C2) || !gtIsMember(Yi) || gtIsOne(Yi)) return false;
+  if (!gtIsMember(p.C2) || !gtIsMember(Yi) || gtIsOne(Yi)) return false;
   const D = gtDiv(p.C2, C2); // C2'_i / C2, which should be e(share_i, C1)
   const T1 = gtDiv(pair(response, C1), gtPow(D, c)); // e(Z, C1) = T1 * D^c
   const T2 = gtDiv(pair(response, G2Point.BASE), gtPow(Yi, c)); // e(Z, h) = T2 * Y_i^c
   return challenge({ meta: p, R1: com.R1, R2: com.R2, Yi, C1, C2, C2i: p.C2 }, T1, T2) === c;
 }
 
+/** What {@link Ga07VerifiableApi.combineReEncryptionSharesDetailed | combineReEncryptionSharesDetailed} returns. */
+export interface Ga07Combination {
+  /** The re-encrypted ciphertext (C1, C2', R1, R2) for the delegatee. */
+  readonly ciphertext: Ga07Ciphertext;
+  /** Positions (in the array given) of the t partials interpolated, in order. */
+  readonly used: readonly number[];
+  /**
+   * The partials set aside, by position: `invalid` ones (their proof does not verify; the index
+   * they claim is unauthenticated) and `duplicate` ones (valid, for an index already used).
+   */
+  readonly rejected: readonly RejectedPart[];
+}
+
 /**
  * Combines partial re-encryptions into the re-encrypted ciphertext (C1, C2', R1, R2) of
- * `original` for the delegatee. Every partial given is verified first; the first t are
- * interpolated: C2' = prod_i (C2'_i)^(lambda_i).
- * @throws ProofError (with `.share` = the index) when a partial does not verify;
- * RangeError for fewer than t partials or a repeated index; TypeError for wrong argument types.
+ * `original` for the delegatee: verifies partials in order until t valid ones with distinct
+ * indices are found and interpolates them, C2' = prod_i (C2'_i)^(lambda_i). Invalid partials
+ * and duplicates (a replayed valid partial) are skipped, so any t valid partials suffice however
+ * many bad ones surround them. Partials after the t-th valid one are not verified; to learn
+ * which partials were bad, use
+ * {@link Ga07VerifiableApi.combineReEncryptionSharesDetailed | combineReEncryptionSharesDetailed}.
+ * @throws ProofError when fewer than t partials verify (`rejected` lists the others by
+ * position); RangeError for fewer than t partials given or an original that is not for the
+ * commitment; TypeError for wrong argument kinds.
  */
 export function combineReEncryptionShares(
   params: Ga07Params,
@@ -445,38 +486,82 @@ export function combineReEncryptionShares(
   original: Ga07Ciphertext,
   partials: readonly Ga07ReEncryptionShare[],
 ): Ga07Ciphertext {
+  return combine(params, commitment, original, partials, false).ciphertext;
+}
+
+/**
+ * As {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}, but verifies every
+ * partial and reports which were used and which were set aside, by their position in
+ * `partials`. The index a rejected partial claims is unauthenticated (its proof did not verify):
+ * blame the party that signed the partial, not the index (medshare/protocol has proxies sign
+ * theirs). A valid partial's index is authenticated by its proof, which binds Y_i.
+ * @throws as combineReEncryptionShares
+ */
+export function combineReEncryptionSharesDetailed(
+  params: Ga07Params,
+  commitment: Ga07ReKeyCommitment,
+  original: Ga07Ciphertext,
+  partials: readonly Ga07ReEncryptionShare[],
+): Ga07Combination {
+  return combine(params, commitment, original, partials, true);
+}
+
+function combine(
+  params: Ga07Params,
+  commitment: Ga07ReKeyCommitment,
+  original: Ga07Ciphertext,
+  partials: readonly Ga07ReEncryptionShare[],
+  verifyAll: boolean,
+): Ga07Combination {
   aParams(params);
   const com = aCommitment(commitment);
-  const { C1 } = originalCiphertext(original, 'original');
-  if (!Array.isArray(partials)) throw new ArgumentTypeError('partials', 'an array');
+  const orig = originalCiphertext(original, 'original');
+  if (!Array.isArray(partials)) throw new ArgumentTypeError('partials', 'an array', partials);
+  for (const [i, partial] of partials.entries()) aPartial(partial, `partials[${i}]`);
   if (partials.length < com.threshold) {
     throw new ArgumentValueError('partials', `${partials.length} given, threshold is ${com.threshold}`);
   }
-  for (const [i, partial] of partials.entries()) aPartial(partial, `partials[${i}]`);
-  const seen = new Set<number>();
-  for (const p of partials) {
-    if (seen.has(p.index)) throw new ArgumentValueError('partials', `share ${p.index} given twice`);
-    seen.add(p.index);
-    if (!verifyReEncryptionShare(params, com, original, p)) {
-      throw new ProofError(
-        `ga07 re-encryption share ${p.index}: proof does not verify (wrong key share, altered C2', or made for another ciphertext or commitment)`,
-        p.index,
-      );
-    }
+  if (!originalFits(com, orig)) {
+    throw new ArgumentValueError('original', "is not a ciphertext for the commitment's delegator (or is degenerate)");
   }
-  const used = partials.slice(0, com.threshold);
-  const lambdas = lagrangeAtZero(used.map((p) => p.index));
+  const used: number[] = [];
+  const rejected: RejectedPart[] = [];
+  const indices = new Set<number>();
+  for (const [position, p] of partials.entries()) {
+    if (used.length === com.threshold && !verifyAll) break;
+    const valid = partialVerifies(com, orig, p);
+    if (!valid) rejected.push({ position, claimedIndex: p.index, reason: 'invalid' });
+    else if (indices.has(p.index)) rejected.push({ position, claimedIndex: p.index, reason: 'duplicate' });
+    else if (used.length < com.threshold) {
+      used.push(position);
+      indices.add(p.index);
+    }
+    // a valid partial beyond the t used ones is simply not needed
+  }
+  if (used.length < com.threshold) {
+    const invalid = rejected.filter((r) => r.reason === 'invalid');
+    const list = invalid.map((r) => `position ${r.position} (claims share ${r.claimedIndex}, unauthenticated)`).join(', ');
+    throw new ProofError(
+      `ga07 re-encryption shares: ${used.length} of ${partials.length} verify with distinct indices, threshold is ${com.threshold}; ` +
+        `not verifying: ${list || 'none (duplicates only)'}`,
+      invalid.length === 1 ? invalid[0]?.claimedIndex : undefined,
+      rejected,
+    );
+  }
+  const chosen = used.map((position) => partials[position] as Ga07ReEncryptionShare);
+  const lambdas = lagrangeAtZero(chosen.map((p) => p.index));
   let C2 = GT_ONE;
-  used.forEach((p, i) => {
+  chosen.forEach((p, i) => {
     const lambda = lambdas[i] as bigint;
     C2 = gtMul(C2, lambda === 1n ? p.C2 : gtPow(p.C2, lambda)); // C2' = prod_i C2'_i^lambda_i
   });
-  return {
+  const ciphertext: Ga07Ciphertext = {
     scheme: NAME,
     recipient: com.delegatee,
-    capsule: { form: 'reEncrypted', delegator: com.delegator, C1, C2, R1: com.R1, R2: com.R2 },
+    capsule: { form: 'reEncrypted', delegator: com.delegator, C1: orig.C1, C2, R1: com.R1, R2: com.R2 },
     sealed: original.sealed,
   };
+  return { ciphertext, used, rejected };
 }
 
 /**
@@ -662,8 +747,10 @@ export interface Ga07VerifiableApi {
   readonly reEncryptShare: typeof reEncryptShare;
   /** Checks one partial against the commitment; returns a boolean: {@link Ga07VerifiableApi.verifyReEncryptionShare | verifyReEncryptionShare}. */
   readonly verifyReEncryptionShare: typeof verifyReEncryptionShare;
-  /** Verifies partials and interpolates t of them; throws ProofError: {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}. */
+  /** Interpolates any t valid partials; throws ProofError when fewer verify: {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}. */
   readonly combineReEncryptionShares: typeof combineReEncryptionShares;
+  /** As combineReEncryptionShares, verifying every partial and reporting the ones set aside by position: {@link Ga07VerifiableApi.combineReEncryptionSharesDetailed | combineReEncryptionSharesDetailed}. */
+  readonly combineReEncryptionSharesDetailed: typeof combineReEncryptionSharesDetailed;
   /** The delegatee's check of a commitment: {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment}. */
   readonly verifyReKeyCommitment: typeof verifyReKeyCommitment;
   /** Encodes a key share. */
@@ -693,7 +780,7 @@ export interface Ga07VerifiableApi {
  * const { shares, commitment } = v.reKeyGenShares(params, alice, 'institute:lab', { threshold: 2, total: 3 });
  * v.verifyReKeyCommitment(params, lab, commitment); // true
  * const partials = shares.filter((s) => s.index !== 2).map((s) => v.reEncryptShare(params, s, stored)); // proxies 1 and 3
- * const shared = v.combineReEncryptionShares(params, commitment, stored, partials); // throws ProofError on a bad partial
+ * const shared = v.combineReEncryptionShares(params, commitment, stored, partials); // any 2 valid partials; ProofError if fewer verify
  * ga07.decrypt(params, lab, shared); // the record
  * ```
  */
@@ -702,6 +789,7 @@ export const ga07Verifiable: Ga07VerifiableApi = Object.freeze({
   reEncryptShare,
   verifyReEncryptionShare,
   combineReEncryptionShares,
+  combineReEncryptionSharesDetailed,
   verifyReKeyCommitment,
   encodeReKeyShare,
   decodeReKeyShare,

@@ -100,13 +100,21 @@ export class ProtocolError extends MedshareError {
   /** The named reason. */
   readonly reason: RefusalReason;
   /**
+   * The identities accountable for the refusal, when the refusing party can prove it: each signed
+   * the data that failed (for example a proxy's AuthSign over its partial re-encryption). Empty
+   * when nothing attributable failed.
+   */
+  readonly accountable: readonly string[];
+  /**
    * @param reason - the named refusal
    * @param message - for people
+   * @param accountable - who signed the data that failed, when known
    */
-  constructor(reason: RefusalReason, message: string) {
+  constructor(reason: RefusalReason, message: string, accountable: readonly string[] = []) {
     super('ERR_PROTOCOL', `${reason}: ${message}`);
     this.name = 'ProtocolError';
     this.reason = reason;
+    this.accountable = accountable;
   }
 }
 
