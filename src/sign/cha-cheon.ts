@@ -21,7 +21,7 @@ import {
   type G1,
   type G2,
 } from '../internal/bls.js';
-import { equalBytes, Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
+import { decodePoint, Kind, pointEncodingProblem, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { abytes, akind, Field } from '../internal/errors.js';
 import { BoundedCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
@@ -140,19 +140,14 @@ export function authVerify(params: AuthSignParams, identity: string, message: Ui
   const q = identityPoint(identity);
   if (signature.length !== SIGNATURE_BYTES) return false;
   const uBytes = signature.subarray(0, G1_BYTES);
-  let u: G1;
-  let v: G1;
-  try {
-    u = G1Point.fromBytes(uBytes);
-    v = G1Point.fromBytes(signature.subarray(G1_BYTES));
-    u.assertValidity();
-    v.assertValidity();
-  } catch {
-    return false;
-  }
-  if (u.is0() || v.is0()) return false;
-  // Canonical encodings only, so a signature has exactly one byte form.
-  if (!equalBytes(u.toBytes(true), uBytes) || !equalBytes(v.toBytes(true), signature.subarray(G1_BYTES))) return false;
+  const vBytes = signature.subarray(G1_BYTES);
+  // Cheap checks of both points first (flags, identity, x < p), then square roots and subgroup
+  // checks; canonical encodings only, so a signature has exactly one byte form.
+  if (pointEncodingProblem(uBytes, 'G1') !== undefined || pointEncodingProblem(vBytes, 'G1') !== undefined) return false;
+  const u = decodePoint(G1Point, uBytes, 'G1');
+  if (typeof u === 'string') return false;
+  const v = decodePoint(G1Point, vBytes, 'G1');
+  if (typeof v === 'string') return false;
   const h3 = hashToScalar(H3_DST, uBytes, message);
   return gtEq(
     pairProduct([
