@@ -16,7 +16,8 @@
  * 3. Partial re-encryption. Proxy i outputs C2'_i = C2 * e(share_i, C1) (for t = 1 that is the
  *    full re-encryption) and a proof that it used share_i:
  *    knowledge of a G1 element S with e(S, C1) = C2'_i / C2 and e(S, h) = Y_i.
- *      prover:   W = g^w (w random); T1 = e(W, C1); T2 = e(W, h) = Z^w;
+ *      prover:   W = g^w (w hedged: a hash of share_i, the statement and 32 fresh random bytes);
+ *                T1 = e(W, C1); T2 = e(W, h) = Z^w;
  *                c = H(statement, T1, T2); response = W + c * share_i.
  *      verifier: T1 = e(response, C1) / (C2'_i / C2)^c; T2 = e(response, h) / Y_i^c;
  *                accept iff c = H(statement, T1, T2).
@@ -29,10 +30,15 @@
  * 4. Combination. Any t verified partials combine by Lagrange interpolation at 0 in the exponent:
  *    C2' = prod_i (C2'_i)^(lambda_i), lambda_i = prod_{j != i} j / (j - i) (the lambda_i sum to 1,
  *    so the C2 factors collapse to one: C2' = C2 * e(R3, C1)). The result is an ordinary ga07
- *    re-encrypted ciphertext (C1, C2', R1, R2). Fewer than t partials determine nothing.
+ *    re-encrypted ciphertext (C1, C2', R1, R2). Fewer than t partials determine nothing. Invalid
+ *    partials and duplicates are set aside (reported by position: the index an invalid partial
+ *    claims is unauthenticated), so neither a liar nor a replay blocks t valid partials.
  * 5. {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment} lets the delegatee check, before any proxy works, that the
  *    published commitment really is for R3 = H2(X) - sk_1 with the X inside (R1, R2), and that the
  *    Y_i lie on one polynomial of degree t - 1: then any t verified partials decrypt.
+ * Both checks refuse degenerate statements (R2, Y_i, C2, C2'_i outside GT, Y_i = 1, identity R1
+ * or C1), which decoded objects never contain but objects built in memory may. docs/security.md
+ * gives what each check rules out and what it assumes.
  *
  * What this does not change: collusion. t proxies together hold R3, and t proxies plus the
  * delegatee recover sk_1 (see ./ga07.ts). The threshold raises the number of proxies that
