@@ -14,26 +14,17 @@ import { ga07, verifySecretKey } from '../src/pre/ga07.js';
 import { ga07Verifiable as v } from '../src/pre/ga07-verifiable.js';
 import { huang2020 } from '../src/pre/huang2020.js';
 import * as sign from '../src/sign/index.js';
-import { ALICE, BOB, makeFixture } from './support/ga07-fixture.js';
-import { seededRandom } from './support/random.js';
+import { ALICE, BOB } from './support/ga07-fixture.js';
+import { makePreSignObjects } from './support/pre-sign-objects.js';
 
-const random = seededRandom('argument-kinds');
-const f = makeFixture();
-const { params, masterKey, alice, bob } = f;
-const record = new Uint8Array([1, 2, 3]);
-const ct = ga07.encrypt(params, ALICE, record, { random });
-const rk = ga07.reKeyGen(params, alice, BOB, { random });
-const shared = ga07.reEncrypt(params, rk, ct);
-const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 1, total: 2, random });
-const keyShare = shares[0] as (typeof shares)[number];
-const partial = v.reEncryptShare(params, keyShare, ct, { random });
-const h = huang2020.setup({ random });
-const hSk = huang2020.keyGen(h.params, h.masterKey, ALICE, { random });
-const hRk = huang2020.reKeyGen(h.params, hSk, BOB, { random });
-const hCt = huang2020.encrypt(h.params, ALICE, record, { random });
-const s = sign.setup({ random });
-const signingKey = sign.keyGen(s.params, s.masterKey, ALICE);
-const signature = sign.authSign(signingKey, record, { random });
+const o = makePreSignObjects('argument-kinds');
+const { random, record } = o;
+const { params, masterKey, alice, bob, ct, rk, shared, commitment, partial } = o.ga07;
+const keyShare = o.ga07.share;
+const { alice: hSk, rk: hRk, ct: hCt } = o.huang2020;
+const h = o.huang2020;
+const s = o.sign;
+const { signingKey, signature } = o.sign;
 
 /** Every value in the pool, with the kinds it is. */
 const pool: [string, unknown][] = [

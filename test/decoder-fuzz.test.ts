@@ -24,7 +24,7 @@ import { ga07, verifySecretKey } from '../src/pre/ga07.js';
 import { ga07Verifiable as v } from '../src/pre/ga07-verifiable.js';
 import { huang2020 } from '../src/pre/huang2020.js';
 import * as sign from '../src/sign/index.js';
-import { ALICE, BOB, makeFixture, sameBytes } from './support/ga07-fixture.js';
+import { ALICE, BOB, sameBytes } from './support/ga07-fixture.js';
 import {
   type FieldSpec,
   G1_HOSTILE,
@@ -40,31 +40,20 @@ import {
   smallOrderG1,
   smallOrderG2,
 } from './support/hostile.js';
-import { seededRandom } from './support/random.js';
+import { makePreSignObjects } from './support/pre-sign-objects.js';
 
 const CASES = Number(process.env.MEDSHARE_FUZZ_CASES ?? 10_000);
 const SEED = Number(process.env.MEDSHARE_FUZZ_SEED ?? 20261125);
 /** How many accepted mutants per type get the (expensive) semantic check. */
 const SEMANTIC_CHECKS = 25;
 
-const random = seededRandom('decoder-fuzz');
-const { params, masterKey, alice, bob } = makeFixture();
-const record = new TextEncoder().encode('{"hba1c": 6.1}');
-const ct = ga07.encrypt(params, ALICE, record, { random });
-const rk = ga07.reKeyGen(params, alice, BOB, { random });
-const shared = ga07.reEncrypt(params, rk, ct);
-const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, { threshold: 2, total: 2, random });
-const share = shares[0] as (typeof shares)[number];
-const partial = v.reEncryptShare(params, share, ct, { random });
-const h = huang2020.setup({ random });
-const hSk = huang2020.keyGen(h.params, h.masterKey, ALICE, { random });
-const hBob = huang2020.keyGen(h.params, h.masterKey, BOB, { random });
-const hRk = huang2020.reKeyGen(h.params, hSk, BOB, { random });
-const hCt = huang2020.encrypt(h.params, ALICE, record, { random });
-const s = sign.setup({ random });
-const signingKey = sign.keyGen(s.params, s.masterKey, ALICE);
-const message = new TextEncoder().encode('record commitment 0x12ab');
-const signature = sign.authSign(signingKey, message, { random });
+const o = makePreSignObjects('decoder-fuzz');
+const { random } = o;
+const { params, masterKey, alice, bob, ct, rk, shared, share, commitment, partial } = o.ga07;
+const { alice: hSk, bob: hBob, rk: hRk, ct: hCt } = o.huang2020;
+const h = o.huang2020;
+const s = o.sign;
+const { signingKey, message, signature } = o.sign;
 
 const f = (name: string, type: FieldSpec['type']): FieldSpec => ({ name, type });
 const META = [f('delegator', 'identity'), f('delegatee', 'identity'), f('threshold', 'u8'), f('total', 'u8')];

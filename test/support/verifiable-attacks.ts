@@ -71,19 +71,14 @@ export function zeroPartialWithHonestHalf(s: PartialStatement, share: G1, w: big
   const T2 = gtPow(Z(), w);
   const challenge = challengeOf(s, FP12_ZERO, FP12_ZERO, T2);
   const response = G1Point.BASE.multiply(w).add(share.multiply(challenge));
-  return {
-    partial: {
-      scheme: 'ga07' as const,
-      delegator: s.delegator,
-      delegatee: s.delegatee,
-      threshold: s.threshold,
-      total: s.total,
-      index: s.index,
-      C2: FP12_ZERO,
-      proof: { challenge, response },
-    },
-    bytes: encodePartial(s, FP12_ZERO, challenge, response),
-  };
+  return attackerPartial(s, FP12_ZERO, challenge, response);
+}
+
+/** The partial an attacker sends, as an object and as bytes. */
+function attackerPartial(s: PartialStatement, C2: GT, challenge: bigint, response: G1) {
+  const { delegator, delegatee, threshold, total, index } = s;
+  const meta = { scheme: 'ga07' as const, delegator, delegatee, threshold, total, index };
+  return { partial: { ...meta, C2, proof: { challenge, response } }, bytes: encodePartial(s, C2, challenge, response) };
 }
 
 /**
@@ -94,17 +89,5 @@ export function shareFreePartial(s: PartialStatement, z: bigint) {
   const response = G1Point.BASE.multiply(Fr.create(z));
   const T1 = pair(response, s.C1);
   const challenge = challengeOf(s, s.C2, T1, FP12_ZERO);
-  return {
-    partial: {
-      scheme: 'ga07' as const,
-      delegator: s.delegator,
-      delegatee: s.delegatee,
-      threshold: s.threshold,
-      total: s.total,
-      index: s.index,
-      C2: s.C2,
-      proof: { challenge, response },
-    },
-    bytes: encodePartial(s, s.C2, challenge, response),
-  };
+  return attackerPartial(s, s.C2, challenge, response);
 }
