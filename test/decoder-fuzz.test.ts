@@ -32,6 +32,7 @@ import {
   g1Affine,
   g2Affine,
   GT_HOSTILE,
+  LAYOUTS as L,
   type Mutant,
   type MutationKind,
   mutants,
@@ -54,9 +55,6 @@ const { alice: hSk, bob: hBob, rk: hRk, ct: hCt } = o.huang2020;
 const h = o.huang2020;
 const s = o.sign;
 const { signingKey, message, signature } = o.sign;
-
-const f = (name: string, type: FieldSpec['type']): FieldSpec => ({ name, type });
-const META = [f('delegator', 'identity'), f('delegatee', 'identity'), f('threshold', 'u8'), f('total', 'u8')];
 
 interface ObjectType {
   readonly name: string;
@@ -83,26 +81,26 @@ const types: ObjectType[] = [
   {
     name: 'ga07 params',
     sample: ga07.encodeParams(params),
-    fields: [f('mpk', 'g2')],
+    fields: L.ga07.params,
     ...codec(ga07.decodeParams, ga07.encodeParams),
   },
   {
     name: 'ga07 master key',
     sample: ga07.encodeMasterKey(masterKey),
-    fields: [f('s', 'scalar')],
+    fields: L.ga07.masterKey,
     ...codec(ga07.decodeMasterKey, ga07.encodeMasterKey),
   },
   {
     name: 'ga07 secret key',
     sample: ga07.encodeSecretKey(alice),
-    fields: [f('identity', 'identity'), f('key', 'g1')],
+    fields: L.ga07.secretKey,
     ...codec(ga07.decodeSecretKey, ga07.encodeSecretKey),
     useless: (k: typeof alice) => !verifySecretKey(params, k) || k.identity !== ALICE,
   },
   {
     name: 'ga07 re-encryption key',
     sample: ga07.encodeReKey(rk),
-    fields: [f('delegator', 'identity'), f('delegatee', 'identity'), f('R1', 'g2'), f('R2', 'gt'), f('R3', 'g1')],
+    fields: L.ga07.reKey,
     ...codec(ga07.decodeReKey, ga07.encodeReKey),
     useless: (k: typeof rk) =>
       k.delegator !== ALICE ||
@@ -112,23 +110,14 @@ const types: ObjectType[] = [
   {
     name: 'ga07 ciphertext (original)',
     sample: ga07.encodeCiphertext(ct),
-    fields: [f('form', 'u8'), f('recipient', 'identity'), f('C1', 'g2'), f('C2', 'gt'), f('sealed', 'bytes')],
+    fields: L.ga07.originalCiphertext,
     ...codec(ga07.decodeCiphertext, ga07.encodeCiphertext),
     useless: (c: typeof ct) => throwsDecryption(() => ga07.decrypt(params, alice, c)),
   },
   {
     name: 'ga07 ciphertext (re-encrypted)',
     sample: ga07.encodeCiphertext(shared),
-    fields: [
-      f('form', 'u8'),
-      f('recipient', 'identity'),
-      f('delegator', 'identity'),
-      f('C1', 'g2'),
-      f('C2', 'gt'),
-      f('R1', 'g2'),
-      f('R2', 'gt'),
-      f('sealed', 'bytes'),
-    ],
+    fields: L.ga07.reEncryptedCiphertext,
     ...codec(ga07.decodeCiphertext, ga07.encodeCiphertext),
     useless: (c: typeof ct) => throwsDecryption(() => ga07.decrypt(params, bob, c)),
     anywhereFlips: 60,
@@ -136,54 +125,40 @@ const types: ObjectType[] = [
   {
     name: 'ga07 re-encryption key share',
     sample: v.encodeReKeyShare(share),
-    fields: [...META, f('index', 'u8'), f('R1', 'g2'), f('R2', 'gt'), f('share', 'g1'), f('Y', 'gt')],
+    fields: L.ga07.reKeyShare,
     ...codec(v.decodeReKeyShare, v.encodeReKeyShare),
     anywhereFlips: 60,
   },
   {
     name: 'ga07 re-encryption key commitment',
     sample: v.encodeReKeyCommitment(commitment),
-    fields: [...META, f('R1', 'g2'), f('R2', 'gt'), f('Y[1]', 'gt'), f('Y[2]', 'gt')],
+    fields: L.ga07.reKeyCommitment(2),
     ...codec(v.decodeReKeyCommitment, v.encodeReKeyCommitment),
     useless: (c: typeof commitment) => !v.verifyReKeyCommitment(params, bob, c),
   },
   {
     name: 'ga07 re-encryption share',
     sample: v.encodeReEncryptionShare(partial),
-    fields: [...META, f('index', 'u8'), f('C2', 'gt'), f('challenge', 'scalar'), f('response', 'g1')],
+    fields: L.ga07.reEncryptionShare,
     ...codec(v.decodeReEncryptionShare, v.encodeReEncryptionShare),
     useless: (p: typeof partial) => !v.verifyReEncryptionShare(params, commitment, ct, p),
   },
   {
     name: 'huang2020 params',
     sample: huang2020.encodeParams(h.params),
-    fields: [f('Za', 'gt'), f('Zb', 'gt'), f('Zc', 'gt')],
+    fields: L.huang2020.params,
     ...codec(huang2020.decodeParams, huang2020.encodeParams),
   },
   {
     name: 'huang2020 master key',
     sample: huang2020.encodeMasterKey(h.masterKey),
-    fields: [f('a', 'scalar'), f('b', 'scalar'), f('c', 'scalar')],
+    fields: L.huang2020.masterKey,
     ...codec(huang2020.decodeMasterKey, huang2020.encodeMasterKey),
   },
   {
     name: 'huang2020 secret key',
     sample: huang2020.encodeSecretKey(hSk),
-    fields: [
-      f('identity', 'identity'),
-      f('A1', 'scalar'),
-      f('A2', 'g2'),
-      f('A3', 'g1'),
-      f('B1', 'scalar'),
-      f('B2', 'scalar'),
-      f('B3', 'scalar'),
-      f('D1', 'g2'),
-      f('D2', 'g2'),
-      f('D3', 'g2'),
-      f('D1g', 'g1'),
-      f('D2g', 'g1'),
-      f('D3g', 'g1'),
-    ],
+    fields: L.huang2020.secretKey,
     ...codec(huang2020.decodeSecretKey, huang2020.encodeSecretKey),
     // No semantic check: a secret key is its holder's own, and fields that Decrypt does not use
     // (B1, B2, B3, the D's) can change without changing what the key decrypts.
@@ -192,7 +167,7 @@ const types: ObjectType[] = [
   {
     name: 'huang2020 re-encryption key',
     sample: huang2020.encodeReKey(hRk),
-    fields: [f('delegator', 'identity'), f('delegatee', 'identity'), f('rk1', 'scalar'), f('rk2', 'g2'), f('rk2g', 'g1')],
+    fields: L.huang2020.reKey,
     ...codec(huang2020.decodeReKey, huang2020.encodeReKey),
     useless: (k: typeof hRk) =>
       k.delegator !== ALICE ||
@@ -202,26 +177,26 @@ const types: ObjectType[] = [
   {
     name: 'huang2020 ciphertext',
     sample: huang2020.encodeCiphertext(hCt),
-    fields: [f('recipient', 'identity'), f('c1', 'gt'), f('c2', 'g1'), f('c3', 'g2'), f('c4', 'gt'), f('sealed', 'bytes')],
+    fields: L.huang2020.ciphertext,
     ...codec(huang2020.decodeCiphertext, huang2020.encodeCiphertext),
     useless: (c: typeof hCt) => throwsDecryption(() => huang2020.decrypt(h.params, hSk, c)),
   },
   {
     name: 'authSign params',
     sample: sign.encodeParams(s.params),
-    fields: [f('mpk', 'g2')],
+    fields: L.authSign.params,
     ...codec(sign.decodeParams, sign.encodeParams),
   },
   {
     name: 'authSign master key',
     sample: sign.encodeMasterKey(s.masterKey),
-    fields: [f('s', 'scalar')],
+    fields: L.authSign.masterKey,
     ...codec(sign.decodeMasterKey, sign.encodeMasterKey),
   },
   {
     name: 'authSign signing key',
     sample: sign.encodeSigningKey(signingKey),
-    fields: [f('identity', 'identity'), f('key', 'g1')],
+    fields: L.authSign.signingKey,
     ...codec(sign.decodeSigningKey, sign.encodeSigningKey),
     useless: (k: typeof signingKey) => !sign.authVerify(s.params, ALICE, message, sign.authSign(k, message, { random })),
   },
@@ -404,8 +379,12 @@ describe('decoder fuzz: hostile bytes are refused with EncodingError or accepted
     const byKind = new Map<MutationKind, number>();
     let total = 0;
     let accepted = 0;
-    const fields = [f('U', 'g1'), f('V', 'g1')];
-    for (const m of mutants(signature, fields, { cases: CASES, seed: SEED + 99, anywhereFlips: 100, headerBytes: 0 })) {
+    for (const m of mutants(signature, L.authSign.signature, {
+      cases: CASES,
+      seed: SEED + 99,
+      anywhereFlips: 100,
+      headerBytes: 0,
+    })) {
       total++;
       byKind.set(m.kind, (byKind.get(m.kind) ?? 0) + 1);
       let verdict: unknown;

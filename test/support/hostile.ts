@@ -94,6 +94,102 @@ export function extend(bytes: Uint8Array, extra: Uint8Array): Uint8Array {
   return out;
 }
 
+// ---------------------------------------------------------------- layouts
+
+const field = (name: string, type: FieldType): FieldSpec => ({ name, type });
+const META: readonly FieldSpec[] = [
+  field('delegator', 'identity'),
+  field('delegatee', 'identity'),
+  field('threshold', 'u8'),
+  field('total', 'u8'),
+];
+
+/**
+ * The per-field layouts of medshare's pre / sign encodings, after the 3-byte header (a bare
+ * AuthSign signature has none), as src/internal/codec.ts and test/vectors/README.md describe them.
+ */
+export const LAYOUTS = {
+  ga07: {
+    params: [field('mpk', 'g2')],
+    masterKey: [field('s', 'scalar')],
+    secretKey: [field('identity', 'identity'), field('key', 'g1')],
+    reKey: [
+      field('delegator', 'identity'),
+      field('delegatee', 'identity'),
+      field('R1', 'g2'),
+      field('R2', 'gt'),
+      field('R3', 'g1'),
+    ],
+    originalCiphertext: [
+      field('form', 'u8'),
+      field('recipient', 'identity'),
+      field('C1', 'g2'),
+      field('C2', 'gt'),
+      field('sealed', 'bytes'),
+    ],
+    reEncryptedCiphertext: [
+      field('form', 'u8'),
+      field('recipient', 'identity'),
+      field('delegator', 'identity'),
+      field('C1', 'g2'),
+      field('C2', 'gt'),
+      field('R1', 'g2'),
+      field('R2', 'gt'),
+      field('sealed', 'bytes'),
+    ],
+    reKeyShare: [...META, field('index', 'u8'), field('R1', 'g2'), field('R2', 'gt'), field('share', 'g1'), field('Y', 'gt')],
+    /** The commitment of a key split into `total` shares. */
+    reKeyCommitment: (total: number): FieldSpec[] => [
+      ...META,
+      field('R1', 'g2'),
+      field('R2', 'gt'),
+      ...Array.from({ length: total }, (_, i) => field(`Y[${i + 1}]`, 'gt')),
+    ],
+    reEncryptionShare: [...META, field('index', 'u8'), field('C2', 'gt'), field('challenge', 'scalar'), field('response', 'g1')],
+  },
+  huang2020: {
+    params: [field('Za', 'gt'), field('Zb', 'gt'), field('Zc', 'gt')],
+    masterKey: [field('a', 'scalar'), field('b', 'scalar'), field('c', 'scalar')],
+    secretKey: [
+      field('identity', 'identity'),
+      field('A1', 'scalar'),
+      field('A2', 'g2'),
+      field('A3', 'g1'),
+      field('B1', 'scalar'),
+      field('B2', 'scalar'),
+      field('B3', 'scalar'),
+      field('D1', 'g2'),
+      field('D2', 'g2'),
+      field('D3', 'g2'),
+      field('D1g', 'g1'),
+      field('D2g', 'g1'),
+      field('D3g', 'g1'),
+    ],
+    reKey: [
+      field('delegator', 'identity'),
+      field('delegatee', 'identity'),
+      field('rk1', 'scalar'),
+      field('rk2', 'g2'),
+      field('rk2g', 'g1'),
+    ],
+    ciphertext: [
+      field('recipient', 'identity'),
+      field('c1', 'gt'),
+      field('c2', 'g1'),
+      field('c3', 'g2'),
+      field('c4', 'gt'),
+      field('sealed', 'bytes'),
+    ],
+  },
+  authSign: {
+    params: [field('mpk', 'g2')],
+    masterKey: [field('s', 'scalar')],
+    signingKey: [field('identity', 'identity'), field('key', 'g1')],
+    /** U || V, 96 bytes, no header (pass `headerBytes: 0`). */
+    signature: [field('U', 'g1'), field('V', 'g1')],
+  },
+} as const;
+
 // ---------------------------------------------------------------- hostile values
 
 /**
