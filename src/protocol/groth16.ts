@@ -27,7 +27,8 @@ import {
   zkpKeyGen,
 } from '../zk/index.js';
 import type { ProofKeyGenOptions, ProofKeys, ProofSystem } from './proof-system.js';
-import { ArgumentValueError } from '../internal/errors.js';
+import { ArgumentValueError, EncodingError } from '../internal/errors.js';
+import { utf8Decode } from '../internal/text.js';
 
 /** Options of {@link groth16ProofSystem}. */
 export interface Groth16Options {
@@ -57,7 +58,10 @@ export function groth16ProofSystem(fields: number, options: Groth16Options = {})
     const id = toHex(bytes);
     let key = prepared.get(id);
     if (key === undefined) {
-      key = prepareVerificationKey(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+      // Exact UTF-8 (../internal/text.ts): BOM-prefixed bytes are not a second encoding of a key.
+      const json = utf8Decode(bytes);
+      if (json === undefined) throw new EncodingError('verification key', '', 'not well-formed UTF-8');
+      key = prepareVerificationKey(JSON.parse(json));
       if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value as string);
       prepared.set(id, key);
     }
