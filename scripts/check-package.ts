@@ -1,16 +1,16 @@
 /**
  * The package as its users get it (`npm run check:package`, run by .ci/run):
  *
- * 1. `npm pack` from this checkout (prepack builds dist/ and the precompiled circuit): every
- *    exports target, the bin, the docs and the precompiled circuit are in the tarball; the only
+ * 1. `npm pack` from this checkout (prepack builds dist/): every
+ *    exports target, the bin and the docs are in the tarball; the only
  *    hard dependencies are @noble's; dist/ imports Node built-ins only with the `node:` prefix; no
  *    shipped file points outside the package (`../shared`); every relative link of the shipped
  *    markdown resolves inside the package; publint (strict) and arethetypeswrong (esm-only) pass.
  * 2. The core install: the tarball alone in a fresh temporary project (`npm install medshare`).
  *    Its size is reported; none of the GPL-3.0 optional peers (snarkjs, circom2, circomlib,
  *    ffjavascript) is installed; the `medshare` bin answers --version and --help; `medshare demo`
- *    stops at once with one line naming snarkjs and the one-command form; medshare/zk loads the
- *    shipped n = 4 circuit and names snarkjs, circom2 and circomlib where they are needed.
+ *    stops at once with one line naming snarkjs, circom2, circomlib and the one-command form;
+ *    medshare/zk names circom2 and circomlib where they are needed.
  * 3. Every ```ts block of README.md, type-checked against the core install with
  *    `skipLibCheck: false` under `moduleResolution: nodenext` (with Node's types) and `bundler`
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
@@ -19,10 +19,11 @@
  *    install (medshare/zk with snarkjs left external: what verifying needs): the build fails on
  *    any Node built-in; the minified and gzipped size of each is reported, and the size of
  *    medshare/pre the README states must be within 15% of the measured one.
- * 5. The full-demo install: snarkjs added to the same project; its size is reported; the README
+ * 5. The full-demo install: snarkjs, circom2 and circomlib added to the same project; its size is reported; the README
  *    blocks that import medshare/zk are run; medshare/zk is bundled with snarkjs.
  * 6. The README's one command, from an empty folder against the tarball:
- *    `npx -p <tarball> -p snarkjs medshare demo` runs the whole story with Groth16 proofs.
+ *    `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` runs the whole story with
+ *    Groth16 proofs.
  *
  * Exits 1 on the first failed check. `KEEP=1` keeps the temporary folder.
  */
@@ -51,7 +52,7 @@ const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
 /** GPL-3.0 packages that only medshare/zk loads, and only when installed: never in the core install. */
 const OPTIONAL_GPL = ['snarkjs', 'circom2', 'circomlib', 'ffjavascript'] as const;
 /** What the README's one command for the full demo adds to medshare. */
-const DEMO_PEERS = ['snarkjs'] as const;
+const DEMO_PEERS = ['snarkjs', 'circom2', 'circomlib'] as const;
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -112,11 +113,8 @@ function packAndInspect(): { tarball: string; unpacked: string } {
     ...Object.values(pkg.bin),
     'README.md',
     'LICENSE',
-    'LICENSES/GPL-3.0-or-later.txt',
     'docs/schemes.md',
     'circuits/eligibility.circom',
-    'dist/circuits/README.md',
-    ...['circuit.json', 'eligibility.r1cs', 'eligibility.wasm'].map((f) => `dist/circuits/n4-b16-k16/${f}`),
   ].map((p) => p.replace(/^\.\//, ''));
   for (const file of required) if (!files.has(file)) fail(`the tarball has no ${file}`);
   // Dependency-light: a user who wants proxy re-encryption gets noble and nothing else.
@@ -187,45 +185,31 @@ function installCore(tarball: string): number {
   if (
     demo.status !== 1 ||
     line.includes('\n') ||
-    !line.includes('npm install snarkjs') ||
-    !line.includes('npx -p medshare -p snarkjs medshare demo')
+    !line.includes('npm install snarkjs circom2 circomlib') ||
+    !line.includes('npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo')
   ) {
     fail(
       `medshare demo without snarkjs: expected exit 1 and one line naming snarkjs, got exit ${demo.status}:\n${demo.stdout}${demo.stderr}`,
     );
   } else log(`medshare demo without snarkjs: exit 1, "${line.slice(0, 90)}…"`);
-  // medshare/zk in the core install: the shipped circuit loads; what needs a peer names it.
+  // medshare/zk in the core install: what needs a peer names it.
   const probe = path.join(app, 'probe-zk.mjs');
   writeFileSync(
     probe,
-    `import { buildCircuit, circuitShape, zkpKeyGen } from 'medshare/zk';
-const stages = [];
-const circuit = await buildCircuit(circuitShape(4), { onProgress: (stage) => stages.push(stage) });
+    `import { buildCircuit, circuitShape } from 'medshare/zk';
 const refusal = async (f) => f().then(() => 'no error', (e) => \`\${e.code}: \${e.message}\`);
-console.log(JSON.stringify({
-  stages,
-  constraints: circuit.header.nConstraints,
-  keyGen: await refusal(() => zkpKeyGen(circuit)),
-  compile: await refusal(() => buildCircuit(circuitShape(5))),
-}));
+console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitShape(4))) }));
 `,
   );
   const result = JSON.parse(run(process.execPath, [probe], app)) as Record<string, unknown>;
-  if (JSON.stringify(result.stages) !== '["precompiled"]')
-    fail(`buildCircuit(circuitShape(4)) did not load the shipped circuit: ${result.stages}`);
-  if (!/^ERR_MISSING_DEPENDENCY: .*needs snarkjs .*npm install snarkjs$/.test(String(result.keyGen))) {
-    fail(`zkpKeyGen without snarkjs: ${result.keyGen}`);
-  }
   if (!/^ERR_MISSING_DEPENDENCY: .*needs circom2 and circomlib .*npm install circom2 circomlib$/.test(String(result.compile))) {
-    fail(`buildCircuit(n = 5) without circom2: ${result.compile}`);
+    fail(`buildCircuit without circom2: ${result.compile}`);
   }
-  log(
-    `medshare/zk, core install: n = 4 ships compiled (${result.constraints} constraints); without the peers: "${result.keyGen}"`,
-  );
+  log(`medshare/zk, core install, without the peers: "${result.compile}"`);
   return bytes;
 }
 
-/** Adds the demo's peers (snarkjs) to the project, as `npm install medshare snarkjs` would. */
+/** Adds the demo's peers (snarkjs, circom2, circomlib) to the project, as `npm install medshare snarkjs circom2 circomlib` would. */
 function installFullDemo(): number {
   const peers = DEMO_PEERS.map((name) => `${name}@${pkg.devDependencies[name]}`);
   log(`npm install ${peers.join(' ')} (the full demo)`);
@@ -367,8 +351,8 @@ function checkStatedSize(sizes: Record<string, number>): void {
 
 // ---------------------------------------------------------------- 6. the README's one command
 /**
- * `npx -p <tarball> -p snarkjs medshare demo` in an empty folder, as the README gives it with the
- * registry's name: npx installs both into its own cache folder and runs the whole story with
+ * `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` in an empty folder, as the
+ * README gives it with the registry's name: npx installs them into its own cache folder and runs the whole story with
  * Groth16 proofs. The npx install it made is removed afterwards.
  */
 function oneCommandDemo(tarball: string): void {

@@ -66,10 +66,10 @@ const DEMO_USAGE = `usage: medshare demo [options]
 
 The whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9) with 4 PBFT
 verification nodes, one of which crashes and catches up. The eligibility proofs are real
-Groth16 proofs (medshare/zk), made with the package snarkjs (GPL-3.0, not installed with
-medshare: npm install snarkjs, or run npx -p medshare -p snarkjs medshare demo). The
-circuit for 4 fields ships compiled; another --fields N also needs circom2 and circomlib,
-and its first run compiles the circuit and caches it.
+Groth16 proofs (medshare/zk), made with snarkjs, circom2 and circomlib (GPL-3.0, not
+installed with medshare: npm install snarkjs circom2 circomlib, or run
+npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo). The first run for a
+record size compiles its circuit and caches it.
 
 options:
   --fields N        fields per medical record, 1-4096 (default 4)
@@ -300,17 +300,12 @@ export function run(args: readonly string[]): Promise<number> {
       const timer = setInterval(fn, ms);
       return () => clearInterval(timer);
     },
-    // Loaded only when used. medshare/zk loads snarkjs (and, for a record size that does not ship
-    // compiled, circom2 and circomlib), GPL-3.0 optional peer dependencies: checked first, so that a
-    // missing one stops the demo before it starts, with the command that installs it.
+    // Loaded only when used. medshare/zk loads snarkjs, circom2 and circomlib, GPL-3.0 optional
+    // peer dependencies: checked first, so that a missing one stops the demo before it starts, with
+    // the command that installs it.
     loadGroth16: async (fields, { cacheDir }) => {
-      const [zk, { PRECOMPILED_SHAPES }, { missingPackages }] = await Promise.all([
-        import('./zk/index.js'),
-        import('./zk/circuit.js'),
-        import('./zk/optional.js'),
-      ]);
-      const shipped = PRECOMPILED_SHAPES.some((s) => zk.shapeId(s) === zk.shapeId(zk.circuitShape(fields)));
-      const needed = shipped ? ['snarkjs'] : ['snarkjs', 'circom2', 'circomlib'];
+      const [zk, { missingPackages }] = await Promise.all([import('./zk/index.js'), import('./zk/optional.js')]);
+      const needed = ['snarkjs', 'circom2', 'circomlib'];
       const error = zkDependencyError(fields, needed, missingPackages(needed));
       if (error !== undefined) throw error;
       return { proofSystem: zk.groth16ProofSystem(fields, { cacheDir }), release: () => zk.releaseWorkers() };

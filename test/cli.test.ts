@@ -198,16 +198,16 @@ describe('demo', () => {
 
 describe('the zk peers the demo needs', () => {
   it('nothing missing: no error; snarkjs missing: one line naming it, npm install, the one command and --stand-in', () => {
-    expect(zkDependencyError(4, ['snarkjs'], [])).toBeUndefined();
-    const message = zkDependencyError(4, ['snarkjs'], ['snarkjs'])?.message ?? '';
+    expect(zkDependencyError(4, ['snarkjs', 'circom2', 'circomlib'], [])).toBeUndefined();
+    const message = zkDependencyError(4, ['snarkjs', 'circom2', 'circomlib'], ['snarkjs'])?.message ?? '';
     expect(message).not.toContain('\n');
     expect(message).toContain('need snarkjs (GPL-3.0');
     expect(message).toContain('npm install snarkjs,');
-    expect(message).toContain('npx -p medshare -p snarkjs medshare demo (');
+    expect(message).toContain('npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo (');
     expect(message).toContain('--stand-in');
   });
 
-  it('a record size that does not ship compiled: the one command brings circom2 and circomlib and keeps --fields', () => {
+  it('circom2 and circomlib missing, another record size: the one command brings all three and keeps --fields', () => {
     const message = zkDependencyError(16, ['snarkjs', 'circom2', 'circomlib'], ['circom2', 'circomlib'])?.message ?? '';
     expect(message).toContain('need circom2 and circomlib (');
     expect(message).toContain('npm install circom2 circomlib,');
@@ -217,13 +217,13 @@ describe('the zk peers the demo needs', () => {
   it("the demo stops before its first step, exit 1, with the loader's one line", async () => {
     const t = capture({
       loadGroth16: async () => {
-        throw zkDependencyError(4, ['snarkjs'], ['snarkjs']);
+        throw zkDependencyError(4, ['snarkjs', 'circom2', 'circomlib'], ['snarkjs']);
       },
     });
     expect(await main(['demo'], t.io)).toBe(EXIT.failure);
     expect(t.err).toHaveLength(1);
     expect(t.err[0]).toMatch(
-      /^medshare demo: error: real zk-SNARK proofs for 4-field records need snarkjs .*npx -p medshare -p snarkjs medshare demo/,
+      /^medshare demo: error: real zk-SNARK proofs for 4-field records need snarkjs .*npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo/,
     );
     expect(t.out).toEqual([]);
   });

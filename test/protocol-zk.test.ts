@@ -1,7 +1,7 @@
 /**
  * The protocol with real Groth16 proofs (medshare/zk's groth16ProofSystem) at a small
- * record size (n = 4 with medshare/zk's default shape: the circuit the build ships compiled in
- * dist/circuits, or before a build compiled once into medshare/zk's cache): the contract accepts a real proof and refuses a changed proof or public signals that
+ * record size (n = 4 with medshare/zk's default shape, compiled once into medshare/zk's cache):
+ * the contract accepts a real proof and refuses a changed proof or public signals that
  * claim R = 1, and the whole story runs end to end through PBFT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

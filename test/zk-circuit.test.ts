@@ -5,9 +5,6 @@
  * field wrap-around, a forged lookup) are rejected by the circuit's constraints.
  * Small shape (n = 8, B = 16, K = 4) so that CI stays fast.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -21,7 +18,6 @@ import {
   meetsRequirement,
   type Requirement,
   requirementHash,
-  shapeId,
 } from '../src/zk/index.js';
 import {
   arbEligibilityInputs,
@@ -37,7 +33,6 @@ import {
   witnessMoves,
 } from './support/zk.js';
 import { type ConstraintSystem, readConstraintSystem } from '../src/zk/r1cs.js';
-import { loadPrecompiled, writePrecompiled } from '../src/zk/circuit.js';
 
 let circuit: Circuit;
 beforeAll(async () => {
@@ -69,33 +64,6 @@ describe('building', () => {
       nPrivateInputs: 39,
       nConstraints: circuit.header.nConstraints,
     });
-  });
-
-  it('a circuit written as the build ships it (dist/circuits) loads back, for this circuit source only', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'medshare-precompiled-'));
-    try {
-      await writePrecompiled(circuit, dir);
-      const source = await readFile(path.resolve(import.meta.dirname, '..', 'circuits', 'eligibility.circom'));
-      const back = await loadPrecompiled(dir, SHAPE, source);
-      expect(back).toMatchObject({ id: circuit.id, compiler: circuit.compiler, header: circuit.header, shape: SHAPE });
-      // Byte for byte (Buffer.equals: toEqual walks a megabyte element by element).
-      expect(back !== undefined && Buffer.from(back.r1cs).equals(circuit.r1cs)).toBe(true);
-      expect(back !== undefined && Buffer.from(back.wasm).equals(circuit.wasm)).toBe(true);
-      // An edited circuit never loads a stale build: the id hashes the source.
-      const edited = Buffer.concat([source, Buffer.from('\n// edited\n')]);
-      expect(await loadPrecompiled(dir, SHAPE, edited)).toBeUndefined();
-      // Another shape has nothing shipped.
-      expect(await loadPrecompiled(dir, { ...SHAPE, criteria: SHAPE.criteria + 1 }, source)).toBeUndefined();
-      // A manifest whose compiler label was changed no longer matches its id.
-      const manifest = path.join(dir, shapeId(SHAPE), 'circuit.json');
-      const json = JSON.parse(await readFile(manifest, 'utf8'));
-      await writeFile(manifest, JSON.stringify({ ...json, compiler: `${json.compiler} --O1` }));
-      expect(await loadPrecompiled(dir, SHAPE, source)).toBeUndefined();
-      await writeFile(manifest, '{ not json');
-      expect(await loadPrecompiled(dir, SHAPE, source)).toBeUndefined();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 
   it('the main component instantiates Eligibility(n, K, B, IB) with the public statement', () => {

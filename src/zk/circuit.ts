@@ -1,17 +1,9 @@
 /**
  * @module
- * Builds the eligibility circuit for one shape: the R1CS and the witness generator of
- * circuits/eligibility.circom with a main component for the shape.
- *
- * 1. Precompiled: the build (`npm run build`, scripts/compile-circuits.ts) compiles the shapes of
- *    {@link PRECOMPILED_SHAPES} (n = 4, the demo's) into the package's dist/circuits/, each with a
- *    circuit.json naming the compiler and the id. Such a circuit is used only when its id, recomputed
- *    from the circuit source and main component here, matches: an edited circuit never loads a stale
- *    build. Needs neither circom2 nor circomlib.
- * 2. Otherwise compiled with the npm package circom2 (circom 2 in WebAssembly; no native
- *    toolchain, nothing downloaded) and cached on disk, keyed by the shape, the circuit source and
- *    the compiler and circomlib versions. circom2 and circomlib are optional peer dependencies
- *    (GPL-3.0): missing, they are named in an `ERR_MISSING_DEPENDENCY` error.
+ * Builds the eligibility circuit for one shape: writes a main component for
+ * circuits/eligibility.circom, compiles it with the npm package circom2 (circom 2 in
+ * WebAssembly; no native toolchain, nothing downloaded) and caches the R1CS and the witness
+ * generator on disk, keyed by the shape, the circuit source and the compiler version.
  *
  * This is the only part of medshare/zk that touches the disk or spawns a process: the cache
  * directory is passed in, or defaults explicitly to `.cache/medshare-zk` under the working
@@ -19,9 +11,8 @@
  * reads (WASI preopens), `-l` pointing at our circuits and at circomlib, and `--O2`.
  */
 import { nodeProcess } from '../internal/node.js';
-import { isPackageNotFound, missingDependency } from './optional.js';
 import { readR1csHeader, type R1csHeader } from './r1cs.js';
-import { type CircuitShape, circuitShape, indexBits, shapeId } from './shape.js';
+import { type CircuitShape, indexBits, shapeId } from './shape.js';
 import { MedshareError } from '../internal/errors.js';
 
 /**
@@ -47,12 +38,6 @@ function node() {
   };
 }
 
-/**
- * The shapes the package ships compiled (dist/circuits/): n = 4 with the default bits and
- * criteria, the record size of `medshare demo` and of the README's examples.
- */
-export const PRECOMPILED_SHAPES: readonly CircuitShape[] = [circuitShape(4)];
-
 /** A compiled eligibility circuit: the R1CS (for key generation) and the witness generator (for proving). */
 export interface Circuit {
   /** The shape the circuit was compiled for (record fields n, bits B, criteria K). */
@@ -63,28 +48,17 @@ export interface Circuit {
   readonly wasm: Uint8Array;
   /** Counts read from the R1CS header. */
   readonly header: R1csHeader;
-  /** Hex SHA-256 of the circuit source, the main component and {@link Circuit.compiler}: the cache key. */
+  /** Hex SHA-256 of the circuit source, shape and compiler flags: the cache key. */
   readonly id: string;
-  /** What compiled it: the circom2 and circomlib versions and the flags, e.g. `circom2@0.2.23 circomlib@2.0.5 --r1cs --wasm --O2`. */
-  readonly compiler: string;
 }
 
-/**
- * A step of {@link buildCircuit}, for progress reports: `precompiled` (shipped with the package),
- * `cache-hit`, or `compile` then `compiled`.
- */
-export type BuildStage = 'precompiled' | 'cache-hit' | 'compile' | 'compiled';
+/** A step of {@link buildCircuit}, for progress reports. */
+export type BuildStage = 'cache-hit' | 'compile' | 'compiled';
 
 /** Options to {@link buildCircuit}. */
 export interface BuildOptions {
   /** Where compiled circuits are kept; default `<cwd>/.cache/medshare-zk`. */
   cacheDir?: string;
-  /**
-   * Use the circuit the package ships compiled for this shape, if there is one and it was
-   * compiled from this circuit source (default true); false compiles with the installed circom2
-   * (or loads that compiler's output from the cache).
-   */
-  precompiled?: boolean;
   /** Called at each step, with a message; compilation takes about 10 s at n = 1000. */
   onProgress?: (stage: BuildStage, message: string) => void;
 }
@@ -98,14 +72,11 @@ export function defaultCacheDir(): string {
 }
 
 /**
- * The eligibility circuit of a shape: the one the package ships compiled, else compiled with
- * circom2 (or loaded from the cache).
+ * Compiles (or loads from the cache) the eligibility circuit of a shape.
  * @param shape - from {@link circuitShape}.
- * @param options - cache directory, progress callback, whether to use a shipped circuit.
+ * @param options - cache directory and progress callback.
  * @returns The circuit's R1CS, witness generator and counts.
- * @throws MedshareError (`ERR_MISSING_DEPENDENCY`) when the shape must be compiled and circom2 or
- *   circomlib is not installed (`npm install circom2 circomlib`); Error with circom's output if
- *   compilation fails.
+ * @throws Error with circom's output if compilation fails.
  * @example
  * ```ts
  * const circuit = await buildCircuit(circuitShape(100), { onProgress: (s, m) => console.log(s, m) });
@@ -113,31 +84,31 @@ export function defaultCacheDir(): string {
  * ```
  */
 export async function buildCircuit(shape: CircuitShape, options: BuildOptions = {}): Promise<Circuit> {
-  const { existsSync, mkdir, path, readFile, rename, rm, writeFile } = node();
+  const { createHash, createRequire, existsSync, mkdir, path, readFile, rename, rm, writeFile } = node();
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   const progress = options.onProgress ?? (() => {});
   const circuitsDir = findCircuitsDir();
   const source = await readFile(path.join(circuitsDir, 'eligibility.circom'));
+  const require = createRequire(import.meta.url);
+  const circomCli = require.resolve('circom2/cli.js');
+  const circomVersion = JSON.parse(await readFile(require.resolve('circom2/package.json'), 'utf8')).version as string;
+  const circomlibDir = path.dirname(require.resolve('circomlib/package.json'));
+  const circomlibVersion = JSON.parse(await readFile(path.join(circomlibDir, 'package.json'), 'utf8')).version as string;
+  const libraryRoot = path.dirname(circomlibDir); // the node_modules that holds circomlib/
+
   const main = mainSource(shape);
-
-  if (options.precompiled !== false) {
-    const shipped = path.join(path.dirname(circuitsDir), 'dist', 'circuits');
-    const circuit = await loadPrecompiled(shipped, shape, source);
-    if (circuit !== undefined) {
-      progress('precompiled', `circuit ${shapeId(shape)} compiled at build time (${circuit.compiler}), from ${shipped}`);
-      return circuit;
-    }
-  }
-
-  const { circomCli, libraryRoot, compiler } = await findCompiler(shape);
-  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
-  const id = circuitId(source, main, compiler);
+  const id = createHash('sha256')
+    .update(source)
+    .update(main)
+    .update(`circom2@${circomVersion} circomlib@${circomlibVersion} ${COMPILER_FLAGS.join(' ')}`)
+    .digest('hex');
   const dir = path.join(cacheDir, `${shapeId(shape)}-${id.slice(0, 16)}`);
   const r1csPath = path.join(dir, 'eligibility.r1cs');
   const wasmPath = path.join(dir, 'eligibility.wasm');
 
   if (existsSync(r1csPath) && existsSync(wasmPath)) {
     progress('cache-hit', `circuit ${shapeId(shape)} from ${dir}`);
-    return load(shape, id, compiler, r1csPath, wasmPath);
+    return load(shape, id, r1csPath, wasmPath);
   }
 
   const work = `${dir}.tmp-${process.pid}-${Date.now()}`;
@@ -148,7 +119,7 @@ export async function buildCircuit(shape: CircuitShape, options: BuildOptions = 
     const root = commonAncestor([work, circuitsDir, libraryRoot, path.dirname(circomCli)]);
     const rel = (p: string) => path.relative(root, p) || '.';
     const args = [circomCli, rel(mainPath), ...COMPILER_FLAGS, '-l', rel(circuitsDir), '-l', rel(libraryRoot), '-o', rel(work)];
-    progress('compile', `compiling ${shapeId(shape)} with ${compiler}`);
+    progress('compile', `compiling ${shapeId(shape)} with circom2 ${circomVersion} (--O2)`);
     const output = await run(process.execPath, args, root);
     const compiledR1cs = path.join(work, 'eligibility_main.r1cs');
     const compiledWasm = path.join(work, 'eligibility_main_js', 'eligibility_main.wasm');
@@ -169,83 +140,9 @@ export async function buildCircuit(shape: CircuitShape, options: BuildOptions = 
     await rm(work, { recursive: true, force: true });
     throw error;
   }
-  const circuit = await load(shape, id, compiler, r1csPath, wasmPath);
+  const circuit = await load(shape, id, r1csPath, wasmPath);
   progress('compiled', `${circuit.header.nConstraints} constraints, ${circuit.header.nVars} wires, cached in ${dir}`);
   return circuit;
-}
-
-/** The cache key: hex SHA-256 of the circuit source, the main component and the compiler label. */
-function circuitId(source: Uint8Array, main: string, compiler: string): string {
-  const { createHash } = node();
-  return createHash('sha256').update(source).update(main).update(compiler).digest('hex');
-}
-
-/**
- * circom2's command line, the node_modules folder that holds circomlib, and the compiler label
- * (versions and flags) that goes into the cache key.
- * @throws MedshareError (`ERR_MISSING_DEPENDENCY`) naming whichever of circom2 and circomlib is missing
- */
-export async function findCompiler(shape: CircuitShape): Promise<{ circomCli: string; libraryRoot: string; compiler: string }> {
-  const { createRequire, path, readFile } = node();
-  const require = createRequire(import.meta.url);
-  const missing: string[] = [];
-  const resolve = (name: string, file: string): string | undefined => {
-    try {
-      return require.resolve(`${name}/${file}`);
-    } catch (error) {
-      if (!isPackageNotFound(error, name)) throw error;
-      missing.push(name);
-      return undefined;
-    }
-  };
-  const circomCli = resolve('circom2', 'cli.js');
-  const circomlibJson = resolve('circomlib', 'package.json');
-  if (circomCli === undefined || circomlibJson === undefined) {
-    const shipped = PRECOMPILED_SHAPES.map(shapeId).join(', ');
-    throw missingDependency(missing, `medshare/zk buildCircuit for ${shapeId(shape)} (only ${shipped} ships compiled)`);
-  }
-  const version = async (file: string) => JSON.parse(await readFile(file, 'utf8')).version as string;
-  const circomVersion = await version(path.join(path.dirname(circomCli), 'package.json'));
-  const circomlibVersion = await version(circomlibJson);
-  return {
-    circomCli,
-    libraryRoot: path.dirname(path.dirname(circomlibJson)), // the node_modules that holds circomlib/
-    compiler: `circom2@${circomVersion} circomlib@${circomlibVersion} ${COMPILER_FLAGS.join(' ')}`,
-  };
-}
-
-/**
- * The circuit shipped for `shape` in `dir` (a folder per shape: eligibility.r1cs,
- * eligibility.wasm, circuit.json with the compiler label and the id), if there is one and its id
- * is that of this circuit source and main component under its compiler; else undefined.
- */
-export async function loadPrecompiled(dir: string, shape: CircuitShape, source: Uint8Array): Promise<Circuit | undefined> {
-  const { existsSync, path, readFile } = node();
-  const folder = path.join(dir, shapeId(shape));
-  const manifestPath = path.join(folder, 'circuit.json');
-  if (!existsSync(manifestPath)) return undefined;
-  let manifest: { compiler?: unknown; id?: unknown };
-  try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const { compiler, id } = manifest;
-  if (typeof compiler !== 'string' || typeof id !== 'string') return undefined;
-  if (circuitId(source, mainSource(shape), compiler) !== id) return undefined; // compiled from another source
-  return load(shape, id, compiler, path.join(folder, 'eligibility.r1cs'), path.join(folder, 'eligibility.wasm'));
-}
-
-/** Writes `circuit` into `dir` as {@link loadPrecompiled} reads it (the build does, for {@link PRECOMPILED_SHAPES}). */
-export async function writePrecompiled(circuit: Circuit, dir: string): Promise<string> {
-  const { mkdir, path, writeFile } = node();
-  const folder = path.join(dir, shapeId(circuit.shape));
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'eligibility.r1cs'), circuit.r1cs);
-  await writeFile(path.join(folder, 'eligibility.wasm'), circuit.wasm);
-  const manifest = { shape: circuit.shape, compiler: circuit.compiler, id: circuit.id, header: circuit.header };
-  await writeFile(path.join(folder, 'circuit.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return folder;
 }
 
 /** The main component for a shape: public statement (commitment, requirementHash, patientId, timestamp). */
@@ -259,7 +156,7 @@ export function mainSource(shape: CircuitShape): string {
   ].join('\n');
 }
 
-async function load(shape: CircuitShape, id: string, compiler: string, r1csPath: string, wasmPath: string): Promise<Circuit> {
+async function load(shape: CircuitShape, id: string, r1csPath: string, wasmPath: string): Promise<Circuit> {
   const { readFile } = node();
   const [r1cs, wasm] = await Promise.all([readFile(r1csPath), readFile(wasmPath)]);
   const r1csBytes = new Uint8Array(r1cs.buffer, r1cs.byteOffset, r1cs.byteLength);
@@ -269,7 +166,6 @@ async function load(shape: CircuitShape, id: string, compiler: string, r1csPath:
     wasm: new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength),
     header: readR1csHeader(r1csBytes),
     id,
-    compiler,
   };
 }
 

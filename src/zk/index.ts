@@ -18,9 +18,9 @@
  *
  * Dependencies and licensing: snarkjs (key generation, proving) and circom2 with circomlib
  * (compiling a circuit) are GPL-3.0 optional peer dependencies, loaded only when used; missing,
- * they are named in an `ERR_MISSING_DEPENDENCY` error. The circuit for n = 4 (default bits and
- * criteria) ships compiled with the package (GPL-3.0-or-later, as it contains circomlib's
- * templates); verifying proofs, the encodings, commitments and hashes need none of them.
+ * they are named in an `ERR_MISSING_DEPENDENCY` error. No compiled circuit ships with the package
+ * (a compiled circuit carries circomlib's and circom's GPL-3.0 code); verifying proofs, the
+ * encodings, commitments and hashes need none of them.
  *
  * @example
  * ```ts
