@@ -2,7 +2,7 @@
  * @module
  * medshare/zk's optional peer dependencies, loaded when first needed instead of imported at the
  * top of a module: snarkjs for key generation and proving, circom2 and circomlib for compiling a
- * circuit that does not ship compiled with the package. All three are GPL-3.0, and
+ * circuit. All three are GPL-3.0, and
  * `npm install medshare` installs none of them; verifying proofs, the encodings, the commitments
  * and the hashes need none of them. A missing one is a {@link MedshareError} with the code
  * `ERR_MISSING_DEPENDENCY` whose one-line message names what needed it and the command that
