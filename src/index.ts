@@ -21,4 +21,4 @@ export {
   MedshareError,
   ProofError,
 } from './internal/errors.js';
-export type { ErrorCode } from './internal/errors.js';
+export type { ErrorCode, RejectedPart } from './internal/errors.js';

@@ -18,7 +18,7 @@ import {
   sameExponent,
   Z,
 } from '../src/internal/bls.js';
-import { Reader, Writer } from '../src/internal/codec.js';
+import { Deferred, Reader, Writer } from '../src/internal/codec.js';
 
 const { Fp, Fp2, Fp12 } = curve.fields;
 const scalarArb = fc.bigInt({ min: 0n, max: ORDER * 2n });
@@ -57,6 +57,26 @@ describe('GT arithmetic', () => {
       }),
       { numRuns: 10 },
     );
+  });
+
+  it('gtIsMember accepts exactly GT: gcd(p^4 - p^2 + 1, p - u) = r, so the two-step test leaves no other subgroup of Fp12*', () => {
+    // Fp12* is cyclic: the nonzero f with f^(p^4 - p^2 + 1) = 1 and f^(p - u) = 1 form its unique
+    // subgroup of order gcd(p^4 - p^2 + 1, p - u). That this gcd is r is the whole argument.
+    const p = Fp.ORDER;
+    const u = -0xd201000000010000n;
+    const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+    expect(gcd(p ** 4n - p ** 2n + 1n, p - u)).toBe(ORDER);
+    expect((p - u) % ORDER).toBe(0n); // so every element of GT passes the second step
+  });
+
+  it('gtIsMember refuses 0 and the other small-order elements of Fp12: 0, -1, a cube root of unity, and 1 is in GT', () => {
+    // Zero is not in Fp12* but satisfies f^(p^4) * f = f^(p^2) and f^p = f^u (0 = 0): the bug of issue 10.
+    expect(gtIsMember(Fp12.ZERO)).toBe(false);
+    expect(gtIsMember(Fp12.neg(Fp12.ONE))).toBe(false);
+    const omega = Fp.pow(Fp.create(2n), (Fp.ORDER - 1n) / 3n); // a primitive cube root of unity in Fp
+    expect(Fp.eql(Fp.pow(omega, 3n), Fp.ONE) && !Fp.eql(omega, Fp.ONE)).toBe(true);
+    expect(gtIsMember(Fp12.mul(Fp12.ONE, omega))).toBe(false);
+    expect(gtIsMember(Fp12.ONE)).toBe(true);
   });
 
   it('pairProduct is bilinear and agrees with noble pairing: e(aP, bQ) = e(P, Q)^(ab)', () => {
@@ -127,6 +147,13 @@ function g2OffSubgroup(): Uint8Array {
   }
 }
 
+/** An element of the cyclotomic subgroup of Fp12 (it passes the cheap first step) that is not in GT. */
+function cyclotomicNonMember() {
+  const w = Fp12.create({ c0: Fp12.Fp6.ONE, c1: Fp12.Fp6.ONE });
+  const easy = Fp12.mul(Fp12.conjugate(w), Fp12.inv(w));
+  return Fp12.mul(Fp12.frobeniusMap(easy, 2), easy);
+}
+
 describe('codec: hostile inputs are refused with RangeError naming the field', () => {
   const read = (fieldBytes: Uint8Array, method: 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes') => {
     const input = new Uint8Array(3 + fieldBytes.length);
@@ -135,7 +162,7 @@ describe('codec: hostile inputs are refused with RangeError naming the field', (
     const r = new Reader(input, 'test object', 9, 9);
     const value = r[method]('field');
     r.end();
-    return value;
+    return value instanceof Deferred ? value.value : value;
   };
   const g1 = G1Point.BASE.multiply(77n).toBytes(true);
   const g2 = G2Point.BASE.multiply(77n).toBytes(true);
@@ -150,7 +177,7 @@ describe('codec: hostile inputs are refused with RangeError naming the field', (
     ['scalar above r', 'scalar', new Uint8Array(32).fill(0xff), /not canonical/],
     ['zero scalar', 'scalar', new Uint8Array(32), /zero/],
     ['truncated scalar', 'scalar', new Uint8Array(31), /truncated/],
-    ['G1 x >= p', 'g1', xTooBig, /not a valid G1 point/],
+    ['G1 x >= p', 'g1', xTooBig, /G1 x coordinate is not canonical/],
     [
       'G1 uncompressed flag',
       'g1',
@@ -213,6 +240,9 @@ describe('codec: hostile inputs are refused with RangeError naming the field', (
       })(),
       /subgroup/,
     ],
+    ['the zero of Fp12 in a GT field', 'gt', new Uint8Array(576), /not in the order-r subgroup GT/],
+    ['the identity of GT in a GT field', 'gt', gtToBytes(Fp12.ONE), /identity of GT/],
+    ['a cyclotomic Fp12 element outside GT', 'gt', gtToBytes(cyclotomicNonMember()), /not in the order-r subgroup GT/],
     ['string with invalid UTF-8', 'string', Uint8Array.of(0, 2, 0xc3, 0x28), /UTF-8/],
     ['string length past the end', 'string', Uint8Array.of(0, 9, 0x41), /truncated/],
     ['bytes length past the end', 'bytes', Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1), /truncated/],

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/args.js';
 import { main } from '../src/cli.js';
-import { groth16ProofSystem } from '../src/protocol/groth16.js';
-import { releaseWorkers } from '../src/zk/index.js';
+import { groth16ProofSystem, releaseWorkers } from '../src/zk/index.js';
 
 const io = () => {
   const out: string[] = [];

@@ -144,12 +144,14 @@ describe('ga07 encodings: round trips and layout', () => {
     expect(ga07.keyGen(p, mk, BOB).key.equals(bob.key)).toBe(true);
   });
 
-  it('exact sizes: params 99, master key 35, original capsule 680 + record + 16, re-encrypted 680 + 672 + record + 16', () => {
+  it('exact sizes: params 99, master key 35, original capsule 680 + recipient + record + 16, re-encrypted 680 + 672 + identities + record + 16', () => {
     expect(ga07.encodeParams(params).length).toBe(3 + 96);
     expect(ga07.encodeMasterKey(masterKey).length).toBe(3 + 32);
     expect(ga07.encodeSecretKey(alice).length).toBe(3 + 2 + ALICE.length + 48);
-    expect(ga07.encodeCiphertext(original).length).toBe(3 + 1 + 96 + GT_BYTES + 4 + record.length + 16);
-    expect(ga07.encodeCiphertext(reEncrypted).length).toBe(3 + 1 + 96 + GT_BYTES + 96 + GT_BYTES + 4 + record.length + 16);
+    expect(ga07.encodeCiphertext(original).length).toBe(3 + 1 + 2 + ALICE.length + 96 + GT_BYTES + 4 + record.length + 16);
+    expect(ga07.encodeCiphertext(reEncrypted).length).toBe(
+      3 + 1 + 2 + BOB.length + 2 + ALICE.length + 96 + GT_BYTES + 96 + GT_BYTES + 4 + record.length + 16,
+    );
     expect(v.encodeReEncryptionShare(partial).length).toBe(3 + 2 + ALICE.length + 2 + BOB.length + 3 + GT_BYTES + 32 + 48);
     expect(v.encodeReKeyCommitment(commitment).length).toBe(3 + 2 + ALICE.length + 2 + BOB.length + 2 + 96 + GT_BYTES * 4);
   });
@@ -202,9 +204,11 @@ describe('ga07 decoders: hostile input', () => {
     expect(() => ga07.decodeCiphertext(ct.subarray(0, 2))).toThrow(/ga07 ciphertext: header/);
     expect(() => ga07.decodeCiphertext(at(1, 1))).toThrow(/header: scheme id 1, expected 2/);
     expect(() => ga07.decodeCiphertext(at(3, 3))).toThrow(/ga07 ciphertext: form/);
-    expect(() => ga07.decodeCiphertext(at(4, (ct[4] as number) ^ 0x40))).toThrow(/C1/); // infinity flag
+    const c1At = 4 + 2 + ALICE.length; // after the form byte and the recipient
+    expect(() => ga07.decodeCiphertext(at(4, 0xff))).toThrow(/ga07 ciphertext: recipient/);
+    expect(() => ga07.decodeCiphertext(at(c1At, (ct[c1At] as number) ^ 0x40))).toThrow(/C1/); // infinity flag
     // (flipping the sign flag 0x20 gives -C1, a valid point: decrypt then fails, tested below)
-    expect(() => ga07.decodeCiphertext(at(4 + 96 + 100, (ct[4 + 96 + 100] as number) ^ 1))).toThrow(/C2/);
+    expect(() => ga07.decodeCiphertext(at(c1At + 96 + 100, (ct[c1At + 96 + 100] as number) ^ 1))).toThrow(/C2/);
     expect(() => ga07.decodeCiphertext(Uint8Array.from([...ct, 0]))).toThrow(/trailing bytes/);
     const shortSealed = ga07.encodeCiphertext({ ...original, sealed: new Uint8Array(15) });
     expect(() => ga07.decodeCiphertext(shortSealed)).toThrow(/sealed/);
@@ -246,10 +250,11 @@ describe('ga07 decoders: hostile input', () => {
     const easy = Fp12.mul(Fp12.conjugate(w), Fp12.inv(w));
     const cyclotomic = Fp12.mul(Fp12.frobeniusMap(easy, 2), easy);
     const ct = ga07.encodeCiphertext(original).slice();
-    ct.set(Fp12.toBytes(cyclotomic), 4 + 96);
+    const c2At = 4 + 2 + ALICE.length + 96;
+    ct.set(Fp12.toBytes(cyclotomic), c2At);
     expect(() => ga07.decodeCiphertext(ct)).toThrow(/C2: not in the order-r subgroup GT/);
     // A GT element multiplied by it is not in GT either.
-    ct.set(Fp12.toBytes(gtMul(Z(), cyclotomic)), 4 + 96);
+    ct.set(Fp12.toBytes(gtMul(Z(), cyclotomic)), c2At);
     expect(() => ga07.decodeCiphertext(ct)).toThrow(/C2: not in the order-r subgroup GT/);
   });
 });

@@ -38,7 +38,12 @@ function interpolate(original: Ga07Ciphertext, partials: readonly Ga07ReEncrypti
   partials.forEach((p, i) => {
     C2 = gtMul(C2, gtPow(p.C2, at(lambdas, i)));
   });
-  return { scheme: 'ga07', capsule: { form: 'reEncrypted', C1: original.capsule.C1, C2, R1, R2 }, sealed: original.sealed };
+  return {
+    scheme: 'ga07',
+    recipient: BOB,
+    capsule: { form: 'reEncrypted', delegator: original.recipient, C1: original.capsule.C1, C2, R1, R2 },
+    sealed: original.sealed,
+  };
 }
 
 describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
@@ -121,7 +126,7 @@ describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
     for (const bad of cases) expect(v.verifyReEncryptionShare(params, commitment, ct, bad)).toBe(false);
   });
 
-  it("combining a partial with an altered C2' throws ProofError naming the share", () => {
+  it("combining a partial with an altered C2' throws ProofError listing it by position and claimed (unauthenticated) index", () => {
     const bad = { ...partial, C2: gtMul(partial.C2, Z()) };
     let caught: unknown;
     try {
@@ -131,15 +136,18 @@ describe('ga07 verifiable re-encryption, n = t = 1 (the plain case)', () => {
     }
     expect(caught).toBeInstanceOf(ProofError);
     expect((caught as ProofError).share).toBe(1);
-    expect((caught as ProofError).message).toMatch(/share 1: proof does not verify/);
+    expect((caught as ProofError).rejected).toEqual([{ position: 0, claimedIndex: 1, reason: 'invalid' }]);
+    expect((caught as ProofError).message).toMatch(/0 of 1 verify .* position 0 \(claims share 1, unauthenticated\)/);
   });
 
-  it('argument checks: TypeError for a re-encrypted "original" or another scheme; RangeError for too few or repeated partials', () => {
+  it('argument checks: TypeError for a re-encrypted "original" or another scheme; RangeError for too few partials; a repeated partial is skipped', () => {
     const shared = v.combineReEncryptionShares(params, commitment, ct, [partial]);
     expect(() => v.reEncryptShare(params, share, shared)).toThrow(TypeError);
     expect(() => v.verifyReEncryptionShare(params, commitment, shared, partial)).toThrow(TypeError);
     expect(() => v.combineReEncryptionShares(params, commitment, ct, [])).toThrow(RangeError);
-    expect(() => v.combineReEncryptionShares(params, commitment, ct, [partial, partial])).toThrow(/given twice/);
+    const twice = v.combineReEncryptionSharesDetailed(params, commitment, ct, [partial, partial]);
+    expect(twice.used).toEqual([0]);
+    expect(twice.rejected).toEqual([{ position: 1, claimedIndex: 1, reason: 'duplicate' }]);
     expect(() => v.verifyReEncryptionShare(params, { scheme: 'huang2020' } as never, ct, partial)).toThrow(TypeError);
   });
 });
@@ -195,7 +203,7 @@ describe('ga07 threshold re-encryption', () => {
     );
   });
 
-  it('one bad partial among t + 1 is caught and named, whichever position it is in', () => {
+  it('one bad partial among t + 1 is set aside and reported by position, whichever position it is in; the t good ones combine', () => {
     const { shares, commitment } = v.reKeyGenShares(params, alice, BOB, {
       threshold: 2,
       total: 4,
@@ -204,12 +212,23 @@ describe('ga07 threshold re-encryption', () => {
     const partials = shares.slice(0, 3).map((s) => v.reEncryptShare(params, s, ct));
     for (let bad = 0; bad < 3; bad++) {
       const tampered = partials.map((p, i) => (i === bad ? { ...p, C2: gtMul(p.C2, Z()) } : p));
-      expect(() => v.combineReEncryptionShares(params, commitment, ct, tampered)).toThrow(ProofError);
-      try {
-        v.combineReEncryptionShares(params, commitment, ct, tampered);
-      } catch (e) {
-        expect((e as ProofError).share).toBe(bad + 1);
-      }
+      const result = v.combineReEncryptionSharesDetailed(params, commitment, ct, tampered);
+      expect(result.rejected).toEqual([{ position: bad, claimedIndex: bad + 1, reason: 'invalid' }]);
+      expect(result.used).toEqual([0, 1, 2].filter((i) => i !== bad));
+      expect(sameBytes(ga07.decrypt(params, bob, result.ciphertext), record)).toBe(true);
+      expect(sameBytes(ga07.decrypt(params, bob, v.combineReEncryptionShares(params, commitment, ct, tampered)), record)).toBe(
+        true,
+      );
+    }
+    // Two bad of three: fewer than t verify; the error lists both by position.
+    const twoBad = partials.map((p, i) => (i === 2 ? p : { ...p, C2: gtMul(p.C2, Z()) }));
+    try {
+      v.combineReEncryptionShares(params, commitment, ct, twoBad);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ProofError);
+      expect((e as ProofError).rejected.map((r) => r.position)).toEqual([0, 1]);
+      expect((e as ProofError).share).toBeUndefined();
     }
     // A partial made with share 1 but labelled as share 2 is rejected.
     const relabelled = { ...at(partials, 0), index: 2 };

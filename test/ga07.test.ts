@@ -71,7 +71,7 @@ describe('ga07: the equations of docs/schemes.md section 2', () => {
     const x = gtDiv(rk.R2, pair(bob.key, rk.R1)); // X as the delegatee recovers it
     const hx = hashToG1(H2_DST, gtToBytes(x));
     expect(rk.R3.equals(hx.subtract(alice.key))).toBe(true);
-    const re = ga07.reEncrypt(params, rk, { scheme: 'ga07', capsule, sealed: new Uint8Array(16) }).capsule;
+    const re = ga07.reEncrypt(params, rk, { scheme: 'ga07', recipient: ALICE, capsule, sealed: new Uint8Array(16) }).capsule;
     if (re.form !== 'reEncrypted') throw new Error('expected a re-encrypted capsule');
     expect(gtEq(re.C2, gtMul(capsule.C2, pair(rk.R3, capsule.C1)))).toBe(true);
     expect(gtEq(re.C2, gtMul(m, pair(hx, capsule.C1)))).toBe(true);
@@ -171,7 +171,13 @@ describe('ga07: who can decrypt', () => {
     const rkCarol = ga07.reKeyGen(params, alice, CAROL);
     expect(() => ga07.decrypt(params, bob, ga07.reEncrypt(params, rkCarol, ct))).toThrow(DecryptionError);
     const rkFromCarol = ga07.reKeyGen(params, carol, BOB);
-    expect(() => ga07.decrypt(params, bob, ga07.reEncrypt(params, rkFromCarol, ct))).toThrow(DecryptionError);
+    // The ciphertext says whose it is: the proxy refuses it at once (issue 10, break 5) ...
+    expect(() => ga07.reEncrypt(params, rkFromCarol, ct)).toThrow(RangeError);
+    expect(() => ga07.reEncrypt(params, rkFromCarol, ct)).toThrow(/ciphertext: is for another identity/);
+    // ... and relabelling it as Carol's gets past the proxy but not past the AEAD, which binds the label.
+    const relabelled = ga07.reEncrypt(params, rkFromCarol, { ...ct, recipient: CAROL });
+    expect(() => ga07.decrypt(params, bob, relabelled)).toThrow(DecryptionError);
+    expect(() => ga07.decrypt(params, carol, { ...ct, recipient: CAROL })).toThrow(DecryptionError);
   });
 
   it('repeated delegatee decryption under one re-encryption key (cached H2(X)) stays correct, and a second key is not confused with it', () => {
@@ -196,14 +202,18 @@ describe('ga07: who can decrypt', () => {
     expect(() => ga07.decrypt(params, bob, { ...shared, sealed: otherShared.sealed })).toThrow(DecryptionError);
   });
 
-  it('the AEAD associated data is exactly the scheme tag and C1: the right m with another C1 or without the tag does not open', () => {
+  it('the AEAD associated data is exactly the scheme tag, the identity encrypted to and C1: the right m with another C1, identity or without the tag does not open', () => {
     const c = ct.capsule;
     if (c.form !== 'original') throw new Error('expected original');
     const m = decapsulate(alice, c);
     const tag = utf8('medshare/v1/ga07/capsule');
-    expect(sameBytes(open('ga07', m, concatBytes(tag, c.C1.toBytes(true)), ct.sealed), record)).toBe(true);
-    expect(sameBytes(capsuleBinding(c.C1), concatBytes(tag, c.C1.toBytes(true)))).toBe(true);
-    expect(() => open('ga07', m, capsuleBinding(c.C1.negate()), ct.sealed)).toThrow(DecryptionError);
+    const id = utf8(ALICE);
+    const ad = concatBytes(tag, Uint8Array.of(0, id.length), id, c.C1.toBytes(true));
+    expect(sameBytes(open('ga07', m, ad, ct.sealed), record)).toBe(true);
+    expect(sameBytes(capsuleBinding(ALICE, c.C1), ad)).toBe(true);
+    expect(() => open('ga07', m, capsuleBinding(ALICE, c.C1.negate()), ct.sealed)).toThrow(DecryptionError);
+    expect(() => open('ga07', m, capsuleBinding(BOB, c.C1), ct.sealed)).toThrow(DecryptionError);
+    expect(() => open('ga07', m, concatBytes(tag, c.C1.toBytes(true)), ct.sealed)).toThrow(DecryptionError);
     expect(() => open('ga07', m, c.C1.toBytes(true), ct.sealed)).toThrow(DecryptionError);
     // The re-encrypted ciphertext keeps C1 and so the same binding.
     expect(shared.capsule.C1).toBe(c.C1);

@@ -87,7 +87,7 @@ describe('huang2020: the three errata of the printed scheme (docs/schemes.md sec
     const [r, s] = [randomScalar(random), randomScalar(random)];
     const capsule = encapsulate(setup.params, P, Z(), r, s);
     const rk = huang2020.reKeyGen(setup.params, sk, D, { random });
-    const re = huang2020.reEncrypt(setup.params, rk, { scheme: 'huang2020', capsule, sealed: new Uint8Array(16) });
+    const re = huang2020.reEncrypt(setup.params, rk, { scheme: 'huang2020', recipient: P, capsule, sealed: new Uint8Array(16) });
     const expected = gtPow(Z(), Fr.mul(Fr.add(a, Fr.mul(b, identityToScalar(D))), Fr.add(r, s)));
     expect(gtEq(re.capsule.c4, expected)).toBe(true);
   });

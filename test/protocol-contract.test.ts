@@ -7,7 +7,10 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTransaction } from '../src/ledger/transaction.js';
+import { gtMul, Z } from '../src/internal/bls.js';
 import { ga07 } from '../src/pre/ga07.js';
+import { ga07Verifiable } from '../src/pre/ga07-verifiable.js';
+import { FP12_ZERO } from './support/verifiable-attacks.js';
 import {
   applyTransaction,
   type ContractState,
@@ -22,7 +25,12 @@ import {
   ProtocolError,
   proofSubmission,
   proxyReEncrypt,
+  decodeSignedReEncryptionShare,
+  encodeSignedReEncryptionShare,
   receiveRecord,
+  receiveRecordDetailed,
+  recordIdentity,
+  signReEncryptionShare,
   type RefusalReason,
   type Requirement,
   sharingForm,
@@ -468,15 +476,9 @@ describe('re-encryption and delivery (steps 6-8)', () => {
     const issued = issueReKey(w.pkg.preParams, recordKey(w), IDS.labA, [IDS.proxy, IDS.proxy2], 2, { random });
     const keyOf = [w.creds.proxy, w.creds.proxy2];
     const shares = issued.sealedShares.map((s, i) =>
-      proxyReEncrypt(
-        w.pkg.preParams,
-        (keyOf[i] as (typeof keyOf)[number]).decryptionKey,
-        s.sealed,
-        overrides.proxyStored ?? original,
-        {
-          random,
-        },
-      ),
+      proxyReEncrypt(w.pkg.preParams, keyOf[i] as (typeof keyOf)[number], s.sealed, overrides.proxyStored ?? original, {
+        random,
+      }),
     );
     return { original, issued, shares };
   };
@@ -488,6 +490,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
       w.creds.labA.decryptionKey,
       { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: original, shares },
       zk,
+      w.pkg.signParams,
     );
     expect(record).toEqual([...RECORD]);
   });
@@ -495,9 +498,9 @@ describe('re-encryption and delivery (steps 6-8)', () => {
   it('the key share is sealed to the proxy: another proxy cannot open it', () => {
     const { original, issued } = deliver();
     const sealed = (issued.sealedShares[0] as (typeof issued.sealedShares)[number]).sealed;
-    expect(() => proxyReEncrypt(w.pkg.preParams, w.creds.proxy2.decryptionKey, sealed, original)).toThrow(ProtocolError);
+    expect(() => proxyReEncrypt(w.pkg.preParams, w.creds.proxy2, sealed, original)).toThrow(ProtocolError);
     try {
-      proxyReEncrypt(w.pkg.preParams, w.creds.proxy2.decryptionKey, sealed, original);
+      proxyReEncrypt(w.pkg.preParams, w.creds.proxy2, sealed, original);
     } catch (e) {
       expect((e as ProtocolError).reason).toBe('sealedKeyInvalid');
     }
@@ -527,6 +530,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
           w.creds.labA.decryptionKey,
           { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: original, shares },
           zk,
+          w.pkg.signParams,
         ),
       'reEncryptionProofInvalid',
     );
@@ -548,6 +552,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
             shares: [shares[0] as Uint8Array, bad],
           },
           zk,
+          w.pkg.signParams,
         ),
       'reEncryptionProofInvalid',
     );
@@ -564,6 +569,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
           w.creds.labA.decryptionKey,
           { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: swapped, shares },
           zk,
+          w.pkg.signParams,
         ),
       'recordMismatch',
     );
@@ -579,6 +585,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
           w.creds.labA.decryptionKey,
           { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: original, shares },
           zk,
+          w.pkg.signParams,
         ),
       'recordMismatch',
     );
@@ -598,6 +605,7 @@ describe('re-encryption and delivery (steps 6-8)', () => {
           w.creds.labA.decryptionKey,
           { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: sealed, shares },
           zk,
+          w.pkg.signParams,
         ),
       'recordMismatch',
     );
@@ -609,34 +617,127 @@ describe('re-encryption and delivery (steps 6-8)', () => {
     expect(() => zk.commitRecord(RECORD, 0n)).toThrow(RangeError);
   });
 
-  it("a key granted for one record does not open the patient's other records", () => {
+  it("a key granted for one record does not open the patient's other records: the proxy refuses, and a relabelled ciphertext does not decrypt", () => {
     const other = stored(w, OTHER_RECORD);
-    const { issued, shares } = deliver({ stored: other });
+    // The ciphertext says whose it is, so the proxy refuses to use the grant on it.
+    expectProtocolError(() => deliver({ stored: other }), 'grantMismatch');
+    // A proxy that relabels it as this record's gets valid proofs, but the AEAD binds the label.
+    const relabelled = { ...other, recipient: recordIdentity(IDS.patient, commitmentOf(zk, RECORD)) };
+    const { issued, shares } = deliver({ stored: relabelled });
     expectProtocolError(
       () =>
         receiveRecord(
           w.pkg.preParams,
           w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, OTHER_RECORD), stored: other, shares },
+          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, OTHER_RECORD), stored: relabelled, shares },
           zk,
+          w.pkg.signParams,
         ),
       'decryptionFailed',
     );
   });
 
-  it('refuses a ciphertext that is not for the patient (does not decrypt)', () => {
+  it('refuses a ciphertext that is not for the patient: the proxy will not re-encrypt it', () => {
     const notForPatient = ga07.encrypt(w.pkg.preParams, IDS.otherPatient, new Uint8Array(12), { random });
-    const { issued, shares } = deliver({ stored: notForPatient });
-    expectProtocolError(
-      () =>
-        receiveRecord(
-          w.pkg.preParams,
-          w.creds.labA.decryptionKey,
-          { reKeyCommitment: issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: notForPatient, shares },
-          zk,
-        ),
-      'decryptionFailed',
+    expectProtocolError(() => deliver({ stored: notForPatient }), 'grantMismatch');
+  });
+});
+
+describe('blame rests on what a proxy signed (issue 10, break 3)', () => {
+  const PROXY3 = 'proxy:cloud-3';
+  /** 2-of-3 delivery; `lie` maps a position to how that proxy misbehaves. */
+  const deliver3 = (lie: Record<number, 'zeroC2' | 'alteredC2' | 'forgedSignature'> = {}) => {
+    const original = stored(w);
+    const proxies = [w.creds.proxy, w.creds.proxy2, w.pkg.enroll(PROXY3, 'proxy')];
+    const issued = issueReKey(
+      w.pkg.preParams,
+      recordKey(w),
+      IDS.labA,
+      proxies.map((p) => p.identity),
+      2,
+      { random },
     );
+    const commitment = ga07Verifiable.decodeReKeyCommitment(issued.reKeyCommitment);
+    const shares = issued.sealedShares.map((s, i) => {
+      const proxy = proxies[i] as (typeof proxies)[number];
+      const honest = proxyReEncrypt(w.pkg.preParams, proxy, s.sealed, original, { random });
+      const how = lie[i];
+      if (how === undefined) return honest;
+      const partial = ga07Verifiable.decodeReEncryptionShare(decodeSignedReEncryptionShare(honest).partial);
+      if (how === 'forgedSignature') {
+        // Mallory (not a proxy) signs an altered partial in this proxy's name with her own key.
+        const mallory = w.pkg.enroll('patient:mallory', 'patient').signingKey;
+        const bad = ga07Verifiable.encodeReEncryptionShare({ ...partial, C2: gtMul(partial.C2, Z()) });
+        const forged = decodeSignedReEncryptionShare(signReEncryptionShare(mallory, original, commitment, bad, { random }));
+        return encodeSignedReEncryptionShare({ ...forged, proxy: proxy.identity });
+      }
+      // The proxy itself signs a bad partial: C2'_i = 0 (bytes no decoder accepts) or C2'_i * Z.
+      const C2 = how === 'zeroC2' ? FP12_ZERO : gtMul(partial.C2, Z());
+      const bytes = ga07Verifiable.encodeReEncryptionShare({ ...partial, C2 });
+      return signReEncryptionShare(proxy.signingKey, original, commitment, bytes, { random });
+    });
+    return { original, issued, shares };
+  };
+  const receive = (d: ReturnType<typeof deliver3>) =>
+    receiveRecordDetailed(
+      w.pkg.preParams,
+      w.creds.labA.decryptionKey,
+      { reKeyCommitment: d.issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: d.original, shares: d.shares },
+      zk,
+      w.pkg.signParams,
+    );
+
+  it("2-of-3 survives one lying proxy and names it: a signed partial that does not verify, or one with C2'_i = 0", () => {
+    for (const [position, how, reason] of [
+      [0, 'alteredC2', 'invalid'],
+      [1, 'zeroC2', 'undecodable'],
+      [2, 'alteredC2', 'invalid'],
+    ] as const) {
+      const result = receive(deliver3({ [position]: how }));
+      expect(result.record).toEqual([...RECORD]);
+      const liar = [IDS.proxy, IDS.proxy2, PROXY3][position];
+      expect(result.rejected).toEqual([{ position, proxy: liar, reason }]);
+    }
+  });
+
+  it('with two liars of three, receiveRecord refuses and ProtocolError.accountable names both proxies (not decryptionFailed)', () => {
+    const d = deliver3({ 0: 'zeroC2', 2: 'alteredC2' });
+    let caught: unknown;
+    try {
+      receiveRecord(
+        w.pkg.preParams,
+        w.creds.labA.decryptionKey,
+        { reKeyCommitment: d.issued.reKeyCommitment, commitment: commitmentOf(zk, RECORD), stored: d.original, shares: d.shares },
+        zk,
+        w.pkg.signParams,
+      );
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ProtocolError);
+    expect((caught as ProtocolError).reason).toBe('reEncryptionProofInvalid');
+    expect((caught as ProtocolError).accountable).toEqual([IDS.proxy, PROXY3]);
+  });
+
+  it("a partial signed by someone else in a proxy's name blames nobody: it is set aside unattributed, and the honest two combine", () => {
+    const result = receive(deliver3({ 1: 'forgedSignature' }));
+    expect(result.record).toEqual([...RECORD]);
+    expect(result.rejected).toEqual([{ position: 1, proxy: null, reason: 'badSignature' }]);
+  });
+
+  it('a replayed valid partial does not stop the delivery: reported as a duplicate, nobody blamed', () => {
+    const d = deliver3();
+    const replayed = { ...d, shares: [d.shares[0] as Uint8Array, d.shares[0] as Uint8Array, d.shares[2] as Uint8Array] };
+    const result = receive(replayed);
+    expect(result.record).toEqual([...RECORD]);
+    expect(result.rejected).toEqual([{ position: 1, proxy: IDS.proxy, reason: 'duplicate' }]);
+  });
+
+  it('garbage bytes in the delivery are set aside as malformed', () => {
+    const d = deliver3();
+    const result = receive({ ...d, shares: [new Uint8Array([1, 2, 3]), ...d.shares] });
+    expect(result.rejected).toEqual([{ position: 0, proxy: null, reason: 'malformed' }]);
+    expect(result.record).toEqual([...RECORD]);
   });
 });
 

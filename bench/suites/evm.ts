@@ -29,11 +29,10 @@ import {
 } from '../../src/evm/encoding.js';
 import { type ChainReceipt, InProcessChain } from '../../src/evm/in-process.js';
 import { counterModeRandom } from '../../src/internal/random.js';
-import { groth16ProofSystem } from '../../src/protocol/groth16.js';
 import { randomFieldElement } from '../../src/protocol/proof-system.js';
 import { createPkg, issueReKey } from '../../src/protocol/parties.js';
 import { fieldToBytes } from '../../src/protocol/transactions.js';
-import { releaseWorkers, type VerificationKey } from '../../src/zk/index.js';
+import { groth16ProofSystem, releaseWorkers, type VerificationKey } from '../../src/zk/index.js';
 import type { Measurement } from '../harness.js';
 import type { EvmPoint, EvmResults } from '../report.js';
 

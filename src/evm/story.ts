@@ -140,7 +140,7 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
   const lab = pkg.enroll(PEOPLE.lab, 'institution');
   const proxy = pkg.enroll(PEOPLE.proxy, 'proxy');
   done('setup', `MedShare deployed at ${medshare.address} (chain ${chain.chainId}, Prague); 5 members registered`, setupGas, [
-    `deployment ${deployGas} gas; each registration binds an identity to an account`,
+    `deployment ${deployGas.toLocaleString('en-US')} gas; each registration binds an identity to an account`,
   ]);
 
   // Step 1: the research institution publishes its requirement with VK_c.
@@ -221,10 +221,8 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
   );
 
   // Steps 7-8: off chain.
-  const share = proxyReEncrypt(pkg.preParams, proxy.decryptionKey, issued.sealedShares[0]?.sealed as Uint8Array, stored, {
-    random,
-  });
-  done('step 7', `${PEOPLE.proxy} re-encrypts with a proof of correctness (off chain)`, 0n, [
+  const share = proxyReEncrypt(pkg.preParams, proxy, issued.sealedShares[0]?.sealed as Uint8Array, stored, { random });
+  done('step 7', `${PEOPLE.proxy} re-encrypts with a proof of correctness and signs it (off chain)`, 0n, [
     `re-encryption share ${share.length} bytes`,
   ]);
   const onChain = await medshare.record(recordId);
@@ -233,6 +231,7 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
     lab.decryptionKey,
     { reKeyCommitment: issued.reKeyCommitment, commitment: onChain?.commitment ?? 0n, stored, shares: [share] },
     proofSystem,
+    pkg.signParams,
   );
   const same = received.length === record.length && received.every((v, i) => v === record[i]);
   done('step 8', `${PEOPLE.lab} decrypts and checks the record against the commitment read from the chain`, 0n, [

@@ -21,10 +21,10 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from './random.js';
-import { ArgumentValueError } from './errors.js';
+import { ArgumentValueError, type FieldCheck } from './errors.js';
 
 export const curve = bls12_381;
-const { Fp12, Fr } = bls12_381.fields;
+const { Fp, Fp12, Fr } = bls12_381.fields;
 
 /** A point of G1 (the paper's g-side group). */
 export type G1 = InstanceType<typeof bls12_381.G1.Point>;
@@ -48,6 +48,8 @@ const U_ABS = 0xd201000000010000n;
 // ---------------------------------------------------------------- scalars (Fr)
 
 export const Fr_ = Fr;
+/** The base field Fp of BLS12-381 (coordinates of points, coefficients of Fp12). */
+export const Fp_ = Fp;
 
 /** a * b^-1 mod r; throws RangeError when b = 0 mod r. */
 export function frDiv(a: bigint, b: bigint, name: string): bigint {
@@ -58,6 +60,30 @@ export function frDiv(a: bigint, b: bigint, name: string): bigint {
 /** A uniform nonzero scalar: 48 random bytes reduced mod r-1, plus 1 (bias below 2^-128). */
 export function randomScalar(random: RandomSource): bigint {
   return (bytesToNumberBE(random(48)) % (ORDER - 1n)) + 1n;
+}
+
+/** Bytes of fresh randomness a hedged nonce draws. */
+export const HEDGE_BYTES = 32;
+
+/**
+ * A hedged nonce in Fr*: hash_to_field(dst, secret || rho || u8(counter) || statement) with rho
+ * 32 fresh bytes from `random` and the first counter (from 0) that gives a nonzero scalar.
+ *
+ * Deterministic nonces (RFC 6979) and randomized ones each fail one way: a repeated or weak
+ * random source repeats a randomized nonce across two statements, which leaks the secret of a
+ * Schnorr-type proof or signature; a purely deterministic one is exposed to fault attacks. Hedged
+ * derivation (RFC 6979 section 3.6 with additional data, as in "hedged" Schnorr and EdDSA
+ * variants) keeps both defences: the nonce is secret as long as either the secret or rho is, and
+ * two different statements get unrelated nonces even when rho repeats. `secret` and rho have fixed
+ * lengths and come first, so the encoding is unambiguous. Same inputs and same random bytes give
+ * the same nonce, so seeded tests stay reproducible.
+ */
+export function hedgedNonce(dst: string, secret: Uint8Array, statement: Uint8Array, random: RandomSource): bigint {
+  const rho = random(HEDGE_BYTES);
+  for (let counter = 0; ; counter++) {
+    const w = hashToScalar(dst, secret, rho, Uint8Array.of(counter), statement);
+    if (w !== 0n) return w; // probability 1/r
+  }
 }
 
 /** Hashes bytes to Fr with RFC 9380 hash_to_field (expand_message_xmd, SHA-256) under `dst`. */
@@ -147,14 +173,83 @@ export function gtPow(f: GT, k: bigint): GT {
 }
 
 /**
- * True iff the Fp12 element f lies in GT, the order-r subgroup.
- * Cyclotomic test f^(p^4) * f = f^(p^2), then Scott's test f^p = f^u.
+ * The cheap half of the GT membership test: f != 0 and f^(p^4) * f = f^(p^2), that is
+ * f^Phi12(p) = 1 with Phi12(p) = p^4 - p^2 + 1 (f lies in the cyclotomic subgroup of Fp12*).
+ * Costs two Frobenius maps and one multiplication, so untrusted bytes that are not even
+ * cyclotomic are refused before any exponentiation.
+ *
+ * The zero test comes first on purpose: 0 is not in Fp12* but satisfies both identities of the
+ * membership test (0 * 0 = 0, 0^p = 0^u = 0), which is how an earlier version accepted it.
+ */
+export function gtIsCyclotomic(f: GT): boolean {
+  if (Fp12.is0(f)) return false;
+  return Fp12.eql(Fp12.mul(Fp12.frobeniusMap(f, 4), f), Fp12.frobeniusMap(f, 2));
+}
+
+/**
+ * True iff the Fp12 element f lies in GT, the order-r subgroup of Fp12*.
+ *
+ * Test (Scott 2021): f != 0, f^Phi12(p) = 1 ({@link gtIsCyclotomic}), then f^p = f^u.
+ * Why this accepts GT and nothing else: Fp12* is cyclic, so for each d dividing p^12 - 1 the
+ * elements with f^d = 1 form its unique subgroup of order d. A nonzero f passing both steps
+ * satisfies f^Phi12(p) = 1 and f^(p - u) = 1, so its order divides gcd(Phi12(p), p - u), which
+ * equals r for BLS12-381 (checked numerically in test/bls.test.ts); conversely every element of
+ * GT passes, since p = u mod r. The cyclotomic squarings of the second step are valid because the
+ * first step has put f in the cyclotomic subgroup. Zero, the only non-invertible element, is
+ * refused first.
  */
 export function gtIsMember(f: GT): boolean {
-  if (!Fp12.eql(Fp12.mul(Fp12.frobeniusMap(f, 4), f), Fp12.frobeniusMap(f, 2))) return false;
+  return gtIsCyclotomic(f) && gtCyclotomicIsMember(f);
+}
+
+/** The expensive half of {@link gtIsMember}: f^p = f^u, for an f that {@link gtIsCyclotomic} accepted. */
+export function gtCyclotomicIsMember(f: GT): boolean {
   // u < 0: f^u = conj(f^|u|) on the cyclotomic subgroup.
   const fu = Fp12.conjugate(Fp12._cyclotomicExp(f, U_ABS));
   return Fp12.eql(Fp12.frobeniusMap(f, 1), fu);
+}
+
+/** True iff `f` is the identity of GT (the Fp12 element 1). */
+export function gtIsOne(f: GT): boolean {
+  return Fp12.eql(f, Fp12.ONE);
+}
+
+/** True iff `value` is a G1 point object of @noble/curves' BLS12-381 (any point, identity included). */
+export function isG1(value: unknown): value is G1 {
+  return value instanceof G1Point;
+}
+
+/** True iff `value` is a G2 point object of @noble/curves' BLS12-381 (any point, identity included). */
+export function isG2(value: unknown): value is G2 {
+  return value instanceof G2Point;
+}
+
+/** The field checks of group elements, for `akind` (./errors.ts): shape only, no membership test. */
+export const GroupField = {
+  g1: ['a G1 point', isG1],
+  g2: ['a G2 point', isG2],
+  gt: ['an Fp12 element (GT)', (v: unknown) => isFp12(v)],
+} as const satisfies Record<string, FieldCheck>;
+
+/**
+ * Checks that the scalar `k` lies in [0, r), or in [1, r) when `nonZero`; returns it.
+ * @throws ArgumentValueError naming `name`
+ */
+export function ascalar(k: bigint, name: string, nonZero: boolean): bigint {
+  if (k < (nonZero ? 1n : 0n) || k >= ORDER) throw new ArgumentValueError(name, `is not in [${nonZero ? 1 : 0}, r)`);
+  return k;
+}
+
+/**
+ * True iff `value` has the shape of an Fp12 element (`{ c0, c1 }` of Fp6 `{ c0, c1, c2 }` of
+ * Fp2 `{ c0, c1 }` of bigints). A structural check for arguments from plain JavaScript; it says
+ * nothing about GT membership.
+ */
+export function isFp12(value: unknown): value is GT {
+  const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  const fp2 = (v: unknown) => obj(v) && typeof v.c0 === 'bigint' && typeof v.c1 === 'bigint';
+  const fp6 = (v: unknown) => obj(v) && fp2(v.c0) && fp2(v.c1) && fp2(v.c2);
+  return obj(value) && fp6(value.c0) && fp6(value.c1);
 }
 
 /** Decodes 576 bytes to an Fp12 element: canonical coordinates (< p) only, no subgroup check. */

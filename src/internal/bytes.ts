@@ -1,13 +1,12 @@
-import { ArgumentValueError, EncodingError } from './errors.js';
 /**
  * @module
  * A minimal canonical byte writer and validating reader for the consensus and ledger formats
  * (`medshare/pbft`, `medshare/ledger`). Integers are big-endian; a u64 holds a JavaScript safe
- * integer; byte strings and UTF-8 strings carry a u32 length prefix.
+ * integer; byte strings and UTF-8 strings carry a u32 length prefix. Strings are written and read
+ * with the exact UTF-8 of ./text.ts: one encoding per string, a leading U+FEFF kept.
  */
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+import { ArgumentValueError, EncodingError } from './errors.js';
+import { utf8Decode, utf8Encode } from './text.js';
 
 /** Appends fields to a growing buffer (doubling as needed). */
 export class ByteWriter {
@@ -67,9 +66,9 @@ export class ByteWriter {
     return this.u32(bytes.length).raw(bytes);
   }
 
-  /** u32 byte length, then UTF-8. */
-  string(value: string): this {
-    return this.bytes(encoder.encode(value));
+  /** u32 byte length, then UTF-8; refuses a string with a lone surrogate (it would not round-trip). */
+  string(value: string, field = 'string'): this {
+    return this.bytes(utf8Encode(value, field));
   }
 
   finish(): Uint8Array {
@@ -133,13 +132,11 @@ export class ByteReader {
     return this.raw(n, field);
   }
 
+  /** A u32-length string of well-formed UTF-8 of at most `maxLength` bytes, decoded exactly. */
   string(field: string, maxLength = 1 << 16): string {
-    const raw = this.bytes(field, maxLength);
-    try {
-      return decoder.decode(raw);
-    } catch {
-      throw new EncodingError(this.what, field, 'not well-formed UTF-8');
-    }
+    const value = utf8Decode(this.bytes(field, maxLength));
+    if (value === undefined) throw new EncodingError(this.what, field, 'not well-formed UTF-8');
+    return value;
   }
 
   get remaining(): number {

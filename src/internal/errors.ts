@@ -15,7 +15,9 @@
  * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
  * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...) and situations (`ERR_EVM_CHAIN`: an EVM chain that
  * lacks the Prague precompiles, or a transaction that failed there without a named refusal), all
- * listed in {@link ErrorCode}.
+ * listed in {@link ErrorCode}. `ERR_MISSING_DEPENDENCY` says that an optional peer dependency
+ * (snarkjs, circom2, circomlib; viem and @ethereumjs/vm for the EVM demo) is needed and not
+ * installed; its message names the package to install.
  *
  * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
  * `RangeError` for a wrong length or value, so `catch (e) { if (e instanceof RangeError) ... }`
@@ -40,6 +42,7 @@ export type ErrorCode =
   | 'ERR_CLIENT_BUSY'
   | 'ERR_ZK_INPUT'
   | 'ERR_ZK_TOOLCHAIN'
+  | 'ERR_MISSING_DEPENDENCY'
   | 'ERR_NETWORK'
   | 'ERR_NODE_ONLY'
   | 'ERR_EVM_CHAIN';
@@ -160,23 +163,46 @@ export class DecryptionError extends MedshareError {
 }
 
 /**
+ * One of several parts (partial re-encryptions, for instance) that a combining step set aside,
+ * as {@link ProofError.rejected} and the detailed combine functions report it.
+ */
+export interface RejectedPart {
+  /** Its position in the array the caller gave (0-based): the one thing that identifies it for sure. */
+  readonly position: number;
+  /**
+   * The index the part claims for itself. For a part that did not verify this is UNAUTHENTICATED:
+   * anyone can write any index, so never blame a party on it; blame what the party signed.
+   */
+  readonly claimedIndex: number;
+  /** `invalid`: its proof does not verify; `duplicate`: a valid part with the same index came earlier (harmless, not used). */
+  readonly reason: 'invalid' | 'duplicate';
+}
+
+/**
  * Thrown when a well-formed proof does not verify (`ERR_PROOF`): the party that made it used a
  * wrong key, altered its output, or made the proof for another statement (another ciphertext,
- * key or commitment). `share` names the offending share (1-based) when there is one, so a caller
- * can tell which proxy misbehaved.
+ * key or commitment). A combining step throws it only when too few parts verify; `rejected`
+ * then lists the parts it set aside, by position.
  */
 export class ProofError extends MedshareError {
   declare readonly code: 'ERR_PROOF';
-  /** The 1-based index of the share whose proof failed, when there is one. */
+  /**
+   * The 1-based index the offending share claims, when exactly one share is at fault.
+   * Unauthenticated (see {@link RejectedPart.claimedIndex}): identify the share by its position.
+   */
   readonly share: number | undefined;
+  /** The parts set aside, by position in the caller's array (empty when not a combining step). */
+  readonly rejected: readonly RejectedPart[];
   /**
    * @param message - for people
-   * @param share - the 1-based index of the offending share, when there is one
+   * @param share - the index the offending share claims, when there is exactly one
+   * @param rejected - the parts a combining step set aside
    */
-  constructor(message: string, share?: number) {
+  constructor(message: string, share?: number, rejected: readonly RejectedPart[] = []) {
     super('ERR_PROOF', message);
     this.name = 'ProofError';
     this.share = share;
+    this.rejected = rejected;
   }
 }
 
@@ -218,6 +244,41 @@ export function ascheme<T extends { scheme: string }>(value: unknown, scheme: st
   const obj = aobject<{ scheme?: unknown }>(value, name);
   if (obj.scheme !== scheme) {
     throw new ArgumentTypeError(name, `a ${scheme} object, got one with scheme=${String(obj.scheme)}`);
+  }
+  return value as T;
+}
+
+/** One field of an object kind checked by {@link akind}: what it must be (for the message), and the test. */
+export type FieldCheck = readonly [description: string, test: (value: unknown) => boolean];
+
+/** The field checks of plain JavaScript kinds, for {@link akind}. */
+export const Field = {
+  string: ['a string', (v) => typeof v === 'string'],
+  bigint: ['a bigint', (v) => typeof v === 'bigint'],
+  integer: ['an integer', (v) => Number.isInteger(v)],
+  bytes: ['a Uint8Array', (v) => v instanceof Uint8Array],
+  object: ['an object', (v) => typeof v === 'object' && v !== null],
+} as const satisfies Record<string, FieldCheck>;
+
+/**
+ * Throws {@link ArgumentTypeError} unless `value` is an object of scheme `scheme` whose listed
+ * fields each pass their test; returns it. For plain-JavaScript callers that pass one kind of
+ * object where another is expected (a master key where params go, a secret key for a re-key):
+ * the error names the argument, the kind expected and the first field that does not fit.
+ * @param kind - the kind expected, for the message, e.g. `a ga07 master key`
+ */
+export function akind<T>(
+  value: unknown,
+  name: string,
+  kind: string,
+  scheme: string,
+  fields: Readonly<Record<string, FieldCheck>>,
+): T {
+  if (typeof value !== 'object' || value === null) throw new ArgumentTypeError(name, kind, value);
+  const obj = value as Record<string, unknown>;
+  if (obj.scheme !== scheme) throw new ArgumentTypeError(name, `${kind}, got an object with scheme=${String(obj.scheme)}`);
+  for (const [field, [description, test]] of Object.entries(fields)) {
+    if (!test(obj[field])) throw new ArgumentTypeError(name, `${kind}: its ${field} must be ${description}`, obj[field]);
   }
   return value as T;
 }

@@ -16,7 +16,8 @@
  * 3. Partial re-encryption. Proxy i outputs C2'_i = C2 * e(share_i, C1) (for t = 1 that is the
  *    full re-encryption) and a proof that it used share_i:
  *    knowledge of a G1 element S with e(S, C1) = C2'_i / C2 and e(S, h) = Y_i.
- *      prover:   W = g^w (w random); T1 = e(W, C1); T2 = e(W, h) = Z^w;
+ *      prover:   W = g^w (w hedged: a hash of share_i, the statement and 32 fresh random bytes);
+ *                T1 = e(W, C1); T2 = e(W, h) = Z^w;
  *                c = H(statement, T1, T2); response = W + c * share_i.
  *      verifier: T1 = e(response, C1) / (C2'_i / C2)^c; T2 = e(response, h) / Y_i^c;
  *                accept iff c = H(statement, T1, T2).
@@ -29,10 +30,15 @@
  * 4. Combination. Any t verified partials combine by Lagrange interpolation at 0 in the exponent:
  *    C2' = prod_i (C2'_i)^(lambda_i), lambda_i = prod_{j != i} j / (j - i) (the lambda_i sum to 1,
  *    so the C2 factors collapse to one: C2' = C2 * e(R3, C1)). The result is an ordinary ga07
- *    re-encrypted ciphertext (C1, C2', R1, R2). Fewer than t partials determine nothing.
+ *    re-encrypted ciphertext (C1, C2', R1, R2). Fewer than t partials determine nothing. Invalid
+ *    partials and duplicates are set aside (reported by position: the index an invalid partial
+ *    claims is unauthenticated), so neither a liar nor a replay blocks t valid partials.
  * 5. {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment} lets the delegatee check, before any proxy works, that the
  *    published commitment really is for R3 = H2(X) - sk_1 with the X inside (R1, R2), and that the
  *    Y_i lie on one polynomial of degree t - 1: then any t verified partials decrypt.
+ * Both checks refuse degenerate statements (R2, Y_i, C2, C2'_i outside GT, Y_i = 1, identity R1
+ * or C1), which decoded objects never contain but objects built in memory may. docs/security.md
+ * gives what each check rules out and what it assumes.
  *
  * What this does not change: collusion. t proxies together hold R3, and t proxies plus the
  * delegatee recover sk_1 (see ./ga07.ts). The threshold raises the number of proxies that
@@ -41,8 +47,9 @@
  *
  * Costs, as ratios to one pairing (bench/suites/ga07.ts, `npm run bench -- --only ga07`): the partial re-encryption ~0.9 as
  * ReEncrypt; proving ~1.3 more (T1 is a pairing that reuses C1's line precomputes, T2 a GT
- * exponentiation); verifying ~2.3 (two pairings and two GT exponentiations); combining t
- * partials verifies each and adds t GT exponentiations.
+ * exponentiation); verifying ~2.6 (two pairings, two GT exponentiations, and the GT membership
+ * tests of C2, C2'_i and Y_i, each about a tenth of a pairing; quick run on a loaded 2-core AMD
+ * EPYC); combining t partials verifies until t are valid and adds t GT exponentiations.
  */
 import {
   Fr_ as Fr,
@@ -51,9 +58,15 @@ import {
   GT_ONE,
   gtDiv,
   gtEq,
+  gtIsMember,
+  gtIsOne,
   gtMul,
   gtPow,
   hashToScalar,
+  hedgedNonce,
+  GroupField,
+  isFp12,
+  isG1,
   pair,
   randomScalar,
   Z,
@@ -63,22 +76,36 @@ import {
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import {
-  aobject,
-  ascheme,
-  ProofError,
+  ainteger,
+  akind,
   ArgumentTypeError,
   ArgumentValueError,
   EncodingError,
-  ainteger,
+  Field,
+  ProofError,
+  type RejectedPart,
 } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
-import { type Ga07Ciphertext, type Ga07Params, type Ga07SecretKey, hashGt, makeReKey, NAME, recipientBase } from './ga07.js';
+import {
+  aCiphertext,
+  aParams,
+  aSecretKey,
+  type Ga07Ciphertext,
+  type Ga07Params,
+  type Ga07SecretKey,
+  hashGt,
+  makeReKey,
+  NAME,
+  recipientBase,
+} from './ga07.js';
 
 /** Largest number of shares n (indices are one byte). */
 export const MAX_SHARES = 255;
 /** Domain-separation tag of the Fiat-Shamir challenge. */
 export const PROOF_DST = 'MEDSHARE-V1-GA07-REENCRYPTION-PROOF_XMD:SHA-256';
+/** Domain-separation tag of the hedged nonce w of the re-encryption proof. */
+export const NONCE_DST = 'MEDSHARE-V1-GA07-REENCRYPTION-PROOF-NONCE_XMD:SHA-256';
 /** Domain-separation tag of the weights of the commitment consistency check. */
 const COMMITMENT_DST = 'MEDSHARE-V1-GA07-COMMITMENT-CHECK_XMD:SHA-256';
 
@@ -192,44 +219,87 @@ function mulBase(k: bigint): G1 {
   return e === 0n ? G1Point.ZERO : G1Point.BASE.multiply(e);
 }
 
-/**
- * The Fiat-Shamir challenge: hash_to_field(PROOF_DST, bytes) with bytes = the codec header
- * (1, 2, 10) then delegator, delegatee (u16 length + UTF-8), t, n, i (one byte each), R1, R2,
- * Y_i, C1, C2, C2'_i, T1, T2 (compressed G2 / 576-byte GT encodings).
- */
-function challenge(
-  meta: { delegator: string; delegatee: string; threshold: number; total: number; index: number },
-  R1: G2,
-  R2: GT,
-  Yi: GT,
-  C1: G2,
-  C2: GT,
-  C2i: GT,
-  T1: GT,
-  T2: GT,
-): bigint {
-  const statement = new Writer(SchemeId.ga07, Kind.reEncryptionShare)
-    .string(meta.delegator)
-    .string(meta.delegatee)
-    .u8(meta.threshold)
-    .u8(meta.total)
-    .u8(meta.index)
-    .g2(R1)
-    .gt(R2)
-    .gt(Yi)
-    .g2(C1)
-    .gt(C2)
-    .gt(C2i)
-    .gt(T1)
-    .gt(T2)
-    .finish();
-  return hashToScalar(PROOF_DST, statement);
+/** The public part of a partial re-encryption's statement (without T1, T2). */
+interface Statement {
+  readonly meta: { delegator: string; delegatee: string; threshold: number; total: number; index: number };
+  readonly R1: G2;
+  readonly R2: GT;
+  readonly Yi: GT;
+  readonly C1: G2;
+  readonly C2: GT;
+  readonly C2i: GT;
 }
 
-function originalCapsule(ciphertext: Ga07Ciphertext, name: string) {
-  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, name);
+/**
+ * The statement's bytes: the codec header (1, 2, 10) then delegator, delegatee (u16 length +
+ * UTF-8), t, n, i (one byte each), R1, R2, Y_i, C1, C2, C2'_i (compressed G2 / 576-byte GT).
+ */
+function statementWriter(s: Statement): Writer {
+  return new Writer(SchemeId.ga07, Kind.reEncryptionShare)
+    .string(s.meta.delegator)
+    .string(s.meta.delegatee)
+    .u8(s.meta.threshold)
+    .u8(s.meta.total)
+    .u8(s.meta.index)
+    .g2(s.R1)
+    .gt(s.R2)
+    .gt(s.Yi)
+    .g2(s.C1)
+    .gt(s.C2)
+    .gt(s.C2i);
+}
+
+/** The Fiat-Shamir challenge: hash_to_field(PROOF_DST, statement bytes || T1 || T2). */
+function challenge(s: Statement, T1: GT, T2: GT): bigint {
+  return hashToScalar(PROOF_DST, statementWriter(s).gt(T1).gt(T2).finish());
+}
+
+function originalCiphertext(ciphertext: Ga07Ciphertext, name: string) {
+  const ct = aCiphertext(ciphertext, name);
   if (ct.capsule.form !== 'original') throw new ArgumentTypeError(name, 'an original (not re-encrypted) ciphertext');
-  return ct.capsule;
+  return { ...ct.capsule, recipient: ct.recipient };
+}
+
+// ------------------------------------------------------------------ argument kinds (see ./ga07.ts)
+
+const { g1: G1_FIELD, g2: G2_FIELD, gt: GT_FIELD } = GroupField;
+const COUNT_FIELD = Field.integer;
+const META = { delegator: Field.string, delegatee: Field.string, threshold: COUNT_FIELD, total: COUNT_FIELD } as const;
+
+/** Checks that `value` is a ga07 re-encryption key share ({@link Ga07ReKeyShare}). */
+function aKeyShare(value: unknown, name = 'keyShare'): Ga07ReKeyShare {
+  return akind<Ga07ReKeyShare>(value, name, 'a ga07 re-encryption key share', NAME, {
+    ...META,
+    index: COUNT_FIELD,
+    R1: G2_FIELD,
+    R2: GT_FIELD,
+    share: G1_FIELD,
+    Y: GT_FIELD,
+  });
+}
+
+/** Checks that `value` is a ga07 re-encryption key commitment ({@link Ga07ReKeyCommitment}). */
+function aCommitment(value: unknown, name = 'commitment'): Ga07ReKeyCommitment {
+  return akind<Ga07ReKeyCommitment>(value, name, 'a ga07 re-encryption key commitment', NAME, {
+    ...META,
+    R1: G2_FIELD,
+    R2: GT_FIELD,
+    Y: ['an array of Fp12 elements (GT)', (v) => Array.isArray(v) && v.every(isFp12)],
+  });
+}
+
+/** Checks that `value` is a ga07 partial re-encryption ({@link Ga07ReEncryptionShare}). */
+function aPartial(value: unknown, name = 'partial'): Ga07ReEncryptionShare {
+  return akind<Ga07ReEncryptionShare>(value, name, 'a ga07 re-encryption share', NAME, {
+    ...META,
+    index: COUNT_FIELD,
+    C2: GT_FIELD,
+    proof: [
+      'a proof { challenge: bigint, response: G1 point }',
+      (v) =>
+        typeof v === 'object' && v !== null && typeof (v as Ga07Proof).challenge === 'bigint' && isG1((v as Ga07Proof).response),
+    ],
+  });
 }
 
 // ------------------------------------------------------------------ algorithms
@@ -247,8 +317,8 @@ export function reKeyGenShares(
   delegatee: string,
   options?: ShareOptions,
 ): Ga07SharedReKey {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
   identityBytes(delegatee, 'delegatee');
   const total = ainteger(options?.total ?? 1, 'total', 1, MAX_SHARES);
   const threshold = ainteger(options?.threshold ?? 1, 'threshold', 1, total);
@@ -285,7 +355,9 @@ export function reKeyGenShares(
 
 /**
  * Proxy i re-encrypts with its share and proves it: C2'_i = C2 * e(share_i, C1), proof (c, W + c share_i).
- * Randomness: w. With t = 1 the output, combined alone, is the full re-encryption.
+ * Randomness: 32 bytes rho for the hedged nonce w = H(share_i, rho, statement) (see `hedgedNonce`:
+ * a repeated source does not repeat w across statements). With t = 1 the output, combined alone,
+ * is the full re-encryption.
  * @throws TypeError for wrong argument types or an already re-encrypted ciphertext.
  */
 export function reEncryptShare(
@@ -294,9 +366,13 @@ export function reEncryptShare(
   ciphertext: Ga07Ciphertext,
   options?: RandomOptions,
 ): Ga07ReEncryptionShare {
-  ascheme(params, NAME, 'params');
-  const k = ascheme<Ga07ReKeyShare>(keyShare, NAME, 'keyShare');
-  const { C1, C2 } = originalCapsule(ciphertext, 'ciphertext');
+  aParams(params);
+  const k = aKeyShare(keyShare);
+  const original = originalCiphertext(ciphertext, 'ciphertext');
+  if (original.recipient !== k.delegator) {
+    throw new ArgumentValueError('ciphertext', 'is for another identity than the delegator of the key share');
+  }
+  const { C1, C2 } = original;
   const C2i = gtMul(C2, pair(k.share, C1)); // C2'_i = C2 * e(share_i, C1)
   return {
     scheme: NAME,
@@ -316,11 +392,14 @@ export function reEncryptShare(
  * Not exported from the public entry.
  */
 export function proveShare(k: Ga07ReKeyShare, C1: G2, C2: GT, C2i: GT, random: RandomSource): Ga07Proof {
-  const w = randomScalar(random);
+  const statement: Statement = { meta: k, R1: k.R1, R2: k.R2, Yi: k.Y, C1, C2, C2i };
+  // w hedged: H(share_i, rho, statement), so a repeated random source cannot repeat w across
+  // two statements (which would give share_i = (z - z') / (c - c')).
+  const w = hedgedNonce(NONCE_DST, k.share.toBytes(true), statementWriter(statement).finish(), random);
   const W = G1Point.BASE.multiply(w);
   const T1 = pair(W, C1); // e(W, C1), reusing C1's line precomputes
   const T2 = gtPow(Z(), w); // e(W, h) = Z^w
-  const c = challenge(k, k.R1, k.R2, k.Y, C1, C2, C2i, T1, T2);
+  const c = challenge(statement, T1, T2);
   const response = c === 0n ? W : W.add(k.share.multiply(c)); // W + c * share_i
   return { challenge: c, response };
 }
@@ -329,9 +408,10 @@ export function proveShare(k: Ga07ReKeyShare, C1: G2, C2: GT, C2i: GT, random: R
  * Checks proxy i's partial re-encryption of `original` against the published commitment:
  * recomputes T1 = e(response, C1) / (C2'_i / C2)^c and T2 = e(response, h) / Y_i^c and
  * compares c with H(statement, T1, T2).
- * Returns false for any mismatch (other key, other ciphertext, altered C2'_i, bad proof);
- * throws TypeError only for wrong argument types. Untrusted bytes must come through the
- * decoders, which check that every element lies in its group.
+ * Returns false for any mismatch (other key, other ciphertext, altered C2'_i, bad proof, an
+ * original that is not for the commitment's delegator, or a degenerate statement: C2, C2'_i or
+ * Y_i outside GT, Y_i = 1, C1 the identity); throws TypeError only for wrong argument kinds.
+ * Untrusted bytes must come through the decoders, which check that every element lies in its group.
  */
 export function verifyReEncryptionShare(
   params: Ga07Params,
@@ -339,17 +419,30 @@ export function verifyReEncryptionShare(
   original: Ga07Ciphertext,
   partial: Ga07ReEncryptionShare,
 ): boolean {
-  ascheme(params, NAME, 'params');
-  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
-  const { C1, C2 } = originalCapsule(original, 'original');
-  const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
-  aobject(p.proof, 'partial.proof');
+  aParams(params);
+  const com = aCommitment(commitment);
+  const orig = originalCiphertext(original, 'original');
+  const p = aPartial(partial);
+  return originalFits(com, orig) && partialVerifies(com, orig, p);
+}
+
+/**
+ * The checks of {@link Ga07VerifiableApi.verifyReEncryptionShare | verifyReEncryptionShare} that depend on the
+ * original only (done once when combining): it is for the commitment's delegator, C1 is not the
+ * identity and C2 lies in GT.
+ */
+function originalFits(com: Ga07ReKeyCommitment, orig: { recipient: string; C1: G2; C2: GT }): boolean {
+  return orig.recipient === com.delegator && !orig.C1.is0() && gtIsMember(orig.C2);
+}
+
+/** The per-partial checks, for arguments of the right kinds and an original that {@link originalFits}. */
+function partialVerifies(com: Ga07ReKeyCommitment, orig: { C1: G2; C2: GT }, p: Ga07ReEncryptionShare): boolean {
+  const { C1, C2 } = orig;
   if (
     p.delegator !== com.delegator ||
     p.delegatee !== com.delegatee ||
     p.threshold !== com.threshold ||
     p.total !== com.total ||
-    !Number.isInteger(p.index) ||
     p.index < 1 ||
     p.index > com.total
   ) {
@@ -358,19 +451,41 @@ export function verifyReEncryptionShare(
   const Yi = com.Y[p.index - 1];
   if (Yi === undefined) return false;
   const { challenge: c, response } = p.proof;
-  if (typeof c !== 'bigint' || c < 0n || c >= Fr.ORDER) return false;
+  if (c < 0n || c >= Fr.ORDER) return false;
+  // The statement "e(S, C1) = D and e(S, h) = Y_i" only binds the prover when D and Y_i lie in
+  // GT and C1 is not the identity: with D = 0 (C2'_i = 0) or Y_i = 0 both checks below hold for
+  // any response. Decoded objects already satisfy this; objects built in JavaScript may not.
+  if (!gtIsMember(p.C2) || !gtIsMember(Yi) || gtIsOne(Yi)) return false;
   const D = gtDiv(p.C2, C2); // C2'_i / C2, which should be e(share_i, C1)
   const T1 = gtDiv(pair(response, C1), gtPow(D, c)); // e(Z, C1) = T1 * D^c
   const T2 = gtDiv(pair(response, G2Point.BASE), gtPow(Yi, c)); // e(Z, h) = T2 * Y_i^c
-  return challenge(p, com.R1, com.R2, Yi, C1, C2, p.C2, T1, T2) === c;
+  return challenge({ meta: p, R1: com.R1, R2: com.R2, Yi, C1, C2, C2i: p.C2 }, T1, T2) === c;
+}
+
+/** What {@link Ga07VerifiableApi.combineReEncryptionSharesDetailed | combineReEncryptionSharesDetailed} returns. */
+export interface Ga07Combination {
+  /** The re-encrypted ciphertext (C1, C2', R1, R2) for the delegatee. */
+  readonly ciphertext: Ga07Ciphertext;
+  /** Positions (in the array given) of the t partials interpolated, in order. */
+  readonly used: readonly number[];
+  /**
+   * The partials set aside, by position: `invalid` ones (their proof does not verify; the index
+   * they claim is unauthenticated) and `duplicate` ones (valid, for an index already used).
+   */
+  readonly rejected: readonly RejectedPart[];
 }
 
 /**
  * Combines partial re-encryptions into the re-encrypted ciphertext (C1, C2', R1, R2) of
- * `original` for the delegatee. Every partial given is verified first; the first t are
- * interpolated: C2' = prod_i (C2'_i)^(lambda_i).
- * @throws ProofError (with `.share` = the index) when a partial does not verify;
- * RangeError for fewer than t partials or a repeated index; TypeError for wrong argument types.
+ * `original` for the delegatee: verifies partials in order until t valid ones with distinct
+ * indices are found and interpolates them, C2' = prod_i (C2'_i)^(lambda_i). Invalid partials
+ * and duplicates (a replayed valid partial) are skipped, so any t valid partials suffice however
+ * many bad ones surround them. Partials after the t-th valid one are not verified; to learn
+ * which partials were bad, use
+ * {@link Ga07VerifiableApi.combineReEncryptionSharesDetailed | combineReEncryptionSharesDetailed}.
+ * @throws ProofError when fewer than t partials verify (`rejected` lists the others by
+ * position); RangeError for fewer than t partials given or an original that is not for the
+ * commitment; TypeError for wrong argument kinds.
  */
 export function combineReEncryptionShares(
   params: Ga07Params,
@@ -378,37 +493,82 @@ export function combineReEncryptionShares(
   original: Ga07Ciphertext,
   partials: readonly Ga07ReEncryptionShare[],
 ): Ga07Ciphertext {
-  ascheme(params, NAME, 'params');
-  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
-  const { C1 } = originalCapsule(original, 'original');
-  if (!Array.isArray(partials)) throw new ArgumentTypeError('partials', 'an array');
+  return combine(params, commitment, original, partials, false).ciphertext;
+}
+
+/**
+ * As {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}, but verifies every
+ * partial and reports which were used and which were set aside, by their position in
+ * `partials`. The index a rejected partial claims is unauthenticated (its proof did not verify):
+ * blame the party that signed the partial, not the index (medshare/protocol has proxies sign
+ * theirs). A valid partial's index is authenticated by its proof, which binds Y_i.
+ * @throws as combineReEncryptionShares
+ */
+export function combineReEncryptionSharesDetailed(
+  params: Ga07Params,
+  commitment: Ga07ReKeyCommitment,
+  original: Ga07Ciphertext,
+  partials: readonly Ga07ReEncryptionShare[],
+): Ga07Combination {
+  return combine(params, commitment, original, partials, true);
+}
+
+function combine(
+  params: Ga07Params,
+  commitment: Ga07ReKeyCommitment,
+  original: Ga07Ciphertext,
+  partials: readonly Ga07ReEncryptionShare[],
+  verifyAll: boolean,
+): Ga07Combination {
+  aParams(params);
+  const com = aCommitment(commitment);
+  const orig = originalCiphertext(original, 'original');
+  if (!Array.isArray(partials)) throw new ArgumentTypeError('partials', 'an array', partials);
+  for (const [i, partial] of partials.entries()) aPartial(partial, `partials[${i}]`);
   if (partials.length < com.threshold) {
     throw new ArgumentValueError('partials', `${partials.length} given, threshold is ${com.threshold}`);
   }
-  const seen = new Set<number>();
-  for (const partial of partials) {
-    const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
-    if (seen.has(p.index)) throw new ArgumentValueError('partials', `share ${p.index} given twice`);
-    seen.add(p.index);
-    if (!verifyReEncryptionShare(params, com, original, p)) {
-      throw new ProofError(
-        `ga07 re-encryption share ${p.index}: proof does not verify (wrong key share, altered C2', or made for another ciphertext or commitment)`,
-        p.index,
-      );
-    }
+  if (!originalFits(com, orig)) {
+    throw new ArgumentValueError('original', "is not a ciphertext for the commitment's delegator (or is degenerate)");
   }
-  const used = partials.slice(0, com.threshold);
-  const lambdas = lagrangeAtZero(used.map((p) => p.index));
+  const used: number[] = [];
+  const rejected: RejectedPart[] = [];
+  const indices = new Set<number>();
+  for (const [position, p] of partials.entries()) {
+    if (used.length === com.threshold && !verifyAll) break;
+    const valid = partialVerifies(com, orig, p);
+    if (!valid) rejected.push({ position, claimedIndex: p.index, reason: 'invalid' });
+    else if (indices.has(p.index)) rejected.push({ position, claimedIndex: p.index, reason: 'duplicate' });
+    else if (used.length < com.threshold) {
+      used.push(position);
+      indices.add(p.index);
+    }
+    // a valid partial beyond the t used ones is simply not needed
+  }
+  if (used.length < com.threshold) {
+    const invalid = rejected.filter((r) => r.reason === 'invalid');
+    const list = invalid.map((r) => `position ${r.position} (claims share ${r.claimedIndex}, unauthenticated)`).join(', ');
+    throw new ProofError(
+      `ga07 re-encryption shares: ${used.length} of ${partials.length} verify with distinct indices, threshold is ${com.threshold}; ` +
+        `not verifying: ${list || 'none (duplicates only)'}`,
+      invalid.length === 1 ? invalid[0]?.claimedIndex : undefined,
+      rejected,
+    );
+  }
+  const chosen = used.map((position) => partials[position] as Ga07ReEncryptionShare);
+  const lambdas = lagrangeAtZero(chosen.map((p) => p.index));
   let C2 = GT_ONE;
-  used.forEach((p, i) => {
+  chosen.forEach((p, i) => {
     const lambda = lambdas[i] as bigint;
     C2 = gtMul(C2, lambda === 1n ? p.C2 : gtPow(p.C2, lambda)); // C2' = prod_i C2'_i^lambda_i
   });
-  return {
+  const ciphertext: Ga07Ciphertext = {
     scheme: NAME,
-    capsule: { form: 'reEncrypted', C1, C2, R1: com.R1, R2: com.R2 },
+    recipient: com.delegatee,
+    capsule: { form: 'reEncrypted', delegator: com.delegator, C1: orig.C1, C2, R1: com.R1, R2: com.R2 },
     sealed: original.sealed,
   };
+  return { ciphertext, used, rejected };
 }
 
 /**
@@ -422,10 +582,15 @@ export function combineReEncryptionShares(
  * @returns false when the commitment is not for this key or is inconsistent.
  */
 export function verifyReKeyCommitment(params: Ga07Params, secretKey: Ga07SecretKey, commitment: Ga07ReKeyCommitment): boolean {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
-  const com = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
+  const com = aCommitment(commitment);
   if (com.delegatee !== sk.identity || com.Y.length !== com.total) return false;
+  // Degenerate commitments are refused whatever their origin: R1 the identity (X would be public),
+  // R2 or any Y_i outside GT (with every Y_i = 0 the consistency check below reads 0 = 0), or a
+  // Y_i = 1 (a zero share, whose partials prove nothing).
+  if (com.R1.is0() || !gtIsMember(com.R2)) return false;
+  for (const y of com.Y) if (!gtIsMember(y) || gtIsOne(y)) return false;
   const x = gtDiv(com.R2, pair(sk.key, com.R1)); // X = R2 / e(sk_2, R1)
   const Y0 = gtDiv(pair(hashGt(x), G2Point.BASE), recipientBase(params, com.delegator, 'commitment.delegator'));
   // Points (0, Y_0), (1, Y_1), ..., (t-1, Y_{t-1}) define the polynomial; check Y_k for k >= t
@@ -474,7 +639,7 @@ function readCounts(r: Reader): { threshold: number; total: number } {
 
 /** Layout: header, delegator, delegatee, t, n, i, R1, R2, share_i, Y_i. */
 export function encodeReKeyShare(keyShare: Ga07ReKeyShare): Uint8Array {
-  const k = ascheme<Ga07ReKeyShare>(keyShare, NAME, 'keyShare');
+  const k = aKeyShare(keyShare);
   return new Writer(ID, Kind.reKeyShare)
     .string(k.delegator)
     .string(k.delegatee)
@@ -496,6 +661,8 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
   const delegatee = r.identity('delegatee');
   const { threshold, total } = readCounts(r);
   const index = r.u8('index', 1, total);
+  const [R1, R2, share, Y] = [r.g2('R1'), r.gt('R2'), r.g1('share'), r.gt('Y')];
+  r.end();
   const out: Ga07ReKeyShare = {
     scheme: NAME,
     delegator,
@@ -503,19 +670,18 @@ export function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
     threshold,
     total,
     index,
-    R1: r.g2('R1'),
-    R2: r.gt('R2'),
-    share: r.g1('share'),
-    Y: r.gt('Y'),
+    R1: R1.value,
+    R2: R2.value,
+    share: share.value,
+    Y: Y.value,
   };
-  r.end();
   if (!gtEq(pair(out.share, G2Point.BASE), out.Y)) throw new EncodingError(what, 'Y', 'is not e(share, h)');
   return out;
 }
 
 /** Layout: header, delegator, delegatee, t, n, R1, R2, Y_1..Y_n. */
 export function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Array {
-  const c = ascheme<Ga07ReKeyCommitment>(commitment, NAME, 'commitment');
+  const c = aCommitment(commitment);
   if (c.Y.length !== c.total) throw new ArgumentValueError('commitment.Y', `${c.Y.length} entries, total is ${c.total}`);
   const w = new Writer(ID, Kind.reKeyCommitment)
     .string(c.delegator)
@@ -537,15 +703,14 @@ export function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
   const { threshold, total } = readCounts(r);
   const R1 = r.g2('R1');
   const R2 = r.gt('R2');
-  const Y: GT[] = [];
-  for (let i = 1; i <= total; i++) Y.push(r.gt(`Y[${i}]`));
+  const Y = Array.from({ length: total }, (_, i) => r.gt(`Y[${i + 1}]`));
   r.end();
-  return { scheme: NAME, delegator, delegatee, threshold, total, R1, R2, Y };
+  return { scheme: NAME, delegator, delegatee, threshold, total, R1: R1.value, R2: R2.value, Y: Y.map((y) => y.value) };
 }
 
 /** Layout: header, delegator, delegatee, t, n, i, C2'_i, c (scalar, may be 0), response (G1). */
 export function encodeReEncryptionShare(partial: Ga07ReEncryptionShare): Uint8Array {
-  const p = ascheme<Ga07ReEncryptionShare>(partial, NAME, 'partial');
+  const p = aPartial(partial);
   return new Writer(ID, Kind.reEncryptionShare)
     .string(p.delegator)
     .string(p.delegatee)
@@ -566,9 +731,19 @@ export function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShar
   const { threshold, total } = readCounts(r);
   const index = r.u8('index', 1, total);
   const C2 = r.gt('C2');
-  const proof: Ga07Proof = { challenge: r.scalar('challenge', false), response: r.g1('response') };
+  const challenge = r.scalar('challenge', false);
+  const response = r.g1('response');
   r.end();
-  return { scheme: NAME, delegator, delegatee, threshold, total, index, C2, proof };
+  return {
+    scheme: NAME,
+    delegator,
+    delegatee,
+    threshold,
+    total,
+    index,
+    C2: C2.value,
+    proof: { challenge, response: response.value },
+  };
 }
 
 /** The verifiable and threshold re-encryption functions of ga07, as one object. */
@@ -579,8 +754,10 @@ export interface Ga07VerifiableApi {
   readonly reEncryptShare: typeof reEncryptShare;
   /** Checks one partial against the commitment; returns a boolean: {@link Ga07VerifiableApi.verifyReEncryptionShare | verifyReEncryptionShare}. */
   readonly verifyReEncryptionShare: typeof verifyReEncryptionShare;
-  /** Verifies partials and interpolates t of them; throws ProofError: {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}. */
+  /** Interpolates any t valid partials; throws ProofError when fewer verify: {@link Ga07VerifiableApi.combineReEncryptionShares | combineReEncryptionShares}. */
   readonly combineReEncryptionShares: typeof combineReEncryptionShares;
+  /** As combineReEncryptionShares, verifying every partial and reporting the ones set aside by position: {@link Ga07VerifiableApi.combineReEncryptionSharesDetailed | combineReEncryptionSharesDetailed}. */
+  readonly combineReEncryptionSharesDetailed: typeof combineReEncryptionSharesDetailed;
   /** The delegatee's check of a commitment: {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment}. */
   readonly verifyReKeyCommitment: typeof verifyReKeyCommitment;
   /** Encodes a key share. */
@@ -610,7 +787,7 @@ export interface Ga07VerifiableApi {
  * const { shares, commitment } = v.reKeyGenShares(params, alice, 'institute:lab', { threshold: 2, total: 3 });
  * v.verifyReKeyCommitment(params, lab, commitment); // true
  * const partials = shares.filter((s) => s.index !== 2).map((s) => v.reEncryptShare(params, s, stored)); // proxies 1 and 3
- * const shared = v.combineReEncryptionShares(params, commitment, stored, partials); // throws ProofError on a bad partial
+ * const shared = v.combineReEncryptionShares(params, commitment, stored, partials); // any 2 valid partials; ProofError if fewer verify
  * ga07.decrypt(params, lab, shared); // the record
  * ```
  */
@@ -619,6 +796,7 @@ export const ga07Verifiable: Ga07VerifiableApi = Object.freeze({
   reEncryptShare,
   verifyReEncryptionShare,
   combineReEncryptionShares,
+  combineReEncryptionSharesDetailed,
   verifyReKeyCommitment,
   encodeReKeyShare,
   decodeReKeyShare,

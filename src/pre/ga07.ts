@@ -51,14 +51,17 @@
  * under a re-encryption key already seen, see {@link decapsulate}).
  */
 import {
+  ascalar,
   concatBytes,
   G2Point,
   GT_ONE,
   gtDiv,
   gtEq,
+  gtIsCyclotomic,
   gtMul,
   gtPow,
   gtToBytes,
+  GroupField,
   hashToG1,
   pair,
   pairProduct,
@@ -70,7 +73,17 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme, ArgumentTypeError, EncodingError } from '../internal/errors.js';
+import {
+  abytes,
+  akind,
+  ArgumentTypeError,
+  ArgumentValueError,
+  DecryptionError,
+  EncodingError,
+  Field,
+  type FieldCheck,
+} from '../internal/errors.js';
+import { utf8Encode } from '../internal/text.js';
 import { BoundedCache, PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
@@ -131,7 +144,7 @@ export interface Ga07ReKey {
   readonly R3: G1;
 }
 
-/** A capsule as Encrypt makes it: (C1, C2) = (h^r, m * e(H1(ID), mpk)^r). */
+/** A capsule as Encrypt makes it: (C1, C2) = (h^r, m * e(H1(ID), mpk)^r), for the ciphertext's `recipient`. */
 export interface Ga07OriginalCapsule {
   /** Always 'original'. */
   readonly form: 'original';
@@ -145,6 +158,11 @@ export interface Ga07OriginalCapsule {
 export interface Ga07ReEncryptedCapsule {
   /** Always 'reEncrypted'. */
   readonly form: 'reEncrypted';
+  /**
+   * ID_1, the identity the original ciphertext was for (bound by the AEAD's associated data, as
+   * in the original); the ciphertext's `recipient` is the delegatee ID_2.
+   */
+  readonly delegator: string;
   /** C1 = h^r, unchanged by ReEncrypt. */
   readonly C1: G2;
   /** C2' = m * e(H2(X), C1). */
@@ -157,7 +175,12 @@ export interface Ga07ReEncryptedCapsule {
 
 /** The KEM part of a ga07 ciphertext: original, or re-encrypted (single-hop). */
 export type Ga07Capsule = Ga07OriginalCapsule | Ga07ReEncryptedCapsule;
-/** A ga07 ciphertext: capsule (original or re-encrypted) and the sealed record. */
+/**
+ * A ga07 ciphertext: the identity that can decrypt it (`recipient`), the capsule (original or
+ * re-encrypted) and the sealed record. The identity the record was encrypted to (the recipient
+ * of an original, the `delegator` of a re-encrypted capsule) is bound by the AEAD's associated
+ * data, so a relabelled ciphertext does not decrypt.
+ */
 export type Ga07Ciphertext = Ciphertext<Ga07Capsule>;
 
 // ------------------------------------------------------------------ hashes and caches
@@ -224,12 +247,79 @@ export function decapsulate(secretKey: Ga07SecretKey, capsule: Ga07Capsule): GT 
   return gtDiv(capsule.C2, pair(hx, capsule.C1)); // m = C2' / e(H2(X), C1)
 }
 
-/** AEAD associated data: the scheme tag and C1, which re-encryption leaves unchanged. */
-export function capsuleBinding(C1: G2): Uint8Array {
-  return concatBytes(utf8(BINDING_TAG), C1.toBytes(true));
+/**
+ * AEAD associated data: the scheme tag, the identity the record was encrypted to (u16 length +
+ * UTF-8) and C1 - the parts re-encryption leaves unchanged. Binding the identity makes the
+ * ciphertext's label part of what decryption checks: a relabelled ciphertext does not open.
+ */
+export function capsuleBinding(encryptedTo: string, C1: G2): Uint8Array {
+  const id = utf8Encode(encryptedTo, 'recipient');
+  return concatBytes(utf8(BINDING_TAG), Uint8Array.of(id.length >>> 8, id.length & 0xff), id, C1.toBytes(true));
 }
 
-/** ReKeyGen with a given source of randomness: draws X's exponent, then r. */
+/** The identity a ciphertext was encrypted to: its recipient, or for a re-encrypted one the delegator. */
+function encryptedTo(ciphertext: Ga07Ciphertext): string {
+  return ciphertext.capsule.form === 'reEncrypted' ? ciphertext.capsule.delegator : ciphertext.recipient;
+}
+
+// ------------------------------------------------------------------ argument kinds
+// Plain-JavaScript callers can pass any value anywhere: each public function checks that every
+// argument is the kind of object it expects (all ga07 objects share scheme 'ga07', so the fields
+// tell them apart) and throws ArgumentTypeError naming the argument, before any arithmetic.
+
+const { g1: G1_FIELD, g2: G2_FIELD, gt: GT_FIELD } = GroupField;
+
+/** Checks that `value` is ga07 public parameters ({@link Ga07Params}). */
+export function aParams(value: unknown, name = 'params'): Ga07Params {
+  return akind<Ga07Params>(value, name, 'ga07 params', NAME, { mpk: G2_FIELD });
+}
+
+/** Checks that `value` is a ga07 master key with s in [1, r). */
+export function aMasterKey(value: unknown, name = 'masterKey'): Ga07MasterKey {
+  const k = akind<Ga07MasterKey>(value, name, 'a ga07 master key', NAME, { s: Field.bigint });
+  ascalar(k.s, `${name}.s`, true);
+  return k;
+}
+
+/** Checks that `value` is a ga07 secret key ({@link Ga07SecretKey}). */
+export function aSecretKey(value: unknown, name = 'secretKey'): Ga07SecretKey {
+  return akind<Ga07SecretKey>(value, name, 'a ga07 secret key', NAME, { identity: Field.string, key: G1_FIELD });
+}
+
+/** Checks that `value` is a ga07 re-encryption key ({@link Ga07ReKey}). */
+export function aReKey(value: unknown, name = 'reKey'): Ga07ReKey {
+  return akind<Ga07ReKey>(value, name, 'a ga07 re-encryption key', NAME, {
+    delegator: Field.string,
+    delegatee: Field.string,
+    R1: G2_FIELD,
+    R2: GT_FIELD,
+    R3: G1_FIELD,
+  });
+}
+
+const CAPSULE_FIELDS: Record<string, Readonly<Record<string, FieldCheck>>> = {
+  original: { C1: G2_FIELD, C2: GT_FIELD },
+  reEncrypted: { delegator: Field.string, C1: G2_FIELD, C2: GT_FIELD, R1: G2_FIELD, R2: GT_FIELD },
+};
+
+/** Checks that `value` is a ga07 ciphertext ({@link Ga07Ciphertext}), original or re-encrypted. */
+export function aCiphertext(value: unknown, name = 'ciphertext'): Ga07Ciphertext {
+  const ct = akind<Ga07Ciphertext>(value, name, 'a ga07 ciphertext', NAME, {
+    recipient: Field.string,
+    capsule: Field.object,
+    sealed: Field.bytes,
+  });
+  const form = (ct.capsule as { form?: unknown }).form;
+  const fields = typeof form === 'string' ? CAPSULE_FIELDS[form] : undefined;
+  if (fields === undefined) throw new ArgumentTypeError(`${name}.capsule.form`, "'original' or 'reEncrypted'", form);
+  for (const [field, [description, test]] of Object.entries(fields)) {
+    const v = (ct.capsule as unknown as Record<string, unknown>)[field];
+    if (!test(v)) throw new ArgumentTypeError(`${name}.capsule.${field}`, description, v);
+  }
+  return ct;
+}
+
+/** ReKeyGen with a given source of randomness: draws X's exponent, then r. Arguments already checked. */
 export function makeReKey(params: Ga07Params, secretKey: Ga07SecretKey, delegatee: string, random: RandomSource): Ga07ReKey {
   const x = gtPow(Z(), randomScalar(random)); // X random in GT
   const { C1: R1, C2: R2 } = encapsulate(params, delegatee, x, randomScalar(random), 'delegatee'); // (R1, R2) = Encrypt(ID_2, X)
@@ -255,8 +345,8 @@ function setup(options?: RandomOptions): SetupResult<Ga07Params, Ga07MasterKey> 
  * @throws TypeError for wrong argument types; RangeError for a bad identity.
  */
 function keyGen(params: Ga07Params, masterKey: Ga07MasterKey, identity: string, _options?: RandomOptions): Ga07SecretKey {
-  ascheme(params, NAME, 'params');
-  const { s } = ascheme<Ga07MasterKey>(masterKey, NAME, 'masterKey');
+  aParams(params);
+  const { s } = aMasterKey(masterKey);
   return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
 }
 
@@ -266,13 +356,13 @@ function keyGen(params: Ga07Params, masterKey: Ga07MasterKey, identity: string, 
  * @throws TypeError for wrong argument types; RangeError for a bad identity.
  */
 function encrypt(params: Ga07Params, identity: string, record: Uint8Array, options?: RandomOptions): Ga07Ciphertext {
-  ascheme(params, NAME, 'params');
+  aParams(params);
   identityBytes(identity);
   abytes(record, 'record');
   const random = randomFrom(options);
   const m = gtPow(Z(), randomScalar(random));
   const capsule = encapsulate(params, identity, m, randomScalar(random));
-  return { scheme: NAME, capsule, sealed: seal(NAME, m, capsuleBinding(capsule.C1), record) };
+  return { scheme: NAME, recipient: identity, capsule, sealed: seal(NAME, m, capsuleBinding(identity, capsule.C1), record) };
 }
 
 /**
@@ -281,30 +371,45 @@ function encrypt(params: Ga07Params, identity: string, record: Uint8Array, optio
  * @throws TypeError for wrong argument types; RangeError for a bad delegatee identity.
  */
 function reKeyGen(params: Ga07Params, secretKey: Ga07SecretKey, delegatee: string, options?: RandomOptions): Ga07ReKey {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
   identityBytes(delegatee, 'delegatee');
   return makeReKey(params, sk, delegatee, randomFrom(options));
 }
 
 /**
  * ReEncrypt(rk, C): C2' = C2 * e(R3, C1) - one pairing; C1 and the sealed record pass
- * unchanged, (R1, R2) are attached.
+ * unchanged, (R1, R2) are attached; the recipient becomes the delegatee.
  * @throws TypeError for wrong argument types, or for a capsule that was already
- * re-encrypted (the scheme is single-hop).
+ * re-encrypted (the scheme is single-hop); RangeError for a ciphertext whose recipient is not the
+ * re-encryption key's delegator (it would not decrypt).
  */
 function reEncrypt(params: Ga07Params, reKey: Ga07ReKey, ciphertext: Ga07Ciphertext): Ga07Ciphertext {
-  ascheme(params, NAME, 'params');
-  const rk = ascheme<Ga07ReKey>(reKey, NAME, 'reKey');
-  const { capsule } = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
+  aParams(params);
+  const rk = aReKey(reKey);
+  const ct = aCiphertext(ciphertext);
+  const { capsule } = ct;
   if (capsule.form !== 'original')
     throw new ArgumentTypeError('ciphertext', 'an original ciphertext (this one is re-encrypted; ga07 is single-hop)');
+  assertRecipient(ct, rk.delegator, 'the re-encryption key');
   const C2 = gtMul(capsule.C2, pair(rk.R3, capsule.C1)); // C2' = C2 * e(R3, C1)
   return {
     scheme: NAME,
-    capsule: { form: 'reEncrypted', C1: capsule.C1, C2, R1: rk.R1, R2: rk.R2 },
-    sealed: ciphertext.sealed,
+    recipient: rk.delegatee,
+    capsule: { form: 'reEncrypted', delegator: ct.recipient, C1: capsule.C1, C2, R1: rk.R1, R2: rk.R2 },
+    sealed: ct.sealed,
   };
+}
+
+/**
+ * Refuses a ciphertext that is not for `delegator` (ReEncrypt, and the proxies of
+ * ga07Verifiable): the transformed ciphertext would not decrypt, and the AEAD binds the label.
+ * @throws ArgumentValueError
+ */
+export function assertRecipient(ciphertext: Ga07Ciphertext, delegator: string, what: string): void {
+  if (ciphertext.recipient !== delegator) {
+    throw new ArgumentValueError('ciphertext', `is for another identity than the delegator of ${what}`);
+  }
 }
 
 /**
@@ -313,12 +418,33 @@ function reEncrypt(params: Ga07Params, reKey: Ga07ReKey, ciphertext: Ga07Ciphert
  * TypeError for wrong argument types.
  */
 function decrypt(params: Ga07Params, secretKey: Ga07SecretKey, ciphertext: Ga07Ciphertext): Uint8Array {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
-  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
-  abytes(ct.sealed, 'ciphertext.sealed');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
+  const ct = aCiphertext(ciphertext);
+  assertCapsuleNotDegenerate(ct.capsule);
+  if (ct.recipient !== sk.identity) throw new DecryptionError(); // the label is public; its AEAD binding is checked below
   const m = decapsulate(sk, ct.capsule);
-  return open(NAME, m, capsuleBinding(ct.capsule.C1), ct.sealed);
+  return open(NAME, m, capsuleBinding(encryptedTo(ct), ct.capsule.C1), ct.sealed);
+}
+
+/**
+ * Cheap defence in depth for capsules built in memory rather than decoded: an identity C1 / R1
+ * or a zero (or non-cyclotomic) C2 / R2 would make m independent of the key (C2 = 0 gives m = 0
+ * for every key, C1 = identity gives m = C2), so a forger could seal a record that opens under
+ * every key. Full subgroup membership is left to the decoders.
+ */
+function assertCapsuleNotDegenerate(capsule: Ga07Capsule): void {
+  const points: [string, G2][] = [['C1', capsule.C1]];
+  const gts: [string, GT][] = [['C2', capsule.C2]];
+  if (capsule.form === 'reEncrypted') {
+    points.push(['R1', capsule.R1]);
+    gts.push(['R2', capsule.R2]);
+  }
+  for (const [field, p] of points)
+    if (p.is0()) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is the identity of G2');
+  for (const [field, f] of gts) {
+    if (!gtIsCyclotomic(f)) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is not an element of GT');
+  }
 }
 
 /**
@@ -326,8 +452,8 @@ function decrypt(params: Ga07Params, secretKey: Ga07SecretKey, ciphertext: Ga07C
  * e(sk, h) = e(H1(ID), mpk). One product of two pairings.
  */
 export function verifySecretKey(params: Ga07Params, secretKey: Ga07SecretKey): boolean {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
   const check = pairProduct([
     [sk.key, G2Point.BASE],
     [identityPoint(sk.identity).negate(), params.mpk],
@@ -342,19 +468,19 @@ const ID = SchemeId.ga07;
 const FORM = { original: 1, reEncrypted: 2 } as const;
 
 function encodeParams(params: Ga07Params): Uint8Array {
-  const p = ascheme<Ga07Params>(params, NAME, 'params');
+  const p = aParams(params);
   return new Writer(ID, Kind.params).g2(p.mpk).finish();
 }
 
 function decodeParams(bytes: Uint8Array): Ga07Params {
   const r = new Reader(bytes, 'ga07 params', ID, Kind.params);
-  const out: Ga07Params = { scheme: NAME, mpk: r.g2('mpk') };
+  const mpk = r.g2('mpk');
   r.end();
-  return out;
+  return { scheme: NAME, mpk: mpk.value };
 }
 
 function encodeMasterKey(masterKey: Ga07MasterKey): Uint8Array {
-  const k = ascheme<Ga07MasterKey>(masterKey, NAME, 'masterKey');
+  const k = aMasterKey(masterKey);
   return new Writer(ID, Kind.masterKey).scalar(k.s).finish();
 }
 
@@ -366,7 +492,7 @@ function decodeMasterKey(bytes: Uint8Array): Ga07MasterKey {
 }
 
 function encodeSecretKey(secretKey: Ga07SecretKey): Uint8Array {
-  const k = ascheme<Ga07SecretKey>(secretKey, NAME, 'secretKey');
+  const k = aSecretKey(secretKey);
   return new Writer(ID, Kind.secretKey).string(k.identity).g1(k.key).finish();
 }
 
@@ -375,13 +501,13 @@ function decodeSecretKey(bytes: Uint8Array): Ga07SecretKey {
   const what = 'ga07 secret key';
   const r = new Reader(bytes, what, ID, Kind.secretKey);
   const identity = r.identity('identity');
-  const out: Ga07SecretKey = { scheme: NAME, identity, key: r.g1('key') };
+  const key = r.g1('key');
   r.end();
-  return out;
+  return { scheme: NAME, identity, key: key.value };
 }
 
 function encodeReKey(reKey: Ga07ReKey): Uint8Array {
-  const k = ascheme<Ga07ReKey>(reKey, NAME, 'reKey');
+  const k = aReKey(reKey);
   return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).g2(k.R1).gt(k.R2).g1(k.R3).finish();
 }
 
@@ -390,41 +516,43 @@ function decodeReKey(bytes: Uint8Array): Ga07ReKey {
   const r = new Reader(bytes, what, ID, Kind.reKey);
   const delegator = r.identity('delegator');
   const delegatee = r.identity('delegatee');
-  const out: Ga07ReKey = { scheme: NAME, delegator, delegatee, R1: r.g2('R1'), R2: r.gt('R2'), R3: r.g1('R3') };
+  const [R1, R2, R3] = [r.g2('R1'), r.gt('R2'), r.g1('R3')];
   r.end();
-  return out;
+  return { scheme: NAME, delegator, delegatee, R1: R1.value, R2: R2.value, R3: R3.value };
 }
 
 /**
- * Layout: header, form (1 original, 2 re-encrypted), C1 (G2), C2 (GT), then R1 (G2) and
- * R2 (GT) for a re-encrypted capsule, then the sealed record (u32 length + bytes).
+ * Layout: header, form (1 original, 2 re-encrypted), recipient (string), for a re-encrypted
+ * capsule the delegator (string), C1 (G2), C2 (GT), for a re-encrypted capsule R1 (G2) and
+ * R2 (GT), then the sealed record (u32 length + bytes).
  */
 function encodeCiphertext(ciphertext: Ga07Ciphertext): Uint8Array {
-  const ct = ascheme<Ga07Ciphertext>(ciphertext, NAME, 'ciphertext');
+  const ct = aCiphertext(ciphertext);
   const c = ct.capsule;
   const w = new Writer(ID, Kind.ciphertext);
-  if (c.form === 'original') w.u8(FORM.original).g2(c.C1).gt(c.C2);
-  else if (c.form === 'reEncrypted') w.u8(FORM.reEncrypted).g2(c.C1).gt(c.C2).g2(c.R1).gt(c.R2);
+  if (c.form === 'original') w.u8(FORM.original).string(ct.recipient, 'recipient').g2(c.C1).gt(c.C2);
   else
-    throw new ArgumentTypeError(
-      'ciphertext.capsule.form',
-      `'original' or 'reEncrypted', got ${String((c as { form?: unknown }).form)}`,
-    );
-  return w.bytes(abytes(ct.sealed, 'ciphertext.sealed')).finish();
+    w.u8(FORM.reEncrypted).string(ct.recipient, 'recipient').string(c.delegator, 'delegator').g2(c.C1).gt(c.C2).g2(c.R1).gt(c.R2);
+  return w.bytes(ct.sealed).finish();
 }
 
 function decodeCiphertext(bytes: Uint8Array): Ga07Ciphertext {
   const what = 'ga07 ciphertext';
   const r = new Reader(bytes, what, ID, Kind.ciphertext);
   const form = r.u8('form', FORM.original, FORM.reEncrypted);
+  const recipient = r.identity('recipient');
+  const delegator = form === FORM.reEncrypted ? r.identity('delegator') : undefined;
   const C1 = r.g2('C1');
   const C2 = r.gt('C2');
-  const capsule: Ga07Capsule =
-    form === FORM.original ? { form: 'original', C1, C2 } : { form: 'reEncrypted', C1, C2, R1: r.g2('R1'), R2: r.gt('R2') };
+  const R = form === FORM.reEncrypted ? ([r.g2('R1'), r.gt('R2')] as const) : undefined;
   const sealed = r.bytes('sealed');
-  r.end();
   if (sealed.length < TAG_BYTES) throw new EncodingError(what, 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
-  return { scheme: NAME, capsule, sealed };
+  r.end();
+  const capsule: Ga07Capsule =
+    R === undefined || delegator === undefined
+      ? { form: 'original', C1: C1.value, C2: C2.value }
+      : { form: 'reEncrypted', delegator, C1: C1.value, C2: C2.value, R1: R[0].value, R2: R[1].value };
+  return { scheme: NAME, recipient, capsule, sealed };
 }
 
 /**

@@ -15,14 +15,17 @@
  * paper leaves implicit but which anyone needs to encrypt. ID is the identity hashed to Fr.
  */
 import {
+  ascalar,
   frDiv,
   Fr_ as Fr,
   G1Point,
   G2Point,
   gtDiv,
+  gtIsCyclotomic,
   gtMul,
   gtPow,
   gtToBytes,
+  GroupField,
   hashToScalar,
   pairProduct,
   randomScalar,
@@ -34,11 +37,11 @@ import {
   type GT,
 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme, EncodingError } from '../internal/errors.js';
+import { abytes, akind, ArgumentValueError, DecryptionError, EncodingError, Field } from '../internal/errors.js';
 import { PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
-import { open, seal } from './kem.js';
+import { open, seal, TAG_BYTES } from './kem.js';
 import type { Ciphertext, PreScheme, SetupResult } from './types.js';
 
 const NAME = 'huang2020';
@@ -132,7 +135,13 @@ export interface Huang2020Capsule {
   readonly c4: GT;
 }
 
-/** A huang2020 ciphertext: capsule plus sealed record. */
+/**
+ * A huang2020 ciphertext: the identity that can decrypt it (`recipient`, which ReEncrypt
+ * changes to the delegatee), capsule and sealed record. The label is not in the AEAD's
+ * associated data (ReEncrypt changes it and the paper's binding is c1 || c2 || c3), but c4 binds
+ * the identity: a relabelled ciphertext is refused by its new recipient and does not decrypt
+ * for anyone else.
+ */
 export type Huang2020Ciphertext = Ciphertext<Huang2020Capsule>;
 
 /** The identity hashed to Fr: the paper's ID_p in d = a + b * ID_p. */
@@ -145,6 +154,73 @@ export function identityToScalar(identity: string, name = 'identity'): bigint {
 const recipientCache = new PerObjectCache<Huang2020Params, GT>(1024);
 function recipientBase(params: Huang2020Params, identity: string): GT {
   return recipientCache.get(params, identity, () => gtMul(params.Za, gtPow(params.Zb, identityToScalar(identity))));
+}
+
+// ------------------------------------------------------------------ argument kinds
+// As in ./ga07.ts: every public function checks the kind of each argument before any arithmetic.
+
+const { g1: G1_FIELD, g2: G2_FIELD, gt: GT_FIELD } = GroupField;
+
+function aParams(value: unknown, name = 'params'): Huang2020Params {
+  return akind<Huang2020Params>(value, name, 'huang2020 params', NAME, { Za: GT_FIELD, Zb: GT_FIELD, Zc: GT_FIELD });
+}
+
+function aMasterKey(value: unknown, name = 'masterKey'): Huang2020MasterKey {
+  const k = akind<Huang2020MasterKey>(value, name, 'a huang2020 master key', NAME, {
+    a: Field.bigint,
+    b: Field.bigint,
+    c: Field.bigint,
+  });
+  for (const f of ['a', 'b', 'c'] as const) ascalar(k[f], `${name}.${f}`, true);
+  return k;
+}
+
+function aSecretKey(value: unknown, name = 'secretKey'): Huang2020SecretKey {
+  const k = akind<Huang2020SecretKey>(value, name, 'a huang2020 secret key', NAME, {
+    identity: Field.string,
+    A1: Field.bigint,
+    A2: G2_FIELD,
+    A3: G1_FIELD,
+    B1: Field.bigint,
+    B2: Field.bigint,
+    B3: Field.bigint,
+    D1: G2_FIELD,
+    D2: G2_FIELD,
+    D3: G2_FIELD,
+    D1g: G1_FIELD,
+    D2g: G1_FIELD,
+    D3g: G1_FIELD,
+  });
+  for (const f of ['A1', 'B1', 'B2'] as const) ascalar(k[f], `${name}.${f}`, false);
+  ascalar(k.B3, `${name}.B3`, true);
+  return k;
+}
+
+function aReKey(value: unknown, name = 'reKey'): Huang2020ReKey {
+  const k = akind<Huang2020ReKey>(value, name, 'a huang2020 re-encryption key', NAME, {
+    delegator: Field.string,
+    delegatee: Field.string,
+    rk1: Field.bigint,
+    rk2: G2_FIELD,
+    rk2g: G1_FIELD,
+  });
+  ascalar(k.rk1, `${name}.rk1`, false);
+  return k;
+}
+
+function aCiphertext(value: unknown, name = 'ciphertext'): Huang2020Ciphertext {
+  const ct = akind<Huang2020Ciphertext>(value, name, 'a huang2020 ciphertext', NAME, {
+    recipient: Field.string,
+    capsule: Field.object,
+    sealed: Field.bytes,
+  });
+  akind({ scheme: NAME, ...ct.capsule }, `${name}.capsule`, 'a huang2020 capsule', NAME, {
+    c1: GT_FIELD,
+    c2: G1_FIELD,
+    c3: G2_FIELD,
+    c4: GT_FIELD,
+  });
+  return ct;
 }
 
 // ------------------------------------------------------------------ the algorithms
@@ -173,8 +249,8 @@ function keyGen(
   identity: string,
   options?: RandomOptions,
 ): Huang2020SecretKey {
-  ascheme(params, NAME, 'params');
-  const { a, b, c } = ascheme<Huang2020MasterKey>(masterKey, NAME, 'masterKey');
+  aParams(params);
+  const { a, b, c } = aMasterKey(masterKey);
   const id = identityToScalar(identity);
   const random = randomFrom(options);
   const [t, x, y, z] = [randomScalar(random), randomScalar(random), randomScalar(random), randomScalar(random)];
@@ -238,13 +314,13 @@ function binding(capsule: Huang2020Capsule): Uint8Array {
  * encapsulated (section 4.2.4, random r, s in Fr*) and keys ChaCha20-Poly1305 for the record.
  */
 function encrypt(params: Huang2020Params, identity: string, record: Uint8Array, options?: RandomOptions): Huang2020Ciphertext {
-  ascheme(params, NAME, 'params');
+  aParams(params);
   identityBytes(identity);
   abytes(record, 'record');
   const random = randomFrom(options);
   const m = gtPow(Z(), randomScalar(random));
   const capsule = encapsulate(params, identity, m, randomScalar(random), randomScalar(random));
-  return { scheme: NAME, capsule, sealed: seal(NAME, m, binding(capsule), record) };
+  return { scheme: NAME, recipient: identity, capsule, sealed: seal(NAME, m, binding(capsule), record) };
 }
 
 /**
@@ -261,8 +337,8 @@ function reKeyGen(
   delegatee: string,
   options?: RandomOptions,
 ): Huang2020ReKey {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
   const idD = identityToScalar(delegatee, 'delegatee');
   const random = randomFrom(options);
   const k1 = randomScalar(random);
@@ -288,15 +364,19 @@ function reKeyGen(
  * record is passed through untouched.
  */
 function reEncrypt(params: Huang2020Params, reKey: Huang2020ReKey, ciphertext: Huang2020Ciphertext): Huang2020Ciphertext {
-  ascheme(params, NAME, 'params');
-  const rk = ascheme<Huang2020ReKey>(reKey, NAME, 'reKey');
-  const { capsule } = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
+  aParams(params);
+  const rk = aReKey(reKey);
+  const ct = aCiphertext(ciphertext);
+  if (ct.recipient !== rk.delegator) {
+    throw new ArgumentValueError('ciphertext', 'is for another identity than the delegator of the re-encryption key');
+  }
+  const { capsule } = ct;
   const pairings = pairProduct([
     [capsule.c2, rk.rk2],
     [rk.rk2g, capsule.c3],
   ]);
   const c4 = gtDiv(gtPow(capsule.c4, rk.rk1), pairings);
-  return { scheme: NAME, capsule: { ...capsule, c4 }, sealed: ciphertext.sealed };
+  return { scheme: NAME, recipient: rk.delegatee, capsule: { ...capsule, c4 }, sealed: ct.sealed };
 }
 
 /**
@@ -304,10 +384,19 @@ function reEncrypt(params: Huang2020Params, reKey: Huang2020ReKey, ciphertext: H
  * form). Throws DecryptionError when the key is for another identity or C was altered.
  */
 function decrypt(params: Huang2020Params, secretKey: Huang2020SecretKey, ciphertext: Huang2020Ciphertext): Uint8Array {
-  ascheme(params, NAME, 'params');
-  const sk = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
-  const ct = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
-  abytes(ct.sealed, 'ciphertext.sealed');
+  aParams(params);
+  const sk = aSecretKey(secretKey);
+  const ct = aCiphertext(ciphertext);
+  // Defence in depth for capsules built in memory: c1 = 0 or c4 = 0 would fix m whatever the key.
+  const { c1, c2, c3, c4 } = ct.capsule;
+  for (const [field, f] of [
+    ['c1', c1],
+    ['c4', c4],
+  ] as const) {
+    if (!gtIsCyclotomic(f)) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is not an element of GT');
+  }
+  if (c2.is0() || c3.is0()) throw new ArgumentValueError('ciphertext.capsule', 'c2 or c3 is the identity');
+  if (ct.recipient !== sk.identity) throw new DecryptionError(); // the label is public; c4 binds it
   const m = decapsulate(sk, ct.capsule);
   return open(NAME, m, binding(ct.capsule), ct.sealed);
 }
@@ -317,19 +406,19 @@ function decrypt(params: Huang2020Params, secretKey: Huang2020SecretKey, ciphert
 const ID = SchemeId.huang2020;
 
 function encodeParams(params: Huang2020Params): Uint8Array {
-  const p = ascheme<Huang2020Params>(params, NAME, 'params');
+  const p = aParams(params);
   return new Writer(ID, Kind.params).gt(p.Za).gt(p.Zb).gt(p.Zc).finish();
 }
 
 function decodeParams(bytes: Uint8Array): Huang2020Params {
   const r = new Reader(bytes, 'huang2020 params', ID, Kind.params);
-  const out: Huang2020Params = { scheme: NAME, Za: r.gt('Za'), Zb: r.gt('Zb'), Zc: r.gt('Zc') };
+  const [Za, Zb, Zc] = [r.gt('Za'), r.gt('Zb'), r.gt('Zc')];
   r.end();
-  return out;
+  return { scheme: NAME, Za: Za.value, Zb: Zb.value, Zc: Zc.value };
 }
 
 function encodeMasterKey(masterKey: Huang2020MasterKey): Uint8Array {
-  const k = ascheme<Huang2020MasterKey>(masterKey, NAME, 'masterKey');
+  const k = aMasterKey(masterKey);
   return new Writer(ID, Kind.masterKey).scalar(k.a).scalar(k.b).scalar(k.c).finish();
 }
 
@@ -341,7 +430,7 @@ function decodeMasterKey(bytes: Uint8Array): Huang2020MasterKey {
 }
 
 function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
-  const k = ascheme<Huang2020SecretKey>(secretKey, NAME, 'secretKey');
+  const k = aSecretKey(secretKey);
   return new Writer(ID, Kind.secretKey)
     .string(k.identity)
     .scalar(k.A1)
@@ -365,23 +454,32 @@ function encodeSecretKey(secretKey: Huang2020SecretKey): Uint8Array {
  */
 function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
   const r = new Reader(bytes, 'huang2020 secret key', ID, Kind.secretKey);
+  const identity = r.identity('identity');
+  const A1 = r.scalar('A1', false);
+  const A2 = r.g2('A2');
+  const A3 = r.g1('A3');
+  const B1 = r.scalar('B1', false);
+  const B2 = r.scalar('B2', false);
+  const B3 = r.scalar('B3');
+  const [D1, D2, D3] = [r.g2('D1'), r.g2('D2'), r.g2('D3')];
+  const [D1g, D2g, D3g] = [r.g1('D1g'), r.g1('D2g'), r.g1('D3g')];
+  r.end();
   const out: Huang2020SecretKey = {
     scheme: NAME,
-    identity: r.identity('identity'),
-    A1: r.scalar('A1', false),
-    A2: r.g2('A2'),
-    A3: r.g1('A3'),
-    B1: r.scalar('B1', false),
-    B2: r.scalar('B2', false),
-    B3: r.scalar('B3'),
-    D1: r.g2('D1'),
-    D2: r.g2('D2'),
-    D3: r.g2('D3'),
-    D1g: r.g1('D1g'),
-    D2g: r.g1('D2g'),
-    D3g: r.g1('D3g'),
+    identity,
+    A1,
+    A2: A2.value,
+    A3: A3.value,
+    B1,
+    B2,
+    B3,
+    D1: D1.value,
+    D2: D2.value,
+    D3: D3.value,
+    D1g: D1g.value,
+    D2g: D2g.value,
+    D3g: D3g.value,
   };
-  r.end();
   const pairs: [string, G1, G2][] = [
     ['A3/A2', out.A3, out.A2],
     ['D1g/D1', out.D1g, out.D1],
@@ -395,41 +493,39 @@ function decodeSecretKey(bytes: Uint8Array): Huang2020SecretKey {
 }
 
 function encodeReKey(reKey: Huang2020ReKey): Uint8Array {
-  const k = ascheme<Huang2020ReKey>(reKey, NAME, 'reKey');
+  const k = aReKey(reKey);
   return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).scalar(k.rk1).g2(k.rk2).g1(k.rk2g).finish();
 }
 
 /** Besides the field checks, checks that rk2 and rk2' carry the same exponent. */
 function decodeReKey(bytes: Uint8Array): Huang2020ReKey {
   const r = new Reader(bytes, 'huang2020 re-encryption key', ID, Kind.reKey);
-  const out: Huang2020ReKey = {
-    scheme: NAME,
-    delegator: r.identity('delegator'),
-    delegatee: r.identity('delegatee'),
-    rk1: r.scalar('rk1', false),
-    rk2: r.g2('rk2'),
-    rk2g: r.g1('rk2g'),
-  };
+  const delegator = r.identity('delegator');
+  const delegatee = r.identity('delegatee');
+  const rk1 = r.scalar('rk1', false);
+  const [rk2, rk2g] = [r.g2('rk2'), r.g1('rk2g')];
   r.end();
+  const out: Huang2020ReKey = { scheme: NAME, delegator, delegatee, rk1, rk2: rk2.value, rk2g: rk2g.value };
   if (!sameExponent(out.rk2g, out.rk2))
     throw new EncodingError('huang2020 re-encryption key', "rk2/rk2'", 'G1 and G2 elements do not match');
   return out;
 }
 
 function encodeCiphertext(ciphertext: Huang2020Ciphertext): Uint8Array {
-  const ct = ascheme<Huang2020Ciphertext>(ciphertext, NAME, 'ciphertext');
+  const ct = aCiphertext(ciphertext);
   const { c1, c2, c3, c4 } = ct.capsule;
-  return new Writer(ID, Kind.ciphertext).gt(c1).g1(c2).g2(c3).gt(c4).bytes(abytes(ct.sealed, 'ciphertext.sealed')).finish();
+  return new Writer(ID, Kind.ciphertext).string(ct.recipient, 'recipient').gt(c1).g1(c2).g2(c3).gt(c4).bytes(ct.sealed).finish();
 }
 
 function decodeCiphertext(bytes: Uint8Array): Huang2020Ciphertext {
   const r = new Reader(bytes, 'huang2020 ciphertext', ID, Kind.ciphertext);
-  const capsule: Huang2020Capsule = { c1: r.gt('c1'), c2: r.g1('c2'), c3: r.g2('c3'), c4: r.gt('c4') };
+  const recipient = r.identity('recipient');
+  const [c1, c2, c3, c4] = [r.gt('c1'), r.g1('c2'), r.g2('c3'), r.gt('c4')];
   const sealed = r.bytes('sealed');
+  if (sealed.length < TAG_BYTES)
+    throw new EncodingError('huang2020 ciphertext', 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
   r.end();
-  if (sealed.length < 16)
-    throw new EncodingError('huang2020 ciphertext', 'sealed', 'shorter than the 16-byte authentication tag');
-  return { scheme: NAME, capsule, sealed };
+  return { scheme: NAME, recipient, capsule: { c1: c1.value, c2: c2.value, c3: c3.value, c4: c4.value }, sealed };
 }
 
 /**

@@ -44,6 +44,7 @@ export type {
 } from './ga07.js';
 export { ga07Verifiable, MAX_SHARES } from './ga07-verifiable.js';
 export type {
+  Ga07Combination,
   Ga07Proof,
   Ga07ReEncryptionShare,
   Ga07ReKeyCommitment,
@@ -77,6 +78,6 @@ export {
   MedshareError,
   ProofError,
 } from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export type { ErrorCode, RejectedPart } from '../internal/errors.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
 export type { G1, G2, GT } from '../internal/bls.js';

@@ -9,6 +9,12 @@ import type { RandomOptions } from '../internal/random.js';
 export interface Ciphertext<Capsule> {
   /** Name of the scheme that made this ciphertext. */
   readonly scheme: string;
+  /**
+   * The identity that can decrypt it: the identity it was encrypted to, or after ReEncrypt the
+   * delegatee. ReEncrypt refuses a ciphertext whose recipient is not the re-encryption key's
+   * delegator, and Decrypt one whose recipient is not the key's identity.
+   */
+  readonly recipient: string;
   /** The KEM part: what ReEncrypt transforms. */
   readonly capsule: Capsule;
   /** The record, sealed with ChaCha20-Poly1305 under the encapsulated key; never touched by ReEncrypt. */

@@ -56,7 +56,8 @@ import { MedshareError } from '../internal/errors.js';
  * - `wrongStage`: the submission is not at the stage this transaction needs (e.g. sharing before
  *   access was granted, or twice);
  * - `grantMismatch`: the re-encryption key commitment names another delegator (not the record's
- *   identity) or another delegatee.
+ *   identity) or another delegatee; off the ledger, the proxy refuses a stored ciphertext that is
+ *   not for the identity its key share was granted from.
  * Off-chain refusals (thrown as {@link ProtocolError} by the party that checks):
  * - `sealedKeyInvalid`: the proxy cannot open or decode the sealed re-encryption key;
  * - `reEncryptionProofInvalid`: a proxy's re-encryption proof does not verify (dishonest proxy);
@@ -99,13 +100,21 @@ export class ProtocolError extends MedshareError {
   /** The named reason. */
   readonly reason: RefusalReason;
   /**
+   * The identities accountable for the refusal, when the refusing party can prove it: each signed
+   * the data that failed (for example a proxy's AuthSign over its partial re-encryption). Empty
+   * when nothing attributable failed.
+   */
+  readonly accountable: readonly string[];
+  /**
    * @param reason - the named refusal
    * @param message - for people
+   * @param accountable - who signed the data that failed, when known
    */
-  constructor(reason: RefusalReason, message: string) {
+  constructor(reason: RefusalReason, message: string, accountable: readonly string[] = []) {
     super('ERR_PROTOCOL', `${reason}: ${message}`);
     this.name = 'ProtocolError';
     this.reason = reason;
+    this.accountable = accountable;
   }
 }
 

@@ -13,8 +13,10 @@
  *   block to their contract ({@link applyBlock}); a crashed node restarts and catches up.
  * - Off-ledger steps: {@link encryptRecord}, {@link proofSubmission}, {@link issueReKey} (the
  *   re-encryption key sealed to the proxy), {@link proxyReEncrypt} (verifiable), {@link receiveRecord}.
- * - The eligibility proof system is injected ({@link ProofSystem}); {@link standInProofSystem} is a
- *   clearly named stand-in (an Ed25519-signing trusted prover, not zero-knowledge) for tests.
+ * - The eligibility proof system is injected ({@link ProofSystem}): real Groth16 proofs are
+ *   `groth16ProofSystem(fields)` from `medshare/zk` (snarkjs, GPL-3.0, an optional peer dependency;
+ *   this subpath loads none of it); {@link standInProofSystem} is a clearly named stand-in (an
+ *   Ed25519-signing trusted prover, not zero-knowledge) for tests.
  * - {@link runStory}: the whole story, as `npx medshare demo` prints it.
  *
  * @example
@@ -65,8 +67,10 @@ export {
   proofSubmission,
   proxyReEncrypt,
   receiveRecord,
+  receiveRecordDetailed,
   sharingForm,
   signRecordCommitment,
+  signReEncryptionShare,
   signSharingForm,
   signTransaction,
 } from './parties.js';
@@ -77,8 +81,12 @@ export type {
   Pkg,
   PkgOptions,
   PreparedSubmission,
+  ProxyKeys,
+  ReceivedRecord,
   RecordOpening,
   SealedShare,
+  ShareRejection,
+  ShareRejectionReason,
   SubmissionInput,
 } from './parties.js';
 export { decodePublicSignals, identityToField, randomFieldElement, standInProofSystem } from './proof-system.js';
@@ -99,14 +107,17 @@ export type { Observation, StepTiming, StoryEvent, StoryOptions, StoryResult } f
 export {
   bindingSignable,
   decodeContractTransaction,
+  decodeSignedReEncryptionShare,
   derivedId,
   encodeBody,
   encodeEnvelope,
+  encodeSignedReEncryptionShare,
   envelopeSignable,
   fieldToBytes,
   RECORD_SEPARATOR,
   recordIdentity,
   recordSignable,
+  reEncryptionShareSignable,
   ROLES,
   TRANSACTION_KINDS,
   transactionId,
@@ -119,6 +130,7 @@ export type {
   RegisterBody,
   RegisterRecordBody,
   Role,
+  SignedReEncryptionShare,
   ShareBody,
   SubmitProofBody,
   TransactionKind,

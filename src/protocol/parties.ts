@@ -8,7 +8,16 @@
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { ByteReader, ByteWriter } from '../internal/bytes.js';
-import { DecryptionError, ProofError, ArgumentValueError, EncodingError } from '../internal/errors.js';
+import { gtToBytes, type G2, type GT } from '../internal/bls.js';
+import {
+  aarray,
+  aobject,
+  ArgumentTypeError,
+  ArgumentValueError,
+  DecryptionError,
+  EncodingError,
+  ProofError,
+} from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 import { type Transaction, transactionSignable } from '../ledger/transaction.js';
 import { type Ga07Ciphertext, type Ga07MasterKey, type Ga07Params, type Ga07SecretKey, ga07 } from '../pre/ga07.js';
@@ -17,6 +26,7 @@ import {
   type AuthSignMasterKey,
   type AuthSignParams,
   authSign,
+  authVerify,
   keyGen as signKeyGen,
   setup as signSetup,
   type SigningKey,
@@ -26,6 +36,8 @@ import type { MedicalRecord, ProofSystem, Requirement } from './proof-system.js'
 import {
   type BodyOf,
   bindingSignable,
+  decodeSignedReEncryptionShare,
+  encodeSignedReEncryptionShare,
   encodeBody,
   encodeEnvelope,
   envelopeSignable,
@@ -33,6 +45,7 @@ import {
   RECORD_SEPARATOR,
   recordIdentity,
   recordSignable,
+  reEncryptionShareSignable,
   type Role,
   type TransactionKind,
 } from './transactions.js';
@@ -319,25 +332,83 @@ export function issueReKey(
   return { sealedShares, reKeyCommitment: ga07Verifiable.encodeReKeyCommitment(commitment) };
 }
 
+/** What a proxy needs to re-encrypt: its IB-PRE key (to open its sealed share) and its AuthSign key (to sign its output). */
+export type ProxyKeys = Pick<Credentials, 'decryptionKey' | 'signingKey'>;
+
 /**
- * Step 7: the proxy opens its sealed share and re-encrypts the stored ciphertext with a proof.
- * @returns the encoded re-encryption share (ga07Verifiable.encodeReEncryptionShare)
- * @throws ProtocolError `sealedKeyInvalid` if the share does not open or decode
+ * The record and grant bindings a proxy signs with its partial (see
+ * {@link reEncryptionShareSignable}): the stored ciphertext's recipient, C1 and C2, and the
+ * grant's R1 and R2.
+ */
+function shareBindings(stored: Ga07Ciphertext, R1: G2, R2: GT): { record: Uint8Array; grant: Uint8Array } {
+  if (stored.capsule.form !== 'original') throw new ArgumentTypeError('stored', 'an original ciphertext');
+  const record = new ByteWriter(700)
+    .string(stored.recipient, 'stored.recipient')
+    .raw(stored.capsule.C1.toBytes(true))
+    .raw(gtToBytes(stored.capsule.C2))
+    .finish();
+  const grant = new ByteWriter(700).raw(R1.toBytes(true)).raw(gtToBytes(R2)).finish();
+  return { record, grant };
+}
+
+/**
+ * Step 7: the proxy opens its sealed share, re-encrypts the stored ciphertext with a proof, and
+ * signs the result with AuthSign over the record, the grant and the partial (which carries its
+ * share index), so that a bad partial can be blamed on the proxy that signed it.
+ * @param proxy - the proxy's keys (both for one identity)
+ * @returns the encoded signed partial ({@link encodeSignedReEncryptionShare})
+ * @throws ProtocolError `sealedKeyInvalid` if the share does not open or decode; `grantMismatch` if the
+ * stored ciphertext is not for the identity the share was granted from
  */
 export function proxyReEncrypt(
   params: Ga07Params,
-  proxyKey: Ga07SecretKey,
+  proxy: ProxyKeys,
   sealedShare: Uint8Array,
   stored: Ga07Ciphertext,
   options?: RandomOptions,
 ): Uint8Array {
+  const { decryptionKey, signingKey } = aobject<ProxyKeys>(proxy, 'proxy');
+  if (
+    aobject<SigningKey>(signingKey, 'proxy.signingKey').identity !==
+    aobject<Ga07SecretKey>(decryptionKey, 'proxy.decryptionKey').identity
+  ) {
+    throw new ArgumentValueError('proxy', 'the decryption and signing keys are for different identities');
+  }
   let share: ReturnType<typeof ga07Verifiable.decodeReKeyShare>;
   try {
-    share = ga07Verifiable.decodeReKeyShare(ga07.decrypt(params, proxyKey, ga07.decodeCiphertext(sealedShare)));
+    share = ga07Verifiable.decodeReKeyShare(ga07.decrypt(params, decryptionKey, ga07.decodeCiphertext(sealedShare)));
   } catch (e) {
     throw new ProtocolError('sealedKeyInvalid', `the proxy cannot open its re-encryption key: ${(e as Error).message}`);
   }
-  return ga07Verifiable.encodeReEncryptionShare(ga07Verifiable.reEncryptShare(params, share, stored, options));
+  if (stored.recipient !== share.delegator) {
+    // The ciphertext says whose it is: the grant is for another identity (another record).
+    throw new ProtocolError('grantMismatch', 'the stored ciphertext is not for the identity the key share was granted from');
+  }
+  const random = randomFrom(options);
+  const partial = ga07Verifiable.encodeReEncryptionShare(ga07Verifiable.reEncryptShare(params, share, stored, { random }));
+  return signReEncryptionShare(signingKey, stored, share, partial, { random });
+}
+
+/**
+ * The signing half of {@link proxyReEncrypt}: AuthSign(SK_proxy, {@link reEncryptionShareSignable})
+ * over the record (`stored`), the grant (its R1, R2, from the key share or the commitment) and the
+ * encoded partial. For proxies that compute their partial themselves.
+ * @returns the encoded signed partial ({@link encodeSignedReEncryptionShare})
+ */
+export function signReEncryptionShare(
+  signingKey: SigningKey,
+  stored: Ga07Ciphertext,
+  grant: { readonly R1: G2; readonly R2: GT },
+  partial: Uint8Array,
+  options?: RandomOptions,
+): Uint8Array {
+  const bindings = shareBindings(stored, grant.R1, grant.R2);
+  const signable = reEncryptionShareSignable(signingKey.identity, bindings.record, bindings.grant, partial);
+  return encodeSignedReEncryptionShare({
+    proxy: signingKey.identity,
+    partial,
+    signature: authSign(signingKey, signable, options),
+  });
 }
 
 /** What the institution receives and reads in step 8. */
@@ -348,36 +419,121 @@ export interface Delivery {
   readonly commitment: bigint;
   /** The ciphertext the proxy says it stored (its C1, C2 enter the proofs). */
   readonly stored: Ga07Ciphertext;
-  /** The proxies' encoded re-encryption shares. */
+  /** The proxies' signed partial re-encryptions ({@link proxyReEncrypt}), in any order. */
   readonly shares: readonly Uint8Array[];
 }
 
+/** Why {@link receiveRecordDetailed} set a delivered share aside. */
+export type ShareRejectionReason =
+  /** The bytes are not a signed share: nobody can be blamed. */
+  | 'malformed'
+  /** The AuthSign signature does not verify for the identity named: nobody can be blamed. */
+  | 'badSignature'
+  /** Signed, but the partial inside does not decode: the signer is accountable. */
+  | 'undecodable'
+  /** Signed, but the partial's proof does not verify: the signer is accountable. */
+  | 'invalid'
+  /** Signed and valid, but a valid partial for the same share came earlier (a replay; harmless). */
+  | 'duplicate';
+
+/** A delivered share that {@link receiveRecordDetailed} set aside. */
+export interface ShareRejection {
+  /** Its position in `delivery.shares`. */
+  readonly position: number;
+  /** The proxy whose valid signature covers it; `null` when the signature does not verify (unattributable). */
+  readonly proxy: string | null;
+  /** Why it was set aside. */
+  readonly reason: ShareRejectionReason;
+}
+
+/** What {@link receiveRecordDetailed} returns. */
+export interface ReceivedRecord {
+  /** The record, checked against the on-ledger commitment. */
+  readonly record: number[];
+  /** The shares set aside; those with a `proxy` and reason `undecodable` or `invalid` name a misbehaving proxy. */
+  readonly rejected: readonly ShareRejection[];
+}
+
 /**
- * Step 8 / section 4.2.9: check the proxies' proofs against the on-ledger key commitment, combine,
- * Decrypt(PK, C_{p->d}, SK_d), and check the record, under the blinding that came with it,
- * against the on-ledger commitment.
- * @returns the record
- * @throws ProtocolError `reEncryptionProofInvalid`, `decryptionFailed` or `recordMismatch`
+ * Step 8 / section 4.2.9, reporting: check each proxy's AuthSign signature and proof against the
+ * on-ledger key commitment, combine any t valid partials (bad, unsigned and replayed ones are set
+ * aside, so one lying proxy does not stop a t-of-n delivery with t < n), Decrypt(PK, C_{p->d},
+ * SK_d), and check the record, under the blinding that came with it, against the on-ledger
+ * commitment.
+ * @param signParams - the PKG's AuthSign parameters, to check the proxies' signatures
+ * @returns the record and the shares set aside
+ * @throws ProtocolError `reEncryptionProofInvalid` (fewer than t valid partials; `accountable` names
+ * every proxy whose signed partial failed), `decryptionFailed` or `recordMismatch`
  */
-export function receiveRecord(
+export function receiveRecordDetailed(
   params: Ga07Params,
   institutionKey: Ga07SecretKey,
   delivery: Delivery,
   proofSystem: Pick<ProofSystem, 'commitRecord'>,
-): number[] {
+  signParams: AuthSignParams,
+): ReceivedRecord {
+  let commitment: ReturnType<typeof ga07Verifiable.decodeReKeyCommitment>;
+  try {
+    commitment = ga07Verifiable.decodeReKeyCommitment(delivery.reKeyCommitment);
+  } catch (e) {
+    throw new ProtocolError('reEncryptionProofInvalid', `the re-encryption key commitment: ${(e as Error).message}`);
+  }
+  if (!ga07Verifiable.verifyReKeyCommitment(params, institutionKey, commitment)) {
+    throw new ProtocolError('reEncryptionProofInvalid', 'the re-encryption key commitment is not for this institution');
+  }
+  const { record: recordBinding, grant } = shareBindings(delivery.stored, commitment.R1, commitment.R2);
+  const rejected: ShareRejection[] = [];
+  const signed: { position: number; proxy: string; partial: Ga07ReEncryptionShare }[] = [];
+  for (const [position, bytes] of aarray<Uint8Array>(delivery.shares, 'delivery.shares').entries()) {
+    let envelope: ReturnType<typeof decodeSignedReEncryptionShare>;
+    try {
+      envelope = decodeSignedReEncryptionShare(bytes);
+    } catch {
+      rejected.push({ position, proxy: null, reason: 'malformed' });
+      continue;
+    }
+    const signable = reEncryptionShareSignable(envelope.proxy, recordBinding, grant, envelope.partial);
+    if (!authVerify(signParams, envelope.proxy, signable, envelope.signature)) {
+      rejected.push({ position, proxy: null, reason: 'badSignature' });
+      continue;
+    }
+    try {
+      signed.push({ position, proxy: envelope.proxy, partial: ga07Verifiable.decodeReEncryptionShare(envelope.partial) });
+    } catch {
+      rejected.push({ position, proxy: envelope.proxy, reason: 'undecodable' });
+    }
+  }
   let shared: Ga07Ciphertext;
   try {
-    const commitment = ga07Verifiable.decodeReKeyCommitment(delivery.reKeyCommitment);
-    if (!ga07Verifiable.verifyReKeyCommitment(params, institutionKey, commitment)) {
-      throw new ProofError('the re-encryption key commitment is not for this institution');
+    if (signed.length < commitment.threshold) throw new ProofError('too few signed partials decode');
+    const combined = ga07Verifiable.combineReEncryptionSharesDetailed(
+      params,
+      commitment,
+      delivery.stored,
+      signed.map((s) => s.partial),
+    );
+    for (const r of combined.rejected) {
+      const s = signed[r.position] as (typeof signed)[number];
+      rejected.push({ position: s.position, proxy: s.proxy, reason: r.reason });
     }
-    const partials: Ga07ReEncryptionShare[] = delivery.shares.map((s) => ga07Verifiable.decodeReEncryptionShare(s));
-    shared = ga07Verifiable.combineReEncryptionShares(params, commitment, delivery.stored, partials);
+    shared = combined.ciphertext;
   } catch (e) {
-    if (e instanceof ProofError || e instanceof RangeError || e instanceof TypeError) {
-      throw new ProtocolError('reEncryptionProofInvalid', (e as Error).message);
+    if (!(e instanceof ProofError || e instanceof RangeError || e instanceof TypeError)) throw e;
+    const failed = e instanceof ProofError ? e.rejected : [];
+    for (const r of failed) {
+      const s = signed[r.position] as (typeof signed)[number];
+      rejected.push({ position: s.position, proxy: s.proxy, reason: r.reason });
     }
-    throw e;
+    const accountable = [
+      ...new Set(rejected.filter((r) => r.proxy !== null && r.reason !== 'duplicate').map((r) => r.proxy as string)),
+    ];
+    const unattributed = rejected.filter((r) => r.proxy === null).length;
+    throw new ProtocolError(
+      'reEncryptionProofInvalid',
+      `fewer than ${commitment.threshold} valid re-encryption shares; ` +
+        `signed shares that fail: ${accountable.length > 0 ? accountable.join(', ') : 'none'}; unsigned or malformed: ${unattributed}`,
+      accountable,
+    );
   }
   let opened: RecordOpening;
   try {
@@ -394,7 +550,27 @@ export function receiveRecord(
     matches = false;
   }
   if (!matches) throw new ProtocolError('recordMismatch', 'the record received is not the one committed on the ledger');
-  return record;
+  rejected.sort((a, b) => a.position - b.position);
+  return { record, rejected };
+}
+
+/**
+ * Step 8 / section 4.2.9: check the proxies' signed proofs against the on-ledger key commitment,
+ * combine any t valid partials, Decrypt(PK, C_{p->d}, SK_d), and check the record against the
+ * on-ledger commitment. {@link receiveRecordDetailed} also reports the shares it set aside.
+ * @param signParams - the PKG's AuthSign parameters, to check the proxies' signatures
+ * @returns the record
+ * @throws ProtocolError `reEncryptionProofInvalid` (with `accountable` naming the proxies whose
+ * signed partials failed), `decryptionFailed` or `recordMismatch`
+ */
+export function receiveRecord(
+  params: Ga07Params,
+  institutionKey: Ga07SecretKey,
+  delivery: Delivery,
+  proofSystem: Pick<ProofSystem, 'commitRecord'>,
+  signParams: AuthSignParams,
+): number[] {
+  return receiveRecordDetailed(params, institutionKey, delivery, proofSystem, signParams).record;
 }
 
 /**

@@ -415,7 +415,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   let shares: Uint8Array[] = [];
   await timed('step 7', 'the proxy re-encrypts, with a proof of correct re-encryption', () => {
     shares = issued.sealedShares.map((s, i) =>
-      proxyReEncrypt(pkg.preParams, (creds.proxies[i] as (typeof creds.proxies)[number]).decryptionKey, s.sealed, stored, {
+      proxyReEncrypt(pkg.preParams, creds.proxies[i] as (typeof creds.proxies)[number], s.sealed, stored, {
         random,
       }),
     );
@@ -430,7 +430,13 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   await timed('step 8', `${ids.labA} checks the proofs, decrypts and checks the record against the ledger`, () => {
     const grant = network.nodes[0]?.ledger.contract.approvals.get(approvalId)?.reKeyCommitment;
     if (grant == null) throw new MedshareError('ERR_NETWORK', 'step 8: the ledger holds no key commitment');
-    received = receiveRecord(pkg.preParams, creds.labA.decryptionKey, { reKeyCommitment: grant, commitment, stored, shares }, zk);
+    received = receiveRecord(
+      pkg.preParams,
+      creds.labA.decryptionKey,
+      { reKeyCommitment: grant, commitment, stored, shares },
+      zk,
+      pkg.signParams,
+    );
     return {
       lines: [`received ${received.length} fields; commitment matches the ledger: it is the data that was proven`],
       saw: [{ who: ids.labA, what: `the record [${received.slice(0, 6).join(', ')}${received.length > 6 ? ', …' : ''}]` }],

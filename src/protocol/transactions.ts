@@ -12,10 +12,11 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, ByteWriter, toHex } from '../internal/bytes.js';
 import { abytes, ArgumentValueError, EncodingError } from '../internal/errors.js';
-import { identityBytes } from '../internal/identity.js';
+import { identityBytes, identityProblem } from '../internal/identity.js';
 
 const VERSION = 1;
 const SIGN_TAG = 'medshare/protocol/v1/envelope';
+const SHARE_TAG = 'medshare/protocol/v1/reencryption-share';
 const MAX_KEYWORDS = 32;
 const MAX_KEYWORD_BYTES = 64;
 const MAX_SIGNAL_CHARS = 80;
@@ -166,6 +167,68 @@ export function recordSignable(patient: string, commitment: bigint): Uint8Array 
 /** The bytes of the binding h that sigma_a signs (section 4.2.6, step 3). */
 export function bindingSignable(binding: bigint): Uint8Array {
   return new ByteWriter(64).string('medshare/protocol/v1/binding').raw(fieldToBytes(binding)).finish();
+}
+
+/**
+ * The bytes a proxy signs with its partial re-encryption (step 7): tag, the proxy's identity,
+ * the record (the stored ciphertext's recipient, C1 and C2), the grant (the re-encryption key's
+ * R1 and R2, fresh for every grant) and the encoded partial, which carries the share index.
+ * Signing these makes a bad partial attributable to its proxy: the index a partial claims is
+ * not (anyone can write any index), the proxy's AuthSign over all of it is.
+ * @param proxy - the proxy's identity
+ * @param record - the record binding (see `proxyReEncrypt`)
+ * @param grant - the grant binding
+ * @param partial - the encoded partial re-encryption (ga07Verifiable.encodeReEncryptionShare)
+ */
+export function reEncryptionShareSignable(proxy: string, record: Uint8Array, grant: Uint8Array, partial: Uint8Array): Uint8Array {
+  identityBytes(proxy, 'proxy');
+  return new ByteWriter(256 + record.length + grant.length + partial.length)
+    .string(SHARE_TAG)
+    .string(proxy)
+    .bytes(abytes(record, 'record'))
+    .bytes(abytes(grant, 'grant'))
+    .bytes(abytes(partial, 'partial'))
+    .finish();
+}
+
+/** A partial re-encryption as a proxy delivers it: signed by the proxy (step 7). */
+export interface SignedReEncryptionShare {
+  /** The proxy's identity. */
+  readonly proxy: string;
+  /** The encoded partial re-encryption (ga07Verifiable.encodeReEncryptionShare). */
+  readonly partial: Uint8Array;
+  /** AuthSign(SK_proxy, {@link reEncryptionShareSignable}(proxy, record, grant, partial)). */
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Encodes a signed partial: version (u8), proxy (string), partial (bytes), signature (bytes).
+ * @throws TypeError / RangeError naming a malformed field
+ */
+export function encodeSignedReEncryptionShare(share: SignedReEncryptionShare): Uint8Array {
+  identityBytes(share.proxy, 'proxy');
+  return new ByteWriter(128 + share.partial.length)
+    .u8(VERSION)
+    .string(share.proxy)
+    .bytes(abytes(share.partial, 'partial'))
+    .bytes(abytes(share.signature, 'signature'))
+    .finish();
+}
+
+/**
+ * Decodes a signed partial from untrusted bytes (the signature is not checked here).
+ * @throws TypeError for a non-Uint8Array; RangeError naming the first malformed field
+ */
+export function decodeSignedReEncryptionShare(bytes: Uint8Array): SignedReEncryptionShare {
+  const r = new ByteReader(abytes(bytes, 'share'), 'signed re-encryption share');
+  const version = r.u8('version');
+  if (version !== VERSION) throw new EncodingError('signed re-encryption share', 'version', `unknown version ${version}`);
+  const proxy = r.string('proxy', 1024);
+  if (identityProblem(proxy) !== undefined) throw new EncodingError('signed re-encryption share', 'proxy', 'not an identity');
+  const partial = r.bytes('partial', MAX_BLOB);
+  const signature = r.bytes('signature', 1024);
+  r.end();
+  return { proxy, partial, signature };
 }
 
 /** The bytes the sender signs: tag, kind, sender, time, body. */

@@ -4,21 +4,25 @@
  * See ./index.ts for the scheme and its security statement.
  */
 import {
+  ascalar,
   G1_BYTES,
   G1Point,
   G2Point,
+  GroupField,
   gtEq,
   GT_ONE,
   hashToG1,
   hashToScalar,
   pairProduct,
+  concatBytes,
   Fr_ as Fr,
+  hedgedNonce,
   randomScalar,
   type G1,
   type G2,
 } from '../internal/bls.js';
-import { equalBytes, Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
-import { abytes, ascheme } from '../internal/errors.js';
+import { decodePoint, Kind, pointEncodingProblem, Reader, SchemeId, Writer } from '../internal/codec.js';
+import { abytes, akind, Field } from '../internal/errors.js';
 import { BoundedCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
@@ -26,6 +30,8 @@ import { randomFrom, type RandomOptions } from '../internal/random.js';
 const NAME = 'authSign';
 const H1_DST = 'MEDSHARE-V1-AUTHSIGN-H1_BLS12381G1_XMD:SHA-256_SSWU_RO_';
 const H3_DST = 'MEDSHARE-V1-AUTHSIGN-H3_XMD:SHA-256';
+/** Domain-separation tag of AuthSign's hedged nonce r. */
+export const NONCE_DST = 'MEDSHARE-V1-AUTHSIGN-NONCE_XMD:SHA-256';
 
 /** Length of a signature: U and V, two compressed G1 points. */
 export const SIGNATURE_BYTES = 2 * G1_BYTES;
@@ -86,22 +92,28 @@ export function setup(options?: RandomOptions): AuthSignSetup {
  * @throws TypeError for wrong argument types; RangeError for an empty or over-long identity.
  */
 export function keyGen(params: AuthSignParams, masterKey: AuthSignMasterKey, identity: string): SigningKey {
-  ascheme(params, NAME, 'params');
-  const { s } = ascheme<AuthSignMasterKey>(masterKey, NAME, 'masterKey');
+  aParams(params);
+  const { s } = aMasterKey(masterKey);
   return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
 }
 
 /**
- * AuthSign(SK, m): r random, U = Q^r, v = H3(U, m), V = sk^(r+v); returns U || V (96 bytes).
+ * AuthSign(SK, m): r hedged, U = Q^r, v = H3(U, m), V = sk^(r+v); returns U || V (96 bytes).
+ * r = H(sk, rho, m) with 32 fresh bytes rho (hedged, domain `MEDSHARE-V1-AUTHSIGN-NONCE_XMD:SHA-256`): two
+ * signatures on different messages never share r, even from a repeated random source (which
+ * would give sk = (V - V') / (v - v')); the same key, message and random bytes give the same
+ * signature.
  * @throws TypeError when `message` is not a Uint8Array or the key is not an AuthSign key.
  */
 export function authSign(signingKey: SigningKey, message: Uint8Array, options?: RandomOptions): Uint8Array {
-  const sk = ascheme<SigningKey>(signingKey, NAME, 'signingKey');
+  const sk = aSigningKey(signingKey);
   abytes(message, 'message');
   const q = identityPoint(sk.identity, 'signingKey.identity');
   const random = randomFrom(options);
-  for (;;) {
-    const r = randomScalar(random);
+  const secret = sk.key.toBytes(true);
+  for (let attempt = 0; ; attempt++) {
+    // attempt > 0 only when r + v = 0 (probability 1/r): hedge again with the attempt number.
+    const r = hedgedNonce(NONCE_DST, secret, attempt === 0 ? message : concatBytes(Uint8Array.of(attempt), message), random);
     const u = q.multiply(r);
     const uBytes = u.toBytes(true);
     const exponent = Fr.add(r, hashToScalar(H3_DST, uBytes, message));
@@ -122,25 +134,20 @@ const NEG_H = G2Point.BASE.negate();
  *   invalid identity string.
  */
 export function authVerify(params: AuthSignParams, identity: string, message: Uint8Array, signature: Uint8Array): boolean {
-  const { mpk } = ascheme<AuthSignParams>(params, NAME, 'params');
+  const { mpk } = aParams(params);
   abytes(message, 'message');
   abytes(signature, 'signature');
   const q = identityPoint(identity);
   if (signature.length !== SIGNATURE_BYTES) return false;
   const uBytes = signature.subarray(0, G1_BYTES);
-  let u: G1;
-  let v: G1;
-  try {
-    u = G1Point.fromBytes(uBytes);
-    v = G1Point.fromBytes(signature.subarray(G1_BYTES));
-    u.assertValidity();
-    v.assertValidity();
-  } catch {
-    return false;
-  }
-  if (u.is0() || v.is0()) return false;
-  // Canonical encodings only, so a signature has exactly one byte form.
-  if (!equalBytes(u.toBytes(true), uBytes) || !equalBytes(v.toBytes(true), signature.subarray(G1_BYTES))) return false;
+  const vBytes = signature.subarray(G1_BYTES);
+  // Cheap checks of both points first (flags, identity, x < p), then square roots and subgroup
+  // checks; canonical encodings only, so a signature has exactly one byte form.
+  if (pointEncodingProblem(uBytes, 'G1') !== undefined || pointEncodingProblem(vBytes, 'G1') !== undefined) return false;
+  const u = decodePoint(G1Point, uBytes, 'G1');
+  if (typeof u === 'string') return false;
+  const v = decodePoint(G1Point, vBytes, 'G1');
+  if (typeof v === 'string') return false;
   const h3 = hashToScalar(H3_DST, uBytes, message);
   return gtEq(
     pairProduct([
@@ -153,20 +160,36 @@ export function authVerify(params: AuthSignParams, identity: string, message: Ui
 
 const ID = SchemeId.authSign;
 
+// ------------------------------------------------------------------ argument kinds (as in medshare/pre)
+
+function aParams(value: unknown, name = 'params'): AuthSignParams {
+  return akind<AuthSignParams>(value, name, 'AuthSign params', NAME, { mpk: GroupField.g2 });
+}
+
+function aMasterKey(value: unknown, name = 'masterKey'): AuthSignMasterKey {
+  const k = akind<AuthSignMasterKey>(value, name, 'an AuthSign master key', NAME, { s: Field.bigint });
+  ascalar(k.s, `${name}.s`, true);
+  return k;
+}
+
+function aSigningKey(value: unknown, name = 'signingKey'): SigningKey {
+  return akind<SigningKey>(value, name, 'an AuthSign signing key', NAME, { identity: Field.string, key: GroupField.g1 });
+}
+
 /** Encodes the public parameters (header + mpk). */
 export function encodeParams(params: AuthSignParams): Uint8Array {
-  return new Writer(ID, Kind.params).g2(ascheme<AuthSignParams>(params, NAME, 'params').mpk).finish();
+  return new Writer(ID, Kind.params).g2(aParams(params).mpk).finish();
 }
 /** Decodes and validates public parameters; RangeError naming the field on bad bytes. */
 export function decodeParams(bytes: Uint8Array): AuthSignParams {
   const r = new Reader(bytes, 'authSign params', ID, Kind.params);
-  const out: AuthSignParams = { scheme: NAME, mpk: r.g2('mpk') };
+  const mpk = r.g2('mpk');
   r.end();
-  return out;
+  return { scheme: NAME, mpk: mpk.value };
 }
 /** Encodes the master key (header + s). */
 export function encodeMasterKey(masterKey: AuthSignMasterKey): Uint8Array {
-  return new Writer(ID, Kind.masterKey).scalar(ascheme<AuthSignMasterKey>(masterKey, NAME, 'masterKey').s).finish();
+  return new Writer(ID, Kind.masterKey).scalar(aMasterKey(masterKey).s).finish();
 }
 /** Decodes and validates a master key. */
 export function decodeMasterKey(bytes: Uint8Array): AuthSignMasterKey {
@@ -177,13 +200,14 @@ export function decodeMasterKey(bytes: Uint8Array): AuthSignMasterKey {
 }
 /** Encodes a signing key (header + identity + key). */
 export function encodeSigningKey(signingKey: SigningKey): Uint8Array {
-  const k = ascheme<SigningKey>(signingKey, NAME, 'signingKey');
+  const k = aSigningKey(signingKey);
   return new Writer(ID, Kind.signingKey).string(k.identity).g1(k.key).finish();
 }
 /** Decodes and validates a signing key. */
 export function decodeSigningKey(bytes: Uint8Array): SigningKey {
   const r = new Reader(bytes, 'authSign signing key', ID, Kind.signingKey);
-  const out: SigningKey = { scheme: NAME, identity: r.identity('identity'), key: r.g1('key') };
+  const identity = r.identity('identity');
+  const key = r.g1('key');
   r.end();
-  return out;
+  return { scheme: NAME, identity, key: key.value };
 }

@@ -6,7 +6,7 @@
  */
 import { gtDiv, gtToBytes, pair, type GT } from '../../src/internal/bls.js';
 import { decapsulate, ga07, H1_DST, H2_DST, identityPoint } from '../../src/pre/ga07.js';
-import { ga07Verifiable as v, PROOF_DST } from '../../src/pre/ga07-verifiable.js';
+import { NONCE_DST, ga07Verifiable as v, PROOF_DST } from '../../src/pre/ga07-verifiable.js';
 import { hex } from './ga07-fixture.js';
 import { seededRandom } from './random.js';
 
@@ -16,7 +16,7 @@ const seed = (step: string) => `${VECTOR_SEED}/${step}`;
 export interface Ga07Vectors {
   description: string;
   seedPrefix: string;
-  dst: { H1: string; H2: string; proof: string };
+  dst: { H1: string; H2: string; proof: string; nonce: string };
   identities: { delegator: string; delegatee: string };
   record: string;
   setup: { seed: string; params: string; masterKey: string };
@@ -66,7 +66,7 @@ export function makeGa07Vectors(): Ga07Vectors {
   return {
     description: 'ga07 (Green-Ateniese IBP1 on BLS12-381) known-answer vectors; all byte strings hex; see test/vectors/README.md',
     seedPrefix: VECTOR_SEED,
-    dst: { H1: H1_DST, H2: H2_DST, proof: PROOF_DST },
+    dst: { H1: H1_DST, H2: H2_DST, proof: PROOF_DST, nonce: NONCE_DST },
     identities: { delegator, delegatee },
     record: hex(record),
     setup: { seed: seed('setup'), params: hex(ga07.encodeParams(params)), masterKey: hex(ga07.encodeMasterKey(masterKey)) },
