@@ -35,6 +35,7 @@ import {
 import { authSign, keyGen, setup } from '../src/sign/index.js';
 import { FIELD_ORDER, type Groth16Proof, type VerificationKey } from '../src/zk/index.js';
 import { seededRandom } from './support/random.js';
+import { thrown } from './support/thrown.js';
 
 const random = seededRandom('evm-encoding');
 /** A real key, proof and signals of the current circuit (the browser example's fixture). */
@@ -50,16 +51,6 @@ const { params, masterKey } = setup({ random });
 const alice = keyGen(params, masterKey, 'patient:alice');
 const sigma = authSign(alice, new Uint8Array([1, 2, 3]), { random });
 const arbScalar = fc.bigInt({ min: 1n, max: bls12_381.fields.Fr.ORDER - 1n });
-
-/** Runs `fn`, which must throw; returns what it threw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('round trips', () => {
   it('G1 and G2 points (EIP-2537): decode(encode(P)) = P for random points and infinity', () => {
