@@ -10,7 +10,7 @@
 import { toHex } from '../internal/bytes.js';
 import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
-import type { Reply, Request } from './types.js';
+import type { ClientDropCode, Reply, Request } from './types.js';
 import { MAX_CLIENT_ID } from './validate.js';
 import { ArgumentTypeError, ArgumentValueError, MedshareError } from '../internal/errors.js';
 
@@ -141,7 +141,9 @@ export interface ClientDropEffect {
   readonly type: 'drop';
   /** The replica index the reply came from. */
   readonly from: number;
-  /** Why, in English, for logs and metrics (the wording is not a stable interface). */
+  /** Why, as a stable code to branch on. */
+  readonly code: ClientDropCode;
+  /** Why, in English, for logs and metrics (the wording is not a stable interface; branch on `code`). */
   readonly reason: string;
 }
 
@@ -247,9 +249,12 @@ export function clientStep(state: ClientState, input: ClientInput): ClientStepRe
 }
 
 function onReply(state: ClientState, from: number, raw: unknown): ClientStepResult {
-  const drop = (reason: string) => ({ state, effects: [{ type: 'drop', from, reason } as ClientEffect] });
+  const drop = (code: ClientDropCode, reason: string): ClientStepResult => ({
+    state,
+    effects: [{ type: 'drop', from, code, reason }],
+  });
   const out = state.outstanding;
-  if (typeof raw !== 'object' || raw === null) return drop('reply: not an object');
+  if (typeof raw !== 'object' || raw === null) return drop('malformed', 'reply: not an object');
   const r = raw as Partial<Reply>;
   if (
     r.type !== 'reply' ||
@@ -263,11 +268,11 @@ function onReply(state: ClientState, from: number, raw: unknown): ClientStepResu
     from < 0 ||
     from >= state.n
   ) {
-    return drop('reply: malformed or sender mismatch');
+    return drop('malformed', 'reply: malformed or sender mismatch');
   }
   if (out === null || r.client !== state.id || r.timestamp !== out.request.timestamp)
-    return drop('reply: not for the outstanding request');
-  if (out.replies.has(from)) return drop('reply: duplicate');
+    return drop('notOutstanding', 'reply: not for the outstanding request');
+  if (out.replies.has(from)) return drop('duplicate', 'reply: duplicate');
   const reply = r as Reply;
   const replies = new Map(out.replies).set(from, reply);
   // f + 1 matching results: at least one comes from a correct replica.

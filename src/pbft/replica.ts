@@ -13,13 +13,13 @@
  */
 import { bytesEqual, toHex } from '../internal/bytes.js';
 import {
-  checkCheckpointProof,
-  checkPrePrepare,
-  checkViewChange,
+  checkpointProofProblem,
   GENESIS_CHECKPOINT_DIGEST,
   GENESIS_SNAPSHOT,
+  prePrepareProblem,
   safeVerifyClient,
   safeVerifyReplica,
+  viewChangeProblem,
 } from './certificates.js';
 import {
   batchDigest,
@@ -39,6 +39,7 @@ import type {
   Checkpoint,
   ClientRecord,
   Commit,
+  DropCode,
   FetchState,
   NewView,
   PreparedProof,
@@ -216,7 +217,7 @@ export function step(state: ReplicaState, input: ReplicaInput): StepResult {
     case 'request': {
       const checked = checkRequest(input.request, state.config);
       if (checked.ok) machine.onRequest(checked.value, 'client');
-      else machine.drop('client', checked.reason);
+      else machine.drop('client', 'malformed', checked.reason);
       break;
     }
     case 'message':
@@ -316,8 +317,8 @@ class Machine {
 
   // ---- effects --------------------------------------------------------------------------
 
-  drop(from: number | 'client', reason: string): void {
-    this.effects.push({ type: 'drop', from, reason });
+  drop(from: number | 'client', code: DropCode, reason: string): void {
+    this.effects.push({ type: 'drop', from, code, reason });
   }
 
   private send(to: number, message: ReplicaMessage): void {
@@ -388,12 +389,12 @@ class Machine {
 
   onMessage(from: unknown, raw: unknown): void {
     if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0 || from >= this.cfg.n || from === this.me) {
-      this.drop('client', `message from an unknown sender ${String(from)}`);
+      this.drop('client', 'unknownSender', `message from an unknown sender ${String(from)}`);
       return;
     }
     const checked = checkReplicaMessage(raw, this.cfg);
     if (!checked.ok) {
-      this.drop(from, checked.reason);
+      this.drop(from, 'malformed', checked.reason);
       return;
     }
     this.dispatch(from, checked.value);
@@ -438,22 +439,23 @@ class Machine {
     if (last !== undefined && request.timestamp <= last.timestamp) {
       // Already executed: a retransmission gets the last reply again; older requests are ignored.
       if (request.timestamp === last.timestamp && from === 'client') this.reply(request.client, last);
-      else this.drop(from, 'request already executed');
+      else this.drop(from, 'alreadyExecuted', 'request already executed');
       return;
     }
     const key = requestKey(request);
     const known = s.pending.get(key);
     if (known !== undefined) {
-      if (!sameContent(known, request)) this.drop(from, 'conflicting request: same client and timestamp, other operation');
+      if (!sameContent(known, request))
+        this.drop(from, 'conflict', 'conflicting request: same client and timestamp, other operation');
       else if (from === 'client' && !this.isPrimary && s.status === 'normal') this.send(primaryOf(s.view, this.cfg.n), known);
       return;
     }
     if (!safeVerifyClient(this.cfg.crypto, request)) {
-      this.drop(from, 'request: bad client signature');
+      this.drop(from, 'badClientSignature', 'request: bad client signature');
       return;
     }
     if (s.pending.size >= this.cfg.maxPending) {
-      this.drop(from, 'request: pending queue full');
+      this.drop(from, 'pendingFull', 'request: pending queue full');
       return;
     }
     this.own('pending').set(key, request);
@@ -501,17 +503,21 @@ class Machine {
   private onOrdering(from: number, m: PrePrepare | Prepare | Commit): void {
     const s = this.s;
     if (m.view !== s.view) {
-      this.drop(from, `${m.type} for view ${m.view}, replica is in view ${s.view}`);
+      this.drop(from, 'wrongView', `${m.type} for view ${m.view}, replica is in view ${s.view}`);
       return;
     }
     if (s.status !== 'normal') {
       // Arrived before the NEW-VIEW that starts this view: keep it for when that view starts.
       if (s.early.length < 4 * this.cfg.n * this.cfg.logWindow) s.early = [...s.early, { from, message: m }];
-      else this.drop(from, `${m.type}: view change in progress, buffer full`);
+      else this.drop(from, 'bufferFull', `${m.type}: view change in progress, buffer full`);
       return;
     }
     if (!this.inWindow(m.seq)) {
-      this.drop(from, `${m.type} seq ${m.seq} outside the watermarks (${s.stable.seq}, ${s.stable.seq + this.cfg.logWindow}]`);
+      this.drop(
+        from,
+        'outsideWatermarks',
+        `${m.type} seq ${m.seq} outside the watermarks (${s.stable.seq}, ${s.stable.seq + this.cfg.logWindow}]`,
+      );
       // Above the high watermark: the sender is ordering past our window, so we missed a stable
       // checkpoint (for instance while crashed). Ask it with a STATUS (at most one per
       // retransmission interval): a sender ahead answers with its stable checkpoint and the
@@ -542,31 +548,31 @@ class Machine {
   private onPrePrepare(from: number, pp: PrePrepare): void {
     const s = this.s;
     if (this.isPrimary) {
-      this.drop(from, 'pre-prepare: the primary does not accept pre-prepares');
+      this.drop(from, 'notPrimary', 'pre-prepare: the primary does not accept pre-prepares');
       return;
     }
     const existing = s.log.get(pp.seq)?.prePrepare;
     if (existing != null) {
       if (!bytesEqual(existing.digest, pp.digest)) {
-        this.drop(from, `pre-prepare: conflicts with the one accepted for seq ${pp.seq}`);
+        this.drop(from, 'conflict', `pre-prepare: conflicts with the one accepted for seq ${pp.seq}`);
         return;
       }
     }
-    const bad = checkPrePrepare(pp, this.cfg.n, this.cfg.crypto);
+    const bad = prePrepareProblem(pp, this.cfg.n, this.cfg.crypto);
     if (bad !== null) {
-      this.drop(from, bad);
+      this.drop(from, bad.code, bad.reason);
       return;
     }
     for (let i = 0; i < pp.batch.length; i++) {
       const request = pp.batch[i] as Request;
       if (i > 0 && compareRequests(pp.batch[i - 1] as Request, request) >= 0) {
-        this.drop(from, 'pre-prepare: batch not sorted by (client, timestamp) or has a duplicate');
+        this.drop(from, 'batchUnsorted', 'pre-prepare: batch not sorted by (client, timestamp) or has a duplicate');
         return;
       }
       const known = s.pending.get(requestKey(request));
       const verified = known !== undefined && sameSigned(known, request);
       if (!verified && !safeVerifyClient(this.cfg.crypto, request)) {
-        this.drop(from, `pre-prepare: bad client signature on request ${i}`);
+        this.drop(from, 'badClientSignature', `pre-prepare: bad client signature on request ${i}`);
         return;
       }
     }
@@ -591,13 +597,13 @@ class Machine {
 
   private onPrepare(from: number, p: Prepare): void {
     if (p.replica === primaryOf(p.view, this.cfg.n)) {
-      this.drop(from, 'prepare from the primary');
+      this.drop(from, 'notPrimary', 'prepare from the primary');
       return;
     }
     const slot = this.s.log.get(p.seq) ?? EMPTY_SLOT;
     if (slot.prepares.has(p.replica)) return; // duplicate
     if (!safeVerifyReplica(this.cfg.crypto, p.replica, prepareSignable(p), p.signature)) {
-      this.drop(from, `prepare: bad signature of replica ${p.replica}`);
+      this.drop(from, 'badSignature', `prepare: bad signature of replica ${p.replica}`);
       return;
     }
     this.setSlot(p.seq, { prepares: new Map(slot.prepares).set(p.replica, p) });
@@ -626,7 +632,7 @@ class Machine {
     const slot = this.s.log.get(c.seq) ?? EMPTY_SLOT;
     if (slot.commits.has(c.replica)) return; // duplicate
     if (!safeVerifyReplica(this.cfg.crypto, c.replica, commitSignable(c), c.signature)) {
-      this.drop(from, `commit: bad signature of replica ${c.replica}`);
+      this.drop(from, 'badSignature', `commit: bad signature of replica ${c.replica}`);
       return;
     }
     this.setSlot(c.seq, { commits: new Map(slot.commits).set(c.replica, c) });
@@ -745,12 +751,12 @@ class Machine {
     const s = this.s;
     if (c.seq <= s.stable.seq) return; // already stable or older
     if (c.seq % this.cfg.checkpointInterval !== 0) {
-      this.drop(from, `checkpoint at seq ${c.seq}, not a multiple of K`);
+      this.drop(from, 'notCheckpoint', `checkpoint at seq ${c.seq}, not a multiple of K`);
       return;
     }
     if (s.checkpoints.get(c.seq)?.has(c.replica)) return; // duplicate
     if (!safeVerifyReplica(this.cfg.crypto, c.replica, checkpointSignable(c), c.signature)) {
-      this.drop(from, `checkpoint: bad signature of replica ${c.replica}`);
+      this.drop(from, 'badSignature', `checkpoint: bad signature of replica ${c.replica}`);
       return;
     }
     this.recordCheckpoint(c);
@@ -806,7 +812,7 @@ class Machine {
 
   private onFetchState(from: number, m: FetchState): void {
     if (m.replica !== from) {
-      this.drop(from, 'fetchState: sender mismatch');
+      this.drop(from, 'senderMismatch', 'fetchState: sender mismatch');
       return;
     }
     const stable = this.s.stable;
@@ -825,13 +831,13 @@ class Machine {
     const snapshot = m.snapshot;
     if (snapshot.seq <= s.lastExecuted) return; // not newer
     if (snapshot.seq % this.cfg.checkpointInterval !== 0) {
-      this.drop(from, 'stateTransfer: not at a checkpoint');
+      this.drop(from, 'notCheckpoint', 'stateTransfer: not at a checkpoint');
       return;
     }
     const digest = snapshotDigest(snapshot);
-    const bad = checkCheckpointProof(m.proof, snapshot.seq, digest, this.cfg.n, this.cfg.crypto);
+    const bad = checkpointProofProblem(m.proof, snapshot.seq, digest, this.cfg.n, this.cfg.crypto);
     if (bad !== null) {
-      this.drop(from, `stateTransfer: ${bad}`);
+      this.drop(from, bad.code, `stateTransfer: ${bad.reason}`);
       return;
     }
     s.lastExecuted = snapshot.seq;
@@ -855,7 +861,7 @@ class Machine {
   private onStatus(from: number, m: Status): void {
     const s = this.s;
     if (m.replica !== from) {
-      this.drop(from, 'status: sender mismatch');
+      this.drop(from, 'senderMismatch', 'status: sender mismatch');
       return;
     }
     if (s.stable.snapshot !== null && s.stable.seq > m.lastExecuted) {
@@ -940,9 +946,9 @@ class Machine {
     }
     const existing = s.viewChanges.get(vc.replica);
     if (existing !== undefined && existing.view >= vc.view) return; // not newer
-    const bad = checkViewChange(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
+    const bad = viewChangeProblem(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
     if (bad !== null) {
-      this.drop(from, bad);
+      this.drop(from, bad.code, bad.reason);
       return;
     }
     this.own('viewChanges').set(vc.replica, vc);
@@ -988,49 +994,49 @@ class Machine {
     const s = this.s;
     if (!(nv.view > s.view || (nv.view === s.view && s.status === 'viewChanging'))) return; // stale
     if (nv.replica !== primaryOf(nv.view, this.cfg.n)) {
-      this.drop(from, `new-view from ${nv.replica}, not the primary of view ${nv.view}`);
+      this.drop(from, 'notPrimary', `new-view from ${nv.replica}, not the primary of view ${nv.view}`);
       return;
     }
     if (!safeVerifyReplica(this.cfg.crypto, nv.replica, newViewSignable(nv), nv.signature)) {
-      this.drop(from, 'new-view: bad signature');
+      this.drop(from, 'badSignature', 'new-view: bad signature');
       return;
     }
     const senders = new Set<number>();
     for (const vc of nv.viewChanges) {
       if (vc.view !== nv.view) {
-        this.drop(from, `new-view: contains a view-change for view ${vc.view}`);
+        this.drop(from, 'invalidCertificate', `new-view: contains a view-change for view ${vc.view}`);
         return;
       }
       if (senders.has(vc.replica)) {
-        this.drop(from, `new-view: two view-changes from replica ${vc.replica}`);
+        this.drop(from, 'tooFewViewChanges', `new-view: two view-changes from replica ${vc.replica}`);
         return;
       }
       senders.add(vc.replica);
-      const bad = checkViewChange(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
+      const bad = viewChangeProblem(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
       if (bad !== null) {
-        this.drop(from, `new-view: ${bad}`);
+        this.drop(from, 'invalidCertificate', `new-view: ${bad.reason}`);
         return;
       }
     }
     if (senders.size < this.q.viewChange) {
-      this.drop(from, `new-view: ${senders.size} view-changes, need ${this.q.viewChange}`);
+      this.drop(from, 'tooFewViewChanges', `new-view: ${senders.size} view-changes, need ${this.q.viewChange}`);
       return;
     }
     const plan = computeNewViewPlan(nv.view, nv.viewChanges);
     if (nv.prePrepares.length !== plan.entries.length) {
-      this.drop(from, 'new-view: O does not match V');
+      this.drop(from, 'newViewMismatch', 'new-view: O does not match V');
       return;
     }
     for (let i = 0; i < plan.entries.length; i++) {
       const entry = plan.entries[i] as NewViewPlan['entries'][number];
       const pp = nv.prePrepares[i] as PrePrepare;
       if (pp.view !== nv.view || pp.seq !== entry.seq || !bytesEqual(pp.digest, entry.digest)) {
-        this.drop(from, `new-view: O does not match V at seq ${entry.seq}`);
+        this.drop(from, 'newViewMismatch', `new-view: O does not match V at seq ${entry.seq}`);
         return;
       }
-      const bad = checkPrePrepare(pp, this.cfg.n, this.cfg.crypto);
+      const bad = prePrepareProblem(pp, this.cfg.n, this.cfg.crypto);
       if (bad !== null) {
-        this.drop(from, `new-view: ${bad}`);
+        this.drop(from, bad.code, `new-view: ${bad.reason}`);
         return;
       }
     }

@@ -534,6 +534,57 @@ export interface ReplicaViewEnteredEffect {
   readonly view: number;
 }
 
+/**
+ * Why a replica dropped an input: a stable code a program can branch on (the English `reason`
+ * beside it is for people and may change).
+ * - `malformed`: the input failed the shape check ({@link checkReplicaMessage} or {@link checkRequest});
+ * - `unknownSender`: the message's `from` is not a peer index (outside [0, n), or this replica's own);
+ * - `senderMismatch`: an unsigned message (STATUS, FETCH-STATE) names another replica than its sender;
+ * - `badSignature`: a replica's signature on the message itself does not verify;
+ * - `badClientSignature`: a request's client signature does not verify (alone or inside a batch);
+ * - `invalidCertificate`: a certificate the message carries (checkpoint proof, prepared certificate,
+ *   VIEW-CHANGE inside a NEW-VIEW) is invalid;
+ * - `notPrimary`: a PRE-PREPARE or NEW-VIEW not from the primary of its view, a PREPARE from the
+ *   primary, or a PRE-PREPARE sent to the primary itself;
+ * - `wrongView`: an ordering message for a view other than the current one;
+ * - `outsideWatermarks`: a sequence number outside (h, h + L];
+ * - `notCheckpoint`: a checkpoint or state transfer at a sequence number that is not a multiple of K;
+ * - `conflict`: a second PRE-PREPARE for (v, n) with another digest, or a request with the same
+ *   client and timestamp as a pending one but another operation;
+ * - `batchUnsorted`: a batch not sorted strictly by (client, timestamp);
+ * - `digestMismatch`: a PRE-PREPARE's digest is not that of its batch;
+ * - `badTime`: a PRE-PREPARE's time goes back, or lies outside this replica's clock bound;
+ * - `tooFewViewChanges`: a NEW-VIEW with fewer than 2f + 1 VIEW-CHANGEs from distinct replicas;
+ * - `newViewMismatch`: a NEW-VIEW whose O is not the one computed from its V;
+ * - `alreadyExecuted`: a request not newer than the client's last executed one;
+ * - `pendingFull`: the table of pending requests is full (`maxPending`);
+ * - `bufferFull`: the buffer of messages for a view being changed to is full;
+ * - `refusedBefore`: an expensive message this replica already checked and refused, sent again;
+ * - `rateLimited`: a STATUS answered less than `retransmitInterval` ticks ago for the same peer.
+ */
+export type DropCode =
+  | 'malformed'
+  | 'unknownSender'
+  | 'senderMismatch'
+  | 'badSignature'
+  | 'badClientSignature'
+  | 'invalidCertificate'
+  | 'notPrimary'
+  | 'wrongView'
+  | 'outsideWatermarks'
+  | 'notCheckpoint'
+  | 'conflict'
+  | 'batchUnsorted'
+  | 'digestMismatch'
+  | 'badTime'
+  | 'tooFewViewChanges'
+  | 'newViewMismatch'
+  | 'alreadyExecuted'
+  | 'pendingFull'
+  | 'bufferFull'
+  | 'refusedBefore'
+  | 'rateLimited';
+
 /** An input was ignored, and did not change the state. */
 export interface ReplicaDropEffect {
   /** Effect discriminant: always `'drop'`. */
@@ -544,9 +595,19 @@ export interface ReplicaDropEffect {
    * valid peer index.
    */
   readonly from: number | 'client';
-  /** Why, in English, for logs and metrics (the wording is not a stable interface). */
+  /** Why, as a stable code to branch on. */
+  readonly code: DropCode;
+  /** Why, in English, for logs and metrics (the wording is not a stable interface; branch on `code`). */
   readonly reason: string;
 }
+
+/**
+ * Why a client dropped a reply (a stable code; the English `reason` beside it may change):
+ * - `malformed`: not a well-formed reply, or its `replica` is not the channel's sender;
+ * - `notOutstanding`: not for the client's outstanding request (another client or timestamp, or none outstanding);
+ * - `duplicate`: a second reply from the same replica for the same request.
+ */
+export type ClientDropCode = 'malformed' | 'notOutstanding' | 'duplicate';
 
 /**
  * What a replica asks its caller to do, in order. Contract: when a `persist` effect is present
