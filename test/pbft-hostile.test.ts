@@ -245,6 +245,40 @@ describe('hostile client input', () => {
   });
 });
 
+describe('a client takes a view only when f + 1 replies vouch for it (issue 11, item 4)', () => {
+  const result = new Uint8Array(12).fill(1);
+  const reply = (replica: number, view: number) => ({ type: 'reply', view, timestamp: 1, client: 'alice', replica, result });
+  function submitted(n: number) {
+    const client = createClient({ id: 'alice', n, sign: () => new Uint8Array(8) });
+    return clientStep(client, { type: 'submit', operation: new Uint8Array([1]) }).state;
+  }
+
+  it('n = 4: a Byzantine reply with view 2^53 - 3 and an honest one in view 0 complete the request, the view stays 0', () => {
+    let client = submitted(4);
+    client = clientStep(client, { type: 'reply', from: 3, reply: reply(3, 2 ** 53 - 3) }).state;
+    const done = clientStep(client, { type: 'reply', from: 1, reply: reply(1, 0) });
+    expect(done.effects).toMatchObject([{ type: 'result', view: 0 }]);
+    expect(done.state.view).toBe(0);
+    // The next request goes to the primary of view 0, not to the attacker (2^53 - 3 mod 4 = 1).
+    const next = clientStep(done.state, { type: 'submit', operation: new Uint8Array([2]) });
+    expect(next.effects).toMatchObject([{ type: 'send', to: 0 }]);
+  });
+
+  it('n = 7: views 9, 9 and 5 from three replies give view 5 (f + 1 = 3 vouch for at least 5); f replies alone move nothing', () => {
+    let client = submitted(7);
+    client = clientStep(client, { type: 'reply', from: 1, reply: reply(1, 9) }).state;
+    client = clientStep(client, { type: 'reply', from: 2, reply: reply(2, 9) }).state;
+    const done = clientStep(client, { type: 'reply', from: 3, reply: reply(3, 5) });
+    expect(done.state.view).toBe(5);
+  });
+
+  it('a view never goes back: replies from a lower view keep the client where it is', () => {
+    let client = { ...submitted(4), view: 6 };
+    client = clientStep(client, { type: 'reply', from: 1, reply: reply(1, 2) }).state;
+    expect(clientStep(client, { type: 'reply', from: 2, reply: reply(2, 3) }).state.view).toBe(6);
+  });
+});
+
 describe('caller mistakes are typed errors', () => {
   const crypto = { sign: () => new Uint8Array(1), verifyReplica: () => true, verifyClient: () => true };
   it('createReplica checks its options', () => {
