@@ -16,10 +16,13 @@ import {
   checkpointProofProblem,
   GENESIS_CHECKPOINT_DIGEST,
   GENESIS_SNAPSHOT,
+  type Problem,
   prePrepareProblem,
   safeVerifyClient,
   safeVerifyReplica,
-  viewChangeProblem,
+  viewChangeCertificatesProblem,
+  viewChangeShapeProblem,
+  viewChangeSignatureProblem,
 } from './certificates.js';
 import {
   batchDigest,
@@ -166,6 +169,9 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     transfer: null,
     lastProgress: 0,
     lastStatus: 0,
+    answered: new Map(),
+    refused: new Set(),
+    verifiedViewChanges: new Set(),
   };
 }
 
@@ -183,7 +189,16 @@ export function restart(persisted: ReplicaState): ReplicaState {
   const timeout = persisted.now + timeoutTicks(persisted.config, persisted.backoff);
   if (persisted.status === 'normal' && persisted.pending.size > 0) timerDeadline = timeout;
   if (persisted.status === 'viewChanging' && viewChangeQuorumReached(persisted)) timerDeadline = timeout;
-  return { ...persisted, early: [], timerDeadline, lastProgress: persisted.now, lastStatus: persisted.now };
+  return {
+    ...persisted,
+    early: [],
+    timerDeadline,
+    lastProgress: persisted.now,
+    lastStatus: persisted.now,
+    answered: new Map(),
+    refused: new Set(),
+    verifiedViewChanges: new Set(),
+  };
 }
 
 /**
@@ -248,6 +263,14 @@ export function requestKey(request: Pick<Request, 'client' | 'timestamp'>): stri
 export function compareRequests(a: Pick<Request, 'client' | 'timestamp'>, b: Pick<Request, 'client' | 'timestamp'>): number {
   if (a.client !== b.client) return a.client < b.client ? -1 : 1;
   return a.timestamp - b.timestamp;
+}
+
+/**
+ * How many refused messages a replica remembers: one PRE-PREPARE per sequence number of the window
+ * and one NEW-VIEW per sender, twice over (entries of views before the current one are dropped first).
+ */
+function refusedLimit(config: ReplicaConfig): number {
+  return 2 * (config.logWindow + config.n);
 }
 
 function timeoutTicks(config: ReplicaConfig, backoff: number): number {
@@ -563,6 +586,13 @@ class Machine {
       this.drop(from, bad.code, bad.reason);
       return;
     }
+    // The client signatures are the expensive part (up to maxBatch of them): a PRE-PREPARE that
+    // failed them is not checked again for the same (sender, view, seq).
+    const refusedKey = `prePrepare/${from}/${pp.view}/${pp.seq}`;
+    if (s.refused.has(refusedKey)) {
+      this.drop(from, 'refusedBefore', `pre-prepare for seq ${pp.seq} from ${from} was refused before`);
+      return;
+    }
     for (let i = 0; i < pp.batch.length; i++) {
       const request = pp.batch[i] as Request;
       if (i > 0 && compareRequests(pp.batch[i - 1] as Request, request) >= 0) {
@@ -572,6 +602,7 @@ class Machine {
       const known = s.pending.get(requestKey(request));
       const verified = known !== undefined && sameSigned(known, request);
       if (!verified && !safeVerifyClient(this.cfg.crypto, request)) {
+        this.remember(refusedKey);
         this.drop(from, 'badClientSignature', `pre-prepare: bad client signature on request ${i}`);
         return;
       }
@@ -857,11 +888,36 @@ class Machine {
 
   // ---- retransmission -----------------------------------------------------------------------
 
-  /** Answers a STATUS with what the sender lacks (Castro-Liskov section 5.2, simplified). */
+  /**
+   * Whether a peer may be answered now: at most one answer (to a STATUS, or a NEW-VIEW resent for
+   * a stale VIEW-CHANGE) per peer every `retransmitInterval` ticks, so a flood of small requests
+   * cannot make this replica send its log over and over (issue 11, item 3). Records the answer.
+   */
+  private mayAnswer(from: number): boolean {
+    const s = this.s;
+    const last = s.answered.get(from);
+    if (last !== undefined && s.now - last < this.cfg.retransmitInterval) return false;
+    const answered = new Map(s.answered);
+    answered.set(from, s.now);
+    s.answered = answered;
+    return true;
+  }
+
+  /**
+   * Answers a STATUS with what the sender lacks (Castro-Liskov section 5.2, simplified): a state
+   * transfer if it is behind our stable checkpoint, the NEW-VIEW or our VIEW-CHANGE if it is in
+   * another view, else our messages for the first K sequence numbers above its last executed
+   * one (a bounded answer: a replica further behind asks again, or catches up by state transfer),
+   * and our CHECKPOINTs above its last executed one. Rate-limited per peer ({@link mayAnswer}).
+   */
   private onStatus(from: number, m: Status): void {
     const s = this.s;
     if (m.replica !== from) {
       this.drop(from, 'senderMismatch', 'status: sender mismatch');
+      return;
+    }
+    if (!this.mayAnswer(from)) {
+      this.drop(from, 'rateLimited', `status: replica ${from} was answered less than ${this.cfg.retransmitInterval} ticks ago`);
       return;
     }
     if (s.stable.snapshot !== null && s.stable.seq > m.lastExecuted) {
@@ -878,8 +934,10 @@ class Machine {
       if (ownViewChange !== undefined) this.send(from, ownViewChange);
       return;
     }
-    for (const [seq, slot] of s.log) {
-      if (seq <= m.lastExecuted) continue;
+    const last = m.lastExecuted + this.cfg.checkpointInterval;
+    for (const seq of [...s.log.keys()].sort((x, y) => x - y)) {
+      if (seq <= m.lastExecuted || seq > last) continue;
+      const slot = s.log.get(seq) as Slot;
       if (slot.prePrepare !== null) this.send(from, slot.prePrepare);
       const prepare = slot.prepares.get(this.me);
       if (prepare !== undefined) this.send(from, prepare);
@@ -937,19 +995,30 @@ class Machine {
     }
   }
 
+  /**
+   * A VIEW-CHANGE is checked in two parts (issue 11, item 2): its structure and its sender's
+   * signature on arrival (cheap: one signature), and the signatures of its certificates C and P
+   * only by the replica that needs them, the primary of its view, when it builds the NEW-VIEW
+   * ({@link tryNewView}). Other replicas use a VIEW-CHANGE only as a vote to change view.
+   */
   private onViewChange(from: number, vc: ViewChange): void {
     const s = this.s;
     if (vc.view < s.view || (vc.view === s.view && s.status === 'normal')) {
       // The sender missed the NEW-VIEW of the current view: the primary sends it again.
-      if (vc.view === s.view && this.isPrimary && s.newView !== null) this.send(from, s.newView);
+      if (vc.view === s.view && this.isPrimary && s.newView !== null && this.mayAnswer(from)) this.send(from, s.newView);
       return;
     }
     const existing = s.viewChanges.get(vc.replica);
     if (existing !== undefined && existing.view >= vc.view) return; // not newer
-    const bad = viewChangeProblem(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
+    const bad = viewChangeShapeProblem(vc, this.cfg.n, this.cfg.logWindow) ?? viewChangeSignatureProblem(vc, this.cfg.crypto);
     if (bad !== null) {
       this.drop(from, bad.code, bad.reason);
       return;
+    }
+    if (s.verifiedViewChanges.has(vc.replica)) {
+      const verified = new Set(s.verifiedViewChanges);
+      verified.delete(vc.replica);
+      s.verifiedViewChanges = verified;
     }
     this.own('viewChanges').set(vc.replica, vc);
     // Joining a view change: f + 1 VIEW-CHANGEs for higher views mean at least one correct
@@ -967,17 +1036,36 @@ class Machine {
     }
   }
 
-  /** The new primary, once it holds 2f + 1 VIEW-CHANGEs for its view, multicasts NEW-VIEW. */
+  /**
+   * The new primary, once it holds 2f + 1 VIEW-CHANGEs for its view whose certificates verify,
+   * multicasts NEW-VIEW. Each VIEW-CHANGE's certificates are verified once (remembered in
+   * `verifiedViewChanges`); one that fails is discarded.
+   */
   private tryNewView(): void {
     const s = this.s;
     if (s.status !== 'viewChanging' || !this.isPrimary) return;
     const own = s.viewChanges.get(this.me);
     if (own === undefined || own.view !== s.view) return;
-    const others = [...s.viewChanges.values()]
+    const candidates = [...s.viewChanges.values()]
       .filter((vc) => vc.view === s.view && vc.replica !== this.me)
       .sort((a, b) => a.replica - b.replica);
+    if (candidates.length + 1 < this.q.viewChange) return;
+    const others: ViewChange[] = [];
+    for (const vc of candidates) {
+      if (others.length + 1 >= this.q.viewChange) break;
+      if (!s.verifiedViewChanges.has(vc.replica)) {
+        const bad = viewChangeCertificatesProblem(vc, this.cfg.n, this.cfg.crypto);
+        if (bad !== null) {
+          this.own('viewChanges').delete(vc.replica);
+          this.drop(vc.replica, bad.code, bad.reason);
+          continue;
+        }
+        s.verifiedViewChanges = new Set(s.verifiedViewChanges).add(vc.replica);
+      }
+      others.push(vc);
+    }
     if (others.length + 1 < this.q.viewChange) return;
-    const viewChanges = [own, ...others.slice(0, this.q.viewChange - 1)];
+    const viewChanges = [own, ...others];
     const plan = computeNewViewPlan(s.view, viewChanges);
     const prePrepares: PrePrepare[] = plan.entries.map((entry) => {
       const unsigned = { view: s.view, seq: entry.seq, digest: entry.digest, replica: this.me };
@@ -989,7 +1077,14 @@ class Machine {
     this.enterView(newView, plan);
   }
 
-  /** A backup checks NEW-VIEW: 2f + 1 valid VIEW-CHANGEs, and O equal to the one it computes itself. */
+  /**
+   * A backup checks NEW-VIEW: 2f + 1 valid VIEW-CHANGEs, and O equal to the one it computes itself.
+   * Every cheap check comes first (view, sender, count and distinct senders of V, the structure of
+   * each VIEW-CHANGE, O against V), then the signatures, one per message before any certificate's
+   * (issue 11, item 2). A NEW-VIEW refused after its signatures were checked is remembered by
+   * (sender, view): the same sender is not heard again for that view (an honest replica only relays
+   * a NEW-VIEW it accepted, and the NEW-VIEW of a view is unique).
+   */
   private onNewView(from: number, nv: NewView): void {
     const s = this.s;
     if (!(nv.view > s.view || (nv.view === s.view && s.status === 'viewChanging'))) return; // stale
@@ -997,8 +1092,9 @@ class Machine {
       this.drop(from, 'notPrimary', `new-view from ${nv.replica}, not the primary of view ${nv.view}`);
       return;
     }
-    if (!safeVerifyReplica(this.cfg.crypto, nv.replica, newViewSignable(nv), nv.signature)) {
-      this.drop(from, 'badSignature', 'new-view: bad signature');
+    const refusedKey = `newView/${from}/${nv.view}`;
+    if (s.refused.has(refusedKey)) {
+      this.drop(from, 'refusedBefore', `new-view for view ${nv.view} from ${from} was refused before`);
       return;
     }
     const senders = new Set<number>();
@@ -1012,15 +1108,17 @@ class Machine {
         return;
       }
       senders.add(vc.replica);
-      const bad = viewChangeProblem(vc, this.cfg.n, this.cfg.logWindow, this.cfg.crypto);
-      if (bad !== null) {
-        this.drop(from, 'invalidCertificate', `new-view: ${bad.reason}`);
-        return;
-      }
     }
     if (senders.size < this.q.viewChange) {
       this.drop(from, 'tooFewViewChanges', `new-view: ${senders.size} view-changes, need ${this.q.viewChange}`);
       return;
+    }
+    for (const vc of nv.viewChanges) {
+      const bad = viewChangeShapeProblem(vc, this.cfg.n, this.cfg.logWindow);
+      if (bad !== null) {
+        this.drop(from, 'invalidCertificate', `new-view: ${bad.reason}`);
+        return;
+      }
     }
     const plan = computeNewViewPlan(nv.view, nv.viewChanges);
     if (nv.prePrepares.length !== plan.entries.length) {
@@ -1030,17 +1128,52 @@ class Machine {
     for (let i = 0; i < plan.entries.length; i++) {
       const entry = plan.entries[i] as NewViewPlan['entries'][number];
       const pp = nv.prePrepares[i] as PrePrepare;
-      if (pp.view !== nv.view || pp.seq !== entry.seq || !bytesEqual(pp.digest, entry.digest)) {
+      if (pp.view !== nv.view || pp.seq !== entry.seq || pp.replica !== nv.replica || !bytesEqual(pp.digest, entry.digest)) {
         this.drop(from, 'newViewMismatch', `new-view: O does not match V at seq ${entry.seq}`);
         return;
       }
-      const bad = prePrepareProblem(pp, this.cfg.n, this.cfg.crypto);
-      if (bad !== null) {
-        this.drop(from, bad.code, `new-view: ${bad.reason}`);
-        return;
-      }
+    }
+    // Signatures from here on: the NEW-VIEW's, each VIEW-CHANGE's, then the certificates and O.
+    if (!safeVerifyReplica(this.cfg.crypto, nv.replica, newViewSignable(nv), nv.signature)) {
+      this.drop(from, 'badSignature', 'new-view: bad signature'); // not remembered: anyone can send a forgery
+      return;
+    }
+    const bad = this.newViewContentProblem(nv);
+    if (bad !== null) {
+      this.remember(refusedKey);
+      this.drop(from, bad.code, `new-view: ${bad.reason}`);
+      return;
     }
     this.enterView(nv, plan);
+  }
+
+  /** The signatures inside a NEW-VIEW: each VIEW-CHANGE's sender's, then C and P of each, then O. */
+  private newViewContentProblem(nv: NewView): Problem | null {
+    for (const vc of nv.viewChanges) {
+      const bad = viewChangeSignatureProblem(vc, this.cfg.crypto);
+      if (bad !== null) return { code: 'invalidCertificate', reason: bad.reason };
+    }
+    for (const vc of nv.viewChanges) {
+      const bad = viewChangeCertificatesProblem(vc, this.cfg.n, this.cfg.crypto);
+      if (bad !== null) return bad;
+    }
+    for (const pp of nv.prePrepares) {
+      const bad = prePrepareProblem(pp, this.cfg.n, this.cfg.crypto);
+      if (bad !== null) return bad;
+    }
+    return null;
+  }
+
+  /** Remembers an expensive message this replica refused (bounded: the oldest entries are forgotten first). */
+  private remember(key: string): void {
+    const refused = new Set(this.s.refused);
+    refused.add(key);
+    const limit = refusedLimit(this.cfg);
+    for (const old of refused) {
+      if (refused.size <= limit) break;
+      refused.delete(old);
+    }
+    this.s.refused = refused;
   }
 
   /** Starts view nv.view: adopt min-s, install O, backups multicast PREPARE for each entry of O. */
@@ -1050,6 +1183,8 @@ class Machine {
     s.view = nv.view;
     s.status = 'normal';
     s.newView = nv;
+    // Refusals are remembered per view (key kind/sender/view/...): older views no longer matter.
+    s.refused = new Set([...s.refused].filter((key) => Number(key.split('/')[2]) >= nv.view));
     s.log = new Map();
     this.copied.add('log');
     s.proposed = new Set();

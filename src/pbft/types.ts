@@ -398,6 +398,20 @@ export interface ReplicaState {
   readonly lastProgress: number;
   /** Tick of the last STATUS sent. */
   readonly lastStatus: number;
+  /**
+   * Tick of the last answer to each peer (to a STATUS, or a NEW-VIEW resent for a stale
+   * VIEW-CHANGE): at most one per `retransmitInterval` ticks per peer. Volatile.
+   */
+  readonly answered: ReadonlyMap<number, number>;
+  /**
+   * Expensive messages refused after their signatures were checked, as `kind/sender/view[/seq]`
+   * (a NEW-VIEW per sender and view, a PRE-PREPARE per sender, view and seq), so the same sender
+   * cannot make this replica check them again. At most 2 (L + n) entries, oldest forgotten first;
+   * entries of earlier views are dropped when a view starts. Volatile.
+   */
+  readonly refused: ReadonlySet<string>;
+  /** Replicas whose VIEW-CHANGE held in `viewChanges` has had its certificates verified (by the new primary). Volatile. */
+  readonly verifiedViewChanges: ReadonlySet<number>;
 }
 
 /** A request from a client (untrusted), as a {@link ReplicaInput}. */
