@@ -132,7 +132,7 @@ describe('hostile messages from replicas are dropped with a reason', () => {
         },
       },
     ],
-    ['a status with a non-boolean flag', { type: 'status', replica: 1, view: 0, viewChanging: 1, lastExecuted: 0 }],
+    ['a status with a non-boolean flag', { type: 'status', replica: 1, view: 0, viewChanging: 1, lastExecuted: 0, stableSeq: 0 }],
   ];
   for (const [what, message] of table) {
     it(`${what}`, () => {

@@ -395,6 +395,7 @@ class Machine {
         view: s.view,
         viewChanging: s.status === 'viewChanging',
         lastExecuted: s.lastExecuted,
+        stableSeq: s.stable.seq,
       } satisfies Status);
       // A VIEW-CHANGE is retransmitted until the view changes (Castro-Liskov assume retransmission):
       // replicas still in a lower view need it to join (f + 1) or to reach the 2f + 1 of NEW-VIEW.
@@ -554,6 +555,7 @@ class Machine {
           view: s.view,
           viewChanging: false,
           lastExecuted: s.lastExecuted,
+          stableSeq: s.stable.seq,
         } satisfies Status);
       }
       return;
@@ -904,11 +906,14 @@ class Machine {
   }
 
   /**
-   * Answers a STATUS with what the sender lacks (Castro-Liskov section 5.2, simplified): a state
-   * transfer if it is behind our stable checkpoint, the NEW-VIEW or our VIEW-CHANGE if it is in
-   * another view, else our messages for the first K sequence numbers above its last executed
-   * one (a bounded answer: a replica further behind asks again, or catches up by state transfer),
-   * and our CHECKPOINTs above its last executed one. Rate-limited per peer ({@link mayAnswer}).
+   * Answers a STATUS with what the sender lacks (Castro-Liskov section 5.2, simplified). Whatever
+   * the views: a state transfer if the sender is behind our stable checkpoint; otherwise, if our
+   * stable checkpoint is above the sender's, its 2f + 1 CHECKPOINTs; and our own CHECKPOINTs above
+   * the sender's stable checkpoint (issue 11, item 1: a CHECKPOINT lost when it was broadcast is
+   * sent again, so no loss can keep the watermarks shut). Then, by view: the NEW-VIEW or our
+   * VIEW-CHANGE if the sender is in another view, else our messages for the first K sequence
+   * numbers above its last executed one (a bounded answer: a replica further behind asks again).
+   * Rate-limited per peer ({@link Machine.mayAnswer}).
    */
   private onStatus(from: number, m: Status): void {
     const s = this.s;
@@ -920,8 +925,16 @@ class Machine {
       this.drop(from, 'rateLimited', `status: replica ${from} was answered less than ${this.cfg.retransmitInterval} ticks ago`);
       return;
     }
-    if (s.stable.snapshot !== null && s.stable.seq > m.lastExecuted) {
-      this.send(from, { type: 'stateTransfer', snapshot: s.stable.snapshot, proof: s.stable.proof, replica: this.me });
+    if (s.stable.seq > m.lastExecuted) {
+      if (s.stable.snapshot !== null) {
+        this.send(from, { type: 'stateTransfer', snapshot: s.stable.snapshot, proof: s.stable.proof, replica: this.me });
+      }
+    } else if (s.stable.seq > m.stableSeq) {
+      for (const checkpoint of s.stable.proof) if (checkpoint.replica !== from) this.send(from, checkpoint);
+    }
+    for (const [seq, bySender] of s.checkpoints) {
+      const mine = bySender.get(this.me);
+      if (seq > m.stableSeq && mine !== undefined) this.send(from, mine);
     }
     const ownViewChange = s.viewChanges.get(this.me);
     if (m.view < s.view || (m.view === s.view && m.viewChanging && s.status === 'normal')) {
@@ -943,10 +956,6 @@ class Machine {
       if (prepare !== undefined) this.send(from, prepare);
       const commit = slot.commits.get(this.me);
       if (commit !== undefined) this.send(from, commit);
-    }
-    for (const [seq, bySender] of s.checkpoints) {
-      const mine = bySender.get(this.me);
-      if (seq > m.lastExecuted && mine !== undefined) this.send(from, mine);
     }
   }
 

@@ -233,6 +233,12 @@ export interface Status {
   readonly viewChanging: boolean;
   /** The sender's last executed sequence number; peers resend what lies above it. */
   readonly lastExecuted: number;
+  /**
+   * h: the sequence number of the sender's last stable checkpoint (Castro-Liskov's status message
+   * carries it too). Peers resend their CHECKPOINTs above it, and the proof of a later stable
+   * checkpoint, so CHECKPOINT messages lost earlier never keep the sender's window shut.
+   */
+  readonly stableSeq: number;
 }
 
 /** ⟨REPLY, v, t, c, i, r⟩ (paper step 5). */

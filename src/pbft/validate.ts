@@ -249,6 +249,7 @@ function status(value: unknown, config: ReplicaConfig): Status {
     view: natural(m.view, 'status.view'),
     viewChanging: boolean(m.viewChanging, 'status.viewChanging'),
     lastExecuted: natural(m.lastExecuted, 'status.lastExecuted'),
+    stableSeq: natural(m.stableSeq, 'status.stableSeq'),
   };
 }
 

@@ -75,6 +75,32 @@ export class Cluster {
     return seen;
   }
 
+  /**
+   * A network that loses what `lose` says, for liveness tests: delivers every queued message (FIFO),
+   * then ticks every replica, until `done` holds or `maxTicks` ticks have passed. Returns the ticks
+   * taken, or -1 if `done` never held.
+   */
+  run(
+    queue: Array<{ from: number; to: number; message: ReplicaMessage }>,
+    done: () => boolean,
+    options: { lose?: (message: ReplicaMessage, from: number, to: number) => boolean; maxTicks?: number } = {},
+  ): number {
+    const lose = options.lose ?? (() => false);
+    for (let tick = 0; tick <= (options.maxTicks ?? 2000); tick++) {
+      let guard = 0;
+      while (queue.length > 0) {
+        if (++guard > 1_000_000) throw new Error('run: no quiescence');
+        const { from, to, message } = queue.shift() as { from: number; to: number; message: ReplicaMessage };
+        if (lose(message, from, to)) continue;
+        for (const effect of this.deliver(from, to, message)) outgoing(to, effect, this.n, queue);
+      }
+      if (done()) return tick;
+      for (let id = 0; id < this.n; id++)
+        for (const effect of this.step(id, { type: 'tick' })) outgoing(id, effect, this.n, queue);
+    }
+    return -1;
+  }
+
   /** Queues the messages in `effects` (from replica `from`) and settles. */
   spread(from: number, effects: readonly ReplicaEffect[], except: ReadonlySet<number> = new Set()) {
     const queue: Array<{ from: number; to: number; message: ReplicaMessage }> = [];
