@@ -24,6 +24,7 @@ import {
   quorums,
   type Request,
   restart,
+  type Suspect,
   type ViewChange,
   viewChangeSignable,
 } from '../src/pbft/index.js';
@@ -338,23 +339,66 @@ describe('Castro-Liskov 4.3: checkpoints every K, stable at 2f + 1, garbage coll
   });
 });
 
-describe('Castro-Liskov 4.4: view change', () => {
-  it('a backup waiting for a request changes view when its timer expires, not before', () => {
+/**
+ * Replicas `ids` each wait for a request until their timers expire and accuse the primary; their
+ * SUSPECTs are then delivered among them. Returns the VIEW-CHANGEs they send once f + 1 accuse.
+ */
+function accuseTogether(cluster: Cluster, ids: readonly number[], timeout: number): ViewChange[] {
+  const accusations: Suspect[] = [];
+  for (const id of ids) {
+    cluster.step(id, { type: 'request', request: cluster.request('alice', 1) });
+    for (let t = 0; t < timeout; t++) accusations.push(...messages(cluster.step(id, { type: 'tick' }), 'suspect'));
+  }
+  const vcs: ViewChange[] = [];
+  for (const id of ids) {
+    for (const m of accusations) if (m.replica !== id) vcs.push(...messages(cluster.deliver(m.replica, id, m), 'viewChange'));
+  }
+  return vcs;
+}
+
+describe('Castro-Liskov 4.4 and 4.5.2: view change', () => {
+  it('a backup waiting for a request accuses the primary when its timer expires, not before, and stays in its view', () => {
     const cluster = new Cluster(4, { viewChangeTimeout: 10 });
     cluster.step(1, { type: 'request', request: cluster.request('alice', 1) });
-    for (let t = 1; t < 10; t++) expect(messages(cluster.step(1, { type: 'tick' }), 'viewChange')).toHaveLength(0);
-    const [vc] = messages(cluster.step(1, { type: 'tick' }), 'viewChange');
-    expect(vc).toMatchObject({ view: 1, replica: 1, stableSeq: 0 });
-    expect(cluster.state(1).status).toBe('viewChanging');
+    for (let t = 1; t < 10; t++) expect(messages(cluster.step(1, { type: 'tick' }), 'suspect')).toHaveLength(0);
+    const effects = cluster.step(1, { type: 'tick' });
+    expect(messages(effects, 'suspect')).toMatchObject([{ type: 'suspect', view: 0, replica: 1 }]);
+    expect(messages(effects, 'viewChange')).toHaveLength(0);
+    expect(cluster.state(1)).toMatchObject({ view: 0, status: 'normal' });
+  });
+
+  it('f + 1 accusations (its own included) make it send VIEW-CHANGE for the next view; f do not', () => {
+    const cluster = new Cluster(7, { viewChangeTimeout: 5 }); // f = 2
+    const accusations: Suspect[] = [];
+    for (const id of [3, 4, 5]) {
+      cluster.step(id, { type: 'request', request: cluster.request('alice', 1) });
+      for (let t = 0; t < 5; t++) accusations.push(...messages(cluster.step(id, { type: 'tick' }), 'suspect'));
+    }
+    expect(accusations.map((m) => [m.replica, m.view])).toEqual([
+      [3, 0],
+      [4, 0],
+      [5, 0],
+    ]);
+    // Replica 6 (no accusation of its own): f = 2 accusations leave it in view 0, the third moves it.
+    expect(messages(cluster.deliver(3, 6, accusations[0]), 'viewChange')).toHaveLength(0);
+    expect(messages(cluster.deliver(4, 6, accusations[1]), 'viewChange')).toHaveLength(0);
+    expect(cluster.state(6)).toMatchObject({ view: 0, status: 'normal' });
+    const moved = cluster.deliver(5, 6, accusations[2]);
+    expect(messages(moved, 'viewChange')).toMatchObject([{ view: 1, replica: 6 }]);
+    // It relays the accusations that made it move, so replicas that missed some follow it.
+    expect(
+      messages(moved, 'suspect')
+        .map((m) => m.replica)
+        .sort(),
+    ).toEqual([3, 4, 5]);
+    // Replica 3 accused itself: with one more accusation (f + 1 = 3 with its own) it moves.
+    expect(messages(cluster.deliver(4, 3, accusations[1]), 'viewChange')).toHaveLength(0);
+    expect(messages(cluster.deliver(5, 3, accusations[2]), 'viewChange')).toMatchObject([{ view: 1, replica: 3 }]);
   });
 
   it('joins a view change at f + 1 VIEW-CHANGEs for higher views; f alone cannot force it', () => {
     const cluster = new Cluster(7, { viewChangeTimeout: 5 }); // f = 2
-    const vcs: ViewChange[] = [];
-    for (const id of [3, 4, 5]) {
-      cluster.step(id, { type: 'request', request: cluster.request('alice', 1) });
-      for (let t = 0; t < 5; t++) vcs.push(...messages(cluster.step(id, { type: 'tick' }), 'viewChange'));
-    }
+    const vcs = accuseTogether(cluster, [3, 4, 5], 5);
     expect(vcs.map((v) => v.view)).toEqual([1, 1, 1]);
     expect(messages(cluster.deliver(3, 6, vcs[0]), 'viewChange')).toHaveLength(0);
     expect(messages(cluster.deliver(4, 6, vcs[1]), 'viewChange')).toHaveLength(0);
@@ -363,24 +407,26 @@ describe('Castro-Liskov 4.4: view change', () => {
     expect(joined).toMatchObject({ view: 1, replica: 6 });
   });
 
-  it('the timeout doubles: view 1 after T, then (with 2f + 1 in the view change) view 2 after 2T more', () => {
+  it('the timeout doubles: view 1 after T, then (with 2f + 1 in the view change) an accusation of view 1 after 2T more', () => {
     const cluster = new Cluster(4, { viewChangeTimeout: 4 });
-    const vcs: ViewChange[] = [];
-    for (const id of [1, 2, 3]) {
-      cluster.step(id, { type: 'request', request: cluster.request('alice', 1) });
-      for (let t = 0; t < 4; t++) vcs.push(...messages(cluster.step(id, { type: 'tick' }), 'viewChange'));
-    }
+    const vcs = accuseTogether(cluster, [1, 2, 3], 4);
+    expect(vcs.map((v) => [v.replica, v.view])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
     // Replica 2 hears the others (replica 1, the new primary, stays silent in this test).
     cluster.deliver(1, 2, vcs[0]);
     cluster.deliver(3, 2, vcs[2]);
     let ticks = 0;
-    let next: ViewChange | undefined;
+    let next: Suspect | undefined;
     while (next === undefined && ticks < 100) {
       ticks++;
-      next = messages(cluster.step(2, { type: 'tick' }), 'viewChange')[0];
+      next = messages(cluster.step(2, { type: 'tick' }), 'suspect')[0];
     }
-    expect(next?.view).toBe(2);
+    expect(next).toMatchObject({ view: 1, replica: 2 });
     expect(ticks).toBe(8);
+    expect(cluster.state(2)).toMatchObject({ view: 1, status: 'viewChanging' });
   });
 
   it('the new primary sends NEW-VIEW with O from computeNewViewPlan; a request prepared in view 0 keeps its number', () => {
@@ -411,11 +457,7 @@ describe('Castro-Liskov 4.4: view change', () => {
 
   it('a backup rejects a NEW-VIEW whose O differs from the one it computes from V', () => {
     const cluster = new Cluster(4, { viewChangeTimeout: 3 });
-    const vcs: ViewChange[] = [];
-    for (const id of [1, 2, 3]) {
-      cluster.step(id, { type: 'request', request: cluster.request('alice', 1) });
-      for (let t = 0; t < 3; t++) vcs.push(...messages(cluster.step(id, { type: 'tick' }), 'viewChange'));
-    }
+    const vcs = accuseTogether(cluster, [1, 2, 3], 3);
     const crypto = cluster.keys.crypto(1);
     const unsigned = { view: 1, seq: 1, digest: batchDigest([]), replica: 1 };
     const extra: PrePrepare = {

@@ -12,7 +12,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';
 import { merkleRoot } from '../internal/merkle.js';
-import type { Checkpoint, Commit, NewView, PrePrepare, Prepare, Request, Snapshot, ViewChange } from './types.js';
+import type { Checkpoint, Commit, NewView, PrePrepare, Prepare, Request, Snapshot, Suspect, ViewChange } from './types.js';
 
 /** Length of every digest (SHA-256). */
 export const DIGEST_BYTES = 32;
@@ -25,6 +25,7 @@ const Tag = {
   checkpoint: 'medshare/pbft/v1/checkpoint',
   viewChange: 'medshare/pbft/v1/view-change',
   newView: 'medshare/pbft/v1/new-view',
+  suspect: 'medshare/pbft/v1/suspect',
   snapshot: 'medshare/pbft/v1/snapshot',
   block: 'medshare/ledger/v1/block',
   genesis: 'medshare/ledger/v1/genesis',
@@ -138,6 +139,17 @@ export function viewChangeSignable(
     .u32(m.prepared.length);
   for (const p of m.prepared) w.u64(p.prePrepare.seq).u64(p.prePrepare.view).raw(p.prePrepare.digest);
   return w.finish();
+}
+
+/**
+ * The bytes a SUSPECT is signed over: str(tag) || u64(view) || u32(replica), with tag
+ * `medshare/pbft/v1/suspect`.
+ * @param m - the suspected view and the accusing replica
+ * @returns the signable bytes
+ * @throws RangeError if view is not a non-negative safe integer
+ */
+export function suspectSignable(m: Pick<Suspect, 'view' | 'replica'>): Uint8Array {
+  return new ByteWriter(64).string(Tag.suspect).u64(m.view).u32(m.replica).finish();
 }
 
 /**

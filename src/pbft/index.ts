@@ -73,6 +73,7 @@ export {
   requestDigest,
   requestSignable,
   snapshotDigest,
+  suspectSignable,
   viewChangeSignable,
 } from './encoding.js';
 export { checkReplicaMessage, checkRequest } from './validate.js';

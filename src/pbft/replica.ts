@@ -35,6 +35,7 @@ import {
   prePrepareSignable,
   prepareSignable,
   snapshotDigest,
+  suspectSignable,
   viewChangeSignable,
 } from './encoding.js';
 import { primaryOf, type Quorums, quorums } from './quorum.js';
@@ -60,6 +61,7 @@ import type {
   StateTransfer,
   Status,
   StepResult,
+  Suspect,
   ViewChange,
 } from './types.js';
 import { checkReplicaMessage, checkRequest } from './validate.js';
@@ -164,6 +166,7 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     pending: new Map(),
     proposed: new Set(),
     viewChanges: new Map(),
+    suspicions: new Map(),
     newView: null,
     early: [],
     transfer: null,
@@ -295,6 +298,8 @@ class Machine {
   private readonly s: Mutable<ReplicaState>;
   private readonly effects: ReplicaEffect[] = [];
   private persist = false;
+  /** This step broadcast a new SUSPECT (so the retransmission on the same tick is skipped). */
+  private accused = false;
   private readonly copied = new Set<string>();
   private readonly cfg: ReplicaConfig;
   private readonly q: Quorums;
@@ -378,8 +383,9 @@ class Machine {
     const s = this.s;
     s.now += 1;
     if (s.timerDeadline !== null && s.now >= s.timerDeadline) {
-      // Paper step 5: "If the consensus fails, the leader will be changed."
-      this.startViewChange(s.view + 1);
+      // Paper step 5: "If the consensus fails, the leader will be changed": accuse the primary; the
+      // view changes when f + 1 replicas accuse it (see suspectPrimary).
+      this.suspectPrimary();
     }
     if (s.status === 'normal') this.propose(true);
     const interval = this.cfg.retransmitInterval;
@@ -401,6 +407,9 @@ class Machine {
       // replicas still in a lower view need it to join (f + 1) or to reach the 2f + 1 of NEW-VIEW.
       const own = s.viewChanges.get(this.me);
       if (s.status === 'viewChanging' && own !== undefined && own.view === s.view) this.broadcast(own);
+      // So is a SUSPECT, while this replica is still in the view it accused.
+      const accusation = s.suspicions.get(this.me);
+      if (accusation !== undefined && accusation.view === s.view && !this.accused) this.broadcast(accusation);
     }
   }
 
@@ -442,6 +451,9 @@ class Machine {
         return;
       case 'newView':
         this.onNewView(from, m);
+        return;
+      case 'suspect':
+        this.onSuspect(from, m);
         return;
       case 'fetchState':
         this.onFetchState(from, m);
@@ -939,7 +951,7 @@ class Machine {
     const ownViewChange = s.viewChanges.get(this.me);
     if (m.view < s.view || (m.view === s.view && m.viewChanging && s.status === 'normal')) {
       if (s.status === 'normal' && s.newView !== null) this.send(from, s.newView);
-      else if (s.status === 'viewChanging' && ownViewChange !== undefined) this.send(from, ownViewChange);
+      else if (s.status === 'viewChanging') this.sendViewChangeEvidence(from);
       return;
     }
     if (m.view !== s.view) return;
@@ -960,6 +972,82 @@ class Machine {
   }
 
   // ---- view change (Castro-Liskov 4.4) ------------------------------------------------------
+
+  /**
+   * The view-change timer expired: accuse the primary of the current view (or, during a view
+   * change, the primary of the view being waited for) with a signed SUSPECT, and stay.
+   *
+   * The rule (issue 11, item 6), from Zyzzyva (Kotla et al., SOSP 2007, section 3.5: a replica
+   * commits to a view change only after f + 1 I-HATE-THE-PRIMARY accusations) and BFT-SMaRt
+   * (Sousa and Bessani, EDCC 2012: a timeout sends a STOP that carries no state; the decision log
+   * goes out, as STOP-DATA, only once the change is under way). A VIEW-CHANGE cannot be taken back:
+   * it carries the sender's prepared certificates, and a replica that went on ordering in the old
+   * view afterwards could commit what that VIEW-CHANGE does not report. So a replica that times
+   * out alone must not send one: it accuses, keeps working in its view (it is never left out),
+   * and sends its VIEW-CHANGE only when f + 1 replicas, at least one of them correct, want a later
+   * view ({@link joinIfAccused}). It then relays those accusations, and every correct replica
+   * that receives them moves with it. f Byzantine replicas alone still cannot force a view change
+   * (Castro-Liskov 4.5.2). A replica that does find itself ahead, in a view change the others
+   * have not joined, answers their STATUS with its VIEW-CHANGE and the accusations it holds.
+   */
+  private suspectPrimary(): void {
+    const s = this.s;
+    s.timerDeadline = null;
+    const own = s.suspicions.get(this.me);
+    if (own === undefined || own.view < s.view) {
+      const unsigned = { view: s.view, replica: this.me };
+      const accusation: Suspect = { type: 'suspect', ...unsigned, signature: this.sign(suspectSignable(unsigned)) };
+      s.suspicions = new Map(s.suspicions).set(this.me, accusation);
+      this.broadcast(accusation);
+      this.accused = true;
+    }
+    this.joinIfAccused();
+  }
+
+  /** A SUSPECT from a peer (or relayed): kept if newer and genuine; it may complete f + 1. */
+  private onSuspect(from: number, m: Suspect): void {
+    const s = this.s;
+    if (m.view < s.view || m.replica === this.me) return; // stale, or our own relayed back
+    const known = s.suspicions.get(m.replica);
+    if (known !== undefined && known.view >= m.view) return; // not newer
+    if (!safeVerifyReplica(this.cfg.crypto, m.replica, suspectSignable(m), m.signature)) {
+      this.drop(from, 'badSignature', `suspect: bad signature of replica ${m.replica}`);
+      return;
+    }
+    s.suspicions = new Map(s.suspicions).set(m.replica, m);
+    this.joinIfAccused();
+  }
+
+  /**
+   * Castro-Liskov 4.5.2, with accusations: when f + 1 replicas want a view above the current one
+   * (a SUSPECT of view v wants v + 1, a VIEW-CHANGE for w wants w), at least one of them correct,
+   * move to the smallest view among the f + 1 highest wanted. Returns true if the view changed.
+   */
+  private joinIfAccused(): boolean {
+    const s = this.s;
+    const wanted: number[] = [];
+    for (let replica = 0; replica < this.cfg.n; replica++) {
+      const w = Math.max(s.viewChanges.get(replica)?.view ?? -1, (s.suspicions.get(replica)?.view ?? -2) + 1);
+      if (w > s.view) wanted.push(w);
+    }
+    if (wanted.length < this.q.joinViewChange) return false;
+    wanted.sort((a, b) => b - a);
+    this.startViewChange(wanted[this.q.joinViewChange - 1] as number);
+    return true;
+  }
+
+  /** To a peer in an earlier view: our VIEW-CHANGE and what made us move (accusations, others' VIEW-CHANGEs). */
+  private sendViewChangeEvidence(to: number): void {
+    const s = this.s;
+    const own = s.viewChanges.get(this.me);
+    if (own !== undefined) this.send(to, own);
+    for (const [replica, accusation] of s.suspicions) {
+      if (replica !== to && accusation.view + 1 >= s.view) this.send(to, accusation);
+    }
+    for (const [replica, vc] of s.viewChanges) {
+      if (replica !== to && replica !== this.me && vc.view >= s.view) this.send(to, vc);
+    }
+  }
 
   /** Moves to view `view` and multicasts ⟨VIEW-CHANGE, v, n, C, P, i⟩; the timeout doubles each time. */
   private startViewChange(view: number): void {
@@ -989,6 +1077,14 @@ class Machine {
     for (const [replica, vc] of viewChanges) if (vc.view < view) viewChanges.delete(replica);
     viewChanges.set(this.me, viewChange);
     this.broadcast(viewChange);
+    // Relay the accusations that justify this view (they commit nobody to anything), so every
+    // correct replica that receives them moves too and none is left behind in the old view.
+    const suspicions = new Map(s.suspicions);
+    for (const [replica, accusation] of suspicions) {
+      if (accusation.view + 1 < view) suspicions.delete(replica);
+      else if (replica !== this.me) this.broadcast(accusation);
+    }
+    s.suspicions = suspicions;
     s.backoff = Math.min(s.backoff + 1, this.cfg.maxBackoff);
     s.timerDeadline = null;
     this.armViewChangeTimer();
@@ -1030,15 +1126,7 @@ class Machine {
       s.verifiedViewChanges = verified;
     }
     this.own('viewChanges').set(vc.replica, vc);
-    // Joining a view change: f + 1 VIEW-CHANGEs for higher views mean at least one correct
-    // replica timed out; move to the smallest view among the f + 1 highest.
-    const higher: number[] = [];
-    for (const m of s.viewChanges.values()) if (m.view > s.view) higher.push(m.view);
-    if (higher.length >= this.q.joinViewChange) {
-      higher.sort((a, b) => b - a);
-      this.startViewChange(higher[this.q.joinViewChange - 1] as number);
-      return;
-    }
+    if (this.joinIfAccused()) return;
     if (s.status === 'viewChanging') {
       this.armViewChangeTimer();
       this.tryNewView();
@@ -1215,6 +1303,9 @@ class Machine {
     s.seqAssigned = Math.max(plan.maxSeq, s.stable.seq);
     const viewChanges = this.own('viewChanges');
     for (const [replica, vc] of viewChanges) if (vc.view <= nv.view) viewChanges.delete(replica);
+    if ([...s.suspicions.values()].some((m) => m.view < nv.view)) {
+      s.suspicions = new Map([...s.suspicions].filter(([, m]) => m.view >= nv.view));
+    }
     s.timerDeadline = s.pending.size > 0 ? s.now + timeoutTicks(this.cfg, s.backoff) : null;
     s.lastProgress = s.now;
     this.persist = true;

@@ -150,6 +150,25 @@ export interface ViewChange {
   readonly signature: Uint8Array;
 }
 
+/**
+ * ⟨SUSPECT, v, i⟩σi: replica i's accusation that the primary of view v is not making progress.
+ * It commits the sender to nothing (unlike a VIEW-CHANGE, which carries its prepared certificates
+ * and ends its part in view v): a replica whose timer expires sends it and keeps working in its
+ * view, and moves to a later view only when f + 1 replicas accuse (the rule of Zyzzyva's
+ * I-HATE-THE-PRIMARY and of BFT-SMaRt's STOP, see the replica module). Signed, so that a replica
+ * that moved can relay the f + 1 accusations that made it move and every correct replica follows.
+ */
+export interface Suspect {
+  /** Message discriminant: always `'suspect'`. */
+  readonly type: 'suspect';
+  /** v: the view whose primary is suspected; the sender wants view v + 1 or later. */
+  readonly view: number;
+  /** i: the accusing replica. */
+  readonly replica: number;
+  /** σi: replica i's signature on {@link suspectSignable}(view, replica). */
+  readonly signature: Uint8Array;
+}
+
 /** ⟨NEW-VIEW, v+1, V, O⟩σp. */
 export interface NewView {
   /** Message discriminant: always `'newView'`. */
@@ -266,6 +285,7 @@ export type ReplicaMessage =
   | Checkpoint
   | ViewChange
   | NewView
+  | Suspect
   | FetchState
   | StateTransfer
   | Status;
@@ -379,6 +399,11 @@ export interface ReplicaState {
   readonly proposed: ReadonlySet<string>;
   /** The latest valid VIEW-CHANGE from each replica, for views >= the current one. */
   readonly viewChanges: ReadonlyMap<number, ViewChange>;
+  /**
+   * The latest valid SUSPECT from each replica (this one included) for the current view or a later
+   * one. With the VIEW-CHANGEs they decide when to move on: f + 1 replicas wanting a later view.
+   */
+  readonly suspicions: ReadonlyMap<number, Suspect>;
   /** The NEW-VIEW that started the current view (null in view 0). */
   readonly newView: NewView | null;
   /**

@@ -20,6 +20,7 @@ import type {
   Snapshot,
   StateTransfer,
   Status,
+  Suspect,
   ViewChange,
 } from './types.js';
 
@@ -200,6 +201,16 @@ function newView(value: unknown, config: ReplicaConfig): NewView {
   };
 }
 
+function suspect(value: unknown, config: ReplicaConfig): Suspect {
+  const m = tagged(value, 'suspect', 'suspect');
+  return {
+    type: 'suspect',
+    view: natural(m.view, 'suspect.view'),
+    replica: replicaId(m.replica, config.n, 'suspect.replica'),
+    signature: signature(m.signature, 'suspect.signature'),
+  };
+}
+
 function clientRecord(value: unknown, what: string): ClientRecord {
   const m = record(value, what);
   return {
@@ -289,6 +300,8 @@ export function checkReplicaMessage(value: unknown, config: ReplicaConfig): Chec
         return viewChange(m, config);
       case 'newView':
         return newView(m, config);
+      case 'suspect':
+        return suspect(m, config);
       case 'fetchState':
         return fetchState(m, config);
       case 'stateTransfer':
