@@ -37,10 +37,10 @@ const signer = (id: number) => crypto(id).sign;
 
 /** The ordering digest and extra PRE-PREPARE fields of this version of medshare/pbft. */
 const api = pbft as unknown as Record<string, unknown>;
-const orderingDigest = api.orderingDigest as ((time: number, batch: readonly Request[]) => Uint8Array) | undefined;
+const orderingDigest = api.orderingDigest as ((time: number, merkleRoot: Uint8Array) => Uint8Array) | undefined;
 function prePrepare(view: number, seq: number, batch: Request[], by: number): PrePrepare {
   const time = 0;
-  const digest = orderingDigest ? orderingDigest(time, batch) : pbft.batchDigest(batch);
+  const digest = orderingDigest ? orderingDigest(time, pbft.batchDigest(batch)) : pbft.batchDigest(batch);
   const unsigned = { view, seq, digest, replica: by, ...(orderingDigest ? { time } : {}) };
   return {
     type: 'prePrepare',

@@ -65,7 +65,7 @@ describe('checkCheckpointProof counts each replica once, whatever the spelling o
 
 describe('checkPreparedProof and checkViewChange', () => {
   const batch = [cluster.request('alice', 1)];
-  const ppUnsigned = { view: 0, seq: 1, digest: digest, replica: 0 };
+  const ppUnsigned = { view: 0, seq: 1, digest: digest, time: 0, replica: 0 };
   const pp = {
     type: 'prePrepare' as const,
     ...ppUnsigned,

@@ -12,6 +12,7 @@ import {
   GENESIS_CHECKPOINT_DIGEST,
   type NewView,
   newViewSignable,
+  orderingDigest,
   type PreparedProof,
   type PrePrepare,
   type Prepare,
@@ -21,6 +22,7 @@ import {
   type ReplicaEffect,
   type ReplicaState,
   step,
+  suspectSignable,
   type ViewChange,
   viewChangeSignable,
 } from '../src/pbft/index.js';
@@ -52,7 +54,7 @@ function counted(id: number): { replica: ReplicaState; verifications: () => numb
 
 function prePrepare(view: number, seq: number, batch = [cluster.request('alice', seq)]): PrePrepare {
   const by = view % n;
-  const unsigned = { view, seq, digest: batchDigest(batch), replica: by };
+  const unsigned = { view, seq, digest: orderingDigest(0, batchDigest(batch)), time: 0, replica: by };
   return { type: 'prePrepare', ...unsigned, batch, signature: cluster.keys.crypto(by).sign(prePrepareSignable(unsigned)) };
 }
 
@@ -129,7 +131,15 @@ describe('item 2: a NEW-VIEW or VIEW-CHANGE costs its cheap checks before any si
     let state = primary.replica;
     // Replica 1 times out and is in the view change to view 1 (its own VIEW-CHANGE has no certificates).
     state = step(state, { type: 'request', request: cluster.request('bob', 1) }).state;
-    while (state.status === 'normal') state = step(state, { type: 'tick' }).state;
+    for (let t = 0; t < state.config.viewChangeTimeout; t++) state = step(state, { type: 'tick' }).state;
+    const accusation = {
+      type: 'suspect',
+      view: 0,
+      replica: 3,
+      signature: cluster.keys.crypto(3).sign(suspectSignable({ view: 0, replica: 3 })),
+    };
+    state = step(state, { type: 'message', from: 3, message: accusation }).state;
+    expect(state).toMatchObject({ view: 1, status: 'viewChanging' });
     const forged = certificate(3);
     const bad = {
       ...forged,

@@ -10,6 +10,7 @@ import {
   clientStep,
   createClient,
   createReplica,
+  orderingDigest,
   type DropCode,
   prePrepareSignable,
   type ReplicaEffect,
@@ -71,7 +72,7 @@ const throwingProxy = new Proxy(
 describe('hostile messages from replicas are dropped with a reason', () => {
   const cluster = new Cluster(4);
   const request = cluster.request('alice', 1);
-  const unsigned = { view: 0, seq: 1, digest: batchDigest([request]), replica: 0 };
+  const unsigned = { view: 0, seq: 1, digest: orderingDigest(0, batchDigest([request])), time: 0, replica: 0 };
   const valid = {
     type: 'prePrepare',
     ...unsigned,

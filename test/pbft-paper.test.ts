@@ -17,6 +17,7 @@ import {
   GENESIS_HASH,
   type NewView,
   newViewSignable,
+  orderingDigest,
   type PrePrepare,
   type ReplicaEffect,
   prePrepareSignable,
@@ -38,7 +39,7 @@ function prePrepareFrom(
   view = 0,
   signer = primaryOf(view, cluster.n),
 ): PrePrepare {
-  const unsigned = { view, seq, digest: batchDigest(requests), replica: primaryOf(view, cluster.n) };
+  const unsigned = { view, seq, digest: orderingDigest(0, batchDigest(requests)), time: 0, replica: primaryOf(view, cluster.n) };
   return {
     type: 'prePrepare',
     ...unsigned,
@@ -113,7 +114,7 @@ describe('section 4.2.10 step 1: the leader sorts the transactions, assigns seri
     const [pp] = messages(cluster.step(0, { type: 'request', request: requests[2] }), 'prePrepare');
     expect(pp?.seq).toBe(1);
     expect(pp?.batch.map((r) => r.client)).toEqual(['alice', 'bob', 'carol']);
-    expect(pp?.digest).toEqual(batchDigest(pp?.batch ?? []));
+    expect(pp?.digest).toEqual(orderingDigest(pp?.time ?? -1, batchDigest(pp?.batch ?? [])));
     const more = ['dave', 'alice', 'bob'].map((c) => cluster.request(c, 2));
     let second: PrePrepare | undefined;
     for (const request of more) second ??= messages(cluster.step(0, { type: 'request', request }), 'prePrepare')[0];
@@ -459,7 +460,7 @@ describe('Castro-Liskov 4.4 and 4.5.2: view change', () => {
     const cluster = new Cluster(4, { viewChangeTimeout: 3 });
     const vcs = accuseTogether(cluster, [1, 2, 3], 3);
     const crypto = cluster.keys.crypto(1);
-    const unsigned = { view: 1, seq: 1, digest: batchDigest([]), replica: 1 };
+    const unsigned = { view: 1, seq: 1, digest: orderingDigest(0, batchDigest([])), time: 0, replica: 1 };
     const extra: PrePrepare = {
       type: 'prePrepare',
       ...unsigned,
@@ -482,6 +483,7 @@ describe('Castro-Liskov 4.4 and 4.5.2: view change', () => {
         view,
         seq,
         digest: digest(b),
+        time: 0,
         replica: view % 4,
         signature: new Uint8Array(1),
         batch: [],
@@ -524,7 +526,7 @@ describe('Castro-Liskov 4.4 and 4.5.2: view change', () => {
         expect(plan.entries.map((e) => e.seq)).toEqual(Array.from({ length: plan.maxSeq - minS }, (_, i) => minS + 1 + i));
         for (const entry of plan.entries) {
           const candidates = vcs.flatMap((v) => v.prepared).filter((p) => p.prePrepare.seq === entry.seq);
-          if (candidates.length === 0) expect(entry.digest).toEqual(batchDigest([]));
+          if (candidates.length === 0) expect(entry.digest).toEqual(orderingDigest(0, batchDigest([])));
           else {
             const top = Math.max(...candidates.map((c) => c.prePrepare.view));
             expect(candidates.some((c) => c.prePrepare.view === top && c.prePrepare.digest[0] === entry.digest[0])).toBe(true);

@@ -56,9 +56,9 @@ beforeAll(async () => {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Applies `operation` to `state` and checks it is refused for `reason` with the state unchanged. */
-function expectRefused(state: ContractState, operation: Uint8Array, reason: RefusalReason) {
+function expectRefused(state: ContractState, operation: Uint8Array, reason: RefusalReason, blockTime?: number) {
   const before = hex(contractStateHash(state));
-  const { state: next, outcome } = apply(w, state, operation);
+  const { state: next, outcome } = apply(w, state, operation, blockTime);
   expect(outcome.accepted ? 'accepted' : outcome.reason).toBe(reason);
   expect(next).toBe(state);
   expect(hex(contractStateHash(next))).toBe(before);
@@ -334,7 +334,7 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
         throw new Error('verifier bug');
       },
     };
-    const { state, outcome } = applyTransaction(w.state, sub.operation, w.config, throwing);
+    const { state, outcome } = applyTransaction(w.state, sub.operation, w.config, throwing, T0 + 100);
     expect(outcome).toMatchObject({ accepted: false, reason: 'invalidProof' });
     expect(state).toBe(w.state);
   });
@@ -392,6 +392,70 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
   it('refuses unknown requirement or record ids', async () => {
     expectRefused(w.state, (await submission({ requirementId: 'req:nope' })).operation, 'unknownRequirement');
     expectRefused(w.state, (await submission({ recordId: 'rec:nope' })).operation, 'unknownRecord');
+  });
+});
+
+describe('time comes from the ordering layer (issue 11, item 10)', () => {
+  // The contract clock is the block time PBFT assigns; a sender's stamp is a claim within maxClockSkew.
+  const requirement = (time: number, criteriaHash = 77n) =>
+    signTransaction(
+      w.creds.labB.signingKey,
+      'publishRequirement',
+      { criteriaHash, keywords: ['age'], verificationKey: w.keys.verificationKey, reward: 1, exclusive: false },
+      time,
+      { random },
+    );
+  const block = T0 + 500;
+
+  it('a stamp of 2^53 - 1 is refused (futureTimestamp), the clock stays, and honest transactions go on', () => {
+    const attack = expectRefused(w.state, requirement(2 ** 53 - 1), 'futureTimestamp', block);
+    expect(attack).toMatchObject({ accountable: IDS.labB });
+    // Before: the clock became 2^53 - 1 and every later transaction, the authority's included, was stale.
+    const { state } = applyOk(w, w.state, requirement(block), block);
+    expect(state.clock).toBe(block);
+    expect(
+      apply(w, state, w.pkg.registration('patient:carol', 'patient', block + 1, { random }), block + 1).outcome.accepted,
+    ).toBe(true);
+  });
+
+  it('a stamp just inside the skew is accepted but does not move the clock: an honest proof in flight still passes', async () => {
+    const ahead = applyOk(w, w.state, requirement(block + w.config.maxClockSkew), block);
+    expect(ahead.state.clock).toBe(block);
+    const sub = await submission({ time: block });
+    expect(apply(w, ahead.state, sub.operation, block).outcome.accepted).toBe(true);
+    // One second further ahead is a claim the contract refuses.
+    expectRefused(w.state, requirement(block + w.config.maxClockSkew + 1), 'futureTimestamp', block);
+  });
+
+  it('a back-dated envelope does not make an old proof young: the proof age is measured against the block time', async () => {
+    const { state } = applyOk(w, w.state, requirement(block), block); // the clock is at the block time
+    const proofTime = block - w.config.maxProofAge - 50; // 50 s too old
+    const old = await submission({ time: proofTime });
+    const tx = decodeContractTransaction(old.operation);
+    if (tx.kind !== 'submitProof') throw new Error('kind');
+    // The envelope back-dated by 50 s (within the skew): before, the age was measured from the envelope.
+    const backDated = signTransaction(w.creds.patient.signingKey, 'submitProof', tx.body, block - 50, { random });
+    expectRefused(state, backDated, 'staleTimestamp', block);
+    // An honest envelope time does not help either: the proof itself is too old.
+    const honest = signTransaction(w.creds.patient.signingKey, 'submitProof', tx.body, block, { random });
+    expectRefused(state, honest, 'staleTimestamp', block);
+  });
+
+  it('a proof stamped 30 years ahead is refused, whatever the envelope claims', async () => {
+    const future = block + 30 * 365 * 86_400;
+    const sub = await submission({ time: future });
+    const tx = decodeContractTransaction(sub.operation);
+    if (tx.kind !== 'submitProof') throw new Error('kind');
+    expect(apply(w, w.state, sub.operation, block).outcome).toMatchObject({ accepted: false, reason: 'futureTimestamp' });
+    const honestEnvelope = signTransaction(w.creds.patient.signingKey, 'submitProof', tx.body, block, { random });
+    expect(apply(w, w.state, honestEnvelope, block).outcome).toMatchObject({ accepted: false, reason: 'futureTimestamp' });
+  });
+
+  it('the clock is the latest block time of an accepted transaction, never lower', () => {
+    const first = applyOk(w, w.state, requirement(block), block);
+    const second = applyOk(w, first.state, requirement(block - 10, 78n), block - 10);
+    expect(second.state.clock).toBe(block);
+    expect(() => applyTransaction(w.state, requirement(block), w.config, w.zk, -1)).toThrow(RangeError);
   });
 });
 

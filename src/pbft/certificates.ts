@@ -19,6 +19,7 @@ import {
   commitSignable,
   DIGEST_BYTES,
   GENESIS_HASH,
+  orderingDigest,
   prePrepareSignable,
   prepareSignable,
   requestSignable,
@@ -75,7 +76,7 @@ export function safeVerifyClient(crypto: Pick<ReplicaCrypto, 'verifyClient'>, re
 }
 
 /** The state of the genesis checkpoint (seq 0): the empty ledger and an empty client table. */
-export const GENESIS_SNAPSHOT: Snapshot = { seq: 0, chainHead: GENESIS_HASH, clients: [] };
+export const GENESIS_SNAPSHOT: Snapshot = { seq: 0, chainHead: GENESIS_HASH, time: 0, clients: [] };
 /**
  * The digest of the genesis checkpoint: {@link snapshotDigest} of seq 0, the empty ledger
  * ({@link GENESIS_HASH}) and an empty client table. Every replica starts with it as its stable
@@ -178,7 +179,7 @@ export function checkCheckpointProof(
 /** The cheap part of a PRE-PREPARE check: sent by the primary of its view, digest of its batch. */
 function prePrepareShapeProblem(pp: PrePrepare, n: number): Problem | null {
   if (typeof pp !== 'object' || pp === null || pp.type !== 'prePrepare') return invalid('not a PRE-PREPARE');
-  if (!isNatural(pp.view) || !isNatural(pp.seq) || !isDigest(pp.digest) || !Array.isArray(pp.batch)) {
+  if (!isNatural(pp.view) || !isNatural(pp.seq) || !isNatural(pp.time) || !isDigest(pp.digest) || !Array.isArray(pp.batch)) {
     return invalid('a malformed PRE-PREPARE');
   }
   if (!(pp.signature instanceof Uint8Array)) return invalid('a PRE-PREPARE with a malformed signature');
@@ -195,8 +196,9 @@ export function prePrepareProblem(pp: PrePrepare, n: number, crypto: Pick<Replic
   if (!safeVerifyReplica(crypto, pp.replica, prePrepareSignable(pp), pp.signature)) {
     return problem('badSignature', 'pre-prepare: bad signature');
   }
-  if (!bytesEqual(batchDigest(pp.batch), pp.digest))
-    return problem('digestMismatch', 'pre-prepare: digest does not match the batch');
+  if (!bytesEqual(orderingDigest(pp.time, batchDigest(pp.batch)), pp.digest)) {
+    return problem('digestMismatch', 'pre-prepare: digest does not match the batch and its time');
+  }
   return null;
 }
 

@@ -68,6 +68,7 @@ export {
   executionResult,
   GENESIS_HASH,
   newViewSignable,
+  orderingDigest,
   prePrepareSignable,
   prepareSignable,
   requestDigest,

@@ -32,6 +32,7 @@ import {
   executionResult,
   GENESIS_HASH,
   newViewSignable,
+  orderingDigest,
   prePrepareSignable,
   prepareSignable,
   snapshotDigest,
@@ -92,6 +93,11 @@ export interface ReplicaOptions {
   readonly maxPending?: number;
   /** Largest operation accepted in a request, in bytes (default 64 KiB = 65 536). */
   readonly maxOperationBytes?: number;
+  /**
+   * How far a PRE-PREPARE's time may lie from this replica's clock reading, either way, in the
+   * unit of {@link ReplicaTickInput.time} (default 30). Backups refuse a batch time outside it.
+   */
+  readonly maxClockSkew?: number;
 }
 
 function positiveInteger(value: unknown, name: string): number {
@@ -146,6 +152,7 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     retransmitInterval: positiveInteger(options.retransmitInterval ?? 20, 'retransmitInterval'),
     maxPending: positiveInteger(options.maxPending ?? 10_000, 'maxPending'),
     maxOperationBytes: positiveInteger(options.maxOperationBytes ?? 65_536, 'maxOperationBytes'),
+    maxClockSkew: positiveInteger(options.maxClockSkew ?? 30, 'maxClockSkew'),
   };
   return {
     config,
@@ -157,6 +164,8 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     seqAssigned: 0,
     lastExecuted: 0,
     chainHead: GENESIS_HASH,
+    lastTime: 0,
+    clock: null,
     clients: new Map(),
     stable: { seq: 0, digest: GENESIS_CHECKPOINT_DIGEST, proof: [], snapshot: GENESIS_SNAPSHOT },
     snapshots: new Map(),
@@ -201,6 +210,7 @@ export function restart(persisted: ReplicaState): ReplicaState {
     answered: new Map(),
     refused: new Set(),
     verifiedViewChanges: new Set(),
+    clock: null,
   };
 }
 
@@ -230,7 +240,7 @@ export function step(state: ReplicaState, input: ReplicaInput): StepResult {
   const machine = new Machine(state);
   switch (input?.type) {
     case 'tick':
-      machine.onTick();
+      machine.onTick(input.time);
       break;
     case 'request': {
       const checked = checkRequest(input.request, state.config);
@@ -379,9 +389,10 @@ class Machine {
 
   // ---- inputs ---------------------------------------------------------------------------
 
-  onTick(): void {
+  onTick(time: unknown): void {
     const s = this.s;
     s.now += 1;
+    if (typeof time === 'number' && Number.isSafeInteger(time) && time >= 0) s.clock = time;
     if (s.timerDeadline !== null && s.now >= s.timerDeadline) {
       // Paper step 5: "If the consensus fails, the leader will be changed": accuse the primary; the
       // view changes when f + 1 replicas accuse it (see suspectPrimary).
@@ -520,7 +531,9 @@ class Machine {
       batch.sort(compareRequests);
       const seq = s.seqAssigned + 1;
       s.seqAssigned = seq;
-      const unsigned = { view: s.view, seq, digest: batchDigest(batch), replica: this.me };
+      // The batch's time: this replica's clock reading, never below the previous batch's time.
+      const time = Math.max(s.clock ?? 0, this.previousTime(seq) ?? s.lastTime);
+      const unsigned = { view: s.view, seq, digest: orderingDigest(time, batchDigest(batch)), time, replica: this.me };
       const prePrepare: PrePrepare = {
         type: 'prePrepare',
         ...unsigned,
@@ -595,6 +608,13 @@ class Machine {
         return;
       }
     }
+    if (existing == null) {
+      const badTime = this.timeProblem(pp);
+      if (badTime !== null) {
+        this.drop(from, 'badTime', `pre-prepare for seq ${pp.seq}: ${badTime}`);
+        return;
+      }
+    }
     const bad = prePrepareProblem(pp, this.cfg.n, this.cfg.crypto);
     if (bad !== null) {
       this.drop(from, bad.code, bad.reason);
@@ -629,6 +649,32 @@ class Machine {
     this.broadcast(prepare);
     this.startTimerIfWaiting();
     this.checkPrepared(pp.seq);
+  }
+
+  /** The time of the batch at seq - 1, when this replica knows it (its PRE-PREPARE, or the last executed batch). */
+  private previousTime(seq: number): number | undefined {
+    const s = this.s;
+    const previous = s.log.get(seq - 1)?.prePrepare;
+    if (previous != null) return previous.time;
+    return seq - 1 === s.lastExecuted ? s.lastTime : undefined;
+  }
+
+  /**
+   * Time from the ordering layer (issue 11, item 10): a batch's time may not go back from the
+   * previous batch's (nor pass the next one's, when that arrived first), and must lie within
+   * maxClockSkew of this replica's clock reading, when it has one. The re-proposals of a NEW-VIEW
+   * keep the time they were prepared with and are not checked against the clock.
+   */
+  private timeProblem(pp: PrePrepare): string | null {
+    const s = this.s;
+    const previous = this.previousTime(pp.seq);
+    if (previous !== undefined && pp.time < previous) return `time ${pp.time} goes back from ${previous}`;
+    const next = s.log.get(pp.seq + 1)?.prePrepare;
+    if (next != null && pp.time > next.time) return `time ${pp.time} is after the next batch's ${next.time}`;
+    if (s.clock !== null && Math.abs(pp.time - s.clock) > this.cfg.maxClockSkew) {
+      return `time ${pp.time} is more than ${this.cfg.maxClockSkew} from this replica's clock ${s.clock}`;
+    }
+    return null;
   }
 
   private addPending(batch: readonly Request[]): void {
@@ -729,6 +775,7 @@ class Machine {
       this.reply(request.client, record);
     }
     if (executed.length > 0 && s.pending.size > 0) this.dropStalePending();
+    s.lastTime = pp.time;
     const certificate: Commit[] = [];
     for (const c of slot.commits.values()) if (bytesEqual(c.digest, pp.digest)) certificate.push(c);
     certificate.sort((a, b) => a.replica - b.replica);
@@ -741,6 +788,7 @@ class Machine {
       seq,
       view: pp.view,
       digest: pp.digest,
+      time: pp.time,
       batch: pp.batch,
       executed,
       chainHead: s.chainHead,
@@ -779,7 +827,7 @@ class Machine {
 
   private snapshot(seq: number): Snapshot {
     const clients = [...this.s.clients.values()].sort((a, b) => (a.client < b.client ? -1 : a.client > b.client ? 1 : 0));
-    return { seq, chainHead: this.s.chainHead, clients };
+    return { seq, chainHead: this.s.chainHead, time: this.s.lastTime, clients };
   }
 
   /** Every K sequence numbers: multicast ⟨CHECKPOINT, n, d, i⟩ with the digest of the state. */
@@ -887,6 +935,7 @@ class Machine {
     }
     s.lastExecuted = snapshot.seq;
     s.chainHead = snapshot.chainHead;
+    s.lastTime = snapshot.time;
     s.clients = new Map(snapshot.clients.map((c) => [c.client, c]));
     this.copied.add('clients');
     if (snapshot.seq > s.stable.seq) this.makeStable(snapshot.seq, digest, m.proof);
@@ -1165,7 +1214,7 @@ class Machine {
     const viewChanges = [own, ...others];
     const plan = computeNewViewPlan(s.view, viewChanges);
     const prePrepares: PrePrepare[] = plan.entries.map((entry) => {
-      const unsigned = { view: s.view, seq: entry.seq, digest: entry.digest, replica: this.me };
+      const unsigned = { view: s.view, seq: entry.seq, digest: entry.digest, time: entry.time, replica: this.me };
       return { type: 'prePrepare', ...unsigned, signature: this.sign(prePrepareSignable(unsigned)), batch: entry.batch };
     });
     const unsigned = { view: s.view, viewChanges, prePrepares, replica: this.me };
@@ -1225,7 +1274,13 @@ class Machine {
     for (let i = 0; i < plan.entries.length; i++) {
       const entry = plan.entries[i] as NewViewPlan['entries'][number];
       const pp = nv.prePrepares[i] as PrePrepare;
-      if (pp.view !== nv.view || pp.seq !== entry.seq || pp.replica !== nv.replica || !bytesEqual(pp.digest, entry.digest)) {
+      if (
+        pp.view !== nv.view ||
+        pp.seq !== entry.seq ||
+        pp.time !== entry.time ||
+        pp.replica !== nv.replica ||
+        !bytesEqual(pp.digest, entry.digest)
+      ) {
         this.drop(from, 'newViewMismatch', `new-view: O does not match V at seq ${entry.seq}`);
         return;
       }

@@ -49,8 +49,19 @@ export interface PrePrepare {
    * batch becomes. Accepted only within the watermarks h < n <= h + L.
    */
   readonly seq: number;
-  /** d: {@link batchDigest} of `batch`, the RFC 6962 Merkle root of the request digests (32 bytes). */
+  /**
+   * d: {@link orderingDigest}(time, {@link batchDigest}(batch)): the batch's RFC 6962 Merkle root of
+   * the request digests, bound to the batch's time (32 bytes). It is what PREPAREs and COMMITs sign.
+   */
   readonly digest: Uint8Array;
+  /**
+   * The batch's time, assigned by the primary from the clock reading its caller passes in
+   * ({@link ReplicaTickInput.time}): a non-negative safe integer in the caller's unit (seconds in
+   * medshare/protocol). Backups refuse a time that goes back from the previous batch, or that lies
+   * more than `maxClockSkew` from their own clock reading. Bound into `digest`, so the commit
+   * certificate certifies it; 0 for the null request of a NEW-VIEW.
+   */
+  readonly time: number;
   /** Index of the sender, which must be the primary of `view`: p = v mod n ({@link primaryOf}). */
   readonly replica: number;
   /**
@@ -194,6 +205,8 @@ export interface Snapshot {
   readonly seq: number;
   /** Hash of the ledger block at height `seq` (equals the block hash in medshare/ledger). */
   readonly chainHead: Uint8Array;
+  /** The time of the batch at `seq` ({@link PrePrepare.time}; 0 for the genesis state). */
+  readonly time: number;
   /** Sorted by client: the last executed timestamp and its result, per client. */
   readonly clients: readonly ClientRecord[];
 }
@@ -324,6 +337,8 @@ export interface ReplicaConfig {
   readonly maxPending: number;
   /** Largest operation accepted, in bytes. */
   readonly maxOperationBytes: number;
+  /** How far a PRE-PREPARE's time may lie from this replica's clock reading, in the caller's time unit. */
+  readonly maxClockSkew: number;
 }
 
 /** The messages of one sequence number in the current view. */
@@ -381,6 +396,13 @@ export interface ReplicaState {
   readonly lastExecuted: number;
   /** Hash of the ledger block at height lastExecuted. */
   readonly chainHead: Uint8Array;
+  /** The time of the batch at lastExecuted ({@link PrePrepare.time}): the next batch's time may not be lower. */
+  readonly lastTime: number;
+  /**
+   * The latest clock reading passed in with a tick ({@link ReplicaTickInput.time}), or null before
+   * the first one. The primary stamps batches with it; backups check batch times against it. Volatile.
+   */
+  readonly clock: number | null;
   /** The client table: the last executed request and its result, by client identifier. */
   readonly clients: ReadonlyMap<string, ClientRecord>;
   /** The last stable checkpoint; its seq is the low watermark h. */
@@ -479,6 +501,12 @@ export interface ReplicaMessageInput {
 export interface ReplicaTickInput {
   /** Input discriminant: always `'tick'`. */
   readonly type: 'tick';
+  /**
+   * The caller's clock reading (a non-negative safe integer, in the unit batch times are counted
+   * in, e.g. seconds), when it has one. The replica never reads a clock itself: batch times come
+   * from these readings. A reading that is not a non-negative safe integer is ignored.
+   */
+  readonly time?: number;
 }
 
 /** What a replica is given. */
@@ -544,8 +572,10 @@ export interface ReplicaExecuteEffect {
   readonly seq: number;
   /** The view of the PRE-PREPARE, and of every COMMIT in `certificate`. */
   readonly view: number;
-  /** {@link batchDigest} of `batch`: the block's Merkle root, and the d that the COMMITs sign. */
+  /** The PRE-PREPARE's digest d = {@link orderingDigest}(time, {@link batchDigest}(batch)), which the COMMITs sign. */
   readonly digest: Uint8Array;
+  /** The batch's time, assigned by the primary and certified with the batch (the block time). */
+  readonly time: number;
   /** The requests ordered at `seq`, in batch order (empty for a null request). */
   readonly batch: readonly Request[];
   /** Indices (in batch) of the requests executed; the others were duplicates (timestamp not newer). */

@@ -128,6 +128,7 @@ function prePrepare(value: unknown, config: ReplicaConfig, what = 'prePrepare'):
     view: natural(m.view, `${what}.view`),
     seq: natural(m.seq, `${what}.seq`),
     digest: digest(m.digest, `${what}.digest`),
+    time: natural(m.time, `${what}.time`),
     replica: replicaId(m.replica, config.n, `${what}.replica`),
     signature: signature(m.signature, `${what}.signature`),
     batch: list(m.batch, `${what}.batch`, config.maxBatch).map((r, i) => request(r, config, `${what}.batch[${i}]`)),
@@ -230,7 +231,12 @@ function snapshot(value: unknown, config: ReplicaConfig): Snapshot {
       fail('snapshot.clients: not sorted by client, or a client appears twice');
     }
   }
-  return { seq: natural(m.seq, 'snapshot.seq'), chainHead: digest(m.chainHead, 'snapshot.chainHead'), clients };
+  return {
+    seq: natural(m.seq, 'snapshot.seq'),
+    chainHead: digest(m.chainHead, 'snapshot.chainHead'),
+    time: natural(m.time, 'snapshot.time'),
+    clients,
+  };
 }
 
 function stateTransfer(value: unknown, config: ReplicaConfig): StateTransfer {

@@ -97,7 +97,7 @@ export function applyBlock(state: LedgerContractState, block: Block, config: Con
   block.batch.forEach((request, index) => {
     if ((requestClock.get(request.client) ?? 0) >= request.timestamp) return;
     requestClock.set(request.client, request.timestamp);
-    const applied = applyTransaction(contract, request.operation, config, deps);
+    const applied = applyTransaction(contract, request.operation, config, deps, block.time);
     contract = applied.state;
     receipts.push({
       height: block.height,
@@ -141,6 +141,12 @@ export interface NetworkOptions {
   readonly deps: ContractDeps;
   /** Randomness for the nodes' and clients' Ed25519 keys. */
   readonly random: RandomSource;
+  /**
+   * The nodes' clock, in seconds: read on every logical tick and passed to each replica, whose
+   * primary stamps each batch (block) with it and whose backups refuse a batch time more than the
+   * contract's maxClockSkew from it. Block time is the contract clock.
+   */
+  readonly clock: () => number;
   /** PBFT checkpoint interval K (default 64). */
   readonly checkpointInterval?: number;
   /** Most logical ticks one call may take before it gives up (default 20 000). */
@@ -207,6 +213,7 @@ export class VerificationNetwork {
         n: this.n,
         crypto: ed25519Crypto({ secretKey, replicaKeys: this.replicaKeys, clientKey: (c) => this.clientKeys.get(c) }),
         checkpointInterval: options.checkpointInterval ?? 64,
+        maxClockSkew: options.config.maxClockSkew,
       });
       return {
         id,
@@ -334,7 +341,8 @@ export class VerificationNetwork {
         continue;
       }
       if (++ticks > maxTicks) throw new MedshareError('ERR_NETWORK', `no progress after ${maxTicks} ticks`);
-      for (const node of this.nodes) if (node.up) this.stepReplica(node, { type: 'tick' });
+      const time = this.options.clock();
+      for (const node of this.nodes) if (node.up) this.stepReplica(node, { type: 'tick', time });
       for (const [id, client] of this.clients) {
         const { state, effects } = clientStep(client, { type: 'tick' });
         this.clients.set(id, state);

@@ -38,6 +38,7 @@ import {
   restart,
   step,
   batchDigest,
+  orderingDigest,
   requestSignable,
   type ViewChange,
 } from '../../src/pbft/index.js';
@@ -633,7 +634,13 @@ class Simulation {
     if (message.type === 'prePrepare' && this.has(i, 'equivocate')) {
       // An equivocating primary: half the backups get another batch for the same (v, n).
       const batch = message.batch.length > 0 ? message.batch.slice(0, -1) : [];
-      const unsigned = { view: message.view, seq: message.seq, digest: batchDigest(batch), replica: i };
+      const unsigned = {
+        view: message.view,
+        seq: message.seq,
+        digest: orderingDigest(message.time, batchDigest(batch)),
+        time: message.time,
+        replica: i,
+      };
       const other: PrePrepare = { ...message, ...unsigned, batch, signature: crypto.sign(prePrepareSignable(unsigned)) };
       for (const j of targets) this.post(i, { kind: 'replica', id: j }, j % 2 === 0 ? message : other);
       return;
@@ -742,7 +749,13 @@ class Simulation {
         const cp = { seq: stableSeq, digest: this.rng.bytes(32), replica: i };
         const checkpoint = { type: 'checkpoint' as const, ...cp, signature: crypto.sign(checkpointSignable(cp)) };
         const batch: Request[] = [];
-        const ppu = { view: view - 1, seq: stableSeq + 1, digest: batchDigest(batch), replica: primaryOf(view - 1, this.n) };
+        const ppu = {
+          view: view - 1,
+          seq: stableSeq + 1,
+          digest: orderingDigest(0, batchDigest(batch)),
+          time: 0,
+          replica: primaryOf(view - 1, this.n),
+        };
         const prePrepare: PrePrepare = { type: 'prePrepare', ...ppu, signature: crypto.sign(prePrepareSignable(ppu)), batch };
         const unsigned = {
           view,
