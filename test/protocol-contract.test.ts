@@ -517,6 +517,41 @@ describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
   });
 });
 
+describe('a commitment is registered once: the licence covers the data (issue 11, item 11)', () => {
+  const commitment = () => zk.commitRecord(RECORD);
+  it('a colluding second identity cannot register the same commitment as a new record of its own', () => {
+    const again = signTransaction(
+      w.creds.otherPatient.signingKey,
+      'registerRecord',
+      {
+        patient: IDS.otherPatient,
+        commitment: commitment(),
+        patientSignature: signRecordCommitment(w.creds.otherPatient.signingKey, commitment(), { random }),
+      },
+      T0 + 40,
+      { random },
+    );
+    // Before: a new record id (another patient), so a second, "exclusive" sale of the same data.
+    const outcome = expectRefused(w.state, again, 'duplicate');
+    expect(outcome).toMatchObject({ accountable: IDS.otherPatient });
+  });
+
+  it("nor can a hospital register another patient's committed record under a second patient", () => {
+    const again = signTransaction(
+      w.creds.hospital.signingKey,
+      'registerRecord',
+      {
+        patient: IDS.otherPatient,
+        commitment: commitment(),
+        patientSignature: signRecordCommitment(w.creds.otherPatient.signingKey, commitment(), { random }),
+      },
+      T0 + 40,
+      { random },
+    );
+    expectRefused(w.state, again, 'duplicate');
+  });
+});
+
 describe('re-encryption and delivery (steps 6-8)', () => {
   const deliver = (overrides: { stored?: ReturnType<typeof stored>; proxyStored?: ReturnType<typeof stored> } = {}) => {
     const original = overrides.stored ?? stored(w);

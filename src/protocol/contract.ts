@@ -426,6 +426,14 @@ function execute(
       }
       const id = derivedId('rec', new TextEncoder().encode(patient), fieldToBytes(commitment));
       if (state.records.has(id)) refuse('duplicate', `record ${id} is already registered`);
+      // Issue 11, item 11: a commitment is registered once, whoever registers it, so a licence
+      // (checked per record) covers the data itself: a second identity cannot re-register the same
+      // commitment as a new record and sell it again, nor can anyone claim another patient's.
+      for (const other of state.records.values()) {
+        if (other.commitment === commitment) {
+          refuse('duplicate', `the commitment of ${id} is already registered as ${other.id}`, tx.sender);
+        }
+      }
       const records = new Map(state.records).set(id, { id, patient, registeredBy: tx.sender, commitment, licences: [] });
       return { next: { ...state, clock, records }, id, detail: `record ${id} of ${patient} committed by ${tx.sender}` };
     }
