@@ -10,7 +10,8 @@
  * - {@link verifyChain}: checks every link, Merkle root, hash and certificate, and names the first
  *   block at fault (tampered, reordered, or with a forged certificate).
  * - Storage: the {@link BlockStore} interface, {@link MemoryBlockStore}, and {@link FileBlockStore},
- *   append-only, that detects and drops a torn last record after a crash.
+ *   append-only with framed records: it cuts off a torn last write after a crash and refuses any
+ *   other damage, never dropping a complete block.
  *
  * @example
  * ```ts
@@ -34,7 +35,7 @@ export type {
 export { decodeTransaction, encodeTransaction, transactionSignable, MAX_PARTY_BYTES } from './transaction.js';
 export type { Transaction } from './transaction.js';
 export { FileBlockStore, LedgerCorruptionError, MemoryBlockStore } from './store.js';
-export type { BlockStore, Recovery } from './store.js';
+export type { BlockStore, FileBlockStoreOptions, LedgerFileSystem, Recovery } from './store.js';
 export { GENESIS_HASH, blockHash } from '../pbft/encoding.js';
 export {
   ArgumentTypeError,
