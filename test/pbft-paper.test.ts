@@ -24,7 +24,6 @@ import {
   primaryOf,
   quorums,
   type Request,
-  restart,
   type Suspect,
   type ViewChange,
   viewChangeSignable,
@@ -243,7 +242,7 @@ describe('persistence (etcd raft Ready contract): the state is persisted before 
     expect(effects[0]?.type).toBe('persist');
     expect(effects.findIndex((e) => e.type === 'persist')).toBeLessThan(effects.findIndex((e) => e.type === 'broadcast'));
     const persisted = (effects[0] as Extract<ReplicaEffect, { type: 'persist' }>).state;
-    cluster.replicas[1] = restart(persisted);
+    cluster.restartFrom(1, persisted); // through the bytes a disk would hold
     const conflicting = prePrepareFrom(cluster, [cluster.request('bob', 1)]);
     const after = cluster.deliver(0, 1, conflicting);
     expect(messages(after, 'prepare')).toHaveLength(0);

@@ -78,6 +78,7 @@ export {
   viewChangeSignable,
 } from './encoding.js';
 export { checkReplicaMessage, checkRequest } from './validate.js';
+export { decodePersistentState, encodePersistentState, persistentState } from './persist.js';
 export type { Checked, CheckFailed, CheckPassed } from './validate.js';
 export { ed25519Crypto, ed25519ReplicaVerifier, ed25519Signer } from './crypto.js';
 export type { Ed25519CryptoOptions } from './crypto.js';

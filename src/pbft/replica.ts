@@ -47,6 +47,7 @@ import type {
   DropCode,
   FetchState,
   NewView,
+  PersistentState,
   PreparedProof,
   PrePrepare,
   Prepare,
@@ -66,6 +67,7 @@ import type {
   ViewChange,
 } from './types.js';
 import { checkReplicaMessage, checkRequest } from './validate.js';
+import { decodePersistentState, persistentState } from './persist.js';
 import { computeNewViewPlan, type NewViewPlan } from './view-change.js';
 import { ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
 
@@ -184,34 +186,57 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     answered: new Map(),
     refused: new Set(),
     verifiedViewChanges: new Set(),
+    peerAhead: 0,
   };
 }
 
 /**
- * The state to resume from after a crash: the last persisted state, with the volatile parts
- * reset (the view-change timer restarts; messages buffered for a future view are gone).
- * The timer is re-armed with the current backoff when requests are pending in normal operation,
- * or when 2f + 1 VIEW-CHANGEs for the current view or higher are held during a view change;
- * the retransmission clocks (lastProgress, lastStatus) restart at the persisted `now`.
- * @param persisted - the state of the last `persist` effect carried out
+ * The state to resume from after a crash, from the bytes of the last `persist` effect carried out
+ * ({@link encodePersistentState} of its state), decoded as hostile input. Everything volatile
+ * starts afresh: no pending requests (clients retransmit), no messages buffered for a future view,
+ * no clock reading until the next tick. The view-change timer is re-armed with the current backoff
+ * when 2f + 1 VIEW-CHANGEs for the current view or higher are held during a view change; the
+ * retransmission clocks restart at the persisted `now`; a replica behind its stable checkpoint asks
+ * for a state transfer at once.
+ * @param options - the replica's options (the same id, n, K and L as when the state was persisted)
+ * @param persisted - the bytes read back from stable storage
  * @returns the state to continue stepping
+ * @throws EncodingError (`ERR_ENCODING`) if the bytes are torn, altered, malformed or made for
+ *   another replica or other parameters: such a replica must not run (it could contradict what it
+ *   sent before the crash)
+ * @throws TypeError / RangeError for bad options, as {@link createReplica}
  */
-export function restart(persisted: ReplicaState): ReplicaState {
-  let timerDeadline: number | null = null;
-  const timeout = persisted.now + timeoutTicks(persisted.config, persisted.backoff);
-  if (persisted.status === 'normal' && persisted.pending.size > 0) timerDeadline = timeout;
-  if (persisted.status === 'viewChanging' && viewChangeQuorumReached(persisted)) timerDeadline = timeout;
-  return {
-    ...persisted,
-    early: [],
-    timerDeadline,
-    lastProgress: persisted.now,
-    lastStatus: persisted.now,
-    answered: new Map(),
-    refused: new Set(),
-    verifiedViewChanges: new Set(),
-    clock: null,
+export function restart(options: ReplicaOptions, persisted: Uint8Array): ReplicaState {
+  const fresh = createReplica(options);
+  const p = decodePersistentState(persisted, fresh.config);
+  const proposed = new Set<string>();
+  for (const slot of p.log.values()) for (const request of slot.prePrepare?.batch ?? []) proposed.add(requestKey(request));
+  const state: ReplicaState = {
+    ...fresh,
+    view: p.view,
+    status: p.status,
+    now: p.now,
+    backoff: p.backoff,
+    seqAssigned: p.seqAssigned,
+    lastExecuted: p.lastExecuted,
+    chainHead: p.chainHead,
+    lastTime: p.lastTime,
+    clients: p.clients,
+    stable: p.stable,
+    snapshots: p.snapshots,
+    checkpoints: p.checkpoints,
+    log: p.log,
+    prepared: p.prepared,
+    viewChanges: p.viewChanges,
+    suspicions: p.suspicions,
+    newView: p.newView,
+    proposed,
+    transfer: p.lastExecuted < p.stable.seq ? { seq: p.stable.seq, askedAt: p.now - fresh.config.retransmitInterval } : null,
+    lastProgress: p.now,
+    lastStatus: p.now - fresh.config.retransmitInterval, // it may ask its peers at once
   };
+  const armed = state.status === 'viewChanging' && viewChangeQuorumReached(state);
+  return { ...state, timerDeadline: armed ? state.now + timeoutTicks(state.config, state.backoff) : null };
 }
 
 /**
@@ -301,6 +326,30 @@ function sameSigned(a: Request, b: Request): boolean {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/**
+ * The fields of {@link PersistentState} whose change makes a step persist (by identity: the
+ * collections are copied on write). `now` alone does not: a tick that changes nothing else is not
+ * worth a write, and a replica restarted with an older `now` only waits a little longer.
+ */
+const PERSISTENT_FIELDS = [
+  'view',
+  'status',
+  'backoff',
+  'seqAssigned',
+  'lastExecuted',
+  'chainHead',
+  'lastTime',
+  'clients',
+  'stable',
+  'snapshots',
+  'checkpoints',
+  'log',
+  'prepared',
+  'viewChanges',
+  'suspicions',
+  'newView',
+] as const satisfies readonly (keyof PersistentState)[];
+
 const EMPTY_SLOT: Slot = { prePrepare: null, prepares: new Map(), commits: new Map(), prepared: false, committed: false };
 
 /** One step in progress: a shallow draft of the state with copy-on-write collections, and the effects. */
@@ -315,7 +364,8 @@ class Machine {
   private readonly q: Quorums;
   private readonly me: number;
 
-  constructor(state: ReplicaState) {
+  constructor(private readonly before: ReplicaState) {
+    const state = before;
     this.s = { ...state };
     this.cfg = state.config;
     this.q = quorums(state.config.n);
@@ -324,7 +374,9 @@ class Machine {
 
   finish(): StepResult {
     const state: ReplicaState = this.s;
-    return { state, effects: this.persist ? [{ type: 'persist', state }, ...this.effects] : this.effects };
+    if (!this.persist && PERSISTENT_FIELDS.some((key) => state[key] !== this.before[key])) this.persist = true;
+    if (!this.persist) return { state, effects: this.effects };
+    return { state, effects: [{ type: 'persist', state: persistentState(state) }, ...this.effects] };
   }
 
   // ---- copy-on-write access to the collections -------------------------------------------
@@ -428,6 +480,11 @@ class Machine {
     const s = this.s;
     if (s.status === 'viewChanging' || s.pending.size > 0 || s.transfer !== null) return true;
     for (const seq of s.log.keys()) if (seq > s.lastExecuted) return true;
+    // Peers order or have checkpointed past what this replica executed: it is behind and should ask.
+    if (s.peerAhead > s.lastExecuted) return true;
+    for (const [seq, bySender] of s.checkpoints) {
+      if (seq > s.lastExecuted && bySender.size > (bySender.has(this.me) ? 1 : 0)) return true;
+    }
     return false;
   }
 
@@ -513,6 +570,28 @@ class Machine {
   }
 
   /**
+   * A peer orders past this replica (beyond its window, or in a later view): remember that this
+   * replica is behind, so it keeps asking until it has caught up ({@link hasOutstandingWork}), and
+   * ask the sender with a STATUS now (at most one per retransmission interval). A sender ahead
+   * answers with its stable checkpoint and the 2f + 1 signed CHECKPOINTs that prove it
+   * (Castro-Liskov 5.3), which onStateTransfer checks, or with the NEW-VIEW of its view.
+   */
+  private askPeerAhead(from: number, seq: number): void {
+    const s = this.s;
+    if (seq > s.peerAhead) s.peerAhead = seq;
+    if (s.now - s.lastStatus < this.cfg.retransmitInterval) return;
+    s.lastStatus = s.now;
+    this.send(from, {
+      type: 'status',
+      replica: this.me,
+      view: s.view,
+      viewChanging: s.status === 'viewChanging',
+      lastExecuted: s.lastExecuted,
+      stableSeq: s.stable.seq,
+    } satisfies Status);
+  }
+
+  /**
    * Paper step 1: the leader takes waiting requests, sorts them, assigns the next serial number
    * and multicasts PRE-PREPARE. Full batches go at once; a partial batch goes on a tick (`flush`).
    */
@@ -553,6 +632,7 @@ class Machine {
     const s = this.s;
     if (m.view !== s.view) {
       this.drop(from, 'wrongView', `${m.type} for view ${m.view}, replica is in view ${s.view}`);
+      if (m.view > s.view) this.askPeerAhead(from, m.seq); // the sender is in a later view
       return;
     }
     if (s.status !== 'normal') {
@@ -568,21 +648,8 @@ class Machine {
         `${m.type} seq ${m.seq} outside the watermarks (${s.stable.seq}, ${s.stable.seq + this.cfg.logWindow}]`,
       );
       // Above the high watermark: the sender is ordering past our window, so we missed a stable
-      // checkpoint (for instance while crashed). Ask it with a STATUS (at most one per
-      // retransmission interval): a sender ahead answers with its stable checkpoint and the
-      // 2f + 1 signed CHECKPOINTs that prove it (Castro-Liskov 5.3), which onStateTransfer checks.
-      const interval = this.cfg.retransmitInterval;
-      if (m.seq > s.stable.seq + this.cfg.logWindow && s.now - s.lastStatus >= interval) {
-        s.lastStatus = s.now;
-        this.send(from, {
-          type: 'status',
-          replica: this.me,
-          view: s.view,
-          viewChanging: false,
-          lastExecuted: s.lastExecuted,
-          stableSeq: s.stable.seq,
-        } satisfies Status);
-      }
+      // checkpoint (for instance while crashed).
+      if (m.seq > s.stable.seq + this.cfg.logWindow) this.askPeerAhead(from, m.seq);
       return;
     }
     if (m.type === 'prePrepare') this.onPrePrepare(from, m);
@@ -972,8 +1039,8 @@ class Machine {
    * stable checkpoint is above the sender's, its 2f + 1 CHECKPOINTs; and our own CHECKPOINTs above
    * the sender's stable checkpoint (issue 11, item 1: a CHECKPOINT lost when it was broadcast is
    * sent again, so no loss can keep the watermarks shut). Then, by view: the NEW-VIEW or our
-   * VIEW-CHANGE if the sender is in another view, else our messages for the first K sequence
-   * numbers above its last executed one (a bounded answer: a replica further behind asks again).
+   * VIEW-CHANGE if the sender is in another view, else our messages for the first K slots of our
+   * log above its last executed sequence number (a bounded answer: a replica further behind asks again).
    * Rate-limited per peer ({@link Machine.mayAnswer}).
    */
   private onStatus(from: number, m: Status): void {
@@ -1008,9 +1075,8 @@ class Machine {
       if (ownViewChange !== undefined) this.send(from, ownViewChange);
       return;
     }
-    const last = m.lastExecuted + this.cfg.checkpointInterval;
-    for (const seq of [...s.log.keys()].sort((x, y) => x - y)) {
-      if (seq <= m.lastExecuted || seq > last) continue;
+    const slots = [...s.log.keys()].filter((seq) => seq > m.lastExecuted).sort((x, y) => x - y);
+    for (const seq of slots.slice(0, this.cfg.checkpointInterval)) {
       const slot = s.log.get(seq) as Slot;
       if (slot.prePrepare !== null) this.send(from, slot.prePrepare);
       const prepare = slot.prepares.get(this.me);

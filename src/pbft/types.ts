@@ -463,8 +463,49 @@ export interface ReplicaState {
    * entries of earlier views are dropped when a view starts. Volatile.
    */
   readonly refused: ReadonlySet<string>;
+  /**
+   * The highest sequence number seen in an ordering message from a peer above this replica's window:
+   * while it is above lastExecuted, this replica knows it is behind and keeps asking (STATUS). Volatile.
+   */
+  readonly peerAhead: number;
   /** Replicas whose VIEW-CHANGE held in `viewChanges` has had its certificates verified (by the new primary). Volatile. */
   readonly verifiedViewChanges: ReadonlySet<number>;
+}
+
+/**
+ * What a replica persists: the part of {@link ReplicaState} that must survive a crash (see the
+ * module documentation), with the parameters it was made with. Carried by every `persist` effect;
+ * {@link encodePersistentState} turns it into the bytes to write, and {@link restart} takes those bytes.
+ */
+export interface PersistentState
+  extends Pick<
+    ReplicaState,
+    | 'view'
+    | 'status'
+    | 'now'
+    | 'backoff'
+    | 'seqAssigned'
+    | 'lastExecuted'
+    | 'chainHead'
+    | 'lastTime'
+    | 'clients'
+    | 'stable'
+    | 'snapshots'
+    | 'checkpoints'
+    | 'log'
+    | 'prepared'
+    | 'viewChanges'
+    | 'suspicions'
+    | 'newView'
+  > {
+  /** The replica's index i (checked on restart against the options). */
+  readonly replica: number;
+  /** Number of replicas n the state was made for. */
+  readonly n: number;
+  /** K, the checkpoint interval. */
+  readonly checkpointInterval: number;
+  /** L, the log window. */
+  readonly logWindow: number;
 }
 
 /** A request from a client (untrusted), as a {@link ReplicaInput}. */
@@ -513,18 +554,20 @@ export interface ReplicaTickInput {
 export type ReplicaInput = ReplicaRequestInput | ReplicaMessageInput | ReplicaTickInput;
 
 /**
- * Write the state to stable storage. Emitted first in a step's effects whenever the step sends,
- * replies, executes, enters a view or installs a state transfer.
+ * Write the state to stable storage. Emitted first in a step's effects whenever the step sends or
+ * replies, or changes any part of the {@link PersistentState} other than the logical clock `now`
+ * (a message logged, a checkpoint, a batch executed, a view entered, a state transfer installed).
  */
 export interface ReplicaPersistEffect {
   /** Effect discriminant: always `'persist'`. */
   readonly type: 'persist';
   /**
-   * The state to persist: the same object as {@link StepResult.state}. It must be durable before any
-   * later effect of the step is carried out, so that a replica resumed with {@link restart} never
-   * contradicts a message it already sent (for example, a PREPARE for another digest at the same (v, n)).
+   * The state to persist: the part of {@link StepResult.state} that must survive a crash. Encode it
+   * with {@link encodePersistentState}; the bytes must be durable before any later effect of the
+   * step is carried out, so that a replica resumed with {@link restart} from them never contradicts
+   * a message it already sent (for example, a PREPARE for another digest at the same (v, n)).
    */
-  readonly state: ReplicaState;
+  readonly state: PersistentState;
 }
 
 /** Send a message to one replica. */

@@ -321,6 +321,26 @@ export function checkReplicaMessage(value: unknown, config: ReplicaConfig): Chec
 }
 
 /**
+ * Checks the shape of a prepared certificate (for the replica's persisted state).
+ * @param value - anything
+ * @param config - the replica's configuration
+ * @returns the certificate, copied, or the reason it was rejected; never throws
+ */
+export function checkPreparedShape(value: unknown, config: ReplicaConfig): Checked<PreparedProof> {
+  return guard(() => preparedProof(value, config, 'prepared'));
+}
+
+/**
+ * Checks the shape of a checkpoint's state (for the replica's persisted state).
+ * @param value - anything
+ * @param config - the replica's configuration
+ * @returns the snapshot, copied, or the reason it was rejected; never throws
+ */
+export function checkSnapshot(value: unknown, config: ReplicaConfig): Checked<Snapshot> {
+  return guard(() => snapshot(value, config));
+}
+
+/**
  * Checks the shape of a client request (not its signature).
  * @param value - anything received from a client
  * @param config - the receiving replica's configuration (its maxOperationBytes)

@@ -46,12 +46,13 @@ export type {
   RefusalReason,
   RequirementEntry,
 } from './contract.js';
-export { applyBlock, createLedgerContractState, VerificationNetwork } from './network.js';
+export { applyBlock, createLedgerContractState, LEDGER_FILE, REPLICA_STATE_FILE, VerificationNetwork } from './network.js';
 export type {
   AppliedBlock,
   LedgerContractState,
   NetworkOptions,
   NetworkStats,
+  NodeFileSystem,
   Receipt,
   Submission,
   VerificationNode,

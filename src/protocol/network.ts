@@ -5,12 +5,22 @@
  * copy of the smart contract ({@link applyBlock}), keeping the contract-state hash alongside each
  * block. {@link VerificationNetwork} runs 3f + 1 of them in one process on a perfect FIFO network
  * with logical ticks, so that a story is reproducible; nodes can crash and restart from what
- * they persisted (the replica's persisted state and their block store) and catch up.
+ * they persisted and catch up.
+ *
+ * What a node persists, and where: the bytes of its replica's persistent state
+ * (`encodePersistentState` of `medshare/pbft`, written before any message of the step is sent) and
+ * its block store. With {@link NetworkOptions.directory} each node has a directory holding
+ * `replica.state` (written crash-safely: a temporary file, fsync, rename, fsync of the directory)
+ * and `ledger.bin` (a `FileBlockStore` of `medshare/ledger`), and a restart reads them back from
+ * disk alone; without it, the same bytes are kept in memory. A state file that is torn or altered
+ * makes the restart refuse (the replica could otherwise contradict what it sent before the crash).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, toHex } from '../internal/bytes.js';
 import type { RandomSource } from '../internal/random.js';
-import { type Block, blockFromExecution, MemoryBlockStore, verifyChain } from '../ledger/index.js';
+import * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { type Block, blockFromExecution, FileBlockStore, MemoryBlockStore, verifyChain } from '../ledger/index.js';
 import {
   type ClientEffect,
   type ClientState,
@@ -20,6 +30,11 @@ import {
   ed25519Crypto,
   ed25519ReplicaVerifier,
   ed25519Signer,
+  encodePersistentState,
+  type PersistentState,
+  persistentState,
+  type ReplicaOptions,
+  type ReplicaCrypto,
   type ReplicaEffect,
   type ReplicaInput,
   type ReplicaMessage,
@@ -119,16 +134,16 @@ export interface VerificationNode {
   up: boolean;
   /** The PBFT replica (volatile). */
   replica: ReplicaState;
-  /** The last state PBFT asked to persist (survives a crash). */
-  persisted: ReplicaState;
-  /** The block store (survives a crash). */
-  readonly store: MemoryBlockStore;
-  /** Contract-state hash after each block, at index height - 1 (survives a crash: it sits beside the blocks). */
+  /** The block store: a `FileBlockStore` in the node's directory, or kept in memory (it survives a crash). */
+  store: MemoryBlockStore;
+  /** Contract-state hash after each block, at index height - 1 (recomputed from the blocks on a restart). */
   readonly stateHashes: Uint8Array[];
   /** The contract replica (rebuilt from the block store after a crash). */
   ledger: LedgerContractState;
   /** Receipts of executed requests, by `client/timestamp`. */
   readonly receipts: Map<string, Receipt>;
+  /** The error that crashed the node, when a write of its replica state failed (null otherwise). */
+  failure: Error | null;
 }
 
 /** Options of {@link VerificationNetwork}. */
@@ -151,6 +166,98 @@ export interface NetworkOptions {
   readonly checkpointInterval?: number;
   /** Most logical ticks one call may take before it gives up (default 20 000). */
   readonly maxTicks?: number;
+  /**
+   * A directory for the nodes' files (created if missing; a `node-<i>` directory per node, which
+   * must not hold a previous network's files). Without it, what the nodes persist stays in memory.
+   */
+  readonly directory?: string;
+  /** The file system for the nodes' files (default `node:fs`; tests inject faults). */
+  readonly fs?: NodeFileSystem;
+}
+
+/** The file system calls a node makes for its files. */
+export type NodeFileSystem = Pick<
+  typeof nodeFs,
+  | 'openSync'
+  | 'closeSync'
+  | 'fstatSync'
+  | 'readSync'
+  | 'writeSync'
+  | 'fsyncSync'
+  | 'ftruncateSync'
+  | 'readFileSync'
+  | 'renameSync'
+  | 'mkdirSync'
+  | 'existsSync'
+  | 'rmSync'
+  | 'readdirSync'
+>;
+
+/** The name of a node's replica-state file in its directory. */
+export const REPLICA_STATE_FILE = 'replica.state';
+/** The name of a node's ledger file in its directory. */
+export const LEDGER_FILE = 'ledger.bin';
+
+/** Where one node's persisted bytes go: its directory, or memory. */
+class NodeStorage {
+  /** The last persistent state, when kept in memory (encoded when read back). */
+  private memory: PersistentState | null = null;
+
+  constructor(
+    readonly directory: string | null,
+    private readonly fs: NodeFileSystem,
+  ) {
+    if (directory !== null) {
+      fs.mkdirSync(directory, { recursive: true });
+      if (fs.readdirSync(directory).length > 0) {
+        throw new ArgumentValueError('directory', `${directory} already holds a node's files`);
+      }
+    }
+  }
+
+  /** Writes the replica's state durably (temporary file, fsync, rename, fsync of the directory). */
+  saveReplica(state: PersistentState): void {
+    if (this.directory === null) {
+      this.memory = state;
+      return;
+    }
+    const bytes = encodePersistentState(state);
+    const path = join(this.directory, REPLICA_STATE_FILE);
+    const temporary = `${path}.tmp`;
+    const fd = this.fs.openSync(temporary, 'w');
+    try {
+      let written = 0;
+      while (written < bytes.length) written += this.fs.writeSync(fd, bytes, written, bytes.length - written);
+      this.fs.fsyncSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    this.fs.renameSync(temporary, path);
+    const dir = this.fs.openSync(this.directory, 'r');
+    try {
+      this.fs.fsyncSync(dir);
+    } finally {
+      this.fs.closeSync(dir);
+    }
+  }
+
+  /** The bytes of the replica's last persisted state (a temporary file left by a crash is discarded). */
+  loadReplica(): Uint8Array {
+    if (this.directory === null) {
+      if (this.memory === null) throw new MedshareError('ERR_NETWORK', 'no replica state was persisted');
+      return encodePersistentState(this.memory);
+    }
+    const path = join(this.directory, REPLICA_STATE_FILE);
+    if (this.fs.existsSync(`${path}.tmp`)) this.fs.rmSync(`${path}.tmp`);
+    return new Uint8Array(this.fs.readFileSync(path));
+  }
+
+  /** The block store, opened from the ledger file (its torn tail cut), or the same one in memory. */
+  openStore(current: MemoryBlockStore | null): MemoryBlockStore {
+    if (this.directory === null) return current ?? new MemoryBlockStore();
+    if (current instanceof FileBlockStore) current.close();
+    return FileBlockStore.open(join(this.directory, LEDGER_FILE), { fs: this.fs });
+  }
 }
 
 /** Counters of {@link VerificationNetwork}. */
@@ -163,6 +270,8 @@ export interface NetworkStats {
   messages: number;
   /** Transactions submitted. */
   transactions: number;
+  /** Writes of a replica state that failed (each crashed its node). */
+  writeFailures: number;
 }
 
 /** What {@link VerificationNetwork.submit} returns. */
@@ -192,13 +301,15 @@ export class VerificationNetwork {
   /** The contract's genesis parameters, the same at every node. */
   readonly config: ContractConfig;
   /** Counters of catching up. */
-  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0, messages: 0, transactions: 0 };
+  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0, messages: 0, transactions: 0, writeFailures: 0 };
   private readonly options: NetworkOptions;
   private readonly replicaKeys: Uint8Array[];
   private readonly clientKeys = new Map<string, Uint8Array>();
   private readonly clients = new Map<string, ClientState>();
   private readonly results = new Map<string, number>();
   private readonly queue: Envelope[] = [];
+  private readonly cryptos: ReplicaCrypto[] = [];
+  private readonly storage: NodeStorage[] = [];
 
   /** Creates the nodes, each with a fresh Ed25519 key, in view 0 with empty ledgers. */
   constructor(options: NetworkOptions) {
@@ -207,25 +318,35 @@ export class VerificationNetwork {
     this.n = options.n ?? 4;
     const secrets = Array.from({ length: this.n }, () => options.random(32));
     this.replicaKeys = secrets.map((s) => ed25519.getPublicKey(s));
+    const fs = options.fs ?? nodeFs;
     this.nodes = secrets.map((secretKey, id) => {
-      const replica = createReplica({
-        id,
-        n: this.n,
-        crypto: ed25519Crypto({ secretKey, replicaKeys: this.replicaKeys, clientKey: (c) => this.clientKeys.get(c) }),
-        checkpointInterval: options.checkpointInterval ?? 64,
-        maxClockSkew: options.config.maxClockSkew,
-      });
+      const crypto = ed25519Crypto({ secretKey, replicaKeys: this.replicaKeys, clientKey: (c) => this.clientKeys.get(c) });
+      this.cryptos.push(crypto);
+      const storage = new NodeStorage(options.directory === undefined ? null : join(options.directory, `node-${id}`), fs);
+      this.storage.push(storage);
+      const replica = createReplica(this.replicaOptions(id));
+      storage.saveReplica(persistentState(replica));
       return {
         id,
         up: true,
         replica,
-        persisted: replica,
-        store: new MemoryBlockStore(),
+        store: storage.openStore(null),
         stateHashes: [],
         ledger: createLedgerContractState(),
         receipts: new Map(),
+        failure: null,
       };
     });
+  }
+
+  private replicaOptions(id: number): ReplicaOptions {
+    return {
+      id,
+      n: this.n,
+      crypto: this.cryptos[id] as ReplicaCrypto,
+      checkpointInterval: this.options.checkpointInterval ?? 64,
+      maxClockSkew: this.options.config.maxClockSkew,
+    };
   }
 
   /** Enrols a PBFT client (a party's gateway to the nodes) with a fresh Ed25519 key. Idempotent. */
@@ -276,35 +397,46 @@ export class VerificationNetwork {
     return this.run(() => this.queue.length === 0 && this.nodes.every((node) => !node.up || node.store.height === this.height));
   }
 
-  /** Crashes node `id`: it stops receiving; what it persisted (replica state, blocks) is kept. */
+  /**
+   * Crashes node `id`: it stops receiving and everything it holds in memory is lost; what it
+   * persisted (its replica state and its blocks) is kept.
+   */
   crash(id: number): void {
     const node = this.node(id);
     node.up = false;
+    if (node.store instanceof FileBlockStore) node.store.close();
   }
 
   /**
-   * Restarts node `id` from what it persisted: PBFT `restart`, and the contract rebuilt by replaying
-   * its block store (each replayed state must hash to the value stored beside its block). The node
-   * catches up on what it missed as PBFT does: when the next request reaches it, it asks its peers
-   * (STATUS) for the missing messages, or for a state transfer and then the blocks.
-   * @throws Error if a replayed state does not match the hash stored beside its block
+   * Restarts node `id` from what it persisted alone (its files, with a directory): PBFT `restart`
+   * from the replica-state bytes, the block store reopened, and the contract rebuilt by replaying
+   * the blocks. Blocks the replica executed but the store lacks (a crash between the two writes)
+   * are fetched from peers and checked. The node catches up on what it missed as PBFT does: when
+   * the next request reaches it, it asks its peers (STATUS) for the missing messages, or for a
+   * state transfer and then the blocks.
+   * @throws EncodingError (`ERR_ENCODING`) if the replica state is torn or altered: the node must not run
+   * @throws LedgerCorruptionError if the ledger file is damaged other than by a torn last write
    */
   restart(id: number): void {
     const node = this.node(id);
-    node.replica = restart(node.persisted);
+    const storage = this.storage[id] as NodeStorage;
+    node.replica = restart(this.replicaOptions(id), storage.loadReplica());
+    node.store = storage.openStore(node.store);
     let ledger = createLedgerContractState();
+    node.stateHashes.length = 0;
+    node.receipts.clear();
     for (const block of node.store.blocks()) {
-      ledger = applyBlock(ledger, block, this.options.config, this.options.deps).state;
-      const hash = node.stateHashes[block.height - 1];
-      if (hash === undefined || !bytesEqual(hash, contractStateHash(ledger.contract))) {
-        throw new MedshareError(
-          'ERR_NETWORK',
-          `node ${id}: replaying block ${block.height} does not give the state hash stored beside it`,
-        );
-      }
+      const applied = applyBlock(ledger, block, this.options.config, this.options.deps);
+      ledger = applied.state;
+      node.stateHashes[block.height - 1] = contractStateHash(ledger.contract);
+      for (const r of applied.receipts) node.receipts.set(`${r.client}/${r.timestamp}`, r);
     }
     node.ledger = ledger;
     node.up = true;
+    node.failure = null;
+    if (node.store.height < node.replica.lastExecuted) {
+      this.syncFromPeers(node, node.replica.lastExecuted, node.replica.chainHead);
+    }
   }
 
   /** True iff every node that is up has the same height, ledger head and contract-state hash. */
@@ -379,7 +511,10 @@ export class VerificationNetwork {
   private stepReplica(node: VerificationNode, input: ReplicaInput): void {
     const { state, effects } = step(node.replica, input);
     node.replica = state;
-    for (const e of effects) this.replicaEffect(node, e);
+    for (const e of effects) {
+      if (!node.up) return; // crashed while carrying out the effects (a failed write)
+      this.replicaEffect(node, e);
+    }
   }
 
   private post(from: number, to: number, message: ReplicaMessage): void {
@@ -389,7 +524,14 @@ export class VerificationNetwork {
   private replicaEffect(node: VerificationNode, e: ReplicaEffect): void {
     switch (e.type) {
       case 'persist':
-        node.persisted = e.state;
+        try {
+          (this.storage[node.id] as NodeStorage).saveReplica(e.state);
+        } catch (error) {
+          // A node that cannot make its state durable must not send what depends on it: it crashes.
+          this.crash(node.id);
+          this.stats.writeFailures++;
+          node.failure = error as Error;
+        }
         return;
       case 'send':
         this.post(node.id, e.to, e.message);

@@ -4,6 +4,9 @@
  */
 import {
   createReplica,
+  encodePersistentState,
+  type PersistentState,
+  restart,
   type ReplicaEffect,
   type ReplicaInput,
   type ReplicaMessage,
@@ -20,13 +23,23 @@ export class Cluster {
 
   constructor(
     readonly n: number,
-    options: Partial<Omit<ReplicaOptions, 'id' | 'n' | 'crypto'>> = {},
+    private readonly options: Partial<Omit<ReplicaOptions, 'id' | 'n' | 'crypto'>> = {},
     clients: readonly string[] = ['alice', 'bob', 'carol', 'dave'],
   ) {
     this.keys = new FakeKeys(new Rng(n * 7919), n, clients);
-    this.replicas = Array.from({ length: n }, (_, id) =>
-      createReplica({ id, n, crypto: this.keys.crypto(id), checkpointInterval: 4, logWindow: 8, maxBatch: 1, ...options }),
-    );
+    this.replicas = Array.from({ length: n }, (_, id) => createReplica(this.replicaOptions(id)));
+  }
+
+  /** The options replica `id` was created with. */
+  replicaOptions(id: number): ReplicaOptions {
+    return { id, n: this.n, crypto: this.keys.crypto(id), checkpointInterval: 4, logWindow: 8, maxBatch: 1, ...this.options };
+  }
+
+  /** Restarts replica `id` from the bytes of a persisted state (as read back from disk). */
+  restartFrom(id: number, persisted: PersistentState | Uint8Array): ReplicaState {
+    const bytes = persisted instanceof Uint8Array ? persisted : encodePersistentState(persisted);
+    this.replicas[id] = restart(this.replicaOptions(id), bytes);
+    return this.replicas[id] as ReplicaState;
   }
 
   request(client: string, timestamp: number, text = `${client}:${timestamp}`): Request {

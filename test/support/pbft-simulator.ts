@@ -36,6 +36,10 @@ import {
   type ReplicaState,
   type Request,
   restart,
+  type ReplicaOptions,
+  type PersistentState,
+  persistentState,
+  encodePersistentState,
   step,
   batchDigest,
   orderingDigest,
@@ -243,7 +247,8 @@ class Simulation {
   private readonly byzantine: Set<number>;
   private readonly behaviours = new Map<number, Set<ByzantineBehaviour>>();
   private readonly replicas: ReplicaState[] = [];
-  private readonly persisted: ReplicaState[] = [];
+  private readonly persisted: PersistentState[] = [];
+  private readonly options: ReplicaOptions[] = [];
   private readonly down: (number | null)[] = []; // restart tick, or null when up
   private readonly clients = new Map<string, ClientState>();
   private readonly remaining = new Map<string, number>();
@@ -299,7 +304,7 @@ class Simulation {
     const clientIds = Array.from({ length: this.o.clients }, (_, i) => `client-${i}`);
     this.keys = options.keys ?? new FakeKeys(this.rng, this.n, clientIds);
     for (let i = 0; i < this.n; i++) {
-      const state = createReplica({
+      const options: ReplicaOptions = {
         id: i,
         n: this.n,
         crypto: this.keys.crypto(i),
@@ -309,9 +314,11 @@ class Simulation {
         viewChangeTimeout: this.o.viewChangeTimeout,
         maxBackoff: 3,
         retransmitInterval: 15,
-      });
+      };
+      const state = createReplica(options);
+      this.options.push(options);
       this.replicas.push(state);
-      this.persisted.push(state);
+      this.persisted.push(persistentState(state));
       this.down.push(null);
       this.ledgers.push([]);
       this.executedKeys.push(new Set());
@@ -420,7 +427,8 @@ class Simulation {
 
   private restartReplica(i: number): void {
     this.down[i] = null;
-    this.replicas[i] = restart(this.persisted[i] as ReplicaState);
+    // From the bytes a disk would hold: the persistent state is encoded and decoded as hostile input.
+    this.replicas[i] = restart(this.options[i] as ReplicaOptions, encodePersistentState(this.persisted[i] as PersistentState));
   }
 
   private cut(a: number, b: number): boolean {
