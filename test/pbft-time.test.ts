@@ -5,7 +5,7 @@
  * so the commit certificate certifies the block time.
  */
 import { describe, expect, it } from 'vitest';
-import { batchDigest, orderingDigest, type PrePrepare, prePrepareSignable, type Request } from '../src/pbft/index.js';
+import { batchDigest, orderingDigest, type PrePrepare, prePrepareSignable, prepareSignable, type Request } from '../src/pbft/index.js';
 import { Cluster, messages, ofType } from './support/pbft-harness.js';
 
 const SKEW = 30;
@@ -77,6 +77,20 @@ describe('backups check the batch time', () => {
     expect(messages(late, 'prepare')).toHaveLength(1);
     const early = cluster.deliver(0, 2, stamped(cluster, 1, 1025, [cluster.request('alice', 1)]));
     expect(ofType(early, 'drop')[0]?.code).toBe('badTime');
+  });
+
+  it('an old PRE-PREPARE that f + 1 replicas vouch for (its primary and one PREPARE) is accepted by a replica catching up', () => {
+    const cluster = atTime(1000);
+    const old = stamped(cluster, 1, 1000 - 5 * SKEW, [cluster.request('alice', 1)]);
+    expect(ofType(cluster.deliver(0, 1, old), 'drop')[0]?.code).toBe('badTime'); // alone: refused
+    const unsigned = { view: 0, seq: 1, digest: old.digest, replica: 2 };
+    const prepare = { type: 'prepare' as const, ...unsigned, signature: cluster.keys.crypto(2).sign(prepareSignable(unsigned)) };
+    cluster.deliver(2, 1, prepare);
+    expect(messages(cluster.deliver(0, 1, old), 'prepare')).toHaveLength(1);
+    // A time from the future is never vouched into acceptance by retransmission timing alone: it goes back to the rule.
+    expect(ofType(cluster.deliver(0, 3, stamped(cluster, 1, 2 ** 53 - 1, [cluster.request('alice', 1)])), 'drop')[0]?.code).toBe(
+      'badTime',
+    );
   });
 
   it('a replica without a clock reading checks only the order of times', () => {

@@ -729,8 +729,9 @@ class Machine {
   /**
    * Time from the ordering layer (issue 11, item 10): a batch's time may not go back from the
    * previous batch's (nor pass the next one's, when that arrived first), and must lie within
-   * maxClockSkew of this replica's clock reading, when it has one. The re-proposals of a NEW-VIEW
-   * keep the time they were prepared with and are not checked against the clock.
+   * maxClockSkew of this replica's clock reading, when it has one, unless f + 1 replicas already
+   * vouch for it ({@link Machine.vouched}). The re-proposals of a NEW-VIEW keep the time they were
+   * prepared with and are not checked against the clock.
    */
   private timeProblem(pp: PrePrepare): string | null {
     const s = this.s;
@@ -738,10 +739,26 @@ class Machine {
     if (previous !== undefined && pp.time < previous) return `time ${pp.time} goes back from ${previous}`;
     const next = s.log.get(pp.seq + 1)?.prePrepare;
     if (next != null && pp.time > next.time) return `time ${pp.time} is after the next batch's ${next.time}`;
-    if (s.clock !== null && Math.abs(pp.time - s.clock) > this.cfg.maxClockSkew) {
+    if (s.clock !== null && Math.abs(pp.time - s.clock) > this.cfg.maxClockSkew && !this.vouched(pp)) {
       return `time ${pp.time} is more than ${this.cfg.maxClockSkew} from this replica's clock ${s.clock}`;
     }
     return null;
+  }
+
+  /**
+   * Whether f + 1 replicas vouch for this PRE-PREPARE's time: its primary (which stamped it) and
+   * those that sent PREPARE or COMMIT for its digest. At least one of them is correct, so the time
+   * was a correct clock's, or accepted by one when it was fresh; a replica catching up (which
+   * receives old PRE-PREPAREs by retransmission, after their time left its clock bound) accepts it.
+   */
+  private vouched(pp: PrePrepare): boolean {
+    const slot = this.s.log.get(pp.seq);
+    if (slot === undefined) return false;
+    const voters = new Set<number>([pp.replica]);
+    for (const votes of [slot.prepares, slot.commits]) {
+      for (const [replica, m] of votes) if (replica !== this.me && bytesEqual(m.digest, pp.digest)) voters.add(replica);
+    }
+    return voters.size >= this.q.joinViewChange;
   }
 
   private addPending(batch: readonly Request[]): void {
@@ -1077,12 +1094,13 @@ class Machine {
     }
     const slots = [...s.log.keys()].filter((seq) => seq > m.lastExecuted).sort((x, y) => x - y);
     for (const seq of slots.slice(0, this.cfg.checkpointInterval)) {
+      // Votes first: a replica catching up accepts an old PRE-PREPARE that f + 1 replicas vouch for.
       const slot = s.log.get(seq) as Slot;
-      if (slot.prePrepare !== null) this.send(from, slot.prePrepare);
       const prepare = slot.prepares.get(this.me);
       if (prepare !== undefined) this.send(from, prepare);
       const commit = slot.commits.get(this.me);
       if (commit !== undefined) this.send(from, commit);
+      if (slot.prePrepare !== null) this.send(from, slot.prePrepare);
     }
   }
 
