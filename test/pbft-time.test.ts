@@ -5,7 +5,14 @@
  * so the commit certificate certifies the block time.
  */
 import { describe, expect, it } from 'vitest';
-import { batchDigest, orderingDigest, type PrePrepare, prePrepareSignable, prepareSignable, type Request } from '../src/pbft/index.js';
+import {
+  batchDigest,
+  orderingDigest,
+  type PrePrepare,
+  prePrepareSignable,
+  prepareSignable,
+  type Request,
+} from '../src/pbft/index.js';
 import { Cluster, messages, ofType } from './support/pbft-harness.js';
 
 const SKEW = 30;

@@ -518,37 +518,22 @@ describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
 });
 
 describe('a commitment is registered once: the licence covers the data (issue 11, item 11)', () => {
-  const commitment = () => zk.commitRecord(RECORD);
+  /** `sender` registers RECORD's commitment as a record of the other patient (who signs it). */
+  const reRegister = (sender: 'otherPatient' | 'hospital') => {
+    const commitment = zk.commitRecord(RECORD);
+    const patientSignature = signRecordCommitment(w.creds.otherPatient.signingKey, commitment, { random });
+    const body = { patient: IDS.otherPatient, commitment, patientSignature };
+    return signTransaction(w.creds[sender].signingKey, 'registerRecord', body, T0 + 40, { random });
+  };
+
   it('a colluding second identity cannot register the same commitment as a new record of its own', () => {
-    const again = signTransaction(
-      w.creds.otherPatient.signingKey,
-      'registerRecord',
-      {
-        patient: IDS.otherPatient,
-        commitment: commitment(),
-        patientSignature: signRecordCommitment(w.creds.otherPatient.signingKey, commitment(), { random }),
-      },
-      T0 + 40,
-      { random },
-    );
     // Before: a new record id (another patient), so a second, "exclusive" sale of the same data.
-    const outcome = expectRefused(w.state, again, 'duplicate');
+    const outcome = expectRefused(w.state, reRegister('otherPatient'), 'duplicate');
     expect(outcome).toMatchObject({ accountable: IDS.otherPatient });
   });
 
   it("nor can a hospital register another patient's committed record under a second patient", () => {
-    const again = signTransaction(
-      w.creds.hospital.signingKey,
-      'registerRecord',
-      {
-        patient: IDS.otherPatient,
-        commitment: commitment(),
-        patientSignature: signRecordCommitment(w.creds.otherPatient.signingKey, commitment(), { random }),
-      },
-      T0 + 40,
-      { random },
-    );
-    expectRefused(w.state, again, 'duplicate');
+    expectRefused(w.state, reRegister('hospital'), 'duplicate');
   });
 });
 

@@ -458,14 +458,7 @@ class Machine {
     }
     if (s.now - s.lastProgress >= interval && s.now - s.lastStatus >= interval && this.hasOutstandingWork()) {
       s.lastStatus = s.now;
-      this.broadcast({
-        type: 'status',
-        replica: this.me,
-        view: s.view,
-        viewChanging: s.status === 'viewChanging',
-        lastExecuted: s.lastExecuted,
-        stableSeq: s.stable.seq,
-      } satisfies Status);
+      this.broadcast(this.status());
       // A VIEW-CHANGE is retransmitted until the view changes (Castro-Liskov assume retransmission):
       // replicas still in a lower view need it to join (f + 1) or to reach the 2f + 1 of NEW-VIEW.
       const own = s.viewChanges.get(this.me);
@@ -581,14 +574,20 @@ class Machine {
     if (seq > s.peerAhead) s.peerAhead = seq;
     if (s.now - s.lastStatus < this.cfg.retransmitInterval) return;
     s.lastStatus = s.now;
-    this.send(from, {
+    this.send(from, this.status());
+  }
+
+  /** This replica's STATUS: where it is (view, last executed, stable checkpoint). */
+  private status(): Status {
+    const s = this.s;
+    return {
       type: 'status',
       replica: this.me,
       view: s.view,
       viewChanging: s.status === 'viewChanging',
       lastExecuted: s.lastExecuted,
       stableSeq: s.stable.seq,
-    } satisfies Status);
+    };
   }
 
   /**
