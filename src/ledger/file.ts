@@ -16,5 +16,5 @@
  * ```
  */
 export { DirectoryNodeStorage, FileBlockStore, LEDGER_FILE, LedgerCorruptionError, REPLICA_STATE_FILE } from './file-store.js';
-export type { FileBlockStoreOptions, LedgerFileSystem, NodeFileSystem, Recovery } from './file-store.js';
+export type { FileBlockStoreOptions, FileSize, LedgerFileSystem, NodeFileSystem, Recovery } from './file-store.js';
 export type { BlockStore, NodeStorage } from './store.js';
