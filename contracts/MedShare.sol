@@ -14,8 +14,9 @@ import {Groth16} from "./Groth16.sol";
 /// - The sender is the transaction's account (msg.sender), which the membership authority binds to
 ///   an identity at registration; the chain's own transaction signature replaces the AuthSign
 ///   envelope (it is bound to the chain id by EIP-155 and to this contract as the call's target).
-/// - Contract time is the block's timestamp. The `time` each call claims is only checked against
-///   it: more than maxClockSkew behind is stale, more than maxClockSkew ahead is future.
+/// - Contract time is the block's timestamp, as the reference's clock is its block's time. The
+///   `time` each call claims is only checked against it: more than maxClockSkew behind is stale,
+///   more than maxClockSkew ahead is future (the reference's rule).
 /// - What members sign with AuthSign (a record commitment, a Fig. 3 form) starts with a tag, the
 ///   chain id and this contract's address, so a signature made for one deployment is refused by
 ///   every other.
@@ -45,7 +46,7 @@ contract MedShare {
     error AlreadyRegistered();
     /// 'reservedIdentity': a member identity may not contain '#'.
     error ReservedIdentity();
-    /// 'duplicate': the requirement, record or submission exists.
+    /// 'duplicate': the requirement, record (or its commitment, whoever registered it) or submission exists.
     error Duplicate();
     /// 'unknownPatient': no such registered patient.
     error UnknownPatient();
@@ -145,9 +146,9 @@ contract MedShare {
         uint256 y0;
     }
 
-    /// A registered record and the summary of its licences that the exclusive-licence rule needs.
+    /// A registered record and the summary of its licences that the exclusive-licence rule needs
+    /// (one storage slot; the commitment is the key of {recordOfCommitment}, and in RecordRegistered).
     struct Record {
-        uint256 commitment;
         uint32 patient;
         uint32 registeredBy;
         uint32 licenceCount;
@@ -167,7 +168,7 @@ contract MedShare {
         bytes32 approvalId;
         uint32 institution;
         bool exclusive;
-        uint64 time;
+        uint64 time; // the block's time when the record was shared
     }
 
     /// The Fig. 3 form: the parties, the record commitment as dataHash, the time, both signatures.
@@ -209,6 +210,10 @@ contract MedShare {
     mapping(bytes32 requirementId => address) public requirements;
     /// Records by id.
     mapping(bytes32 recordId => Record) public records;
+    /// The record each commitment is registered as: a commitment is registered once, whoever
+    /// registers it, so a licence covers the data and not a record id (a second identity cannot
+    /// register the same commitment as a new record and sell it again).
+    mapping(uint256 commitment => bytes32 recordId) public recordOfCommitment;
     /// Licences of each record, in order.
     mapping(bytes32 recordId => mapping(uint256 => Licence)) public licences;
     /// Accepted submissions by id.
@@ -319,11 +324,10 @@ contract MedShare {
         if (owner.index == 0 || owner.role != PATIENT) revert UnknownPatient();
         if (!AuthSign.verify(mpk(), id, recordSignable(patient, commitment), patientSignature)) revert BadSignature();
         recordId = keccak256(abi.encode("rec", identityField(id), commitment));
-        Record storage entry = records[recordId];
-        if (entry.patient != 0) revert Duplicate();
-        entry.commitment = commitment;
-        entry.patient = owner.index;
-        entry.registeredBy = sender.index;
+        // The same record id has the same commitment: one look-up refuses both.
+        if (recordOfCommitment[commitment] != bytes32(0)) revert Duplicate();
+        recordOfCommitment[commitment] = recordId;
+        records[recordId] = Record(owner.index, sender.index, 0, 0, 0, false);
         emit RecordRegistered(recordId, owner.index, sender.index, commitment);
     }
 
@@ -353,7 +357,7 @@ contract MedShare {
         if (publicSignals[3] != requirement.criteriaHash) revert RequirementMismatch();
         // recordId = H("rec", ID_p field, commitment) of the sender's record: one hash checks both.
         if (keccak256(abi.encode("rec", publicSignals[4], publicSignals[2])) != recordId) {
-            if (publicSignals[2] != record.commitment) revert CommitmentMismatch();
+            if (recordOfCommitment[publicSignals[2]] != recordId) revert CommitmentMismatch();
             revert IdentityMismatch();
         }
         if (publicSignals[0] != 1) revert NotEligible();
@@ -398,7 +402,7 @@ contract MedShare {
         (bool wellFormed, bytes memory delegator, bytes memory delegatee) = decodeReKeyCommitment(reKeyCommitment);
         if (!wellFormed) revert MalformedTransaction();
         if (
-            !isRecordIdentity(delegator, record.patient, record.commitment)
+            !isRecordIdentity(delegator, record.patient, recordId)
                 || seatOfIdentity[keccak256(delegatee)].index != requirementAt(requirements[requirementId]).institution
         ) revert GrantMismatch();
         approval.stage = GRANTED;
@@ -429,13 +433,15 @@ contract MedShare {
             seatOfIdentity[keccak256(bytes(form.patient))].index != record.patient
                 || seatOfIdentity[keccak256(bytes(form.institution))].index != sender.index
         ) revert NotParty();
-        if (form.dataHash != bytes32(record.commitment)) revert CommitmentMismatch();
+        if (recordOfCommitment[uint256(form.dataHash)] != recordId) revert CommitmentMismatch();
         bytes memory signable = formSignable(form.patient, form.institution, form.dataHash, form.timestamp);
         bytes memory key = mpk();
         if (!AuthSign.verify(key, bytes(form.patient), signable, form.patientSignature)) revert BadSignature();
         if (!AuthSign.verify(key, bytes(form.institution), signable, form.institutionSignature)) revert BadSignature();
         if (licenceConflict(record, sender.index, requirement.exclusive)) revert ExclusiveLicence();
-        licences[recordId][record.licenceCount] = Licence(approvalId, sender.index, requirement.exclusive, form.timestamp);
+        // The licence's time is the contract clock (the block's time), as in the reference.
+        licences[recordId][record.licenceCount] =
+            Licence(approvalId, sender.index, requirement.exclusive, uint64(block.timestamp));
         record.licenceCount += 1;
         if (record.licensee == 0) record.licensee = sender.index;
         else if (record.licensee != sender.index) record.manyLicensees = true;
@@ -443,7 +449,9 @@ contract MedShare {
         approval.stage = SHARED;
         balances[record.patient] += int256(uint256(requirement.reward));
         balances[sender.index] -= int256(uint256(requirement.reward));
-        emit RecordShared(approvalId, recordId, sender.index, requirement.exclusive, form.timestamp, requirement.reward);
+        emit RecordShared(
+            approvalId, recordId, sender.index, requirement.exclusive, uint64(block.timestamp), requirement.reward
+        );
     }
 
     // ------------------------------------------------------------------ what members sign
@@ -545,27 +553,32 @@ contract MedShare {
     }
 
     /// `<patient>#record:<commitment as 64 lower-case hex digits>` (medshare/protocol recordIdentity)
-    /// for the patient at seat `patient`.
-    function isRecordIdentity(bytes memory delegator, uint32 patient, uint256 commitment) private view returns (bool) {
+    /// for the patient at seat `patient` and the commitment registered as `recordId`.
+    function isRecordIdentity(bytes memory delegator, uint32 patient, bytes32 recordId) private view returns (bool) {
         uint256 n = delegator.length;
         if (n <= 72) return false;
         bytes memory prefix = new bytes(n - 72);
-        bytes memory suffix = new bytes(72);
+        bytes memory tag = new bytes(8);
         assembly ("memory-safe") {
             mcopy(add(prefix, 32), add(delegator, 32), sub(n, 72))
-            mcopy(add(suffix, 32), add(add(delegator, 32), sub(n, 72)), 72)
+            mcopy(add(tag, 32), add(add(delegator, 32), sub(n, 72)), 8)
         }
-        return keccak256(suffix) == keccak256(abi.encodePacked("#record:", hex64(commitment)))
-            && identityKeyOf[patient] == keccak256(prefix);
+        if (keccak256(tag) != keccak256("#record:")) return false;
+        (bool ok, uint256 commitment) = parseHex64(delegator, n - 64);
+        return ok && recordOfCommitment[commitment] == recordId && identityKeyOf[patient] == keccak256(prefix);
     }
 
-    function hex64(uint256 value) private pure returns (bytes memory out) {
-        out = new bytes(64);
-        bytes16 digits = "0123456789abcdef";
-        for (uint256 i = 64; i > 0; i--) {
-            out[i - 1] = digits[value & 15];
-            value >>= 4;
+    /// The 64 lower-case hex digits at data[offset:offset + 64] as a number (false for any other byte).
+    function parseHex64(bytes memory data, uint256 offset) private pure returns (bool, uint256 value) {
+        for (uint256 i = 0; i < 64; i++) {
+            uint8 c = uint8(data[offset + i]);
+            uint256 digit;
+            if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+            else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
+            else return (false, 0);
+            value = (value << 4) | digit;
         }
+        return (true, value);
     }
 
     /// The layout of an encoded ga07 re-encryption key commitment: header (1, 2, 9), delegator and

@@ -163,7 +163,10 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
     expect(shared.event).toBe('RecordShared');
     expect(await medshare.stage(approved.args.approvalId as Hex)).toBe('shared');
     expect(await medshare.balance(1)).toBe(100n);
-    expect(await medshare.record(recId)).toMatchObject({ commitment, patient: 1, registeredBy: 2, licenceCount: 1 });
+    expect(await medshare.record(recId)).toEqual({ patient: 1, registeredBy: 2, licenceCount: 1 });
+    expect(await medshare.recordOfCommitment(commitment)).toBe(recId);
+    expect(await medshare.recordOfCommitment(commitment + 1n)).toBeNull();
+    expect(await medshare.record(`0x${'00'.repeat(32)}`)).toBeNull();
   });
 
   it('a refusal names its RefusalReason: a stale claimed time, the wrong sender', async () => {

@@ -179,13 +179,14 @@ describe('the nine steps on chain', () => {
       eventName: 'AccessGranted',
       args: { approvalId: approval, reKeyCommitment: commitmentBytes },
     });
-    const shared = accepted(await share());
-    expect(shared.events[0]?.eventName).toBe('RecordShared');
+    // Mined 10 s after the form's time: the licence's time is the block's (the contract clock), as in the reference.
+    const shared = accepted(await share(form(), reqA, rec1, 'labA', NOW + 30));
+    expect(shared.events[0]).toMatchObject({ eventName: 'RecordShared', args: { time: BigInt(NOW + 30) } });
     const alice = (await w.read('seatOfIdentity', [identityKey(w.parties.patient.identity)])) as [number, number];
     const labA = (await w.read('seatOfIdentity', [identityKey(w.parties.labA.identity)])) as [number, number];
     expect(await w.read('balances', [alice[0]])).toBe(100n);
     expect(await w.read('balances', [labA[0]])).toBe(-100n);
-    expect(await w.read('licences', [rec1, 0n])).toEqual([approval, labA[0], true, BigInt(NOW + 20)]);
+    expect(await w.read('licences', [rec1, 0n])).toEqual([approval, labA[0], true, BigInt(NOW + 30)]);
     expect(((await w.read('approvals', [approval])) as [number])[0]).toBe(3);
   });
 
@@ -408,6 +409,18 @@ describe('registerRecord (steps 2-3): sigma_a bound to the chain id and the cont
       'unknownPatient',
     );
     refused(await send('hospital', alice(), recordSignature(w, 'patient', alice(), commitment1), commitment1), 'duplicate');
+  });
+
+  it("refuses a commitment registered before, whoever registered it (another patient's record id)", async () => {
+    const bob = w.parties.otherPatient.identity;
+    // Bob's own valid signature on Alice's commitment: a new record id, the same data.
+    refused(await send('otherPatient', bob, recordSignature(w, 'otherPatient', bob, commitment1), commitment1), 'duplicate');
+    refused(await send('hospital', bob, recordSignature(w, 'otherPatient', bob, commitment1), commitment1), 'duplicate');
+    expect(await w.read('recordOfCommitment', [commitment1])).toBe(rec1);
+    // A fresh commitment is Bob's, and then no one else's.
+    accepted(await send('otherPatient', bob, recordSignature(w, 'otherPatient', bob, commitment)));
+    expect(await w.read('recordOfCommitment', [commitment])).toBe(recordIdOf(bob, commitment));
+    refused(await send('hospital', alice(), recordSignature(w, 'patient', alice(), commitment)), 'duplicate');
   });
 
   it('refuses forged, cross-identity and cross-deployment signatures', async () => {

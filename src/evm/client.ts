@@ -24,6 +24,7 @@ import type { AuthSignParams } from '../sign/cha-cheon.js';
 import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
 import { medShareAbi, medShareBytecode } from './artifacts.js';
 import {
+  checkCommitment,
   type DecodedRevert,
   decodeRevert,
   type EvmDomain,
@@ -200,10 +201,12 @@ export interface EvmMember {
   readonly role: Role;
 }
 
-/** A record as the contract holds it. */
+/**
+ * A record as the contract holds it. Its commitment is not stored under the record's id: it is the
+ * key of the contract's `recordOfCommitment` ({@link MedShareClient.recordOfCommitment}) and a field
+ * of the RecordRegistered event.
+ */
 export interface EvmRecord {
-  /** The commitment. */
-  readonly commitment: bigint;
   /** The patient's member index. */
   readonly patient: number;
   /** The registering member's index. */
@@ -392,13 +395,18 @@ export class MedShareClient {
 
   /** A record, or null. */
   async record(id: Hex): Promise<EvmRecord | null> {
-    const [commitment, patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [
-      bigint,
-      number,
-      number,
-      number,
-    ];
-    return patient === 0 ? null : { commitment, patient, registeredBy, licenceCount };
+    const [patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [number, number, number];
+    return patient === 0 ? null : { patient, registeredBy, licenceCount };
+  }
+
+  /**
+   * The id of the record registered with `commitment`, or null (a commitment is registered once,
+   * whoever registers it). An institution checks with it that the commitment it holds is the record's.
+   * @throws ArgumentTypeError / ArgumentValueError unless commitment is a bigint in [0, 2^256)
+   */
+  async recordOfCommitment(commitment: bigint): Promise<Hex | null> {
+    const id = (await this.read('recordOfCommitment', [checkCommitment(commitment, 'commitment')])) as Hex;
+    return BigInt(id) === 0n ? null : id;
   }
 
   /** The stage of an accepted submission ('none' when there is none). */

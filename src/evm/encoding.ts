@@ -389,7 +389,8 @@ function domainBytes(tag: string, domain: EvmDomain): ByteWriter {
   return new ByteWriter(256).bytes(utf8(tag)).raw(numberToBytesBE(chainId, 32)).raw(contract);
 }
 
-function checkCommitment(commitment: bigint, name: string): bigint {
+/** A record commitment as the contract's uint256 (internal to medshare/evm: the client checks with it too). */
+export function checkCommitment(commitment: bigint, name: string): bigint {
   if (typeof commitment !== 'bigint') throw new ArgumentTypeError(name, 'bigint', commitment);
   if (commitment < 0n || commitment >= 1n << 256n) throw new ArgumentValueError(name, 'expected a bigint in [0, 2^256)');
   return commitment;

@@ -225,11 +225,13 @@ export async function runEvmStory(options: EvmStoryOptions): Promise<EvmStoryRes
   done('step 7', `${PEOPLE.proxy} re-encrypts with a proof of correctness and signs it (off chain)`, 0n, [
     `re-encryption share ${share.length} bytes`,
   ]);
-  const onChain = await medshare.record(recordId);
+  // The lab reads the commitment from the RecordRegistered event and checks that the contract holds it as this record.
+  const eventCommitment = registered.accepted ? (registered.args.commitment as bigint) : 0n;
+  const onChain = (await medshare.recordOfCommitment(eventCommitment)) === recordId ? eventCommitment : 0n;
   const received = receiveRecord(
     pkg.preParams,
     lab.decryptionKey,
-    { reKeyCommitment: issued.reKeyCommitment, commitment: onChain?.commitment ?? 0n, stored, shares: [share] },
+    { reKeyCommitment: issued.reKeyCommitment, commitment: onChain, stored, shares: [share] },
     proofSystem,
     pkg.signParams,
   );

@@ -10,9 +10,11 @@
  * contract, a transaction from the sender's account for the EVM. Entries created along the way are
  * tracked as handles holding both sides' ids.
  *
- * Differences by design (see DESIGNED_DIFFERENCES): those actions are still applied to the EVM and
- * the expected EVM refusal is checked, but they are not applied to the TypeScript contract, whose
- * state would otherwise diverge for a known reason.
+ * Both contracts take their clock from the block: the TypeScript contract gets the run's clock as
+ * `applyTransaction`'s blockTime, the EVM the same value as the block's timestamp.
+ *
+ * Differences by design (see DESIGNED_DIFFERENCES): the action goes only to the side that refuses
+ * it, and that refusal is checked, so that the two states stay comparable.
  *
  * When the TypeScript contract's semantics change (phase 2), the places to edit are marked
  * `PHASE 2:` below.
@@ -101,13 +103,17 @@ export const EVERYONE: readonly string[] = [AUTHORITY, ...BASE_MEMBERS.map(([i])
 
 /**
  * Record templates. Each is committed under one fixed blinding (protocol-fixture's blindingOf), so
- * a template names one commitment on both sides: the same patient registering a template twice is
- * a duplicate, as a patient re-registering the same committed record would be.
+ * a template names one commitment on both sides, and a commitment is registered once, whoever
+ * registers it: registering a template again (for any patient) is a duplicate. The base registers
+ * templates 0-2 for Alice and 3 for Bob; 4 and 5 are left for the runs.
  */
 export const RECORDS: readonly MedicalRecord[] = [
   [52, 128, 61, 250, 1, 0, 37, 90],
   [47, 131, 58, 250, 3, 9, 12, 1],
   [30, 120, 50, 250, 0, 0, 0, 0],
+  [60, 140, 70, 250, 2, 1, 5, 3],
+  [44, 126, 66, 250, 0, 1, 20, 7],
+  [70, 135, 59, 240, 1, 1, 3, 2],
 ];
 /** Requirement templates, each with its own nonce (the published hash is salted with it). */
 export const REQUIREMENTS: readonly Requirement[] = [
@@ -193,14 +199,12 @@ export type Action =
     };
 
 /**
- * Actions on which the two contracts differ by design, with the reason. The harness checks the
- * EVM's decision against `evm` and does not apply the action to the TypeScript contract.
- * PHASE 2: when the TypeScript contract takes time from the ordering layer, 'future claimed time'
- * should become an ordinary action (both refuse futureTimestamp).
+ * Actions on which the two contracts differ by design, with the reason. The harness applies the
+ * action only to the side that refuses it and checks that refusal. (A claimed time ahead of the
+ * block was one until the TypeScript contract took its clock from the ordering layer (issue 11):
+ * both now refuse it as futureTimestamp, and the test compares it like any other action.)
  */
 export const DESIGNED_DIFFERENCES = {
-  futureTime:
-    'a claimed time ahead of the block: the EVM refuses it (futureTimestamp); the TypeScript contract takes the time from the transaction and accepts it, moving its clock forward',
   badBindingSignature:
     "sigma_a on h signed by another key: the TypeScript contract refuses it (badSignature); on the EVM the patient's transaction signature covers h and there is no sigma_a to check",
 } as const;
@@ -369,7 +373,7 @@ export async function makeDifferentialWorld(): Promise<DifferentialWorld> {
     kind: 'registerRecord',
     sender: EVERYONE.indexOf('patient:bob'),
     patient: EVERYONE.indexOf('patient:bob'),
-    template: 0,
+    template: 3,
     signer: 'patient',
     time: 'now',
   });
@@ -401,8 +405,8 @@ export class Run {
 
   private time(mode: TimeMode): number {
     if (mode === 'now') return this.now;
-    // Stale for both: older than the TypeScript clock (the latest accepted time) and the block, by more than the skew.
-    if (mode === 'stale') return Math.min(this.now, this.state.clock) - MAX_CLOCK_SKEW - 1;
+    // Both clocks are the block time `now` (the TypeScript clock, max(clock, blockTime), never runs ahead of it).
+    if (mode === 'stale') return this.now - MAX_CLOCK_SKEW - 1;
     return this.now + MAX_CLOCK_SKEW + 1;
   }
 
@@ -428,16 +432,13 @@ export class Run {
     }
     const built = await this.build(action);
     // Designed differences: apply only to the side that refuses, so that the states stay comparable.
-    const evmOnly = 'time' in action && action.time === 'future';
-    const tsOnly = !evmOnly && action.kind === 'submit' && action.mutation === 'badBindingSignature';
-    let ts: Decision | null = null;
-    if (!evmOnly) {
-      const { state, outcome } = applyTransaction(this.state, built.ts, this.world.config, this.world.deps);
-      ts = outcome.accepted ? 'accepted' : outcome.reason;
-      if (outcome.accepted) {
-        this.state = state;
-        built.onTsAccepted?.(outcome.id);
-      }
+    const tsOnly = action.kind === 'submit' && action.mutation === 'badBindingSignature';
+    // The block time: the TypeScript contract's blockTime and the EVM block's timestamp.
+    const { state, outcome } = applyTransaction(this.state, built.ts, this.world.config, this.world.deps, this.now);
+    const ts: Decision = outcome.accepted ? 'accepted' : outcome.reason;
+    if (outcome.accepted) {
+      this.state = state;
+      built.onTsAccepted?.(outcome.id);
     }
     if (tsOnly) {
       this.log.push({ action, ts, evm: null });
@@ -768,12 +769,11 @@ export class Run {
     const records: string[] = [];
     const recKeys = new Map<Hex, string>();
     for (const r of this.records) {
-      const [commitment, patient, registeredBy, licenceCount] = (await this.read('records', [r.evm])) as [
-        bigint,
-        number,
-        number,
-        number,
-      ];
+      const [patient, registeredBy, licenceCount] = (await this.read('records', [r.evm])) as [number, number, number];
+      const commitment = templateCommitment(r.template);
+      // The commitment is the key of recordOfCommitment: check that it names this record.
+      if ((await this.read('recordOfCommitment', [commitment])) !== r.evm)
+        throw new Error(`record ${r.evm}: commitment not indexed`);
       const licences: string[] = [];
       for (let i = 0; i < licenceCount; i++) {
         const [, institution, exclusive, time] = (await this.read('licences', [r.evm, BigInt(i)])) as [
@@ -991,7 +991,7 @@ export const arbAction: fc.Arbitrary<Action> = fc.oneof(
         { weight: 4, arbitrary: fc.constantFrom(EVERYONE.indexOf('patient:alice'), EVERYONE.indexOf('patient:bob')) },
         { weight: 1, arbitrary: fc.nat({ max: EVERYONE.length - 1 }) },
       ),
-      template: fc.nat({ max: 2 }),
+      template: fc.nat({ max: RECORDS.length - 1 }),
       signer: fc.oneof(
         { weight: 5, arbitrary: fc.constant('patient' as const) },
         { weight: 1, arbitrary: fc.constant('other' as const) },
