@@ -12,13 +12,6 @@ export * as sign from './sign/index.js';
 export * as pbft from './pbft/index.js';
 export * as ledger from './ledger/index.js';
 export * as protocol from './protocol/index.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  DecryptionError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-  ProofError,
-} from './internal/errors.js';
-export type { ErrorCode, RejectedPart } from './internal/errors.js';
+export * from './internal/public-errors.js';
+export { DecryptionError, ProofError } from './internal/errors.js';
+export type { RejectedPart } from './internal/errors.js';

@@ -38,11 +38,4 @@ export type { Transaction } from './transaction.js';
 export { MemoryBlockStore, MemoryNodeStorage } from './store.js';
 export type { BlockStore, NodeStorage } from './store.js';
 export { GENESIS_HASH, blockHash } from '../pbft/encoding.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

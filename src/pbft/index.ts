@@ -89,11 +89,4 @@ export type { Checked, CheckFailed, CheckPassed } from './validate.js';
 export { ed25519Crypto, ed25519ReplicaVerifier, ed25519Signer } from './crypto.js';
 export type { Ed25519CryptoOptions } from './crypto.js';
 export type * from './types.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

@@ -69,15 +69,8 @@ export type {
   Huang2020SecretKey,
 } from './huang2020.js';
 export type { Ciphertext, PreScheme, SetupResult } from './types.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  DecryptionError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-  ProofError,
-} from '../internal/errors.js';
-export type { ErrorCode, RejectedPart } from '../internal/errors.js';
+export * from '../internal/public-errors.js';
+export { DecryptionError, ProofError } from '../internal/errors.js';
+export type { RejectedPart } from '../internal/errors.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
 export type { G1, G2, GT } from '../internal/bls.js';

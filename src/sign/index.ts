@@ -40,11 +40,4 @@ export {
 } from './cha-cheon.js';
 export type { AuthSignMasterKey, AuthSignParams, AuthSignSetup, SigningKey } from './cha-cheon.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';
