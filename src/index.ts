@@ -1,11 +1,11 @@
 /**
- * @module
  * medshare: privacy-preserving sharing of medical records between patients and research
  * institutions (Huang et al., Computers & Security 2020, and beyond).
  *
  * Each concern has its own subpath (`medshare/pre`, `medshare/sign`, `medshare/pbft`, `medshare/ledger`,
  * `medshare/protocol`); this entry re-exports
  * them as namespaces.
+ * @module
  */
 export * as pre from './pre/index.js';
 export * as sign from './sign/index.js';

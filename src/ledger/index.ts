@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/ledger`: the hash-chained ledger that PBFT (`medshare/pbft`) builds (Huang et al. 2020,
  * sections 4.2.5, 4.2.10 and 5.1).
  *
@@ -22,6 +21,7 @@
  * store.append(blockFromExecution(effect, store.head()));
  * verifyChain(store.blocks(), { n: 4, crypto: ed25519ReplicaVerifier(replicaKeys) }); // { valid: true, ... }
  * ```
+ * @module
  */
 export { blockFromExecution, decodeBlock, encodeBlock, verifyChain } from './block.js';
 export type {

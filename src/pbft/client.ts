@@ -1,5 +1,4 @@
 /**
- * @module
  * The PBFT client (Castro-Liskov section 4.1; in the paper, the smart contract that submits a
  * transaction and waits for the verification nodes' replies, section 4.2.10 step 5).
  *
@@ -7,6 +6,7 @@
  * replicas sent matching replies (at least one of them is correct), moves to a later view only when
  * f + 1 replies report it, and on a timeout broadcasts the
  * request to every replica. One request is outstanding at a time, so timestamps are executed in order.
+ * @module
  */
 import { toHex } from '../internal/bytes.js';
 import { requestSignable } from './encoding.js';

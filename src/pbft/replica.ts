@@ -1,5 +1,4 @@
 /**
- * @module
  * The PBFT replica as a pure state machine (Castro and Liskov, TOCS 2002, sections 4.2-4.5;
  * Huang et al. 2020, section 4.2.10). `step(state, input)` returns the next state and the
  * effects the caller must carry out; there is no clock, network, randomness or key inside.
@@ -10,6 +9,7 @@
  * - Step 3 (2f PREPAREs: prepared; multicast COMMIT): {@link Machine.checkPrepared}.
  * - Step 4 (2f + 1 COMMITs: committed; record the block): {@link Machine.checkCommitted}, {@link Machine.execute}.
  * - Step 5 (reply; on failure change the leader, P = V mod |R|): {@link Machine.execute}, {@link Machine.startViewChange}.
+ * @module
  */
 import { bytesEqual } from '../internal/bytes.js';
 import {

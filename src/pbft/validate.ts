@@ -1,8 +1,8 @@
 /**
- * @module
  * Shape checks for untrusted messages. A replica never trusts the structure of what arrives on
  * the network: every field is checked for type, range and length here before any cryptography
  * or protocol logic sees it. Each check returns the message or a reason; nothing throws.
+ * @module
  */
 import { isNatural } from '../internal/errors.js';
 import { DIGEST_BYTES } from './encoding.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/pre`: identity-based proxy re-encryption (IB-PRE) over BLS12-381.
  *
  * A patient encrypts a record to their own identity and stores it with a semi-trusted proxy;
@@ -28,6 +27,7 @@
  * const shared = scheme.reEncrypt(params, reKey, stored);
  * scheme.decrypt(params, institute, shared); // the record
  * ```
+ * @module
  */
 import { ga07 } from './ga07.js';
 
