@@ -1,5 +1,4 @@
 /**
- * @module
  * The smart contract of Huang et al. 2020 (sections 4.1, 4.2.2-4.2.10, 5.1.5) as a deterministic
  * state machine: `applyTransaction(state, operation, config, deps, blockTime)` takes the bytes of one
  * committed transaction and the time of its block, and returns the next state and an outcome. It
@@ -14,6 +13,7 @@
  * Every refusal has a {@link RefusalReason} and leaves the state exactly as it was; the refused
  * transaction itself stays in its block, signed by its sender, which is what makes a sender
  * accountable (section 5.1.5).
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter, bytesEqual, toHex } from '../internal/bytes.js';

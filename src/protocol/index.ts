@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/protocol`: the whole sharing protocol of Huang et al. 2020 (section 4.1 steps 1-9,
  * section 4.2 phases, section 5.1.5 traceability) on top of `medshare/pre`, `medshare/sign`,
  * `medshare/pbft` and `medshare/ledger`.
@@ -25,6 +24,7 @@
  * const result = await runStory({ fields: 4, proofSystem: standInProofSystem() });
  * result.agreed; // true: every node has the same ledger and contract state
  * ```
+ * @module
  */
 export {
   addressOf,
@@ -137,11 +137,4 @@ export type {
   TransactionOf,
 } from './transactions.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';
