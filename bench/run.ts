@@ -5,7 +5,7 @@
  *   npm run bench                     full run
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
- *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk)
+ *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk, evm)
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
  *   npm run bench -- --cache-dir DIR  where compiled circuits are kept
  *   npm run bench -- --clear-cache    delete the compiled circuits first
@@ -29,9 +29,11 @@ import { runGa07Suite } from './suites/ga07.js';
 import { runPbftSuite } from './suites/pbft.js';
 import { runPreSuite, runReference } from './suites/pre.js';
 
-const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk'] as const;
+const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk', 'evm'] as const;
 /** What the zk suite needs beside medshare (optional peer dependencies). */
 const ZK_PACKAGES = ['snarkjs', 'circom2', 'circomlib'];
+/** What the evm suite needs beside medshare and ZK_PACKAGES (optional peer dependencies). */
+const EVM_PACKAGES = ['viem', '@ethereumjs/vm'];
 type SuiteName = (typeof SUITES)[number];
 const USAGE = `usage: medshare bench [options]
 
@@ -176,6 +178,29 @@ async function bench(options: {
       targets.push(
         `zk at n = 1000: keyGen ${(at.keyGen.medianMs / 1000).toFixed(1)} s (target < 16.3 s), prove ${(at.prove.medianMs / 1000).toFixed(2)} s (< 5 s), verify ${at.verify.medianMs.toFixed(1)} ms (< 50 ms), proving key ${(at.provingKeyBytes / 2 ** 20).toFixed(2)} MiB (< 15.3 MB), verification key ${kb(at.verificationKeyBytes)} KiB (~3 KB), proof ${at.proofBytes} B (256 B)`,
       );
+    }
+  }
+
+  // The EVM suite runs the contract on an in-process chain with a real Groth16 proof: it needs viem
+  // and @ethereumjs/vm, and the zk suite's packages; skipped with a note without them.
+  const evmMissing = only.includes('evm')
+    ? (await import('../src/zk/optional.js')).missingPackages([...EVM_PACKAGES, ...ZK_PACKAGES])
+    : [];
+  if (evmMissing.length > 0) {
+    const note = `EVM suite skipped: ${evmMissing.join(', ')} not installed (optional peer dependencies of medshare): npm install ${evmMissing.join(' ')}`;
+    notes.push(note);
+    progress(note);
+  } else if (only.includes('evm')) {
+    // Loaded only here.
+    const { runEvmSuite } = await import('./suites/evm.js');
+    const evm = await runEvmSuite(quick ? Math.min(runs, 3) : runs, progress, circuitDir);
+    results = { ...results, evm };
+    for (const p of evm.points) {
+      if (p.target !== undefined) {
+        targets.push(
+          `EVM ${p.operation}: ${p.gas.toLocaleString('en-US')} gas (target <= ${p.target.toLocaleString('en-US')}: ${p.gas <= p.target ? 'met' : 'NOT met'})`,
+        );
+      }
     }
   }
 

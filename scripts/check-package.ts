@@ -16,7 +16,7 @@
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
  *    namespaces as types; the blocks that do not import medshare/zk are run with Node there.
  * 4. The root entry and each browser subpath bundled with esbuild for the browser from the core
- *    install (medshare/zk with snarkjs left external: what verifying needs): the build fails on
+ *    install (medshare/zk with snarkjs left external: what verifying needs; medshare/evm at 7): the build fails on
  *    any Node built-in; the minified and gzipped size of each is reported, and the size of
  *    medshare/pre the README states must be within 15% of the measured one.
  * 5. The full-demo install: snarkjs, circom2 and circomlib added to the same project; its size is reported; the README
@@ -24,6 +24,12 @@
  * 6. The README's one command, from an empty folder against the tarball:
  *    `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` runs the whole story with
  *    Groth16 proofs.
+ * 7. The EVM install: viem (medshare/evm's optional peer) added at the version this repository
+ *    tests with; the growth is reported; the README blocks that import medshare/evm are
+ *    type-checked (under nodenext with lib DOM, which viem's declarations need) and run;
+ *    medshare/evm is bundled for the browser with viem. In the core install, `medshare demo
+ *    --ledger evm` stops at once with one line naming viem and @ethereumjs/vm; the EVM demo itself
+ *    (an in-process chain, @ethereumjs/*) is not run here.
  *
  * Exits 1 on the first failed check. `KEEP=1` keeps the temporary folder.
  */
@@ -43,6 +49,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   bin: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 /** Subpaths that run in browsers (README, "Browsers"); the others are Node only. */
@@ -53,6 +60,14 @@ const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
 const OPTIONAL_GPL = ['snarkjs', 'circom2', 'circomlib', 'ffjavascript'] as const;
 /** What the README's one command for the full demo adds to medshare. */
 const DEMO_PEERS = ['snarkjs', 'circom2', 'circomlib'] as const;
+/**
+ * Browser subpaths with an optional peer of their own (package.json peerDependenciesMeta), checked
+ * in the EVM install (7) rather than the core install. The in-process EVM's peers (@ethereumjs/*)
+ * serve only `medshare demo --ledger evm`.
+ */
+const PEER_SUBPATHS: Readonly<Record<string, readonly string[]>> = { '/evm': ['viem'] };
+/** Optional peers of the EVM side: never in the core install. */
+const EVM_PEERS = ['viem', '@ethereumjs/vm', '@ethereumjs/evm'] as const;
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -171,7 +186,7 @@ function installCore(tarball: string): number {
   const added = installed.match(/added (\d+) packages?/)?.[1] ?? '?';
   const { bytes, files } = installSize(app);
   log(`install size, core (npm install medshare): ${mb(bytes)} in node_modules (${files} files, ${added} packages)`);
-  for (const name of OPTIONAL_GPL) {
+  for (const name of [...OPTIONAL_GPL, ...EVM_PEERS]) {
     if (existsSync(path.join(app, 'node_modules', name))) fail(`the core install has ${name}: it must stay an optional peer`);
   }
 
@@ -192,6 +207,12 @@ function installCore(tarball: string): number {
       `medshare demo without snarkjs: expected exit 1 and one line naming snarkjs, got exit ${demo.status}:\n${demo.stdout}${demo.stderr}`,
     );
   } else log(`medshare demo without snarkjs: exit 1, "${line.slice(0, 90)}…"`);
+  // Without viem and @ethereumjs/vm the EVM demo stops at once too, on one line.
+  const evmDemo = spawnSync(bin, ['demo', '--ledger', 'evm'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  const evmLine = evmDemo.stderr.trim();
+  if (evmDemo.status !== 1 || evmLine.includes('\n') || !evmLine.includes('npm install viem @ethereumjs/vm')) {
+    fail(`medshare demo --ledger evm without its peers: exit ${evmDemo.status}:\n${evmDemo.stdout}${evmDemo.stderr}`);
+  } else log(`medshare demo --ledger evm without viem: exit 1, "${evmLine.slice(0, 90)}…"`);
   // medshare/zk in the core install: what needs a peer names it.
   const probe = path.join(app, 'probe-zk.mjs');
   writeFileSync(
@@ -225,65 +246,83 @@ function readmeBlocks(): string[] {
   return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 }
 
-/** Does a README block need the zk peers (it imports medshare/zk)? */
-const needsZk = (code: string) => /from 'medshare\/zk'/.test(code);
+/** What a README block needs beside the core install: the zk peers, medshare/evm's peer, or nothing. */
+type BlockNeeds = 'core' | 'zk' | 'evm';
+function blockNeeds(code: string): BlockNeeds {
+  if (Object.keys(PEER_SUBPATHS).some((s) => code.includes(`from 'medshare${s}'`))) return 'evm';
+  return /from 'medshare\/zk'/.test(code) ? 'zk' : 'core';
+}
 
-function typeCheckReadme(): void {
-  const blocks = readmeBlocks();
-  if (blocks.length === 0) fail('README.md has no ```ts blocks');
-  const dir = path.join(app, 'readme');
-  mkdirSync(dir);
-  blocks.forEach((code, i) => {
-    writeFileSync(path.join(dir, `example-${i + 1}.ts`), `${code}\nexport {};\n`);
-  });
-  // The root entry's namespaces, used as types and values, and every subpath imported.
-  writeFileSync(
-    path.join(dir, 'types.ts'),
-    [
-      "import * as root from 'medshare';",
-      "import type { Ga07Params } from 'medshare/pre';",
-      "import type { ProofSystem } from 'medshare/protocol';",
-      ...[...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS]
-        .filter((s) => s !== '')
-        .map((s, i) => `import * as sub${i} from 'medshare${s}';`),
-      'export type Params = root.pre.Ga07Params;',
-      'export type System = root.protocol.ProofSystem;',
-      'export const same: [Params extends Ga07Params ? true : false, System extends ProofSystem ? true : false] = [true, true];',
-      'export const entries = [root.pre.ga07, root.sign.authSign, root.pbft, root.ledger.verifyChain, root.protocol.runStory];',
-      `export const subpaths = [${[...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS]
-        .filter((s) => s !== '')
-        .map((_, i) => `sub${i}`)
-        .join(', ')}];`,
-      '',
-    ].join('\n'),
-  );
-  const common = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', isolatedModules: true };
-  const configs = {
-    nodenext: {
-      ...common,
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      lib: ['ES2022'],
-      types: ['node'],
-      typeRoots: [path.join(root, 'node_modules', '@types')],
-    },
-    bundler: { ...common, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] },
-  };
+const COMMON_TS = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', isolatedModules: true };
+const NODENEXT_TS = {
+  ...COMMON_TS,
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  lib: ['ES2022'],
+  types: ['node'],
+  typeRoots: [path.join(root, 'node_modules', '@types')],
+};
+const BUNDLER_TS = { ...COMMON_TS, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] };
+
+/** Type-checks `files` (relative to the app) under each of `configs`, named for the log. */
+function typeCheck(files: readonly string[], configs: Record<string, object>, what: string): void {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [name, compilerOptions] of Object.entries(configs)) {
-    const config = path.join(app, `tsconfig.${name}.json`);
-    writeFileSync(config, JSON.stringify({ compilerOptions, include: ['readme/*.ts'] }, null, 2));
-    log(`tsc, moduleResolution ${name}, skipLibCheck false: ${blocks.length} README blocks and the root namespaces as types`);
+    const config = path.join(app, `tsconfig.${name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2));
+    log(`tsc, moduleResolution ${name}, skipLibCheck false: ${what}`);
     const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app, encoding: 'utf8' });
     if (result.status !== 0) fail(`type errors under moduleResolution ${name}:\n${result.stdout}${result.stderr}`);
   }
 }
 
-/** Runs the README blocks that need the zk peers (`zk`) or those that do not. */
-async function runReadme(zk: boolean, install: string): Promise<void> {
+/** Writes the README blocks into readme/; returns the files of the blocks of each kind. */
+function writeReadmeBlocks(): Record<BlockNeeds, string[]> {
+  const blocks = readmeBlocks();
+  if (blocks.length === 0) fail('README.md has no ```ts blocks');
+  const dir = path.join(app, 'readme');
+  mkdirSync(dir, { recursive: true });
+  const files: Record<BlockNeeds, string[]> = { core: [], zk: [], evm: [] };
+  blocks.forEach((code, i) => {
+    writeFileSync(path.join(dir, `example-${i + 1}.ts`), `${code}\nexport {};\n`);
+    files[blockNeeds(code)].push(`readme/example-${i + 1}.ts`);
+  });
+  return files;
+}
+
+function typeCheckReadme(): void {
+  const files = writeReadmeBlocks();
+  // The root entry's namespaces, used as types and values, and every subpath imported (those with
+  // a peer of their own in the EVM install).
+  const subpaths = [...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS].filter((s) => s !== '');
+  writeFileSync(
+    path.join(app, 'readme', 'types.ts'),
+    [
+      "import * as root from 'medshare';",
+      "import type { Ga07Params } from 'medshare/pre';",
+      "import type { ProofSystem } from 'medshare/protocol';",
+      ...subpaths.map((s, i) => `import * as sub${i} from 'medshare${s}';`),
+      'export type Params = root.pre.Ga07Params;',
+      'export type System = root.protocol.ProofSystem;',
+      'export const same: [Params extends Ga07Params ? true : false, System extends ProofSystem ? true : false] = [true, true];',
+      'export const entries = [root.pre.ga07, root.sign.authSign, root.pbft, root.ledger.verifyChain, root.protocol.runStory];',
+      `export const subpaths = [${subpaths.map((_, i) => `sub${i}`).join(', ')}];`,
+      '',
+    ].join('\n'),
+  );
+  const checked = [...files.core, ...files.zk, 'readme/types.ts'];
+  typeCheck(
+    checked,
+    { nodenext: NODENEXT_TS, bundler: BUNDLER_TS },
+    `${checked.length - 1} README blocks and the root namespaces as types`,
+  );
+}
+
+/** Runs the README blocks that need `needs`. */
+async function runReadme(needs: BlockNeeds, install: string): Promise<void> {
   const dir = path.join(app, 'readme');
   for (const [i, code] of readmeBlocks().entries()) {
-    if (needsZk(code) !== zk) continue;
+    if (blockNeeds(code) !== needs) continue;
     const file = path.join(dir, `example-${i + 1}.mjs`);
     writeFileSync(file, (await transform(code, { loader: 'ts', format: 'esm', target: 'es2022' })).code);
     const t = Date.now();
@@ -349,6 +388,45 @@ function checkStatedSize(sizes: Record<string, number>): void {
   }
 }
 
+// ---------------------------------------------------------------- 7. the EVM install
+/** Adds medshare/evm's peer (viem) and checks the subpath and its README blocks with it. */
+async function evmInstall(before: number): Promise<Record<string, number>> {
+  const peers = [...new Set(Object.values(PEER_SUBPATHS).flat())];
+  for (const peer of peers) {
+    if (pkg.peerDependenciesMeta?.[peer]?.optional !== true) fail(`${peer} is not an optional peer dependency in package.json`);
+    if (pkg.devDependencies[peer] === undefined) fail(`${peer}: no pinned version in devDependencies to test with`);
+  }
+  const specs = peers.map((peer) => `${peer}@${pkg.devDependencies[peer]}`);
+  log(
+    `npm install ${specs.join(' ')} (the peers of ${Object.keys(PEER_SUBPATHS)
+      .map((s) => `medshare${s}`)
+      .join(', ')})`,
+  );
+  run('npm', ['install', '--no-audit', '--no-fund', ...specs], app);
+  const { bytes } = installSize(app);
+  log(`install size with ${peers.join(', ')}: ${mb(bytes)} in node_modules (+${mb(bytes - before)})`);
+  const files = writeReadmeBlocks().evm;
+  Object.keys(PEER_SUBPATHS).forEach((s, i) => {
+    writeFileSync(
+      path.join(app, 'readme', `peers-${i + 1}.ts`),
+      `import * as sub from 'medshare${s}';\nexport const subpath = sub;\n`,
+    );
+    files.push(`readme/peers-${i + 1}.ts`);
+  });
+  // viem's own declarations (through ox) name Web Crypto and WebAuthn types (CryptoKey,
+  // AuthenticatorAttestationResponse) that only TypeScript's DOM lib declares: a Node project that
+  // type-checks viem with skipLibCheck false needs lib DOM (or skipLibCheck). Only these files get it.
+  typeCheck(
+    files,
+    { 'nodenext, lib DOM for viem': { ...NODENEXT_TS, lib: ['ES2022', 'DOM'] }, bundler: BUNDLER_TS },
+    `the README blocks that import ${Object.keys(PEER_SUBPATHS)
+      .map((s) => `medshare${s}`)
+      .join(', ')}, and the subpaths`,
+  );
+  await runReadme('evm', 'EVM');
+  return browserBundles(Object.keys(PEER_SUBPATHS), [], () => ' (with viem)');
+}
+
 // ---------------------------------------------------------------- 6. the README's one command
 /**
  * `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` in an empty folder, as the
@@ -388,14 +466,15 @@ try {
   const { tarball } = packAndInspect();
   const coreBytes = installCore(tarball);
   typeCheckReadme();
-  await runReadme(false, 'core');
+  await runReadme('core', 'core');
   const zkLabel = (subpath: string) => (subpath === '/zk' ? ' (verify; snarkjs external)' : '');
   const sizes = await browserBundles(BROWSER_SUBPATHS, ['snarkjs'], zkLabel);
   checkStatedSize(sizes);
   const fullDemoBytes = installFullDemo();
-  await runReadme(true, 'full-demo');
+  await runReadme('zk', 'full-demo');
   Object.assign(sizes, await browserBundles(['/zk'], [], () => ' (with snarkjs)'));
   oneCommandDemo(tarball);
+  Object.assign(sizes, await evmInstall(fullDemoBytes));
   const summary = { installBytes: { core: coreBytes, fullDemo: fullDemoBytes }, bundles: sizes };
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(

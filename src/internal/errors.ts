@@ -13,9 +13,11 @@
  * | `ERR_PROOF` | {@link ProofError} | a well-formed proof of correct computation does not verify |
  *
  * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
- * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}. `ERR_MISSING_DEPENDENCY`
- * says that an optional peer dependency (snarkjs, circom2, circomlib) is needed and not installed;
- * its message names the package to install.
+ * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...) and situations (`ERR_EVM_CHAIN`: an EVM chain that
+ * lacks the Prague precompiles, or a transaction that failed there without a named refusal), all
+ * listed in {@link ErrorCode}. `ERR_MISSING_DEPENDENCY` says that an optional peer dependency
+ * (snarkjs, circom2, circomlib; viem and @ethereumjs/vm for the EVM demo) is needed and not
+ * installed; its message names the package to install.
  *
  * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
  * `RangeError` for a wrong length or value, so `catch (e) { if (e instanceof RangeError) ... }`
@@ -42,7 +44,8 @@ export type ErrorCode =
   | 'ERR_ZK_TOOLCHAIN'
   | 'ERR_MISSING_DEPENDENCY'
   | 'ERR_NETWORK'
-  | 'ERR_NODE_ONLY';
+  | 'ERR_NODE_ONLY'
+  | 'ERR_EVM_CHAIN';
 
 /** Marks every medshare error, whatever built-in class it extends. */
 const BRAND: unique symbol = Symbol.for('medshare.error') as never;

@@ -60,7 +60,7 @@ export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max:
  * The blinding rho of a test record's commitment: fixed per record (SHA-256 of its values, top
  * bits cleared, below the BN254 order) so that every test commits a record the same way.
  */
-export function blindingOf(record: MedicalRecord): bigint {
+export function blindingOf(record: readonly (number | bigint)[]): bigint {
   const digest = sha256(new TextEncoder().encode(`test-blinding:${record.join(',')}`));
   digest[0] = (digest[0] as number) & 0x1f;
   return bytesToNumberBE(digest) + 1n;
