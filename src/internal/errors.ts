@@ -24,6 +24,7 @@
  *
  * @module
  */
+import type { Groups, PairingBackend } from '../backend/types.js';
 
 /** The stable codes of medshare's errors. */
 export type ErrorCode =
@@ -39,7 +40,8 @@ export type ErrorCode =
   | 'ERR_ZK_INPUT'
   | 'ERR_ZK_TOOLCHAIN'
   | 'ERR_NETWORK'
-  | 'ERR_NODE_ONLY';
+  | 'ERR_NODE_ONLY'
+  | 'ERR_BACKEND_UNAVAILABLE';
 
 /** Marks every medshare error, whatever built-in class it extends. */
 const BRAND: unique symbol = Symbol.for('medshare.error') as never;
@@ -200,6 +202,30 @@ export class ProofError extends MedshareError {
   }
 }
 
+/**
+ * An optional pairing backend cannot be loaded (`ERR_BACKEND_UNAVAILABLE`): its package is not
+ * installed (medshare's default backend needs nothing extra; `mclBackend` needs mcl-wasm), or the
+ * installed version does not have the shape or give the answers medshare checks when loading it.
+ */
+export class BackendUnavailableError extends MedshareError {
+  declare readonly code: 'ERR_BACKEND_UNAVAILABLE';
+  /** The backend asked for, e.g. `mcl`. */
+  readonly backend: string;
+  /** The npm package it needs, e.g. `mcl-wasm`. */
+  readonly packageName: string;
+  /**
+   * @param backend - the backend asked for
+   * @param packageName - the package it needs
+   * @param message - for people: what is missing or wrong, and what to do
+   */
+  constructor(backend: string, packageName: string, message: string) {
+    super('ERR_BACKEND_UNAVAILABLE', message);
+    this.name = 'BackendUnavailableError';
+    this.backend = backend;
+    this.packageName = packageName;
+  }
+}
+
 // ---------------------------------------------------------------- argument checks
 // Each returns its input, so that `const k = abytes(key, 'key')` checks and narrows in one line.
 
@@ -253,6 +279,19 @@ export const Field = {
   bytes: ['a Uint8Array', (v) => v instanceof Uint8Array],
   object: ['an object', (v) => typeof v === 'object' && v !== null],
 } as const satisfies Record<string, FieldCheck>;
+
+/**
+ * The field checks of a backend's group elements, for {@link akind}: shape only (a G1 point, G2
+ * point or Fp12 value of that backend), no membership test. Elements of another backend fail.
+ */
+export function groupFields<E extends Groups>(backend: PairingBackend<E>) {
+  const of = ` of the ${backend.name} backend`;
+  return {
+    g1: [`a G1 point${of}`, backend.G1.is],
+    g2: [`a G2 point${of}`, backend.G2.is],
+    gt: [`an Fp12 element (GT)${of}`, backend.GT.is],
+  } as const satisfies Record<string, FieldCheck>;
+}
 
 /**
  * Throws {@link ArgumentTypeError} unless `value` is an object of scheme `scheme` whose listed
