@@ -15,10 +15,11 @@
  * SVG charts, to a new folder per run under the platform's data folder (on Linux
  * ~/.local/share/medshare/bench/<start time>/), or to --out. Circuits are cached in the
  * platform's cache folder (~/.cache/medshare/zk-circuits on Linux; MEDSHARE_CACHE_DIR overrides).
- * The Umbral comparison needs the dev-only package @nucypher/umbral-pre; without it that suite
- * is skipped with a note. The pre and ga07 suites run once per pairing backend: the default
- * (noble) and, when the optional package mcl-wasm is installed, the WebAssembly one (mcl); the
- * report puts them side by side with Umbral. Exit codes as for every medshare command: 0 done, 1 failed, 2 usage error.
+ * The Umbral comparison needs the dev-only package @nucypher/umbral-pre, the zk suite snarkjs,
+ * circom2 and circomlib (optional peer dependencies); without them those suites are skipped with
+ * a note. The pre and ga07 suites run once per pairing backend: the default (noble) and, when the
+ * optional package mcl-wasm is installed, the WebAssembly one (mcl); the report puts them side by
+ * side with Umbral. Exit codes as for every medshare command: 0 done, 1 failed, 2 usage error.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,8 @@ import { runPbftSuite } from './suites/pbft.js';
 import { runPreSuite, runReference } from './suites/pre.js';
 
 const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk'] as const;
+/** What the zk suite needs beside medshare (optional peer dependencies). */
+const ZK_PACKAGES = ['snarkjs', 'circom2', 'circomlib'];
 type SuiteName = (typeof SUITES)[number];
 const USAGE = `usage: medshare bench [options]
 
@@ -52,7 +55,12 @@ options:
   --cache-dir DIR   where compiled circuits are kept (default: the platform's cache
                     folder, e.g. ~/.cache/medshare; or set MEDSHARE_CACHE_DIR)
   --clear-cache     delete the compiled circuits first
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+The zk suite (n = 100 to 1000 record fields) needs snarkjs, circom2 and circomlib
+(GPL-3.0, not installed with medshare): npm install snarkjs circom2 circomlib, or run
+npx -p medshare -p snarkjs -p circom2 -p circomlib medshare bench. Without them it is
+skipped with a note. The Umbral comparison needs @nucypher/umbral-pre (skipped without).`;
 
 /**
  * Runs the benchmark with command-line arguments `args` (the ones after `bench`).
@@ -175,8 +183,15 @@ async function bench(options: {
       );
     }
   }
-  if (only.includes('zk')) {
-    // Loaded only here: medshare/zk pulls in snarkjs and circomlib (GPL-3.0).
+  // The zk suite compiles circuits for n = 100..1000 and proves: it needs snarkjs, circom2 and
+  // circomlib, GPL-3.0 optional peer dependencies of medshare, and is skipped with a note without them.
+  const zkMissing = only.includes('zk') ? (await import('../src/zk/optional.js')).missingPackages(ZK_PACKAGES) : [];
+  if (zkMissing.length > 0) {
+    const note = `zk suite skipped: ${zkMissing.join(', ')} not installed (it needs ${ZK_PACKAGES.join(', ')}: GPL-3.0, optional peer dependencies of medshare): npm install ${ZK_PACKAGES.join(' ')}, or npx ${['medshare', ...ZK_PACKAGES].map((p) => `-p ${p}`).join(' ')} medshare bench`;
+    notes.push(note);
+    progress(note);
+  } else if (only.includes('zk')) {
+    // Loaded only here: medshare/zk loads snarkjs, circom2 and circomlib (GPL-3.0).
     const { runZkSuite } = await import('./suites/zk.js');
     const zk = await runZkSuite(runs, quick, progress, circuitDir);
     results = { ...results, zk };

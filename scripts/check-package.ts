@@ -1,19 +1,29 @@
 /**
  * The package as its users get it (`npm run check:package`, run by .ci/run):
  *
- * 1. `npm pack` from this checkout (prepack builds dist/): every exports target, the bin and the
- *    docs are in the tarball; dist/ imports Node built-ins only with the `node:` prefix; no shipped
- *    file points outside the package (`../shared`); every relative link of the shipped markdown
- *    resolves inside the package; publint (strict) and arethetypeswrong (esm-only) pass.
- * 2. The tarball installed into a fresh temporary project: its install size is reported; the
- *    `medshare` bin answers --version and --help.
- * 3. Every ```ts block of README.md, type-checked against the installed package with
+ * 1. `npm pack` from this checkout (prepack builds dist/): every
+ *    exports target, the bin and the docs are in the tarball; the only
+ *    hard dependencies are @noble's; dist/ imports Node built-ins only with the `node:` prefix; no
+ *    shipped file points outside the package (`../shared`); every relative link of the shipped
+ *    markdown resolves inside the package; publint (strict) and arethetypeswrong (esm-only) pass.
+ * 2. The core install: the tarball alone in a fresh temporary project (`npm install medshare`).
+ *    Its size is reported; none of the GPL-3.0 optional peers (snarkjs, circom2, circomlib,
+ *    ffjavascript) is installed; the `medshare` bin answers --version and --help; `medshare demo`
+ *    stops at once with one line naming snarkjs, circom2, circomlib and the one-command form;
+ *    medshare/zk names circom2 and circomlib where they are needed.
+ * 3. Every ```ts block of README.md, type-checked against the core install with
  *    `skipLibCheck: false` under `moduleResolution: nodenext` (with Node's types) and `bundler`
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
- *    namespaces as types; then each block is run with Node.
- * 4. The root entry and each browser subpath bundled with esbuild for the browser: the build
- *    fails on any Node built-in; the minified and gzipped size of each is reported, and the size of
+ *    namespaces as types; the blocks that do not import medshare/zk are run with Node there.
+ * 4. The root entry and each browser subpath bundled with esbuild for the browser from the core
+ *    install (medshare/zk with snarkjs left external: what verifying needs): the build fails on
+ *    any Node built-in; the minified and gzipped size of each is reported, and the size of
  *    medshare/pre the README states must be within 15% of the measured one.
+ * 5. The full-demo install: snarkjs, circom2 and circomlib added to the same project; its size is reported; the README
+ *    blocks that import medshare/zk are run; medshare/zk is bundled with snarkjs.
+ * 6. The README's one command, from an empty folder against the tarball:
+ *    `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` runs the whole story with
+ *    Groth16 proofs.
  *
  * Exits 1 on the first failed check. `KEEP=1` keeps the temporary folder.
  */
@@ -31,12 +41,18 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   version: string;
   exports: Record<string, string | { types: string; default: string }>;
   bin: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 /** Subpaths that run in browsers (README, "Browsers"); the others are Node only. */
 const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk'] as const;
 /** Node-only subpaths. */
 const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
+/** GPL-3.0 packages that only medshare/zk loads, and only when installed: never in the core install. */
+const OPTIONAL_GPL = ['snarkjs', 'circom2', 'circomlib', 'ffjavascript'] as const;
+/** What the README's one command for the full demo adds to medshare. */
+const DEMO_PEERS = ['snarkjs', 'circom2', 'circomlib'] as const;
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -52,8 +68,8 @@ function fail(message: string): void {
   process.stdout.write(`FAIL: ${message}\n`);
 }
 
-function run(command: string, args: readonly string[], cwd: string, timeoutMs = 600_000): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 });
+function run(command: string, args: readonly string[], cwd: string, timeoutMs = 600_000, env?: NodeJS.ProcessEnv): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20, env });
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
@@ -70,6 +86,12 @@ function walk(dir: string): string[] {
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Bytes and files under a project's node_modules. */
+function installSize(project: string): { bytes: number; files: number } {
+  const files = walk(path.join(project, 'node_modules'));
+  return { bytes: files.reduce((sum, f) => sum + statSync(f).size, 0), files: files.length };
+}
 const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} kB`;
 
 // ---------------------------------------------------------------- 1. the tarball
@@ -92,8 +114,13 @@ function packAndInspect(): { tarball: string; unpacked: string } {
     'README.md',
     'LICENSE',
     'docs/schemes.md',
+    'circuits/eligibility.circom',
   ].map((p) => p.replace(/^\.\//, ''));
   for (const file of required) if (!files.has(file)) fail(`the tarball has no ${file}`);
+  // Dependency-light: a user who wants proxy re-encryption gets noble and nothing else.
+  for (const name of Object.keys(pkg.dependencies)) {
+    if (!name.startsWith('@noble/')) fail(`'${name}' is a hard dependency; only @noble/* may be (make it an optional peer)`);
+  }
 
   const unpacked = path.join(work, 'unpacked');
   mkdirSync(unpacked);
@@ -132,31 +159,77 @@ function packAndInspect(): { tarball: string; unpacked: string } {
   return { tarball, unpacked: packageDir };
 }
 
-// ---------------------------------------------------------------- 2. a fresh project
-function installInFreshProject(tarball: string): number {
+// ---------------------------------------------------------------- 2. the core install
+function installCore(tarball: string): number {
   mkdirSync(app);
   writeFileSync(
     path.join(app, 'package.json'),
     `${JSON.stringify({ name: 'medshare-package-check', private: true, type: 'module' }, null, 2)}\n`,
   );
-  log(`npm install ${path.basename(tarball)} in a fresh project`);
+  log(`npm install ${path.basename(tarball)} in a fresh project (the core install)`);
   const installed = run('npm', ['install', '--no-audit', '--no-fund', tarball], app);
   const added = installed.match(/added (\d+) packages?/)?.[1] ?? '?';
-  const files = walk(path.join(app, 'node_modules'));
-  const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
-  log(`install size: ${mb(bytes)} in node_modules (${files.length} files, ${added} packages)`);
+  const { bytes, files } = installSize(app);
+  log(`install size, core (npm install medshare): ${mb(bytes)} in node_modules (${files} files, ${added} packages)`);
+  for (const name of OPTIONAL_GPL) {
+    if (existsSync(path.join(app, 'node_modules', name))) fail(`the core install has ${name}: it must stay an optional peer`);
+  }
 
   const bin = path.join(app, 'node_modules', '.bin', 'medshare');
   const version = run(bin, ['--version'], app).trim();
   if (version !== pkg.version) fail(`medshare --version printed '${version}', expected ${pkg.version}`);
   if (!run(bin, ['demo', '--help'], app).startsWith('usage: medshare demo')) fail('medshare demo --help printed no usage');
+  // Without snarkjs the demo stops before it starts, with one line saying what to install.
+  const demo = spawnSync(bin, ['demo'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  const line = demo.stderr.trim();
+  if (
+    demo.status !== 1 ||
+    line.includes('\n') ||
+    !line.includes('npm install snarkjs circom2 circomlib') ||
+    !line.includes('npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo')
+  ) {
+    fail(
+      `medshare demo without snarkjs: expected exit 1 and one line naming snarkjs, got exit ${demo.status}:\n${demo.stdout}${demo.stderr}`,
+    );
+  } else log(`medshare demo without snarkjs: exit 1, "${line.slice(0, 90)}…"`);
+  // medshare/zk in the core install: what needs a peer names it.
+  const probe = path.join(app, 'probe-zk.mjs');
+  writeFileSync(
+    probe,
+    `import { buildCircuit, circuitShape } from 'medshare/zk';
+const refusal = async (f) => f().then(() => 'no error', (e) => \`\${e.code}: \${e.message}\`);
+console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitShape(4))) }));
+`,
+  );
+  const result = JSON.parse(run(process.execPath, [probe], app)) as Record<string, unknown>;
+  if (!/^ERR_MISSING_DEPENDENCY: .*needs circom2 and circomlib .*npm install circom2 circomlib$/.test(String(result.compile))) {
+    fail(`buildCircuit without circom2: ${result.compile}`);
+  }
+  log(`medshare/zk, core install, without the peers: "${result.compile}"`);
+  return bytes;
+}
+
+/** Adds the demo's peers (snarkjs, circom2, circomlib) to the project, as `npm install medshare snarkjs circom2 circomlib` would. */
+function installFullDemo(): number {
+  const peers = DEMO_PEERS.map((name) => `${name}@${pkg.devDependencies[name]}`);
+  log(`npm install ${peers.join(' ')} (the full demo)`);
+  run('npm', ['install', '--no-audit', '--no-fund', ...peers], app);
+  const { bytes, files } = installSize(app);
+  log(`install size, full demo (npm install medshare ${DEMO_PEERS.join(' ')}): ${mb(bytes)} in node_modules (${files} files)`);
   return bytes;
 }
 
 // ---------------------------------------------------------------- 3. the README's examples
-async function readmeExamples(): Promise<void> {
+function readmeBlocks(): string[] {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
+
+/** Does a README block need the zk peers (it imports medshare/zk)? */
+const needsZk = (code: string) => /from 'medshare\/zk'/.test(code);
+
+function typeCheckReadme(): void {
+  const blocks = readmeBlocks();
   if (blocks.length === 0) fail('README.md has no ```ts blocks');
   const dir = path.join(app, 'readme');
   mkdirSync(dir);
@@ -204,22 +277,37 @@ async function readmeExamples(): Promise<void> {
     const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app, encoding: 'utf8' });
     if (result.status !== 0) fail(`type errors under moduleResolution ${name}:\n${result.stdout}${result.stderr}`);
   }
-  for (const [i, code] of blocks.entries()) {
+}
+
+/** Runs the README blocks that need the zk peers (`zk`) or those that do not. */
+async function runReadme(zk: boolean, install: string): Promise<void> {
+  const dir = path.join(app, 'readme');
+  for (const [i, code] of readmeBlocks().entries()) {
+    if (needsZk(code) !== zk) continue;
     const file = path.join(dir, `example-${i + 1}.mjs`);
     writeFileSync(file, (await transform(code, { loader: 'ts', format: 'esm', target: 'es2022' })).code);
     const t = Date.now();
     const result = spawnSync(process.execPath, [file], { cwd: app, encoding: 'utf8', timeout: 300_000 });
     if (result.status !== 0) fail(`README example ${i + 1} failed (exit ${result.status ?? result.signal}):\n${result.stderr}`);
-    else log(`README example ${i + 1} ran (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    else log(`README example ${i + 1} ran, ${install} install (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   }
 }
 
 // ---------------------------------------------------------------- 4. browser bundles
-async function browserBundles(): Promise<Record<string, number>> {
+/**
+ * Bundles each of `subpaths` for the browser from the app's install; `external` packages are left
+ * out (imported at run time). Returns min+gzip bytes per label (the name, with `label` appended).
+ */
+async function browserBundles(
+  subpaths: readonly string[],
+  external: readonly string[],
+  label = (_subpath: string) => '',
+): Promise<Record<string, number>> {
   const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
   const sizes: Record<string, number> = {};
-  for (const subpath of BROWSER_SUBPATHS) {
+  for (const subpath of subpaths) {
     const name = `medshare${subpath}`;
+    const key = `${name}${label(subpath)}`;
     try {
       const result = await build({
         stdin: { contents: `export * from '${name}';`, resolveDir: app, loader: 'js' },
@@ -231,18 +319,24 @@ async function browserBundles(): Promise<Record<string, number>> {
         write: false,
         metafile: true,
         logLevel: 'silent',
+        external: [...external],
       });
       const inputs = Object.keys(result.metafile.inputs);
       const builtin = inputs.find((input) => nodeBuiltins.has(input) || input.startsWith('node:'));
       if (builtin !== undefined) fail(`${name} pulls in the Node built-in ${builtin}`);
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();
-      sizes[name] = gzipSync(code, { level: 9 }).length;
-      log(`browser bundle ${name.padEnd(18)} ${kb(code.length).padStart(9)} minified, ${kb(sizes[name]).padStart(8)} min+gzip`);
+      sizes[key] = gzipSync(code, { level: 9 }).length;
+      log(`browser bundle ${key.padEnd(18)} ${kb(code.length).padStart(9)} minified, ${kb(sizes[key]).padStart(8)} min+gzip`);
     } catch (error) {
       const errors = (error as { errors?: { text: string }[] }).errors;
       fail(`${name} does not bundle for the browser: ${errors?.map((e) => e.text).join('; ') ?? String(error)}`);
     }
   }
+  return sizes;
+}
+
+/** The README's statement of medshare/pre's min+gzip size is within 15% of the measured one. */
+function checkStatedSize(sizes: Record<string, number>): void {
   const pre = sizes['medshare/pre'];
   const stated = readFileSync(path.join(root, 'README.md'), 'utf8').match(
     /`medshare\/pre`[^\n]*?\*\*([\d.]+) kB\*\*\s+minified\s+and\s+gzipped/,
@@ -253,18 +347,59 @@ async function browserBundles(): Promise<Record<string, number>> {
       fail(`README.md says medshare/pre is ${stated[1]} kB min+gzip; the build measures ${kb(pre)}: update the README`);
     }
   }
-  return sizes;
+}
+
+// ---------------------------------------------------------------- 6. the README's one command
+/**
+ * `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` in an empty folder, as the
+ * README gives it with the registry's name: npx installs them into its own cache folder and runs the whole story with
+ * Groth16 proofs. The npx install it made is removed afterwards.
+ */
+function oneCommandDemo(tarball: string): void {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const command = `npx -p medshare ${DEMO_PEERS.map((p) => `-p ${p}`).join(' ')} medshare demo`;
+  if (!readme.includes(command)) fail(`README.md does not give the one command for the full demo: ${command}`);
+  const empty = path.join(work, 'empty');
+  mkdirSync(empty);
+  const npxCache = path.join(run('npm', ['config', 'get', 'cache'], empty).trim(), '_npx');
+  const before = new Set(existsSync(npxCache) ? readdirSync(npxCache) : []);
+  log(`${command.replace('-p medshare', `-p ${path.basename(tarball)}`)}, from an empty folder`);
+  const t = Date.now();
+  try {
+    const args = ['--yes', '-p', tarball, ...DEMO_PEERS.flatMap((p) => ['-p', p]), 'medshare', 'demo', '--seed', 'package-check'];
+    const output = run('npx', args, empty, 600_000);
+    const expected = [
+      'proof system: groth16',
+      'every node agrees (same head and contract-state hash): yes',
+      'chain check (links, Merkle roots, 2f + 1 commit certificates): valid',
+    ];
+    const missing = expected.filter((line) => !output.includes(line));
+    if (missing.length > 0) fail(`the one-command demo did not print: ${missing.join('; ')}\n${output}`);
+    else log(`the one-command demo ran with Groth16 proofs (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  } finally {
+    if (existsSync(npxCache)) {
+      for (const entry of readdirSync(npxCache))
+        if (!before.has(entry)) rmSync(path.join(npxCache, entry), { recursive: true, force: true });
+    }
+  }
 }
 
 try {
   const { tarball } = packAndInspect();
-  const installBytes = installInFreshProject(tarball);
-  await readmeExamples();
-  const sizes = await browserBundles();
-  const summary = { installBytes, bundles: sizes };
+  const coreBytes = installCore(tarball);
+  typeCheckReadme();
+  await runReadme(false, 'core');
+  const zkLabel = (subpath: string) => (subpath === '/zk' ? ' (verify; snarkjs external)' : '');
+  const sizes = await browserBundles(BROWSER_SUBPATHS, ['snarkjs'], zkLabel);
+  checkStatedSize(sizes);
+  const fullDemoBytes = installFullDemo();
+  await runReadme(true, 'full-demo');
+  Object.assign(sizes, await browserBundles(['/zk'], [], () => ' (with snarkjs)'));
+  oneCommandDemo(tarball);
+  const summary = { installBytes: { core: coreBytes, fullDemo: fullDemoBytes }, bundles: sizes };
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(
-    `summary: install ${mb(installBytes)}; min+gzip ${Object.entries(sizes)
+    `summary: install ${mb(coreBytes)} core, ${mb(fullDemoBytes)} full demo; min+gzip ${Object.entries(sizes)
       .map(([name, bytes]) => `${name} ${kb(bytes)}`)
       .join(', ')}`,
   );

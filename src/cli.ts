@@ -66,8 +66,10 @@ const DEMO_USAGE = `usage: medshare demo [options]
 
 The whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9) with 4 PBFT
 verification nodes, one of which crashes and catches up. The eligibility proofs are real
-Groth16 proofs (medshare/zk); the first run for a record size compiles its circuit and
-caches it.
+Groth16 proofs (medshare/zk), made with snarkjs, circom2 and circomlib (GPL-3.0, not
+installed with medshare: npm install snarkjs circom2 circomlib, or run
+npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo). The first run for a
+record size compiles its circuit and caches it.
 
 options:
   --fields N        fields per medical record, 1-4096 (default 4)
@@ -259,6 +261,23 @@ function helpMissingBench(io: CliIo): number {
   return EXIT.failure;
 }
 
+/**
+ * The error for `medshare demo` when packages real proofs need are not installed (undefined when
+ * none is missing): one line naming them, `npm install`, the one-command `npx` form and `--stand-in`.
+ * @param fields - the record size asked for
+ * @param needed - the packages real proofs need for that size (snarkjs; circom2 and circomlib too
+ *   when the size does not ship compiled)
+ * @param missing - those of `needed` that are not installed
+ */
+export function zkDependencyError(fields: number, needed: readonly string[], missing: readonly string[]): Error | undefined {
+  if (missing.length === 0) return undefined;
+  const names = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+  const npx = `npx ${['medshare', ...needed].map((p) => `-p ${p}`).join(' ')} medshare demo${fields === 4 ? '' : ` --fields ${fields}`}`;
+  return new Error(
+    `real zk-SNARK proofs for ${fields}-field records need ${names} (GPL-3.0, optional peer dependencies of medshare), not installed: npm install ${missing.join(' ')}, or in one command: ${npx} (--stand-in runs without them, with no zero-knowledge)`,
+  );
+}
+
 /** medshare's version, from the package.json beside dist/ (or src/). */
 function packageVersion(): string {
   const json = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
@@ -281,10 +300,15 @@ export function run(args: readonly string[]): Promise<number> {
       const timer = setInterval(fn, ms);
       return () => clearInterval(timer);
     },
-    // Loaded only when used: medshare/zk pulls in snarkjs and circomlib (GPL-3.0).
+    // Loaded only when used. medshare/zk loads snarkjs, circom2 and circomlib, GPL-3.0 optional
+    // peer dependencies: checked first, so that a missing one stops the demo before it starts, with
+    // the command that installs it.
     loadGroth16: async (fields, { cacheDir }) => {
-      const [{ groth16ProofSystem }, zk] = await Promise.all([import('./protocol/groth16.js'), import('./zk/index.js')]);
-      return { proofSystem: groth16ProofSystem(fields, { cacheDir }), release: () => zk.releaseWorkers() };
+      const [zk, { missingPackages }] = await Promise.all([import('./zk/index.js'), import('./zk/optional.js')]);
+      const needed = ['snarkjs', 'circom2', 'circomlib'];
+      const error = zkDependencyError(fields, needed, missingPackages(needed));
+      if (error !== undefined) throw error;
+      return { proofSystem: zk.groth16ProofSystem(fields, { cacheDir }), release: () => zk.releaseWorkers() };
     },
     // The benchmark suite of bench/ (reproducing the paper's section 5.2), loaded only when asked for.
     bench: async (benchArgs) => (await import('../bench/run.js')).runBench(benchArgs),

@@ -13,7 +13,9 @@
  * | `ERR_PROOF` | {@link ProofError} | a well-formed proof of correct computation does not verify |
  *
  * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
- * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}.
+ * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}. `ERR_MISSING_DEPENDENCY`
+ * says that an optional peer dependency (snarkjs, circom2, circomlib) is needed and not installed;
+ * its message names the package to install.
  *
  * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
  * `RangeError` for a wrong length or value, so `catch (e) { if (e instanceof RangeError) ... }`
@@ -39,6 +41,7 @@ export type ErrorCode =
   | 'ERR_CLIENT_BUSY'
   | 'ERR_ZK_INPUT'
   | 'ERR_ZK_TOOLCHAIN'
+  | 'ERR_MISSING_DEPENDENCY'
   | 'ERR_NETWORK'
   | 'ERR_NODE_ONLY'
   | 'ERR_BACKEND_UNAVAILABLE';

@@ -15,6 +15,6 @@
  * verifyChain(store.blocks(), { n: 4, crypto: ed25519ReplicaVerifier(replicaKeys) }); // { valid: true, ... }
  * ```
  */
-export { FileBlockStore, LedgerCorruptionError } from './file-store.js';
-export type { Recovery } from './file-store.js';
-export type { BlockStore } from './store.js';
+export { DirectoryNodeStorage, FileBlockStore, LEDGER_FILE, LedgerCorruptionError, REPLICA_STATE_FILE } from './file-store.js';
+export type { FileBlockStoreOptions, FileSize, LedgerFileSystem, NodeFileSystem, Recovery } from './file-store.js';
+export type { BlockStore, NodeStorage } from './store.js';

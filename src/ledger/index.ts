@@ -10,8 +10,9 @@
  * - {@link verifyChain}: checks every link, Merkle root, hash and certificate, and names the first
  *   block at fault (tampered, reordered, or with a forged certificate).
  * - Storage: the {@link BlockStore} interface and {@link MemoryBlockStore}. The crash-safe file
- *   store, `FileBlockStore`, needs `node:fs` and has its own subpath, `medshare/ledger/file`; all
- *   of `medshare/ledger` runs in browsers.
+ *   store, `FileBlockStore` (append-only with framed records: it cuts off a torn last write after
+ *   a crash and refuses any other damage, never dropping a complete block), needs `node:fs` and has
+ *   its own subpath, `medshare/ledger/file`; all of `medshare/ledger` runs in browsers.
  *
  * @example
  * ```ts
@@ -34,8 +35,8 @@ export type {
 } from './block.js';
 export { decodeTransaction, encodeTransaction, transactionSignable, MAX_PARTY_BYTES } from './transaction.js';
 export type { Transaction } from './transaction.js';
-export { MemoryBlockStore } from './store.js';
-export type { BlockStore } from './store.js';
+export { MemoryBlockStore, MemoryNodeStorage } from './store.js';
+export type { BlockStore, NodeStorage } from './store.js';
 export { GENESIS_HASH, blockHash } from '../pbft/encoding.js';
 export {
   ArgumentTypeError,

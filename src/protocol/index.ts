@@ -13,8 +13,10 @@
  *   block to their contract ({@link applyBlock}); a crashed node restarts and catches up.
  * - Off-ledger steps: {@link encryptRecord}, {@link proofSubmission}, {@link issueReKey} (the
  *   re-encryption key sealed to the proxy), {@link proxyReEncrypt} (verifiable), {@link receiveRecord}.
- * - The eligibility proof system is injected ({@link ProofSystem}); {@link standInProofSystem} is a
- *   clearly named stand-in (an Ed25519-signing trusted prover, not zero-knowledge) for tests.
+ * - The eligibility proof system is injected ({@link ProofSystem}): real Groth16 proofs are
+ *   `groth16ProofSystem(fields)` from `medshare/zk` (snarkjs, GPL-3.0, an optional peer dependency;
+ *   this subpath loads none of it); {@link standInProofSystem} is a clearly named stand-in (an
+ *   Ed25519-signing trusted prover, not zero-knowledge) for tests.
  * - {@link runStory}: the whole story, as `npx medshare demo` prints it.
  *
  * @example

@@ -173,6 +173,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     config,
     deps: zk,
     random,
+    clock: () => time,
     ...(options.checkpointInterval === undefined ? {} : { checkpointInterval: options.checkpointInterval }),
   });
   const ids = {

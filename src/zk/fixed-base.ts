@@ -12,7 +12,7 @@
  * spread over ffjavascript's worker threads in chunks; results are batch-converted to affine.
  * Output points are affine, little-endian, in Montgomery form: snarkjs's zkey layout.
  */
-import type { Task, WasmCurve } from 'ffjavascript';
+import type { Task, WasmCurve } from 'snarkjs';
 
 const CHUNK = 1024;
 const WINDOWS = 32;

@@ -13,7 +13,14 @@
  * {@link commitRecordUnblinded}). The requirement hash is salted with a random nonce nu, which the
  * institution hands to patients with the criteria ({@link requirementHash}).
  *
- * Licensing: this module pulls in snarkjs, circomlib and circom2, which are GPL-3.0.
+ * For medshare/protocol ({@link groth16ProofSystem}): the same proofs as the protocol's
+ * `ProofSystem`, for `runStory` and `VerificationNetwork` with real proofs.
+ *
+ * Dependencies and licensing: snarkjs (key generation, proving) and circom2 with circomlib
+ * (compiling a circuit) are GPL-3.0 optional peer dependencies, loaded only when used; missing,
+ * they are named in an `ERR_MISSING_DEPENDENCY` error. No compiled circuit ships with the package
+ * (a compiled circuit carries circomlib's and circom's GPL-3.0 code); verifying proofs, the
+ * encodings, commitments and hashes need none of them.
  *
  * @example
  * ```ts
@@ -37,6 +44,8 @@ export { buildCircuit, defaultCacheDir, mainSource } from './circuit.js';
 export type { BuildOptions, BuildStage, Circuit } from './circuit.js';
 export { MalformedError, ZkInputError } from './errors.js';
 export { prove, releaseWorkers, verify } from './groth16.js';
+export { groth16ProofSystem } from './proof-system.js';
+export type { Groth16ProofSystemOptions } from './proof-system.js';
 export type { ProofResult, ProveOptions } from './groth16.js';
 export {
   PROOF_BYTES,
