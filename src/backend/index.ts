@@ -18,10 +18,10 @@
  *
  * @example
  * ```ts
- * import { nobleBackend, withBackend } from 'medshare/backend';
+ * import { nobleBackend, type PairingBackend, withBackend } from 'medshare/backend';
  * import { mclBackend } from 'medshare/backend/mcl';
  * // The WebAssembly backend when mcl-wasm is installed, else the default one.
- * const backend = await mclBackend().catch(() => nobleBackend);
+ * const backend: PairingBackend = await mclBackend().catch(() => nobleBackend);
  * const { ga07, ga07Verifiable, authSign } = withBackend(backend);
  * const { params, masterKey } = ga07.setup();
  * const alice = ga07.keyGen(params, masterKey, 'patient:alice');

@@ -14,7 +14,7 @@
  *
  * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
  * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}. `ERR_MISSING_DEPENDENCY`
- * says that an optional peer dependency (snarkjs, circom2, circomlib) is needed and not installed;
+ * says that an optional peer dependency (snarkjs, circom2, circomlib, mcl-wasm) is needed and not installed;
  * its message names the package to install.
  *
  * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
@@ -206,9 +206,10 @@ export class ProofError extends MedshareError {
 }
 
 /**
- * An optional pairing backend cannot be loaded (`ERR_BACKEND_UNAVAILABLE`): its package is not
- * installed (medshare's default backend needs nothing extra; `mclBackend` needs mcl-wasm), or the
- * installed version does not have the shape or give the answers medshare checks when loading it.
+ * An optional pairing backend cannot be used (`ERR_BACKEND_UNAVAILABLE`): its package is installed
+ * (`mclBackend` needs mcl-wasm; the default backend nothing extra) but does not have the shape or
+ * give the answers medshare checks when loading it. A package that is not installed at all is
+ * `ERR_MISSING_DEPENDENCY`, as for every optional peer.
  */
 export class BackendUnavailableError extends MedshareError {
   declare readonly code: 'ERR_BACKEND_UNAVAILABLE';

@@ -713,7 +713,8 @@ export const aCiphertext: Ga07Core<NobleGroups>['aCiphertext'] = noble.aCipherte
  * e(sk, h) = e(H1(ID), mpk). One product of two pairings. (Noble backend; for another, see
  * `withBackend` in medshare/backend.)
  */
-export const verifySecretKey: Ga07Core<NobleGroups>['verifySecretKey'] = noble.verifySecretKey;
+export const verifySecretKey: (params: Ga07Params<NobleGroups>, secretKey: Ga07SecretKey<NobleGroups>) => boolean =
+  noble.verifySecretKey;
 
 /**
  * Green-Ateniese IBP1 identity-based proxy re-encryption: IND-CPA (DBDH, random oracles),
