@@ -10,7 +10,8 @@
  *    Its size is reported; none of the GPL-3.0 optional peers (snarkjs, circom2, circomlib,
  *    ffjavascript) is installed; the `medshare` bin answers --version and --help; `medshare demo`
  *    stops at once with one line naming snarkjs, circom2, circomlib and the one-command form;
- *    medshare/zk names circom2 and circomlib where they are needed.
+ *    medshare/zk names circom2 and circomlib where they are needed; mcl-wasm is not installed either,
+ *    and medshare/backend/mcl's `mclBackend()` refuses with ERR_MISSING_DEPENDENCY naming it.
  * 3. Every ```ts block of README.md, type-checked against the core install with
  *    `skipLibCheck: false` under `moduleResolution: nodenext` (with Node's types) and `bundler`
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
@@ -18,9 +19,12 @@
  * 4. The root entry and each browser subpath bundled with esbuild for the browser from the core
  *    install (medshare/zk with snarkjs left external: what verifying needs; medshare/evm at 7): the build fails on
  *    any Node built-in; the minified and gzipped size of each is reported, and the size of
- *    medshare/pre the README states must be within 15% of the measured one.
+ *    medshare/pre the README states must be within 15% of the measured one. No entry but
+ *    medshare/backend/mcl bundles or even names mcl-wasm (left external there).
  * 5. The full-demo install: snarkjs, circom2 and circomlib added to the same project; its size is reported; the README
- *    blocks that import medshare/zk are run; medshare/zk is bundled with snarkjs.
+ *    blocks that import medshare/zk are run; medshare/zk is bundled with snarkjs. Then mcl-wasm is
+ *    added: medshare/backend/mcl loads it, its ga07 ciphertext opens under the default backend, and
+ *    it is bundled with mcl-wasm.
  * 6. The README's one command, from an empty folder against the tarball:
  *    `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` runs the whole story with
  *    Groth16 proofs.
@@ -53,7 +57,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 
 /** Subpaths that run in browsers (README, "Browsers"); the others are Node only. */
-const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk'] as const;
+const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk', '/backend', '/backend/mcl'] as const;
 /** Node-only subpaths. */
 const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
 /** GPL-3.0 packages that only medshare/zk loads, and only when installed: never in the core install. */
@@ -68,6 +72,8 @@ const DEMO_PEERS = ['snarkjs', 'circom2', 'circomlib'] as const;
 const PEER_SUBPATHS: Readonly<Record<string, readonly string[]>> = { '/evm': ['viem'] };
 /** Optional peers of the EVM side: never in the core install. */
 const EVM_PEERS = ['viem', '@ethereumjs/vm', '@ethereumjs/evm'] as const;
+/** The optional WebAssembly pairing backend's package (BSD-3-Clause): never in the core install. */
+const MCL = 'mcl-wasm';
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -186,7 +192,7 @@ function installCore(tarball: string): number {
   const added = installed.match(/added (\d+) packages?/)?.[1] ?? '?';
   const { bytes, files } = installSize(app);
   log(`install size, core (npm install medshare): ${mb(bytes)} in node_modules (${files} files, ${added} packages)`);
-  for (const name of [...OPTIONAL_GPL, ...EVM_PEERS]) {
+  for (const name of [...OPTIONAL_GPL, ...EVM_PEERS, MCL]) {
     if (existsSync(path.join(app, 'node_modules', name))) fail(`the core install has ${name}: it must stay an optional peer`);
   }
 
@@ -219,7 +225,8 @@ function installCore(tarball: string): number {
     probe,
     `import { buildCircuit, circuitShape } from 'medshare/zk';
 const refusal = async (f) => f().then(() => 'no error', (e) => \`\${e.code}: \${e.message}\`);
-console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitShape(4))) }));
+const { mclBackend } = await import('medshare/backend/mcl');
+console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitShape(4))), mcl: await refusal(() => mclBackend()) }));
 `,
   );
   const result = JSON.parse(run(process.execPath, [probe], app)) as Record<string, unknown>;
@@ -227,6 +234,11 @@ console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitSh
     fail(`buildCircuit without circom2: ${result.compile}`);
   }
   log(`medshare/zk, core install, without the peers: "${result.compile}"`);
+  // medshare/backend/mcl without mcl-wasm: the same code, naming mcl-wasm.
+  if (!/^ERR_MISSING_DEPENDENCY: medshare\/backend\/mcl needs mcl-wasm .*npm install mcl-wasm$/.test(String(result.mcl))) {
+    fail(`mclBackend() without mcl-wasm: ${result.mcl}`);
+  }
+  log(`medshare/backend/mcl, core install, without mcl-wasm: "${result.mcl}"`);
   return bytes;
 }
 
@@ -238,6 +250,34 @@ function installFullDemo(): number {
   const { bytes, files } = installSize(app);
   log(`install size, full demo (npm install medshare ${DEMO_PEERS.join(' ')}): ${mb(bytes)} in node_modules (${files} files)`);
   return bytes;
+}
+
+/**
+ * Adds mcl-wasm to the project (`npm install mcl-wasm`) and checks that medshare/backend/mcl then
+ * loads it and computes ga07 with it, with bytes the default backend decrypts.
+ */
+function installMcl(): void {
+  log(`npm install ${MCL}@${pkg.devDependencies[MCL]} (the WebAssembly pairing backend)`);
+  run('npm', ['install', '--no-audit', '--no-fund', `${MCL}@${pkg.devDependencies[MCL]}`], app);
+  const probe = path.join(app, 'probe-mcl.mjs');
+  writeFileSync(
+    probe,
+    `import { ga07 } from 'medshare/pre';
+import { withBackend } from 'medshare/backend';
+import { mclBackend } from 'medshare/backend/mcl';
+const mcl = withBackend(await mclBackend());
+const { params, masterKey } = mcl.ga07.setup();
+const key = mcl.ga07.keyGen(params, masterKey, 'patient:a');
+const stored = mcl.ga07.encodeCiphertext(mcl.ga07.encrypt(params, 'patient:a', new TextEncoder().encode('record')));
+// The default backend opens what mcl made, from the bytes.
+const opened = ga07.decrypt(ga07.decodeParams(mcl.ga07.encodeParams(params)), ga07.decodeSecretKey(mcl.ga07.encodeSecretKey(key)), ga07.decodeCiphertext(stored));
+console.log(JSON.stringify({ name: mcl.backend.name, opened: new TextDecoder().decode(opened) }));
+`,
+  );
+  const result = JSON.parse(run(process.execPath, [probe], app)) as { name?: string; opened?: string };
+  if (result.name !== 'mcl' || result.opened !== 'record')
+    fail(`medshare/backend/mcl with mcl-wasm installed: ${JSON.stringify(result)}`);
+  else log('medshare/backend/mcl with mcl-wasm installed: loads; the default backend decrypts its ciphertext');
 }
 
 // ---------------------------------------------------------------- 3. the README's examples
@@ -364,6 +404,13 @@ async function browserBundles(
       const builtin = inputs.find((input) => nodeBuiltins.has(input) || input.startsWith('node:'));
       if (builtin !== undefined) fail(`${name} pulls in the Node built-in ${builtin}`);
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+      // Only medshare/backend/mcl may load mcl-wasm: no other entry bundles or imports it.
+      if (
+        subpath !== '/backend/mcl' &&
+        (inputs.some((i) => i.includes(`node_modules/${MCL}/`)) || Buffer.from(code).includes(MCL))
+      ) {
+        fail(`${name} refers to ${MCL}: only medshare/backend/mcl may load it`);
+      }
       sizes[key] = gzipSync(code, { level: 9 }).length;
       log(`browser bundle ${key.padEnd(18)} ${kb(code.length).padStart(9)} minified, ${kb(sizes[key]).padStart(8)} min+gzip`);
     } catch (error) {
@@ -467,12 +514,15 @@ try {
   const coreBytes = installCore(tarball);
   typeCheckReadme();
   await runReadme('core', 'core');
-  const zkLabel = (subpath: string) => (subpath === '/zk' ? ' (verify; snarkjs external)' : '');
-  const sizes = await browserBundles(BROWSER_SUBPATHS, ['snarkjs'], zkLabel);
+  const label = (subpath: string) =>
+    subpath === '/zk' ? ' (verify; snarkjs external)' : subpath === '/backend/mcl' ? ' (mcl-wasm external)' : '';
+  const sizes = await browserBundles(BROWSER_SUBPATHS, ['snarkjs', MCL], label);
   checkStatedSize(sizes);
   const fullDemoBytes = installFullDemo();
   await runReadme('zk', 'full-demo');
   Object.assign(sizes, await browserBundles(['/zk'], [], () => ' (with snarkjs)'));
+  installMcl();
+  Object.assign(sizes, await browserBundles(['/backend/mcl'], [], () => ' (with mcl-wasm)'));
   oneCommandDemo(tarball);
   Object.assign(sizes, await evmInstall(fullDemoBytes));
   const summary = { installBytes: { core: coreBytes, fullDemo: fullDemoBytes }, bundles: sizes };

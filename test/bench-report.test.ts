@@ -224,6 +224,24 @@ describe('renderReport', () => {
     }
   });
 
+  it('puts the pairing backends side by side: ms, pairings of the same backend, speed-up; and ga07 beside Umbral', () => {
+    const { markdown } = renderReport({
+      ...results,
+      zk: [],
+      pbft: [],
+      backends: [
+        { name: 'noble', pairing: m('pairing e(P, Q), fresh points', 20), operations: [m('ga07 reEncrypt', 18)] },
+        { name: 'mcl', pairing: m('pairing e(P, Q), fresh points', 4), operations: [m('ga07 reEncrypt', 4.4)] },
+      ],
+      umbral: [m('umbral reencrypt (one proxy, with proof)', 1.1)],
+    });
+    expect(markdown).toContain('| operation | noble ms | x noble pairing | mcl ms | x mcl pairing | noble / mcl |');
+    expect(markdown).toContain('| pairing e(P, Q), fresh points | 20.0 | 1.00 | 4.00 | 1.00 | 5.0x |');
+    expect(markdown).toContain('| ga07 reEncrypt | 18.0 | 0.90 | 4.40 | 1.10 | 4.1x |');
+    expect(markdown).toContain('| re-encrypt (Umbral: with its proof) | 18.0 | 4.40 | 1.10 | 4.0x |');
+    expect(markdown).not.toContain('| decrypt | 15.0 |'); // the single-backend table gives way
+  });
+
   it('omits sections with no data', () => {
     const { markdown, charts } = renderReport({ machine: results.machine, date: results.date, options: results.options });
     expect(markdown).not.toContain('Fig. 6');

@@ -21,7 +21,7 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from './random.js';
-import { ArgumentValueError, type FieldCheck } from './errors.js';
+import { ArgumentValueError } from './errors.js';
 
 export const curve = bls12_381;
 const { Fp, Fp12, Fr } = bls12_381.fields;
@@ -224,13 +224,6 @@ export function isG2(value: unknown): value is G2 {
   return value instanceof G2Point;
 }
 
-/** The field checks of group elements, for `akind` (./errors.ts): shape only, no membership test. */
-export const GroupField = {
-  g1: ['a G1 point', isG1],
-  g2: ['a G2 point', isG2],
-  gt: ['an Fp12 element (GT)', (v: unknown) => isFp12(v)],
-} as const satisfies Record<string, FieldCheck>;
-
 /**
  * Checks that the scalar `k` lies in [0, r), or in [1, r) when `nonZero`; returns it.
  * @throws ArgumentValueError naming `name`
@@ -286,17 +279,6 @@ export function pairProduct(pairs: ReadonlyArray<readonly [G1, G2]>): GT {
   }
   if (batch.length === 0) return Fp12.ONE;
   return Fp12.finalExponentiate(bls12_381.millerLoopBatch(batch));
-}
-
-/** True iff P = g^k and Q = h^k for one k: e(P, h) * e(-g, Q) = 1. */
-export function sameExponent(p: G1, q: G2): boolean {
-  return gtEq(
-    pairProduct([
-      [p, G2Point.BASE],
-      [G1Point.BASE.negate(), q],
-    ]),
-    Fp12.ONE,
-  );
 }
 
 /** e(P, Q). */

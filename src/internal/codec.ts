@@ -24,25 +24,8 @@
  * @module
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import {
-  Fp_,
-  fp12FromBytes,
-  G1_BYTES,
-  G1Point,
-  G2_BYTES,
-  G2Point,
-  GT_BYTES,
-  gtCyclotomicIsMember,
-  gtIsCyclotomic,
-  gtIsOne,
-  gtToBytes,
-  ORDER,
-  SCALAR_BYTES,
-  scalarToBytes,
-  type G1,
-  type G2,
-  type GT,
-} from './bls.js';
+import type { Groups, PairingBackend, PointGroup } from '../backend/types.js';
+import { Fp_, G1_BYTES, G2_BYTES, GT_BYTES, ORDER, SCALAR_BYTES, scalarToBytes } from './bls.js';
 import { abytes, ArgumentValueError, EncodingError } from './errors.js';
 import { identityProblem } from './identity.js';
 import { utf8Decode, utf8Encode } from './text.js';
@@ -71,11 +54,15 @@ export const Kind = {
 
 const MAX_STRING_BYTES = 0xffff;
 
-/** Appends fields to a growing byte string. */
-export class Writer {
+/** Appends fields to a growing byte string; group elements are written by `backend`. */
+export class Writer<E extends Groups = Groups> {
   private readonly parts: Uint8Array[] = [];
 
-  constructor(scheme: number, kind: number) {
+  constructor(
+    private readonly backend: PairingBackend<E>,
+    scheme: number,
+    kind: number,
+  ) {
     this.parts.push(Uint8Array.of(FORMAT_VERSION, scheme, kind));
   }
 
@@ -88,16 +75,16 @@ export class Writer {
     this.parts.push(scalarToBytes(k));
     return this;
   }
-  g1(p: G1): this {
+  g1(p: E['G1']): this {
     this.parts.push(p.toBytes(true));
     return this;
   }
-  g2(p: G2): this {
+  g2(p: E['G2']): this {
     this.parts.push(p.toBytes(true));
     return this;
   }
-  gt(f: GT): this {
-    this.parts.push(gtToBytes(f));
+  gt(f: E['GT']): this {
+    this.parts.push(this.backend.GT.toBytes(f));
     return this;
   }
   /** u16 length + UTF-8; refuses a string with a lone surrogate, which would not round-trip. */
@@ -170,23 +157,22 @@ export function pointEncodingProblem(raw: Uint8Array, group: 'G1' | 'G2'): strin
 
 /**
  * Decodes a compressed point that passed {@link pointEncodingProblem}: y from the curve equation
- * (a square root), on the curve, in the prime-order subgroup, canonical. Returns the point or
- * what is wrong.
+ * (a square root), on the curve, in the prime-order subgroup (the backend's decoder), not the
+ * identity, canonical. Returns the point or what is wrong.
  */
-export function decodePoint<P extends G1 | G2>(
-  cons: { fromBytes(b: Uint8Array): P },
+export function decodePoint<P extends { is0(): boolean; toBytes(compressed?: boolean): Uint8Array }>(
+  group: PointGroup<P>,
   raw: Uint8Array,
-  group: 'G1' | 'G2',
+  name: 'G1' | 'G2',
 ): P | string {
   let p: P;
   try {
-    p = cons.fromBytes(raw);
-    p.assertValidity(); // on the curve and in the prime-order subgroup
+    p = group.fromBytes(raw); // on the curve and in the prime-order subgroup
   } catch (e) {
-    return `not a valid ${group} point (${(e as Error).message})`;
+    return `not a valid ${name} point (${(e as Error).message})`;
   }
-  if (p.is0()) return `${group} identity point is not allowed`;
-  if (!equalBytes(p.toBytes(true), raw)) return `non-canonical ${group} encoding`;
+  if (p.is0()) return `${name} identity point is not allowed`;
+  if (!equalBytes(p.toBytes(true), raw)) return `non-canonical ${name} encoding`;
   return p;
 }
 
@@ -196,13 +182,14 @@ export function decodePoint<P extends G1 | G2>(
  * and GT elements as {@link Deferred} values, cheaply pre-checked while reading and fully
  * validated by {@link Reader.end}, which every decoder calls before it returns.
  */
-export class Reader {
+export class Reader<E extends Groups = Groups> {
   private offset = 0;
   private readonly input: Uint8Array;
   private readonly deferred: Deferred<unknown>[] = [];
 
-  /** Checks the type and the 3-byte header of `input`. */
+  /** Checks the type and the 3-byte header of `input`; group elements are decoded by `backend`. */
   constructor(
+    private readonly backend: PairingBackend<E>,
     input: unknown,
     private readonly what: string,
     scheme: number,
@@ -252,43 +239,44 @@ export class Reader {
   }
 
   /** A G1 point (validated by {@link Reader.end}). */
-  g1(field: string): Deferred<G1> {
-    return this.point(G1Point, this.take(G1_BYTES, field), field, 'G1');
+  g1(field: string): Deferred<E['G1']> {
+    return this.point(this.backend.G1, this.take(G1_BYTES, field), field, 'G1');
   }
 
   /** A G2 point (validated by {@link Reader.end}). */
-  g2(field: string): Deferred<G2> {
-    return this.point(G2Point, this.take(G2_BYTES, field), field, 'G2');
+  g2(field: string): Deferred<E['G2']> {
+    return this.point(this.backend.G2, this.take(G2_BYTES, field), field, 'G2');
   }
 
-  private point<P extends G1 | G2>(
-    cons: { fromBytes(b: Uint8Array): P },
+  private point<P extends E['G1'] | E['G2']>(
+    group: PointGroup<P>,
     raw: Uint8Array,
     field: string,
-    group: 'G1' | 'G2',
+    name: 'G1' | 'G2',
   ): Deferred<P> {
-    const problem = pointEncodingProblem(raw, group);
+    const problem = pointEncodingProblem(raw, name);
     if (problem !== undefined) throw this.fail(field, problem);
     return this.defer(() => {
-      const p = decodePoint(cons, raw, group);
+      const p = decodePoint(group, raw, name);
       if (typeof p === 'string') throw this.fail(field, p);
       return p;
     });
   }
 
   /** An element of GT other than 1 (validated by {@link Reader.end}). */
-  gt(field: string): Deferred<GT> {
+  gt(field: string): Deferred<E['GT']> {
     const raw = this.take(GT_BYTES, field);
-    let f: GT;
+    const GT = this.backend.GT;
+    let f: E['GT'];
     try {
-      f = fp12FromBytes(raw);
+      f = GT.fromBytes(raw);
     } catch (e) {
       throw this.fail(field, `not a canonical Fp12 element (${(e as Error).message})`);
     }
-    if (!gtIsCyclotomic(f)) throw this.fail(field, 'not in the order-r subgroup GT (zero, or not cyclotomic)');
-    if (gtIsOne(f)) throw this.fail(field, 'the identity of GT (1) is not allowed');
+    if (!GT.isCyclotomic(f)) throw this.fail(field, 'not in the order-r subgroup GT (zero, or not cyclotomic)');
+    if (GT.isOne(f)) throw this.fail(field, 'the identity of GT (1) is not allowed');
     return this.defer(() => {
-      if (!gtCyclotomicIsMember(f)) throw this.fail(field, 'not in the order-r subgroup GT');
+      if (!GT.cyclotomicIsMember(f)) throw this.fail(field, 'not in the order-r subgroup GT');
       return f;
     });
   }

@@ -45,12 +45,13 @@ export const mutationArb = (length: number): fc.Arbitrary<(b: Uint8Array) => Uin
     }),
   );
 
-export function describePreScheme<P, M, S, R, C>(scheme: PreScheme<P, M, S, R, C>, options: PreSuiteOptions): void {
+/** Registers the common properties for `scheme`; `label` prefixes the describe block (the backend, say). */
+export function describePreScheme<P, M, S, R, C>(scheme: PreScheme<P, M, S, R, C>, options: PreSuiteOptions, label = ''): void {
   const runs = options.runs ?? 12;
   const assertProperty = <T>(property: fc.IPropertyWithHooks<T> | fc.IProperty<T>, numRuns = runs) =>
     fc.assert(property, { numRuns });
 
-  describe(`${scheme.name}: common IB-PRE properties`, () => {
+  describe(`${label ? `${label} ` : ''}${scheme.name}: common IB-PRE properties`, () => {
     let setup: SetupResult<P, M>;
     let params: P;
     const keys = new Map<string, S>();
