@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Groups } from '../src/backend/types.js';
-import { Fr_ as Fr } from '../src/internal/bls.js';
+import { Fr } from '../src/internal/bls.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import { type Ga07SecretKey, H2_DST } from '../src/pre/ga07.js';
 import { KITS } from './support/backends.js';

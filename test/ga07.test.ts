@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Groups } from '../src/backend/types.js';
-import { concatBytes } from '../src/internal/bls.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import { type Ga07Ciphertext, ga07 as nobleGa07, H1_DST, H2_DST } from '../src/pre/ga07.js';
 import { defaultScheme, ga07 as exportedGa07, huang2020 as nobleHuang2020, scheme } from '../src/pre/index.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Groups } from '../src/backend/types.js';
-import { Fr_ as Fr, hashToScalar } from '../src/internal/bls.js';
+import { Fr, hashToScalar } from '../src/internal/bls.js';
 import { EncodingError, ProofError } from '../src/internal/errors.js';
 import { seal } from '../src/pre/kem.js';
 import { decodeTransaction, encodeTransaction } from '../src/ledger/transaction.js';

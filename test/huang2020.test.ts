@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Groups } from '../src/backend/types.js';
-import { Fr_ as Fr, randomScalar } from '../src/internal/bls.js';
+import { Fr, randomScalar } from '../src/internal/bls.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import {
   type Huang2020Ciphertext as CiphertextOf,

@@ -6,7 +6,7 @@
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { curve, Fp_ as Fp, gtIsCyclotomic, ORDER } from '../internal/bls.js';
+import { curve, Fp, gtIsCyclotomic, ORDER } from '../internal/bls.js';
 import { BackendUnavailableError } from '../internal/errors.js';
 import { isPackageNotFound, missingDependency } from '../internal/optional.js';
 import type { Groups, PairingBackend, Point, PointGroup, TargetGroup } from './types.js';

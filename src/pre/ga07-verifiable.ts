@@ -54,7 +54,7 @@
 import type { NobleGroups } from '../backend/noble.js';
 import { nobleBackend } from '../backend/noble.js';
 import type { Groups, PairingBackend } from '../backend/types.js';
-import { Fr_ as Fr, hashToScalar, hedgedNonce, randomScalar } from '../internal/bls.js';
+import { Fr, hashToScalar, hedgedNonce, randomScalar } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import {
   ainteger,

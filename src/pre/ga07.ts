@@ -50,10 +50,11 @@
  * under a re-encryption key already seen, see {@link decapsulate}).
  * @module
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { NobleGroups } from '../backend/noble.js';
 import { nobleBackend } from '../backend/noble.js';
 import type { Groups, PairingBackend } from '../backend/types.js';
-import { ascalar, concatBytes, randomScalar, utf8 } from '../internal/bls.js';
+import { ascalar, randomScalar, utf8 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import {
   abytes,

@@ -14,10 +14,11 @@
  * paper leaves implicit but which anyone needs to encrypt. ID is the identity hashed to Fr.
  * @module
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { NobleGroups } from '../backend/noble.js';
 import { nobleBackend } from '../backend/noble.js';
 import type { Groups, PairingBackend } from '../backend/types.js';
-import { ascalar, concatBytes, frDiv, Fr_ as Fr, hashToScalar, randomScalar } from '../internal/bls.js';
+import { ascalar, frDiv, Fr, hashToScalar, randomScalar } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { sameExponent as sameExponentIn } from '../internal/pairing.js';
 import { abytes, akind, ArgumentValueError, DecryptionError, EncodingError, Field, groupFields } from '../internal/errors.js';

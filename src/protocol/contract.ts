@@ -16,7 +16,8 @@
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ByteWriter, bytesEqual, toHex } from '../internal/bytes.js';
+import { ByteWriter, bytesEqual } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeTransaction, transactionSignable } from '../ledger/transaction.js';
 import { ga07Verifiable } from '../pre/ga07-verifiable.js';
 import type { Ga07Params } from '../pre/ga07.js';
@@ -286,7 +287,7 @@ export function createContractState(): ContractState {
 
 /** The ledger address of an identity: 'addr:' and 40 hex digits of SHA-256 of its UTF-8. */
 export function addressOf(identity: string): string {
-  return `addr:${toHex(sha256(new TextEncoder().encode(identity))).slice(0, 40)}`;
+  return `addr:${bytesToHex(sha256(new TextEncoder().encode(identity))).slice(0, 40)}`;
 }
 
 /** Which roles may send each kind ('register' is for the membership authority only). */

@@ -8,7 +8,7 @@
  * Randomness (`random`) and the clock used for timings (`now`) are passed in.
  * @module
  */
-import { toHex } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { type RandomSource, systemRandom } from '../internal/random.js';
 import { ga07 } from '../pre/ga07.js';
 import { contractStateHash, type Outcome, ProtocolError } from './contract.js';
@@ -546,7 +546,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     });
   }
 
-  const stateHash = toHex(contractStateHash((network.nodes[0] as (typeof network.nodes)[number]).ledger.contract));
+  const stateHash = bytesToHex(contractStateHash((network.nodes[0] as (typeof network.nodes)[number]).ledger.contract));
   return {
     record,
     received,

@@ -3,10 +3,11 @@
  * See ./index.ts for the scheme and its security statement.
  * @module
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { NobleGroups } from '../backend/noble.js';
 import { nobleBackend } from '../backend/noble.js';
 import type { Groups, PairingBackend } from '../backend/types.js';
-import { ascalar, concatBytes, Fr_ as Fr, G1_BYTES, hashToScalar, hedgedNonce, randomScalar } from '../internal/bls.js';
+import { ascalar, Fr, G1_BYTES, hashToScalar, hedgedNonce, randomScalar } from '../internal/bls.js';
 import { decodePoint, Kind, pointEncodingProblem, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { abytes, akind, Field, groupFields } from '../internal/errors.js';
 import { BoundedCache } from '../internal/cache.js';

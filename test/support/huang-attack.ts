@@ -5,7 +5,8 @@
  * identity's ciphertext. Used by the huang2020 tests (it works) and the ga07 tests (contrast).
  */
 import type { Groups } from '../../src/backend/types.js';
-import { concatBytes, Fr_ as Fr } from '../../src/internal/bls.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import { Fr } from '../../src/internal/bls.js';
 import type { Huang2020Ciphertext, Huang2020SecretKey } from '../../src/pre/huang2020.js';
 import { open } from '../../src/pre/kem.js';
 import { type Kit, NOBLE } from './backends.js';

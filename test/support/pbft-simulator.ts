@@ -58,7 +58,8 @@ import {
   type ViewChange,
 } from '../../src/pbft/index.js';
 import { type Block, blockFromExecution } from '../../src/ledger/index.js';
-import { bytesEqual, toHex } from '../../src/internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesEqual } from '../../src/internal/bytes.js';
 
 /** Drops an honest replica must never report for an honest sender's message. */
 const SIGNATURE_CODES: ReadonlySet<string> = new Set(['badSignature', 'badClientSignature', 'invalidCertificate']);
@@ -679,13 +680,13 @@ class Simulation {
     let value = '';
     if (m.type === 'prePrepare' && m.replica === i) {
       key = `pp/${m.view}/${m.seq}`;
-      value = toHex(m.digest);
+      value = bytesToHex(m.digest);
     } else if ((m.type === 'prepare' || m.type === 'commit') && m.replica === i) {
       key = `${m.type}/${i}/${m.view}/${m.seq}`;
-      value = toHex(m.digest);
+      value = bytesToHex(m.digest);
     } else if (m.type === 'viewChange' && m.replica === i) {
       key = `vc/${i}/${m.view}`;
-      value = toHex(viewChangeSignable(m));
+      value = bytesToHex(viewChangeSignable(m));
     }
     if (key === null) return;
     const known = this.said.get(key);
@@ -757,7 +758,7 @@ class Simulation {
     if (known === undefined) this.canonical.set(e.seq, { head: e.chainHead, batch: e.batch });
     else if (!bytesEqual(known.head, e.chainHead)) {
       this.fail(
-        `SAFETY: replica ${i} committed a different batch at seq ${e.seq} (head ${toHex(e.chainHead).slice(0, 12)} vs ${toHex(known.head).slice(0, 12)})`,
+        `SAFETY: replica ${i} committed a different batch at seq ${e.seq} (head ${bytesToHex(e.chainHead).slice(0, 12)} vs ${bytesToHex(known.head).slice(0, 12)})`,
       );
     }
     // Item 10: a block's time was accepted by at least one correct replica within its clock bound.

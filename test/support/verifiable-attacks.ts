@@ -7,7 +7,7 @@
  * test/hostile-inputs.test.ts check that they are refused, under every backend (`kit`).
  */
 import type { Groups } from '../../src/backend/types.js';
-import { curve, Fr_ as Fr, hashToScalar } from '../../src/internal/bls.js';
+import { curve, Fr, hashToScalar } from '../../src/internal/bls.js';
 import { Kind, SchemeId, Writer } from '../../src/internal/codec.js';
 import { PROOF_DST } from '../../src/pre/ga07-verifiable.js';
 import type { Kit } from './backends.js';
