@@ -76,7 +76,7 @@ const files: [string, string][] = [
     module(
       output,
       [['contracts/MedShare.sol', 'MedShare']],
-      '/**\n * @module\n * ABI and bytecode of the MedShare contract (contracts/MedShare.sol), compiled at build time.\n */',
+      '/**\n * ABI and bytecode of the MedShare contract (contracts/MedShare.sol), compiled at build time.\n * @module\n */',
     ),
   ],
   [

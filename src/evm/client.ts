@@ -1,9 +1,9 @@
 /**
- * @module
  * Deploying and calling the MedShare contract over viem, on any JSON-RPC endpoint (a Besu QBFT
  * network, any chain with Prague, or a local node). Each call is first simulated (eth_call): a
  * refusal comes back as a {@link EvmOutcome} naming the RefusalReason without spending gas; an
  * accepted call is sent, mined, and its event decoded.
+ * @module
  */
 import {
   type Abi,

@@ -1,5 +1,4 @@
 /**
- * @module
  * medshare's objects in the forms the MedShare contract takes, and back: BLS12-381 points in
  * EIP-2537 form, AuthSign signatures (96 compressed bytes <-> 256 bytes U || V), Groth16 proofs
  * and verification keys (snarkjs / medshare/zk forms <-> EIP-197 words), public signals, the
@@ -9,6 +8,7 @@
  * the subgroup) and throws an {@link EncodingError} (a RangeError, code `ERR_ENCODING`) naming the
  * object and the field; a wrong kind of argument is an {@link ArgumentTypeError}
  * (`ERR_ARGUMENT_TYPE`), a value out of range an {@link ArgumentValueError} (`ERR_ARGUMENT_VALUE`).
+ * @module
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bn254 } from '@noble/curves/bn254.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/evm`: the sharing contract of `medshare/protocol` on an EVM (Huang et al. 2020,
  * sections 4.1 and 4.2, on an existing ledger engine), for a permissioned Hyperledger Besu network
  * with QBFT or any chain with the Prague upgrade (EIP-2537, BLS12-381 precompiles).
@@ -49,6 +48,7 @@
  * const outcome = await medshare.as(hospitalWallet).registerRecord('patient:alice', commitment, sigma, now);
  * if (!outcome.accepted) console.log(outcome.reason); // a medshare/protocol RefusalReason
  * ```
+ * @module
  */
 export { type MedShareAbi, medShareAbi, medShareBytecode } from './artifacts.js';
 export {
@@ -107,11 +107,4 @@ export {
   VERIFICATION_KEY_BYTES,
 } from './encoding.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';
