@@ -83,7 +83,10 @@ const files: [string, string][] = [
     'test/support/evm-artifacts.ts',
     module(
       output,
-      [['contracts/test/CryptoHarness.sol', 'CryptoHarness']],
+      [
+        ['contracts/test/CryptoHarness.sol', 'CryptoHarness'],
+        ['contracts/test/GtCost.sol', 'GtCost'],
+      ],
       '/**\n * Test-only contracts (contracts/test/), compiled at build time.\n */',
     ),
   ],
