@@ -76,14 +76,17 @@ const files: [string, string][] = [
     module(
       output,
       [['contracts/MedShare.sol', 'MedShare']],
-      '/**\n * @module\n * ABI and bytecode of the MedShare contract (contracts/MedShare.sol), compiled at build time.\n */',
+      '/**\n * ABI and bytecode of the MedShare contract (contracts/MedShare.sol), compiled at build time.\n * @module\n */',
     ),
   ],
   [
     'test/support/evm-artifacts.ts',
     module(
       output,
-      [['contracts/test/CryptoHarness.sol', 'CryptoHarness']],
+      [
+        ['contracts/test/CryptoHarness.sol', 'CryptoHarness'],
+        ['contracts/test/GtCost.sol', 'GtCost'],
+      ],
       '/**\n * Test-only contracts (contracts/test/), compiled at build time.\n */',
     ),
   ],

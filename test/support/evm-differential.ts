@@ -483,16 +483,39 @@ export class Run {
     from: [RequirementHandle, RecordHandle][] = this.approvals,
   ): [RequirementHandle | null, RecordHandle | null] {
     const list = from.length > 0 ? from : this.approvals;
+    // A negative record pick (the sale macro's) names the latest entry.
+    if (list.length > 0 && recordPick < 0) return list[list.length - 1] as [RequirementHandle, RecordHandle];
     if (list.length > 0 && requirementPick % 4 !== 0) {
       return list[recordPick % list.length] as [RequirementHandle, RecordHandle];
     }
     return [this.requirementOf(requirementPick), this.recordOf(recordPick)];
   }
 
+  /**
+   * The sender of an action. A natural sender of grant or share (a patient, an institution) is
+   * mostly the party of the sale the action names, so that random runs complete sales; one pick in
+   * five keeps the picked one (often another party: notRecordOwner, notParty).
+   */
+  private senderOf(action: Exclude<Action, { kind: 'tick' }>): string {
+    const picked = this.sender(action.sender);
+    if (
+      (action.kind !== 'grant' && action.kind !== 'share') ||
+      !NATURAL[action.kind].includes(picked) ||
+      action.record % 5 === 0
+    ) {
+      return picked;
+    }
+    const [requirement, record] =
+      action.kind === 'grant'
+        ? this.pairOf(action.requirement, action.record)
+        : this.pairOf(action.requirement, action.record, this.granted);
+    return (action.kind === 'grant' ? record?.patient : requirement?.institution) ?? picked;
+  }
+
   private async build(action: Exclude<Action, { kind: 'tick' }>): Promise<Built> {
     const domain = { chainId: this.world.chain.chainId, contract: this.world.address };
     const time = this.time(action.time);
-    const sender = this.sender(action.sender);
+    const sender = this.senderOf(action);
     const signer = this.cred(sender).signingKey;
     const envelope = <K extends Parameters<typeof signTransaction>[1]>(kind: K, body: Parameters<typeof signTransaction<K>>[2]) =>
       signTransaction(signer, kind, body, time, { random });
@@ -1063,3 +1086,40 @@ export const arbAction: fc.Arbitrary<Action> = fc.oneof(
 
 /** Every refusal reason the EVM can give, for coverage reports. */
 export const EVM_REASONS = new Set<RefusalReason>(Object.values(REFUSAL_OF_ERROR));
+
+/**
+ * An honest sale in three steps, for random runs to complete sales among hostile steps: a natural
+ * patient submits a matching proof for one of its records, then grants and the institution shares
+ * the latest accepted (granted) submission (record pick -1). Any of them may still be refused
+ * (a duplicate, R = 0, another sale's licence), which both contracts must then agree on.
+ */
+export const arbSale: fc.Arbitrary<Action[]> = fc
+  .record({
+    patient: fc.constantFrom(EVERYONE.indexOf('patient:alice'), EVERYONE.indexOf('patient:bob')),
+    requirement: pick,
+    record: pick.filter((r) => r % 3 !== 0),
+    institution: fc.constantFrom(...NATURAL.share.map((i) => EVERYONE.indexOf(i))),
+  })
+  .map(({ patient, requirement, record, institution }): Action[] => [
+    {
+      kind: 'submit',
+      sender: patient,
+      requirement,
+      record,
+      proof: 'matching',
+      pool: 0,
+      mutation: 'none',
+      aliasIndex: 0,
+      time: 'now',
+    },
+    { kind: 'grant', sender: patient, requirement: 1, record: -1, variant: 'ok', time: 'now' },
+    { kind: 'share', sender: institution, requirement: 1, record: -1, variant: 'ok', time: 'now' },
+  ]);
+
+/** A random run: single actions and, now and then, an honest sale (arbSale), 6-30 steps. */
+export const arbActions: fc.Arbitrary<Action[]> = fc
+  .array(fc.oneof({ weight: 6, arbitrary: arbAction.map((a) => [a]) }, { weight: 1, arbitrary: arbSale }), {
+    minLength: 6,
+    maxLength: 16,
+  })
+  .map((runs) => runs.flat().slice(0, 30));
