@@ -1,9 +1,9 @@
 /**
  * Long PBFT soak: many more seeds, larger groups and longer chaos than the CI sweep.
  * Usage: npx tsx scripts/soak-pbft.ts [seeds-per-n=2000] [first-seed=100000]
- * Every failure prints its seed; replay it with runSimulation({ seed, n }) from test/support/pbft-simulator.ts.
+ * Every failure prints its seed; replay it with runSimulation({ seed, n }) from src/testing/pbft-simulator.ts.
  */
-import { runSimulation, SimulationFailure } from '../test/support/pbft-simulator.js';
+import { runSimulation, SimulationFailure } from '../src/testing/pbft-simulator.js';
 
 const seedsPerN = Number(process.argv[2] ?? 2000);
 const firstSeed = Number(process.argv[3] ?? 100_000);

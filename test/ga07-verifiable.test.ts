@@ -16,7 +16,7 @@ import {
 } from '../src/pre/ga07-verifiable.js';
 import { KITS } from './support/backends.js';
 
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { ALICE, BOB, CAROL, makeFixture, sameBytes } from './support/ga07-fixture.js';
 
 type G2 = Groups['G2'];

@@ -40,9 +40,9 @@ import {
   batchDigest,
   requestSignable,
   type ViewChange,
-} from '../../src/pbft/index.js';
-import { type Block, blockFromExecution } from '../../src/ledger/index.js';
-import { bytesEqual, toHex } from '../../src/internal/bytes.js';
+} from '../pbft/index.js';
+import { type Block, blockFromExecution } from '../ledger/index.js';
+import { bytesEqual, toHex } from '../internal/bytes.js';
 
 // ---- deterministic randomness -----------------------------------------------------------
 

@@ -1,0 +1,57 @@
+/**
+ * @module
+ * The PBFT laws: safety (and liveness after healing) of medshare/pbft's replicas over seeded
+ * schedules of the deterministic swarm simulator (./pbft-simulator.ts).
+ */
+import { fc } from './fast-check.js';
+import { holds, type Law } from './laws.js';
+import { runSimulation } from './pbft-simulator.js';
+
+/** Options of {@link pbftProperties}. */
+export interface PbftLawOptions {
+  /** Runs of the safety law (default 20; a schedule takes tens of milliseconds). */
+  readonly runs?: number;
+  /** Cluster sizes to draw from (default 4, 7 and 10). */
+  readonly sizes?: readonly number[];
+}
+
+/**
+ * The PBFT laws, as fast-check properties over the simulator's seed:
+ * - safety after every step (no two honest replicas execute different batches at one sequence
+ *   number, every honest ledger is a prefix of one chain, each request executes at most once,
+ *   clients accept only results that name the executing position, honest signatures are never
+ *   refused) and liveness after healing, for any seed and cluster size, under message loss,
+ *   duplication, reordering, partitions, crashes and restarts, and up to f Byzantine replicas;
+ * - a seed replays exactly (the same fingerprint twice).
+ * A failure is a `SimulationFailure` naming the seed: replay it with `runSimulation({ seed, n })`.
+ * @param options - runs and cluster sizes
+ * @returns the laws, group `pbft`
+ */
+export function pbftProperties(options: PbftLawOptions = {}): Law[] {
+  const sizes = options.sizes ?? [4, 7, 10];
+  const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
+  return [
+    {
+      name: 'PBFT: safety after every step and liveness after healing, for any seeded schedule of faults and up to f Byzantine replicas',
+      group: 'pbft',
+      runs: options.runs ?? 20,
+      property: fc.property(seedArb, fc.constantFrom(...sizes), fc.boolean(), (seed, n, healQuorumOnly) => {
+        const result = runSimulation({ seed, n, healQuorumOnly }); // throws SimulationFailure on a safety or liveness violation
+        holds(
+          result.completedAt > result.healedAt,
+          `seed ${seed} (n = ${n}): requests completed before healing, so liveness went unchecked`,
+        );
+      }),
+    },
+    {
+      name: 'PBFT: a seed replays exactly (the same schedule, ledgers and fingerprint)',
+      group: 'pbft',
+      runs: Math.max(1, Math.ceil((options.runs ?? 20) / 10)),
+      property: fc.property(seedArb, fc.constantFrom(...sizes), (seed, n) => {
+        const a = runSimulation({ seed, n });
+        const b = runSimulation({ seed, n });
+        holds(a.fingerprint === b.fingerprint && a.ticks === b.ticks, `seed ${seed} (n = ${n}) ran differently twice`);
+      }),
+    },
+  ];
+}
