@@ -1,5 +1,5 @@
 /**
- * Deterministic simulation of PBFT (see src/testing/pbft-simulator.ts): 1,000 seeds over
+ * Deterministic simulation of PBFT (src/testing/pbft-simulator.ts, shipped in medshare/testing): 1,000 seeds over
  * n = 4, 7 and 10 with message loss, duplication, reordering, delay, partitions, crashes and
  * restarts from persisted state, and up to f Byzantine replicas. Safety is checked after every
  * step; liveness after healing (all honest replicas, or for a third of the seeds only 2f + 1 of them). A failure names its seed: replay it with runSimulation({ seed, n }).
@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { quorums } from '../src/pbft/index.js';
-import { runSimulation, type SimResult } from '../src/testing/pbft-simulator.js';
+import { pbftProperties, runSimulation, type SimResult } from '../src/testing/index.js';
+import { describeLaws } from './support/laws.js';
 
 const SWEEP = [
   { n: 4, seeds: 450 },
@@ -100,3 +101,6 @@ describe('simulation: f Byzantine replicas alone cannot force a view change (Cas
     }
   });
 });
+
+// The shipped PBFT laws (what `medshare check --only pbft` runs), over fast-check's seeds.
+describeLaws('simulation: the PBFT laws of medshare/testing', () => pbftProperties({ runs: 10 }));
