@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^medshare\/protocol$/, replacement: src('protocol/index.ts') },
       { find: /^medshare\/backend$/, replacement: src('backend/index.ts') },
       { find: /^medshare\/backend\/mcl$/, replacement: src('backend/mcl.ts') },
+      { find: /^medshare\/testing$/, replacement: src('testing/index.ts') },
     ],
   },
   test: {

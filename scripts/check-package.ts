@@ -6,7 +6,8 @@
  *    file points outside the package (`../shared`); every relative link of the shipped markdown
  *    resolves inside the package; publint (strict) and arethetypeswrong (esm-only) pass.
  * 2. The tarball installed into a fresh temporary project: its install size is reported; the
- *    `medshare` bin answers --version and --help.
+ *    `medshare` bin answers --version and --help; `medshare check` fails with the
+ *    missing-dependency message until fast-check is installed, then `medshare check --runs 5` passes.
  * 3. Every ```ts block of README.md, type-checked against the installed package with
  *    `skipLibCheck: false` under `moduleResolution: nodenext` (with Node's types) and `bundler`
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
@@ -34,7 +35,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 
 /** Subpaths that run in browsers (README, "Browsers"); the others are Node only. */
-const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk'] as const;
+const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk', '/testing'] as const;
 /** Node-only subpaths. */
 const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
 
@@ -150,7 +151,29 @@ function installInFreshProject(tarball: string): number {
   const version = run(bin, ['--version'], app).trim();
   if (version !== pkg.version) fail(`medshare --version printed '${version}', expected ${pkg.version}`);
   if (!run(bin, ['demo', '--help'], app).startsWith('usage: medshare demo')) fail('medshare demo --help printed no usage');
+  checkCommand(bin);
   return bytes;
+}
+
+/**
+ * `medshare check` from the installed package: without the optional peer fast-check it fails with
+ * ERR_MISSING_DEPENDENCY's message (exit 1); with fast-check installed (the version medshare is
+ * tested with), `medshare check --runs 5` runs every law and passes.
+ */
+function checkCommand(bin: string): void {
+  const missing = spawnSync(bin, ['check', '--runs', '1'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  if (missing.status !== 1 || !/medshare\/testing needs fast-check, which is not installed \(npm install/.test(missing.stderr))
+    fail(`medshare check without fast-check: expected exit 1 and the missing-dependency message, got ${missing.status}: ${missing.stderr}`);
+  const devVersion = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+    .devDependencies['fast-check'];
+  log(`npm install fast-check@${devVersion} (medshare/testing's optional peer dependency)`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--save-dev', `fast-check@${devVersion}`], app);
+  log('medshare check --runs 5');
+  const result = spawnSync(bin, ['check', '--runs', '5'], { cwd: app, encoding: 'utf8', timeout: 600_000 });
+  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
+  if (result.status !== 0 || !/ laws held, 0 failed/.test(summary))
+    fail(`medshare check --runs 5 exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  else log(`medshare check: ${summary}`);
 }
 
 // ---------------------------------------------------------------- 3. the README's examples

@@ -56,7 +56,7 @@ commands:
   demo    the whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9)
           with 4 PBFT verification nodes: each step, who saw what, and timings
   bench   the paper's evaluation (Figs. 5-8, Tables 3-4) measured on this machine
-  check   property-based tests of the schemes, AuthSign and PBFT (needs fast-check)
+  check   property-based tests of the schemes, AuthSign, PBFT and the ledger (needs fast-check)
   help    this text, or a command's (medshare help demo)
 
 options:

@@ -49,7 +49,7 @@ describe('medshare check: help and usage errors', () => {
       [['check', '--seed', '1.5'], /--seed expects an integer, got '1.5'/],
       [['check', '--seed=-3'], /--seed expects an integer, got '-3'/],
       [['check', '--seed', '2147483648'], /--seed must be between 0 and 2147483647, got 2147483648/],
-      [['check', '--only', 'pre,zk'], /--only takes a list of: pre, sign, pbft \(got 'zk'\)/],
+      [['check', '--only', 'pre,zk'], /--only takes a list of: pre, sign, pbft, ledger \(got 'zk'\)/],
       [['check', '--fast'], /unknown option '--fast'/],
       [['check', 'pre'], /unexpected argument 'pre'/],
     ];

@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileBlockStore, LedgerCorruptionError } from '../src/ledger/file.js';
 import { encodeBlock, MemoryBlockStore, verifyChain } from '../src/ledger/index.js';
 import { committedChain } from './support/ledger-fixtures.js';
+import { describeLaws } from './support/laws.js';
+import { blockStoreProperties } from '../src/testing/index.js';
 
 const { blocks, cluster } = committedChain(5);
 const dir = mkdtempSync(join(tmpdir(), 'medshare-ledger-'));
@@ -119,5 +121,30 @@ describe('FileBlockStore', () => {
     expect(() => FileBlockStore.open(path)).toThrow(/does not extend the chain/);
     truncateSync(path, offsets[1]);
     expect(FileBlockStore.open(path).height).toBe(1);
+  });
+});
+
+// The shipped BlockStore laws (medshare/testing), against both stores: what a user runs against their own.
+describeLaws('MemoryBlockStore: the BlockStore laws of medshare/testing', () =>
+  blockStoreProperties({ create: () => new MemoryBlockStore(), runs: 5 }),
+);
+describeLaws('FileBlockStore: the BlockStore laws of medshare/testing, with reopening', () => {
+  const paths = new WeakMap<object, string>();
+  return blockStoreProperties({
+    create: () => {
+      const path = freshPath();
+      const store = FileBlockStore.open(path);
+      paths.set(store, path);
+      return store;
+    },
+    reopen: (store) => {
+      (store as FileBlockStore).close();
+      const path = paths.get(store) as string;
+      const reopened = FileBlockStore.open(path);
+      paths.set(reopened, path);
+      return reopened;
+    },
+    dispose: (store) => (store as FileBlockStore).close(),
+    runs: 5,
   });
 });

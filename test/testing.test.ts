@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MissingDependencyError } from '../src/internal/errors.js';
 import { loadFastCheck } from '../src/testing/fast-check.js';
-import { checkLaw, type LawResult, LAYOUTS, preSchemeProperties, spansOf } from '../src/testing/index.js';
+import { type Block, MemoryBlockStore } from '../src/ledger/index.js';
+import { blockStoreProperties, checkLaw, type LawResult, LAYOUTS, preSchemeProperties, spansOf } from '../src/testing/index.js';
 import { nonceBit, toyScheme } from './support/toy-scheme.js';
 
 const SEED = 20261130;
@@ -62,6 +63,32 @@ describe('preSchemeProperties against a third-party scheme (a hash-based toy beh
       expect(again.counterexample).toBe(original.counterexample);
       expect(again.path).toBe(original.path);
     });
+  });
+});
+
+describe('blockStoreProperties against broken stores', () => {
+  it('a store that appends without checking the link is caught by the refusal law, with a shrunk case', () => {
+    class Careless extends MemoryBlockStore {
+      override append(block: Block): void {
+        this.chain.push(block);
+      }
+    }
+    const laws = blockStoreProperties({ create: () => new Careless(), runs: 6 });
+    const [agreement, refusal] = laws.map((law) => checkLaw(law, { seed: SEED }));
+    expect(agreement?.passed).toBe(true); // honest appends behave
+    expect(refusal?.passed).toBe(false);
+    expect(refusal?.error).toMatch(
+      /^LawViolation: appending a (gap|repeat|link) at height \d+ throws RangeError, but it returned normally$/,
+    );
+    // Shrunk towards the first position: the bad block offered to an empty store, or right after its first block.
+    expect(refusal?.error).toMatch(/at height [12] /);
+  });
+
+  it('a store that forgets on reopening is caught by the reopening law', () => {
+    const laws = blockStoreProperties({ create: () => new MemoryBlockStore(), reopen: () => new MemoryBlockStore(), runs: 10 });
+    const reopening = checkLaw(laws[2] as (typeof laws)[number], { seed: SEED });
+    expect(reopening.passed).toBe(false);
+    expect(reopening.error).toBe('LawViolation: reopened after 1 blocks: height 0, expected 1');
   });
 });
 

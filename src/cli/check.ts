@@ -12,7 +12,7 @@ export const CHECK_USAGE = `usage: medshare check [options]
 
 Runs the laws of medshare/testing against this installation: property-based tests
 (fast-check) of the IB-PRE schemes (ga07 with its verifiable/threshold layer, huang2020),
-AuthSign, and PBFT safety over seeded fault schedules. Prints each law with its runs and
+AuthSign, PBFT safety over seeded fault schedules, and the ledger's block store. Prints each law with its runs and
 time; on a failure the seed, the shrunk counterexample and how to replay it.
 Needs the optional peer dependency fast-check (npm install --save-dev fast-check).
 
@@ -20,7 +20,7 @@ options:
   --runs N          runs per law, 1-100000 (default: each law's own, 6 to 200)
   --seed S          fast-check's seed, 0-2147483647 (default: a fresh one, printed);
                     the same seed replays the same cases, failure and shrinking
-  --only GROUPS     comma-separated subset of: pre, sign, pbft (default: all)
+  --only GROUPS     comma-separated subset of: pre, sign, pbft, ledger (default: all)
   -h, --help        show this help
 
 exit codes: 0 every law held, 1 a law failed (or fast-check is missing), 2 usage error`;
@@ -37,7 +37,7 @@ export interface CheckIo {
   readonly laws?: (only: readonly LawGroup[]) => readonly Law[] | Promise<readonly Law[]>;
 }
 
-const GROUPS: readonly LawGroup[] = ['pre', 'sign', 'pbft'];
+const GROUPS: readonly LawGroup[] = ['pre', 'sign', 'pbft', 'ledger'];
 /** The longest counterexample printed (a 1 MiB record would print megabytes). */
 const MAX_PRINTED = 600;
 

@@ -5,7 +5,9 @@
  */
 import type { Groups } from '../backend/types.js';
 import { nobleBackend, withBackend, type Schemes } from '../backend/index.js';
+import { MemoryBlockStore } from '../ledger/store.js';
 import { LAYOUTS } from './hostile.js';
+import { blockStoreProperties } from './ledger-laws.js';
 import type { Law, LawGroup } from './laws.js';
 import { pbftProperties } from './pbft-laws.js';
 import { preSchemeProperties } from './pre-laws.js';
@@ -13,12 +15,13 @@ import { authSignProperties } from './sign-laws.js';
 import { verifiableProperties } from './verifiable-laws.js';
 
 /** Every group of laws, in the order `medshare check` runs them. */
-export const LAW_GROUPS: readonly LawGroup[] = ['pre', 'sign', 'pbft'];
+export const LAW_GROUPS: readonly LawGroup[] = ['pre', 'sign', 'pbft', 'ledger'];
 
 /**
  * medshare's own laws for the groups in `only` (default: all): ga07 (single-hop, with the
  * per-field layouts) and its verifiable layer, and huang2020 (multi-hop) under `pre`; AuthSign
- * under `sign`; the PBFT simulator under `pbft`. Building the `pre` and `sign` laws runs each
+ * under `sign`; the PBFT simulator under `pbft`; `MemoryBlockStore` against the BlockStore laws
+ * under `ledger`. Building the `pre` and `sign` laws runs each
  * scheme's setup once.
  * @param only - the groups wanted
  * @param schemes - the schemes to check (default: the noble backend's, the package's defaults)
@@ -33,5 +36,6 @@ export function medshareLaws<E extends Groups>(only: readonly LawGroup[] = LAW_G
   }
   if (only.includes('sign')) laws.push(...authSignProperties(s.authSign));
   if (only.includes('pbft')) laws.push(...pbftProperties());
+  if (only.includes('ledger')) laws.push(...blockStoreProperties({ create: () => new MemoryBlockStore() }));
   return laws;
 }

@@ -11,7 +11,8 @@
  * - Laws: lists of named fast-check properties, `{ name, group, property, runs }`, that any test
  *   runner executes with `fc.assert(law.property, { numRuns: law.runs })`:
  *   {@link preSchemeProperties} (any `PreScheme`), {@link verifiableProperties},
- *   {@link authSignProperties}, {@link pbftProperties}; {@link medshareLaws} for medshare's own.
+ *   {@link authSignProperties}, {@link pbftProperties}, {@link blockStoreProperties} (your own
+ *   ledger storage); {@link medshareLaws} for medshare's own.
  * - {@link checkLaw} runs one law without throwing and returns the seed, replay path and shrunk
  *   counterexample (what `npx medshare check` prints).
  * - The seeded PBFT swarm simulator, {@link runSimulation}.
@@ -40,6 +41,7 @@ export {
   seedArb,
 } from './arbitraries.js';
 export { LAW_GROUPS, medshareLaws } from './builtin.js';
+export { type BlockStoreLawOptions, blockChainArb, blockStoreProperties } from './ledger-laws.js';
 export { FAST_CHECK_PACKAGE, FAST_CHECK_VERSIONS } from './fast-check.js';
 export {
   BYTES_HOSTILE,

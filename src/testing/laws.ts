@@ -9,7 +9,7 @@ import type { IRawProperty, Parameters as FcParameters, RunDetails } from 'fast-
 import { fc } from './fast-check.js';
 
 /** The groups of laws `medshare check --only` selects. */
-export type LawGroup = 'pre' | 'sign' | 'pbft';
+export type LawGroup = 'pre' | 'sign' | 'pbft' | 'ledger';
 
 /** One law of a primitive: a fast-check property and the number of runs it is meant to get. */
 export interface Law {

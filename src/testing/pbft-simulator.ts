@@ -131,6 +131,11 @@ export class FakeKeys {
 
 // ---- configuration --------------------------------------------------------------------------
 
+/**
+ * What a Byzantine replica of the simulation does: stays silent, equivocates (different
+ * pre-prepares or prepares to different replicas), forges or replays messages, sends messages
+ * for wrong views or sequence numbers, bogus checkpoints, or bogus view changes.
+ */
 export type ByzantineBehaviour =
   | 'silent'
   | 'equivocate'
@@ -140,6 +145,7 @@ export type ByzantineBehaviour =
   | 'bogusCheckpoint'
   | 'bogusViewChange';
 
+/** Every {@link ByzantineBehaviour}. */
 export const ALL_BEHAVIOURS: readonly ByzantineBehaviour[] = [
   'silent',
   'equivocate',
@@ -150,14 +156,19 @@ export const ALL_BEHAVIOURS: readonly ByzantineBehaviour[] = [
   'bogusViewChange',
 ];
 
+/** One simulation: its seed, cluster size and fault model (defaults: a seeded mix of every fault). */
 export interface SimOptions {
+  /** Drives every random choice: the same seed replays the same run exactly. */
   seed: number;
+  /** Replicas (n >= 4; tolerates f = floor((n - 1) / 3) faulty). */
   n: number;
   /** Byzantine replicas (at most f); default: a seeded number in [0, f]. */
   byzantine?: readonly number[];
   /** Behaviours each Byzantine replica draws from (default: all). */
   behaviours?: readonly ByzantineBehaviour[];
+  /** Clients sending requests. */
   clients?: number;
+  /** Requests each client sends, one at a time. */
   requestsPerClient?: number;
   /** Ticks of faults before healing. */
   chaosTicks?: number;
@@ -168,51 +179,86 @@ export interface SimOptions {
    * replicas stay crashed for good (with f Byzantine, exactly a quorum is left to make progress).
    */
   healQuorumOnly?: boolean;
+  /** Chance that a message is lost. */
   loss?: number;
+  /** Chance that a message is delivered twice. */
   duplicate?: number;
+  /** Largest delivery delay, in ticks (messages overtake each other). */
   maxDelay?: number;
   /** Per-tick chance that a partition starts (when none is active). */
   partitionRate?: number;
   /** Per-tick chance that an honest replica crashes. */
   crashRate?: number;
+  /** The replicas' checkpoint interval (ReplicaOptions). */
   checkpointInterval?: number;
+  /** The replicas' log window (ReplicaOptions). */
   logWindow?: number;
+  /** The replicas' largest batch (ReplicaOptions). */
   maxBatch?: number;
+  /** The replicas' view-change timeout in ticks (ReplicaOptions). */
   viewChangeTimeout?: number;
   /** Replace the cheap signatures (e.g. with Ed25519). */
-  keys?: { crypto(replica: number): ReplicaCrypto; clientSigner(client: string): (m: Uint8Array) => Uint8Array };
+  keys?: {
+    /** The signing and verification functions of replica `replica`. */
+    crypto(replica: number): ReplicaCrypto;
+    /** The signing function of client `client`. */
+    clientSigner(client: string): (m: Uint8Array) => Uint8Array;
+  };
 }
 
+/** What a simulation that kept every invariant did. */
 export interface SimResult {
+  /** Its seed. */
   seed: number;
+  /** Replicas. */
   n: number;
+  /** The Byzantine replicas. */
   byzantine: readonly number[];
+  /** Ticks simulated. */
   ticks: number;
+  /** The tick at which faults stopped (healing). */
   healedAt: number;
+  /** The tick at which every request had completed. */
   completedAt: number;
+  /** Requests completed. */
   requests: number;
+  /** The longest honest ledger. */
   maxHeight: number;
+  /** The highest view an honest replica reached. */
   maxView: number;
+  /** View changes completed. */
   viewChanges: number;
+  /** State transfers completed. */
   stateTransfers: number;
+  /** Crashes of honest replicas. */
   crashes: number;
+  /** Messages lost. */
   drops: number;
+  /** Messages delivered. */
   messages: number;
   /** A digest of the run, equal for equal seeds. */
   fingerprint: string;
   /** Honest replicas' final views. */
   views: number[];
+  /** Honest replicas' final ledgers. */
   ledgers: Block[][];
 }
 
 /** A failed invariant, carrying the seed that replays it. */
 export class SimulationFailure extends Error {
-  constructor(
-    readonly seed: number,
-    readonly n: number,
-    message: string,
-  ) {
+  /** The seed that replays the failure. */
+  readonly seed: number;
+  /** Replicas. */
+  readonly n: number;
+  /**
+   * @param seed - the run's seed
+   * @param n - replicas
+   * @param message - the invariant broken, and when
+   */
+  constructor(seed: number, n: number, message: string) {
     super(`seed ${seed} (n = ${n}): ${message}\n  replay: runSimulation({ seed: ${seed}, n: ${n}, ... })`);
+    this.seed = seed;
+    this.n = n;
     this.name = 'SimulationFailure';
   }
 }
@@ -226,6 +272,10 @@ interface Envelope {
 
 // ---- the simulation ---------------------------------------------------------------------------
 
+/**
+ * Runs one seeded simulation, checking safety after every step and liveness after healing.
+ * @throws SimulationFailure naming the seed when an invariant breaks
+ */
 export function runSimulation(options: SimOptions): SimResult {
   const sim = new Simulation(options);
   return sim.run();
