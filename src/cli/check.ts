@@ -61,7 +61,7 @@ function parseOnly(value: string): LawGroup[] {
 /**
  * Runs `medshare check` with the arguments after `check`.
  * @returns {@link EXIT}.ok when every law held, .failure when one failed
- * @throws UsageError on a bad command line; MissingDependencyError when fast-check is missing
+ * @throws UsageError on a bad command line; MedshareError `ERR_MISSING_DEPENDENCY` when fast-check is missing
  */
 export async function check(args: readonly string[], io: CheckIo): Promise<number> {
   const values = parseOptions(args, {
@@ -82,13 +82,14 @@ export async function check(args: readonly string[], io: CheckIo): Promise<numbe
   const testing = await import('../testing/index.js');
   const start = io.now();
   const laws = await (io.laws ?? testing.medshareLaws)(only);
-  io.out(`medshare check: ${laws.length} laws (${only.join(', ')}), seed ${seed}, runs ${runs ?? "each law's own"}`);
+  const plural = laws.length === 1 ? '' : 's';
+  io.out(`medshare check: ${laws.length} law${plural} (${only.join(', ')}), seed ${seed}, runs ${runs ?? "each law's own"}`);
   let failed = 0;
   for (const law of laws) {
     const begin = io.now();
     const result = testing.checkLaw(law, { seed, ...(runs === undefined ? {} : { runs }) });
     const took = ms(io.now() - begin);
-    io.out(`  ${result.passed ? 'ok  ' : 'FAIL'}  ${law.name}  (${result.runs} runs, ${took})`);
+    io.out(`  ${result.passed ? 'ok  ' : 'FAIL'}  ${law.name}  (${result.runs} run${result.runs === 1 ? '' : 's'}, ${took})`);
     if (!result.passed) {
       failed++;
       io.out(`        error: ${clip(result.error ?? '')}`);
@@ -99,6 +100,6 @@ export async function check(args: readonly string[], io: CheckIo): Promise<numbe
       );
     }
   }
-  io.out(`${laws.length - failed} of ${laws.length} laws held, ${failed} failed (${ms(io.now() - start)}; seed ${seed})`);
+  io.out(`${laws.length - failed} of ${laws.length} law${plural} held, ${failed} failed (${ms(io.now() - start)}; seed ${seed})`);
   return failed === 0 ? EXIT.ok : EXIT.failure;
 }

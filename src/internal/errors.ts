@@ -39,10 +39,10 @@ export type ErrorCode =
   | 'ERR_CLIENT_BUSY'
   | 'ERR_ZK_INPUT'
   | 'ERR_ZK_TOOLCHAIN'
+  | 'ERR_MISSING_DEPENDENCY'
   | 'ERR_NETWORK'
   | 'ERR_NODE_ONLY'
-  | 'ERR_BACKEND_UNAVAILABLE'
-  | 'ERR_MISSING_DEPENDENCY';
+  | 'ERR_BACKEND_UNAVAILABLE';
 
 /** Marks every medshare error, whatever built-in class it extends. */
 const BRAND: unique symbol = Symbol.for('medshare.error') as never;
@@ -223,30 +223,6 @@ export class BackendUnavailableError extends MedshareError {
     super('ERR_BACKEND_UNAVAILABLE', message);
     this.name = 'BackendUnavailableError';
     this.backend = backend;
-    this.packageName = packageName;
-  }
-}
-
-/**
- * An optional peer dependency a medshare module needs is not installed (`ERR_MISSING_DEPENDENCY`):
- * medshare/testing and `medshare check` need fast-check. The message names the package and the
- * command that installs it.
- */
-export class MissingDependencyError extends MedshareError {
-  declare readonly code: 'ERR_MISSING_DEPENDENCY';
-  /** The npm package that is missing, e.g. `fast-check`. */
-  readonly packageName: string;
-  /**
-   * @param packageName - the package that is missing
-   * @param neededBy - what needs it, e.g. `medshare/testing`
-   * @param versions - the version range to install, e.g. `^4.1.0`
-   */
-  constructor(packageName: string, neededBy: string, versions: string) {
-    super(
-      'ERR_MISSING_DEPENDENCY',
-      `${neededBy} needs ${packageName}, which is not installed (npm install --save-dev ${packageName}@'${versions}')`,
-    );
-    this.name = 'MissingDependencyError';
     this.packageName = packageName;
   }
 }

@@ -18,7 +18,7 @@
  * - The seeded PBFT swarm simulator, {@link runSimulation}.
  *
  * fast-check is an optional peer dependency: install it (`npm install --save-dev fast-check`).
- * Without it, importing this module fails with MissingDependencyError (`ERR_MISSING_DEPENDENCY`).
+ * Without it, importing this module fails with a MedshareError whose code is `ERR_MISSING_DEPENDENCY`.
  * Browser-safe: no Node built-ins.
  *
  * @example
@@ -92,5 +92,5 @@ export { type PreLawOptions, type PreLayouts, preSchemeProperties } from './pre-
 export { fillerBytes, seededRandom } from './random.js';
 export { type SignLawOptions, authSignProperties } from './sign-laws.js';
 export { type VerifiableLawOptions, type VerifiableSchemes, verifiableProperties } from './verifiable-laws.js';
-export { MissingDependencyError } from '../internal/errors.js';
+export { isMedshareError, MedshareError } from '../internal/errors.js';
 export type { ErrorCode } from '../internal/errors.js';

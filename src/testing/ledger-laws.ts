@@ -49,7 +49,7 @@ function agrees(store: BlockStore, model: MemoryBlockStore, when: string): void 
   for (let h = 0; h <= model.height + 1; h++) holds(sameBlock(store.get(h), model.get(h)), `${when}: get(${h}) differs`);
   const listed = [...store.blocks()];
   holds(listed.length === model.height, `${when}: blocks() lists ${listed.length} blocks, expected ${model.height}`);
-  listed.forEach((b, i) => holds(sameBlock(b, model.get(i + 1)), `${when}: blocks() differs at height ${i + 1}`));
+  for (const [i, b] of listed.entries()) holds(sameBlock(b, model.get(i + 1)), `${when}: blocks() differs at height ${i + 1}`);
 }
 
 /**
