@@ -79,7 +79,7 @@ export {
   sameBytes,
   throwsSuch,
 } from './laws.js';
-export { type PbftLawOptions, pbftProperties } from './pbft-laws.js';
+export { type PbftLawOptions, pbftProperties, pbftScheduleArb } from './pbft-laws.js';
 export {
   ALL_BEHAVIOURS,
   type ByzantineBehaviour,

@@ -3,9 +3,25 @@
  * The PBFT laws: safety (and liveness after healing) of medshare/pbft's replicas over seeded
  * schedules of the deterministic swarm simulator (./pbft-simulator.ts).
  */
+import type { Arbitrary } from 'fast-check';
 import { fc } from './fast-check.js';
 import { holds, type Law } from './laws.js';
-import { runSimulation } from './pbft-simulator.js';
+import { ALL_BEHAVIOURS, runSimulation, type SimOptions } from './pbft-simulator.js';
+
+/**
+ * A PBFT schedule for {@link runSimulation}: a seed (which drives every loss, duplication, delay,
+ * partition, crash and Byzantine choice of the run), a cluster size from `sizes`, the Byzantine
+ * behaviours the faulty replicas draw from (at least one), and whether only a quorum heals.
+ * @param sizes - cluster sizes to draw from (default 4, 7 and 10)
+ */
+export function pbftScheduleArb(sizes: readonly number[] = [4, 7, 10]): Arbitrary<SimOptions> {
+  return fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    n: fc.constantFrom(...sizes),
+    behaviours: fc.subarray([...ALL_BEHAVIOURS], { minLength: 1 }),
+    healQuorumOnly: fc.boolean(),
+  });
+}
 
 /** Options of {@link pbftProperties}. */
 export interface PbftLawOptions {
@@ -16,7 +32,7 @@ export interface PbftLawOptions {
 }
 
 /**
- * The PBFT laws, as fast-check properties over the simulator's seed:
+ * The PBFT laws, as fast-check properties over the simulator's schedules ({@link pbftScheduleArb}):
  * - safety after every step (no two honest replicas execute different batches at one sequence
  *   number, every honest ledger is a prefix of one chain, each request executes at most once,
  *   clients accept only results that name the executing position, honest signatures are never
