@@ -1,9 +1,10 @@
 /**
- * @module
  * The `medshare` command line.
  *
  *   medshare demo [options]    the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
- *                              PBFT verification nodes: each step, who saw what, and timings
+ *                              PBFT verification nodes: each step, who saw what, and timings;
+ *                              with `--ledger evm`, with the contract on an in-process EVM
+ *                              (src/evm/story.ts) and the gas of each on-chain step
  *   medshare bench [options]   the benchmark of bench/ (the paper's section 5.2) on this machine
  *   medshare check [options]   the laws of medshare/testing against this installation (./cli/check.ts)
  *   medshare help [command], medshare --help, medshare <command> --help
@@ -13,6 +14,7 @@
  * and version), 1 the command failed, 2 a usage error; an error is one line on stderr.
  * Compiled circuits are cached in the platform's cache folder (./cli/paths.ts), never the
  * working directory.
+ * @module
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -55,6 +57,7 @@ const USAGE = `usage: medshare <command> [options]
 commands:
   demo    the whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9)
           with 4 PBFT verification nodes: each step, who saw what, and timings
+          (--ledger evm: with the contract on an in-process EVM, gas per step)
   bench   the paper's evaluation (Figs. 5-8, Tables 3-4) measured on this machine
   check   property-based tests of the schemes, AuthSign, PBFT and the ledger (needs fast-check)
   help    this text, or a command's (medshare help demo)
@@ -69,15 +72,25 @@ const DEMO_USAGE = `usage: medshare demo [options]
 
 The whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9) with 4 PBFT
 verification nodes, one of which crashes and catches up. The eligibility proofs are real
-Groth16 proofs (medshare/zk); the first run for a record size compiles its circuit and
-caches it.
+Groth16 proofs (medshare/zk), made with snarkjs, circom2 and circomlib (GPL-3.0, not
+installed with medshare: npm install snarkjs circom2 circomlib, or run
+npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo). The first run for a
+record size compiles its circuit and caches it.
+
+With --ledger evm the contract is MedShare.sol (medshare/evm) on an in-process Prague
+EVM instead, driven over JSON-RPC: the same nine steps with one proxy, the proofs
+verified on chain, and the gas of each on-chain step. It needs the optional peer
+dependencies viem and @ethereumjs/vm (npm install viem @ethereumjs/vm).
 
 options:
+  --ledger NAME     pbft (default): 4 PBFT verification nodes; evm: the contract on an EVM
   --fields N        fields per medical record, 1-4096 (default 4)
-  --proxies N       proxies sharing the re-encryption key, all needed, 1-16 (default 1)
+  --proxies N       proxies sharing the re-encryption key, all needed, 1-16 (default 1;
+                    pbft only)
   --seed TEXT       derive every key, nonce and salt from TEXT, for a reproducible run (below)
-  --no-crash        keep every verification node up
+  --no-crash        keep every verification node up (pbft only)
   --stand-in        a signing stand-in instead of the zk-SNARK: quick, NOT zero-knowledge
+                    (pbft only: the EVM contract verifies real proofs)
   --cache-dir DIR   where compiled circuits are kept (default: the platform's cache
                     folder, e.g. ~/.cache/medshare; or set MEDSHARE_CACHE_DIR)
   -h, --help        show this help
@@ -88,7 +101,13 @@ snarkjs draws each proof's blinding randomness itself, so the proofs differ, and
 the id of the refused transaction printed at [5.1.5], which hashes a proof (the blocks
 that carry proofs have other hashes too; the printed contract-state hash does not change).`;
 
+/** The ledgers `demo --ledger` takes. */
+const LEDGERS = ['pbft', 'evm'] as const;
+/** What `demo --ledger evm` needs beside medshare (optional peer dependencies; @ethereumjs/vm brings its companions). */
+const EVM_PACKAGES = ['viem', '@ethereumjs/vm'];
+
 interface DemoOptions {
+  readonly ledger: (typeof LEDGERS)[number];
   readonly fields: number;
   readonly proxies: number;
   readonly seed: string | null;
@@ -99,6 +118,7 @@ interface DemoOptions {
 
 function parseDemo(args: readonly string[]): DemoOptions | 'help' {
   const values = parseOptions(args, {
+    ledger: { type: 'string' },
     fields: { type: 'string' },
     proxies: { type: 'string' },
     seed: { type: 'string' },
@@ -108,7 +128,21 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) return 'help';
+  const ledger = values.ledger ?? 'pbft';
+  if (!(LEDGERS as readonly string[]).includes(ledger)) {
+    throw new UsageError(`--ledger expects one of: ${LEDGERS.join(', ')} (got '${ledger}')`);
+  }
+  if (ledger === 'evm') {
+    // Options of the PBFT network only; refused rather than silently ignored.
+    for (const option of ['proxies', 'no-crash', 'stand-in'] as const) {
+      if (values[option] !== undefined) {
+        const why = option === 'stand-in' ? ': the contract verifies real Groth16 proofs' : ' (pbft only)';
+        throw new UsageError(`--${option} cannot be used with --ledger evm${why}`);
+      }
+    }
+  }
   return {
+    ledger: ledger as DemoOptions['ledger'],
     fields: values.fields === undefined ? 4 : integerOption('--fields', values.fields, 1, 4096),
     proxies: values.proxies === undefined ? 1 : integerOption('--proxies', values.proxies, 1, 16),
     seed: values.seed ?? null,
@@ -130,6 +164,7 @@ function ms(x: number): string {
 const NO_ENV: Environment = { env: {}, platform: 'linux', home: '/home/user' };
 
 async function demo(options: DemoOptions, io: CliIo): Promise<void> {
+  if (options.ledger === 'evm') return evmDemo(options, io);
   const start = io.now();
   let proofSystem = io.proofSystem;
   let release = async () => {};
@@ -201,6 +236,56 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
   if (!result.agreed || !chain.valid) throw new Error('the verification nodes do not agree');
 }
 
+/** `demo --ledger evm`: the story with the contract on an in-process EVM (needs a real proof system). */
+async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
+  // Checked and loaded here, before any circuit is compiled: the in-process EVM needs the optional
+  // peers viem and @ethereumjs/vm.
+  const { missingPackages } = await import('./zk/optional.js');
+  const missing = missingPackages(EVM_PACKAGES);
+  if (missing.length > 0) {
+    throw new Error(
+      `--ledger evm needs ${missing.join(' and ')} (optional peer dependencies of medshare), not installed: npm install ${missing.join(' ')}`,
+    );
+  }
+  const evm = await import('./evm/story.js');
+  let loaded: { proofSystem: ProofSystem; release: () => Promise<void> } | undefined;
+  if (io.proofSystem?.name === 'groth16') loaded = { proofSystem: io.proofSystem, release: async () => {} };
+  else if (io.loadGroth16 !== undefined) {
+    const cache = options.cacheDir ?? circuitCacheDir(cacheDir(io.env ?? NO_ENV));
+    loaded = await io.loadGroth16(options.fields, { cacheDir: cache });
+  }
+  if (loaded === undefined) throw new Error('--ledger evm needs medshare/zk, which is not part of this build');
+  const { proofSystem, release } = loaded;
+  try {
+    const start = io.now();
+    io.out('medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with the contract on an EVM (in-process, Prague)');
+    io.out(`record: ${options.fields} fields; proof system: groth16 (verified on chain); ledger: MedShare.sol via medshare/evm`);
+    const result = await evm.runEvmStory({
+      proofSystem,
+      fields: options.fields,
+      random: options.seed === null ? systemRandom : seeded(options.seed),
+      now: io.now,
+      onProgress: (message) => io.err(`  … ${message}`),
+      onStep: (step) => {
+        io.out('');
+        io.out(
+          `[${step.step}] ${step.title}  (${ms(step.ms)}${step.gas > 0n ? `, ${step.gas.toLocaleString('en-US')} gas` : ''})`,
+        );
+        for (const line of step.lines) io.out(`    ${line}`);
+      },
+    });
+    const total = result.steps.reduce((sum, s) => sum + s.gas, 0n);
+    io.out('');
+    io.out(
+      `gas: ${total.toLocaleString('en-US')} in all; record received intact: ${result.received ? 'yes' : 'NO'}; second sale refused: ${result.secondSaleRefused ? 'yes' : 'NO'}`,
+    );
+    io.out(`total ${ms(io.now() - start)}`);
+    if (!result.received || !result.secondSaleRefused) throw new Error('the EVM story did not end as it should');
+  } finally {
+    await release();
+  }
+}
+
 /**
  * Runs the command line.
  * @param args - the arguments after the program name
@@ -264,6 +349,23 @@ function helpMissingBench(io: CliIo): number {
   return EXIT.failure;
 }
 
+/**
+ * The error for `medshare demo` when packages real proofs need are not installed (undefined when
+ * none is missing): one line naming them, `npm install`, the one-command `npx` form and `--stand-in`.
+ * @param fields - the record size asked for
+ * @param needed - the packages real proofs need for that size (snarkjs; circom2 and circomlib too
+ *   when the size does not ship compiled)
+ * @param missing - those of `needed` that are not installed
+ */
+export function zkDependencyError(fields: number, needed: readonly string[], missing: readonly string[]): Error | undefined {
+  if (missing.length === 0) return undefined;
+  const names = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+  const npx = `npx ${['medshare', ...needed].map((p) => `-p ${p}`).join(' ')} medshare demo${fields === 4 ? '' : ` --fields ${fields}`}`;
+  return new Error(
+    `real zk-SNARK proofs for ${fields}-field records need ${names} (GPL-3.0, optional peer dependencies of medshare), not installed: npm install ${missing.join(' ')}, or in one command: ${npx} (--stand-in runs without them, with no zero-knowledge)`,
+  );
+}
+
 /** medshare's version, from the package.json beside dist/ (or src/). */
 function packageVersion(): string {
   const json = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
@@ -286,10 +388,15 @@ export function run(args: readonly string[]): Promise<number> {
       const timer = setInterval(fn, ms);
       return () => clearInterval(timer);
     },
-    // Loaded only when used: medshare/zk pulls in snarkjs and circomlib (GPL-3.0).
+    // Loaded only when used. medshare/zk loads snarkjs, circom2 and circomlib, GPL-3.0 optional
+    // peer dependencies: checked first, so that a missing one stops the demo before it starts, with
+    // the command that installs it.
     loadGroth16: async (fields, { cacheDir }) => {
-      const [{ groth16ProofSystem }, zk] = await Promise.all([import('./protocol/groth16.js'), import('./zk/index.js')]);
-      return { proofSystem: groth16ProofSystem(fields, { cacheDir }), release: () => zk.releaseWorkers() };
+      const [zk, { missingPackages }] = await Promise.all([import('./zk/index.js'), import('./zk/optional.js')]);
+      const needed = ['snarkjs', 'circom2', 'circomlib'];
+      const error = zkDependencyError(fields, needed, missingPackages(needed));
+      if (error !== undefined) throw error;
+      return { proofSystem: zk.groth16ProofSystem(fields, { cacheDir }), release: () => zk.releaseWorkers() };
     },
     // The benchmark suite of bench/ (reproducing the paper's section 5.2), loaded only when asked for.
     bench: async (benchArgs) => (await import('../bench/run.js')).runBench(benchArgs),

@@ -8,8 +8,8 @@
  * - pairings and pairing products (the same bilinear map, not merely a bilinear map), GT
  *   arithmetic, GT as twelve 48-byte big-endian Fp in noble's coefficient order, and the GT
  *   membership test on every hostile Fp12 value;
- * - the mcl loader: memoised, and BackendUnavailableError naming mcl-wasm when the package is
- *   missing, incomplete, or computes other bytes (the self-test).
+ * - the mcl loader: memoised; ERR_MISSING_DEPENDENCY naming mcl-wasm when the package is
+ *   missing; BackendUnavailableError when it is incomplete or computes other bytes (the self-test).
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import fc from 'fast-check';
@@ -224,11 +224,28 @@ describe('the mcl loader', () => {
     expect(a.name).toBe('mcl');
   });
 
-  it('mcl-wasm missing: BackendUnavailableError (ERR_BACKEND_UNAVAILABLE) naming the package and how to install it', async () => {
-    const missing = () => Promise.reject(new Error("Cannot find package 'mcl-wasm'"));
-    const error = await loadMcl(missing).catch((e: unknown) => e);
+  it('mcl-wasm missing: ERR_MISSING_DEPENDENCY naming the package, its licence and how to install it', async () => {
+    // What Node's loader throws for an uninstalled package (import of a subpath of it).
+    const notFound = Object.assign(
+      new Error("Cannot find package 'mcl-wasm' imported from /app/node_modules/medshare/dist/backend/mcl-runtime.js"),
+      {
+        code: 'ERR_MODULE_NOT_FOUND',
+      },
+    );
+    const error = await loadMcl(() => Promise.reject(notFound)).catch((e: unknown) => e);
+    expect(isMedshareError(error) && error.code).toBe('ERR_MISSING_DEPENDENCY');
+    expect(error).not.toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toBe(
+      'medshare/backend/mcl needs mcl-wasm (BSD-3-Clause, optional peer dependency of medshare), which is not installed: npm install mcl-wasm',
+    );
+  });
+
+  it('mcl-wasm installed but failing to load (not "package not found"): BackendUnavailableError (ERR_BACKEND_UNAVAILABLE)', async () => {
+    const broken = () =>
+      Promise.reject(Object.assign(new Error("Cannot find module './mcl_c.wasm'"), { code: 'ERR_MODULE_NOT_FOUND' }));
+    const error = await loadMcl(broken).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
-    expect(isMedshareError(error) && (error as BackendUnavailableError).code).toBe('ERR_BACKEND_UNAVAILABLE');
+    expect(isMedshareError(error) && error.code).toBe('ERR_BACKEND_UNAVAILABLE');
     expect((error as BackendUnavailableError).packageName).toBe('mcl-wasm');
     expect((error as Error).message).toMatch(/optional package mcl-wasm.*npm install mcl-wasm/);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { runBench } from '../bench/run.js';
 import { EXIT } from '../src/cli/args.js';
 import { cacheDir, circuitCacheDir, dataDir, runFolderName } from '../src/cli/paths.js';
-import { type CliIo, main } from '../src/cli.js';
+import { type CliIo, main, zkDependencyError } from '../src/cli.js';
 import { standInProofSystem } from '../src/protocol/index.js';
 
 function capture(extra: Partial<CliIo> = {}) {
@@ -193,6 +193,39 @@ describe('demo', () => {
       expect(released).toBe(1);
       expect(t.out.join('\n')).toContain('proof system: groth16 (test double)');
     }
+  });
+});
+
+describe('the zk peers the demo needs', () => {
+  it('nothing missing: no error; snarkjs missing: one line naming it, npm install, the one command and --stand-in', () => {
+    expect(zkDependencyError(4, ['snarkjs', 'circom2', 'circomlib'], [])).toBeUndefined();
+    const message = zkDependencyError(4, ['snarkjs', 'circom2', 'circomlib'], ['snarkjs'])?.message ?? '';
+    expect(message).not.toContain('\n');
+    expect(message).toContain('need snarkjs (GPL-3.0');
+    expect(message).toContain('npm install snarkjs,');
+    expect(message).toContain('npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo (');
+    expect(message).toContain('--stand-in');
+  });
+
+  it('circom2 and circomlib missing, another record size: the one command brings all three and keeps --fields', () => {
+    const message = zkDependencyError(16, ['snarkjs', 'circom2', 'circomlib'], ['circom2', 'circomlib'])?.message ?? '';
+    expect(message).toContain('need circom2 and circomlib (');
+    expect(message).toContain('npm install circom2 circomlib,');
+    expect(message).toContain('npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo --fields 16 (');
+  });
+
+  it("the demo stops before its first step, exit 1, with the loader's one line", async () => {
+    const t = capture({
+      loadGroth16: async () => {
+        throw zkDependencyError(4, ['snarkjs', 'circom2', 'circomlib'], ['snarkjs']);
+      },
+    });
+    expect(await main(['demo'], t.io)).toBe(EXIT.failure);
+    expect(t.err).toHaveLength(1);
+    expect(t.err[0]).toMatch(
+      /^medshare demo: error: real zk-SNARK proofs for 4-field records need snarkjs .*npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo/,
+    );
+    expect(t.out).toEqual([]);
   });
 });
 

@@ -77,7 +77,9 @@ describe('Ed25519 end to end', () => {
     }
     const forged = signRequest('alice', 7, new Uint8Array([1]), ed25519Signer(deterministicKey('mallory').secretKey));
     const effects = input(0, { type: 'request', request: forged });
-    expect(effects).toEqual([{ type: 'drop', from: 'client', reason: 'request: bad client signature' }]);
+    expect(effects).toEqual([
+      { type: 'drop', from: 'client', code: 'badClientSignature', reason: 'request: bad client signature' },
+    ]);
     // A certificate whose COMMIT was signed with another replica's key is rejected.
     const block = ledgers[1]?.[0] as Block;
     const swapped = {

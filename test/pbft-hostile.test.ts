@@ -10,6 +10,8 @@ import {
   clientStep,
   createClient,
   createReplica,
+  orderingDigest,
+  type DropCode,
   prePrepareSignable,
   type ReplicaEffect,
   type ReplicaInput,
@@ -18,6 +20,32 @@ import {
 import { Cluster, fingerprint } from './support/pbft-harness.js';
 
 type Drop = Extract<ReplicaEffect, { type: 'drop' }>;
+
+/** Every documented drop code (a missing or unknown one is a type error here). */
+const DROP_CODES: Readonly<Record<DropCode, true>> = {
+  malformed: true,
+  unknownSender: true,
+  senderMismatch: true,
+  badSignature: true,
+  badClientSignature: true,
+  invalidCertificate: true,
+  notPrimary: true,
+  wrongView: true,
+  outsideWatermarks: true,
+  notCheckpoint: true,
+  conflict: true,
+  batchUnsorted: true,
+  digestMismatch: true,
+  badTime: true,
+  tooFewViewChanges: true,
+  newViewMismatch: true,
+  alreadyExecuted: true,
+  pendingFull: true,
+  bufferFull: true,
+  refusedBefore: true,
+  rateLimited: true,
+};
+const isDropCode = (code: unknown): boolean => typeof code === 'string' && Object.hasOwn(DROP_CODES, code);
 
 function expectDroppedUnchanged(cluster: Cluster, id: number, input: ReplicaInput): Drop[] {
   const before = fingerprint(cluster.state(id));
@@ -44,7 +72,7 @@ const throwingProxy = new Proxy(
 describe('hostile messages from replicas are dropped with a reason', () => {
   const cluster = new Cluster(4);
   const request = cluster.request('alice', 1);
-  const unsigned = { view: 0, seq: 1, digest: batchDigest([request]), replica: 0 };
+  const unsigned = { view: 0, seq: 1, digest: orderingDigest(0, batchDigest([request])), time: 0, replica: 0 };
   const valid = {
     type: 'prePrepare',
     ...unsigned,
@@ -105,12 +133,13 @@ describe('hostile messages from replicas are dropped with a reason', () => {
         },
       },
     ],
-    ['a status with a non-boolean flag', { type: 'status', replica: 1, view: 0, viewChanging: 1, lastExecuted: 0 }],
+    ['a status with a non-boolean flag', { type: 'status', replica: 1, view: 0, viewChanging: 1, lastExecuted: 0, stableSeq: 0 }],
   ];
   for (const [what, message] of table) {
     it(`${what}`, () => {
       const effects = expectDroppedUnchanged(cluster, 1, { type: 'message', from: 0, message });
       expect(effects.length).toBeGreaterThan(0);
+      expect(effects[0]?.code).toBe('malformed');
       expect(typeof effects[0]?.reason).toBe('string');
     });
   }
@@ -123,7 +152,7 @@ describe('hostile messages from replicas are dropped with a reason', () => {
   it('messages from unknown senders (or claiming to be from the receiver) are dropped', () => {
     for (const from of [-1, 4, 1.5, Number.NaN, 1]) {
       const effects = expectDroppedUnchanged(cluster, 1, { type: 'message', from, message: valid });
-      expect(effects[0]?.reason).toMatch(/unknown sender/);
+      expect(effects[0]?.code).toBe('unknownSender');
     }
   });
 
@@ -135,7 +164,7 @@ describe('hostile messages from replicas are dropped with a reason', () => {
         (message, to) => {
           const from = (to + 1) % 4;
           const { effects } = step(cluster.state(to), { type: 'message', from, message });
-          return effects.every((e) => e.type === 'drop');
+          return effects.every((e) => e.type === 'drop' && isDropCode(e.code));
         },
       ),
       { numRuns: 500 },
@@ -154,7 +183,7 @@ describe('hostile messages from replicas are dropped with a reason', () => {
       fc.property(fc.constantFrom('view', 'seq', 'digest', 'replica', 'signature', 'batch', 'type'), junk, (field, value) => {
         const message = { ...valid, [field]: value };
         const { effects } = step(cluster.state(2), { type: 'message', from: 0, message });
-        return Array.isArray(effects);
+        return effects.every((e) => e.type !== 'drop' || isDropCode(e.code));
       }),
       { numRuns: 300 },
     );
@@ -173,7 +202,7 @@ describe('hostile messages from replicas are dropped with a reason', () => {
       },
     });
     const { effects } = step(replica, { type: 'message', from: 0, message: valid });
-    expect(effects).toEqual([{ type: 'drop', from: 0, reason: 'pre-prepare: bad signature' }]);
+    expect(effects).toEqual([{ type: 'drop', from: 0, code: 'badSignature', reason: 'pre-prepare: bad signature' }]);
   });
 });
 
@@ -186,10 +215,10 @@ describe('hostile client input', () => {
       { type: 'request', client: 'alice', timestamp: -1, operation: new Uint8Array(1), signature: new Uint8Array(8) },
     ]) {
       const effects = expectDroppedUnchanged(cluster, 0, { type: 'request', request });
-      expect(effects[0]?.from).toBe('client');
+      expect(effects[0]).toMatchObject({ from: 'client', code: 'malformed' });
     }
     const forged = { ...cluster.request('alice', 1), signature: new Uint8Array(8) };
-    expect(expectDroppedUnchanged(cluster, 0, { type: 'request', request: forged })[0]?.reason).toMatch(/bad client signature/);
+    expect(expectDroppedUnchanged(cluster, 0, { type: 'request', request: forged })[0]?.code).toBe('badClientSignature');
   });
 
   it('a client ignores malformed, foreign and duplicate replies', () => {
@@ -197,23 +226,57 @@ describe('hostile client input', () => {
     let client = createClient({ id: 'alice', n: 4, sign: cluster.keys.clientSigner('alice') });
     client = clientStep(client, { type: 'submit', operation: new Uint8Array([1]) }).state;
     const good = { type: 'reply', view: 0, timestamp: 1, client: 'alice', replica: 1, result: new Uint8Array(12) };
-    for (const [from, reply] of [
-      [1, null],
-      [1, { ...good, replica: 2 }],
-      [1, { ...good, client: 'bob' }],
-      [1, { ...good, timestamp: 2 }],
-      [9, { ...good, replica: 9 }],
-      [1, { ...good, result: 'x' }],
+    for (const [from, reply, code] of [
+      [1, null, 'malformed'],
+      [1, { ...good, replica: 2 }, 'malformed'],
+      [1, { ...good, client: 'bob' }, 'notOutstanding'],
+      [1, { ...good, timestamp: 2 }, 'notOutstanding'],
+      [9, { ...good, replica: 9 }, 'malformed'],
+      [1, { ...good, result: 'x' }, 'malformed'],
     ] as const) {
       const out = clientStep(client, { type: 'reply', from, reply });
-      expect(out.effects[0]?.type).toBe('drop');
+      expect(out.effects[0]).toMatchObject({ type: 'drop', code });
       expect(out.state).toBe(client);
     }
     client = clientStep(client, { type: 'reply', from: 1, reply: good }).state;
     expect(clientStep(client, { type: 'reply', from: 1, reply: good }).effects[0]).toMatchObject({
       type: 'drop',
-      reason: 'reply: duplicate',
+      code: 'duplicate',
     });
+  });
+});
+
+describe('a client takes a view only when f + 1 replies vouch for it (issue 11, item 4)', () => {
+  const result = new Uint8Array(12).fill(1);
+  const reply = (replica: number, view: number) => ({ type: 'reply', view, timestamp: 1, client: 'alice', replica, result });
+  function submitted(n: number) {
+    const client = createClient({ id: 'alice', n, sign: () => new Uint8Array(8) });
+    return clientStep(client, { type: 'submit', operation: new Uint8Array([1]) }).state;
+  }
+
+  it('n = 4: a Byzantine reply with view 2^53 - 3 and an honest one in view 0 complete the request, the view stays 0', () => {
+    let client = submitted(4);
+    client = clientStep(client, { type: 'reply', from: 3, reply: reply(3, 2 ** 53 - 3) }).state;
+    const done = clientStep(client, { type: 'reply', from: 1, reply: reply(1, 0) });
+    expect(done.effects).toMatchObject([{ type: 'result', view: 0 }]);
+    expect(done.state.view).toBe(0);
+    // The next request goes to the primary of view 0, not to the attacker (2^53 - 3 mod 4 = 1).
+    const next = clientStep(done.state, { type: 'submit', operation: new Uint8Array([2]) });
+    expect(next.effects).toMatchObject([{ type: 'send', to: 0 }]);
+  });
+
+  it('n = 7: views 9, 9 and 5 from three replies give view 5 (f + 1 = 3 vouch for at least 5); f replies alone move nothing', () => {
+    let client = submitted(7);
+    client = clientStep(client, { type: 'reply', from: 1, reply: reply(1, 9) }).state;
+    client = clientStep(client, { type: 'reply', from: 2, reply: reply(2, 9) }).state;
+    const done = clientStep(client, { type: 'reply', from: 3, reply: reply(3, 5) });
+    expect(done.state.view).toBe(5);
+  });
+
+  it('a view never goes back: replies from a lower view keep the client where it is', () => {
+    let client = { ...submitted(4), view: 6 };
+    client = clientStep(client, { type: 'reply', from: 1, reply: reply(1, 2) }).state;
+    expect(clientStep(client, { type: 'reply', from: 2, reply: reply(2, 3) }).state.view).toBe(6);
   });
 });
 
@@ -225,6 +288,17 @@ describe('caller mistakes are typed errors', () => {
     expect(() => createReplica({ id: 0, n: 4, crypto, checkpointInterval: 4, logWindow: 6 })).toThrow(RangeError);
     expect(() => createReplica({ id: 0, n: 4, crypto, maxBatch: 0 })).toThrow(RangeError);
     expect(() => createReplica({ id: 0, n: 4, crypto: {} as never })).toThrow(TypeError);
+    expect(() => createReplica({ id: '0' as never, n: 4, crypto })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_TYPE' }),
+    );
+  });
+  it('maxBackoff: 0 allowed (no doubling); a bad value is named as given, not shifted by one', () => {
+    expect(createReplica({ id: 0, n: 4, crypto, maxBackoff: 0 }).config.maxBackoff).toBe(0);
+    for (const bad of [-1, 33, 2.5]) {
+      expect(() => createReplica({ id: 0, n: 4, crypto, maxBackoff: bad })).toThrow(
+        expect.objectContaining({ code: 'ERR_ARGUMENT_VALUE', message: expect.stringContaining(`maxBackoff: ${bad} is not`) }),
+      );
+    }
   });
   it('step rejects an unknown input kind; a busy client rejects a second submit', () => {
     const replica = createReplica({ id: 0, n: 4, crypto });

@@ -67,9 +67,9 @@ beforeAll(async () => {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Applies `operation` to `state` and checks it is refused for `reason` with the state unchanged. */
-function expectRefused(state: ContractState, operation: Uint8Array, reason: RefusalReason) {
+function expectRefused(state: ContractState, operation: Uint8Array, reason: RefusalReason, blockTime?: number) {
   const before = hex(contractStateHash(state));
-  const { state: next, outcome } = apply(w, state, operation);
+  const { state: next, outcome } = apply(w, state, operation, blockTime);
   expect(outcome.accepted ? 'accepted' : outcome.reason).toBe(reason);
   expect(next).toBe(state);
   expect(hex(contractStateHash(next))).toBe(before);
@@ -351,7 +351,7 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
         throw new Error('verifier bug');
       },
     };
-    const { state, outcome } = applyTransaction(w.state, sub.operation, w.config, throwing);
+    const { state, outcome } = applyTransaction(w.state, sub.operation, w.config, throwing, T0 + 100);
     expect(outcome).toMatchObject({ accepted: false, reason: 'invalidProof' });
     expect(state).toBe(w.state);
   });
@@ -412,6 +412,70 @@ describe('proof submission (steps 4-5, section 4.2.7)', () => {
   });
 });
 
+describe('time comes from the ordering layer (issue 11, item 10)', () => {
+  // The contract clock is the block time PBFT assigns; a sender's stamp is a claim within maxClockSkew.
+  const requirement = (time: number, criteriaHash = 77n) =>
+    signTransaction(
+      w.creds.labB.signingKey,
+      'publishRequirement',
+      { criteriaHash, keywords: ['age'], verificationKey: w.keys.verificationKey, reward: 1, exclusive: false },
+      time,
+      { random },
+    );
+  const block = T0 + 500;
+
+  it('a stamp of 2^53 - 1 is refused (futureTimestamp), the clock stays, and honest transactions go on', () => {
+    const attack = expectRefused(w.state, requirement(2 ** 53 - 1), 'futureTimestamp', block);
+    expect(attack).toMatchObject({ accountable: IDS.labB });
+    // Before: the clock became 2^53 - 1 and every later transaction, the authority's included, was stale.
+    const { state } = applyOk(w, w.state, requirement(block), block);
+    expect(state.clock).toBe(block);
+    expect(
+      apply(w, state, w.pkg.registration('patient:carol', 'patient', block + 1, { random }), block + 1).outcome.accepted,
+    ).toBe(true);
+  });
+
+  it('a stamp just inside the skew is accepted but does not move the clock: an honest proof in flight still passes', async () => {
+    const ahead = applyOk(w, w.state, requirement(block + w.config.maxClockSkew), block);
+    expect(ahead.state.clock).toBe(block);
+    const sub = await submission({ time: block });
+    expect(apply(w, ahead.state, sub.operation, block).outcome.accepted).toBe(true);
+    // One second further ahead is a claim the contract refuses.
+    expectRefused(w.state, requirement(block + w.config.maxClockSkew + 1), 'futureTimestamp', block);
+  });
+
+  it('a back-dated envelope does not make an old proof young: the proof age is measured against the block time', async () => {
+    const { state } = applyOk(w, w.state, requirement(block), block); // the clock is at the block time
+    const proofTime = block - w.config.maxProofAge - 50; // 50 s too old
+    const old = await submission({ time: proofTime });
+    const tx = decodeContractTransaction(old.operation);
+    if (tx.kind !== 'submitProof') throw new Error('kind');
+    // The envelope back-dated by 50 s (within the skew): before, the age was measured from the envelope.
+    const backDated = signTransaction(w.creds.patient.signingKey, 'submitProof', tx.body, block - 50, { random });
+    expectRefused(state, backDated, 'staleTimestamp', block);
+    // An honest envelope time does not help either: the proof itself is too old.
+    const honest = signTransaction(w.creds.patient.signingKey, 'submitProof', tx.body, block, { random });
+    expectRefused(state, honest, 'staleTimestamp', block);
+  });
+
+  it('a proof stamped 30 years ahead is refused, whatever the envelope claims', async () => {
+    const future = block + 30 * 365 * 86_400;
+    const sub = await submission({ time: future });
+    const tx = decodeContractTransaction(sub.operation);
+    if (tx.kind !== 'submitProof') throw new Error('kind');
+    expect(apply(w, w.state, sub.operation, block).outcome).toMatchObject({ accepted: false, reason: 'futureTimestamp' });
+    const honestEnvelope = signTransaction(w.creds.patient.signingKey, 'submitProof', tx.body, block, { random });
+    expect(apply(w, w.state, honestEnvelope, block).outcome).toMatchObject({ accepted: false, reason: 'futureTimestamp' });
+  });
+
+  it('the clock is the latest block time of an accepted transaction, never lower', () => {
+    const first = applyOk(w, w.state, requirement(block), block);
+    const second = applyOk(w, first.state, requirement(block - 10, 78n), block - 10);
+    expect(second.state.clock).toBe(block);
+    expect(() => applyTransaction(w.state, requirement(block), w.config, w.zk, -1)).toThrow(RangeError);
+  });
+});
+
 describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
   it('shares under an exclusive licence, then refuses a second sale to another institution', async () => {
     const flow = await shareFlow(w.state, w.requirementA, REQUIREMENT_A, 'labA');
@@ -467,6 +531,26 @@ describe('access and sharing (steps 6 and 9, section 5.1.5)', () => {
       'commitmentMismatch',
     );
     expectRefused(flow.granted, shareOperation(flow.approvalId, 'labB', T0 + 220), 'notParty');
+  });
+});
+
+describe('a commitment is registered once: the licence covers the data (issue 11, item 11)', () => {
+  /** `sender` registers RECORD's commitment as a record of the other patient (who signs it). */
+  const reRegister = (sender: 'otherPatient' | 'hospital') => {
+    const commitment = commitmentOf(zk, RECORD);
+    const patientSignature = signRecordCommitment(w.creds.otherPatient.signingKey, commitment, { random });
+    const body = { patient: IDS.otherPatient, commitment, patientSignature };
+    return signTransaction(w.creds[sender].signingKey, 'registerRecord', body, T0 + 40, { random });
+  };
+
+  it('a colluding second identity cannot register the same commitment as a new record of its own', () => {
+    // Before: a new record id (another patient), so a second, "exclusive" sale of the same data.
+    const outcome = expectRefused(w.state, reRegister('otherPatient'), 'duplicate');
+    expect(outcome).toMatchObject({ accountable: IDS.otherPatient });
+  });
+
+  it("nor can a hospital register another patient's committed record under a second patient", () => {
+    expectRefused(w.state, reRegister('hospital'), 'duplicate');
   });
 });
 

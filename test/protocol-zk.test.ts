@@ -1,13 +1,12 @@
 /**
- * The protocol with real Groth16 proofs (medshare/zk, through src/protocol/groth16.ts) at a small
- * record size (n = 4 with medshare/zk's default shape; the circuit is compiled once into medshare/zk's
- * cache): the contract accepts a real proof and refuses a changed proof or public signals that
+ * The protocol with real Groth16 proofs (medshare/zk's groth16ProofSystem) at a small
+ * record size (n = 4 with medshare/zk's default shape, compiled once into medshare/zk's cache):
+ * the contract accepts a real proof and refuses a changed proof or public signals that
  * claim R = 1, and the whole story runs end to end through PBFT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groth16ProofSystem } from '../src/protocol/groth16.js';
 import { decodeContractTransaction, proofSubmission, runStory, signTransaction } from '../src/protocol/index.js';
-import { releaseWorkers } from '../src/zk/index.js';
+import { groth16ProofSystem, releaseWorkers } from '../src/zk/index.js';
 import {
   apply,
   blindingOf,

@@ -75,6 +75,7 @@ describe('string decoders round-trip every valid string exactly', () => {
           merkleRoot: new Uint8Array(32),
           view: 0,
           seq: 1,
+          time: 0,
           batch: [
             { type: 'request' as const, client: a, timestamp: 1, operation: new Uint8Array(1), signature: new Uint8Array(1) },
           ],

@@ -6,8 +6,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isMedshareError, MedshareError } from '../src/internal/errors.js';
 import { loadFastCheck } from '../src/testing/fast-check.js';
-import { type Block, MemoryBlockStore } from '../src/ledger/index.js';
-import { blockStoreProperties, checkLaw, type LawResult, LAYOUTS, preSchemeProperties, spansOf } from '../src/testing/index.js';
+import { type Block, MemoryBlockStore, MemoryNodeStorage } from '../src/ledger/index.js';
+import {
+  blockStoreProperties,
+  checkLaw,
+  nodeStorageProperties,
+  type LawResult,
+  LAYOUTS,
+  preSchemeProperties,
+  spansOf,
+} from '../src/testing/index.js';
 import { nonceBit, toyScheme } from './support/toy-scheme.js';
 
 const SEED = 20261130;
@@ -89,6 +97,22 @@ describe('blockStoreProperties against broken stores', () => {
     const reopening = checkLaw(laws[2] as (typeof laws)[number], { seed: SEED });
     expect(reopening.passed).toBe(false);
     expect(reopening.error).toBe('LawViolation: reopened after 1 blocks: height 0, expected 1');
+  });
+});
+
+describe('nodeStorageProperties against a broken storage', () => {
+  it('a storage whose saved state does not survive a crash is caught, on the first save followed by a crash', () => {
+    class Forgetful extends MemoryNodeStorage {
+      override crash(): void {
+        this.saveReplica(new Uint8Array(0));
+      }
+    }
+    const [replica] = nodeStorageProperties({ create: () => new Forgetful(), runs: 20 }).map((law) =>
+      checkLaw(law, { seed: SEED }),
+    );
+    expect(replica?.passed).toBe(false);
+    expect(replica?.error).toBe('LawViolation: save 1 and a crash: loadReplica() returned other bytes');
+    expect(replica?.counterexample).toBe('[[[Uint8Array.from([0]),true]]]');
   });
 });
 

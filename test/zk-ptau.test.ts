@@ -37,8 +37,7 @@ const CEREMONY_SHAPE = circuitShape(4, { bits: 8, criteria: 2 });
 async function ceremony(power: number): Promise<Uint8Array> {
   const file = path.resolve('.cache', 'medshare-zk', `test-ceremony-${power}.ptau`);
   if (existsSync(file)) return new Uint8Array(await readFile(file));
-  const { buildBn128 } = await import('ffjavascript');
-  const curve = await buildBn128();
+  const curve = await snarkjs.curves.getCurveFromName('bn128'); // ffjavascript's buildBn128
   const start: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
   await snarkjs.powersOfTau.newAccumulator(curve, power, start);
   const contributed: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };

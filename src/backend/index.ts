@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/backend`: pairing backends, and every pairing-based scheme of medshare on one of them.
  *
  * medshare's schemes compute on BLS12-381 through a backend. Two exist:
@@ -18,16 +17,17 @@
  *
  * @example
  * ```ts
- * import { nobleBackend, withBackend } from 'medshare/backend';
+ * import { nobleBackend, type PairingBackend, withBackend } from 'medshare/backend';
  * import { mclBackend } from 'medshare/backend/mcl';
  * // The WebAssembly backend when mcl-wasm is installed, else the default one.
- * const backend = await mclBackend().catch(() => nobleBackend);
+ * const backend: PairingBackend = await mclBackend().catch(() => nobleBackend);
  * const { ga07, ga07Verifiable, authSign } = withBackend(backend);
  * const { params, masterKey } = ga07.setup();
  * const alice = ga07.keyGen(params, masterKey, 'patient:alice');
  * const stored = ga07.encrypt(params, 'patient:alice', new TextEncoder().encode('{"hba1c": 6.1}'));
  * ga07.decrypt(params, alice, stored); // the record
  * ```
+ * @module
  */
 import { createGa07, ga07Core, type Ga07Params, type Ga07Scheme, type Ga07SecretKey } from '../pre/ga07.js';
 import { createGa07Verifiable, type Ga07VerifiableApi } from '../pre/ga07-verifiable.js';

@@ -1,13 +1,14 @@
 /**
- * @module
  * The mcl backend's machinery (internal; the public entry is ./mcl.ts): the raw WebAssembly
  * module of mcl-wasm, the element classes, the backend object and its loader. See ./mcl.ts for
  * how mcl is mapped onto medshare's formats.
+ * @module
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { curve, Fp_ as Fp, gtIsCyclotomic, ORDER } from '../internal/bls.js';
 import { BackendUnavailableError } from '../internal/errors.js';
+import { isPackageNotFound, missingDependency } from '../internal/optional.js';
 import type { Groups, PairingBackend, Point, PointGroup, TargetGroup } from './types.js';
 
 /** The npm package the mcl backend needs. */
@@ -596,7 +597,10 @@ export async function importMcl(): Promise<unknown> {
 /**
  * Instantiates mcl's module with `importer`'s factory, configures it for medshare (BLS12-381, ETH
  * serialization, RFC 9380 map-to, subgroup checks on decode) and runs the self-test.
- * @throws BackendUnavailableError naming mcl-wasm when anything is missing or different
+ * @throws MedshareError (`ERR_MISSING_DEPENDENCY`) naming mcl-wasm and how to install it when
+ * the package is not installed
+ * @throws BackendUnavailableError naming mcl-wasm when the installed package has another shape or
+ * gives other answers
  */
 export async function loadMcl(importer: () => Promise<unknown> = importMcl): Promise<PairingBackend<MclGroups>> {
   const unavailable = (problem: string) =>
@@ -606,6 +610,7 @@ export async function loadMcl(importer: () => Promise<unknown> = importMcl): Pro
     const imported = (await importer()) as { default?: unknown } | undefined;
     createModule = (imported?.default ?? imported) as CreateModule;
   } catch (e) {
+    if (isPackageNotFound(e, MCL_PACKAGE)) throw missingDependency([MCL_PACKAGE], 'medshare/backend/mcl', 'BSD-3-Clause');
     throw unavailable(`needs the optional package ${MCL_PACKAGE}, which could not be loaded: ${(e as Error).message}`);
   }
   if (typeof createModule !== 'function') throw unavailable(`found ${MCL_PACKAGE} without the module factory it expects`);

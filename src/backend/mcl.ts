@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/backend/mcl`: the WebAssembly pairing backend, on herumi's mcl (mcl-wasm, BSD-3-Clause),
  * an optional peer dependency: `npm install mcl-wasm`, then
  *
@@ -39,6 +38,7 @@
  *
  * Side channels: `multiply` uses mcl's constant-time ladder; GT exponentiation, pairings and
  * hashing are not claimed constant-time (neither are the noble backend's).
+ * @module
  */
 import type { PairingBackend } from './types.js';
 import { loadMcl, type MclGroups } from './mcl-runtime.js';
@@ -58,9 +58,11 @@ let loading: Promise<PairingBackend<MclGroups>> | undefined;
  * embedded in the package's JavaScript, so no file needs serving).
  *
  * @returns the backend, for `withBackend` (medshare/backend) or the scheme factories
- * @throws BackendUnavailableError (`ERR_BACKEND_UNAVAILABLE`) naming mcl-wasm when the package is
- * not installed, or when the installed version does not have the shape or give the answers
- * checked; a later call tries again
+ * @throws MedshareError (`ERR_MISSING_DEPENDENCY`) naming mcl-wasm and `npm install mcl-wasm` when
+ * the package is not installed
+ * @throws BackendUnavailableError (`ERR_BACKEND_UNAVAILABLE`) naming mcl-wasm when the installed
+ * version does not have the shape or give the answers checked. After either, a later call tries
+ * again
  */
 export function mclBackend(): Promise<PairingBackend<MclGroups>> {
   loading ??= loadMcl().catch((e: unknown) => {

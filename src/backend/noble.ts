@@ -1,9 +1,9 @@
 /**
- * @module
  * The default pairing backend: pure JavaScript, on @noble/curves (src/internal/bls.ts adds the
  * pairing products with cached G2 lines, the Frobenius-split GT exponentiation and the fast GT
  * membership test). Needs nothing beyond medshare's own dependencies and is what `ga07`,
  * `huang2020`, `ga07Verifiable` and the functions of medshare/sign use.
+ * @module
  */
 import {
   fp12FromBytes,

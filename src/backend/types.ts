@@ -1,5 +1,4 @@
 /**
- * @module
  * The pairing-backend interface: everything medshare's pairing-based schemes (ga07, its
  * verifiable / threshold layer, huang2020 and AuthSign) ask of a BLS12-381 implementation.
  *
@@ -19,6 +18,7 @@
  * touch. Elements of different backends do not mix: every scheme function checks that each
  * argument holds elements of its own backend ({@link PointGroup.is}) and throws
  * ArgumentTypeError otherwise; move objects between backends through their byte encodings.
+ * @module
  */
 
 /**

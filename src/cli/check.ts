@@ -1,8 +1,9 @@
 /**
- * @module
  * `medshare check`: runs the laws of medshare/testing (fast-check properties) against the
  * installed build and prints each law with its runs and time; on a failure, the seed, fast-check's
  * path and the shrunk counterexample, and the command line that replays it.
+ *
+ * @module
  */
 import type { Law, LawGroup } from '../testing/index.js';
 import { EXIT, integerOption, parseOptions, UsageError } from './args.js';

@@ -13,7 +13,12 @@
  * | `ERR_PROOF` | {@link ProofError} | a well-formed proof of correct computation does not verify |
  *
  * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
- * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}.
+ * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...) and situations (`ERR_EVM_CHAIN`: an EVM chain that
+ * lacks the Prague precompiles, or a transaction that failed there without a named refusal;
+ * `ERR_BACKEND_UNAVAILABLE`: an installed pairing backend that fails its self-test), all listed in
+ * {@link ErrorCode}. `ERR_MISSING_DEPENDENCY` says that an optional peer dependency (snarkjs,
+ * circom2, circomlib, mcl-wasm; viem and @ethereumjs/vm for the EVM demo) is needed and not
+ * installed; its message names the package to install.
  *
  * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
  * `RangeError` for a wrong length or value, so `catch (e) { if (e instanceof RangeError) ... }`
@@ -42,6 +47,7 @@ export type ErrorCode =
   | 'ERR_MISSING_DEPENDENCY'
   | 'ERR_NETWORK'
   | 'ERR_NODE_ONLY'
+  | 'ERR_EVM_CHAIN'
   | 'ERR_BACKEND_UNAVAILABLE';
 
 /** Marks every medshare error, whatever built-in class it extends. */
@@ -204,9 +210,10 @@ export class ProofError extends MedshareError {
 }
 
 /**
- * An optional pairing backend cannot be loaded (`ERR_BACKEND_UNAVAILABLE`): its package is not
- * installed (medshare's default backend needs nothing extra; `mclBackend` needs mcl-wasm), or the
- * installed version does not have the shape or give the answers medshare checks when loading it.
+ * An optional pairing backend cannot be used (`ERR_BACKEND_UNAVAILABLE`): its package is installed
+ * (`mclBackend` needs mcl-wasm; the default backend nothing extra) but does not have the shape or
+ * give the answers medshare checks when loading it. A package that is not installed at all is
+ * `ERR_MISSING_DEPENDENCY`, as for every optional peer.
  */
 export class BackendUnavailableError extends MedshareError {
   declare readonly code: 'ERR_BACKEND_UNAVAILABLE';
@@ -315,6 +322,11 @@ export function akind<T>(
     if (!test(obj[field])) throw new ArgumentTypeError(name, `${kind}: its ${field} must be ${description}`, obj[field]);
   }
   return value as T;
+}
+
+/** True iff `value` is a `number` that is a non-negative safe integer (a count, an index, a time). */
+export function isNatural(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * @module
  * Small pairing identities shared by the schemes, for any backend.
+ * @module
  */
 import type { Groups, PairingBackend } from '../backend/types.js';
 

@@ -1,18 +1,19 @@
 /**
- * @module
  * Blocks and the hash chain (Huang et al. 2020, section 5.1: "The order and the transaction of
  * blocks are protected with a hash chain"). A block holds its height, the previous block's hash,
- * the Merkle root of its batch, the batch, the view and sequence number in which PBFT committed
- * it, and the commit certificate: 2f + 1 signed COMMITs for (view, seq, Merkle root).
+ * the Merkle root of its batch, its time (assigned by the PBFT primary, checked by the backups),
+ * the batch, the view and sequence number in which PBFT committed it, and the commit certificate:
+ * 2f + 1 signed COMMITs for (view, seq, d), where d = orderingDigest(time, merkleRoot).
  *
- * hash = SHA-256(tag || height || previousHash || merkleRoot). The view and certificate are
- * proofs about the block, not part of its identity: honest replicas can commit the same batch at
- * the same height in different views, and their chains must still be equal.
+ * hash = SHA-256(tag || height || previousHash || d). The view and certificate are proofs about
+ * the block, not part of its identity: honest replicas can commit the same batch at the same
+ * height in different views, and their chains must still be equal.
+ * @module
  */
 import { ByteReader, ByteWriter, bytesEqual } from '../internal/bytes.js';
 import { checkCommitCertificate } from '../pbft/certificates.js';
-import { batchDigest, blockHash, DIGEST_BYTES, GENESIS_HASH } from '../pbft/encoding.js';
-import type { Commit, ReplicaCrypto, ReplicaExecuteEffect, Request } from '../pbft/types.js';
+import { batchDigest, blockHash, DIGEST_BYTES, GENESIS_HASH, orderingDigest } from '../pbft/encoding.js';
+import type { Commit, PrePrepare, ReplicaCrypto, ReplicaExecuteEffect, Request } from '../pbft/types.js';
 import type { ed25519ReplicaVerifier } from '../pbft/crypto.js';
 import { EncodingError } from '../internal/errors.js';
 
@@ -28,6 +29,12 @@ export interface Block {
    */
   readonly merkleRoot: Uint8Array;
   /**
+   * The block time: the time the PBFT primary assigned to the batch ({@link PrePrepare.time}),
+   * within the backups' clock bound and never below the previous batch's; certified with the batch
+   * (the COMMITs sign orderingDigest(time, merkleRoot)) and hashed. 0 for a null request.
+   */
+  readonly time: number;
+  /**
    * The requests PBFT ordered at `seq`, in PRE-PREPARE order; each operation is, in medshare, an
    * encoded {@link Transaction}. Empty for a null request filled in by a view change.
    */
@@ -37,11 +44,11 @@ export interface Block {
   /** The PBFT sequence number, always equal to `height`; not hashed separately. */
   readonly seq: number;
   /**
-   * 2f + 1 signed COMMITs from distinct replicas for (view, seq, merkleRoot), the commit certificate
+   * 2f + 1 signed COMMITs from distinct replicas for (view, seq, orderingDigest(time, merkleRoot)), the commit certificate
    * of paper step 4; not hashed (another valid certificate for the same batch is equally good).
    */
   readonly certificate: readonly Commit[];
-  /** blockHash(height, previousHash, merkleRoot). */
+  /** blockHash(height, previousHash, orderingDigest(time, merkleRoot)). */
   readonly hash: Uint8Array;
 }
 
@@ -51,6 +58,8 @@ export interface Execution {
   readonly seq: number;
   /** The view in which the batch committed. */
   readonly view: number;
+  /** The batch's time (the block time). */
+  readonly time: number;
   /** The batch executed, in PRE-PREPARE order. */
   readonly batch: readonly Request[];
   /** The 2f + 1 matching COMMITs for (view, seq, batch digest). */
@@ -71,11 +80,12 @@ export function blockFromExecution(execution: Execution, previousHash: Uint8Arra
     height: execution.seq,
     previousHash,
     merkleRoot,
+    time: execution.time,
     batch: execution.batch,
     view: execution.view,
     seq: execution.seq,
     certificate: execution.certificate,
-    hash: blockHash(execution.seq, previousHash, merkleRoot),
+    hash: blockHash(execution.seq, previousHash, orderingDigest(execution.time, merkleRoot)),
   };
 }
 
@@ -86,7 +96,7 @@ export function blockFromExecution(execution: Execution, previousHash: Uint8Arra
  * - `'link'`: previousHash is not the hash of the block below;
  * - `'merkle'`: the batch does not hash to merkleRoot (the batch was altered);
  * - `'hash'`: the stored hash is not the recomputed block hash;
- * - `'certificate'`: the commit certificate is not 2f + 1 valid COMMITs for (view, seq, merkleRoot);
+ * - `'certificate'`: the commit certificate is not 2f + 1 valid COMMITs for (view, seq, orderingDigest(time, merkleRoot));
  * - `'transaction'`: {@link VerifyChainOptions.checkOperation} rejected an operation.
  */
 export type ChainProblemKind = 'order' | 'link' | 'merkle' | 'hash' | 'certificate' | 'transaction';
@@ -174,16 +184,10 @@ export function verifyChain(blocks: Iterable<Block>, options: VerifyChainOptions
     if (!bytesEqual(block.previousHash, previous)) return bad('link', 'previous-hash does not match the block below');
     if (!bytesEqual(block.merkleRoot, batchDigest(block.batch)))
       return bad('merkle', 'the batch was altered: its Merkle root differs');
-    const hash = blockHash(block.height, block.previousHash, block.merkleRoot);
+    const digest = orderingDigest(block.time, block.merkleRoot);
+    const hash = blockHash(block.height, block.previousHash, digest);
     if (!bytesEqual(block.hash, hash)) return bad('hash', 'stored hash differs from the recomputed block hash');
-    const badCertificate = checkCommitCertificate(
-      block.certificate,
-      block.view,
-      block.seq,
-      block.merkleRoot,
-      options.n,
-      options.crypto,
-    );
+    const badCertificate = checkCommitCertificate(block.certificate, block.view, block.seq, digest, options.n, options.crypto);
     if (badCertificate !== null) return bad('certificate', `commit certificate: ${badCertificate}`);
     if (options.checkOperation !== undefined) {
       for (let i = 0; i < block.batch.length; i++) {
@@ -202,11 +206,12 @@ export function verifyChain(blocks: Iterable<Block>, options: VerifyChainOptions
   return { valid: true, height, head: previous };
 }
 
-const BLOCK_VERSION = 1;
+/** Version 2 added the block time (version 1, without it, is refused: its hashes do not cover a time). */
+const BLOCK_VERSION = 2;
 
 /**
- * Encodes a block for storage: u8(version 1) || u64(height) || raw(previousHash) || raw(merkleRoot)
- * || u64(view) || u64(seq) || u32(|batch|) || for each request str(client) || u64(timestamp) ||
+ * Encodes a block for storage: u8(version 2) || u64(height) || raw(previousHash) || raw(merkleRoot)
+ * || u64(time) || u64(view) || u64(seq) || u32(|batch|) || for each request str(client) || u64(timestamp) ||
  * bytes(operation) || bytes(signature), then u32(|certificate|) || for each COMMIT u64(view) ||
  * u64(seq) || raw(digest) || u32(replica) || bytes(signature), then raw(hash); integers big-endian,
  * lengths u32. The hashes and digests must be 32 bytes for {@link decodeBlock} to read the result back.
@@ -220,6 +225,7 @@ export function encodeBlock(block: Block): Uint8Array {
     .u64(block.height)
     .raw(block.previousHash)
     .raw(block.merkleRoot)
+    .u64(block.time)
     .u64(block.view)
     .u64(block.seq)
     .u32(block.batch.length);
@@ -243,6 +249,7 @@ export function decodeBlock(bytes: Uint8Array): Block {
   const height = r.u64('height');
   const previousHash = r.raw(DIGEST_BYTES, 'previousHash');
   const merkleRoot = r.raw(DIGEST_BYTES, 'merkleRoot');
+  const time = r.u64('time');
   const view = r.u64('view');
   const seq = r.u64('seq');
   const batchLength = r.u32('batch length');
@@ -272,5 +279,5 @@ export function decodeBlock(bytes: Uint8Array): Block {
   }
   const hash = r.raw(DIGEST_BYTES, 'hash');
   r.end();
-  return { height, previousHash, merkleRoot, batch, view, seq, certificate, hash };
+  return { height, previousHash, merkleRoot, time, batch, view, seq, certificate, hash };
 }

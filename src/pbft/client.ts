@@ -1,18 +1,19 @@
 /**
- * @module
  * The PBFT client (Castro-Liskov section 4.1; in the paper, the smart contract that submits a
  * transaction and waits for the verification nodes' replies, section 4.2.10 step 5).
  *
  * A client sends ⟨REQUEST, o, t, c⟩σc to the primary it believes in, accepts a result once f + 1
- * replicas sent matching replies (at least one of them is correct), and on a timeout broadcasts the
+ * replicas sent matching replies (at least one of them is correct), moves to a later view only when
+ * f + 1 replies report it, and on a timeout broadcasts the
  * request to every replica. One request is outstanding at a time, so timestamps are executed in order.
+ * @module
  */
 import { toHex } from '../internal/bytes.js';
 import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
-import type { Reply, Request } from './types.js';
+import type { ClientDropCode, Reply, Request } from './types.js';
 import { MAX_CLIENT_ID } from './validate.js';
-import { ArgumentTypeError, ArgumentValueError, MedshareError } from '../internal/errors.js';
+import { ArgumentTypeError, ArgumentValueError, ainteger, MedshareError } from '../internal/errors.js';
 
 /** Thrown when a client is asked to submit while a request is still outstanding. */
 export class ClientBusyError extends MedshareError {
@@ -60,7 +61,7 @@ export interface ClientState {
   readonly retransmitTimeout: number;
   /** Logical time: the number of ticks seen. */
   readonly now: number;
-  /** The view the client believes current (from the latest accepted replies). */
+  /** The view the client believes current: raised only to a view that f + 1 replies to one request vouch for. */
   readonly view: number;
   /**
    * t of the last request submitted; the next one gets lastTimestamp + 1. A caller that restarts
@@ -131,7 +132,10 @@ export interface ClientResultEffect {
   readonly request: Request;
   /** The result f + 1 replicas agree on, byte for byte; at least one of them is correct. */
   readonly result: Uint8Array;
-  /** The client's view from now on: the highest of its previous view and the views of the matching replies. */
+  /**
+   * The client's view from now on: the highest of its previous view and the highest view that
+   * f + 1 of the replies received for this request report (at least one correct replica is there).
+   */
   readonly view: number;
 }
 
@@ -141,7 +145,9 @@ export interface ClientDropEffect {
   readonly type: 'drop';
   /** The replica index the reply came from. */
   readonly from: number;
-  /** Why, in English, for logs and metrics (the wording is not a stable interface). */
+  /** Why, as a stable code to branch on. */
+  readonly code: ClientDropCode;
+  /** Why, in English, for logs and metrics (the wording is not a stable interface; branch on `code`). */
   readonly reason: string;
 }
 
@@ -189,9 +195,7 @@ export function createClient(options: ClientOptions): ClientState {
     throw new ArgumentValueError('id', `at most ${MAX_CLIENT_ID} UTF-16 units, got ${options.id.length}`);
   if (typeof options.sign !== 'function') throw new ArgumentTypeError('sign', 'a function');
   const retransmitTimeout = options.retransmitTimeout ?? 50;
-  if (!Number.isSafeInteger(retransmitTimeout) || retransmitTimeout < 1) {
-    throw new ArgumentValueError('retransmitTimeout', `expected a positive integer number of ticks, got ${retransmitTimeout}`);
-  }
+  ainteger(retransmitTimeout, 'retransmitTimeout', 1, Number.MAX_SAFE_INTEGER);
   return {
     id: options.id,
     n: options.n,
@@ -246,10 +250,24 @@ export function clientStep(state: ClientState, input: ClientInput): ClientStepRe
   }
 }
 
+/**
+ * The highest view that f + 1 replies vouch for: the (f + 1)-th highest view among them, so at
+ * least one correct replica is in that view or a later one. One Byzantine reply cannot move the
+ * client (issue 11, item 4: a reply claiming view 2^53 - 3 would otherwise send every later
+ * request to the attacker first). Returns -1 with f or fewer replies.
+ */
+function vouchedView(replies: Iterable<Reply>, f: number): number {
+  const views = [...replies].map((r) => r.view).sort((a, b) => b - a);
+  return views[f] ?? -1;
+}
+
 function onReply(state: ClientState, from: number, raw: unknown): ClientStepResult {
-  const drop = (reason: string) => ({ state, effects: [{ type: 'drop', from, reason } as ClientEffect] });
+  const drop = (code: ClientDropCode, reason: string): ClientStepResult => ({
+    state,
+    effects: [{ type: 'drop', from, code, reason }],
+  });
   const out = state.outstanding;
-  if (typeof raw !== 'object' || raw === null) return drop('reply: not an object');
+  if (typeof raw !== 'object' || raw === null) return drop('malformed', 'reply: not an object');
   const r = raw as Partial<Reply>;
   if (
     r.type !== 'reply' ||
@@ -257,24 +275,26 @@ function onReply(state: ClientState, from: number, raw: unknown): ClientStepResu
     !Number.isSafeInteger(r.view) ||
     r.view < 0 ||
     typeof r.timestamp !== 'number' ||
+    typeof r.client !== 'string' ||
     !(r.result instanceof Uint8Array) ||
     r.replica !== from ||
     !Number.isSafeInteger(from) ||
     from < 0 ||
     from >= state.n
   ) {
-    return drop('reply: malformed or sender mismatch');
+    return drop('malformed', 'reply: malformed or sender mismatch');
   }
   if (out === null || r.client !== state.id || r.timestamp !== out.request.timestamp)
-    return drop('reply: not for the outstanding request');
-  if (out.replies.has(from)) return drop('reply: duplicate');
+    return drop('notOutstanding', 'reply: not for the outstanding request');
+  if (out.replies.has(from)) return drop('duplicate', 'reply: duplicate');
   const reply = r as Reply;
   const replies = new Map(out.replies).set(from, reply);
   // f + 1 matching results: at least one comes from a correct replica.
   const key = toHex(reply.result);
   const matching = [...replies.values()].filter((m) => toHex(m.result) === key);
-  if (matching.length >= quorums(state.n).reply) {
-    const view = Math.max(state.view, ...matching.map((m) => m.view));
+  const q = quorums(state.n);
+  if (matching.length >= q.reply) {
+    const view = Math.max(state.view, vouchedView(replies.values(), q.f));
     return {
       state: { ...state, view, outstanding: null },
       effects: [{ type: 'result', request: out.request, result: reply.result, view }],

@@ -1,5 +1,4 @@
 /**
- * @module
  * The canonical bytes that replicas sign, and the digests of requests, batches, snapshots and
  * ledger blocks. Each signed form starts with its own domain tag, so a signature on one kind
  * of message can never be read as another.
@@ -8,11 +7,12 @@
  * length then b; u32 and u64 are big-endian (a u64 holds a non-negative safe integer); `raw(d)`
  * is d with no length prefix, used only for 32-byte digests. Every form has a fixed layout, so
  * it is injective as long as those digests are 32 bytes, which {@link checkReplicaMessage} enforces.
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';
 import { merkleRoot } from '../internal/merkle.js';
-import type { Checkpoint, Commit, NewView, PrePrepare, Prepare, Request, Snapshot, ViewChange } from './types.js';
+import type { Checkpoint, Commit, NewView, PrePrepare, Prepare, Request, Snapshot, Suspect, ViewChange } from './types.js';
 
 /** Length of every digest (SHA-256). */
 export const DIGEST_BYTES = 32;
@@ -25,7 +25,9 @@ const Tag = {
   checkpoint: 'medshare/pbft/v1/checkpoint',
   viewChange: 'medshare/pbft/v1/view-change',
   newView: 'medshare/pbft/v1/new-view',
+  suspect: 'medshare/pbft/v1/suspect',
   snapshot: 'medshare/pbft/v1/snapshot',
+  ordering: 'medshare/pbft/v1/ordering',
   block: 'medshare/ledger/v1/block',
   genesis: 'medshare/ledger/v1/genesis',
 } as const;
@@ -68,6 +70,19 @@ export function requestDigest(request: Pick<Request, 'client' | 'timestamp' | 'o
  */
 export function batchDigest(batch: readonly Pick<Request, 'client' | 'timestamp' | 'operation' | 'signature'>[]): Uint8Array {
   return merkleRoot(batch.map(requestDigest));
+}
+
+/**
+ * The digest d a PRE-PREPARE carries and every PREPARE and COMMIT signs: the batch's Merkle root
+ * bound to the batch's time, SHA-256(str(tag) || u64(time) || raw(merkleRoot)) with tag
+ * `medshare/pbft/v1/ordering`. So the commit certificate of a block certifies its time too.
+ * @param time - the batch's time ({@link PrePrepare.time})
+ * @param merkleRoot - {@link batchDigest} of the batch (32 bytes)
+ * @returns the 32-byte digest
+ * @throws RangeError if time is not a non-negative safe integer
+ */
+export function orderingDigest(time: number, merkleRoot: Uint8Array): Uint8Array {
+  return sha256(new ByteWriter(80).string(Tag.ordering).u64(time).raw(merkleRoot).finish());
 }
 
 /**
@@ -141,6 +156,17 @@ export function viewChangeSignable(
 }
 
 /**
+ * The bytes a SUSPECT is signed over: str(tag) || u64(view) || u32(replica), with tag
+ * `medshare/pbft/v1/suspect`.
+ * @param m - the suspected view and the accusing replica
+ * @returns the signable bytes
+ * @throws RangeError if view is not a non-negative safe integer
+ */
+export function suspectSignable(m: Pick<Suspect, 'view' | 'replica'>): Uint8Array {
+  return new ByteWriter(64).string(Tag.suspect).u64(m.view).u32(m.replica).finish();
+}
+
+/**
  * The signed part of a NEW-VIEW: view, the digest of each VIEW-CHANGE in V, and the (seq, digest) of O.
  * Layout: str(tag) || u64(view) || u32(replica) || u32(|V|), then u32(replica) ||
  * SHA-256({@link viewChangeSignable}(vc)) for each VIEW-CHANGE vc of V, then u32(|O|), then
@@ -163,7 +189,7 @@ export function newViewSignable(m: Pick<NewView, 'view' | 'replica' | 'viewChang
 
 /**
  * Digest of a checkpoint's state: SHA-256 over seq, ledger head and the sorted client table.
- * Precisely SHA-256(str(tag) || u64(seq) || raw(chainHead) || u32(|clients|) || for each record
+ * Precisely SHA-256(str(tag) || u64(seq) || raw(chainHead) || u64(time) || u32(|clients|) || for each record
  * str(client) || u64(timestamp) || bytes(result)), with tag `medshare/pbft/v1/snapshot`. The
  * records are hashed in the given order, so replicas agree only if `clients` is sorted by client.
  * @param snapshot - the state at a checkpoint
@@ -175,6 +201,7 @@ export function snapshotDigest(snapshot: Snapshot): Uint8Array {
     .string(Tag.snapshot)
     .u64(snapshot.seq)
     .raw(snapshot.chainHead)
+    .u64(snapshot.time)
     .u32(snapshot.clients.length);
   for (const c of snapshot.clients) w.string(c.client).u64(c.timestamp).bytes(c.result);
   return sha256(w.finish());
@@ -187,20 +214,21 @@ export function snapshotDigest(snapshot: Snapshot): Uint8Array {
 export const GENESIS_HASH: Uint8Array = sha256(new TextEncoder().encode(Tag.genesis));
 
 /**
- * Hash of a ledger block: SHA-256(tag || height || previous hash || Merkle root of the batch).
- * The view and the commit certificate are not hashed: two honest replicas may commit the same
- * batch at the same height in different views, with different sets of COMMITs, and their
- * ledgers must still agree.
- * Precisely SHA-256(str(tag) || u64(height) || raw(previousHash) || raw(merkle)), with tag
+ * Hash of a ledger block: SHA-256(tag || height || previous hash || d), where d is the PRE-PREPARE
+ * digest {@link orderingDigest}(time, Merkle root of the batch), so the hash covers the batch and its
+ * time. The view and the commit certificate are not hashed: two honest replicas may commit the same
+ * batch at the same height in different views, with different sets of COMMITs, and their ledgers
+ * must still agree.
+ * Precisely SHA-256(str(tag) || u64(height) || raw(previousHash) || raw(digest)), with tag
  * `medshare/ledger/v1/block`.
  * @param height - the block's height, equal to its PBFT sequence number (1 for the first block)
  * @param previousHash - the hash of the block at height - 1, or {@link GENESIS_HASH} for height 1
- * @param merkle - the block's Merkle root, {@link batchDigest} of its batch
+ * @param digest - the block's ordering digest, {@link orderingDigest}(time, merkleRoot)
  * @returns the 32-byte block hash
  * @throws RangeError if height is not a non-negative safe integer
  */
-export function blockHash(height: number, previousHash: Uint8Array, merkle: Uint8Array): Uint8Array {
-  return sha256(new ByteWriter(112).string(Tag.block).u64(height).raw(previousHash).raw(merkle).finish());
+export function blockHash(height: number, previousHash: Uint8Array, digest: Uint8Array): Uint8Array {
+  return sha256(new ByteWriter(112).string(Tag.block).u64(height).raw(previousHash).raw(digest).finish());
 }
 
 /**

@@ -1,5 +1,4 @@
 /**
- * @module
  * Messages, inputs, effects and state of the PBFT replica and client (Castro and Liskov,
  * "Practical Byzantine Fault Tolerance and Proactive Recovery", TOCS 2002, section 4, with
  * signatures as in the OSDI 1999 paper; Huang et al. 2020, section 4.2.10).
@@ -12,6 +11,7 @@
  * u64); replica indices are integers in [0, n); time is counted in ticks, the logical time
  * unit of {@link ReplicaTickInput} and {@link ClientTickInput}; digests are
  * {@link DIGEST_BYTES} = 32 bytes of SHA-256.
+ * @module
  */
 
 /** ⟨REQUEST, o, t, c⟩σc: operation o with timestamp t from client c (paper: a transaction from the smart contract). */
@@ -49,8 +49,19 @@ export interface PrePrepare {
    * batch becomes. Accepted only within the watermarks h < n <= h + L.
    */
   readonly seq: number;
-  /** d: {@link batchDigest} of `batch`, the RFC 6962 Merkle root of the request digests (32 bytes). */
+  /**
+   * d: {@link orderingDigest}(time, {@link batchDigest}(batch)): the batch's RFC 6962 Merkle root of
+   * the request digests, bound to the batch's time (32 bytes). It is what PREPAREs and COMMITs sign.
+   */
   readonly digest: Uint8Array;
+  /**
+   * The batch's time, assigned by the primary from the clock reading its caller passes in
+   * ({@link ReplicaTickInput.time}): a non-negative safe integer in the caller's unit (seconds in
+   * medshare/protocol). Backups refuse a time that goes back from the previous batch, or that lies
+   * more than `maxClockSkew` from their own clock reading. Bound into `digest`, so the commit
+   * certificate certifies it; 0 for the null request of a NEW-VIEW.
+   */
+  readonly time: number;
   /** Index of the sender, which must be the primary of `view`: p = v mod n ({@link primaryOf}). */
   readonly replica: number;
   /**
@@ -150,6 +161,25 @@ export interface ViewChange {
   readonly signature: Uint8Array;
 }
 
+/**
+ * ⟨SUSPECT, v, i⟩σi: replica i's accusation that the primary of view v is not making progress.
+ * It commits the sender to nothing (unlike a VIEW-CHANGE, which carries its prepared certificates
+ * and ends its part in view v): a replica whose timer expires sends it and keeps working in its
+ * view, and moves to a later view only when f + 1 replicas accuse (the rule of Zyzzyva's
+ * I-HATE-THE-PRIMARY and of BFT-SMaRt's STOP, see the replica module). Signed, so that a replica
+ * that moved can relay the f + 1 accusations that made it move and every correct replica follows.
+ */
+export interface Suspect {
+  /** Message discriminant: always `'suspect'`. */
+  readonly type: 'suspect';
+  /** v: the view whose primary is suspected; the sender wants view v + 1 or later. */
+  readonly view: number;
+  /** i: the accusing replica. */
+  readonly replica: number;
+  /** σi: replica i's signature on {@link suspectSignable}(view, replica). */
+  readonly signature: Uint8Array;
+}
+
 /** ⟨NEW-VIEW, v+1, V, O⟩σp. */
 export interface NewView {
   /** Message discriminant: always `'newView'`. */
@@ -175,6 +205,8 @@ export interface Snapshot {
   readonly seq: number;
   /** Hash of the ledger block at height `seq` (equals the block hash in medshare/ledger). */
   readonly chainHead: Uint8Array;
+  /** The time of the batch at `seq` ({@link PrePrepare.time}; 0 for the genesis state). */
+  readonly time: number;
   /** Sorted by client: the last executed timestamp and its result, per client. */
   readonly clients: readonly ClientRecord[];
 }
@@ -233,6 +265,12 @@ export interface Status {
   readonly viewChanging: boolean;
   /** The sender's last executed sequence number; peers resend what lies above it. */
   readonly lastExecuted: number;
+  /**
+   * h: the sequence number of the sender's last stable checkpoint (Castro-Liskov's status message
+   * carries it too). Peers resend their CHECKPOINTs above it, and the proof of a later stable
+   * checkpoint, so CHECKPOINT messages lost earlier never keep the sender's window shut.
+   */
+  readonly stableSeq: number;
 }
 
 /** ⟨REPLY, v, t, c, i, r⟩ (paper step 5). */
@@ -260,6 +298,7 @@ export type ReplicaMessage =
   | Checkpoint
   | ViewChange
   | NewView
+  | Suspect
   | FetchState
   | StateTransfer
   | Status;
@@ -298,6 +337,8 @@ export interface ReplicaConfig {
   readonly maxPending: number;
   /** Largest operation accepted, in bytes. */
   readonly maxOperationBytes: number;
+  /** How far a PRE-PREPARE's time may lie from this replica's clock reading, in the caller's time unit. */
+  readonly maxClockSkew: number;
 }
 
 /** The messages of one sequence number in the current view. */
@@ -355,6 +396,13 @@ export interface ReplicaState {
   readonly lastExecuted: number;
   /** Hash of the ledger block at height lastExecuted. */
   readonly chainHead: Uint8Array;
+  /** The time of the batch at lastExecuted ({@link PrePrepare.time}): the next batch's time may not be lower. */
+  readonly lastTime: number;
+  /**
+   * The latest clock reading passed in with a tick ({@link ReplicaTickInput.time}), or null before
+   * the first one. The primary stamps batches with it; backups check batch times against it. Volatile.
+   */
+  readonly clock: number | null;
   /** The client table: the last executed request and its result, by client identifier. */
   readonly clients: ReadonlyMap<string, ClientRecord>;
   /** The last stable checkpoint; its seq is the low watermark h. */
@@ -373,6 +421,11 @@ export interface ReplicaState {
   readonly proposed: ReadonlySet<string>;
   /** The latest valid VIEW-CHANGE from each replica, for views >= the current one. */
   readonly viewChanges: ReadonlyMap<number, ViewChange>;
+  /**
+   * The latest valid SUSPECT from each replica (this one included) for the current view or a later
+   * one. With the VIEW-CHANGEs they decide when to move on: f + 1 replicas wanting a later view.
+   */
+  readonly suspicions: ReadonlyMap<number, Suspect>;
   /** The NEW-VIEW that started the current view (null in view 0). */
   readonly newView: NewView | null;
   /**
@@ -398,6 +451,61 @@ export interface ReplicaState {
   readonly lastProgress: number;
   /** Tick of the last STATUS sent. */
   readonly lastStatus: number;
+  /**
+   * Tick of the last answer to each peer (to a STATUS, or a NEW-VIEW resent for a stale
+   * VIEW-CHANGE): at most one per `retransmitInterval` ticks per peer. Volatile.
+   */
+  readonly answered: ReadonlyMap<number, number>;
+  /**
+   * Expensive messages refused after their signatures were checked, as `kind/sender/view[/seq]`
+   * (a NEW-VIEW per sender and view, a PRE-PREPARE per sender, view and seq), so the same sender
+   * cannot make this replica check them again. At most 2 (L + n) entries, oldest forgotten first;
+   * entries of earlier views are dropped when a view starts. Volatile.
+   */
+  readonly refused: ReadonlySet<string>;
+  /**
+   * The highest sequence number seen in an ordering message from a peer above this replica's window:
+   * while it is above lastExecuted, this replica knows it is behind and keeps asking (STATUS). Volatile.
+   */
+  readonly peerAhead: number;
+  /** Replicas whose VIEW-CHANGE held in `viewChanges` has had its certificates verified (by the new primary). Volatile. */
+  readonly verifiedViewChanges: ReadonlySet<number>;
+}
+
+/**
+ * What a replica persists: the part of {@link ReplicaState} that must survive a crash (see the
+ * module documentation), with the parameters it was made with. Carried by every `persist` effect;
+ * {@link encodePersistentState} turns it into the bytes to write, and {@link restart} takes those bytes.
+ */
+export interface PersistentState
+  extends Pick<
+    ReplicaState,
+    | 'view'
+    | 'status'
+    | 'now'
+    | 'backoff'
+    | 'seqAssigned'
+    | 'lastExecuted'
+    | 'chainHead'
+    | 'lastTime'
+    | 'clients'
+    | 'stable'
+    | 'snapshots'
+    | 'checkpoints'
+    | 'log'
+    | 'prepared'
+    | 'viewChanges'
+    | 'suspicions'
+    | 'newView'
+  > {
+  /** The replica's index i (checked on restart against the options). */
+  readonly replica: number;
+  /** Number of replicas n the state was made for. */
+  readonly n: number;
+  /** K, the checkpoint interval. */
+  readonly checkpointInterval: number;
+  /** L, the log window. */
+  readonly logWindow: number;
 }
 
 /** A request from a client (untrusted), as a {@link ReplicaInput}. */
@@ -434,24 +542,32 @@ export interface ReplicaMessageInput {
 export interface ReplicaTickInput {
   /** Input discriminant: always `'tick'`. */
   readonly type: 'tick';
+  /**
+   * The caller's clock reading (a non-negative safe integer, in the unit batch times are counted
+   * in, e.g. seconds), when it has one. The replica never reads a clock itself: batch times come
+   * from these readings. A reading that is not a non-negative safe integer is ignored.
+   */
+  readonly time?: number;
 }
 
 /** What a replica is given. */
 export type ReplicaInput = ReplicaRequestInput | ReplicaMessageInput | ReplicaTickInput;
 
 /**
- * Write the state to stable storage. Emitted first in a step's effects whenever the step sends,
- * replies, executes, enters a view or installs a state transfer.
+ * Write the state to stable storage. Emitted first in a step's effects whenever the step sends or
+ * replies, or changes any part of the {@link PersistentState} other than the logical clock `now`
+ * (a message logged, a checkpoint, a batch executed, a view entered, a state transfer installed).
  */
 export interface ReplicaPersistEffect {
   /** Effect discriminant: always `'persist'`. */
   readonly type: 'persist';
   /**
-   * The state to persist: the same object as {@link StepResult.state}. It must be durable before any
-   * later effect of the step is carried out, so that a replica resumed with {@link restart} never
-   * contradicts a message it already sent (for example, a PREPARE for another digest at the same (v, n)).
+   * The state to persist: the part of {@link StepResult.state} that must survive a crash. Encode it
+   * with {@link encodePersistentState}; the bytes must be durable before any later effect of the
+   * step is carried out, so that a replica resumed with {@link restart} from them never contradicts
+   * a message it already sent (for example, a PREPARE for another digest at the same (v, n)).
    */
-  readonly state: ReplicaState;
+  readonly state: PersistentState;
 }
 
 /** Send a message to one replica. */
@@ -499,8 +615,10 @@ export interface ReplicaExecuteEffect {
   readonly seq: number;
   /** The view of the PRE-PREPARE, and of every COMMIT in `certificate`. */
   readonly view: number;
-  /** {@link batchDigest} of `batch`: the block's Merkle root, and the d that the COMMITs sign. */
+  /** The PRE-PREPARE's digest d = {@link orderingDigest}(time, {@link batchDigest}(batch)), which the COMMITs sign. */
   readonly digest: Uint8Array;
+  /** The batch's time, assigned by the primary and certified with the batch (the block time). */
+  readonly time: number;
   /** The requests ordered at `seq`, in batch order (empty for a null request). */
   readonly batch: readonly Request[];
   /** Indices (in batch) of the requests executed; the others were duplicates (timestamp not newer). */
@@ -534,6 +652,57 @@ export interface ReplicaViewEnteredEffect {
   readonly view: number;
 }
 
+/**
+ * Why a replica dropped an input: a stable code a program can branch on (the English `reason`
+ * beside it is for people and may change).
+ * - `malformed`: the input failed the shape check ({@link checkReplicaMessage} or {@link checkRequest});
+ * - `unknownSender`: the message's `from` is not a peer index (outside [0, n), or this replica's own);
+ * - `senderMismatch`: an unsigned message (STATUS, FETCH-STATE) names another replica than its sender;
+ * - `badSignature`: a replica's signature on the message itself does not verify;
+ * - `badClientSignature`: a request's client signature does not verify (alone or inside a batch);
+ * - `invalidCertificate`: a certificate the message carries (checkpoint proof, prepared certificate,
+ *   VIEW-CHANGE inside a NEW-VIEW) is invalid;
+ * - `notPrimary`: a PRE-PREPARE or NEW-VIEW not from the primary of its view, a PREPARE from the
+ *   primary, or a PRE-PREPARE sent to the primary itself;
+ * - `wrongView`: an ordering message for a view other than the current one;
+ * - `outsideWatermarks`: a sequence number outside (h, h + L];
+ * - `notCheckpoint`: a checkpoint or state transfer at a sequence number that is not a multiple of K;
+ * - `conflict`: a second PRE-PREPARE for (v, n) with another digest, or a request with the same
+ *   client and timestamp as a pending one but another operation;
+ * - `batchUnsorted`: a batch not sorted strictly by (client, timestamp);
+ * - `digestMismatch`: a PRE-PREPARE's digest is not that of its batch;
+ * - `badTime`: a PRE-PREPARE's time goes back, or lies outside this replica's clock bound;
+ * - `tooFewViewChanges`: a NEW-VIEW with fewer than 2f + 1 VIEW-CHANGEs from distinct replicas;
+ * - `newViewMismatch`: a NEW-VIEW whose O is not the one computed from its V;
+ * - `alreadyExecuted`: a request not newer than the client's last executed one;
+ * - `pendingFull`: the table of pending requests is full (`maxPending`);
+ * - `bufferFull`: the buffer of messages for a view being changed to is full;
+ * - `refusedBefore`: an expensive message this replica already checked and refused, sent again;
+ * - `rateLimited`: a STATUS answered less than `retransmitInterval` ticks ago for the same peer.
+ */
+export type DropCode =
+  | 'malformed'
+  | 'unknownSender'
+  | 'senderMismatch'
+  | 'badSignature'
+  | 'badClientSignature'
+  | 'invalidCertificate'
+  | 'notPrimary'
+  | 'wrongView'
+  | 'outsideWatermarks'
+  | 'notCheckpoint'
+  | 'conflict'
+  | 'batchUnsorted'
+  | 'digestMismatch'
+  | 'badTime'
+  | 'tooFewViewChanges'
+  | 'newViewMismatch'
+  | 'alreadyExecuted'
+  | 'pendingFull'
+  | 'bufferFull'
+  | 'refusedBefore'
+  | 'rateLimited';
+
 /** An input was ignored, and did not change the state. */
 export interface ReplicaDropEffect {
   /** Effect discriminant: always `'drop'`. */
@@ -544,9 +713,19 @@ export interface ReplicaDropEffect {
    * valid peer index.
    */
   readonly from: number | 'client';
-  /** Why, in English, for logs and metrics (the wording is not a stable interface). */
+  /** Why, as a stable code to branch on. */
+  readonly code: DropCode;
+  /** Why, in English, for logs and metrics (the wording is not a stable interface; branch on `code`). */
   readonly reason: string;
 }
+
+/**
+ * Why a client dropped a reply (a stable code; the English `reason` beside it may change):
+ * - `malformed`: not a well-formed reply, or its `replica` is not the channel's sender;
+ * - `notOutstanding`: not for the client's outstanding request (another client or timestamp, or none outstanding);
+ * - `duplicate`: a second reply from the same replica for the same request.
+ */
+export type ClientDropCode = 'malformed' | 'notOutstanding' | 'duplicate';
 
 /**
  * What a replica asks its caller to do, in order. Contract: when a `persist` effect is present

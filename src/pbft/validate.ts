@@ -1,9 +1,10 @@
 /**
- * @module
  * Shape checks for untrusted messages. A replica never trusts the structure of what arrives on
  * the network: every field is checked for type, range and length here before any cryptography
  * or protocol logic sees it. Each check returns the message or a reason; nothing throws.
+ * @module
  */
+import { isNatural } from '../internal/errors.js';
 import { DIGEST_BYTES } from './encoding.js';
 import type {
   Checkpoint,
@@ -20,6 +21,7 @@ import type {
   Snapshot,
   StateTransfer,
   Status,
+  Suspect,
   ViewChange,
 } from './types.js';
 
@@ -63,7 +65,7 @@ function record(value: unknown, what: string): Record<string, unknown> {
 }
 
 function natural(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(`${what}: not a non-negative safe integer`);
+  if (!isNatural(value)) fail(`${what}: not a non-negative safe integer`);
   return value;
 }
 
@@ -127,6 +129,7 @@ function prePrepare(value: unknown, config: ReplicaConfig, what = 'prePrepare'):
     view: natural(m.view, `${what}.view`),
     seq: natural(m.seq, `${what}.seq`),
     digest: digest(m.digest, `${what}.digest`),
+    time: natural(m.time, `${what}.time`),
     replica: replicaId(m.replica, config.n, `${what}.replica`),
     signature: signature(m.signature, `${what}.signature`),
     batch: list(m.batch, `${what}.batch`, config.maxBatch).map((r, i) => request(r, config, `${what}.batch[${i}]`)),
@@ -200,6 +203,16 @@ function newView(value: unknown, config: ReplicaConfig): NewView {
   };
 }
 
+function suspect(value: unknown, config: ReplicaConfig): Suspect {
+  const m = tagged(value, 'suspect', 'suspect');
+  return {
+    type: 'suspect',
+    view: natural(m.view, 'suspect.view'),
+    replica: replicaId(m.replica, config.n, 'suspect.replica'),
+    signature: signature(m.signature, 'suspect.signature'),
+  };
+}
+
 function clientRecord(value: unknown, what: string): ClientRecord {
   const m = record(value, what);
   return {
@@ -219,7 +232,12 @@ function snapshot(value: unknown, config: ReplicaConfig): Snapshot {
       fail('snapshot.clients: not sorted by client, or a client appears twice');
     }
   }
-  return { seq: natural(m.seq, 'snapshot.seq'), chainHead: digest(m.chainHead, 'snapshot.chainHead'), clients };
+  return {
+    seq: natural(m.seq, 'snapshot.seq'),
+    chainHead: digest(m.chainHead, 'snapshot.chainHead'),
+    time: natural(m.time, 'snapshot.time'),
+    clients,
+  };
 }
 
 function stateTransfer(value: unknown, config: ReplicaConfig): StateTransfer {
@@ -249,6 +267,7 @@ function status(value: unknown, config: ReplicaConfig): Status {
     view: natural(m.view, 'status.view'),
     viewChanging: boolean(m.viewChanging, 'status.viewChanging'),
     lastExecuted: natural(m.lastExecuted, 'status.lastExecuted'),
+    stableSeq: natural(m.stableSeq, 'status.stableSeq'),
   };
 }
 
@@ -288,6 +307,8 @@ export function checkReplicaMessage(value: unknown, config: ReplicaConfig): Chec
         return viewChange(m, config);
       case 'newView':
         return newView(m, config);
+      case 'suspect':
+        return suspect(m, config);
       case 'fetchState':
         return fetchState(m, config);
       case 'stateTransfer':
@@ -298,6 +319,26 @@ export function checkReplicaMessage(value: unknown, config: ReplicaConfig): Chec
         return fail(`message: unknown type ${String(m.type).slice(0, 40)}`);
     }
   });
+}
+
+/**
+ * Checks the shape of a prepared certificate (for the replica's persisted state).
+ * @param value - anything
+ * @param config - the replica's configuration
+ * @returns the certificate, copied, or the reason it was rejected; never throws
+ */
+export function checkPreparedShape(value: unknown, config: ReplicaConfig): Checked<PreparedProof> {
+  return guard(() => preparedProof(value, config, 'prepared'));
+}
+
+/**
+ * Checks the shape of a checkpoint's state (for the replica's persisted state).
+ * @param value - anything
+ * @param config - the replica's configuration
+ * @returns the snapshot, copied, or the reason it was rejected; never throws
+ */
+export function checkSnapshot(value: unknown, config: ReplicaConfig): Checked<Snapshot> {
+  return guard(() => snapshot(value, config));
 }
 
 /**

@@ -1,5 +1,4 @@
 /**
- * @module
  * The O set of a NEW-VIEW (Castro-Liskov, TOCS 2002, section 4.4), computed by one pure
  * function that the new primary uses to build NEW-VIEW and every backup uses to check it.
  *
@@ -10,9 +9,10 @@
  *   the certificate with the highest view (ties, impossible between valid certificates, broken by
  *   the smaller digest); otherwise O proposes the null request (an empty batch) at n.
  * The result does not depend on the order of V.
+ * @module
  */
 import { compareBytes } from '../internal/bytes.js';
-import { batchDigest } from './encoding.js';
+import { batchDigest, orderingDigest } from './encoding.js';
 import type { Checkpoint, PreparedProof, Request, ViewChange } from './types.js';
 import { ArgumentValueError } from '../internal/errors.js';
 
@@ -22,9 +22,11 @@ export interface NewViewEntry {
   readonly seq: number;
   /**
    * The digest of the chosen prepared certificate's PRE-PREPARE, or, for the null request,
-   * {@link batchDigest} of the empty batch.
+   * {@link orderingDigest}(0, {@link batchDigest} of the empty batch).
    */
   readonly digest: Uint8Array;
+  /** The time of that PRE-PREPARE (re-proposed unchanged), or 0 for the null request. */
+  readonly time: number;
   /** The batch of that PRE-PREPARE (re-proposed unchanged), or the empty batch for the null request. */
   readonly batch: readonly Request[];
 }
@@ -48,7 +50,7 @@ export interface NewViewPlan {
   readonly entries: readonly NewViewEntry[];
 }
 
-const NULL_DIGEST = batchDigest([]);
+const NULL_DIGEST = orderingDigest(0, batchDigest([]));
 
 /**
  * Computes min-s, max-s and O from the VIEW-CHANGE messages of a NEW-VIEW.
@@ -88,8 +90,8 @@ export function computeNewViewPlan(view: number, viewChanges: readonly ViewChang
     const proof = chosen.get(seq);
     entries.push(
       proof === undefined
-        ? { seq, digest: NULL_DIGEST, batch: [] } // the null request
-        : { seq, digest: proof.prePrepare.digest, batch: proof.prePrepare.batch },
+        ? { seq, digest: NULL_DIGEST, time: 0, batch: [] } // the null request
+        : { seq, digest: proof.prePrepare.digest, time: proof.prePrepare.time, batch: proof.prePrepare.batch },
     );
   }
   return {

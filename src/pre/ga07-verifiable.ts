@@ -1,5 +1,4 @@
 /**
- * @module
  * Verifiable and threshold re-encryption for ga07 (Green-Ateniese IBP1, ./ga07.ts).
  *
  * This extension is medshare's own construction, built from textbook parts (Shamir secret
@@ -50,6 +49,7 @@
  * exponentiation); verifying ~2.6 (two pairings, two GT exponentiations, and the GT membership
  * tests of C2, C2'_i and Y_i, each about a tenth of a pairing; quick run on a loaded 2-core AMD
  * EPYC); combining t partials verifies until t are valid and adds t GT exponentiations.
+ * @module
  */
 import type { NobleGroups } from '../backend/noble.js';
 import { nobleBackend } from '../backend/noble.js';
@@ -877,7 +877,7 @@ export interface Ga07VerifiableApi<E extends Groups = NobleGroups> {
 }
 
 /** ga07's verifiable layer on one backend: the API and the prover alone (for the benchmarks). */
-interface VerifiableCore<E extends Groups> {
+export interface VerifiableCore<E extends Groups> {
   readonly api: Ga07VerifiableApi<E>;
   proveShare(k: Ga07ReKeyShare<E>, C1: E['G2'], C2: E['GT'], C2i: E['GT'], random: RandomSource): Ga07Proof<E>;
 }
@@ -892,7 +892,7 @@ type CombinationOf<E extends Groups> = Ga07Combination<E>;
 const cores = new WeakMap<object, unknown>();
 
 /** ga07's verifiable layer on `backend`, made once per backend object. */
-function verifiableCore<E extends Groups>(backend: PairingBackend<E>): VerifiableCore<E> {
+export function verifiableCore<E extends Groups>(backend: PairingBackend<E>): VerifiableCore<E> {
   let core = cores.get(backend) as VerifiableCore<E> | undefined;
   if (core === undefined) {
     core = makeVerifiable(backend);

@@ -1,5 +1,4 @@
 /**
- * @module
  * Identity-based proxy re-encryption of Green and Ateniese, "Identity-Based Proxy
  * Re-encryption", ACNS 2007 (LNCS 4521), scheme IBP1, mapped to the type-3 pairing of
  * BLS12-381 as in docs/schemes.md section 2. This is medshare's default scheme.
@@ -49,6 +48,7 @@
  * no pairing - e(H1(ID), mpk) is cached - and ~1.8 the first time), decrypt ~0.9, re-encrypt
  * ~0.9, delegatee decrypt ~2 (two pairings and one hash to G1; ~0.9 for later ciphertexts
  * under a re-encryption key already seen, see {@link decapsulate}).
+ * @module
  */
 import type { NobleGroups } from '../backend/noble.js';
 import { nobleBackend } from '../backend/noble.js';
@@ -713,7 +713,8 @@ export const aCiphertext: Ga07Core<NobleGroups>['aCiphertext'] = noble.aCipherte
  * e(sk, h) = e(H1(ID), mpk). One product of two pairings. (Noble backend; for another, see
  * `withBackend` in medshare/backend.)
  */
-export const verifySecretKey: Ga07Core<NobleGroups>['verifySecretKey'] = noble.verifySecretKey;
+export const verifySecretKey: (params: Ga07Params<NobleGroups>, secretKey: Ga07SecretKey<NobleGroups>) => boolean =
+  noble.verifySecretKey;
 
 /**
  * Green-Ateniese IBP1 identity-based proxy re-encryption: IND-CPA (DBDH, random oracles),

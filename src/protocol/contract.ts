@@ -1,16 +1,19 @@
 /**
- * @module
  * The smart contract of Huang et al. 2020 (sections 4.1, 4.2.2-4.2.10, 5.1.5) as a deterministic
- * state machine: `applyTransaction(state, operation)` takes the bytes of one committed
- * transaction and returns the next state and an outcome. It reads no clock, no randomness and no
- * I/O: time is a field of the transaction, checked against the contract's own clock (the latest
- * accepted time), and the proof verifier is injected ({@link ContractDeps}). So every honest
+ * state machine: `applyTransaction(state, operation, config, deps, blockTime)` takes the bytes of one
+ * committed transaction and the time of its block, and returns the next state and an outcome. It
+ * reads no clock, no randomness and no I/O. Time comes from the ordering layer: the contract clock
+ * is the latest block time (which the PBFT primary assigns and the backups bound by their own
+ * clocks, see `medshare/pbft`); a transaction's own time is only a claim, refused unless it lies
+ * within `maxClockSkew` of that clock, and it never moves the clock. The proof verifier is
+ * injected ({@link ContractDeps}). So every honest
  * replica that applies the same blocks reaches the same state, and {@link contractStateHash}
  * (kept alongside each block) shows that it did.
  *
  * Every refusal has a {@link RefusalReason} and leaves the state exactly as it was; the refused
  * transaction itself stays in its block, signed by its sender, which is what makes a sender
  * accountable (section 5.1.5).
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter, bytesEqual, toHex } from '../internal/bytes.js';
@@ -33,7 +36,7 @@ import {
   type TransactionKind,
   transactionId,
 } from './transactions.js';
-import { MedshareError } from '../internal/errors.js';
+import { ArgumentValueError, MedshareError } from '../internal/errors.js';
 
 /**
  * Why the contract (or a party checking off-chain data) refused something. Contract refusals:
@@ -41,8 +44,11 @@ import { MedshareError } from '../internal/errors.js';
  * - `unregisteredSender`: the sender is not a registered member (nor the membership authority);
  * - `wrongRole`: the sender's role may not send this kind of transaction;
  * - `badSignature`: an AuthSign signature (sender's, patient's sigma_a, or a Fig. 3 signature) is invalid;
- * - `staleTimestamp` / `futureTimestamp`: a time is older than allowed, or ahead of the transaction;
- * - `alreadyRegistered`, `duplicate`: the identity, requirement, record or submission exists;
+ * - `staleTimestamp` / `futureTimestamp`: a transaction's claimed time lies more than maxClockSkew
+ *   before / after the contract clock (the block time), or a proof's T is older than maxProofAge /
+ *   ahead of the clock by more than maxClockSkew;
+ * - `alreadyRegistered`, `duplicate`: the identity, requirement, record (or its commitment, whoever
+ *   registered it) or submission exists;
  * - `reservedIdentity`: a member identity may not contain '#', which record identities use;
  * - `unknownPatient`, `unknownRequirement`, `unknownRecord`, `unknownApproval`: no such entry;
  * - `notRecordOwner`, `notParty`: the sender is not the patient (or institution) of the entry;
@@ -126,9 +132,12 @@ export interface ContractConfig {
   readonly preParams: Ga07Params;
   /** The PKG's AuthSign public parameters. */
   readonly signParams: AuthSignParams;
-  /** How old the proof's timestamp T may be, relative to the transaction's time (seconds). */
+  /** How old the proof's timestamp T may be, relative to the contract clock (the block time), in seconds. */
   readonly maxProofAge: number;
-  /** How far a transaction's time may lag the contract clock, or T lead the transaction (seconds). */
+  /**
+   * How far a transaction's claimed time may lie from the contract clock (the block time), either
+   * way, and how far a proof's T may lead it, in seconds.
+   */
   readonly maxClockSkew: number;
 }
 
@@ -168,7 +177,7 @@ export interface Licence {
   readonly approvalId: string;
   /** Whether it is exclusive. */
   readonly exclusive: boolean;
-  /** The time of the sharing transaction. */
+  /** The contract clock (block time) when the sharing transaction was accepted. */
   readonly time: number;
 }
 
@@ -209,7 +218,7 @@ export interface Approval {
 
 /** The contract's whole state. Immutable: {@link applyTransaction} returns a new one. */
 export interface ContractState {
-  /** The latest time accepted (seconds). */
+  /** The contract clock: the latest block time seen by an accepted transaction (seconds). */
   readonly clock: number;
   /** Registered parties, by identity. */
   readonly members: ReadonlyMap<string, Member>;
@@ -304,14 +313,19 @@ function refuse(reason: RefusalReason, detail: string, accountable: string | nul
 
 /**
  * Applies one committed transaction. Pure: `state` is not modified; a refusal returns `state` itself.
+ * The contract clock becomes max(state.clock, blockTime) when the transaction is accepted; the
+ * transaction's own time is checked against that clock and never moves it.
  * @param state - the current state
  * @param operation - the transaction bytes (untrusted)
  * @param config - the contract's genesis parameters
  * @param deps - the proof verifier and its helpers
+ * @param blockTime - the time of the block the transaction is in (`Block.time` of `medshare/ledger`,
+ *   assigned by the ordering layer), in seconds
  * @returns the next state and the outcome
+ * @throws RangeError if blockTime is not a non-negative safe integer (a caller's mistake)
  * @example
  * ```ts
- * const { state: next, outcome } = applyTransaction(state, operation, config, deps);
+ * const { state: next, outcome } = applyTransaction(state, operation, config, deps, block.time);
  * if (!outcome.accepted) console.log(outcome.reason); // e.g. 'exclusiveLicence'
  * ```
  */
@@ -320,7 +334,11 @@ export function applyTransaction(
   operation: Uint8Array,
   config: ContractConfig,
   deps: ContractDeps,
+  blockTime: number,
 ): AppliedTransaction {
+  if (!Number.isSafeInteger(blockTime) || blockTime < 0) {
+    throw new ArgumentValueError('blockTime', `expected a non-negative safe integer, got ${String(blockTime)}`);
+  }
   let tx: ContractTransaction | null = null;
   try {
     try {
@@ -328,7 +346,7 @@ export function applyTransaction(
     } catch (e) {
       refuse('malformedTransaction', (e as Error).message);
     }
-    const { next, id, detail } = execute(state, tx, config, deps);
+    const { next, id, detail } = execute(state, tx, config, deps, Math.max(state.clock, blockTime));
     return { state: next, outcome: { accepted: true, kind: tx.kind, sender: tx.sender, id, detail } };
   } catch (e) {
     if (!(e instanceof Refusal)) throw e;
@@ -359,6 +377,7 @@ function execute(
   tx: ContractTransaction,
   config: ContractConfig,
   deps: ContractDeps,
+  clock: number,
 ): { next: ContractState; id: string; detail: string } {
   // Membership and role (section 4.2.3): who may send what.
   const member = state.members.get(tx.sender);
@@ -376,10 +395,13 @@ function execute(
   if (!verifySignature(config, tx.sender, envelopeSignable(tx.kind, tx.sender, tx.time, tx.bodyBytes), tx.signature)) {
     refuse('badSignature', `the sender's AuthSign signature does not verify for ${tx.sender}`);
   }
-  if (tx.time + config.maxClockSkew < state.clock) {
-    refuse('staleTimestamp', `transaction time ${tx.time} is older than the contract clock ${state.clock} allows`);
+  // Issue 11, item 10: the sender's time is a claim, checked against the block time; it never moves the clock.
+  if (tx.time + config.maxClockSkew < clock) {
+    refuse('staleTimestamp', `transaction time ${tx.time} is older than the contract clock ${clock} allows`, tx.sender);
   }
-  const clock = Math.max(state.clock, tx.time);
+  if (tx.time > clock + config.maxClockSkew) {
+    refuse('futureTimestamp', `transaction time ${tx.time} is ahead of the contract clock ${clock}`, tx.sender);
+  }
   switch (tx.kind) {
     case 'register': {
       const { identity, role } = tx.body;
@@ -413,11 +435,19 @@ function execute(
       }
       const id = derivedId('rec', new TextEncoder().encode(patient), fieldToBytes(commitment));
       if (state.records.has(id)) refuse('duplicate', `record ${id} is already registered`);
+      // Issue 11, item 11: a commitment is registered once, whoever registers it, so a licence
+      // (checked per record) covers the data itself: a second identity cannot re-register the same
+      // commitment as a new record and sell it again, nor can anyone claim another patient's.
+      for (const other of state.records.values()) {
+        if (other.commitment === commitment) {
+          refuse('duplicate', `the commitment of ${id} is already registered as ${other.id}`, tx.sender);
+        }
+      }
       const records = new Map(state.records).set(id, { id, patient, registeredBy: tx.sender, commitment, licences: [] });
       return { next: { ...state, clock, records }, id, detail: `record ${id} of ${patient} committed by ${tx.sender}` };
     }
     case 'submitProof':
-      return submitProof(state, tx.sender, tx.time, tx.body, config, deps, clock);
+      return submitProof(state, tx.sender, tx.body, config, deps, clock);
     case 'grantAccess': {
       const approval = state.approvals.get(tx.body.approvalId);
       if (approval === undefined) refuse('unknownApproval', `no accepted submission ${tx.body.approvalId}`);
@@ -457,7 +487,6 @@ function licenceConflict(record: RecordEntry, institution: string, exclusive: bo
 function submitProof(
   state: ContractState,
   sender: string,
-  time: number,
   body: Extract<ContractTransaction, { kind: 'submitProof' }>['body'],
   config: ContractConfig,
   deps: ContractDeps,
@@ -483,11 +512,12 @@ function submitProof(
   }
   if (signals.patientId !== deps.identityToField(sender)) refuse('identityMismatch', `the proof is bound to another patient`);
   if (!signals.eligible) refuse('notEligible', 'R = 0: the record does not meet the requirement');
-  if (signals.timestamp + BigInt(config.maxProofAge) < BigInt(time)) {
-    refuse('staleTimestamp', `proof time T = ${signals.timestamp} is more than ${config.maxProofAge} s before ${time}`);
+  // The proof's age is measured against the contract clock (the block time), not the envelope's claim.
+  if (signals.timestamp + BigInt(config.maxProofAge) < BigInt(clock)) {
+    refuse('staleTimestamp', `proof time T = ${signals.timestamp} is more than ${config.maxProofAge} s before ${clock}`, sender);
   }
-  if (signals.timestamp > BigInt(time + config.maxClockSkew)) {
-    refuse('futureTimestamp', `proof time T = ${signals.timestamp} is ahead of the transaction time ${time}`);
+  if (signals.timestamp > BigInt(clock + config.maxClockSkew)) {
+    refuse('futureTimestamp', `proof time T = ${signals.timestamp} is ahead of the contract clock ${clock}`, sender);
   }
   const bindingHex = signals.binding.toString(16);
   if (state.bindings.has(bindingHex)) refuse('replayedSubmission', `binding h = ${short(signals.binding)} was submitted before`);
@@ -575,7 +605,7 @@ function share(
       approval.patient,
     );
   }
-  const licence: Licence = { institution: sender, approvalId, exclusive: requirement.exclusive, time: form.timestamp };
+  const licence: Licence = { institution: sender, approvalId, exclusive: requirement.exclusive, time: clock };
   const balances = new Map(state.balances)
     .set(approval.patient, (state.balances.get(approval.patient) ?? 0) + requirement.reward)
     .set(sender, (state.balances.get(sender) ?? 0) - requirement.reward);

@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/protocol`: the whole sharing protocol of Huang et al. 2020 (section 4.1 steps 1-9,
  * section 4.2 phases, section 5.1.5 traceability) on top of `medshare/pre`, `medshare/sign`,
  * `medshare/pbft` and `medshare/ledger`.
@@ -13,8 +12,10 @@
  *   block to their contract ({@link applyBlock}); a crashed node restarts and catches up.
  * - Off-ledger steps: {@link encryptRecord}, {@link proofSubmission}, {@link issueReKey} (the
  *   re-encryption key sealed to the proxy), {@link proxyReEncrypt} (verifiable), {@link receiveRecord}.
- * - The eligibility proof system is injected ({@link ProofSystem}); {@link standInProofSystem} is a
- *   clearly named stand-in (an Ed25519-signing trusted prover, not zero-knowledge) for tests.
+ * - The eligibility proof system is injected ({@link ProofSystem}): real Groth16 proofs are
+ *   `groth16ProofSystem(fields)` from `medshare/zk` (snarkjs, GPL-3.0, an optional peer dependency;
+ *   this subpath loads none of it); {@link standInProofSystem} is a clearly named stand-in (an
+ *   Ed25519-signing trusted prover, not zero-knowledge) for tests.
  * - {@link runStory}: the whole story, as `npx medshare demo` prints it.
  *
  * @example
@@ -23,6 +24,7 @@
  * const result = await runStory({ fields: 4, proofSystem: standInProofSystem() });
  * result.agreed; // true: every node has the same ledger and contract state
  * ```
+ * @module
  */
 export {
   addressOf,
@@ -135,11 +137,4 @@ export type {
   TransactionOf,
 } from './transactions.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

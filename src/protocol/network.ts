@@ -1,16 +1,31 @@
 /**
- * @module
  * The verification nodes (Huang et al. 2020, section 4.2.10): each runs a PBFT replica
  * (`medshare/pbft`), keeps the ledger (`medshare/ledger`) and applies every committed block to its
  * copy of the smart contract ({@link applyBlock}), keeping the contract-state hash alongside each
  * block. {@link VerificationNetwork} runs 3f + 1 of them in one process on a perfect FIFO network
  * with logical ticks, so that a story is reproducible; nodes can crash and restart from what
- * they persisted (the replica's persisted state and their block store) and catch up.
+ * they persisted and catch up.
+ *
+ * What a node persists, and where: the bytes of its replica's persistent state
+ * (`encodePersistentState` of `medshare/pbft`, written before any message of the step is sent) and
+ * its block store, both through a `NodeStorage` ({@link NetworkOptions.storage}): in memory by
+ * default, or, in Node, `DirectoryNodeStorage` of `medshare/ledger/file`, a directory per node
+ * holding `replica.state` (written crash-safely: a temporary file, fsync, rename, fsync of the
+ * directory) and `ledger.bin` (a `FileBlockStore`), from which a restart reads them back alone. A state file that is torn or altered
+ * makes the restart refuse (the replica could otherwise contradict what it sent before the crash).
+ * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, toHex } from '../internal/bytes.js';
 import type { RandomSource } from '../internal/random.js';
-import { type Block, blockFromExecution, MemoryBlockStore, verifyChain } from '../ledger/index.js';
+import {
+  type Block,
+  type BlockStore,
+  blockFromExecution,
+  MemoryNodeStorage,
+  type NodeStorage,
+  verifyChain,
+} from '../ledger/index.js';
 import {
   type ClientEffect,
   type ClientState,
@@ -20,6 +35,10 @@ import {
   ed25519Crypto,
   ed25519ReplicaVerifier,
   ed25519Signer,
+  encodePersistentState,
+  persistentState,
+  type ReplicaOptions,
+  type ReplicaCrypto,
   type ReplicaEffect,
   type ReplicaInput,
   type ReplicaMessage,
@@ -97,7 +116,7 @@ export function applyBlock(state: LedgerContractState, block: Block, config: Con
   block.batch.forEach((request, index) => {
     if ((requestClock.get(request.client) ?? 0) >= request.timestamp) return;
     requestClock.set(request.client, request.timestamp);
-    const applied = applyTransaction(contract, request.operation, config, deps);
+    const applied = applyTransaction(contract, request.operation, config, deps, block.time);
     contract = applied.state;
     receipts.push({
       height: block.height,
@@ -119,16 +138,16 @@ export interface VerificationNode {
   up: boolean;
   /** The PBFT replica (volatile). */
   replica: ReplicaState;
-  /** The last state PBFT asked to persist (survives a crash). */
-  persisted: ReplicaState;
-  /** The block store (survives a crash). */
-  readonly store: MemoryBlockStore;
-  /** Contract-state hash after each block, at index height - 1 (survives a crash: it sits beside the blocks). */
+  /** The block store, from its {@link NodeStorage} (it survives a crash). */
+  store: BlockStore;
+  /** Contract-state hash after each block, at index height - 1 (recomputed from the blocks on a restart). */
   readonly stateHashes: Uint8Array[];
   /** The contract replica (rebuilt from the block store after a crash). */
   ledger: LedgerContractState;
   /** Receipts of executed requests, by `client/timestamp`. */
   readonly receipts: Map<string, Receipt>;
+  /** The error that crashed the node, when a write of its replica state failed (null otherwise). */
+  failure: Error | null;
 }
 
 /** Options of {@link VerificationNetwork}. */
@@ -141,10 +160,22 @@ export interface NetworkOptions {
   readonly deps: ContractDeps;
   /** Randomness for the nodes' and clients' Ed25519 keys. */
   readonly random: RandomSource;
+  /**
+   * The nodes' clock, in seconds: read on every logical tick and passed to each replica, whose
+   * primary stamps each batch (block) with it and whose backups refuse a batch time more than the
+   * contract's maxClockSkew from it. Block time is the contract clock.
+   */
+  readonly clock: () => number;
   /** PBFT checkpoint interval K (default 64). */
   readonly checkpointInterval?: number;
   /** Most logical ticks one call may take before it gives up (default 20 000). */
   readonly maxTicks?: number;
+  /**
+   * Where node `id` keeps what it persists (default: a {@link MemoryNodeStorage} each). In Node,
+   * `(id) => new DirectoryNodeStorage(join(dir, \`node-\${id}\`))` of `medshare/ledger/file` keeps
+   * each node's replica state and ledger in files.
+   */
+  readonly storage?: (id: number) => NodeStorage;
 }
 
 /** Counters of {@link VerificationNetwork}. */
@@ -157,6 +188,8 @@ export interface NetworkStats {
   messages: number;
   /** Transactions submitted. */
   transactions: number;
+  /** Writes of a replica state that failed (each crashed its node). */
+  writeFailures: number;
 }
 
 /** What {@link VerificationNetwork.submit} returns. */
@@ -186,13 +219,15 @@ export class VerificationNetwork {
   /** The contract's genesis parameters, the same at every node. */
   readonly config: ContractConfig;
   /** Counters of catching up. */
-  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0, messages: 0, transactions: 0 };
+  readonly stats: NetworkStats = { stateTransfers: 0, blocksSynced: 0, messages: 0, transactions: 0, writeFailures: 0 };
   private readonly options: NetworkOptions;
   private readonly replicaKeys: Uint8Array[];
   private readonly clientKeys = new Map<string, Uint8Array>();
   private readonly clients = new Map<string, ClientState>();
   private readonly results = new Map<string, number>();
   private readonly queue: Envelope[] = [];
+  private readonly cryptos: ReplicaCrypto[] = [];
+  private readonly storage: NodeStorage[] = [];
 
   /** Creates the nodes, each with a fresh Ed25519 key, in view 0 with empty ledgers. */
   constructor(options: NetworkOptions) {
@@ -202,23 +237,33 @@ export class VerificationNetwork {
     const secrets = Array.from({ length: this.n }, () => options.random(32));
     this.replicaKeys = secrets.map((s) => ed25519.getPublicKey(s));
     this.nodes = secrets.map((secretKey, id) => {
-      const replica = createReplica({
-        id,
-        n: this.n,
-        crypto: ed25519Crypto({ secretKey, replicaKeys: this.replicaKeys, clientKey: (c) => this.clientKeys.get(c) }),
-        checkpointInterval: options.checkpointInterval ?? 64,
-      });
+      const crypto = ed25519Crypto({ secretKey, replicaKeys: this.replicaKeys, clientKey: (c) => this.clientKeys.get(c) });
+      this.cryptos.push(crypto);
+      const storage = options.storage?.(id) ?? new MemoryNodeStorage();
+      this.storage.push(storage);
+      const replica = createReplica(this.replicaOptions(id));
+      storage.saveReplica(encodePersistentState(persistentState(replica)));
       return {
         id,
         up: true,
         replica,
-        persisted: replica,
-        store: new MemoryBlockStore(),
+        store: storage.openStore(),
         stateHashes: [],
         ledger: createLedgerContractState(),
         receipts: new Map(),
+        failure: null,
       };
     });
+  }
+
+  private replicaOptions(id: number): ReplicaOptions {
+    return {
+      id,
+      n: this.n,
+      crypto: this.cryptos[id] as ReplicaCrypto,
+      checkpointInterval: this.options.checkpointInterval ?? 64,
+      maxClockSkew: this.options.config.maxClockSkew,
+    };
   }
 
   /** Enrols a PBFT client (a party's gateway to the nodes) with a fresh Ed25519 key. Idempotent. */
@@ -269,35 +314,46 @@ export class VerificationNetwork {
     return this.run(() => this.queue.length === 0 && this.nodes.every((node) => !node.up || node.store.height === this.height));
   }
 
-  /** Crashes node `id`: it stops receiving; what it persisted (replica state, blocks) is kept. */
+  /**
+   * Crashes node `id`: it stops receiving and everything it holds in memory is lost; what it
+   * persisted (its replica state and its blocks) is kept.
+   */
   crash(id: number): void {
     const node = this.node(id);
     node.up = false;
+    (this.storage[id] as NodeStorage).crash();
   }
 
   /**
-   * Restarts node `id` from what it persisted: PBFT `restart`, and the contract rebuilt by replaying
-   * its block store (each replayed state must hash to the value stored beside its block). The node
-   * catches up on what it missed as PBFT does: when the next request reaches it, it asks its peers
-   * (STATUS) for the missing messages, or for a state transfer and then the blocks.
-   * @throws Error if a replayed state does not match the hash stored beside its block
+   * Restarts node `id` from what it persisted alone (its files, with a directory): PBFT `restart`
+   * from the replica-state bytes, the block store reopened, and the contract rebuilt by replaying
+   * the blocks. Blocks the replica executed but the store lacks (a crash between the two writes)
+   * are fetched from peers and checked. The node catches up on what it missed as PBFT does: when
+   * the next request reaches it, it asks its peers (STATUS) for the missing messages, or for a
+   * state transfer and then the blocks.
+   * @throws EncodingError (`ERR_ENCODING`) if the replica state is torn or altered: the node must not run
+   * @throws LedgerCorruptionError if the ledger file is damaged other than by a torn last write
    */
   restart(id: number): void {
     const node = this.node(id);
-    node.replica = restart(node.persisted);
+    const storage = this.storage[id] as NodeStorage;
+    node.replica = restart(this.replicaOptions(id), storage.loadReplica());
+    node.store = storage.openStore();
     let ledger = createLedgerContractState();
+    node.stateHashes.length = 0;
+    node.receipts.clear();
     for (const block of node.store.blocks()) {
-      ledger = applyBlock(ledger, block, this.options.config, this.options.deps).state;
-      const hash = node.stateHashes[block.height - 1];
-      if (hash === undefined || !bytesEqual(hash, contractStateHash(ledger.contract))) {
-        throw new MedshareError(
-          'ERR_NETWORK',
-          `node ${id}: replaying block ${block.height} does not give the state hash stored beside it`,
-        );
-      }
+      const applied = applyBlock(ledger, block, this.options.config, this.options.deps);
+      ledger = applied.state;
+      node.stateHashes[block.height - 1] = contractStateHash(ledger.contract);
+      for (const r of applied.receipts) node.receipts.set(`${r.client}/${r.timestamp}`, r);
     }
     node.ledger = ledger;
     node.up = true;
+    node.failure = null;
+    if (node.store.height < node.replica.lastExecuted) {
+      this.syncFromPeers(node, node.replica.lastExecuted, node.replica.chainHead);
+    }
   }
 
   /** True iff every node that is up has the same height, ledger head and contract-state hash. */
@@ -334,7 +390,8 @@ export class VerificationNetwork {
         continue;
       }
       if (++ticks > maxTicks) throw new MedshareError('ERR_NETWORK', `no progress after ${maxTicks} ticks`);
-      for (const node of this.nodes) if (node.up) this.stepReplica(node, { type: 'tick' });
+      const time = this.options.clock();
+      for (const node of this.nodes) if (node.up) this.stepReplica(node, { type: 'tick', time });
       for (const [id, client] of this.clients) {
         const { state, effects } = clientStep(client, { type: 'tick' });
         this.clients.set(id, state);
@@ -371,7 +428,10 @@ export class VerificationNetwork {
   private stepReplica(node: VerificationNode, input: ReplicaInput): void {
     const { state, effects } = step(node.replica, input);
     node.replica = state;
-    for (const e of effects) this.replicaEffect(node, e);
+    for (const e of effects) {
+      if (!node.up) return; // crashed while carrying out the effects (a failed write)
+      this.replicaEffect(node, e);
+    }
   }
 
   private post(from: number, to: number, message: ReplicaMessage): void {
@@ -381,7 +441,14 @@ export class VerificationNetwork {
   private replicaEffect(node: VerificationNode, e: ReplicaEffect): void {
     switch (e.type) {
       case 'persist':
-        node.persisted = e.state;
+        try {
+          (this.storage[node.id] as NodeStorage).saveReplica(encodePersistentState(e.state));
+        } catch (error) {
+          // A node that cannot make its state durable must not send what depends on it: it crashes.
+          this.crash(node.id);
+          this.stats.writeFailures++;
+          node.failure = error as Error;
+        }
         return;
       case 'send':
         this.post(node.id, e.to, e.message);

@@ -1,10 +1,10 @@
 /**
- * @module
  * What each party does off the ledger (Huang et al. 2020, sections 4.1 and 4.2): the PKG and
  * membership authority (setup, keys, registration), the patient or hospital (encrypt, commit, sign),
  * the patient (prove, ReKeyGen sealed to the proxy), the proxy (verifiable ReEncrypt), and the
  * research institution (check the proxy's proof, Decrypt, check the record against the ledger).
  * Randomness is always passed in; nothing here reads a clock.
+ * @module
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { ByteReader, ByteWriter } from '../internal/bytes.js';

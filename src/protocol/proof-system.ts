@@ -1,5 +1,4 @@
 /**
- * @module
  * The eligibility proof system the protocol is built on (Huang et al. 2020, sections 4.2.6-4.2.7),
  * as an injected dependency with the shape of `medshare/zk`: commitments, requirement hashes,
  * identity-to-field, prove, verify, and the public signals [R, h, commitment, requirementHash,
@@ -9,7 +8,9 @@
  * the clear and signs the public signals with an Ed25519 key whose public half is the verification
  * key. The contract accepts exactly the (vk, proof, signals) triples the stand-in prover issued, so
  * the refusal tests stay meaningful, but the prover sees the record and there is no zero
- * knowledge. Use the real `medshare/zk` Groth16 system for anything but tests and the quick demo.
+ * knowledge. For anything but tests and the quick demo use the real Groth16 system,
+ * `groth16ProofSystem` from `medshare/zk` (kept out of this subpath, which loads no GPL code).
+ * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * The whole story of Huang et al. 2020, section 4.1 steps 1-9, on one machine: a PKG and
  * membership authority, a patient, a hospital, two research institutions, proxies and 3f + 1
  * verification nodes running PBFT with the smart contract. It reports each step, who saw what,
@@ -7,6 +6,7 @@
  * that crashed mid-story catching up. `npx medshare demo` prints it.
  *
  * Randomness (`random`) and the clock used for timings (`now`) are passed in.
+ * @module
  */
 import { toHex } from '../internal/bytes.js';
 import { type RandomSource, systemRandom } from '../internal/random.js';
@@ -173,6 +173,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     config,
     deps: zk,
     random,
+    clock: () => time,
     ...(options.checkpointInterval === undefined ? {} : { checkpointInterval: options.checkpointInterval }),
   });
   const ids = {

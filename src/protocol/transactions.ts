@@ -1,5 +1,4 @@
 /**
- * @module
  * The transactions the smart contract takes (Huang et al. 2020, sections 4.1 and 4.2): each is the
  * operation of one PBFT request, an envelope signed with AuthSign by its sender around one body.
  *
@@ -7,6 +6,7 @@
  * signature (bytes, AuthSign(SK_sender, {@link envelopeSignable})). Strings are u32-length UTF-8,
  * bytes u32-length, big integers 32 bytes big-endian. Decoders check every field and throw a
  * RangeError naming it.
+ * @module
  */
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,8 +1,9 @@
 /**
- * @module
  * fast-check arbitraries for medshare's inputs: identities, records of any size, seeds for a
  * deterministic {@link RandomSource}, and generic mutations of an encoding. The hostile values of
  * each field type and the per-field substitutions are in ./hostile.ts.
+ *
+ * @module
  */
 import type { Arbitrary } from 'fast-check';
 import { fc } from './fast-check.js';

@@ -1,13 +1,14 @@
 /**
- * @module
  * medshare's own laws, as `medshare check` runs them: ga07 (with its verifiable layer) and
  * huang2020 against the IB-PRE laws, AuthSign, and PBFT.
+ *
+ * @module
  */
 import type { Groups } from '../backend/types.js';
 import { nobleBackend, withBackend, type Schemes } from '../backend/index.js';
-import { MemoryBlockStore } from '../ledger/store.js';
+import { MemoryBlockStore, MemoryNodeStorage } from '../ledger/store.js';
 import { LAYOUTS } from './hostile.js';
-import { blockStoreProperties } from './ledger-laws.js';
+import { blockStoreProperties, nodeStorageProperties } from './ledger-laws.js';
 import type { Law, LawGroup } from './laws.js';
 import { pbftProperties } from './pbft-laws.js';
 import { preSchemeProperties } from './pre-laws.js';
@@ -20,8 +21,8 @@ export const LAW_GROUPS: readonly LawGroup[] = ['pre', 'sign', 'pbft', 'ledger']
 /**
  * medshare's own laws for the groups in `only` (default: all): ga07 (single-hop, with the
  * per-field layouts) and its verifiable layer, and huang2020 (multi-hop) under `pre`; AuthSign
- * under `sign`; the PBFT simulator under `pbft`; `MemoryBlockStore` against the BlockStore laws
- * under `ledger`. Building the `pre` and `sign` laws runs each
+ * under `sign`; the PBFT simulator under `pbft`; `MemoryBlockStore` and `MemoryNodeStorage` against the
+ * storage laws under `ledger`. Building the `pre` and `sign` laws runs each
  * scheme's setup once.
  * @param only - the groups wanted
  * @param schemes - the schemes to check (default: the noble backend's, the package's defaults)
@@ -36,6 +37,9 @@ export function medshareLaws<E extends Groups>(only: readonly LawGroup[] = LAW_G
   }
   if (only.includes('sign')) laws.push(...authSignProperties(s.authSign));
   if (only.includes('pbft')) laws.push(...pbftProperties());
-  if (only.includes('ledger')) laws.push(...blockStoreProperties({ create: () => new MemoryBlockStore() }));
+  if (only.includes('ledger')) {
+    laws.push(...blockStoreProperties({ create: () => new MemoryBlockStore() }));
+    laws.push(...nodeStorageProperties({ create: () => new MemoryNodeStorage() }));
+  }
   return laws;
 }

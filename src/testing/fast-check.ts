@@ -1,9 +1,10 @@
 /**
- * @module
  * fast-check, loaded once for medshare/testing. fast-check is an optional peer dependency of
  * medshare (only medshare/testing and `medshare check` use it), so it is imported dynamically:
  * when it is not installed, importing medshare/testing fails with a MedshareError
  * `ERR_MISSING_DEPENDENCY` naming the package to install, instead of a module-resolution error.
+ *
+ * @module
  */
 import { MedshareError } from '../internal/errors.js';
 import { loadOptional } from '../internal/optional.js';

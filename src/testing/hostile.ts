@@ -1,5 +1,4 @@
 /**
- * @module
  * Hostile inputs for medshare's byte formats: a per-field layout description of each encoding,
  * tables of hostile values for every field type, and the mutators a decoder fuzz suite draws
  * from (bit flips, truncations, extensions, random bytes, per-field substitutions). Typed and
@@ -10,6 +9,8 @@
  * canonical below r), `g1` / `g2` (48 / 96-byte compressed points), `gt` (576 bytes), `string`
  * (u16 length + UTF-8; `identity` is a string the decoder also checks as an identity) and
  * `bytes` (u32 length + raw bytes). Every encoding starts with a 3-byte header.
+ *
+ * @module
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * medshare/testing: property-based testing of medshare's primitives, as a product. For
  * researchers checking a scheme's laws on their own machine, teams testing their integration
  * (their storage, their transport, their own scheme behind the same interface), and other
@@ -28,6 +27,8 @@
  * import { ga07 } from 'medshare/pre';
  * for (const law of preSchemeProperties(ga07, { multiHop: false })) fc.assert(law.property, { numRuns: law.runs });
  * ```
+ *
+ * @module
  */
 export {
   type FieldSubstitution,
@@ -41,7 +42,13 @@ export {
   seedArb,
 } from './arbitraries.js';
 export { LAW_GROUPS, medshareLaws } from './builtin.js';
-export { type BlockStoreLawOptions, blockChainArb, blockStoreProperties } from './ledger-laws.js';
+export {
+  type BlockStoreLawOptions,
+  blockChainArb,
+  blockStoreProperties,
+  type NodeStorageLawOptions,
+  nodeStorageProperties,
+} from './ledger-laws.js';
 export { FAST_CHECK_PACKAGE, FAST_CHECK_VERSIONS } from './fast-check.js';
 export {
   BYTES_HOSTILE,
@@ -83,6 +90,7 @@ export { type PbftLawOptions, pbftProperties, pbftScheduleArb } from './pbft-law
 export {
   ALL_BEHAVIOURS,
   type ByzantineBehaviour,
+  type Knobs,
   runSimulation,
   type SimOptions,
   type SimResult,
@@ -92,5 +100,4 @@ export { type PreLawOptions, type PreLayouts, preSchemeProperties } from './pre-
 export { fillerBytes, seededRandom } from './random.js';
 export { type SignLawOptions, authSignProperties } from './sign-laws.js';
 export { type VerifiableLawOptions, type VerifiableSchemes, verifiableProperties } from './verifiable-laws.js';
-export { isMedshareError, MedshareError } from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

@@ -1,9 +1,10 @@
 /**
- * @module
  * A law: one property a medshare primitive must have, stated in words (`name`) and as a
  * fast-check property (`property`). Any test runner runs a law with
  * `fc.assert(law.property, { numRuns: law.runs })`; {@link checkLaw} runs it without throwing
  * and returns what a report needs (the seed, the path, the shrunk counterexample).
+ *
+ * @module
  */
 import type { IRawProperty, Parameters as FcParameters, RunDetails } from 'fast-check';
 import { fc } from './fast-check.js';

@@ -1,14 +1,15 @@
 /**
- * @module
  * The laws of a ledger `BlockStore`, for anyone who keeps medshare's blocks in their own storage
  * (a database, IndexedDB, a file format): the store must behave as the reference
  * `MemoryBlockStore` on real chains of committed blocks, refuse blocks that do not extend its
  * chain, and (when it can be reopened) keep what it acknowledged.
+ *
+ * @module
  */
 import type { Arbitrary } from 'fast-check';
 import { bytesEqual } from '../internal/bytes.js';
 import { type Block, encodeBlock } from '../ledger/block.js';
-import { type BlockStore, MemoryBlockStore } from '../ledger/store.js';
+import { type BlockStore, MemoryBlockStore, type NodeStorage } from '../ledger/store.js';
 import { fc } from './fast-check.js';
 import { holds, type Law, throwsSuch } from './laws.js';
 import { runSimulation } from './pbft-simulator.js';
@@ -155,4 +156,86 @@ export function blockStoreProperties(options: BlockStoreLawOptions): Law[] {
     );
   }
   return laws;
+}
+
+/** How {@link nodeStorageProperties} gets storages to test. */
+export interface NodeStorageLawOptions {
+  /** A new, empty storage (a fresh directory, a fresh table, ...). */
+  readonly create: () => NodeStorage;
+  /** Releases a storage after a case (removes its directory, ...); default: nothing. */
+  readonly dispose?: (storage: NodeStorage) => void;
+  /** Runs per law (default 10). */
+  readonly runs?: number;
+}
+
+/**
+ * The laws of a NodeStorage (where a verification node keeps its replica's state and its blocks):
+ * - loadReplica() throws before anything is saved, and returns exactly the bytes last saved,
+ *   whether or not the node crashed in between;
+ * - the blocks appended to openStore() survive crash(): the store opened after it holds the same
+ *   chain ({@link blockChainArb}), and appends go on from it.
+ * @param options - how to create (and dispose of) storages; runs
+ * @returns the laws, group `ledger`, named `NodeStorage: <the property>`
+ */
+export function nodeStorageProperties(options: NodeStorageLawOptions): Law[] {
+  const runs = options.runs ?? 10;
+  const law = (name: string, property: Law['property']): Law => ({
+    name: `NodeStorage: ${name}`,
+    group: 'ledger',
+    property,
+    runs,
+  });
+  const withStorage = (f: (storage: NodeStorage) => void) => {
+    const storage = options.create();
+    try {
+      f(storage);
+    } finally {
+      storage.crash();
+      options.dispose?.(storage);
+    }
+  };
+  return [
+    law(
+      'loadReplica() throws before any save, then returns exactly the bytes last saved, across crashes',
+      fc.property(fc.array(fc.tuple(fc.uint8Array({ maxLength: 4096 }), fc.boolean()), { minLength: 1, maxLength: 6 }), (saves) =>
+        withStorage((storage) => {
+          throwsSuch(
+            () => storage.loadReplica(),
+            () => true,
+            'loadReplica() before any save throws',
+          );
+          for (const [i, [bytes, crash]] of saves.entries()) {
+            storage.saveReplica(bytes);
+            if (crash) storage.crash();
+            const loaded = storage.loadReplica();
+            holds(bytesEqual(loaded, bytes), `save ${i + 1}${crash ? ' and a crash' : ''}: loadReplica() returned other bytes`);
+          }
+        }),
+      ),
+    ),
+    law(
+      'the blocks appended to openStore() survive crash(): the reopened store holds the same chain, and appends go on',
+      fc.property(
+        blockChainArb.chain((chain) => fc.tuple(fc.constant(chain), fc.nat({ max: chain.length }))),
+        ([chain, k]) =>
+          withStorage((storage) => {
+            const model = new MemoryBlockStore();
+            let store = storage.openStore();
+            agrees(store, model, 'a new storage');
+            for (const block of chain.slice(0, k)) {
+              store.append(block);
+              model.append(block);
+            }
+            storage.crash();
+            store = storage.openStore();
+            agrees(store, model, `reopened after a crash at ${k} blocks`);
+            for (const block of chain.slice(k)) {
+              store.append(block);
+              model.append(block);
+            }
+            agrees(store, model, 'after appending the rest');
+          }),
+      ),
+    ),
+  ];
 }

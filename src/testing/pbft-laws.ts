@@ -1,7 +1,8 @@
 /**
- * @module
  * The PBFT laws: safety (and liveness after healing) of medshare/pbft's replicas over seeded
  * schedules of the deterministic swarm simulator (./pbft-simulator.ts).
+ *
+ * @module
  */
 import type { Arbitrary } from 'fast-check';
 import { fc } from './fast-check.js';
@@ -18,7 +19,7 @@ export function pbftScheduleArb(sizes: readonly number[] = [4, 7, 10]): Arbitrar
   return fc.record({
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
     n: fc.constantFrom(...sizes),
-    behaviours: fc.subarray([...ALL_BEHAVIOURS], { minLength: 1 }),
+    pool: fc.subarray([...ALL_BEHAVIOURS], { minLength: 1 }),
     healQuorumOnly: fc.boolean(),
   });
 }

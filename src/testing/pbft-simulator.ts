@@ -4,6 +4,11 @@
  * loss, duplication, delay and so reordering, partitions, crashes and restarts from persisted
  * state, Byzantine behaviour), so a failing run prints its seed and replays exactly.
  *
+ * Every knob comes from the seed too (TigerBeetle's VOPR swarm): the group size, Byzantine replicas
+ * and what they do (including the denial-of-service messages, lying replies and clock attacks of
+ * issue 11), fault rates (with CHECKPOINT loss), sizes, timeouts, limits and clock skews; see
+ * {@link drawKnobs}. A failure prints the seed and every knob.
+ *
  * Safety is checked after every step:
  * - no two honest replicas execute different batches at the same sequence number (the ledger
  *   head after each block is compared against the first one seen for that height);
@@ -11,7 +16,12 @@
  *   and a state transfer syncs only to a head that chain already has);
  * - every honest replica executes each (client, timestamp) at most once;
  * - a client accepts only a result that names the ledger position where its request was executed;
- * - an honest replica never rejects an honest replica's message for a bad signature.
+ * - an honest replica never rejects an honest replica's message for a bad signature;
+ * - an honest replica never contradicts a message it sent (a PRE-PREPARE, PREPARE or COMMIT for
+ *   another digest at the same (v, n), another VIEW-CHANGE for the same view), crashes and restarts
+ *   from the encoded persistent state included;
+ * - no block time lies beyond every correct replica's clock plus the skew (a Byzantine primary's
+ *   time is refused), and a client's view is never beyond every correct replica's.
  * Liveness is checked after healing: with every honest replica up and the network reliable,
  * every client request completes within a tick budget.
  */
@@ -36,13 +46,22 @@ import {
   type ReplicaState,
   type Request,
   restart,
+  type ReplicaOptions,
+  type PersistentState,
+  persistentState,
+  encodePersistentState,
   step,
   batchDigest,
+  orderingDigest,
   requestSignable,
+  suspectSignable,
   type ViewChange,
 } from '../pbft/index.js';
 import { type Block, blockFromExecution } from '../ledger/index.js';
 import { bytesEqual, toHex } from '../internal/bytes.js';
+
+/** Drops an honest replica must never report for an honest sender's message. */
+const SIGNATURE_CODES: ReadonlySet<string> = new Set(['badSignature', 'badClientSignature', 'invalidCertificate']);
 
 // ---- deterministic randomness -----------------------------------------------------------
 
@@ -129,13 +148,9 @@ export class FakeKeys {
   }
 }
 
-// ---- configuration --------------------------------------------------------------------------
+// ---- the swarm: every knob from the seed ---------------------------------------------------------
 
-/**
- * What a Byzantine replica of the simulation does: stays silent, equivocates (different
- * pre-prepares or prepares to different replicas), forges or replays messages, sends messages
- * for wrong views or sequence numbers, bogus checkpoints, or bogus view changes.
- */
+/** What a Byzantine replica may do (each draws one to three, per seed). */
 export type ByzantineBehaviour =
   | 'silent'
   | 'equivocate'
@@ -143,7 +158,17 @@ export type ByzantineBehaviour =
   | 'replay'
   | 'wrongViewSeq'
   | 'bogusCheckpoint'
-  | 'bogusViewChange';
+  | 'bogusViewChange'
+  /** issue 11, item 2: a NEW-VIEW with one VIEW-CHANGE carrying all its prepared certificates. */
+  | 'oversizedNewView'
+  /** issue 11, item 3: STATUS messages with lastExecuted 0, several a tick. */
+  | 'statusFlood'
+  /** issue 11, item 4: replies with the right result but view 2^53 - 3 (instead of a wrong result). */
+  | 'lyingReplies'
+  /** issue 11, item 10: as primary, batch times of 2^53 - 1, 0, or far from its clock. */
+  | 'clock'
+  /** issue 11, item 6: SUSPECTs of the current view, alone (f of them cannot force a view change). */
+  | 'accuse';
 
 /** Every {@link ByzantineBehaviour}. */
 export const ALL_BEHAVIOURS: readonly ByzantineBehaviour[] = [
@@ -154,49 +179,74 @@ export const ALL_BEHAVIOURS: readonly ByzantineBehaviour[] = [
   'wrongViewSeq',
   'bogusCheckpoint',
   'bogusViewChange',
+  'oversizedNewView',
+  'statusFlood',
+  'lyingReplies',
+  'clock',
+  'accuse',
 ];
 
-/** One simulation: its seed, cluster size and fault model (defaults: a seeded mix of every fault). */
-export interface SimOptions {
-  /** Drives every random choice: the same seed replays the same run exactly. */
-  seed: number;
-  /** Replicas (n >= 4; tolerates f = floor((n - 1) / 3) faulty). */
+/**
+ * Every knob of one run, drawn from its seed (TigerBeetle's VOPR swarm testing: fault rates,
+ * sizes, group size, timeouts and limits all vary from seed to seed) unless a test fixes it.
+ */
+export interface Knobs {
+  /** Replicas. */
   n: number;
-  /** Byzantine replicas (at most f); default: a seeded number in [0, f]. */
-  byzantine?: readonly number[];
-  /** Behaviours each Byzantine replica draws from (default: all). */
-  behaviours?: readonly ByzantineBehaviour[];
-  /** Clients sending requests. */
-  clients?: number;
-  /** Requests each client sends, one at a time. */
-  requestsPerClient?: number;
-  /** Ticks of faults before healing. */
-  chaosTicks?: number;
+  /** The Byzantine replicas (at most f). */
+  byzantine: number[];
+  /** What each Byzantine replica does. */
+  behaviours: Record<number, ByzantineBehaviour[]>;
+  /** Clients, each submitting `requestsPerClient` operations of up to `operationBytes` bytes. */
+  clients: number;
+  /** Operations each client submits, one at a time. */
+  requestsPerClient: number;
+  /** The largest operation, in bytes. */
+  operationBytes: number;
+  /** Ticks of faults before healing, then ticks allowed for every request to complete. */
+  chaosTicks: number;
   /** Ticks allowed after healing for every request to complete. */
-  livenessBudget?: number;
-  /**
-   * Heal only a quorum: after the chaos, just 2f + 1 honest replicas come back; the other honest
-   * replicas stay crashed for good (with f Byzantine, exactly a quorum is left to make progress).
-   */
-  healQuorumOnly?: boolean;
-  /** Chance that a message is lost. */
-  loss?: number;
-  /** Chance that a message is delivered twice. */
-  duplicate?: number;
-  /** Largest delivery delay, in ticks (messages overtake each other). */
-  maxDelay?: number;
-  /** Per-tick chance that a partition starts (when none is active). */
-  partitionRate?: number;
-  /** Per-tick chance that an honest replica crashes. */
-  crashRate?: number;
-  /** The replicas' checkpoint interval (ReplicaOptions). */
-  checkpointInterval?: number;
-  /** The replicas' log window (ReplicaOptions). */
-  logWindow?: number;
-  /** The replicas' largest batch (ReplicaOptions). */
-  maxBatch?: number;
-  /** The replicas' view-change timeout in ticks (ReplicaOptions). */
-  viewChangeTimeout?: number;
+  livenessBudget: number;
+  /** Heal only 2f + 1 honest replicas; the others stay crashed for good. */
+  healQuorumOnly: boolean;
+  /** Per message: loss, duplication; delay up to maxDelay ticks (so reordering). */
+  loss: number;
+  /** Per message: chance it is delivered twice. */
+  duplicate: number;
+  /** Largest delivery delay, in ticks. */
+  maxDelay: number;
+  /** Per tick: chance a partition starts; chance an honest replica crashes. */
+  partitionRate: number;
+  /** Per tick: chance an honest replica crashes. */
+  crashRate: number;
+  /** Per CHECKPOINT message, during the faults: extra chance it is lost (issue 11, item 1). */
+  checkpointLoss: number;
+  /** Replica parameters. */
+  checkpointInterval: number;
+  /** The replicas' log window. */
+  logWindow: number;
+  /** The replicas' largest batch. */
+  maxBatch: number;
+  /** The replicas' view-change timeout, in ticks. */
+  viewChangeTimeout: number;
+  /** The replicas' retransmission interval, in ticks. */
+  retransmitInterval: number;
+  /** The replicas' largest backoff, in ticks. */
+  maxBackoff: number;
+  /** Ticks before a client broadcasts its request again. */
+  clientTimeout: number;
+  /** The bound on batch times, and each replica's clock offset (honest ones within a third of it). */
+  maxClockSkew: number;
+  /** Each replica's clock offset. */
+  clockOffsets: number[];
+}
+
+/** Options of {@link runSimulation}: the seed, any knob a test fixes, and optionally real keys. */
+export interface SimOptions extends Partial<Knobs> {
+  /** Drives every random choice and every knob not fixed here: the same seed replays the same run. */
+  seed: number;
+  /** Behaviours each Byzantine replica draws from (default: all). */
+  pool?: readonly ByzantineBehaviour[];
   /** Replace the cheap signatures (e.g. with Ed25519). */
   keys?: {
     /** The signing and verification functions of replica `replica`. */
@@ -206,17 +256,85 @@ export interface SimOptions {
   };
 }
 
-/** What a simulation that kept every invariant did. */
+/**
+ * The knobs of a seed: drawn from a stream of their own (so fixing one knob does not change the
+ * others), then overridden by what `options` fixes.
+ */
+export function drawKnobs(options: SimOptions): Knobs {
+  const r = new Rng(options.seed ^ 0x5eed_c0de);
+  const n = options.n ?? r.pick([4, 4, 4, 4, 7, 7, 7, 10, 10]);
+  const f = quorums(n).f;
+  const byzantine = options.byzantine ?? r.shuffle([...Array(n).keys()]).slice(0, r.int(f + 1));
+  if (byzantine.length > f) throw new RangeError(`at most f = ${f} Byzantine replicas`);
+  const pool = options.pool ?? ALL_BEHAVIOURS;
+  const behaviours: Record<number, ByzantineBehaviour[]> = {};
+  for (const b of byzantine) {
+    const chosen = new Set<ByzantineBehaviour>();
+    for (let i = 1 + r.int(3); i > 0; i--) chosen.add(r.pick(pool));
+    behaviours[b] = [...chosen];
+  }
+  const checkpointInterval = options.checkpointInterval ?? r.pick([2, 4, 4, 8]);
+  const maxClockSkew = options.maxClockSkew ?? 30 + r.int(120);
+  const drawn: Knobs = {
+    n,
+    byzantine,
+    behaviours: options.behaviours ?? behaviours,
+    clients: 1 + r.int(4),
+    requestsPerClient: 2 + r.int(6),
+    operationBytes: r.pick([8, 64, 512, 2048]),
+    chaosTicks: 200 + r.int(400),
+    livenessBudget: 8000,
+    healQuorumOnly: r.chance(1 / 3),
+    loss: r.next() * 0.25,
+    duplicate: r.next() * 0.12,
+    maxDelay: 1 + r.int(8),
+    partitionRate: r.next() * 0.02,
+    crashRate: r.next() * 0.008,
+    checkpointLoss: r.pick([0, 0, 0.3, 0.7, 1]),
+    checkpointInterval,
+    logWindow: checkpointInterval * r.pick([2, 3]),
+    maxBatch: 1 + r.int(4),
+    viewChangeTimeout: 25 + r.int(60),
+    retransmitInterval: 8 + r.int(20),
+    maxBackoff: 2 + r.int(3),
+    clientTimeout: 30 + r.int(60),
+    maxClockSkew,
+    clockOffsets: Array.from({ length: n }, (_, i) =>
+      byzantine.includes(i)
+        ? r.int(4 * maxClockSkew) - 2 * maxClockSkew
+        : r.int(Math.floor((2 * maxClockSkew) / 3) + 1) - Math.floor(maxClockSkew / 3),
+    ),
+  };
+  const { seed: _seed, pool: _pool, keys: _keys, ...fixed } = options;
+  return { ...drawn, ...(Object.fromEntries(Object.entries(fixed).filter(([, v]) => v !== undefined)) as Partial<Knobs>) };
+}
+
+/** One line that says every knob of a run (printed with a failure, so a seed's setting is plain). */
+export function describeKnobs(k: Knobs): string {
+  const byz = k.byzantine.map((b) => `${b}:${(k.behaviours[b] ?? []).join('+')}`).join(' ') || 'none';
+  return [
+    `n=${k.n} byzantine=[${byz}]`,
+    `clients=${k.clients}x${k.requestsPerClient} op<=${k.operationBytes}B`,
+    `chaos=${k.chaosTicks} budget=${k.livenessBudget}${k.healQuorumOnly ? ' healQuorumOnly' : ''}`,
+    `loss=${k.loss.toFixed(3)} dup=${k.duplicate.toFixed(3)} delay<=${k.maxDelay} partitions=${k.partitionRate.toFixed(4)} crashes=${k.crashRate.toFixed(4)} checkpointLoss=${k.checkpointLoss}`,
+    `K=${k.checkpointInterval} L=${k.logWindow} batch<=${k.maxBatch} vcTimeout=${k.viewChangeTimeout} retransmit=${k.retransmitInterval} maxBackoff=${k.maxBackoff} clientTimeout=${k.clientTimeout}`,
+    `skew=${k.maxClockSkew} clocks=[${k.clockOffsets.join(',')}]`,
+  ].join(' | ');
+}
+
+/** What a run that kept every invariant did. */
 export interface SimResult {
   /** Its seed. */
   seed: number;
   /** Replicas. */
   n: number;
+  /** Every knob of the run. */
+  knobs: Knobs;
   /** The Byzantine replicas. */
   byzantine: readonly number[];
   /** Ticks simulated. */
   ticks: number;
-  /** The tick at which faults stopped (healing). */
+  /** The tick at which the faults stopped (healing). */
   healedAt: number;
   /** The tick at which every request had completed. */
   completedAt: number;
@@ -236,6 +354,18 @@ export interface SimResult {
   drops: number;
   /** Messages delivered. */
   messages: number;
+  /** Fault and attack counts: CHECKPOINTs lost, DoS messages sent, lying replies, clock attacks, accusations. */
+  checkpointsLost: number;
+  /** Denial-of-service messages sent. */
+  dosMessages: number;
+  /** Lying replies sent. */
+  lyingReplies: number;
+  /** Clock attacks made. */
+  clockAttacks: number;
+  /** Lone accusations made. */
+  accusations: number;
+  /** Drops by honest replicas, by code. */
+  dropCodes: Record<string, number>;
   /** A digest of the run, equal for equal seeds. */
   fingerprint: string;
   /** Honest replicas' final views. */
@@ -244,21 +374,27 @@ export interface SimResult {
   ledgers: Block[][];
 }
 
-/** A failed invariant, carrying the seed that replays it. */
+/** A failed invariant, carrying the seed (and its knobs) that replays it. */
 export class SimulationFailure extends Error {
   /** The seed that replays the failure. */
   readonly seed: number;
   /** Replicas. */
   readonly n: number;
+  /** Every knob of the run, when known. */
+  readonly knobs: Knobs | undefined;
   /**
    * @param seed - the run's seed
    * @param n - replicas
    * @param message - the invariant broken, and when
+   * @param knobs - the run's knobs
    */
-  constructor(seed: number, n: number, message: string) {
-    super(`seed ${seed} (n = ${n}): ${message}\n  replay: runSimulation({ seed: ${seed}, n: ${n}, ... })`);
+  constructor(seed: number, n: number, message: string, knobs?: Knobs) {
+    super(
+      `seed ${seed} (n = ${n}): ${message}\n  knobs: ${knobs === undefined ? '?' : describeKnobs(knobs)}\n  replay: runSimulation({ seed: ${seed} })`,
+    );
     this.seed = seed;
     this.n = n;
+    this.knobs = knobs;
     this.name = 'SimulationFailure';
   }
 }
@@ -270,12 +406,11 @@ interface Envelope {
   payload: unknown;
 }
 
+const CLOCK_BASE = 1_000_000;
+
 // ---- the simulation ---------------------------------------------------------------------------
 
-/**
- * Runs one seeded simulation, checking safety after every step and liveness after healing.
- * @throws SimulationFailure naming the seed when an invariant breaks
- */
+/** Runs one seed: throws {@link SimulationFailure} on a broken invariant, returns the run's figures otherwise. */
 export function runSimulation(options: SimOptions): SimResult {
   const sim = new Simulation(options);
   return sim.run();
@@ -285,11 +420,12 @@ class Simulation {
   private readonly rng: Rng;
   private readonly n: number;
   private readonly f: number;
-  private readonly o: Required<Omit<SimOptions, 'byzantine' | 'keys' | 'behaviours'>>;
+  private readonly k: Knobs;
   private readonly byzantine: Set<number>;
   private readonly behaviours = new Map<number, Set<ByzantineBehaviour>>();
   private readonly replicas: ReplicaState[] = [];
-  private readonly persisted: ReplicaState[] = [];
+  private readonly persisted: PersistentState[] = [];
+  private readonly options: ReplicaOptions[] = [];
   private readonly down: (number | null)[] = []; // restart tick, or null when up
   private readonly clients = new Map<string, ClientState>();
   private readonly remaining = new Map<string, number>();
@@ -298,78 +434,72 @@ class Simulation {
   private readonly executedKeys: Set<string>[] = [];
   /** height -> ledger head (block hash) and batch, first seen. */
   private readonly canonical = new Map<number, { head: Uint8Array; batch: readonly Request[] }>();
+  /** What each honest replica sent, to catch a contradiction (before or after a crash): key -> digest. */
+  private readonly said = new Map<string, string>();
   private readonly seen: unknown[] = []; // messages a Byzantine replica may replay
   private partition: { side: Set<number>; until: number } | null = null;
   private now = 0;
   private healed = false;
-  private readonly stats = { viewChanges: 0, stateTransfers: 0, crashes: 0, drops: 0, messages: 0 };
+  private readonly stats = {
+    viewChanges: 0,
+    stateTransfers: 0,
+    crashes: 0,
+    drops: 0,
+    messages: 0,
+    checkpointsLost: 0,
+    dosMessages: 0,
+    lyingReplies: 0,
+    clockAttacks: 0,
+    accusations: 0,
+  };
+  private readonly dropCodes: Record<string, number> = {};
   private fingerprint = 0x811c9dc5;
   private readonly keys: NonNullable<SimOptions['keys']>;
+  private readonly seed: number;
 
   constructor(options: SimOptions) {
+    this.seed = options.seed;
+    this.k = drawKnobs(options);
     this.rng = new Rng(options.seed);
-    this.n = options.n;
-    this.f = quorums(options.n).f;
-    this.o = {
-      seed: options.seed,
-      n: options.n,
-      clients: options.clients ?? 3,
-      requestsPerClient: options.requestsPerClient ?? 6,
-      chaosTicks: options.chaosTicks ?? 400,
-      livenessBudget: options.livenessBudget ?? 6000,
-      healQuorumOnly: options.healQuorumOnly ?? false,
-      loss: options.loss ?? 0.05 + this.rng.next() * 0.15,
-      duplicate: options.duplicate ?? this.rng.next() * 0.1,
-      maxDelay: options.maxDelay ?? 1 + this.rng.int(6),
-      partitionRate: options.partitionRate ?? 0.01,
-      crashRate: options.crashRate ?? 0.004,
-      checkpointInterval: options.checkpointInterval ?? 4,
-      logWindow: options.logWindow ?? 8,
-      maxBatch: options.maxBatch ?? 3,
-      viewChangeTimeout: options.viewChangeTimeout ?? 40,
-    };
-    let byzantine = options.byzantine;
-    if (byzantine === undefined) {
-      const count = this.rng.int(this.f + 1);
-      byzantine = this.rng.shuffle([...Array(this.n).keys()]).slice(0, count);
-    }
-    if (byzantine.length > this.f) throw new RangeError(`at most f = ${this.f} Byzantine replicas`);
-    this.byzantine = new Set(byzantine);
-    const pool = options.behaviours ?? ALL_BEHAVIOURS;
-    for (const b of this.byzantine) {
-      const chosen = new Set<ByzantineBehaviour>();
-      const count = 1 + this.rng.int(3);
-      for (let i = 0; i < count; i++) chosen.add(this.rng.pick(pool));
-      this.behaviours.set(b, chosen);
-    }
-    const clientIds = Array.from({ length: this.o.clients }, (_, i) => `client-${i}`);
+    this.n = this.k.n;
+    this.f = quorums(this.n).f;
+    this.byzantine = new Set(this.k.byzantine);
+    for (const b of this.byzantine) this.behaviours.set(b, new Set(this.k.behaviours[b] ?? []));
+    const clientIds = Array.from({ length: this.k.clients }, (_, i) => `client-${i}`);
     this.keys = options.keys ?? new FakeKeys(this.rng, this.n, clientIds);
     for (let i = 0; i < this.n; i++) {
-      const state = createReplica({
+      const replicaOptions: ReplicaOptions = {
         id: i,
         n: this.n,
         crypto: this.keys.crypto(i),
-        checkpointInterval: this.o.checkpointInterval,
-        logWindow: this.o.logWindow,
-        maxBatch: this.o.maxBatch,
-        viewChangeTimeout: this.o.viewChangeTimeout,
-        maxBackoff: 3,
-        retransmitInterval: 15,
-      });
+        checkpointInterval: this.k.checkpointInterval,
+        logWindow: this.k.logWindow,
+        maxBatch: this.k.maxBatch,
+        viewChangeTimeout: this.k.viewChangeTimeout,
+        maxBackoff: this.k.maxBackoff,
+        retransmitInterval: this.k.retransmitInterval,
+        maxClockSkew: this.k.maxClockSkew,
+      };
+      const state = createReplica(replicaOptions);
+      this.options.push(replicaOptions);
       this.replicas.push(state);
-      this.persisted.push(state);
+      this.persisted.push(persistentState(state));
       this.down.push(null);
       this.ledgers.push([]);
       this.executedKeys.push(new Set());
     }
     for (const id of clientIds) {
-      this.clients.set(id, createClient({ id, n: this.n, sign: this.keys.clientSigner(id), retransmitTimeout: 60 }));
-      this.remaining.set(id, this.o.requestsPerClient);
+      this.clients.set(
+        id,
+        createClient({ id, n: this.n, sign: this.keys.clientSigner(id), retransmitTimeout: this.k.clientTimeout }),
+      );
+      this.remaining.set(id, this.k.requestsPerClient);
     }
+    for (const ch of describeKnobs(this.k)) this.mix(ch.charCodeAt(0));
   }
 
   private fail(message: string): never {
-    throw new SimulationFailure(this.o.seed, this.n, `tick ${this.now}: ${message}`);
+    throw new SimulationFailure(this.seed, this.n, `tick ${this.now}: ${message}`, this.k);
   }
 
   private honest(i: number): boolean {
@@ -380,8 +510,13 @@ class Simulation {
     this.fingerprint = Math.imul(this.fingerprint ^ (value >>> 0), 0x01000193) >>> 0;
   }
 
+  /** Replica i's clock reading: the simulated time plus its offset (a Byzantine one may be far off). */
+  private clock(i: number): number {
+    return CLOCK_BASE + this.now + (this.k.clockOffsets[i] ?? 0);
+  }
+
   run(): SimResult {
-    const { chaosTicks, livenessBudget } = this.o;
+    const { chaosTicks, livenessBudget } = this.k;
     let completedAt = -1;
     while (this.now < chaosTicks + livenessBudget) {
       this.now++;
@@ -400,7 +535,7 @@ class Simulation {
       // replica:view (* = changing view) / last executed / stable checkpoint / timer deadline
       const views = this.replicas.map(
         (r, i) =>
-          `${i}${this.honest(i) ? '' : '(byz)'}:v${r.view}${r.status === 'viewChanging' ? '*' : ''}/e${r.lastExecuted}/h${r.stable.seq}/t${r.timerDeadline ?? '-'}`,
+          `${i}${this.honest(i) ? '' : '(byz)'}${this.down[i] === null ? '' : '(down)'}:v${r.view}${r.status === 'viewChanging' ? '*' : ''}/e${r.lastExecuted}/h${r.stable.seq}/t${r.timerDeadline ?? '-'}`,
       );
       this.fail(
         `liveness: ${stuck.length} clients unfinished ${livenessBudget} ticks after healing; replicas ${views.join(' ')}`,
@@ -408,16 +543,18 @@ class Simulation {
     }
     const honestIds = [...Array(this.n).keys()].filter((i) => this.honest(i));
     return {
-      seed: this.o.seed,
+      seed: this.seed,
       n: this.n,
+      knobs: this.k,
       byzantine: [...this.byzantine],
       ticks: this.now,
       healedAt: chaosTicks,
       completedAt,
-      requests: this.o.clients * this.o.requestsPerClient,
+      requests: this.k.clients * this.k.requestsPerClient,
       maxHeight: Math.max(...this.ledgers.map((l) => l.length)),
       maxView: Math.max(...honestIds.map((i) => (this.replicas[i] as ReplicaState).view)),
       ...this.stats,
+      dropCodes: this.dropCodes,
       fingerprint: `${this.fingerprint.toString(16)}:${this.stats.messages}`,
       views: honestIds.map((i) => (this.replicas[i] as ReplicaState).view),
       ledgers: this.ledgers,
@@ -432,7 +569,7 @@ class Simulation {
   private heal(): void {
     this.healed = true;
     this.partition = null;
-    if (this.o.healQuorumOnly) {
+    if (this.k.healQuorumOnly) {
       const honest = [...Array(this.n).keys()].filter((i) => this.honest(i));
       for (const i of this.rng.shuffle(honest).slice(0, honest.length - (2 * this.f + 1))) {
         this.down[i] = Number.POSITIVE_INFINITY; // never comes back
@@ -448,7 +585,7 @@ class Simulation {
   private faults(): void {
     if (this.healed) return;
     if (this.partition !== null && this.now >= this.partition.until) this.partition = null;
-    if (this.partition === null && this.rng.chance(this.o.partitionRate)) {
+    if (this.partition === null && this.rng.chance(this.k.partitionRate)) {
       const side = new Set<number>();
       for (let i = 0; i < this.n; i++) if (this.rng.chance(0.5)) side.add(i);
       this.partition = { side, until: this.now + 20 + this.rng.int(150) };
@@ -456,7 +593,7 @@ class Simulation {
     for (let i = 0; i < this.n; i++) {
       const restartAt = this.down[i];
       if (restartAt != null && this.now >= restartAt) this.restartReplica(i);
-      else if (restartAt == null && this.honest(i) && this.rng.chance(this.o.crashRate)) {
+      else if (restartAt == null && this.honest(i) && this.rng.chance(this.k.crashRate)) {
         // Crash: everything not persisted is lost; the replica comes back later from disk.
         this.down[i] = this.now + 5 + this.rng.int(80);
         this.stats.crashes++;
@@ -466,7 +603,8 @@ class Simulation {
 
   private restartReplica(i: number): void {
     this.down[i] = null;
-    this.replicas[i] = restart(this.persisted[i] as ReplicaState);
+    // From the bytes a disk would hold: the persistent state is encoded and decoded as hostile input.
+    this.replicas[i] = restart(this.options[i] as ReplicaOptions, encodePersistentState(this.persisted[i] as PersistentState));
   }
 
   private cut(a: number, b: number): boolean {
@@ -478,15 +616,19 @@ class Simulation {
   private post(from: number | string, to: Address, payload: unknown): void {
     this.stats.messages++;
     if (!this.healed) {
-      if (this.rng.chance(this.o.loss)) return;
+      if (this.rng.chance(this.k.loss)) return;
+      if ((payload as { type?: unknown } | null)?.type === 'checkpoint' && this.rng.chance(this.k.checkpointLoss)) {
+        this.stats.checkpointsLost++;
+        return;
+      }
       const a = typeof from === 'number' ? from : -1;
       const b = to.kind === 'replica' ? to.id : -1;
       if (a >= 0 && b >= 0 && this.cut(a, b)) return;
       if (this.partition !== null && (a < 0 || b < 0) && this.rng.chance(0.3)) return; // clients see partitions too
     }
-    const copies = !this.healed && this.rng.chance(this.o.duplicate) ? 2 : 1;
+    const copies = !this.healed && this.rng.chance(this.k.duplicate) ? 2 : 1;
     for (let c = 0; c < copies; c++) {
-      const at = this.now + 1 + this.rng.int(this.o.maxDelay);
+      const at = this.now + 1 + this.rng.int(this.k.maxDelay);
       let list = this.queue.get(at);
       if (list === undefined) {
         list = [];
@@ -523,7 +665,7 @@ class Simulation {
     const order = this.rng.shuffle([...Array(this.n).keys()]);
     for (const i of order) {
       if (this.down[i] !== null) continue;
-      this.replicaInput(i, { type: 'tick' });
+      this.replicaInput(i, { type: 'tick', time: this.clock(i) });
       if (this.byzantine.has(i)) this.byzantineExtras(i);
     }
     for (const id of this.clients.keys()) this.clientInput(id, { type: 'tick' });
@@ -534,7 +676,9 @@ class Simulation {
       const left = this.remaining.get(id) ?? 0;
       if (client.outstanding === null && left > 0 && this.rng.chance(0.2)) {
         this.remaining.set(id, left - 1);
-        const operation = new TextEncoder().encode(`${id}/op${this.o.requestsPerClient - left}`);
+        const size = 1 + this.rng.int(this.k.operationBytes);
+        const operation = new Uint8Array(size).fill(this.k.requestsPerClient - left);
+        operation.set(new TextEncoder().encode(`${id}/op${this.k.requestsPerClient - left}`).subarray(0, size));
         this.clientInput(id, { type: 'submit', operation });
       }
     }
@@ -562,6 +706,11 @@ class Simulation {
         this.fail(`client ${id} accepted result (seq ${seq}, index ${index}) that is not its request on the ledger`);
       }
       if (!bytesEqual(e.result, executionResult(seq, index))) this.fail('result encoding');
+      // Item 4: the client's view is vouched for by a correct replica, so no later than theirs.
+      const honestMax = Math.max(
+        ...[...Array(this.n).keys()].filter((i) => this.honest(i)).map((i) => (this.replicas[i] as ReplicaState).view),
+      );
+      if (e.view > honestMax) this.fail(`client ${id} moved to view ${e.view}, beyond every correct replica (${honestMax})`);
       this.mix(seq * 31 + index);
     }
   }
@@ -574,6 +723,26 @@ class Simulation {
     for (const e of effects) this.replicaEffect(i, e);
   }
 
+  /** An honest replica never sends two different messages where the protocol allows one (crashes included). */
+  private checkSaid(i: number, m: ReplicaMessage): void {
+    let key: string | null = null;
+    let value = '';
+    if (m.type === 'prePrepare' && m.replica === i) {
+      key = `pp/${m.view}/${m.seq}`;
+      value = toHex(m.digest);
+    } else if ((m.type === 'prepare' || m.type === 'commit') && m.replica === i) {
+      key = `${m.type}/${i}/${m.view}/${m.seq}`;
+      value = toHex(m.digest);
+    } else if (m.type === 'viewChange' && m.replica === i) {
+      key = `vc/${i}/${m.view}`;
+      value = toHex(viewChangeSignable(m));
+    }
+    if (key === null) return;
+    const known = this.said.get(key);
+    if (known === undefined) this.said.set(key, value);
+    else if (known !== value) this.fail(`SAFETY: honest replica ${i} contradicted itself (${key})`);
+  }
+
   private replicaEffect(i: number, e: ReplicaEffect): void {
     switch (e.type) {
       case 'persist':
@@ -584,6 +753,7 @@ class Simulation {
           this.byzantineSend(i, [e.to], e.message);
           return;
         }
+        this.checkSaid(i, e.message);
         this.post(i, { kind: 'replica', id: e.to }, e.message);
         return;
       case 'broadcast': {
@@ -592,11 +762,18 @@ class Simulation {
           this.byzantineSend(i, targets, e.message);
           return;
         }
+        this.checkSaid(i, e.message);
         for (const j of targets) this.post(i, { kind: 'replica', id: j }, e.message);
         return;
       }
       case 'reply':
-        if (this.byzantine.has(i) && this.behaviours.get(i)?.has('silent')) return;
+        if (this.byzantine.has(i) && this.has(i, 'silent')) return;
+        if (this.byzantine.has(i) && this.has(i, 'lyingReplies')) {
+          // The right result, but a view far ahead: one reply must not move the client (item 4).
+          this.stats.lyingReplies++;
+          this.post(i, { kind: 'client', id: e.client }, { ...e.reply, view: 2 ** 53 - 3 });
+          return;
+        }
         if (this.byzantine.has(i)) {
           // A Byzantine replica lies about the result.
           this.post(i, { kind: 'client', id: e.client }, { ...e.reply, result: executionResult(999, 0) });
@@ -615,7 +792,8 @@ class Simulation {
         return;
       case 'drop':
         this.stats.drops++;
-        if (this.honest(i) && typeof e.from === 'number' && this.honest(e.from) && e.reason.includes('bad signature')) {
+        if (this.honest(i)) this.dropCodes[e.code] = (this.dropCodes[e.code] ?? 0) + 1;
+        if (this.honest(i) && typeof e.from === 'number' && this.honest(e.from) && SIGNATURE_CODES.has(e.code)) {
           this.fail(`honest replica ${i} rejected a message of honest replica ${e.from}: ${e.reason}`);
         }
         return;
@@ -631,6 +809,12 @@ class Simulation {
       this.fail(
         `SAFETY: replica ${i} committed a different batch at seq ${e.seq} (head ${toHex(e.chainHead).slice(0, 12)} vs ${toHex(known.head).slice(0, 12)})`,
       );
+    }
+    // Item 10: a block's time was accepted by at least one correct replica within its clock bound.
+    let latest = 0;
+    for (let j = 0; j < this.n; j++) if (this.honest(j)) latest = Math.max(latest, this.clock(j));
+    if (e.time > latest + this.k.maxClockSkew) {
+      this.fail(`block ${e.seq} has time ${e.time}, beyond every correct clock (${latest}) and the skew ${this.k.maxClockSkew}`);
     }
     const keys = this.executedKeys[i] as Set<string>;
     for (const index of e.executed) {
@@ -677,10 +861,36 @@ class Simulation {
   private byzantineSend(i: number, targets: number[], message: ReplicaMessage): void {
     if (this.has(i, 'silent')) return;
     const crypto = this.keys.crypto(i);
+    if (message.type === 'prePrepare' && message.replica === i && this.has(i, 'clock')) {
+      // A primary that lies about time: its backups must refuse the batch (item 10).
+      const time = this.rng.pick([
+        2 ** 53 - 1,
+        0,
+        message.time + 5 * this.k.maxClockSkew,
+        Math.max(0, message.time - 5 * this.k.maxClockSkew),
+      ]);
+      const unsigned = {
+        view: message.view,
+        seq: message.seq,
+        digest: orderingDigest(time, batchDigest(message.batch)),
+        time,
+        replica: i,
+      };
+      const lying: PrePrepare = { ...message, ...unsigned, signature: crypto.sign(prePrepareSignable(unsigned)) };
+      this.stats.clockAttacks++;
+      for (const j of targets) this.post(i, { kind: 'replica', id: j }, lying);
+      return;
+    }
     if (message.type === 'prePrepare' && this.has(i, 'equivocate')) {
       // An equivocating primary: half the backups get another batch for the same (v, n).
       const batch = message.batch.length > 0 ? message.batch.slice(0, -1) : [];
-      const unsigned = { view: message.view, seq: message.seq, digest: batchDigest(batch), replica: i };
+      const unsigned = {
+        view: message.view,
+        seq: message.seq,
+        digest: orderingDigest(message.time, batchDigest(batch)),
+        time: message.time,
+        replica: i,
+      };
       const other: PrePrepare = { ...message, ...unsigned, batch, signature: crypto.sign(prePrepareSignable(unsigned)) };
       for (const j of targets) this.post(i, { kind: 'replica', id: j }, j % 2 === 0 ? message : other);
       return;
@@ -736,10 +946,12 @@ class Simulation {
             view: state.view,
             seq: state.seqAssigned + 1,
             digest: this.rng.bytes(32),
+            time: 0,
             replica: primaryOf(state.view, this.n),
             signature: this.rng.bytes(8),
             batch: [],
           },
+          { type: 'suspect', view: state.view, replica: other, signature: this.rng.bytes(8) },
           { type: 'request', client: 'client-0', timestamp: 1e6, operation: new Uint8Array(3), signature: this.rng.bytes(8) },
           null,
           42,
@@ -749,8 +961,13 @@ class Simulation {
           { type: 'commit', view: -1, seq: 1.5, digest: 'x', replica: 99, signature: null },
           { type: 'viewChange', view: 1, prepared: new Array(100_000) },
           { type: 'newView', view: 2 ** 60, viewChanges: 'no', prePrepares: [] },
-          { type: 'stateTransfer', snapshot: { seq: 1e9, chainHead: this.rng.bytes(32), clients: [] }, proof: [], replica: i },
-          { type: 'status', replica: i, view: 0, viewChanging: 'yes', lastExecuted: 0 },
+          {
+            type: 'stateTransfer',
+            snapshot: { seq: 1e9, chainHead: this.rng.bytes(32), time: 0, clients: [] },
+            proof: [],
+            replica: i,
+          },
+          { type: 'status', replica: i, view: 0, viewChanging: 'yes', lastExecuted: 0, stableSeq: 0 },
           { type: 'nonsense', replica: i },
           Object.create(null),
         ]);
@@ -765,7 +982,7 @@ class Simulation {
         const seq = this.rng.pick([
           0,
           state.lastExecuted + 1,
-          state.stable.seq + this.o.logWindow + 1 + this.rng.int(50),
+          state.stable.seq + this.k.logWindow + 1 + this.rng.int(50),
           2 ** 40,
         ]);
         const unsigned = { view, seq, digest: this.rng.bytes(32), replica: i };
@@ -777,7 +994,7 @@ class Simulation {
       }
       case 'bogusCheckpoint': {
         const seq =
-          (Math.floor(state.lastExecuted / this.o.checkpointInterval) + 1 + this.rng.int(3)) * this.o.checkpointInterval;
+          (Math.floor(state.lastExecuted / this.k.checkpointInterval) + 1 + this.rng.int(3)) * this.k.checkpointInterval;
         const unsigned = { seq, digest: this.rng.bytes(32), replica: i };
         this.post(i, to, { type: 'checkpoint', ...unsigned, signature: crypto.sign(checkpointSignable(unsigned)) });
         return;
@@ -785,11 +1002,17 @@ class Simulation {
       case 'bogusViewChange': {
         const view = state.view + 1 + this.rng.int(3);
         // A checkpoint "proof" signed only by itself, and a prepared certificate with too few PREPAREs.
-        const stableSeq = this.o.checkpointInterval * (1 + this.rng.int(5));
+        const stableSeq = this.k.checkpointInterval * (1 + this.rng.int(5));
         const cp = { seq: stableSeq, digest: this.rng.bytes(32), replica: i };
         const checkpoint = { type: 'checkpoint' as const, ...cp, signature: crypto.sign(checkpointSignable(cp)) };
         const batch: Request[] = [];
-        const ppu = { view: view - 1, seq: stableSeq + 1, digest: batchDigest(batch), replica: primaryOf(view - 1, this.n) };
+        const ppu = {
+          view: view - 1,
+          seq: stableSeq + 1,
+          digest: orderingDigest(0, batchDigest(batch)),
+          time: 0,
+          replica: primaryOf(view - 1, this.n),
+        };
         const prePrepare: PrePrepare = { type: 'prePrepare', ...ppu, signature: crypto.sign(prePrepareSignable(ppu)), batch };
         const unsigned = {
           view,
@@ -805,6 +1028,40 @@ class Simulation {
           const nvu = { view, viewChanges: [vc], prePrepares: [], replica: i };
           this.post(i, to, { type: 'newView', ...nvu, signature: crypto.sign(newViewSignable(nvu)) });
         }
+        return;
+      }
+      case 'oversizedNewView': {
+        // Item 2: a genuine VIEW-CHANGE with every prepared certificate this replica holds, alone in a
+        // NEW-VIEW for the next view it leads; the target must refuse it before any signature.
+        let view = state.view + 1;
+        while (primaryOf(view, this.n) !== i) view++;
+        const unsigned = {
+          view,
+          stableSeq: state.stable.seq,
+          stableDigest: state.stable.digest,
+          checkpointProof: state.stable.proof,
+          prepared: [...state.prepared.values()].filter((p) => p.prePrepare.view < view),
+          replica: i,
+        };
+        const vc: ViewChange = { type: 'viewChange', ...unsigned, signature: crypto.sign(viewChangeSignable(unsigned)) };
+        const nvu = { view, viewChanges: [vc], prePrepares: [], replica: i };
+        this.stats.dosMessages++;
+        this.post(i, to, { type: 'newView', ...nvu, signature: crypto.sign(newViewSignable(nvu)) });
+        return;
+      }
+      case 'statusFlood': {
+        // Item 3: many small STATUS messages asking for everything.
+        for (let k = 0; k < 5; k++) {
+          this.stats.dosMessages++;
+          this.post(i, to, { type: 'status', replica: i, view: state.view, viewChanging: false, lastExecuted: 0, stableSeq: 0 });
+        }
+        return;
+      }
+      case 'accuse': {
+        // Item 6: accusations of the current view from f replicas alone move nobody.
+        this.stats.accusations++;
+        const view = (this.replicas[target] as ReplicaState).view;
+        this.post(i, to, { type: 'suspect', view, replica: i, signature: crypto.sign(suspectSignable({ view, replica: i })) });
         return;
       }
       default:

@@ -1,8 +1,9 @@
 /**
- * @module
  * The laws every identity-based proxy re-encryption scheme must obey, over the public
  * `PreScheme` interface only: medshare's ga07 and huang2020 and any third-party scheme that
  * implements the interface run the same laws.
+ *
+ * @module
  */
 import type { Arbitrary } from 'fast-check';
 import { DecryptionError } from '../internal/errors.js';

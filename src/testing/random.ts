@@ -1,8 +1,9 @@
 /**
- * @module
  * Deterministic randomness for property tests: SHA-256 in counter mode over a seed.
  * stream_i = SHA-256("medshare-test-rng" || seed || u32be(i)); bytes are taken in order.
  * The same construction produces the known-answer vectors in test/vectors/.
+ *
+ * @module
  */
 import { counterModeRandom, type RandomSource } from '../internal/random.js';
 

@@ -1,7 +1,8 @@
 /**
- * @module
  * The laws of AuthSign (Cha-Cheon identity-based signatures), over the public `AuthSignApi`:
  * the default `medshare/sign` exports, or the API of any backend (`withBackend(b).authSign`).
+ *
+ * @module
  */
 import type { Groups } from '../backend/types.js';
 import type { AuthSignApi } from '../sign/cha-cheon.js';

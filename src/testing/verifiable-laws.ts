@@ -1,7 +1,8 @@
 /**
- * @module
  * The laws of ga07's verifiable and threshold re-encryption layer, over its public API
  * (`ga07Verifiable` of medshare/pre, or `withBackend(b).ga07Verifiable`).
+ *
+ * @module
  */
 import type { Groups } from '../backend/types.js';
 import type { Ga07Scheme } from '../pre/ga07.js';

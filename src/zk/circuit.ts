@@ -1,16 +1,19 @@
 /**
- * @module
  * Builds the eligibility circuit for one shape: writes a main component for
  * circuits/eligibility.circom, compiles it with the npm package circom2 (circom 2 in
  * WebAssembly; no native toolchain, nothing downloaded) and caches the R1CS and the witness
- * generator on disk, keyed by the shape, the circuit source and the compiler version.
+ * generator on disk, keyed by the shape, the circuit source and the compiler version. circom2
+ * and circomlib are optional peer dependencies (GPL-3.0): missing, they are named in an
+ * `ERR_MISSING_DEPENDENCY` error.
  *
  * This is the only part of medshare/zk that touches the disk or spawns a process: the cache
  * directory is passed in, or defaults explicitly to `.cache/medshare-zk` under the working
  * directory. circom2 runs with its working directory at a common ancestor of every path it
  * reads (WASI preopens), `-l` pointing at our circuits and at circomlib, and `--O2`.
+ * @module
  */
 import { nodeProcess } from '../internal/node.js';
+import { isPackageNotFound, missingDependency } from './optional.js';
 import { readR1csHeader, type R1csHeader } from './r1cs.js';
 import { type CircuitShape, indexBits, shapeId } from './shape.js';
 import { MedshareError } from '../internal/errors.js';
@@ -76,7 +79,9 @@ export function defaultCacheDir(): string {
  * @param shape - from {@link circuitShape}.
  * @param options - cache directory and progress callback.
  * @returns The circuit's R1CS, witness generator and counts.
- * @throws Error with circom's output if compilation fails.
+ * @throws MedshareError (`ERR_MISSING_DEPENDENCY`) when circom2 or circomlib is not installed
+ *   (`npm install circom2 circomlib`); MedshareError (`ERR_ZK_TOOLCHAIN`) with circom's output if
+ *   compilation fails.
  * @example
  * ```ts
  * const circuit = await buildCircuit(circuitShape(100), { onProgress: (s, m) => console.log(s, m) });
@@ -90,10 +95,22 @@ export async function buildCircuit(shape: CircuitShape, options: BuildOptions = 
   const circuitsDir = findCircuitsDir();
   const source = await readFile(path.join(circuitsDir, 'eligibility.circom'));
   const require = createRequire(import.meta.url);
-  const circomCli = require.resolve('circom2/cli.js');
-  const circomVersion = JSON.parse(await readFile(require.resolve('circom2/package.json'), 'utf8')).version as string;
-  const circomlibDir = path.dirname(require.resolve('circomlib/package.json'));
-  const circomlibVersion = JSON.parse(await readFile(path.join(circomlibDir, 'package.json'), 'utf8')).version as string;
+  const missing: string[] = [];
+  const resolve = (name: string, file: string): string => {
+    try {
+      return require.resolve(`${name}/${file}`);
+    } catch (error) {
+      if (!isPackageNotFound(error, name)) throw error;
+      missing.push(name);
+      return '';
+    }
+  };
+  const circomCli = resolve('circom2', 'cli.js');
+  const circomlibJson = resolve('circomlib', 'package.json');
+  if (missing.length > 0) throw missingDependency(missing, `medshare/zk buildCircuit (${shapeId(shape)})`);
+  const circomVersion = JSON.parse(await readFile(path.join(path.dirname(circomCli), 'package.json'), 'utf8')).version as string;
+  const circomlibDir = path.dirname(circomlibJson);
+  const circomlibVersion = JSON.parse(await readFile(circomlibJson, 'utf8')).version as string;
   const libraryRoot = path.dirname(circomlibDir); // the node_modules that holds circomlib/
 
   const main = mainSource(shape);

@@ -1,13 +1,14 @@
 /**
- * @module
  * Prove and Verify (paper 4.2.6 step 6, 4.2.7) for the eligibility circuit, Groth16 on BN254.
- * - prove: snarkjs computes the witness (circom's generator) and the proof.
- * - verify: our own check in TypeScript on @noble/curves, independent of snarkjs:
+ * - prove: snarkjs computes the witness (circom's generator) and the proof; snarkjs is an
+ *   optional peer dependency, loaded on the first proof (./optional.ts).
+ * - verify: our own check in TypeScript on @noble/curves, independent of snarkjs (which it does
+ *   not need installed):
  *     e(A, B) = e(alpha, beta) e(sum_i x_i IC_i, gamma) e(C, delta),
  *   as one batched pairing product e(-A, B) e(alpha, beta) e(vk_x, gamma) e(C, delta) = 1.
+ * @module
  */
 import { bn254 } from '@noble/curves/bn254.js';
-import * as snarkjs from 'snarkjs';
 import { FIELD_ORDER } from './field.js';
 import {
   type DecodedVerificationKey,
@@ -19,6 +20,7 @@ import {
   type ProvingKey,
 } from './keys.js';
 import { MalformedError } from './errors.js';
+import { loadSnarkjs } from './optional.js';
 import { circuitInputs, type EligibilityInputs } from './statement.js';
 import { canonicalDecimal } from '../internal/decimal.js';
 import { ArgumentTypeError } from '../internal/errors.js';
@@ -50,13 +52,15 @@ export interface ProveOptions {
  * @param provingKey - EK_c from {@link zkpKeyGen}.
  * @param inputs - the record and its blinding rho, the requirement, the salt r, ID_p and T.
  * @returns The proof and the public signals.
- * @throws ZkInputError (a RangeError) naming any input the circuit cannot take.
+ * @throws ZkInputError (a RangeError) naming any input the circuit cannot take; MedshareError
+ *   (`ERR_MISSING_DEPENDENCY`) when snarkjs is not installed (`npm install snarkjs`).
  */
 export async function prove(provingKey: ProvingKey, inputs: EligibilityInputs, options: ProveOptions = {}): Promise<ProofResult> {
   if (typeof provingKey !== 'object' || provingKey === null || !(provingKey.zkey instanceof Uint8Array)) {
     throw new ArgumentTypeError('provingKey', 'a ProvingKey');
   }
   const input = circuitInputs(provingKey.shape, inputs);
+  const snarkjs = await loadSnarkjs('medshare/zk prove');
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(
     input,
     provingKey.wasm,

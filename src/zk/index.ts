@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/zk`: zk-SNARK eligibility proofs (Huang et al. 2020, sections 4.2.6-4.2.7).
  *
  * A patient proves, without revealing the record, that the record committed on the ledger
@@ -13,7 +12,14 @@
  * {@link commitRecordUnblinded}). The requirement hash is salted with a random nonce nu, which the
  * institution hands to patients with the criteria ({@link requirementHash}).
  *
- * Licensing: this module pulls in snarkjs, circomlib and circom2, which are GPL-3.0.
+ * For medshare/protocol ({@link groth16ProofSystem}): the same proofs as the protocol's
+ * `ProofSystem`, for `runStory` and `VerificationNetwork` with real proofs.
+ *
+ * Dependencies and licensing: snarkjs (key generation, proving) and circom2 with circomlib
+ * (compiling a circuit) are GPL-3.0 optional peer dependencies, loaded only when used; missing,
+ * they are named in an `ERR_MISSING_DEPENDENCY` error. No compiled circuit ships with the package
+ * (a compiled circuit carries circomlib's and circom's GPL-3.0 code); verifying proofs, the
+ * encodings, commitments and hashes need none of them.
  *
  * @example
  * ```ts
@@ -32,11 +38,14 @@
  * verify(verificationKey, proof, publicSignals); // true; publicSignals[0] === '1' (R)
  * await releaseWorkers();
  * ```
+ * @module
  */
 export { buildCircuit, defaultCacheDir, mainSource } from './circuit.js';
 export type { BuildOptions, BuildStage, Circuit } from './circuit.js';
 export { MalformedError, ZkInputError } from './errors.js';
 export { prove, releaseWorkers, verify } from './groth16.js';
+export { groth16ProofSystem } from './proof-system.js';
+export type { Groth16ProofSystemOptions } from './proof-system.js';
 export type { ProofResult, ProveOptions } from './groth16.js';
 export {
   PROOF_BYTES,
@@ -86,11 +95,4 @@ export type {
 } from './statement.js';
 export { FIELD_ORDER } from './field.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * ZKPKeyGen (paper 4.2.6, step 5): the Groth16 key pair (EK_c, VK_c) for one eligibility
  * circuit, written in snarkjs's formats (a .zkey proving key, a verification-key JSON).
  *
@@ -31,12 +30,12 @@
  * The production path, a ceremony's powers of tau plus phase-2 contributions, is
  * {@link zkpKeyGenFromPtau}, through snarkjs; its keys pass `snarkjs zkey verify` and zkpKeyGen's
  * cannot (see {@link zkpKeyGen}).
+ * @module
  */
 import { blake2b } from '@noble/hashes/blake2.js';
-import { buildBn128, type WasmCurve } from 'ffjavascript';
-import * as snarkjs from 'snarkjs';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 import type { Circuit } from './circuit.js';
+import { loadSnarkjs } from './optional.js';
 import { BASE_FIELD_ORDER, FIELD_ORDER, invert, lagrangeAt, randomScalar, writeBigIntLE } from './field.js';
 import { fixedBaseTimes } from './fixed-base.js';
 import type { ProvingKey, VerificationKey } from './keys.js';
@@ -83,7 +82,9 @@ export interface KeyGenOptions extends RandomOptions {
  * @param circuit - from {@link buildCircuit}.
  * @param options - randomness (default: the platform CSPRNG), progress, threading.
  * @returns The proving key (a snarkjs .zkey) and the verification key (snarkjs JSON).
- * @throws MalformedError if the R1CS is unreadable; RangeError if the circuit is too large.
+ * @throws MalformedError if the R1CS is unreadable; RangeError if the circuit is too large;
+ *   MedshareError (`ERR_MISSING_DEPENDENCY`) when snarkjs, whose BN254 arithmetic in WebAssembly
+ *   computes the CRS, is not installed (`npm install snarkjs`).
  * @example
  * ```ts
  * const circuit = await buildCircuit(circuitShape(100));
@@ -93,6 +94,7 @@ export interface KeyGenOptions extends RandomOptions {
  */
 export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): Promise<KeyPair> {
   const random = randomFrom(options);
+  const snarkjs = await loadSnarkjs('medshare/zk zkpKeyGen'); // first, so that a missing snarkjs fails fast
   const progress = options.onProgress ?? (() => {});
   const cs = readConstraintSystem(circuit.r1cs);
   const nPublic = cs.nOutputs + cs.nPublicInputs;
@@ -145,9 +147,10 @@ export async function zkpKeyGen(circuit: Circuit, options: KeyGenOptions = {}): 
   w.fill(0n);
 
   // 3. The CRS.
-  // The shared worker pool (ffjavascript caches one threaded curve, which snarkjs's prover uses
-  // too): ending it here could break a proof running beside us, so releaseWorkers() ends it.
-  const curve: WasmCurve = await buildBn128(options.singleThread === true);
+  // ffjavascript's BN254 through snarkjs. The shared worker pool (ffjavascript caches one threaded
+  // curve, which snarkjs's prover uses too): ending it here could break a proof running beside
+  // us, so releaseWorkers() ends it.
+  const curve = await snarkjs.curves.getCurveFromName('bn128', { singleThread: options.singleThread === true });
   let p1: Uint8Array;
   let p2: Uint8Array;
   try {
@@ -224,7 +227,8 @@ export interface PtauKeyGenOptions {
  * run to check it was derived from that ceremony with the recorded contributions.
  * @param circuit - from {@link buildCircuit}.
  * @param ptau - the bytes of a prepared .ptau file of enough power for the circuit.
- * @throws Error if snarkjs rejects the ptau (too small, not prepared) or a contribution.
+ * @throws Error if snarkjs rejects the ptau (too small, not prepared) or a contribution;
+ *   MedshareError (`ERR_MISSING_DEPENDENCY`) when snarkjs is not installed (`npm install snarkjs`).
  */
 export async function zkpKeyGenFromPtau(circuit: Circuit, ptau: Uint8Array, options: PtauKeyGenOptions): Promise<KeyPair> {
   const progress = options.onProgress ?? (() => {});
@@ -232,6 +236,7 @@ export async function zkpKeyGenFromPtau(circuit: Circuit, ptau: Uint8Array, opti
   if (!Array.isArray(options.contributions) || options.contributions.length === 0) {
     throw new ArgumentValueError('contributions', 'at least one phase-2 contribution is needed');
   }
+  const snarkjs = await loadSnarkjs('medshare/zk zkpKeyGenFromPtau');
   progress('ptau', 'phase-2 key from the powers of tau');
   let current: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
   const result = await snarkjs.zKey.newZKey(circuit.r1cs, ptau, current);

@@ -1,7 +1,8 @@
-// Minimal typings for the untyped JavaScript packages medshare/zk uses (snarkjs 0.7, ffjavascript 0.3).
+// Minimal typings for the untyped JavaScript package medshare/zk uses (snarkjs 0.7, with the WebAssembly
+// curve of its dependency ffjavascript 0.3 as snarkjs.curves returns it).
 // Internal: no public type of medshare/zk refers to these.
 
-declare module 'ffjavascript' {
+declare module 'snarkjs' {
   export interface WasmGroup {
     readonly g: Uint8Array;
     readonly F: { readonly n8: number };
@@ -23,10 +24,6 @@ declare module 'ffjavascript' {
     readonly tm: { readonly concurrency: number; queueAction(task: Task): Promise<Uint8Array[]>; terminate(): Promise<void> };
     terminate(): Promise<void>;
   }
-  export function buildBn128(singleThread?: boolean): Promise<WasmCurve>;
-}
-
-declare module 'snarkjs' {
   type Json = Record<string, unknown>;
   type FileLike = string | Uint8Array | { type: 'mem'; data?: Uint8Array };
   export const groth16: {
@@ -56,5 +53,6 @@ declare module 'snarkjs' {
     calculate(input: Record<string, unknown>, wasm: FileLike, wtns: FileLike): Promise<void>;
     exportJson(wtns: FileLike): Promise<bigint[]>;
   };
-  export const curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
+  /** ffjavascript's curves; `getCurveFromName('bn128', { singleThread })` is ffjavascript's buildBn128 (cached, threaded, unless singleThread). */
+  export const curves: { getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<WasmCurve> };
 }

@@ -4,6 +4,9 @@
  */
 import {
   createReplica,
+  encodePersistentState,
+  type PersistentState,
+  restart,
   type ReplicaEffect,
   type ReplicaInput,
   type ReplicaMessage,
@@ -20,13 +23,23 @@ export class Cluster {
 
   constructor(
     readonly n: number,
-    options: Partial<Omit<ReplicaOptions, 'id' | 'n' | 'crypto'>> = {},
+    private readonly options: Partial<Omit<ReplicaOptions, 'id' | 'n' | 'crypto'>> = {},
     clients: readonly string[] = ['alice', 'bob', 'carol', 'dave'],
   ) {
     this.keys = new FakeKeys(new Rng(n * 7919), n, clients);
-    this.replicas = Array.from({ length: n }, (_, id) =>
-      createReplica({ id, n, crypto: this.keys.crypto(id), checkpointInterval: 4, logWindow: 8, maxBatch: 1, ...options }),
-    );
+    this.replicas = Array.from({ length: n }, (_, id) => createReplica(this.replicaOptions(id)));
+  }
+
+  /** The options replica `id` was created with. */
+  replicaOptions(id: number): ReplicaOptions {
+    return { id, n: this.n, crypto: this.keys.crypto(id), checkpointInterval: 4, logWindow: 8, maxBatch: 1, ...this.options };
+  }
+
+  /** Restarts replica `id` from the bytes of a persisted state (as read back from disk). */
+  restartFrom(id: number, persisted: PersistentState | Uint8Array): ReplicaState {
+    const bytes = persisted instanceof Uint8Array ? persisted : encodePersistentState(persisted);
+    this.replicas[id] = restart(this.replicaOptions(id), bytes);
+    return this.replicas[id] as ReplicaState;
   }
 
   request(client: string, timestamp: number, text = `${client}:${timestamp}`): Request {
@@ -73,6 +86,32 @@ export class Cluster {
       }
     }
     return seen;
+  }
+
+  /**
+   * A network that loses what `lose` says, for liveness tests: delivers every queued message (FIFO),
+   * then ticks every replica, until `done` holds or `maxTicks` ticks have passed. Returns the ticks
+   * taken, or -1 if `done` never held.
+   */
+  run(
+    queue: Array<{ from: number; to: number; message: ReplicaMessage }>,
+    done: () => boolean,
+    options: { lose?: (message: ReplicaMessage, from: number, to: number) => boolean; maxTicks?: number } = {},
+  ): number {
+    const lose = options.lose ?? (() => false);
+    for (let tick = 0; tick <= (options.maxTicks ?? 2000); tick++) {
+      let guard = 0;
+      while (queue.length > 0) {
+        if (++guard > 1_000_000) throw new Error('run: no quiescence');
+        const { from, to, message } = queue.shift() as { from: number; to: number; message: ReplicaMessage };
+        if (lose(message, from, to)) continue;
+        for (const effect of this.deliver(from, to, message)) outgoing(to, effect, this.n, queue);
+      }
+      if (done()) return tick;
+      for (let id = 0; id < this.n; id++)
+        for (const effect of this.step(id, { type: 'tick' })) outgoing(id, effect, this.n, queue);
+    }
+    return -1;
   }
 
   /** Queues the messages in `effects` (from replica `from`) and settles. */

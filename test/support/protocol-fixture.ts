@@ -13,6 +13,7 @@ import {
   type Credentials,
   createContractState,
   createPkg,
+  decodeContractTransaction,
   encryptRecord,
   type MedicalRecord,
   type Outcome,
@@ -59,7 +60,7 @@ export const REQUIREMENT_B: Requirement = { criteria: [{ field: 0, min: 18, max:
  * The blinding rho of a test record's commitment: fixed per record (SHA-256 of its values, top
  * bits cleared, below the BN254 order) so that every test commits a record the same way.
  */
-export function blindingOf(record: MedicalRecord): bigint {
+export function blindingOf(record: readonly (number | bigint)[]): bigint {
   const digest = sha256(new TextEncoder().encode(`test-blinding:${record.join(',')}`));
   digest[0] = (digest[0] as number) & 0x1f;
   return bytesToNumberBE(digest) + 1n;
@@ -85,16 +86,39 @@ export interface World {
   unfitRecordId: string;
 }
 
+/**
+ * The block time a test applies a transaction at when it does not say: the time the sender stamped
+ * (an honest sender's clock agrees with the ordering layer's), or the contract clock when the bytes
+ * do not decode.
+ */
+export function stampedTime(state: ContractState, operation: Uint8Array): number {
+  try {
+    return decodeContractTransaction(operation).time;
+  } catch {
+    return state.clock;
+  }
+}
+
 /** Applies `operation` and throws unless it was accepted; returns the next state and the entry id. */
-export function applyOk(world: Pick<World, 'config' | 'zk'>, state: ContractState, operation: Uint8Array) {
-  const { state: next, outcome } = applyTransaction(state, operation, world.config, world.zk);
+export function applyOk(
+  world: Pick<World, 'config' | 'zk'>,
+  state: ContractState,
+  operation: Uint8Array,
+  blockTime = stampedTime(state, operation),
+) {
+  const { state: next, outcome } = applyTransaction(state, operation, world.config, world.zk, blockTime);
   if (!outcome.accepted) throw new Error(`expected acceptance, got ${outcome.reason}: ${outcome.detail}`);
   return { state: next, id: outcome.id };
 }
 
-/** Applies `operation` and returns the outcome (refused or not) and next state. */
-export function apply(world: Pick<World, 'config' | 'zk'>, state: ContractState, operation: Uint8Array) {
-  return applyTransaction(state, operation, world.config, world.zk) as { state: ContractState; outcome: Outcome };
+/** Applies `operation` in a block of time `blockTime` and returns the outcome (refused or not) and next state. */
+export function apply(
+  world: Pick<World, 'config' | 'zk'>,
+  state: ContractState,
+  operation: Uint8Array,
+  blockTime = stampedTime(state, operation),
+) {
+  return applyTransaction(state, operation, world.config, world.zk, blockTime) as { state: ContractState; outcome: Outcome };
 }
 
 const ROLE_OF: Record<keyof typeof IDS, Role> = {
