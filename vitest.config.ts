@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^medshare\/evm$/, replacement: src('evm/index.ts') },
       { find: /^medshare\/backend$/, replacement: src('backend/index.ts') },
       { find: /^medshare\/backend\/mcl$/, replacement: src('backend/mcl.ts') },
+      { find: /^medshare\/testing$/, replacement: src('testing/index.ts') },
     ],
   },
   test: {

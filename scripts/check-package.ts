@@ -34,6 +34,11 @@
  *    medshare/evm is bundled for the browser with viem. In the core install, `medshare demo
  *    --ledger evm` stops at once with one line naming viem and @ethereumjs/vm; the EVM demo itself
  *    (an in-process chain, @ethereumjs/*) is not run here.
+ * 8. The testing install: in the core install, fast-check is absent and `medshare check` stops with
+ *    exit 1 and ERR_MISSING_DEPENDENCY's line naming it; then fast-check (medshare/testing's optional
+ *    peer) is added at the version this repository tests with: a file importing medshare/testing
+ *    type-checks (nodenext and bundler, skipLibCheck false), `medshare check --runs 5` runs every
+ *    law and passes, and medshare/testing is bundled for the browser with fast-check.
  *
  * Exits 1 on the first failed check. `KEEP=1` keeps the temporary folder.
  */
@@ -74,6 +79,8 @@ const PEER_SUBPATHS: Readonly<Record<string, readonly string[]>> = { '/evm': ['v
 const EVM_PEERS = ['viem', '@ethereumjs/vm', '@ethereumjs/evm'] as const;
 /** The optional WebAssembly pairing backend's package (BSD-3-Clause): never in the core install. */
 const MCL = 'mcl-wasm';
+/** medshare/testing's optional peer (MIT): never in the core install. */
+const FAST_CHECK = 'fast-check';
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -192,7 +199,7 @@ function installCore(tarball: string): number {
   const added = installed.match(/added (\d+) packages?/)?.[1] ?? '?';
   const { bytes, files } = installSize(app);
   log(`install size, core (npm install medshare): ${mb(bytes)} in node_modules (${files} files, ${added} packages)`);
-  for (const name of [...OPTIONAL_GPL, ...EVM_PEERS, MCL]) {
+  for (const name of [...OPTIONAL_GPL, ...EVM_PEERS, MCL, FAST_CHECK]) {
     if (existsSync(path.join(app, 'node_modules', name))) fail(`the core install has ${name}: it must stay an optional peer`);
   }
 
@@ -239,6 +246,20 @@ console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitSh
     fail(`mclBackend() without mcl-wasm: ${result.mcl}`);
   }
   log(`medshare/backend/mcl, core install, without mcl-wasm: "${result.mcl}"`);
+  // medshare check without fast-check: exit 1, one line naming it.
+  const check = spawnSync(bin, ['check', '--runs', '1'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  const checkLine = check.stderr.trim();
+  if (
+    check.status !== 1 ||
+    checkLine.includes('\n') ||
+    !/medshare\/testing needs fast-check \(MIT, optional peer dependency of medshare\), which is not installed: npm install fast-check/.test(
+      checkLine,
+    )
+  ) {
+    fail(
+      `medshare check without fast-check: expected exit 1 and one line naming it, got exit ${check.status}:\n${check.stdout}${check.stderr}`,
+    );
+  } else log(`medshare check without fast-check: exit 1, "${checkLine.slice(0, 90)}…"`);
   return bytes;
 }
 
@@ -474,6 +495,40 @@ async function evmInstall(before: number): Promise<Record<string, number>> {
   return browserBundles(Object.keys(PEER_SUBPATHS), [], () => ' (with viem)');
 }
 
+// ---------------------------------------------------------------- 8. the testing install
+/**
+ * Adds medshare/testing's peer (fast-check) and checks the subpath with it: types, `medshare check
+ * --runs 5` (every law of the installed build), the browser bundle.
+ */
+async function testingInstall(): Promise<Record<string, number>> {
+  if (pkg.peerDependenciesMeta?.[FAST_CHECK]?.optional !== true)
+    fail(`${FAST_CHECK} is not an optional peer dependency in package.json`);
+  const spec = `${FAST_CHECK}@${pkg.devDependencies[FAST_CHECK]}`;
+  log(`npm install ${spec} (medshare/testing's optional peer)`);
+  run('npm', ['install', '--no-audit', '--no-fund', spec], app);
+  mkdirSync(path.join(app, 'testing'), { recursive: true });
+  writeFileSync(
+    path.join(app, 'testing', 'types.ts'),
+    [
+      "import fc from 'fast-check';",
+      "import { ga07 } from 'medshare/pre';",
+      "import { type Law, preSchemeProperties } from 'medshare/testing';",
+      'const laws: Law[] = preSchemeProperties(ga07, { multiHop: false, runs: 1 });',
+      'export const run = () => { for (const law of laws) fc.assert(law.property, { numRuns: law.runs }); };',
+      '',
+    ].join('\n'),
+  );
+  typeCheck(['testing/types.ts'], { nodenext: NODENEXT_TS, bundler: BUNDLER_TS }, 'medshare/testing with fast-check');
+  log('medshare check --runs 5');
+  const bin = path.join(app, 'node_modules', '.bin', 'medshare');
+  const result = spawnSync(bin, ['check', '--runs', '5'], { cwd: app, encoding: 'utf8', timeout: 900_000 });
+  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
+  if (result.status !== 0 || !/ held, 0 failed/.test(summary))
+    fail(`medshare check --runs 5 exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  else log(`medshare check --runs 5: ${summary}`);
+  return browserBundles(['/testing'], [], () => ' (with fast-check)');
+}
+
 // ---------------------------------------------------------------- 6. the README's one command
 /**
  * `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` in an empty folder, as the
@@ -525,6 +580,7 @@ try {
   Object.assign(sizes, await browserBundles(['/backend/mcl'], [], () => ' (with mcl-wasm)'));
   oneCommandDemo(tarball);
   Object.assign(sizes, await evmInstall(fullDemoBytes));
+  Object.assign(sizes, await testingInstall());
   const summary = { installBytes: { core: coreBytes, fullDemo: fullDemoBytes }, bundles: sizes };
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(

@@ -6,6 +6,7 @@
  *                              with `--ledger evm`, with the contract on an in-process EVM
  *                              (src/evm/story.ts) and the gas of each on-chain step
  *   medshare bench [options]   the benchmark of bench/ (the paper's section 5.2) on this machine
+ *   medshare check [options]   the laws of medshare/testing against this installation (./cli/check.ts)
  *   medshare help [command], medshare --help, medshare <command> --help
  *   medshare --version
  *
@@ -21,6 +22,7 @@ import { counterModeRandom, type RandomSource, systemRandom } from './internal/r
 import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from './protocol/index.js';
 import { EXIT, integerOption, parseOptions, UsageError } from './cli/args.js';
 import { cacheDir, circuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
+import { CHECK_USAGE, check } from './cli/check.js';
 
 /** Where the command line writes, its clock and its environment (injected so that it can be tested). */
 export interface CliIo {
@@ -57,6 +59,7 @@ commands:
           with 4 PBFT verification nodes: each step, who saw what, and timings
           (--ledger evm: with the contract on an in-process EVM, gas per step)
   bench   the paper's evaluation (Figs. 5-8, Tables 3-4) measured on this machine
+  check   property-based tests of the schemes, AuthSign, PBFT and the ledger (needs fast-check)
   help    this text, or a command's (medshare help demo)
 
 options:
@@ -291,7 +294,7 @@ async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
  */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
-  const prefix = command === 'demo' || command === 'bench' ? `medshare ${command}` : 'medshare';
+  const prefix = command === 'demo' || command === 'bench' || command === 'check' ? `medshare ${command}` : 'medshare';
   try {
     switch (command) {
       case undefined:
@@ -302,10 +305,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
         return EXIT.ok;
       case 'help': {
         const topic = rest[0];
-        if (rest.length > 1 || (topic !== undefined && topic !== 'demo' && topic !== 'bench'))
-          throw new UsageError(`help takes one of: demo, bench (got ${rest.join(' ')})`);
+        if (rest.length > 1 || (topic !== undefined && topic !== 'demo' && topic !== 'bench' && topic !== 'check'))
+          throw new UsageError(`help takes one of: demo, bench, check (got ${rest.join(' ')})`);
         if (topic === 'bench') return io.bench === undefined ? helpMissingBench(io) : await io.bench(['--help']);
-        io.out(topic === 'demo' ? DEMO_USAGE : USAGE);
+        io.out(topic === 'demo' ? DEMO_USAGE : topic === 'check' ? CHECK_USAGE : USAGE);
         return EXIT.ok;
       }
       case '-v':
@@ -315,6 +318,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       case 'bench':
         if (io.bench === undefined) throw new Error('the benchmark is not available in this build');
         return await io.bench(rest);
+      case 'check':
+        return await check(rest, io);
       case 'demo': {
         const options = parseDemo(rest);
         if (options === 'help') {

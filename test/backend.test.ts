@@ -2,7 +2,7 @@
  * The pairing backends (src/backend/): every backend's primitives give the same values and the
  * same bytes as the noble reference, byte for byte - never assumed, checked here:
  * - compressed G1 / G2 encodings (ZCash / IETF flag bits) of random multiples, and their decoders
- *   on every hostile point of test/support/hostile.ts;
+ *   on every hostile point of src/testing/hostile.ts;
  * - RFC 9380 hash_to_curve (BLS12381G1_XMD:SHA-256_SSWU_RO_) against the RFC's own vectors and,
  *   for random messages, under medshare's domain-separation tags;
  * - pairings and pairing products (the same bilinear map, not merely a bilinear map), GT
@@ -21,7 +21,7 @@ import { ORDER } from '../src/internal/bls.js';
 import { BackendUnavailableError, isMedshareError } from '../src/internal/errors.js';
 import { H1_DST, H2_DST } from '../src/pre/ga07.js';
 import { KITS, MCL, NOBLE } from './support/backends.js';
-import { G1_HOSTILE, G2_HOSTILE, GT_HOSTILE } from './support/hostile.js';
+import { G1_HOSTILE, G2_HOSTILE, GT_HOSTILE } from '../src/testing/hostile.js';
 
 const { Fp, Fp12 } = bls12_381.fields;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -152,7 +152,7 @@ for (const K of KITS) {
       expect(() => B.GT.fromBytes(tooBig)).toThrow(/range|canonical/);
     });
 
-    it('GT membership: every hostile Fp12 value of test/support/hostile.ts gets the verdict noble gives it, at each step', () => {
+    it('GT membership: every hostile Fp12 value of src/testing/hostile.ts gets the verdict noble gives it, at each step', () => {
       const z = Fp12.toBytes(bls12_381.pairing(G1.BASE, G2.BASE));
       let checked = 0;
       for (const h of GT_HOSTILE) {
@@ -175,7 +175,7 @@ for (const K of KITS) {
       expect(checked).toBeGreaterThan(5);
     });
 
-    it('point decoders: every hostile G1 / G2 encoding of test/support/hostile.ts is refused or accepted as noble refuses or accepts it', () => {
+    it('point decoders: every hostile G1 / G2 encoding of src/testing/hostile.ts is refused or accepted as noble refuses or accepts it', () => {
       const cases: [
         readonly { name: string; bytes: (f: Uint8Array) => Uint8Array }[],
         Uint8Array,

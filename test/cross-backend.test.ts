@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Kit, MCL, NOBLE } from './support/backends.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const identity = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 });

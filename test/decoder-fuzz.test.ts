@@ -2,7 +2,7 @@
  * Decoder fuzz suite for medshare/pre (ga07, its verifiable objects, huang2020) and medshare/sign
  * (keys and authVerify), issue 10.
  *
- * Property, for every object type and every mutant of a valid encoding (test/support/hostile.ts:
+ * Property, for every object type and every mutant of a valid encoding (src/testing/hostile.ts:
  * per-field hostile substitutions - identity, off-subgroup and small-order points, x + p,
  * 0 / 1 / non-member GT elements, scalars 0 / r / r + 1, BOM-prefixed, overlong and over-long
  * strings - bit flips, truncations, extensions, random bytes):
@@ -42,7 +42,7 @@ import {
   offSubgroupG2,
   smallOrderG1,
   smallOrderG2,
-} from './support/hostile.js';
+} from '../src/testing/hostile.js';
 import { makePreSignObjects } from './support/pre-sign-objects.js';
 
 const CASES_BY_BACKEND: Record<string, number> = {
@@ -295,7 +295,7 @@ function describeFailure(type: string, m: Mutant, problem: string): string {
   return `${type}: mutant "${m.label}" (${m.kind}): ${problem}`;
 }
 
-describe('the hostile values are what they claim (test/support/hostile.ts)', () => {
+describe('the hostile values are what they claim (src/testing/hostile.ts)', () => {
   const find = <T extends { name: string }>(list: readonly T[], name: string) => {
     const value = list.find((x) => x.name === name);
     if (value === undefined) throw new Error(`no hostile value ${name}`);

@@ -14,7 +14,7 @@ import type { InProcessChain } from '../src/evm/in-process.js';
 import { hashToG1, hashToScalar } from '../src/internal/bls.js';
 import { authSign, authVerify, keyGen, setup } from '../src/sign/cha-cheon.js';
 import { deployHarness, harnessCall, hex, testChain } from './support/evm.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const H1_DST = 'MEDSHARE-V1-AUTHSIGN-H1_BLS12381G1_XMD:SHA-256_SSWU_RO_';
 const H3_DST = 'MEDSHARE-V1-AUTHSIGN-H3_XMD:SHA-256';

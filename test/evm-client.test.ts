@@ -21,7 +21,7 @@ import { commitRecord, prove, randomFieldElement, releaseWorkers, requirementHas
 import { identityField } from '../src/evm/encoding.js';
 import { MedshareError } from '../src/internal/errors.js';
 import { testChain, testKey } from './support/evm.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { SHAPE, testKeys } from './support/zk.js';
 
 const T0 = 1_700_000_000;

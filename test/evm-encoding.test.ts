@@ -34,7 +34,7 @@ import {
 } from 'medshare/evm';
 import { authSign, keyGen, setup } from '../src/sign/index.js';
 import { FIELD_ORDER, type Groth16Proof, type VerificationKey } from '../src/zk/index.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { thrown } from './support/thrown.js';
 
 const random = seededRandom('evm-encoding');

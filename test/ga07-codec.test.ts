@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { curve, GT_BYTES, gtMul, Z } from '../src/internal/bls.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import { KITS } from './support/backends.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { ALICE, BOB, makeFixture, recordOf, sameBytes } from './support/ga07-fixture.js';
 
 for (const K of KITS) {

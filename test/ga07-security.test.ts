@@ -12,7 +12,7 @@ import { DecryptionError } from '../src/internal/errors.js';
 import { type Ga07SecretKey, H2_DST } from '../src/pre/ga07.js';
 import { KITS } from './support/backends.js';
 import { huangKeyLeak } from './support/huang-attack.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { ALICE, BOB, makeFixture, sameBytes } from './support/ga07-fixture.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -15,8 +15,10 @@ import {
   MAX_SHARES,
 } from '../src/pre/ga07-verifiable.js';
 import { KITS } from './support/backends.js';
+import { describeLaws } from './support/laws.js';
+import { verifiableProperties } from '../src/testing/index.js';
 
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { ALICE, BOB, CAROL, makeFixture, sameBytes } from './support/ga07-fixture.js';
 
 type G2 = Groups['G2'];
@@ -26,6 +28,8 @@ type Ga07ReEncryptionShare = PartialOf<Groups>;
 type Ga07ReKeyShare = ShareOf<Groups>;
 
 for (const K of KITS) {
+  describeLaws(`${K.label} ga07 verifiable laws (medshare/testing)`, () => verifiableProperties(K));
+
   const { ga07, ga07Verifiable: v, G1Point, G2Point, GT_ONE, gtDiv, gtEq, gtMul, gtPow, pair, Z } = K;
   const { hashGt } = K.core;
 

@@ -13,9 +13,10 @@ import { type Ga07Ciphertext, ga07 as nobleGa07, H1_DST, H2_DST } from '../src/p
 import { defaultScheme, ga07 as exportedGa07, huang2020 as nobleHuang2020, scheme } from '../src/pre/index.js';
 import { open } from '../src/pre/kem.js';
 import { KITS } from './support/backends.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { ALICE, BOB, CAROL, makeFixture, recordOf, sameBytes } from './support/ga07-fixture.js';
 import { describePreScheme } from './support/pre-suite.js';
+import { LAYOUTS } from '../src/testing/hostile.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -33,7 +34,7 @@ for (const K of KITS) {
   const { ga07, huang2020, G2Point, pair, hashToG1, Z, gtDiv, gtEq, gtMul, gtPow, gtToBytes } = K;
   const { identityPoint, encapsulate, decapsulate, recipientBase, capsuleBinding, verifySecretKey } = K.core;
 
-  describePreScheme(ga07, { multiHop: false }, K.label);
+  describePreScheme(ga07, { multiHop: false, layouts: LAYOUTS.ga07 }, K.label);
 
   const f = makeFixture(undefined, ga07);
   const { params, alice, bob, carol } = f;

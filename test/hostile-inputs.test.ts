@@ -14,7 +14,7 @@ import { KITS } from './support/backends.js';
 /** AuthSign's H3 domain-separation tag (src/sign/cha-cheon.ts), as an attacker reads it from the source. */
 const AUTHSIGN_H3 = 'MEDSHARE-V1-AUTHSIGN-H3_XMD:SHA-256';
 import { ALICE, BOB, makeFixture } from './support/ga07-fixture.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { fp12Zero, type PartialStatement, shareFreePartial, zeroPartialWithHonestHalf } from './support/verifiable-attacks.js';
 
 type GT = Groups['GT'];

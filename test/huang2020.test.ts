@@ -27,7 +27,8 @@ describe('huang2020: public entry', () => {
 
 import { huangKeyLeak } from './support/huang-attack.js';
 import { describePreScheme } from './support/pre-suite.js';
-import { seededRandom } from './support/random.js';
+import { LAYOUTS } from '../src/testing/hostile.js';
+import { seededRandom } from '../src/testing/random.js';
 
 type Huang2020Ciphertext = CiphertextOf<Groups>;
 type Huang2020Params = ParamsOf<Groups>;
@@ -37,7 +38,7 @@ for (const K of KITS) {
   const { huang2020, G1Point, G2Point, gtDiv, gtEq, gtMul, gtPow, pair, Z } = K;
   const { encapsulate, decapsulate } = K.huang;
 
-  describePreScheme(huang2020, { multiHop: true }, K.label);
+  describePreScheme(huang2020, { multiHop: true, layouts: LAYOUTS.huang2020 }, K.label);
 
   describe(`${K.label} huang2020: the three errata of the printed scheme (docs/schemes.md section 1.2)`, () => {
     let params: Huang2020Params;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { gtPow, gtToBytes, randomScalar, Z } from '../src/internal/bls.js';
 import { DecryptionError } from '../src/internal/errors.js';
 import { open, seal, TAG_BYTES } from '../src/pre/kem.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 describe('KEM + AEAD', () => {
   const random = seededRandom('kem');

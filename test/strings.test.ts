@@ -12,7 +12,7 @@ import { decodeBlock, encodeBlock } from '../src/ledger/block.js';
 import { decodeTransaction, encodeTransaction } from '../src/ledger/transaction.js';
 import { decodeContractTransaction, encodeBody, encodeEnvelope } from '../src/protocol/transactions.js';
 import { KITS } from './support/backends.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const BOM = '\uFEFF';
 /** Any well-formed string (code points of every plane), a BOM in front of one case in three. */

@@ -36,7 +36,7 @@ import {
 import { cachedProof } from './evm-proofs.js';
 import { addressOf, DEPLOYER, hex, testChain, testKey } from './evm.js';
 import { blindingOf } from './protocol-fixture.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 import { SHAPE, testKeys } from './zk.js';
 
 export const T0 = 1_700_000_000;

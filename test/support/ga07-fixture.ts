@@ -11,7 +11,7 @@ import {
   type Ga07SecretKey,
   ga07 as nobleGa07,
 } from '../../src/pre/ga07.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const ALICE = 'patient:alice';
 export const BOB = 'institute:oncology-lab';

@@ -8,7 +8,7 @@ import { H1_DST, H2_DST } from '../../src/pre/ga07.js';
 import { NONCE_DST, PROOF_DST } from '../../src/pre/ga07-verifiable.js';
 import { type Kit, NOBLE } from './backends.js';
 import { hex } from './ga07-fixture.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const VECTOR_SEED = 'medshare/ga07/kat/v1';
 const seed = (step: string) => `${VECTOR_SEED}/${step}`;

@@ -8,7 +8,7 @@
  */
 import { type Kit, NOBLE } from './backends.js';
 import { ALICE, BOB, makeFixture } from './ga07-fixture.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 /** Builds every object from the seed with the schemes of `kit` (a few hundred milliseconds). */
 export function makePreSignObjects(seed: string, kit: Kit = NOBLE) {

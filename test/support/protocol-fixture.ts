@@ -26,7 +26,7 @@ import {
   signTransaction,
   standInProofSystem,
 } from '../../src/protocol/index.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const T0 = 1_700_000_000;
 export const zk = standInProofSystem();
