@@ -42,3 +42,22 @@ export class PerObjectCache<O extends object, V> {
     return cache.get(key, compute);
   }
 }
+
+/**
+ * `make` memoised per owner object, held weakly: `once(owner)` calls `make(owner)` the first time
+ * and returns the same value after. The schemes use it to build their functions once per pairing
+ * backend, so that the caches inside (H1(ID), recipient bases) are that backend's own. The type of
+ * `make`, generic signature included, is kept.
+ */
+export function oncePerObject<F extends (owner: never) => object>(make: F): F {
+  const made = new WeakMap<object, object>();
+  const build = make as unknown as (owner: object) => object;
+  return ((owner: object) => {
+    let value = made.get(owner);
+    if (value === undefined) {
+      value = build(owner);
+      made.set(owner, value);
+    }
+    return value;
+  }) as unknown as F;
+}

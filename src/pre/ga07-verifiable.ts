@@ -67,6 +67,7 @@ import {
   ProofError,
   type RejectedPart,
 } from '../internal/errors.js';
+import { oncePerObject } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
 import {
@@ -889,16 +890,11 @@ type PartialOf<E extends Groups> = Ga07ReEncryptionShare<E>;
 type SharedReKeyOf<E extends Groups> = Ga07SharedReKey<E>;
 type CombinationOf<E extends Groups> = Ga07Combination<E>;
 
-const cores = new WeakMap<object, unknown>();
+const cores = /* @__PURE__ */ oncePerObject(makeVerifiable);
 
 /** ga07's verifiable layer on `backend`, made once per backend object. */
 export function verifiableCore<E extends Groups>(backend: PairingBackend<E>): VerifiableCore<E> {
-  let core = cores.get(backend) as VerifiableCore<E> | undefined;
-  if (core === undefined) {
-    core = makeVerifiable(backend);
-    cores.set(backend, core);
-  }
-  return core;
+  return cores(backend);
 }
 
 const noble = /* @__PURE__ */ verifiableCore(nobleBackend);

@@ -68,7 +68,7 @@ import {
   groupFields,
 } from '../internal/errors.js';
 import { utf8Encode } from '../internal/text.js';
-import { BoundedCache, PerObjectCache } from '../internal/cache.js';
+import { BoundedCache, oncePerObject, PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions, type RandomSource } from '../internal/random.js';
 import { open, seal, TAG_BYTES } from './kem.js';
@@ -251,16 +251,11 @@ export interface Ga07Core<E extends Groups> {
   verifySecretKey(params: Ga07Params<E>, secretKey: Ga07SecretKey<E>): boolean;
 }
 
-const cores = new WeakMap<object, unknown>();
+const cores = /* @__PURE__ */ oncePerObject(makeGa07);
 
 /** ga07 on `backend`, made once per backend object (its caches are the backend's own). */
 export function ga07Core<E extends Groups>(backend: PairingBackend<E>): Ga07Core<E> {
-  let core = cores.get(backend) as Ga07Core<E> | undefined;
-  if (core === undefined) {
-    core = makeGa07(backend);
-    cores.set(backend, core);
-  }
-  return core;
+  return cores(backend);
 }
 
 function makeGa07<E extends Groups>(B: PairingBackend<E>): Ga07Core<E> {

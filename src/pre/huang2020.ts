@@ -22,7 +22,7 @@ import { ascalar, frDiv, Fr, hashToScalar, randomScalar } from '../internal/bls.
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { sameExponent as sameExponentIn } from '../internal/pairing.js';
 import { abytes, akind, ArgumentValueError, DecryptionError, EncodingError, Field, groupFields } from '../internal/errors.js';
-import { PerObjectCache } from '../internal/cache.js';
+import { oncePerObject, PerObjectCache } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 import { open, seal, TAG_BYTES } from './kem.js';
@@ -593,16 +593,11 @@ export type Huang2020Scheme<E extends Groups = NobleGroups> = PreScheme<
   Huang2020Capsule<E>
 >;
 
-const cores = new WeakMap<object, unknown>();
+const cores = /* @__PURE__ */ oncePerObject(makeHuang2020);
 
 /** huang2020 on `backend`, made once per backend object (internal: tests use its KEM halves). */
 export function huang2020Core<E extends Groups>(backend: PairingBackend<E>): Huang2020Core<E> {
-  let core = cores.get(backend) as Huang2020Core<E> | undefined;
-  if (core === undefined) {
-    core = makeHuang2020(backend);
-    cores.set(backend, core);
-  }
-  return core;
+  return cores(backend);
 }
 
 const noble = /* @__PURE__ */ huang2020Core(nobleBackend);

@@ -10,7 +10,7 @@ import type { Groups, PairingBackend } from '../backend/types.js';
 import { ascalar, Fr, G1_BYTES, hashToScalar, hedgedNonce, randomScalar } from '../internal/bls.js';
 import { decodePoint, Kind, pointEncodingProblem, Reader, SchemeId, Writer } from '../internal/codec.js';
 import { abytes, akind, Field, groupFields } from '../internal/errors.js';
-import { BoundedCache } from '../internal/cache.js';
+import { BoundedCache, oncePerObject } from '../internal/cache.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 
@@ -240,7 +240,7 @@ function makeAuthSign<E extends Groups>(B: PairingBackend<E>): AuthSignApi<E> {
   });
 }
 
-const apis = new WeakMap<object, unknown>();
+const apis = /* @__PURE__ */ oncePerObject(makeAuthSign);
 
 /**
  * AuthSign on the pairing backend `backend`: the same functions and bytes as medshare/sign's,
@@ -255,12 +255,7 @@ const apis = new WeakMap<object, unknown>();
  * ```
  */
 export function createAuthSign<E extends Groups>(backend: PairingBackend<E>): AuthSignApi<E> {
-  let api = apis.get(backend) as AuthSignApi<E> | undefined;
-  if (api === undefined) {
-    api = makeAuthSign(backend);
-    apis.set(backend, api);
-  }
-  return api;
+  return apis(backend);
 }
 
 // ------------------------------------------------------------------ the default (noble) backend
