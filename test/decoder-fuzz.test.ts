@@ -87,134 +87,89 @@ function objectTypes(K: Kit) {
   const { signingKey, message, signature } = o.sign;
 
   const types: ObjectType[] = [
-    {
-      name: 'ga07 params',
-      sample: ga07.encodeParams(params),
-      fields: L.ga07.params,
-      ...codec(ga07.decodeParams, ga07.encodeParams),
-    },
-    {
-      name: 'ga07 master key',
-      sample: ga07.encodeMasterKey(masterKey),
-      fields: L.ga07.masterKey,
-      ...codec(ga07.decodeMasterKey, ga07.encodeMasterKey),
-    },
-    {
-      name: 'ga07 secret key',
-      sample: ga07.encodeSecretKey(alice),
-      fields: L.ga07.secretKey,
-      ...codec(ga07.decodeSecretKey, ga07.encodeSecretKey),
+    objectType('ga07 params', params, ga07.encodeParams, ga07.decodeParams, L.ga07.params),
+    objectType('ga07 master key', masterKey, ga07.encodeMasterKey, ga07.decodeMasterKey, L.ga07.masterKey),
+    objectType('ga07 secret key', alice, ga07.encodeSecretKey, ga07.decodeSecretKey, L.ga07.secretKey, {
       useless: (k: typeof alice) => !verifySecretKey(params, k) || k.identity !== ALICE,
-    },
-    {
-      name: 'ga07 re-encryption key',
-      sample: ga07.encodeReKey(rk),
-      fields: L.ga07.reKey,
-      ...codec(ga07.decodeReKey, ga07.encodeReKey),
+    }),
+    objectType('ga07 re-encryption key', rk, ga07.encodeReKey, ga07.decodeReKey, L.ga07.reKey, {
       useless: (k: typeof rk) =>
         k.delegator !== ALICE ||
         k.delegatee !== BOB ||
         throwsDecryption(() => ga07.decrypt(params, bob, ga07.reEncrypt(params, k, ct))),
-    },
-    {
-      name: 'ga07 ciphertext (original)',
-      sample: ga07.encodeCiphertext(ct),
-      fields: L.ga07.originalCiphertext,
-      ...codec(ga07.decodeCiphertext, ga07.encodeCiphertext),
+    }),
+    objectType('ga07 ciphertext (original)', ct, ga07.encodeCiphertext, ga07.decodeCiphertext, L.ga07.originalCiphertext, {
       useless: (c: typeof ct) => throwsDecryption(() => ga07.decrypt(params, alice, c)),
-    },
-    {
-      name: 'ga07 ciphertext (re-encrypted)',
-      sample: ga07.encodeCiphertext(shared),
-      fields: L.ga07.reEncryptedCiphertext,
-      ...codec(ga07.decodeCiphertext, ga07.encodeCiphertext),
-      useless: (c: typeof ct) => throwsDecryption(() => ga07.decrypt(params, bob, c)),
+    }),
+    objectType(
+      'ga07 ciphertext (re-encrypted)',
+      shared,
+      ga07.encodeCiphertext,
+      ga07.decodeCiphertext,
+      L.ga07.reEncryptedCiphertext,
+      {
+        useless: (c: typeof ct) => throwsDecryption(() => ga07.decrypt(params, bob, c)),
+        anywhereFlips: 60,
+      },
+    ),
+    objectType('ga07 re-encryption key share', share, v.encodeReKeyShare, v.decodeReKeyShare, L.ga07.reKeyShare, {
       anywhereFlips: 60,
-    },
-    {
-      name: 'ga07 re-encryption key share',
-      sample: v.encodeReKeyShare(share),
-      fields: L.ga07.reKeyShare,
-      ...codec(v.decodeReKeyShare, v.encodeReKeyShare),
-      anywhereFlips: 60,
-    },
-    {
-      name: 'ga07 re-encryption key commitment',
-      sample: v.encodeReKeyCommitment(commitment),
-      fields: L.ga07.reKeyCommitment(2),
-      ...codec(v.decodeReKeyCommitment, v.encodeReKeyCommitment),
-      useless: (c: typeof commitment) => !v.verifyReKeyCommitment(params, bob, c),
-    },
-    {
-      name: 'ga07 re-encryption share',
-      sample: v.encodeReEncryptionShare(partial),
-      fields: L.ga07.reEncryptionShare,
-      ...codec(v.decodeReEncryptionShare, v.encodeReEncryptionShare),
-      useless: (p: typeof partial) => !v.verifyReEncryptionShare(params, commitment, ct, p),
-    },
-    {
-      name: 'huang2020 params',
-      sample: huang2020.encodeParams(h.params),
-      fields: L.huang2020.params,
-      ...codec(huang2020.decodeParams, huang2020.encodeParams),
-    },
-    {
-      name: 'huang2020 master key',
-      sample: huang2020.encodeMasterKey(h.masterKey),
-      fields: L.huang2020.masterKey,
-      ...codec(huang2020.decodeMasterKey, huang2020.encodeMasterKey),
-    },
-    {
-      name: 'huang2020 secret key',
-      sample: huang2020.encodeSecretKey(hSk),
-      fields: L.huang2020.secretKey,
-      ...codec(huang2020.decodeSecretKey, huang2020.encodeSecretKey),
+    }),
+    objectType(
+      'ga07 re-encryption key commitment',
+      commitment,
+      v.encodeReKeyCommitment,
+      v.decodeReKeyCommitment,
+      L.ga07.reKeyCommitment(2),
+      {
+        useless: (c: typeof commitment) => !v.verifyReKeyCommitment(params, bob, c),
+      },
+    ),
+    objectType(
+      'ga07 re-encryption share',
+      partial,
+      v.encodeReEncryptionShare,
+      v.decodeReEncryptionShare,
+      L.ga07.reEncryptionShare,
+      {
+        useless: (p: typeof partial) => !v.verifyReEncryptionShare(params, commitment, ct, p),
+      },
+    ),
+    objectType('huang2020 params', h.params, huang2020.encodeParams, huang2020.decodeParams, L.huang2020.params),
+    objectType('huang2020 master key', h.masterKey, huang2020.encodeMasterKey, huang2020.decodeMasterKey, L.huang2020.masterKey),
+    objectType('huang2020 secret key', hSk, huang2020.encodeSecretKey, huang2020.decodeSecretKey, L.huang2020.secretKey, {
       // No semantic check: a secret key is its holder's own, and fields that Decrypt does not use
       // (B1, B2, B3, the D's) can change without changing what the key decrypts.
       anywhereFlips: 30,
-    },
-    {
-      name: 'huang2020 re-encryption key',
-      sample: huang2020.encodeReKey(hRk),
-      fields: L.huang2020.reKey,
-      ...codec(huang2020.decodeReKey, huang2020.encodeReKey),
+    }),
+    objectType('huang2020 re-encryption key', hRk, huang2020.encodeReKey, huang2020.decodeReKey, L.huang2020.reKey, {
       useless: (k: typeof hRk) =>
         k.delegator !== ALICE ||
         k.delegatee !== BOB ||
         throwsDecryption(() => huang2020.decrypt(h.params, hBob, huang2020.reEncrypt(h.params, k, hCt))),
-    },
-    {
-      name: 'huang2020 ciphertext',
-      sample: huang2020.encodeCiphertext(hCt),
-      fields: L.huang2020.ciphertext,
-      ...codec(huang2020.decodeCiphertext, huang2020.encodeCiphertext),
+    }),
+    objectType('huang2020 ciphertext', hCt, huang2020.encodeCiphertext, huang2020.decodeCiphertext, L.huang2020.ciphertext, {
       useless: (c: typeof hCt) => throwsDecryption(() => huang2020.decrypt(h.params, hSk, c)),
-    },
-    {
-      name: 'authSign params',
-      sample: sign.encodeParams(s.params),
-      fields: L.authSign.params,
-      ...codec(sign.decodeParams, sign.encodeParams),
-    },
-    {
-      name: 'authSign master key',
-      sample: sign.encodeMasterKey(s.masterKey),
-      fields: L.authSign.masterKey,
-      ...codec(sign.decodeMasterKey, sign.encodeMasterKey),
-    },
-    {
-      name: 'authSign signing key',
-      sample: sign.encodeSigningKey(signingKey),
-      fields: L.authSign.signingKey,
-      ...codec(sign.decodeSigningKey, sign.encodeSigningKey),
+    }),
+    objectType('authSign params', s.params, sign.encodeParams, sign.decodeParams, L.authSign.params),
+    objectType('authSign master key', s.masterKey, sign.encodeMasterKey, sign.decodeMasterKey, L.authSign.masterKey),
+    objectType('authSign signing key', signingKey, sign.encodeSigningKey, sign.decodeSigningKey, L.authSign.signingKey, {
       useless: (k: typeof signingKey) => !sign.authVerify(s.params, ALICE, message, sign.authSign(k, message, { random })),
-    },
+    }),
   ];
   return { types, sign, signParams: s.params, message, signature };
 }
 
-function codec<T>(decode: (b: Uint8Array) => T, encode: (x: T) => Uint8Array) {
-  return { decode, encode: encode as (x: never) => Uint8Array };
+/** The object type `name`, its sample the encoding of `value`. */
+function objectType<T>(
+  name: string,
+  value: T,
+  encode: (x: T) => Uint8Array,
+  decode: (b: Uint8Array) => T,
+  fields: readonly FieldSpec[],
+  more: { readonly useless?: (x: T) => boolean; readonly anywhereFlips?: number } = {},
+): ObjectType {
+  return { name, sample: encode(value), fields, decode, encode: encode as (x: never) => Uint8Array, ...more };
 }
 
 /** Per object type: how many mutants of each class, how many accepted, CPU milliseconds. */

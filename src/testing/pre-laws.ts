@@ -57,6 +57,17 @@ interface Codec {
   readonly layout: readonly FieldSpec[] | undefined;
 }
 
+/** The codec of the object kind `name`, its sample the encoding of `value`. */
+function codecOf<T>(
+  name: string,
+  value: T,
+  encode: (value: T) => Uint8Array,
+  decode: (bytes: Uint8Array) => T,
+  layout: readonly FieldSpec[] | undefined,
+): Codec {
+  return { name, sample: encode(value), decode, encode: encode as never, layout };
+}
+
 /** Values of the wrong kind that every decoder must refuse with TypeError. */
 const NOT_BYTES: readonly unknown[] = [undefined, null, 'bytes', 42, [1, 2, 3], {}, new ArrayBuffer(8), new Uint16Array(4)];
 
@@ -241,48 +252,24 @@ export function preSchemeProperties<P, M, S, R, C>(scheme: PreScheme<P, M, S, R,
   const sampleRk = reKey('patient:codec', 'institute:codec', 'codecs');
   const layouts = options.layouts ?? {};
   const codecs: Codec[] = [
-    {
-      name: 'params',
-      sample: scheme.encodeParams(params),
-      decode: scheme.decodeParams,
-      encode: scheme.encodeParams as never,
-      layout: layouts.params,
-    },
-    {
-      name: 'master key',
-      sample: scheme.encodeMasterKey(masterKey),
-      decode: scheme.decodeMasterKey,
-      encode: scheme.encodeMasterKey as never,
-      layout: layouts.masterKey,
-    },
-    {
-      name: 'secret key',
-      sample: scheme.encodeSecretKey(keyFor('patient:codec')),
-      decode: scheme.decodeSecretKey,
-      encode: scheme.encodeSecretKey as never,
-      layout: layouts.secretKey,
-    },
-    {
-      name: 're-encryption key',
-      sample: scheme.encodeReKey(sampleRk),
-      decode: scheme.decodeReKey,
-      encode: scheme.encodeReKey as never,
-      layout: layouts.reKey,
-    },
-    {
-      name: 'ciphertext',
-      sample: scheme.encodeCiphertext(sampleCt),
-      decode: scheme.decodeCiphertext,
-      encode: scheme.encodeCiphertext as never,
-      layout: layouts.originalCiphertext ?? layouts.ciphertext,
-    },
-    {
-      name: 're-encrypted ciphertext',
-      sample: scheme.encodeCiphertext(scheme.reEncrypt(params, sampleRk, sampleCt)),
-      decode: scheme.decodeCiphertext,
-      encode: scheme.encodeCiphertext as never,
-      layout: layouts.reEncryptedCiphertext ?? layouts.ciphertext,
-    },
+    codecOf('params', params, scheme.encodeParams, scheme.decodeParams, layouts.params),
+    codecOf('master key', masterKey, scheme.encodeMasterKey, scheme.decodeMasterKey, layouts.masterKey),
+    codecOf('secret key', keyFor('patient:codec'), scheme.encodeSecretKey, scheme.decodeSecretKey, layouts.secretKey),
+    codecOf('re-encryption key', sampleRk, scheme.encodeReKey, scheme.decodeReKey, layouts.reKey),
+    codecOf(
+      'ciphertext',
+      sampleCt,
+      scheme.encodeCiphertext,
+      scheme.decodeCiphertext,
+      layouts.originalCiphertext ?? layouts.ciphertext,
+    ),
+    codecOf(
+      're-encrypted ciphertext',
+      scheme.reEncrypt(params, sampleRk, sampleCt),
+      scheme.encodeCiphertext,
+      scheme.decodeCiphertext,
+      layouts.reEncryptedCiphertext ?? layouts.ciphertext,
+    ),
   ];
   /** The decoder refuses `bytes` with RangeError, or decodes them to an object that re-encodes to exactly `bytes`. */
   const refusedOrCanonical = (codec: Codec, bytes: Uint8Array, what: string) => {
