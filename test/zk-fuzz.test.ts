@@ -162,6 +162,16 @@ function expectTypedRefusal(error: unknown, mutant: Mutant<unknown>): void {
   if (!typed) throw new Error(`${mutant.mutation}: refused with ${String(error)} (code ${code}), not a typed decoding error`);
 }
 
+/** What `decode()` returns, or undefined when it refuses (with a typed error: {@link expectTypedRefusal}). */
+function decodedOrRefused<T>(decode: () => T, mutant: Mutant<unknown>): T | undefined {
+  try {
+    return decode();
+  } catch (error) {
+    expectTypedRefusal(error, mutant);
+    return undefined;
+  }
+}
+
 /** The packed bytes of a proof JSON whose coordinates are already checked (no second decode). */
 function packChecked(proof: Groth16Proof): Uint8Array {
   const words = [
@@ -215,13 +225,8 @@ describe('zk decoder fuzz: 10,000 mutants per object type, each refused with a t
     const { accepted, kinds } = fuzz(
       (rng) => mutateProofBytes(rng, packed),
       (mutant) => {
-        let decoded: Groth16Proof;
-        try {
-          decoded = decodeProof(mutant.value);
-        } catch (error) {
-          expectTypedRefusal(error, mutant);
-          return 'refused';
-        }
+        const decoded = decodedOrRefused((): Groth16Proof => decodeProof(mutant.value), mutant);
+        if (decoded === undefined) return 'refused';
         // One encoding per proof: the accepted bytes are exactly what encodeProof writes for it.
         expect(packChecked(decoded), mutant.mutation).toEqual(mutant.value);
         return 'accepted';
@@ -235,13 +240,8 @@ describe('zk decoder fuzz: 10,000 mutants per object type, each refused with a t
     const { accepted, kinds } = fuzz(
       (rng) => mutateJson(rng, proof, { g1: ['pi_a', 'pi_c'], g2: ['pi_b'] }),
       (mutant) => {
-        let decoded: DecodedProof;
-        try {
-          decoded = decodeProofJson(mutant.value);
-        } catch (error) {
-          expectTypedRefusal(error, mutant);
-          return 'refused';
-        }
+        const decoded = decodedOrRefused((): DecodedProof => decodeProofJson(mutant.value), mutant);
+        if (decoded === undefined) return 'refused';
         // Accepted: every coordinate was written canonically (one spelling per point).
         const input = mutant.value as Record<string, unknown>;
         expect([input.pi_a, input.pi_b, input.pi_c], mutant.mutation).toEqual([
@@ -265,13 +265,8 @@ describe('zk decoder fuzz: 10,000 mutants per object type, each refused with a t
           g2: ['vk_beta_2', 'vk_gamma_2', 'vk_delta_2'],
         }),
       (mutant) => {
-        let decoded: DecodedVerificationKey;
-        try {
-          decoded = decodeVerificationKey(mutant.value);
-        } catch (error) {
-          expectTypedRefusal(error, mutant);
-          return 'refused';
-        }
+        const decoded = decodedOrRefused((): DecodedVerificationKey => decodeVerificationKey(mutant.value), mutant);
+        if (decoded === undefined) return 'refused';
         const input = mutant.value as Record<string, unknown>;
         expect(input.nPublic, mutant.mutation).toBe(6);
         expect([input.vk_alpha_1, input.vk_beta_2, input.vk_gamma_2, input.vk_delta_2, input.IC], mutant.mutation).toEqual([
