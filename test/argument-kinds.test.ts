@@ -95,18 +95,39 @@ for (const K of KITS) {
     signingKey: at('signingKey', signingKey, 'authSign signing key'),
   };
 
-  const functions: [string, (...args: never[]) => unknown, Position[]][] = [
-    ['ga07.keyGen', ga07.keyGen, [p.params, p.masterKey, p.identity]],
-    ['ga07.encrypt', ga07.encrypt, [p.params, p.identity, p.record]],
-    ['ga07.reKeyGen', ga07.reKeyGen, [p.params, p.secretKey, p.delegatee]],
-    ['ga07.reEncrypt', ga07.reEncrypt, [p.params, p.reKey, p.original('ciphertext')]],
-    ['ga07.decrypt', ga07.decrypt, [p.params, at('secretKey', bob, 'ga07 secret key'), p.anyCiphertext]],
+  type Row = [string, (...args: never[]) => unknown, Position[]];
+  type SchemeFunction = 'keyGen' | 'encrypt' | 'reKeyGen' | 'reEncrypt' | 'decrypt';
+  type Encoder = 'encodeParams' | 'encodeMasterKey' | 'encodeSecretKey' | 'encodeReKey' | 'encodeCiphertext';
+  /**
+   * The rows of a PreScheme's functions: the interface fixes what each argument position takes;
+   * `q` says which object fills it (`original`: a ciphertext ReEncrypt takes, `ciphertext`: one
+   * decrypt and the encoder take, `decryptionKey`: the key that opens it).
+   */
+  const schemeRows = (
+    label: string,
+    scheme: Record<SchemeFunction | Encoder, (...args: never[]) => unknown>,
+    q: Record<'params' | 'masterKey' | 'secretKey' | 'decryptionKey' | 'reKey' | 'original' | 'ciphertext', Position>,
+  ): Row[] => [
+    [`${label}.keyGen`, scheme.keyGen, [q.params, q.masterKey, p.identity]],
+    [`${label}.encrypt`, scheme.encrypt, [q.params, p.identity, p.record]],
+    [`${label}.reKeyGen`, scheme.reKeyGen, [q.params, q.secretKey, p.delegatee]],
+    [`${label}.reEncrypt`, scheme.reEncrypt, [q.params, q.reKey, q.original]],
+    [`${label}.decrypt`, scheme.decrypt, [q.params, q.decryptionKey, q.ciphertext]],
+    [`${label}.encodeParams`, scheme.encodeParams, [q.params]],
+    [`${label}.encodeMasterKey`, scheme.encodeMasterKey, [q.masterKey]],
+    [`${label}.encodeSecretKey`, scheme.encodeSecretKey, [q.secretKey]],
+    [`${label}.encodeReKey`, scheme.encodeReKey, [q.reKey]],
+    [`${label}.encodeCiphertext`, scheme.encodeCiphertext, [q.ciphertext]],
+  ];
+
+  const functions: Row[] = [
+    ...schemeRows('ga07', ga07, {
+      ...p,
+      decryptionKey: at('secretKey', bob, 'ga07 secret key'),
+      original: p.original('ciphertext'),
+      ciphertext: p.anyCiphertext,
+    }),
     ['ga07VerifySecretKey', verifySecretKey, [p.params, p.secretKey]],
-    ['ga07.encodeParams', ga07.encodeParams, [p.params]],
-    ['ga07.encodeMasterKey', ga07.encodeMasterKey, [p.masterKey]],
-    ['ga07.encodeSecretKey', ga07.encodeSecretKey, [p.secretKey]],
-    ['ga07.encodeReKey', ga07.encodeReKey, [p.reKey]],
-    ['ga07.encodeCiphertext', ga07.encodeCiphertext, [p.anyCiphertext]],
     ['reKeyGenShares', v.reKeyGenShares, [p.params, p.secretKey, p.delegatee]],
     ['reEncryptShare', v.reEncryptShare, [p.params, p.keyShare, p.original('ciphertext')]],
     ['verifyReEncryptionShare', v.verifyReEncryptionShare, [p.params, p.commitment, p.original('original'), p.partial]],
@@ -115,16 +136,7 @@ for (const K of KITS) {
     ['encodeReKeyShare', v.encodeReKeyShare, [p.keyShare]],
     ['encodeReKeyCommitment', v.encodeReKeyCommitment, [p.commitment]],
     ['encodeReEncryptionShare', v.encodeReEncryptionShare, [p.partial]],
-    ['huang2020.keyGen', huang2020.keyGen, [hp.params, hp.masterKey, p.identity]],
-    ['huang2020.encrypt', huang2020.encrypt, [hp.params, p.identity, p.record]],
-    ['huang2020.reKeyGen', huang2020.reKeyGen, [hp.params, hp.secretKey, p.delegatee]],
-    ['huang2020.reEncrypt', huang2020.reEncrypt, [hp.params, hp.reKey, hp.ciphertext]],
-    ['huang2020.decrypt', huang2020.decrypt, [hp.params, hp.secretKey, hp.ciphertext]],
-    ['huang2020.encodeParams', huang2020.encodeParams, [hp.params]],
-    ['huang2020.encodeMasterKey', huang2020.encodeMasterKey, [hp.masterKey]],
-    ['huang2020.encodeSecretKey', huang2020.encodeSecretKey, [hp.secretKey]],
-    ['huang2020.encodeReKey', huang2020.encodeReKey, [hp.reKey]],
-    ['huang2020.encodeCiphertext', huang2020.encodeCiphertext, [hp.ciphertext]],
+    ...schemeRows('huang2020', huang2020, { ...hp, decryptionKey: hp.secretKey, original: hp.ciphertext }),
     ['sign.keyGen', sign.keyGen, [sp.params, sp.masterKey, p.identity]],
     ['authSign', sign.authSign, [sp.signingKey, at('message', record, 'bytes')]],
     ['authVerify', sign.authVerify, [sp.params, p.identity, at('message', record, 'bytes'), at('signature', signature, 'bytes')]],
