@@ -28,6 +28,14 @@ export interface Law {
   readonly runs: number;
 }
 
+/**
+ * The law constructor of one primitive: `law(name, property, runs)` is the law named
+ * `<prefix>: <name>` of `group`. Each *Properties function names its laws with one.
+ */
+export function lawsOf(prefix: string, group: LawGroup): (name: string, property: Law['property'], runs: number) => Law {
+  return (name, property, runs) => ({ name: `${prefix}: ${name}`, group, property, runs });
+}
+
 /** A law's predicate found a counterexample: the message says which part of the law failed. */
 export class LawViolation extends Error {
   /** @param message - what the law expected and what happened */

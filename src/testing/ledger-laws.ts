@@ -11,7 +11,7 @@ import { bytesEqual } from '../internal/bytes.js';
 import { type Block, encodeBlock } from '../ledger/block.js';
 import { type BlockStore, MemoryBlockStore, type NodeStorage } from '../ledger/store.js';
 import { fc } from './fast-check.js';
-import { holds, type Law, throwsSuch } from './laws.js';
+import { holds, type Law, lawsOf, throwsSuch } from './laws.js';
 import { runSimulation } from './pbft-simulator.js';
 
 /**
@@ -53,6 +53,17 @@ function agrees(store: BlockStore, model: MemoryBlockStore, when: string): void 
   for (const [i, b] of listed.entries()) holds(sameBlock(b, model.get(i + 1)), `${when}: blocks() differs at height ${i + 1}`);
 }
 
+/** Appends `blocks` to the store under test and to its model. */
+function appendToBoth(store: BlockStore, model: MemoryBlockStore, blocks: readonly Block[]): void {
+  for (const block of blocks) {
+    store.append(block);
+    model.append(block);
+  }
+}
+
+/** A chain and a cut point k in 0..length: the laws that reopen a store do so after block k. */
+const chainAndCutArb = blockChainArb.chain((chain) => fc.tuple(fc.constant(chain), fc.nat({ max: chain.length })));
+
 /**
  * The laws of a BlockStore, as fast-check properties over real chains ({@link blockChainArb}):
  * - fed a chain block by block, it agrees with `MemoryBlockStore` after every append: `height`,
@@ -65,12 +76,7 @@ function agrees(store: BlockStore, model: MemoryBlockStore, when: string): void 
  */
 export function blockStoreProperties(options: BlockStoreLawOptions): Law[] {
   const runs = options.runs ?? 10;
-  const law = (name: string, property: Law['property']): Law => ({
-    name: `BlockStore: ${name}`,
-    group: 'ledger',
-    property,
-    runs,
-  });
+  const law = lawsOf('BlockStore', 'ledger');
   /** Runs `f` on a new store and disposes of whatever store it ends with. */
   const withStore = (f: (store: BlockStore) => BlockStore | undefined) => {
     let store = options.create();
@@ -95,6 +101,7 @@ export function blockStoreProperties(options: BlockStoreLawOptions): Law[] {
           return undefined;
         }),
       ),
+      runs,
     ),
     law(
       'a block that does not extend the chain (a gap, a repeat, a wrong previous hash) is refused with RangeError and changes nothing',
@@ -105,10 +112,7 @@ export function blockStoreProperties(options: BlockStoreLawOptions): Law[] {
         ([chain, k, kind]) =>
           withStore((store) => {
             const model = new MemoryBlockStore();
-            for (const block of chain.slice(0, k)) {
-              store.append(block);
-              model.append(block);
-            }
+            appendToBoth(store, model, chain.slice(0, k));
             const next = chain[k] as Block;
             const bad =
               kind === 'gap'
@@ -126,6 +130,7 @@ export function blockStoreProperties(options: BlockStoreLawOptions): Law[] {
             return undefined;
           }),
       ),
+      runs,
     ),
   ];
   const reopen = options.reopen;
@@ -133,25 +138,18 @@ export function blockStoreProperties(options: BlockStoreLawOptions): Law[] {
     laws.push(
       law(
         'a reopened store holds the same chain, and appends go on from it',
-        fc.property(
-          blockChainArb.chain((chain) => fc.tuple(fc.constant(chain), fc.nat({ max: chain.length }))),
-          ([chain, k]) =>
-            withStore((first) => {
-              const model = new MemoryBlockStore();
-              for (const block of chain.slice(0, k)) {
-                first.append(block);
-                model.append(block);
-              }
-              const store = reopen(first);
-              agrees(store, model, `reopened after ${k} blocks`);
-              for (const block of chain.slice(k)) {
-                store.append(block);
-                model.append(block);
-              }
-              agrees(store, model, 'after appending the rest');
-              return store;
-            }),
+        fc.property(chainAndCutArb, ([chain, k]) =>
+          withStore((first) => {
+            const model = new MemoryBlockStore();
+            appendToBoth(first, model, chain.slice(0, k));
+            const store = reopen(first);
+            agrees(store, model, `reopened after ${k} blocks`);
+            appendToBoth(store, model, chain.slice(k));
+            agrees(store, model, 'after appending the rest');
+            return store;
+          }),
         ),
+        runs,
       ),
     );
   }
@@ -179,12 +177,7 @@ export interface NodeStorageLawOptions {
  */
 export function nodeStorageProperties(options: NodeStorageLawOptions): Law[] {
   const runs = options.runs ?? 10;
-  const law = (name: string, property: Law['property']): Law => ({
-    name: `NodeStorage: ${name}`,
-    group: 'ledger',
-    property,
-    runs,
-  });
+  const law = lawsOf('NodeStorage', 'ledger');
   const withStorage = (f: (storage: NodeStorage) => void) => {
     const storage = options.create();
     try {
@@ -212,30 +205,24 @@ export function nodeStorageProperties(options: NodeStorageLawOptions): Law[] {
           }
         }),
       ),
+      runs,
     ),
     law(
       'the blocks appended to openStore() survive crash(): the reopened store holds the same chain, and appends go on',
-      fc.property(
-        blockChainArb.chain((chain) => fc.tuple(fc.constant(chain), fc.nat({ max: chain.length }))),
-        ([chain, k]) =>
-          withStorage((storage) => {
-            const model = new MemoryBlockStore();
-            let store = storage.openStore();
-            agrees(store, model, 'a new storage');
-            for (const block of chain.slice(0, k)) {
-              store.append(block);
-              model.append(block);
-            }
-            storage.crash();
-            store = storage.openStore();
-            agrees(store, model, `reopened after a crash at ${k} blocks`);
-            for (const block of chain.slice(k)) {
-              store.append(block);
-              model.append(block);
-            }
-            agrees(store, model, 'after appending the rest');
-          }),
+      fc.property(chainAndCutArb, ([chain, k]) =>
+        withStorage((storage) => {
+          const model = new MemoryBlockStore();
+          let store = storage.openStore();
+          agrees(store, model, 'a new storage');
+          appendToBoth(store, model, chain.slice(0, k));
+          storage.crash();
+          store = storage.openStore();
+          agrees(store, model, `reopened after a crash at ${k} blocks`);
+          appendToBoth(store, model, chain.slice(k));
+          agrees(store, model, 'after appending the rest');
+        }),
       ),
+      runs,
     ),
   ];
 }

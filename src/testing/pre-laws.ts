@@ -11,7 +11,7 @@ import type { Ciphertext, PreScheme } from '../pre/types.js';
 import { fieldSubstitutionArb, identitiesArb, mutationArb, recordArb, seedArb } from './arbitraries.js';
 import { fc } from './fast-check.js';
 import { flipBit, type FieldSpec } from './hostile.js';
-import { holds, type Law, LawViolation, sameBytes, throwsSuch } from './laws.js';
+import { holds, type Law, lawsOf, LawViolation, sameBytes, throwsSuch } from './laws.js';
 import { seededRandom } from './random.js';
 
 /**
@@ -109,12 +109,7 @@ export function preSchemeProperties<P, M, S, R, C>(scheme: PreScheme<P, M, S, R,
     }
     return sk;
   };
-  const law = (name: string, property: Law['property'], n: number): Law => ({
-    name: `${scheme.name}: ${name}`,
-    group: 'pre',
-    property,
-    runs: n,
-  });
+  const law = lawsOf(scheme.name, 'pre');
   const encrypt = (id: string, record: Uint8Array, seed: number | string) =>
     scheme.encrypt(params, id, record, { random: seededRandom(seed) });
   const reKey = (from: string, to: string, seed: number | string) =>

@@ -10,7 +10,7 @@ import { SIGNATURE_BYTES } from '../sign/cha-cheon.js';
 import { identitiesArb, mutationArb, seedArb } from './arbitraries.js';
 import { fc } from './fast-check.js';
 import { flipBit } from './hostile.js';
-import { holds, type Law, LawViolation, sameBytes, throwsSuch } from './laws.js';
+import { holds, type Law, lawsOf, LawViolation, sameBytes, throwsSuch } from './laws.js';
 import { seededRandom } from './random.js';
 
 /** Options of {@link authSignProperties}. */
@@ -37,12 +37,7 @@ export function authSignProperties<E extends Groups>(api: AuthSignApi<E>, option
   const runs = options.runs ?? 15;
   const { params, masterKey } = api.setup({ random: seededRandom(options.setupSeed ?? 'authsign-laws') });
   const other = api.setup({ random: seededRandom(`${options.setupSeed ?? 'authsign-laws'}:other-pkg`) });
-  const law = (name: string, property: Law['property'], n: number): Law => ({
-    name: `AuthSign: ${name}`,
-    group: 'sign',
-    property,
-    runs: n,
-  });
+  const law = lawsOf('AuthSign', 'sign');
   const sign = (id: string, message: Uint8Array, seed: number) =>
     api.authSign(api.keyGen(params, masterKey, id), message, { random: seededRandom(seed) });
 

@@ -10,7 +10,7 @@ import type { Ga07VerifiableApi } from '../pre/ga07-verifiable.js';
 import { recordArb, seedArb } from './arbitraries.js';
 import { fc } from './fast-check.js';
 import { flipBit } from './hostile.js';
-import { holds, type Law, sameBytes, throwsSuch } from './laws.js';
+import { holds, type Law, lawsOf, sameBytes, throwsSuch } from './laws.js';
 import { seededRandom } from './random.js';
 
 /** The schemes {@link verifiableProperties} needs: ga07 and its verifiable layer on one backend. */
@@ -56,12 +56,7 @@ export function verifiableProperties<E extends Groups>(schemes: VerifiableScheme
   const [p, d, e] = [P, D, E3].map((id) =>
     ga07.keyGen(params, masterKey, id, { random: seededRandom(`${setupSeed}:${id}`) }),
   ) as [ReturnType<typeof ga07.keyGen>, ReturnType<typeof ga07.keyGen>, ReturnType<typeof ga07.keyGen>];
-  const law = (name: string, property: Law['property'], n: number): Law => ({
-    name: `ga07 verifiable: ${name}`,
-    group: 'pre',
-    property,
-    runs: n,
-  });
+  const law = lawsOf('ga07 verifiable', 'pre');
   /** (t, n) with 1 <= t <= n <= maxShares, and a permutation of the n shares. */
   const thresholdArb = fc
     .integer({ min: 1, max: maxShares })
