@@ -14,19 +14,15 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import * as pbft from '../src/pbft/index.js';
 import type { PrePrepare, Prepare, ReplicaMessage, ReplicaState, Request, ViewChange } from '../src/pbft/index.js';
 import { describeMachine, fmt, measure } from './harness.js';
+import { labelKey } from './keys.js';
 
 const N = 4;
 const K = 64;
 const L = 128;
 const CERTS = 128;
 
-function key(label: string) {
-  const secretKey = new Uint8Array(32);
-  new TextEncoder().encodeInto(label.padEnd(32, '#'), secretKey);
-  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
-}
-const replicaKeys = Array.from({ length: N }, (_, i) => key(`replica-${i}`));
-const clientKey = key('client');
+const replicaKeys = Array.from({ length: N }, (_, i) => labelKey(`replica-${i}`));
+const clientKey = labelKey('client');
 const crypto = (id: number) =>
   pbft.ed25519Crypto({
     secretKey: (replicaKeys[id] as { secretKey: Uint8Array }).secretKey,

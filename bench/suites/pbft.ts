@@ -14,7 +14,6 @@
  * Run: npm run bench -- --only pbft [--quick]
  */
 import { createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   createReplica,
   ed25519Crypto,
@@ -28,17 +27,12 @@ import {
   step,
 } from '../../src/pbft/index.js';
 import { type MeasureOptions, measure } from '../harness.js';
+import { labelKey } from '../keys.js';
 import type { PbftPoint } from '../report.js';
 
 const CLIENTS = 50;
 
-function key(label: string) {
-  const secretKey = new Uint8Array(32);
-  new TextEncoder().encodeInto(label.padEnd(32, '#'), secretKey);
-  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
-}
-
-const clientKeys = Array.from({ length: CLIENTS }, (_, i) => key(`client-${i}`));
+const clientKeys = Array.from({ length: CLIENTS }, (_, i) => labelKey(`client-${i}`));
 const clientIndex = (id: string) => Number(id.slice('client-'.length));
 
 /** B signed requests (signing is the clients' work, not timed), timestamps fresh per round. */
@@ -80,7 +74,7 @@ function nativeVerify(publicKey: Uint8Array | undefined, message: Uint8Array, si
 }
 
 function cluster(n: number, maxBatch: number, mode: Mode): ReplicaState[] {
-  const keys = Array.from({ length: n }, (_, i) => key(`replica-${i}`));
+  const keys = Array.from({ length: n }, (_, i) => labelKey(`replica-${i}`));
   return keys.map((k, id) => {
     const clientKey = (c: string) => clientKeys[clientIndex(c)]?.publicKey;
     const base = ed25519Crypto({ secretKey: k.secretKey, replicaKeys: keys.map((x) => x.publicKey), clientKey });
