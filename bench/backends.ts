@@ -6,6 +6,7 @@
 import { type Schemes, nobleBackend, withBackend } from '../src/backend/index.js';
 import type { Groups, PairingBackend } from '../src/backend/types.js';
 import { type VerifiableCore, verifiableCore } from '../src/pre/ga07-verifiable.js';
+import type { MeasureOptions, Measurement } from './harness.js';
 
 /** One backend's schemes, as the suites use them. */
 export interface BenchKit extends Schemes<Groups> {
@@ -14,6 +15,19 @@ export interface BenchKit extends Schemes<Groups> {
   /** The prover alone (to time proof generation without the re-encryption). */
   readonly proveShare: VerifiableCore<Groups>['proveShare'];
 }
+
+/**
+ * A suite run once per backend: measure options, the source of random bytes, the progress sink,
+ * `reference` (the figures its ratios are taken against, measured in the same run on the same
+ * backend) and the kit; it returns its measurements and the target lines of the report.
+ */
+export type BackendSuite<R> = (
+  opts: MeasureOptions,
+  random: (n: number) => Uint8Array,
+  progress: (message: string) => void,
+  reference: R,
+  kit: BenchKit,
+) => { operations: Measurement[]; targets: string[] };
 
 /** The suites' view of `backend`. */
 export function benchKit(backend: PairingBackend): BenchKit {

@@ -9,8 +9,8 @@
  * <= 2.2, proof generation and checking each <= 3.
  */
 import { randomScalar } from '../../src/internal/bls.js';
-import type { BenchKit } from '../backends.js';
-import { type MeasureOptions, type Measurement, measure } from '../harness.js';
+import type { BackendSuite } from '../backends.js';
+import { type Measurement, measure } from '../harness.js';
 
 /** Issue 15's targets with the WebAssembly backend, in milliseconds. */
 const MCL_TARGETS_MS: Record<string, number> = {
@@ -22,13 +22,7 @@ const MCL_TARGETS_MS: Record<string, number> = {
  * Runs the ga07 measurements on `kit`'s backend; `pairing` is the reference measured by the
  * caller in the same run on the same backend.
  */
-export function runGa07Suite(
-  opts: MeasureOptions,
-  random: (n: number) => Uint8Array,
-  progress: (message: string) => void,
-  pairing: Measurement,
-  kit: BenchKit,
-): { operations: Measurement[]; targets: string[] } {
+export const runGa07Suite: BackendSuite<Measurement> = (opts, random, progress, pairing, kit) => {
   const scalar = () => randomScalar(random);
   const { ga07, ga07Verifiable: v, proveShare } = kit;
   const { G1, G2: G2Point, pair } = kit.backend;
@@ -170,4 +164,4 @@ export function runGa07Suite(
     }
   }
   return { operations: rows.map(([m]) => m), targets };
-}
+};

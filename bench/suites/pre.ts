@@ -10,7 +10,7 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { seal } from '../../src/pre/kem.js';
 import { randomScalar } from '../../src/internal/bls.js';
-import type { BenchKit } from '../backends.js';
+import type { BackendSuite, BenchKit } from '../backends.js';
 import { type MeasureOptions, type Measurement, measure } from '../harness.js';
 
 const { Fp12 } = bls12_381.fields;
@@ -57,13 +57,7 @@ export function runReference(
 }
 
 /** Runs the huang2020 and AuthSign measurements; returns them with the target lines. */
-export function runPreSuite(
-  opts: MeasureOptions,
-  random: (n: number) => Uint8Array,
-  progress: (message: string) => void,
-  reference: Reference,
-  kit: BenchKit,
-): { operations: Measurement[]; targets: string[] } {
+export const runPreSuite: BackendSuite<Reference> = (opts, random, progress, reference, kit) => {
   const { pairing, gtExp } = reference;
   const { huang2020 } = kit;
   const { authSign, authVerify, keyGen: signKeyGen, setup: signSetup } = kit.authSign;
@@ -129,4 +123,4 @@ export function runPreSuite(
     );
   }
   return { operations, targets };
-}
+};
