@@ -201,6 +201,14 @@ class StateReader {
       throw new EncodingError(OBJECT, field, `count ${n} exceeds what the bytes can hold`);
     return n;
   }
+  /** A counted list: its count (see {@link count}), then each entry read by `read` at `field[i]`. */
+  list<T>(field: string, minEntryBytes: number, read: (at: string) => T): T[] {
+    return Array.from({ length: this.count(field, minEntryBytes) }, (_, i) => read(`${field}[${i}]`));
+  }
+  /** The end of every replica message, ⟨..., i⟩σi: the sending replica i and its signature. */
+  signedBy(field: string): { replica: number; signature: Uint8Array } {
+    return { replica: this.r.u32(`${field}.replica`), signature: this.r.bytes(`${field}.signature`, MAX_STRING) };
+  }
   request(field: string): Record<string, unknown> {
     return {
       type: 'request',
@@ -217,10 +225,9 @@ class StateReader {
       seq: this.r.u64(`${field}.seq`),
       digest: this.r.raw(DIGEST_BYTES, `${field}.digest`),
       time: this.r.u64(`${field}.time`),
-      replica: this.r.u32(`${field}.replica`),
-      signature: this.r.bytes(`${field}.signature`, MAX_STRING),
+      ...this.signedBy(field),
     };
-    const batch = Array.from({ length: this.count(`${field}.batch`, 24) }, (_, i) => this.request(`${field}.batch[${i}]`));
+    const batch = this.list(`${field}.batch`, 24, (at) => this.request(at));
     return { ...m, batch };
   }
   vote(type: 'prepare' | 'commit', field: string): Record<string, unknown> {
@@ -229,8 +236,7 @@ class StateReader {
       view: this.r.u64(`${field}.view`),
       seq: this.r.u64(`${field}.seq`),
       digest: this.r.raw(DIGEST_BYTES, `${field}.digest`),
-      replica: this.r.u32(`${field}.replica`),
-      signature: this.r.bytes(`${field}.signature`, MAX_STRING),
+      ...this.signedBy(field),
     };
   }
   checkpoint(field: string): Record<string, unknown> {
@@ -238,53 +244,32 @@ class StateReader {
       type: 'checkpoint',
       seq: this.r.u64(`${field}.seq`),
       digest: this.r.raw(DIGEST_BYTES, `${field}.digest`),
-      replica: this.r.u32(`${field}.replica`),
-      signature: this.r.bytes(`${field}.signature`, MAX_STRING),
+      ...this.signedBy(field),
     };
   }
   prepared(field: string): Record<string, unknown> {
     const prePrepare = this.prePrepare(`${field}.prePrepare`);
-    const prepares = Array.from({ length: this.count(`${field}.prepares`, 56) }, (_, i) =>
-      this.vote('prepare', `${field}.prepares[${i}]`),
-    );
+    const prepares = this.list(`${field}.prepares`, 56, (at) => this.vote('prepare', at));
     return { prePrepare, prepares };
   }
   viewChange(field: string): Record<string, unknown> {
-    const view = this.r.u64(`${field}.view`);
-    const stableSeq = this.r.u64(`${field}.stableSeq`);
-    const stableDigest = this.r.raw(DIGEST_BYTES, `${field}.stableDigest`);
-    const checkpointProof = Array.from({ length: this.count(`${field}.checkpointProof`, 48) }, (_, i) =>
-      this.checkpoint(`${field}.checkpointProof[${i}]`),
-    );
-    const prepared = Array.from({ length: this.count(`${field}.prepared`, 80) }, (_, i) =>
-      this.prepared(`${field}.prepared[${i}]`),
-    );
     return {
       type: 'viewChange',
-      view,
-      stableSeq,
-      stableDigest,
-      checkpointProof,
-      prepared,
-      replica: this.r.u32(`${field}.replica`),
-      signature: this.r.bytes(`${field}.signature`, MAX_STRING),
+      view: this.r.u64(`${field}.view`),
+      stableSeq: this.r.u64(`${field}.stableSeq`),
+      stableDigest: this.r.raw(DIGEST_BYTES, `${field}.stableDigest`),
+      checkpointProof: this.list(`${field}.checkpointProof`, 48, (at) => this.checkpoint(at)),
+      prepared: this.list(`${field}.prepared`, 80, (at) => this.prepared(at)),
+      ...this.signedBy(field),
     };
   }
   newView(field: string): Record<string, unknown> {
-    const view = this.r.u64(`${field}.view`);
-    const viewChanges = Array.from({ length: this.count(`${field}.viewChanges`, 64) }, (_, i) =>
-      this.viewChange(`${field}.viewChanges[${i}]`),
-    );
-    const prePrepares = Array.from({ length: this.count(`${field}.prePrepares`, 64) }, (_, i) =>
-      this.prePrepare(`${field}.prePrepares[${i}]`),
-    );
     return {
       type: 'newView',
-      view,
-      viewChanges,
-      prePrepares,
-      replica: this.r.u32(`${field}.replica`),
-      signature: this.r.bytes(`${field}.signature`, MAX_STRING),
+      view: this.r.u64(`${field}.view`),
+      viewChanges: this.list(`${field}.viewChanges`, 64, (at) => this.viewChange(at)),
+      prePrepares: this.list(`${field}.prePrepares`, 64, (at) => this.prePrepare(at)),
+      ...this.signedBy(field),
     };
   }
   client(field: string): Record<string, unknown> {
@@ -298,7 +283,7 @@ class StateReader {
     const seq = this.r.u64(`${field}.seq`);
     const chainHead = this.r.raw(DIGEST_BYTES, `${field}.chainHead`);
     const time = this.r.u64(`${field}.time`);
-    const clients = Array.from({ length: this.count(`${field}.clients`, 16) }, (_, i) => this.client(`${field}.clients[${i}]`));
+    const clients = this.list(`${field}.clients`, 16, (at) => this.client(at));
     return { seq, chainHead, time, clients };
   }
 }
@@ -369,15 +354,13 @@ export function decodePersistentState(bytes: Uint8Array, config: ReplicaConfig):
   const chainHead = r.raw(DIGEST_BYTES, 'chainHead');
   const lastTime = r.u64('lastTime');
 
-  const clientList = Array.from({ length: f.count('clients', 16) }, (_, i) => f.client(`clients[${i}]`));
+  const clientList = f.list('clients', 16, (at) => f.client(at));
   const clientTable = snapshotOf({ seq: 0, chainHead, time: 0, clients: clientList }, config, 'clients').clients;
   const clients = new Map<string, ClientRecord>(clientTable.map((c) => [c.client, c]));
 
   const stableSeq = r.u64('stable.seq');
   const stableDigest = r.raw(DIGEST_BYTES, 'stable.digest');
-  const proof = Array.from({ length: f.count('stable.proof', 48) }, (_, i) =>
-    message<Checkpoint>(f.checkpoint(`stable.proof[${i}]`), config, `stable.proof[${i}]`),
-  );
+  const proof = f.list('stable.proof', 48, (at) => message<Checkpoint>(f.checkpoint(at), config, at));
   const hasSnapshot = r.u8('stable.snapshot');
   if (hasSnapshot > 1) invalid('stable.snapshot', 'expected 0 or 1');
   const stableSnapshot = hasSnapshot === 1 ? snapshotOf(f.snapshot('stable.snapshot'), config, 'stable.snapshot') : null;
