@@ -236,6 +236,39 @@ export function encodeBlock(block: Block): Uint8Array {
 }
 
 /**
+ * A counted list of a block: its u32 length (at most the bytes left, as every entry takes at
+ * least one), then each entry, read by `read` as `name[i]`.
+ */
+function readList<T>(r: ByteReader, name: string, read: (at: string) => T): T[] {
+  const length = r.u32(`${name} length`);
+  if (length > r.remaining) throw new EncodingError('block', name, 'length exceeds the record');
+  return Array.from({ length }, (_, i) => read(`${name}[${i}]`));
+}
+
+/** A request of the batch, at `at`. */
+function readRequest(r: ByteReader, at: string): Request {
+  return {
+    type: 'request',
+    client: r.string(`${at}.client`),
+    timestamp: r.u64(`${at}.timestamp`),
+    operation: r.bytes(`${at}.operation`),
+    signature: r.bytes(`${at}.signature`, 4096),
+  };
+}
+
+/** A COMMIT of the certificate, at `at`. */
+function readCommit(r: ByteReader, at: string): Commit {
+  return {
+    type: 'commit',
+    view: r.u64(`${at}.view`),
+    seq: r.u64(`${at}.seq`),
+    digest: r.raw(DIGEST_BYTES, `${at}.digest`),
+    replica: r.u32(`${at}.replica`),
+    signature: r.bytes(`${at}.signature`, 4096),
+  };
+}
+
+/**
  * Decodes a stored block (structure only; use {@link verifyChain} to check it).
  * @param bytes - the output of {@link encodeBlock}
  * @returns the block, with hashes, Merkle root and certificate as stored (not recomputed)
@@ -252,31 +285,8 @@ export function decodeBlock(bytes: Uint8Array): Block {
   const time = r.u64('time');
   const view = r.u64('view');
   const seq = r.u64('seq');
-  const batchLength = r.u32('batch length');
-  if (batchLength > r.remaining) throw new EncodingError('block', 'batch', 'length exceeds the record');
-  const batch: Request[] = [];
-  for (let i = 0; i < batchLength; i++) {
-    batch.push({
-      type: 'request',
-      client: r.string(`batch[${i}].client`),
-      timestamp: r.u64(`batch[${i}].timestamp`),
-      operation: r.bytes(`batch[${i}].operation`),
-      signature: r.bytes(`batch[${i}].signature`, 4096),
-    });
-  }
-  const certificateLength = r.u32('certificate length');
-  if (certificateLength > r.remaining) throw new EncodingError('block', 'certificate', 'length exceeds the record');
-  const certificate: Commit[] = [];
-  for (let i = 0; i < certificateLength; i++) {
-    certificate.push({
-      type: 'commit',
-      view: r.u64(`certificate[${i}].view`),
-      seq: r.u64(`certificate[${i}].seq`),
-      digest: r.raw(DIGEST_BYTES, `certificate[${i}].digest`),
-      replica: r.u32(`certificate[${i}].replica`),
-      signature: r.bytes(`certificate[${i}].signature`, 4096),
-    });
-  }
+  const batch = readList(r, 'batch', (at) => readRequest(r, at));
+  const certificate = readList(r, 'certificate', (at) => readCommit(r, at));
   const hash = r.raw(DIGEST_BYTES, 'hash');
   r.end();
   return { height, previousHash, merkleRoot, time, batch, view, seq, certificate, hash };
