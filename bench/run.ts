@@ -69,43 +69,9 @@ skipped with a note. The Umbral comparison needs @nucypher/umbral-pre (skipped w
  * @returns the exit code: 0, or 2 for a usage error (one line on stderr)
  */
 export async function runBench(args: readonly string[]): Promise<number> {
-  let options: Parameters<typeof bench>[0];
+  let options: BenchOptions | 'help';
   try {
-    const values = parseOptions(args, {
-      quick: { type: 'boolean' },
-      runs: { type: 'string' },
-      only: { type: 'string' },
-      backends: { type: 'string' },
-      out: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'clear-cache': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    if (values.help === true) {
-      console.log(USAGE);
-      return EXIT.ok;
-    }
-    const quick = values.quick === true;
-    const runs = values.runs === undefined ? (quick ? 3 : 15) : integerOption('--runs', values.runs, 1, 100_000);
-    const only = (values.only?.split(',') ?? [...SUITES]) as SuiteName[];
-    for (const name of only)
-      if (!SUITES.includes(name)) throw new UsageError(`unknown suite '${name}' (known: ${SUITES.join(', ')})`);
-    const backends = values.backends?.split(',') ?? [...BACKEND_NAMES];
-    for (const name of backends)
-      if (!(BACKEND_NAMES as readonly string[]).includes(name))
-        throw new UsageError(`unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`);
-    const environment = processEnvironment();
-    const started = new Date();
-    options = {
-      quick,
-      runs,
-      only,
-      backends,
-      started,
-      outDir: values.out ?? path.join(dataDir(environment), 'bench', runFolderName(started)),
-      circuitDir: values['cache-dir'] ?? circuitCacheDir(cacheDir(environment)),
-      clearCache: values['clear-cache'] === true,
-    };
+    options = parseBench(args);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`medshare bench: error: ${e.message} (try: medshare bench --help)`);
@@ -113,20 +79,54 @@ export async function runBench(args: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  if (options === 'help') {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
   await bench(options);
   return EXIT.ok;
 }
 
-async function bench(options: {
-  readonly quick: boolean;
-  readonly runs: number;
-  readonly only: readonly SuiteName[];
-  readonly backends: readonly string[];
-  readonly started: Date;
-  readonly outDir: string;
-  readonly circuitDir: string;
-  readonly clearCache: boolean;
-}): Promise<void> {
+/** The options of a run, from its command line, or 'help'. @throws UsageError for a bad option */
+function parseBench(args: readonly string[]) {
+  const values = parseOptions(args, {
+    quick: { type: 'boolean' },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    backends: { type: 'string' },
+    out: { type: 'string' },
+    'cache-dir': { type: 'string' },
+    'clear-cache': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) return 'help' as const;
+  const quick = values.quick === true;
+  const runs = values.runs === undefined ? (quick ? 3 : 15) : integerOption('--runs', values.runs, 1, 100_000);
+  const only = (values.only?.split(',') ?? [...SUITES]) as SuiteName[];
+  for (const name of only)
+    if (!SUITES.includes(name)) throw new UsageError(`unknown suite '${name}' (known: ${SUITES.join(', ')})`);
+  const backends = values.backends?.split(',') ?? [...BACKEND_NAMES];
+  for (const name of backends)
+    if (!(BACKEND_NAMES as readonly string[]).includes(name))
+      throw new UsageError(`unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`);
+  const environment = processEnvironment();
+  const started = new Date();
+  return {
+    quick,
+    runs,
+    only,
+    backends,
+    started,
+    outDir: values.out ?? path.join(dataDir(environment), 'bench', runFolderName(started)),
+    circuitDir: values['cache-dir'] ?? circuitCacheDir(cacheDir(environment)),
+    clearCache: values['clear-cache'] === true,
+  };
+}
+
+/** What {@link parseBench} makes of a command line that asks for a run. */
+type BenchOptions = Exclude<ReturnType<typeof parseBench>, 'help'>;
+
+async function bench(options: BenchOptions): Promise<void> {
   const { quick, runs, only, outDir, circuitDir, clearCache } = options;
   const started = options.started.getTime();
   const progress = (message: string) =>
