@@ -298,6 +298,25 @@ for (const K of KITS) {
   });
 }
 
+describe('the mcl backend remembers GT membership verdicts per value and bytes', () => {
+  it('a value found in GT is not tested again; one whose bytes changed afterwards is, and refused', () => {
+    const B = MCL.backend;
+    const member = B.GT.pow(B.GT.generator(), 12345n);
+    const bytes = new Uint8Array(576);
+    bytes[47] = 1;
+    bytes[95] = 1;
+    const outside = B.GT.fromBytes(bytes); // 1 + i, in Fp2: its own p^2-th power, so not cyclotomic
+    expect(B.GT.isCyclotomic(outside)).toBe(false);
+    const f = B.GT.fromBytes(B.GT.toBytes(member));
+    expect(B.GT.isMember(f)).toBe(true);
+    // the same object with other bytes written into its internal buffer: tested anew
+    (f as unknown as { raw: Uint8Array }).raw.set((outside as unknown as { raw: Uint8Array }).raw);
+    expect(B.GT.isCyclotomic(f)).toBe(false);
+    expect(B.GT.isMember(f)).toBe(false);
+    expect(B.GT.isMember(member)).toBe(true);
+  });
+});
+
 describe('the mcl loader', () => {
   it('mclBackend() loads once: every call gives the same backend, and withBackend the same schemes', async () => {
     const a = await mclBackend();
