@@ -113,6 +113,88 @@ for (const K of KITS) {
       expect(B.GT.eq(B.pair(B.G1.BASE, q), B.pair(B.G1.BASE, q))).toBe(true);
     });
 
+    it('pairings on every path: a G2 point paired the first time (plain Miller loop), the second (lines computed) and after (lines cached), alone and mixed in products, give the bytes of noble', () => {
+      const ref = (a: bigint, b: bigint) => hex(Fp12.toBytes(bls12_381.pairing(G1.BASE.multiply(a), G2.BASE.multiply(b))));
+      const refProduct = (terms: [bigint, bigint][]) =>
+        hex(
+          Fp12.toBytes(
+            Fp12.finalExponentiate(
+              terms
+                .map(([a, b]) => bls12_381.pairing(G1.BASE.multiply(a), G2.BASE.multiply(b), false))
+                .reduce((x, y) => Fp12.mul(x, y)),
+            ),
+          ),
+        );
+      fc.assert(
+        fc.property(fc.tuple(scalar, scalar, scalar, scalar, scalar, scalar, scalar, scalar), ([a, b, c, d, e, f, x, y]) => {
+          const q1 = B.G2.BASE.multiply(b);
+          const q2 = B.G2.BASE.multiply(d);
+          for (let use = 0; use < 3; use++)
+            expect(hex(B.GT.toBytes(B.pair(B.G1.BASE.multiply(a), q1))), `use ${use}`).toBe(ref(a, b));
+          // q1 cached, q2 fresh, then q2 on its second use; with an odd and an even number of cached pairs
+          const fresh = B.G2.BASE.multiply(f);
+          const terms: [bigint, bigint][] = [
+            [a, b],
+            [c, d],
+            [e, f],
+          ];
+          const got = () =>
+            B.pairProduct([
+              [B.G1.BASE.multiply(a), q1],
+              [B.G1.BASE.multiply(c), q2],
+              [B.G1.BASE.multiply(e), fresh],
+            ]);
+          expect(hex(B.GT.toBytes(got()))).toBe(refProduct(terms));
+          expect(hex(B.GT.toBytes(got()))).toBe(refProduct(terms));
+          expect(
+            hex(
+              B.GT.toBytes(
+                B.pairProduct([
+                  [B.G1.BASE.multiply(x), q1],
+                  [B.G1.BASE.multiply(y), q2],
+                ]),
+              ),
+            ),
+          ).toBe(
+            refProduct([
+              [x, b],
+              [y, d],
+            ]),
+          );
+        }),
+        { numRuns: 2 },
+      );
+    });
+
+    it('GT membership on random values of every kind (any Fp12, cyclotomic but outside GT, in GT): the verdicts of noble, at each step', () => {
+      const any = fc.array(fc.bigInt({ min: 0n, max: Fp.ORDER - 1n }), { minLength: 12, maxLength: 12 }).map((coefficients) => {
+        const bytes = new Uint8Array(576);
+        coefficients.forEach((c, i) => {
+          bytes.set(Fp.toBytes(c), 48 * i);
+        });
+        return Fp12.fromBytes(bytes);
+      });
+      // f^((p^6 - 1)(p^2 + 1)), the easy part of the final exponentiation: cyclotomic, almost never in GT
+      const cyclotomic = any.map((f) => {
+        const g = Fp12.mul(Fp12.conjugate(f), Fp12.inv(f));
+        return Fp12.mul(Fp12.frobeniusMap(g, 2), g);
+      });
+      const member = scalar.map((k) => Fp12.pow(bls12_381.pairing(G1.BASE, G2.BASE), k));
+      let kinds = 0;
+      fc.assert(
+        fc.property(fc.oneof(any, cyclotomic, member), (noble) => {
+          const f = B.GT.fromBytes(Fp12.toBytes(noble));
+          const isCyclotomic = nobleBackend.GT.isCyclotomic(noble);
+          expect(B.GT.isCyclotomic(f)).toBe(isCyclotomic);
+          if (isCyclotomic) expect(B.GT.cyclotomicIsMember(f)).toBe(nobleBackend.GT.cyclotomicIsMember(noble));
+          expect(B.GT.isMember(f)).toBe(nobleBackend.GT.isMember(noble));
+          kinds |= isCyclotomic ? (nobleBackend.GT.isMember(noble) ? 4 : 2) : 1;
+        }),
+        { numRuns: 24 },
+      );
+      expect(kinds).toBe(7); // each kind was seen
+    });
+
     it('GT: mul, div, pow (any integer, reduced mod r), eq, isOne and the 576-byte encoding agree with noble', () => {
       fc.assert(
         fc.property(scalar, fc.bigInt({ min: -(ORDER * 2n), max: ORDER * 2n }), (k, e) => {
@@ -215,6 +297,25 @@ for (const K of KITS) {
     });
   });
 }
+
+describe('the mcl backend remembers GT membership verdicts per value and bytes', () => {
+  it('a value found in GT is not tested again; one whose bytes changed afterwards is, and refused', () => {
+    const B = MCL.backend;
+    const member = B.GT.pow(B.GT.generator(), 12345n);
+    const bytes = new Uint8Array(576);
+    bytes[47] = 1;
+    bytes[95] = 1;
+    const outside = B.GT.fromBytes(bytes); // 1 + i, in Fp2: its own p^2-th power, so not cyclotomic
+    expect(B.GT.isCyclotomic(outside)).toBe(false);
+    const f = B.GT.fromBytes(B.GT.toBytes(member));
+    expect(B.GT.isMember(f)).toBe(true);
+    // the same object with other bytes written into its internal buffer: tested anew
+    (f as unknown as { raw: Uint8Array }).raw.set((outside as unknown as { raw: Uint8Array }).raw);
+    expect(B.GT.isCyclotomic(f)).toBe(false);
+    expect(B.GT.isMember(f)).toBe(false);
+    expect(B.GT.isMember(member)).toBe(true);
+  });
+});
 
 describe('the mcl loader', () => {
   it('mclBackend() loads once: every call gives the same backend, and withBackend the same schemes', async () => {

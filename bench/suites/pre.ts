@@ -119,7 +119,7 @@ export const runPreSuite: BackendSuite<Reference> = (opts, random, progress, ref
   ];
   if (kit.name === 'mcl') {
     targets.push(
-      `[mcl] AuthSign verify: ${verify.medianMs.toFixed(2)} ms = ${(verify.medianMs / pairing.medianMs).toFixed(2)} mcl pairings (target <= 5 ms)`,
+      `[mcl] AuthSign verify: ${verify.medianMs.toFixed(2)} ms median, ${verify.minMs.toFixed(2)} ms fastest of ${verify.runs} = ${(verify.medianMs / pairing.medianMs).toFixed(2)} mcl pairings (target <= 5 ms; on a shared machine the fastest run is the closer estimate of an idle one)`,
     );
   }
   return { operations, targets };

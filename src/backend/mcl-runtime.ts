@@ -6,7 +6,7 @@
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { curve, Fp, gtIsCyclotomic, ORDER } from '../internal/bls.js';
+import { curve, Fp, ORDER } from '../internal/bls.js';
 import { BackendUnavailableError } from '../internal/errors.js';
 import { isPackageNotFound, missingDependency } from '../internal/optional.js';
 import type { Groups, PairingBackend, Point, PointGroup, TargetGroup } from './types.js';
@@ -35,6 +35,10 @@ interface RawMcl {
   _mclBn_verifyOrderG2: Fn;
   _mclBn_getUint64NumToPrecompute: Fn;
   _mclBnFr_setLittleEndianMod: Fn;
+  _mclBnFp_setLittleEndianMod: Fn;
+  _mclBnFp_neg: Fn;
+  _mclBnFp2_mul: Fn;
+  _malloc: Fn;
   _mclBnG1_deserialize: Fn;
   _mclBnG1_serialize: Fn;
   _mclBnG1_add: Fn;
@@ -67,6 +71,7 @@ interface RawMcl {
   _mclBnGT_isOne: Fn;
   _mclBnGT_isZero: Fn;
   _mclBn_finalExp: Fn;
+  _mclBn_millerLoop: Fn;
   _mclBn_precomputeG2: Fn;
   _mclBn_precomputedMillerLoop: Fn;
   _mclBn_precomputedMillerLoop2: Fn;
@@ -84,6 +89,10 @@ const REQUIRED: readonly (keyof RawMcl)[] = [
   '_mclBn_verifyOrderG2',
   '_mclBn_getUint64NumToPrecompute',
   '_mclBnFr_setLittleEndianMod',
+  '_mclBnFp_setLittleEndianMod',
+  '_mclBnFp_neg',
+  '_mclBnFp2_mul',
+  '_malloc',
   '_mclBnG1_deserialize',
   '_mclBnG1_serialize',
   '_mclBnG1_add',
@@ -116,6 +125,7 @@ const REQUIRED: readonly (keyof RawMcl)[] = [
   '_mclBnGT_isOne',
   '_mclBnGT_isZero',
   '_mclBn_finalExp',
+  '_mclBn_millerLoop',
   '_mclBn_precomputeG2',
   '_mclBn_precomputedMillerLoop',
   '_mclBn_precomputedMillerLoop2',
@@ -428,10 +438,41 @@ function mod(k: bigint): bigint {
   return e < 0n ? e + ORDER : e;
 }
 
+/**
+ * The Frobenius map x -> x^(p^power) of Fp12 in mcl's memory (BLS12-381's tower, the same as
+ * noble's: Fp2 = Fp[i]/(i^2 + 1), Fp6 = Fp2[v]/(v^3 - (1 + i)), Fp12 = Fp6[w]/(w^2 - v)) maps each
+ * of the six Fp2 coordinates a_k (of v^j w^l) to conj^power(a_k) * gamma_k for a constant
+ * gamma_k in Fp2. The gamma_k are read off @noble/curves' own frobeniusMap applied to the basis
+ * elements (so they are noble's constants by construction) and written, in mcl's Montgomery form,
+ * into memory of the module that stays allocated for the program. Returns the address of the
+ * six Fp2 values.
+ */
+function frobeniusCoefficients(rt: Runtime, power: 1 | 2): number {
+  const { Fp12 } = curve.fields;
+  const { raw } = rt;
+  const at = raw._malloc(6 * 2 * FP_SIZE);
+  if (at === 0) throw new Error('mcl: out of memory');
+  for (let k = 0; k < 6; k++) {
+    const basis = new Uint8Array(GT_BYTES);
+    basis[2 * k * FP_SIZE + FP_SIZE - 1] = 1; // a_k = 1, every other coefficient 0
+    const image = Fp12.toBytes(Fp12.frobeniusMap(Fp12.fromBytes(basis), power));
+    image.forEach((b, i) => {
+      if (b !== 0 && (i < 2 * k * FP_SIZE || i >= 2 * (k + 1) * FP_SIZE)) throw new Error('mcl: unexpected Frobenius image');
+    });
+    for (let half = 0; half < 2; half++) {
+      const be = image.subarray((2 * k + half) * FP_SIZE, (2 * k + half + 1) * FP_SIZE);
+      const status = rt.frame(() =>
+        raw._mclBnFp_setLittleEndianMod(at + (2 * k + half) * FP_SIZE, rt.push(be.slice().reverse()), FP_SIZE),
+      );
+      if (status !== 0) throw new Error('mcl: Frobenius coefficient not accepted');
+    }
+  }
+  return at;
+}
+
 /** The backend object on one runtime. */
 function makeBackend(rt: Runtime): PairingBackend<MclGroups> {
   const { raw } = rt;
-  const { Fp12 } = curve.fields;
   const gt = (bytes: Uint8Array) => new MclGT(rt, bytes);
 
   // --- GT
@@ -447,23 +488,82 @@ function makeBackend(rt: Runtime): PairingBackend<MclGroups> {
     if (value === undefined) throw new RangeError('mcl refused the Fp12 value');
     return gt(value);
   };
-  /** The same value as an @noble/curves Fp12 element, for the Frobenius maps of the membership test. */
-  const toNoble = (f: MclGT) => Fp12.fromBytes(toBytes(f));
   const mul = (a: MclGT, b: MclGT) => gt(rt.op(raw._mclBnGT_mul, GT_SIZE, a.raw, b.raw));
   /** b^-1 for b in GT: the conjugate (mcl's unitary inverse). */
   const conj = (b: MclGT) => gt(rt.op(raw._mclBnGT_inv, GT_SIZE, b.raw));
-  const isCyclotomic = (f: MclGT) => rt.test(raw._mclBnGT_isZero, f.raw) === 0 && gtIsCyclotomic(toNoble(f));
+  // The membership tests need f^p and f^(p^2), which mcl does not export: computed here in mcl's
+  // memory with its Fp2 arithmetic (see frobeniusCoefficients), microseconds instead of the
+  // conversion to @noble/curves the backend used before.
+  const frobenius1 = frobeniusCoefficients(rt, 1);
+  const frobenius2 = frobeniusCoefficients(rt, 2);
+  /** f at `at` becomes f^p (`power` 1) or f^(p^2) (`power` 2), in place. */
+  const frobeniusAt = (at: number, power: 1 | 2) => {
+    const coefficients = power === 1 ? frobenius1 : frobenius2;
+    for (let k = 0; k < 6; k++) {
+      const a = at + 2 * FP_SIZE * k;
+      if (power === 1) raw._mclBnFp_neg(a + FP_SIZE, a + FP_SIZE); // conjugate the Fp2 coefficient
+      raw._mclBnFp2_mul(a, a, coefficients + 2 * FP_SIZE * k);
+    }
+  };
+  const copyAt = (from: number) => {
+    const to = rt.reserve(GT_SIZE);
+    rt.mem().copyWithin(to, from, from + GT_SIZE);
+    return to;
+  };
+  // The verdict "f is in GT" is remembered per value object, with the bytes it was given for:
+  // a verifier is handed decoded objects (the decoder ran the test) and checks them again as
+  // defence in depth, so the second test costs a 576-byte comparison instead of ~1 ms. A value
+  // whose bytes changed since (only possible by writing into the internal buffer) is tested anew.
+  const members = new WeakMap<MclGT, Uint8Array>();
+  const knownMember = (f: MclGT) => {
+    const seen = members.get(f);
+    if (seen === undefined) return false;
+    for (let i = 0; i < GT_SIZE; i++) if (seen[i] !== f.raw[i]) return false;
+    return true;
+  };
+  /** f != 0 and f^(p^4) * f = f^(p^2), i.e. f^(p^4 - p^2 + 1) = 1, as noble's gtIsCyclotomic. */
+  const isCyclotomic = (f: MclGT) =>
+    knownMember(f) ||
+    rt.frame(() => {
+      const a = rt.push(f.raw);
+      if (raw._mclBnGT_isZero(a) !== 0) return false;
+      const p2 = copyAt(a);
+      frobeniusAt(p2, 2);
+      const p4 = copyAt(p2);
+      frobeniusAt(p4, 2);
+      raw._mclBnGT_mul(p4, p4, a);
+      return raw._mclBnGT_isEqual(p4, p2) === 1;
+    });
   const uAbs = rt.scalar(U_ABS);
+  /** f^p = f^u = conj(f^|u|), as noble's gtCyclotomicIsMember; mcl's generic exponentiation assumes nothing of f. */
   const cyclotomicIsMember = (f: MclGT) => {
-    // f^p (noble's Frobenius map) = f^u = conj(f^|u|) (mcl's generic exponentiation: no assumption on f)
-    const fu = gt(rt.op(raw._mclBnGT_powGeneric, GT_SIZE, f.raw, uAbs));
-    return Fp12.eql(Fp12.frobeniusMap(toNoble(f), 1), toNoble(conj(fu)));
+    if (knownMember(f)) return true;
+    const member = rt.frame(() => {
+      const a = rt.push(f.raw);
+      const fu = rt.reserve(GT_SIZE);
+      raw._mclBnGT_powGeneric(fu, a, rt.push(uAbs));
+      raw._mclBnGT_inv(fu, fu);
+      frobeniusAt(a, 1);
+      return raw._mclBnGT_isEqual(a, fu) === 1;
+    });
+    // f^p = f^u alone proves membership only for a cyclotomic f: remember it only then.
+    if (member && isCyclotomic(f)) members.set(f, f.raw.slice());
+    return member;
   };
 
   // --- pairings
-  const linesOf = (q: MclG2): Uint8Array => {
+  // Precomputed Miller-loop lines pay off only for a G2 point used again (mpk, R1 under one
+  // re-encryption key, AuthSign's h): computing them costs more than the saving of one loop on
+  // them. So a G2 point object's first pairing runs mcl's plain Miller loop and marks it; its
+  // second computes and caches its lines (as the noble backend caches its line functions).
+  const used = new WeakSet<MclG2>();
+  const linesOf = (q: MclG2): Uint8Array | undefined => {
     let l = rt.lines.get(q);
     if (l === undefined) {
+      if (!used.has(q)) {
+        used.add(q);
+        return undefined;
+      }
       l = rt.frame(() => {
         const at = rt.reserve(rt.linesBytes);
         raw._mclBn_precomputeG2(at, rt.push(q.raw));
@@ -473,24 +573,36 @@ function makeBackend(rt: Runtime): PairingBackend<MclGroups> {
     }
     return l;
   };
+  /** prod e(P_i, Q_i): Miller loops (two at a time on cached lines), one final exponentiation. */
   const pairProduct = (pairs: ReadonlyArray<readonly [MclG1, MclG2]>): MclGT => {
-    const live = pairs.filter(([p, q]) => !p.is0() && !q.is0());
-    if (live.length === 0) return one;
+    const cached: [MclG1, Uint8Array][] = [];
+    const fresh: [MclG1, MclG2][] = [];
+    for (const [p, q] of pairs) {
+      if (p.is0() || q.is0()) continue;
+      const lines = linesOf(q);
+      if (lines === undefined) fresh.push([p, q]);
+      else cached.push([p, lines]);
+    }
+    if (cached.length + fresh.length === 0) return one;
     return rt.frame(() => {
       const f = rt.reserve(GT_SIZE);
       const term = rt.reserve(GT_SIZE);
-      for (let i = 0; i < live.length; i += 2) {
-        const [p1, q1] = live[i] as readonly [MclG1, MclG2];
-        const second = live[i + 1];
-        const target = i === 0 ? f : term;
-        // Miller loops two pairs at a time on precomputed lines; one final exponentiation.
-        if (second === undefined) raw._mclBn_precomputedMillerLoop(target, rt.push(p1.raw), rt.push(linesOf(q1)));
+      let first = true;
+      const accumulate = (loop: (out: number) => void) => {
+        loop(first ? f : term);
+        if (!first) raw._mclBnGT_mul(f, f, term);
+        first = false;
+      };
+      for (let i = 0; i < cached.length; i += 2) {
+        const [p1, l1] = cached[i] as [MclG1, Uint8Array];
+        const second = cached[i + 1];
+        if (second === undefined) accumulate((out) => raw._mclBn_precomputedMillerLoop(out, rt.push(p1.raw), rt.push(l1)));
         else {
-          const [p2, q2] = second;
-          raw._mclBn_precomputedMillerLoop2(target, rt.push(p1.raw), rt.push(linesOf(q1)), rt.push(p2.raw), rt.push(linesOf(q2)));
+          const [p2, l2] = second;
+          accumulate((out) => raw._mclBn_precomputedMillerLoop2(out, rt.push(p1.raw), rt.push(l1), rt.push(p2.raw), rt.push(l2)));
         }
-        if (i > 0) raw._mclBnGT_mul(f, f, term);
       }
+      for (const [p, q] of fresh) accumulate((out) => raw._mclBn_millerLoop(out, rt.push(p.raw), rt.push(q.raw)));
       raw._mclBn_finalExp(f, f);
       return gt(rt.read(f, GT_SIZE));
     });

@@ -24,9 +24,14 @@
  *   with the caller's domain-separation tag for every call.
  * - Decoding checks subgroup membership (mcl's order verification, switched on); the canonical
  *   re-encoding and identity checks are medshare's codec's, the same for both backends.
- * - GT membership: the cheap cyclotomic test uses noble's Frobenius map (microseconds), the
- *   expensive f^p = f^u test mcl's generic exponentiation by |u| (valid for any Fp12 value;
- *   mcl's fast GT exponentiation assumes membership and is used only for elements of GT).
+ * - GT membership: the same two-step test as the noble backend (f^(p^4 - p^2 + 1) = 1, then
+ *   f^p = f^u). mcl exports no Frobenius map, so the backend applies it in mcl's memory with mcl's
+ *   Fp2 multiplication and constants read off noble's own Frobenius map; f^|u| is mcl's generic
+ *   exponentiation (valid for any Fp12 value; mcl's fast GT exponentiation assumes membership and
+ *   is used only for elements of GT).
+ * - Pairings: a G2 point's first pairing runs mcl's plain Miller loop; from its second, the
+ *   point's precomputed lines are cached (per point object) and used. Products share one final
+ *   exponentiation.
  * - Scalar multiplication by `multiply` is mcl's constant-time one; `multiplyUnsafe` (public
  *   scalars, e.g. verification) its faster variable-time one.
  *
