@@ -281,6 +281,22 @@ describe('section 4.2.10 step 5: replies go to the submitter, which accepts f + 
   });
 });
 
+describe('effect order: a batch is recorded (execute) before its requests are answered (reply)', () => {
+  it('on every replica, each reply comes after the execute effect of the batch that ran its request', () => {
+    const cluster = new Cluster(4, { maxBatch: 2 });
+    const first = cluster.step(0, { type: 'request', request: cluster.request('alice', 1) });
+    const seen = cluster.spread(0, [...first, ...cluster.step(0, { type: 'request', request: cluster.request('bob', 1) })]);
+    for (const replica of [0, 1, 2, 3]) {
+      const effects = seen.filter((s) => s.replica === replica).map((s) => s.effect);
+      const executeAt = effects.findIndex((e) => e.type === 'execute');
+      const replyAt = effects.flatMap((e, i) => (e.type === 'reply' ? [i] : []));
+      expect(executeAt, `replica ${replica} executed`).toBeGreaterThanOrEqual(0);
+      expect(replyAt, `replica ${replica} replied to both clients`).toHaveLength(2);
+      for (const i of replyAt) expect(i, `replica ${replica}: reply at ${i}, execute at ${executeAt}`).toBeGreaterThan(executeAt);
+    }
+  });
+});
+
 describe('Castro-Liskov 4.1: a request runs at most once; the last reply is kept', () => {
   it('a retransmitted request gets the same reply and is not ordered again; an older one is ignored', () => {
     const cluster = new Cluster(4);

@@ -832,11 +832,13 @@ class Machine {
   /**
    * Paper steps 4-5: record the batch as the next block and reply to each client. A request runs
    * only if its timestamp is newer than the client's last one (at most once); the last reply is kept.
+   * The `execute` effect comes before the batch's `reply` effects (the order {@link ReplicaEffect} promises).
    */
   private execute(pp: PrePrepare, slot: Slot): void {
     const s = this.s;
     const seq = pp.seq;
     const executed: number[] = [];
+    const replies: ClientRecord[] = [];
     let waitedFor = false;
     for (let i = 0; i < pp.batch.length; i++) {
       const request = pp.batch[i] as Request;
@@ -851,7 +853,7 @@ class Machine {
         this.own('pending').delete(key);
       }
       if (s.proposed.has(key)) this.proposedSet().delete(key);
-      this.reply(request.client, record);
+      replies.push(record);
     }
     if (executed.length > 0 && s.pending.size > 0) this.dropStalePending();
     s.lastTime = pp.time;
@@ -873,6 +875,9 @@ class Machine {
       chainHead: s.chainHead,
       certificate: certificate.slice(0, this.q.commit),
     });
+    // The replies after the block (see ReplicaEffect): a host that stores the block on `execute`
+    // and sends replies as they come never answers a client before the block is recorded.
+    for (const record of replies) this.reply(record.client, record);
     // The timer stops when nothing is waiting, and restarts when a request waited for ran.
     if (s.status === 'normal') {
       if (s.pending.size === 0) s.timerDeadline = null;

@@ -728,8 +728,13 @@ export interface ReplicaDropEffect {
 export type ClientDropCode = 'malformed' | 'notOutstanding' | 'duplicate';
 
 /**
- * What a replica asks its caller to do, in order. Contract: when a `persist` effect is present
- * it comes first and must be durable before any later effect is carried out.
+ * What a replica asks its caller to do, in order. Contract:
+ * - when a `persist` effect is present it comes first and must be durable before any later effect
+ *   is carried out;
+ * - the `execute` effect of a batch comes before the `reply` effects of the requests it executed,
+ *   so a host that records the block when it meets `execute` and sends each reply as it meets it
+ *   never answers a client before the block is stored. (A `reply` with no `execute` before it in
+ *   the step is the stored reply resent for a retransmitted request, whose block is already recorded.)
  */
 export type ReplicaEffect =
   | ReplicaPersistEffect
