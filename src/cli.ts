@@ -12,8 +12,8 @@
  *
  * Arguments are parsed with node:util parseArgs. Exit codes ({@link EXIT}): 0 done (also help
  * and version), 1 the command failed, 2 a usage error; an error is one line on stderr.
- * Compiled circuits are cached in the platform's cache folder (./cli/paths.ts), never the
- * working directory.
+ * Compiled circuits are cached in the platform's cache folder (./internal/folders.ts, the same
+ * default as medshare/zk's buildCircuit), never the working directory.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { counterModeRandom, type RandomSource, systemRandom } from './internal/random.js';
 import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from './protocol/index.js';
 import { EXIT, integerOption, parseOptions, UsageError } from './cli/args.js';
-import { cacheDir, circuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
+import { defaultCircuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
 import { CHECK_USAGE, check } from './cli/check.js';
 
 /** Where the command line writes, its clock and its environment (injected so that it can be tested). */
@@ -173,7 +173,7 @@ async function demo(options: DemoOptions, io: CliIo): Promise<void> {
     if (options.standIn) why = ' (--stand-in)';
     else if (io.loadGroth16 === undefined) why = ' (medshare/zk is not part of this build)';
     else {
-      const cache = options.cacheDir ?? circuitCacheDir(cacheDir(io.env ?? NO_ENV));
+      const cache = options.cacheDir ?? defaultCircuitCacheDir(io.env ?? NO_ENV);
       ({ proofSystem, release } = await io.loadGroth16(options.fields, { cacheDir: cache }));
     }
   }
@@ -251,7 +251,7 @@ async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
   let loaded: { proofSystem: ProofSystem; release: () => Promise<void> } | undefined;
   if (io.proofSystem?.name === 'groth16') loaded = { proofSystem: io.proofSystem, release: async () => {} };
   else if (io.loadGroth16 !== undefined) {
-    const cache = options.cacheDir ?? circuitCacheDir(cacheDir(io.env ?? NO_ENV));
+    const cache = options.cacheDir ?? defaultCircuitCacheDir(io.env ?? NO_ENV);
     loaded = await io.loadGroth16(options.fields, { cacheDir: cache });
   }
   if (loaded === undefined) throw new Error('--ledger evm needs medshare/zk, which is not part of this build');

@@ -6,10 +6,14 @@
  * Small shape (n = 8, B = 16, K = 4) so that CI stays fast.
  */
 import fc from 'fast-check';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   bindingHash,
   buildCircuit,
+  defaultCacheDir,
   mainSource,
   type Circuit,
   circuitInputs,
@@ -51,6 +55,53 @@ const outputs = async (record: readonly number[], criteria: Criteria, extra = ba
 };
 
 describe('building', () => {
+  it('the default cache folder is the platform cache folder of the environment passed in, never the working directory', () => {
+    const home = '/home/ana';
+    expect(defaultCacheDir({ env: {}, platform: 'linux', home })).toBe('/home/ana/.cache/medshare/zk-circuits');
+    expect(defaultCacheDir({ env: { XDG_CACHE_HOME: '/x' }, platform: 'linux', home })).toBe('/x/medshare/zk-circuits');
+    expect(defaultCacheDir({ env: {}, platform: 'darwin', home })).toBe('/home/ana/Library/Caches/medshare/zk-circuits');
+    const win = { env: { LOCALAPPDATA: 'C:\\Users\\ana\\AppData\\Local' }, platform: 'win32', home: 'C:\\Users\\ana' };
+    expect(defaultCacheDir(win)).toBe('C:\\Users\\ana\\AppData\\Local\\medshare\\Cache\\zk-circuits');
+    expect(defaultCacheDir({ env: { MEDSHARE_CACHE_DIR: '/srv/c' }, platform: 'linux', home })).toBe('/srv/c/zk-circuits');
+    expect(defaultCacheDir({ env: {}, platform: 'linux', home }).startsWith(process.cwd())).toBe(false);
+  });
+
+  it('buildCircuit without cacheDir uses the injected environment (MEDSHARE_CACHE_DIR, else XDG_CACHE_HOME)', async () => {
+    const stages: string[] = [];
+    let from = '';
+    await buildCircuit(SHAPE, {
+      onProgress: (stage, message) => {
+        stages.push(stage);
+        from = message.replace(/^.* from /, '');
+      },
+    });
+    expect(stages).toEqual(['cache-hit']); // built by testCircuit() above: `from` is its folder
+    const root = await mkdtemp(path.join(os.tmpdir(), 'medshare-zk-env-'));
+    try {
+      // The compiled circuit copied under two cache folders: a build that finds it there read the environment.
+      const viaOverride = path.join(root, 'override');
+      const viaXdg = path.join(root, 'xdg');
+      await cp(from, path.join(viaOverride, 'zk-circuits', path.basename(from)), { recursive: true });
+      await cp(from, path.join(viaXdg, 'medshare', 'zk-circuits', path.basename(from)), { recursive: true });
+      for (const [env, expected] of [
+        [{ MEDSHARE_CACHE_DIR: viaOverride, XDG_CACHE_HOME: viaXdg }, viaOverride],
+        [{ XDG_CACHE_HOME: viaXdg }, path.join(viaXdg, 'medshare')],
+      ] as const) {
+        const messages: string[] = [];
+        const again = await buildCircuit(SHAPE, {
+          environment: { env, platform: process.platform, home: path.join(root, 'home') },
+          onProgress: (stage, message) => messages.push(`${stage} ${message}`),
+        });
+        expect(messages).toHaveLength(1);
+        expect(messages[0]).toMatch(/^cache-hit /);
+        expect(messages[0]?.endsWith(` from ${path.join(expected, 'zk-circuits', path.basename(from))}`)).toBe(true);
+        expect(again.id).toBe(circuit.id);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('a second build of the same shape comes from the disk cache, with the same id and bytes', async () => {
     const stages: string[] = [];
     const again = await buildCircuit(SHAPE, { onProgress: (stage) => stages.push(stage) });

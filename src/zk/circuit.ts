@@ -7,7 +7,8 @@
  * `ERR_MISSING_DEPENDENCY` error.
  *
  * This is the only part of medshare/zk that touches the disk or spawns a process: the cache
- * directory is passed in, or defaults explicitly to `.cache/medshare-zk` under the working
+ * directory is passed in, or defaults to the `zk-circuits` folder of the platform's per-user cache
+ * folder ({@link defaultCacheDir}; the same folder as the command line's), never the working
  * directory. circom2 runs with its working directory at a common ancestor of every path it
  * reads (WASI preopens), `-l` pointing at our circuits and at circomlib, and `--O2`.
  * @module
@@ -17,6 +18,7 @@ import { isPackageNotFound, missingDependency } from './optional.js';
 import { readR1csHeader, type R1csHeader } from './r1cs.js';
 import { type CircuitShape, indexBits, shapeId } from './shape.js';
 import { MedshareError } from '../internal/errors.js';
+import { defaultCircuitCacheDir, type Environment, processEnvironment } from '../internal/folders.js';
 
 /**
  * Node's built-ins for compiling and caching, taken when a circuit is built rather than imported,
@@ -60,24 +62,44 @@ export type BuildStage = 'cache-hit' | 'compile' | 'compiled';
 
 /** Options to {@link buildCircuit}. */
 export interface BuildOptions {
-  /** Where compiled circuits are kept; default `<cwd>/.cache/medshare-zk`. */
+  /** Where compiled circuits are kept; default {@link defaultCacheDir}(`environment`). */
   cacheDir?: string;
+  /**
+   * The environment variables, platform and home folder the default cache folder is worked out
+   * from, when `cacheDir` is not given. Default: this process's, read by {@link buildCircuit} at
+   * the call (`process.env`, `process.platform`, `os.homedir()`; the only place medshare/zk reads
+   * them): so `MEDSHARE_CACHE_DIR` and `XDG_CACHE_HOME` apply unless another environment is passed.
+   */
+  environment?: Environment;
   /** Called at each step, with a message; compilation takes about 10 s at n = 1000. */
   onProgress?: (stage: BuildStage, message: string) => void;
 }
 
 const COMPILER_FLAGS = ['--r1cs', '--wasm', '--O2'] as const;
 
-/** The default cache directory, made explicit: `<cwd>/.cache/medshare-zk`. */
-export function defaultCacheDir(): string {
-  const { path } = node();
-  return path.resolve('.cache', 'medshare-zk');
+/**
+ * The default folder for compiled circuits: `zk-circuits` under medshare's per-user cache folder,
+ * the same one the command line uses, never the working directory. The cache folder is
+ * `MEDSHARE_CACHE_DIR` when set in `environment.env`; else `$XDG_CACHE_HOME/medshare` (absolute
+ * values only), else `~/.cache/medshare` on Linux and other Unix; `~/Library/Caches/medshare` on
+ * macOS; `%LOCALAPPDATA%\medshare\Cache` on Windows.
+ * @param environment - environment variables, platform and home folder (pure: nothing is read from
+ *   the process); {@link buildCircuit} passes the process's unless given another
+ * @returns an absolute path (not created)
+ * @example
+ * ```ts
+ * defaultCacheDir({ env: {}, platform: 'linux', home: '/home/ana' }); // '/home/ana/.cache/medshare/zk-circuits'
+ * ```
+ */
+export function defaultCacheDir(environment: Environment): string {
+  return defaultCircuitCacheDir(environment);
 }
 
 /**
  * Compiles (or loads from the cache) the eligibility circuit of a shape.
  * @param shape - from {@link circuitShape}.
- * @param options - cache directory and progress callback.
+ * @param options - cache directory (or the environment that decides the default one) and progress
+ *   callback. Without either, the process's environment is read here, at the call.
  * @returns The circuit's R1CS, witness generator and counts.
  * @throws MedshareError (`ERR_MISSING_DEPENDENCY`) when circom2 or circomlib is not installed
  *   (`npm install circom2 circomlib`); MedshareError (`ERR_ZK_TOOLCHAIN`) with circom's output if
@@ -90,7 +112,7 @@ export function defaultCacheDir(): string {
  */
 export async function buildCircuit(shape: CircuitShape, options: BuildOptions = {}): Promise<Circuit> {
   const { createHash, createRequire, existsSync, mkdir, path, readFile, rename, rm, writeFile } = node();
-  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(options.environment ?? processEnvironment()));
   const progress = options.onProgress ?? (() => {});
   const circuitsDir = findCircuitsDir();
   const source = await readFile(path.join(circuitsDir, 'eligibility.circom'));

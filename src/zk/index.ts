@@ -41,6 +41,7 @@
  * @module
  */
 export { buildCircuit, defaultCacheDir, mainSource } from './circuit.js';
+export type { Environment } from '../internal/folders.js';
 export type { BuildOptions, BuildStage, Circuit } from './circuit.js';
 export { MalformedError, ZkInputError } from './errors.js';
 export { prove, releaseWorkers, verify } from './groth16.js';

@@ -14,8 +14,9 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { utf8Decode } from '../internal/text.js';
+import type { Environment } from '../internal/folders.js';
 import type { ProofKeyGenOptions, ProofKeys, ProofSystem } from '../protocol/proof-system.js';
-import { buildCircuit } from './circuit.js';
+import { type BuildOptions, buildCircuit } from './circuit.js';
 import { prove, verify } from './groth16.js';
 import { decodeProof, encodeProof, prepareVerificationKey, type ProvingKey } from './keys.js';
 import { zkpKeyGen } from './setup.js';
@@ -29,11 +30,16 @@ export interface Groth16ProofSystemOptions {
   /** Most criteria per requirement (default: medshare/zk's default). */
   readonly criteria?: number;
   /**
-   * Where circuits compiled on this machine are cached (default: {@link defaultCacheDir}); the
-   * package ships n = 4 with the default bits and criteria compiled, other shapes need circom2
-   * and circomlib.
+   * Where circuits compiled on this machine are cached (default: {@link defaultCacheDir} of
+   * `environment`); the package ships n = 4 with the default bits and criteria compiled, other
+   * shapes need circom2 and circomlib.
    */
   readonly cacheDir?: string;
+  /**
+   * The environment the default cache folder is worked out from when `cacheDir` is not given
+   * (default: the process's, read when the circuit is built; see {@link BuildOptions.environment}).
+   */
+  readonly environment?: Environment;
 }
 
 const MAX_PREPARED = 16;
@@ -86,6 +92,7 @@ export function groth16ProofSystem(fields: number, options: Groth16ProofSystemOp
       progress(`building the eligibility circuit for ${fields} fields`);
       const circuit = await buildCircuit(shape, {
         ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+        ...(options.environment === undefined ? {} : { environment: options.environment }),
         onProgress: (_stage, message) => progress(`circuit: ${message}`),
       });
       progress('ZKPKeyGen: Groth16 setup');
