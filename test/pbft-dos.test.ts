@@ -188,6 +188,20 @@ describe('item 3: STATUS answers are rate-limited per peer and bounded', () => {
     expect(sent).toBe(8);
   });
 
+  it('100 STATUS marked catchingUp within one tick: still one answer, its K slots and one STATUS of its own', () => {
+    let state = loaded();
+    const sent: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const out = step(state, { type: 'message', from: 3, message: { ...status, catchingUp: true } });
+      state = out.state;
+      for (const e of out.effects) if (e.type === 'send') sent.push(e.message.type);
+      if (i > 0) expect(drops(out.effects)).toEqual(['rateLimited']);
+    }
+    expect(sent).toHaveLength(9);
+    expect(sent.filter((t) => t === 'status')).toHaveLength(1);
+    expect(sent[8]).toBe('status'); // last, after what the peer lacks
+  });
+
   it('after retransmitInterval ticks the same peer is answered again; another peer is answered at once', () => {
     let state = step(loaded(), { type: 'message', from: 3, message: status }).state;
     const other = step(state, { type: 'message', from: 2, message: { ...status, replica: 2 } });

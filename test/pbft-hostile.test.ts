@@ -134,6 +134,10 @@ describe('hostile messages from replicas are dropped with a reason', () => {
       },
     ],
     ['a status with a non-boolean flag', { type: 'status', replica: 1, view: 0, viewChanging: 1, lastExecuted: 0, stableSeq: 0 }],
+    [
+      'a status with a non-boolean catchingUp',
+      { type: 'status', replica: 1, view: 0, viewChanging: false, lastExecuted: 0, stableSeq: 0, catchingUp: 'yes' },
+    ],
   ];
   for (const [what, message] of table) {
     it(`${what}`, () => {

@@ -183,6 +183,7 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     refused: new Set(),
     verifiedViewChanges: new Set(),
     peerAhead: 0,
+    catchUp: null,
   };
 }
 
@@ -193,7 +194,10 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
  * no clock reading until the next tick. The view-change timer is re-armed with the current backoff
  * when 2f + 1 VIEW-CHANGEs for the current view or higher are held during a view change; the
  * retransmission clocks restart at the persisted `now`; a replica behind its stable checkpoint asks
- * for a state transfer at once.
+ * for a state transfer at once. A restarted replica may have missed anything while it was down, even
+ * with nothing pending: it starts catching up ({@link ReplicaState.catchUp}), so its first tick
+ * broadcasts a STATUS that asks its peers where they are, repeated with backoff until f + 1 of
+ * them answer that they are not ahead of it.
  * @param options - the replica's options (the same id, n, K and L as when the state was persisted)
  * @param persisted - the bytes read back from stable storage
  * @returns the state to continue stepping
@@ -230,6 +234,7 @@ export function restart(options: ReplicaOptions, persisted: Uint8Array): Replica
     transfer: p.lastExecuted < p.stable.seq ? { seq: p.stable.seq, askedAt: p.now - fresh.config.retransmitInterval } : null,
     lastProgress: p.now,
     lastStatus: p.now - fresh.config.retransmitInterval, // it may ask its peers at once
+    catchUp: { confirmed: new Set(), next: p.now + 1, wait: fresh.config.retransmitInterval },
   };
   const armed = state.status === 'viewChanging' && viewChangeQuorumReached(state);
   return { ...state, timerDeadline: armed ? state.now + timeoutTicks(state.config, state.backoff) : null };
@@ -463,6 +468,49 @@ class Machine {
       const accusation = s.suspicions.get(this.me);
       if (accusation !== undefined && accusation.view === s.view && !this.accused) this.broadcast(accusation);
     }
+    if (s.catchUp !== null && s.now >= s.catchUp.next) {
+      // Catching up: ask where the peers are even with nothing pending (once this tick at most).
+      if (s.lastStatus !== s.now) {
+        s.lastStatus = s.now;
+        this.broadcast(this.status());
+      }
+      const cap = interval * 2 ** this.cfg.maxBackoff;
+      s.catchUp = { ...s.catchUp, next: s.now + s.catchUp.wait, wait: Math.min(2 * s.catchUp.wait, cap) };
+    }
+  }
+
+  /**
+   * The rule for starting to catch up (issue: a replica behind with nothing pending used to wait for
+   * the next client request): a restart ({@link restart}), or an ordering message from a peer for a
+   * later view or above this replica's window ({@link askPeerAhead}). Both are cheap to notice and
+   * safe: catching up only sends STATUS messages (unsigned, answered at most once per peer per
+   * retransmission interval), so a Byzantine peer that keeps setting it off costs at most one STATUS
+   * broadcast per `retransmitInterval` and its answers. Already catching up: nothing changes.
+   */
+  private startCatchUp(): void {
+    const s = this.s;
+    if (s.catchUp === null)
+      s.catchUp = { confirmed: new Set(), next: s.now + this.cfg.retransmitInterval, wait: this.cfg.retransmitInterval };
+  }
+
+  /**
+   * A peer's STATUS while catching up: the peer counts as confirming if it is not ahead of this
+   * replica (not in a later view, not past the NEW-VIEW this replica waits for, not further executed).
+   * At f + 1 confirmations, at least one from a correct replica, catching up ends. O(1): it runs
+   * before the STATUS rate limit.
+   */
+  private noteCaughtUp(from: number, m: Status): void {
+    const s = this.s;
+    const c = s.catchUp;
+    if (c === null || c.confirmed.has(from)) return;
+    const ahead =
+      m.view > s.view ||
+      (m.view === s.view && !m.viewChanging && s.status === 'viewChanging') ||
+      m.lastExecuted > s.lastExecuted ||
+      m.stableSeq > s.lastExecuted;
+    if (ahead) return;
+    const confirmed = new Set(c.confirmed).add(from);
+    s.catchUp = confirmed.size >= this.q.joinViewChange ? null : { ...c, confirmed };
   }
 
   private hasOutstandingWork(): boolean {
@@ -568,12 +616,13 @@ class Machine {
   private askPeerAhead(from: number, seq: number): void {
     const s = this.s;
     if (seq > s.peerAhead) s.peerAhead = seq;
+    this.startCatchUp();
     if (s.now - s.lastStatus < this.cfg.retransmitInterval) return;
     s.lastStatus = s.now;
     this.send(from, this.status());
   }
 
-  /** This replica's STATUS: where it is (view, last executed, stable checkpoint). */
+  /** This replica's STATUS: where it is (view, last executed, stable checkpoint), and whether it is catching up. */
   private status(): Status {
     const s = this.s;
     return {
@@ -583,6 +632,7 @@ class Machine {
       viewChanging: s.status === 'viewChanging',
       lastExecuted: s.lastExecuted,
       stableSeq: s.stable.seq,
+      ...(s.catchUp === null ? {} : { catchingUp: true }),
     };
   }
 
@@ -1058,18 +1108,28 @@ class Machine {
    * sent again, so no loss can keep the watermarks shut). Then, by view: the NEW-VIEW or our
    * VIEW-CHANGE if the sender is in another view, else our messages for the first K slots of our
    * log above its last executed sequence number (a bounded answer: a replica further behind asks again).
+   * A sender that is catching up (`catchingUp`) gets this replica's own STATUS last, after what it
+   * lacks, so that it can tell when it has caught up ({@link noteCaughtUp}); a STATUS without the
+   * flag gets none, so two replicas never bounce STATUS messages off each other.
    * Rate-limited per peer ({@link Machine.mayAnswer}).
    */
   private onStatus(from: number, m: Status): void {
-    const s = this.s;
     if (m.replica !== from) {
       this.drop(from, 'senderMismatch', 'status: sender mismatch');
       return;
     }
+    this.noteCaughtUp(from, m);
     if (!this.mayAnswer(from)) {
       this.drop(from, 'rateLimited', `status: replica ${from} was answered less than ${this.cfg.retransmitInterval} ticks ago`);
       return;
     }
+    this.answerStatus(from, m);
+    if (m.catchingUp === true) this.send(from, this.status());
+  }
+
+  /** What a peer that sent STATUS `m` lacks (see {@link onStatus}). */
+  private answerStatus(from: number, m: Status): void {
+    const s = this.s;
     if (s.stable.seq > m.lastExecuted) {
       if (s.stable.snapshot !== null) {
         this.send(from, { type: 'stateTransfer', snapshot: s.stable.snapshot, proof: s.stable.proof, replica: this.me });

@@ -271,6 +271,13 @@ export interface Status {
    * checkpoint, so CHECKPOINT messages lost earlier never keep the sender's window shut.
    */
   readonly stableSeq: number;
+  /**
+   * True when the sender has reason to think it is behind (it restarted, or saw a message from a
+   * later view or beyond its window) and asks to be told where the receiver is: besides what the
+   * sender lacks, the receiver answers with its own STATUS (without this flag unless it is catching
+   * up too), within the same one-answer-per-`retransmitInterval` limit. Absent means false.
+   */
+  readonly catchingUp?: boolean;
 }
 
 /** ⟨REPLY, v, t, c, i, r⟩ (paper step 5). */
@@ -468,6 +475,21 @@ export interface ReplicaState {
    * while it is above lastExecuted, this replica knows it is behind and keeps asking (STATUS). Volatile.
    */
   readonly peerAhead: number;
+  /**
+   * Set while this replica has reason to think it is behind without work pending: it was restarted
+   * ({@link restart}), or a peer sent an ordering message for a later view or beyond its window.
+   * Until f + 1 peers' STATUS answers show it is not behind them, it broadcasts a STATUS with
+   * `catchingUp` set every `wait` ticks, `wait` doubling from `retransmitInterval` up to
+   * `retransmitInterval` · 2^maxBackoff; null otherwise (the steady state: an idle replica is silent). Volatile.
+   */
+  readonly catchUp: {
+    /** The peers whose STATUS showed them not ahead of this replica (their view, NEW-VIEW and last executed). */
+    readonly confirmed: ReadonlySet<number>;
+    /** Tick at which the next catching-up STATUS goes out. */
+    readonly next: number;
+    /** Ticks until the one after it. */
+    readonly wait: number;
+  } | null;
   /** Replicas whose VIEW-CHANGE held in `viewChanges` has had its certificates verified (by the new primary). Volatile. */
   readonly verifiedViewChanges: ReadonlySet<number>;
 }

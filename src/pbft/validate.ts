@@ -268,6 +268,7 @@ function status(value: unknown, config: ReplicaConfig): Status {
     viewChanging: boolean(m.viewChanging, 'status.viewChanging'),
     lastExecuted: natural(m.lastExecuted, 'status.lastExecuted'),
     stableSeq: natural(m.stableSeq, 'status.stableSeq'),
+    ...(m.catchingUp === undefined ? {} : { catchingUp: boolean(m.catchingUp, 'status.catchingUp') }),
   };
 }
 

@@ -60,7 +60,7 @@ export function describeMessage(m: ReplicaMessage): string {
     case 'suspect':
       return `suspect v${m.view}`;
     case 'status':
-      return `status v${m.view}${m.viewChanging ? ' changing' : ''} executed=n${m.lastExecuted} stable=n${m.stableSeq}`;
+      return `status v${m.view}${m.viewChanging ? ' changing' : ''} executed=n${m.lastExecuted} stable=n${m.stableSeq}${m.catchingUp === true ? ' catchingUp' : ''}`;
     case 'fetchState':
       return `fetchState executed=n${m.lastExecuted}`;
     case 'stateTransfer':
