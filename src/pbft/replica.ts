@@ -496,8 +496,9 @@ class Machine {
   /**
    * A peer's STATUS while catching up: the peer counts as confirming if it is not ahead of this
    * replica (not in a later view, not past the NEW-VIEW this replica waits for, not further executed).
-   * At f + 1 confirmations, at least one from a correct replica, catching up ends. O(1): it runs
-   * before the STATUS rate limit.
+   * At f + 1 confirmations, at least one from a correct replica, catching up ends. A peer ahead
+   * resets the backoff. O(1): it runs before the STATUS rate limit (a flood changes at most the
+   * schedule, never more than one catching-up STATUS broadcast per `retransmitInterval`).
    */
   private noteCaughtUp(from: number, m: Status): void {
     const s = this.s;
@@ -508,7 +509,14 @@ class Machine {
       (m.view === s.view && !m.viewChanging && s.status === 'viewChanging') ||
       m.lastExecuted > s.lastExecuted ||
       m.stableSeq > s.lastExecuted;
-    if (ahead) return;
+    if (ahead) {
+      // Evidence that it is behind: ask again after one interval (not the backed-off wait), so a
+      // replica many slots behind (K per answer) catches up at the retransmission pace.
+      const interval = this.cfg.retransmitInterval;
+      if (c.wait > interval || c.next > s.now + interval)
+        s.catchUp = { ...c, next: Math.min(c.next, s.now + interval), wait: interval };
+      return;
+    }
     const confirmed = new Set(c.confirmed).add(from);
     s.catchUp = confirmed.size >= this.q.joinViewChange ? null : { ...c, confirmed };
   }

@@ -240,6 +240,17 @@ export interface Knobs {
   maxClockSkew: number;
   /** Each replica's clock offset. */
   clockOffsets: number[];
+  /**
+   * A late restart: at healing one honest replica crashes (or stays down) until every request has
+   * completed; it is then restarted from its persisted state into an idle cluster (no request will
+   * come), which runs `idleTicks` more ticks. The run fails unless it catches up with the others
+   * without a request, and, when no replica is Byzantine, unless every replica is silent over the
+   * last third of those ticks. Only when one more replica down leaves 2f + 1 up (so never with
+   * healQuorumOnly or f Byzantine replicas).
+   */
+  lateRestart: boolean;
+  /** Ticks of the idle phase after a late restart. */
+  idleTicks: number;
 }
 
 /** Options of {@link runSimulation}: the seed, any knob a test fixes, and optionally real keys. */
@@ -305,6 +316,8 @@ export function drawKnobs(options: SimOptions): Knobs {
         ? r.int(4 * maxClockSkew) - 2 * maxClockSkew
         : r.int(Math.floor((2 * maxClockSkew) / 3) + 1) - Math.floor(maxClockSkew / 3),
     ),
+    lateRestart: r.chance(0.05),
+    idleTicks: 1500,
   };
   const { seed: _seed, pool: _pool, keys: _keys, ...fixed } = options;
   return { ...drawn, ...(Object.fromEntries(Object.entries(fixed).filter(([, v]) => v !== undefined)) as Partial<Knobs>) };
@@ -319,7 +332,7 @@ export function describeKnobs(k: Knobs): string {
     `chaos=${k.chaosTicks} budget=${k.livenessBudget}${k.healQuorumOnly ? ' healQuorumOnly' : ''}`,
     `loss=${k.loss.toFixed(3)} dup=${k.duplicate.toFixed(3)} delay<=${k.maxDelay} partitions=${k.partitionRate.toFixed(4)} crashes=${k.crashRate.toFixed(4)} checkpointLoss=${k.checkpointLoss}`,
     `K=${k.checkpointInterval} L=${k.logWindow} batch<=${k.maxBatch} vcTimeout=${k.viewChangeTimeout} retransmit=${k.retransmitInterval} maxBackoff=${k.maxBackoff} clientTimeout=${k.clientTimeout}`,
-    `skew=${k.maxClockSkew} clocks=[${k.clockOffsets.join(',')}]`,
+    `skew=${k.maxClockSkew} clocks=[${k.clockOffsets.join(',')}]${k.lateRestart ? ` lateRestart idle=${k.idleTicks}` : ''}`,
   ].join(' | ');
 }
 
@@ -373,6 +386,16 @@ export interface SimResult {
   views: number[];
   /** Honest replicas' final ledgers. */
   ledgers: Block[][];
+  /**
+   * With a late restart ({@link Knobs.lateRestart}): the blocks the restarted replica lacked when it
+   * came back, and the ticks it took to catch up with no request; null otherwise.
+   */
+  lateCatchUp: {
+    /** Blocks the restarted replica lacked when it came back. */
+    missed: number;
+    /** Ticks from its restart until it had them all. */
+    ticks: number;
+  } | null;
 }
 
 /** A failed invariant, carrying the seed (and its knobs) that replays it. */
@@ -439,6 +462,10 @@ class Simulation {
   private readonly said = new Map<string, string>();
   private readonly seen: unknown[] = []; // messages a Byzantine replica may replay
   private partition: { side: Set<number>; until: number } | null = null;
+  /** The replica kept down until completion by a late restart, if any. */
+  private late: number | null = null;
+  /** Messages replicas sent (counted when posted, lost or not), for the idle phase's silence check. */
+  private replicaPosts = 0;
   private now = 0;
   private healed = false;
   private readonly stats = {
@@ -531,6 +558,7 @@ class Simulation {
         break;
       }
     }
+    const lateCatchUp = completedAt >= 0 && this.late !== null ? this.idlePhase(this.late) : null;
     if (completedAt < 0) {
       const stuck = [...this.clients.values()].filter((c) => c.outstanding !== null || (this.remaining.get(c.id) ?? 0) > 0);
       // replica:view (* = changing view) / last executed / stable checkpoint / timer deadline
@@ -559,7 +587,41 @@ class Simulation {
       fingerprint: `${this.fingerprint.toString(16)}:${this.stats.messages}`,
       views: honestIds.map((i) => (this.replicas[i] as ReplicaState).view),
       ledgers: this.ledgers,
+      lateCatchUp,
     };
+  }
+
+  /**
+   * The idle phase of a late restart: replica `late` comes back into a cluster with nothing to do.
+   * It must catch up without any request, and (no Byzantine replica) the cluster must then fall silent.
+   */
+  private idlePhase(late: number): { missed: number; ticks: number } {
+    const height = (i: number) => (this.replicas[i] as ReplicaState).lastExecuted;
+    const up = [...Array(this.n).keys()].filter((i) => this.honest(i) && i !== late && this.down[i] === null);
+    const target = Math.max(...up.map(height));
+    this.restartReplica(late);
+    const missed = target - height(late);
+    const start = this.now;
+    const quietFrom = start + Math.floor((2 * this.k.idleTicks) / 3);
+    let caughtUpAt = -1;
+    let postsBeforeQuiet = 0;
+    while (this.now < start + this.k.idleTicks) {
+      this.now++;
+      if (this.now === quietFrom) postsBeforeQuiet = this.replicaPosts;
+      this.deliver();
+      this.tickAll();
+      if (caughtUpAt < 0 && height(late) >= target) caughtUpAt = this.now;
+    }
+    if (caughtUpAt < 0) {
+      this.fail(`late restart: replica ${late} still at ${height(late)} of ${target} after ${this.k.idleTicks} idle ticks`);
+    }
+    const lateState = this.replicas[late] as ReplicaState;
+    if (this.byzantine.size === 0 && this.replicaPosts !== postsBeforeQuiet) {
+      this.fail(
+        `idle cluster not silent: ${this.replicaPosts - postsBeforeQuiet} messages in the last third of the idle phase (late replica ${late}: catchUp ${lateState.catchUp === null ? 'done' : 'still on'})`,
+      );
+    }
+    return { missed, ticks: caughtUpAt - start };
   }
 
   private allDone(): boolean {
@@ -570,6 +632,12 @@ class Simulation {
   private heal(): void {
     this.healed = true;
     this.partition = null;
+    if (this.k.lateRestart && !this.k.healQuorumOnly && this.byzantine.size < this.f) {
+      const honest = [...Array(this.n).keys()].filter((i) => this.honest(i));
+      this.late = this.rng.pick(honest);
+      if (this.down[this.late] === null) this.stats.crashes++;
+      this.down[this.late] = Number.POSITIVE_INFINITY; // back only when every request has completed
+    }
     if (this.k.healQuorumOnly) {
       const honest = [...Array(this.n).keys()].filter((i) => this.honest(i));
       for (const i of this.rng.shuffle(honest).slice(0, honest.length - (2 * this.f + 1))) {
@@ -616,6 +684,7 @@ class Simulation {
 
   private post(from: number | string, to: Address, payload: unknown): void {
     this.stats.messages++;
+    if (typeof from === 'number' && to.kind === 'replica') this.replicaPosts++;
     if (!this.healed) {
       if (this.rng.chance(this.k.loss)) return;
       if ((payload as { type?: unknown } | null)?.type === 'checkpoint' && this.rng.chance(this.k.checkpointLoss)) {
