@@ -216,3 +216,40 @@ function optionsOf(state: ReplicaState) {
     state.config;
   return { id, n, crypto, checkpointInterval, logWindow, maxBatch, viewChangeTimeout, maxBackoff, retransmitInterval };
 }
+
+describe('a restarted replica catches up with nothing pending (STATUS on its timer, with backoff)', () => {
+  it('unanswered, it asks at its first tick, then after r, 2r, 4r ticks, capped at r * 2^maxBackoff; a fresh replica never asks', () => {
+    const r = 5;
+    const cluster = new Cluster(4, { retransmitInterval: r, maxBackoff: 2 });
+    const idle: number[] = [];
+    for (let t = 1; t <= 200; t++) if (messages(cluster.step(1, { type: 'tick' }), 'status').length > 0) idle.push(t);
+    expect(idle).toEqual([]); // an idle replica that has no reason to think it is behind stays silent
+    const bytes = encodePersistentState(persistentState(cluster.state(3)));
+    cluster.restartFrom(3, bytes);
+    const asked: number[] = [];
+    for (let t = 1; t <= 80; t++) {
+      const statuses = messages(cluster.step(3, { type: 'tick' }), 'status');
+      if (statuses.length > 0) {
+        expect(statuses[0]?.catchingUp).toBe(true);
+        asked.push(t);
+      }
+    }
+    expect(asked).toEqual([1, 1 + r, 1 + 3 * r, 1 + 7 * r, 1 + 11 * r, 1 + 15 * r]);
+  });
+
+  it('stops asking once f + 1 peers answer that they are not ahead of it (one is not enough)', () => {
+    const cluster = new Cluster(4, { retransmitInterval: 5 });
+    cluster.restartFrom(3, encodePersistentState(persistentState(cluster.state(3))));
+    const [ask] = messages(cluster.step(3, { type: 'tick' }), 'status');
+    const answer = (peer: number) => {
+      const [status] = messages(cluster.deliver(3, peer, ask), 'status');
+      expect(status?.catchingUp).toBeUndefined(); // an answer without the flag: it will not be answered with a STATUS
+      return status;
+    };
+    cluster.deliver(0, 3, answer(0));
+    expect(cluster.state(3).catchUp).not.toBeNull();
+    cluster.deliver(1, 3, answer(1));
+    expect(cluster.state(3).catchUp).toBeNull();
+    for (let t = 0; t < 100; t++) expect(messages(cluster.step(3, { type: 'tick' }), 'status')).toEqual([]);
+  });
+});
