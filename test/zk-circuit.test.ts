@@ -64,6 +64,9 @@ describe('building', () => {
     expect(defaultCacheDir(win)).toBe('C:\\Users\\ana\\AppData\\Local\\medshare\\Cache\\zk-circuits');
     expect(defaultCacheDir({ env: { MEDSHARE_CACHE_DIR: '/srv/c' }, platform: 'linux', home })).toBe('/srv/c/zk-circuits');
     expect(defaultCacheDir({ env: {}, platform: 'linux', home }).startsWith(process.cwd())).toBe(false);
+    for (const bad of [undefined, null, {}, { env: {}, platform: 'linux' }, { env: null, platform: 'linux', home }]) {
+      expect(() => defaultCacheDir(bad as never)).toThrow(TypeError);
+    }
   });
 
   it('buildCircuit without cacheDir uses the injected environment (MEDSHARE_CACHE_DIR, else XDG_CACHE_HOME)', async () => {

@@ -17,7 +17,7 @@ import { nodeProcess } from '../internal/node.js';
 import { isPackageNotFound, missingDependency } from './optional.js';
 import { readR1csHeader, type R1csHeader } from './r1cs.js';
 import { type CircuitShape, indexBits, shapeId } from './shape.js';
-import { MedshareError } from '../internal/errors.js';
+import { ArgumentTypeError, MedshareError } from '../internal/errors.js';
 import { defaultCircuitCacheDir, type Environment, processEnvironment } from '../internal/folders.js';
 
 /**
@@ -86,12 +86,24 @@ const COMPILER_FLAGS = ['--r1cs', '--wasm', '--O2'] as const;
  * @param environment - environment variables, platform and home folder (pure: nothing is read from
  *   the process); {@link buildCircuit} passes the process's unless given another
  * @returns an absolute path (not created)
+ * @throws TypeError (`ERR_ARGUMENT_TYPE`) if `environment` is not `{ env, platform, home }`
  * @example
  * ```ts
  * defaultCacheDir({ env: {}, platform: 'linux', home: '/home/ana' }); // '/home/ana/.cache/medshare/zk-circuits'
  * ```
  */
 export function defaultCacheDir(environment: Environment): string {
+  const e = environment as Partial<Environment> | null | undefined;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.env !== 'object' ||
+    e.env === null ||
+    typeof e.platform !== 'string' ||
+    typeof e.home !== 'string'
+  ) {
+    throw new ArgumentTypeError('environment', '{ env, platform, home }', environment);
+  }
   return defaultCircuitCacheDir(environment);
 }
 
