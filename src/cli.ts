@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { counterModeRandom, type RandomSource, systemRandom } from './internal/random.js';
 import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from './protocol/index.js';
 import { EXIT, integerOption, parseOptions, UsageError } from './cli/args.js';
+import { createNarrator, progressLine } from './cli/narrate.js';
 import { cacheDir, circuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
 
 /** Where the command line writes, its clock and its environment (injected so that it can be tested). */
@@ -73,7 +74,10 @@ record size compiles its circuit and caches it.
 
 options:
   --fields N        fields per medical record, 1-4096 (default 4)
-  --proxies N       proxies sharing the re-encryption key, all needed, 1-16 (default 1)
+  --proxies N       proxies sharing the re-encryption key, 1-16 (default 3)
+  --threshold T     partial re-encryptions needed, 1-N (default 2 of 3, else N)
+  --proxy-fault F   one proxy that is 'down' or 'lies' in step 7 (needs T < N), or 'none'
+                    (default: lies when T < N, else none)
   --seed TEXT       derive every key, nonce and salt from TEXT, for a reproducible run (below)
   --no-crash        keep every verification node up
   --stand-in        a signing stand-in instead of the zk-SNARK: quick, NOT zero-knowledge
@@ -90,6 +94,8 @@ that carry proofs have other hashes too; the printed contract-state hash does no
 interface DemoOptions {
   readonly fields: number;
   readonly proxies: number;
+  readonly threshold: number;
+  readonly proxyFault: 'none' | 'down' | 'lies';
   readonly seed: string | null;
   readonly crash: boolean;
   readonly standIn: boolean;
@@ -100,6 +106,8 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
   const values = parseOptions(args, {
     fields: { type: 'string' },
     proxies: { type: 'string' },
+    threshold: { type: 'string' },
+    'proxy-fault': { type: 'string' },
     seed: { type: 'string' },
     'no-crash': { type: 'boolean' },
     'stand-in': { type: 'boolean' },
@@ -107,9 +115,21 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) return 'help';
+  const proxies = values.proxies === undefined ? 3 : integerOption('--proxies', values.proxies, 1, 16);
+  const threshold =
+    values.threshold === undefined ? (proxies === 3 ? 2 : proxies) : integerOption('--threshold', values.threshold, 1, proxies);
+  const fault = values['proxy-fault'] ?? (threshold < proxies ? 'lies' : 'none');
+  if (fault !== 'none' && fault !== 'down' && fault !== 'lies') {
+    throw new UsageError(`--proxy-fault takes none, down or lies (got ${fault})`);
+  }
+  if (fault !== 'none' && threshold >= proxies) {
+    throw new UsageError(`--proxy-fault ${fault} needs --threshold below --proxies (a t-of-n delivery with t = n has no spare proxy)`);
+  }
   return {
     fields: values.fields === undefined ? 4 : integerOption('--fields', values.fields, 1, 4096),
-    proxies: values.proxies === undefined ? 1 : integerOption('--proxies', values.proxies, 1, 16),
+    proxies,
+    threshold,
+    proxyFault: fault,
     seed: values.seed ?? null,
     crash: values['no-crash'] !== true,
     standIn: values['stand-in'] === true,
@@ -151,24 +171,29 @@ async function demo(options: DemoOptions, io: CliIo): Promise<void> {
 
 async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, why: string, start: number): Promise<void> {
   io.out(`medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with 4 verification nodes (PBFT)`);
-  io.out(`record: ${options.fields} fields; proxies: ${options.proxies}; proof system: ${proofSystem.name}`);
+  io.out(
+    `record: ${options.fields} fields; proxies: ${options.threshold}-of-${options.proxies}${options.proxyFault === 'none' ? '' : ` (one ${options.proxyFault === 'lies' ? 'lies' : 'is down'})`}; proof system: ${proofSystem.name}`,
+  );
   if (proofSystem.name === 'stand-in') {
     io.out(`NOTE: the proof step uses a STAND-IN${why}: a trusted prover that signs the statement, not a zk-SNARK.`);
   }
   let stopTicker = () => {};
+  const narrate = createNarrator();
   const print = (event: StoryEvent) => {
     stopTicker();
     stopTicker = () => {};
     if (event.type === 'progress') {
-      io.err(`  … ${event.message}`);
+      const line = progressLine(event);
+      io.err(`  … ${line}`);
       const since = io.now();
-      if (io.every !== undefined) stopTicker = io.every(() => io.err(`  … ${event.message} (${ms(io.now() - since)})`), 5000);
+      if (io.every !== undefined) stopTicker = io.every(() => io.err(`  … ${line} (${ms(io.now() - since)})`), 5000);
       return;
     }
+    const { title, lines, saw } = narrate(event);
     io.out('');
-    io.out(`[${event.step}] ${event.title}  (${ms(event.ms)})`);
-    for (const line of event.lines) io.out(`    ${line}`);
-    for (const { who, what } of event.saw) io.out(`    saw: ${who}: ${what}`);
+    io.out(`[${event.step}] ${title}  (${ms(event.ms)})`);
+    for (const line of lines) io.out(`    ${line}`);
+    for (const { who, what } of saw) io.out(`    saw: ${who}: ${what}`);
   };
   let result: Awaited<ReturnType<typeof runStory>>;
   try {
@@ -176,6 +201,8 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
       proofSystem,
       fields: options.fields,
       proxies: options.proxies,
+      threshold: options.threshold,
+      proxyFault: options.proxyFault,
       crash: options.crash,
       random: options.seed === null ? systemRandom : seeded(options.seed),
       now: io.now,
