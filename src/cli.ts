@@ -123,7 +123,9 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
     throw new UsageError(`--proxy-fault takes none, down or lies (got ${fault})`);
   }
   if (fault !== 'none' && threshold >= proxies) {
-    throw new UsageError(`--proxy-fault ${fault} needs --threshold below --proxies (a t-of-n delivery with t = n has no spare proxy)`);
+    throw new UsageError(
+      `--proxy-fault ${fault} needs --threshold below --proxies (a t-of-n delivery with t = n has no spare proxy)`,
+    );
   }
   return {
     fields: values.fields === undefined ? 4 : integerOption('--fields', values.fields, 1, 4096),

@@ -49,7 +49,10 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
         ],
         saw: [
           { who: 'PKG', what: 'every secret key (key escrow of identity-based schemes)' },
-          { who: r.authority, what: 'which identity is behind each pseudonym (it derives them, and can open one to hold a party accountable)' },
+          {
+            who: r.authority,
+            what: 'which identity is behind each pseudonym (it derives them, and can open one to hold a party accountable)',
+          },
           { who: 'ledger (all nodes)', what: 'pseudonyms and roles; no identity' },
         ],
       };
@@ -78,8 +81,14 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
         `escrowed ${r.escrowed} from ${who(r.institution)}; available now ${r.available}`,
       ],
       saw: [
-        { who: 'ledger (all nodes)', what: `the institution's pseudonym, criteria hash ${hex(r.criteriaHash)}, key words, VK_c, reward, places, licence terms` },
-        { who: 'patient:alice', what: 'the full criteria and their nonce (given by the institution off the ledger, to prove against)' },
+        {
+          who: 'ledger (all nodes)',
+          what: `the institution's pseudonym, criteria hash ${hex(r.criteriaHash)}, key words, VK_c, reward, places, licence terms`,
+        },
+        {
+          who: 'patient:alice',
+          what: 'the full criteria and their nonce (given by the institution off the ledger, to prove against)',
+        },
       ],
     }),
     'step 2': (r) => ({
@@ -97,7 +106,9 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
     }),
     'step 3': (r) => ({
       title: `${name(r.hospital)} registers the commitment with the patient's consent, which names the hospital`,
-      lines: [`${r.recordId} in block ${r.height}: commitment ${hex(r.commitment)}; consent sigma_a by ${who(r.patient)} for registrant ${who(r.hospital)}`],
+      lines: [
+        `${r.recordId} in block ${r.height}: commitment ${hex(r.commitment)}; consent sigma_a by ${who(r.patient)} for registrant ${who(r.hospital)}`,
+      ],
       saw: [
         {
           who: 'ledger (all nodes)',
@@ -107,7 +118,9 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
     }),
     'step 4': (r) => ({
       title: `${name(r.patient)} proves the record meets the requirement`,
-      lines: [`R = ${r.eligible ? 1 : 0}, h = ${hex(r.binding)}, T = ${r.timestamp}; sigma_a = AuthSign(SK_p, h); a record that fails is never proved or submitted`],
+      lines: [
+        `R = ${r.eligible ? 1 : 0}, h = ${hex(r.binding)}, T = ${r.timestamp}; sigma_a = AuthSign(SK_p, h); a record that fails is never proved or submitted`,
+      ],
       saw: [{ who: name(r.patient), what: 'everything (its own record)' }],
     }),
     'step 5': (r) => ({
@@ -140,7 +153,10 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
           who: r.proxies.map(name).join(', '),
           what: "its sealed share, which it opens: it names the record's identity (the patient's pseudonym and the commitment), the institution's pseudonym, t, n, R1, R2 and Y_i; alone it opens nothing",
         },
-        { who: 'ledger (all nodes)', what: 'the key commitment, the proxies, the ciphertext header and the patient\'s signature on the form' },
+        {
+          who: 'ledger (all nodes)',
+          what: "the key commitment, the proxies, the ciphertext header and the patient's signature on the form",
+        },
       ],
     }),
     accept: (r) => ({
@@ -167,7 +183,10 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
         }),
         saw: [
           { who: 'the proxies', what: 'the stored ciphertext and, from the ledger, the grant they act on' },
-          { who: 'ledger (all nodes)', what: 'the partials C2\'_i and their proofs: of use only with X, which only the institution opens' },
+          {
+            who: 'ledger (all nodes)',
+            what: "the partials C2'_i and their proofs: of use only with X, which only the institution opens",
+          },
         ],
       };
     },
@@ -182,7 +201,12 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
     'step 8': (r) => ({
       title: `${name(r.institution)} combines the partials on the ledger, decrypts and checks the record`,
       lines: [`received ${r.received.length} fields; commitment matches the ledger: it is the data that was proven`],
-      saw: [{ who: name(r.institution), what: `the record [${r.received.slice(0, 6).join(', ')}${r.received.length > 6 ? ', …' : ''}]` }],
+      saw: [
+        {
+          who: name(r.institution),
+          what: `the record [${r.received.slice(0, 6).join(', ')}${r.received.length > 6 ? ', …' : ''}]`,
+        },
+      ],
     }),
     recovery: (r) => ({
       title: `verification node ${r.node} restarts`,
@@ -201,8 +225,12 @@ export function createNarrator(): (event: Extract<StoryEvent, { type: 'step' }>)
           o.accepted ? 'ACCEPTED (a second sale under an exclusive licence)' : `refused: ${o.reason}`,
           ...(o.accepted
             ? []
-            : [`accountable: ${who(o.accountable ?? '')} (the refused transaction ${r.transactionId.slice(0, 16)}… is in block ${r.height}, signed by ${short(o.sender ?? '')})`]),
-          r.licence === null ? 'no licence on the ledger' : `licence on the ledger: ${who(r.licence.institution)}, exclusive, since T = ${r.licence.time}`,
+            : [
+                `accountable: ${who(o.accountable ?? '')} (the refused transaction ${r.transactionId.slice(0, 16)}… is in block ${r.height}, signed by ${short(o.sender ?? '')})`,
+              ]),
+          r.licence === null
+            ? 'no licence on the ledger'
+            : `licence on the ledger: ${who(r.licence.institution)}, exclusive, since T = ${r.licence.time}`,
         ],
         saw: [{ who: 'ledger (all nodes)', what: "the attempt, signed by the patient's pseudonym, and the refusal" }],
       };

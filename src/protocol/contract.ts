@@ -637,17 +637,26 @@ const registerRecord: Handler<'registerRecord'> = {
   senders: ['patient', 'hospital'],
   apply(ctx, { patient, commitment, patientSignature }) {
     const sender = ctx.state.members.get(ctx.sender) as Member;
-    if (sender.role === 'patient' && patient !== ctx.sender) refuse('notRecordOwner', `${ctx.sender} cannot register a record of ${patient}`);
+    if (sender.role === 'patient' && patient !== ctx.sender)
+      refuse('notRecordOwner', `${ctx.sender} cannot register a record of ${patient}`);
     if (ctx.state.members.get(patient)?.role !== 'patient') refuse('unknownPatient', `${patient} is not a registered patient`);
     // Issue 12, item 5: the consent names the registrant, so a hospital the patient did not delegate cannot use it.
-    if (!verifySignature(ctx.config, patient, recordSignable(ctx.config.deployment, patient, ctx.sender, commitment), patientSignature)) {
+    if (
+      !verifySignature(
+        ctx.config,
+        patient,
+        recordSignable(ctx.config.deployment, patient, ctx.sender, commitment),
+        patientSignature,
+      )
+    ) {
       refuse('badSignature', `the consent of ${patient} does not verify for this record and registrant ${ctx.sender}`);
     }
     const id = derivedId('rec', new TextEncoder().encode(patient), fieldToBytes(commitment));
     if (ctx.state.records.has(id)) refuse('duplicate', `record ${id} is already registered`);
     // Issue 11, item 11: a commitment is registered once, whoever registers it, so a licence covers the data.
     for (const other of ctx.state.records.values()) {
-      if (other.commitment === commitment) refuse('duplicate', `the commitment of ${id} is already registered as ${other.id}`, ctx.sender);
+      if (other.commitment === commitment)
+        refuse('duplicate', `the commitment of ${id} is already registered as ${other.id}`, ctx.sender);
     }
     const entry: RecordEntry = { id, patient, registeredBy: ctx.sender, commitment, licences: [], pending: [] };
     return { changes: { records: withRecord(ctx, entry) }, id, detail: `record ${id} of ${patient} committed by ${ctx.sender}` };
@@ -681,13 +690,18 @@ const submitProof: Handler<'submitProof'> = {
     if (!signals.eligible) refuse('notEligible', 'R = 0: the record does not meet the requirement');
     // The proof's age is measured against the contract clock (the block time), not the envelope's claim.
     if (signals.timestamp + BigInt(config.maxProofAge) < BigInt(clock)) {
-      refuse('staleTimestamp', `proof time T = ${signals.timestamp} is more than ${config.maxProofAge} s before ${clock}`, sender);
+      refuse(
+        'staleTimestamp',
+        `proof time T = ${signals.timestamp} is more than ${config.maxProofAge} s before ${clock}`,
+        sender,
+      );
     }
     if (signals.timestamp > BigInt(clock + config.maxClockSkew)) {
       refuse('futureTimestamp', `proof time T = ${signals.timestamp} is ahead of the contract clock ${clock}`, sender);
     }
     const bindingHex = signals.binding.toString(16);
-    if (ctx.state.bindings.has(bindingHex)) refuse('replayedSubmission', `binding h = ${short(signals.binding)} was submitted before`);
+    if (ctx.state.bindings.has(bindingHex))
+      refuse('replayedSubmission', `binding h = ${short(signals.binding)} was submitted before`);
     const id = derivedId('appr', new TextEncoder().encode(requirement.id), new TextEncoder().encode(record.id));
     if (ctx.state.approvals.has(id)) refuse('duplicate', `${record.id} was already accepted for ${requirement.id}`);
     if (!requirement.open) refuse('requirementClosed', `${requirement.id} is closed`);
@@ -752,10 +766,12 @@ const grantAccess: Handler<'grantAccess'> = {
       refuse('invalidProxies', `expected ${commitment.total} distinct proxies, got [${proxies.join(', ')}]`, ctx.sender);
     }
     for (const proxy of proxies) {
-      if (ctx.state.members.get(proxy)?.role !== 'proxy') refuse('invalidProxies', `${proxy} is not a registered proxy`, ctx.sender);
+      if (ctx.state.members.get(proxy)?.role !== 'proxy')
+        refuse('invalidProxies', `${proxy} is not a registered proxy`, ctx.sender);
     }
     const header = decodeHeader(body.ciphertextHeader);
-    if (header.recipient !== delegator) refuse('grantMismatch', `the ciphertext header is for ${header.recipient}, not the record`, ctx.sender);
+    if (header.recipient !== delegator)
+      refuse('grantMismatch', `the ciphertext header is for ${header.recipient}, not the record`, ctx.sender);
     checkTime(ctx, body.formTime, 'sharing form time', ctx.sender);
     const form = sharingFormOf(ctx.config, approval, body.formTime);
     if (!verifySignature(ctx.config, ctx.sender, sharingFormSignable(form), body.formSignature)) {
@@ -771,7 +787,10 @@ const grantAccess: Handler<'grantAccess'> = {
       patientSignature: body.formSignature,
       institutionSignature: null,
     };
-    const pending = [...record.pending, { approvalId: approval.id, institution: approval.institution, exclusive: approval.exclusive }];
+    const pending = [
+      ...record.pending,
+      { approvalId: approval.id, institution: approval.institution, exclusive: approval.exclusive },
+    ];
     return {
       changes: {
         approvals: withApproval(ctx, { ...approval, stage: 'granted', grant }),
@@ -789,7 +808,8 @@ const acceptGrant: Handler<'acceptGrant'> = {
   apply(ctx, body) {
     const approval = approvalOf(ctx, body.approvalId);
     if (approval.institution !== ctx.sender) refuse('notParty', `${ctx.sender} is not the institution of ${approval.id}`);
-    if (approval.stage !== 'granted' || approval.grant === null) refuse('wrongStage', `${approval.id} is ${approval.stage}, not granted`);
+    if (approval.stage !== 'granted' || approval.grant === null)
+      refuse('wrongStage', `${approval.id} is ${approval.stage}, not granted`);
     if (ctx.clock >= approval.deadline) refuse('saleExpired', `${approval.id} expired at ${approval.deadline}`, ctx.sender);
     const form = sharingFormOf(ctx.config, approval, approval.grant.formTime);
     if (!verifySignature(ctx.config, ctx.sender, sharingFormSignable(form), body.formSignature)) {
@@ -815,7 +835,8 @@ const deliver: Handler<'deliver'> = {
   apply(ctx, body) {
     const approval = approvalOf(ctx, body.approvalId);
     const grant = approval.grant;
-    if (approval.stage !== 'accepted' || grant === null) refuse('wrongStage', `${approval.id} is ${approval.stage}, not accepted`);
+    if (approval.stage !== 'accepted' || grant === null)
+      refuse('wrongStage', `${approval.id} is ${approval.stage}, not accepted`);
     let partial: ReturnType<typeof ga07Verifiable.decodeReEncryptionShare>;
     try {
       partial = ga07Verifiable.decodeReEncryptionShare(body.partial);
@@ -841,7 +862,12 @@ const deliver: Handler<'deliver'> = {
     }
     // The t-th valid partial: the institution can now decrypt, so the patient is paid and the licence holds.
     const record = recordOf(ctx, approval.recordId);
-    const licence: Licence = { institution: approval.institution, approvalId: approval.id, exclusive: approval.exclusive, time: ctx.clock };
+    const licence: Licence = {
+      institution: approval.institution,
+      approvalId: approval.id,
+      exclusive: approval.exclusive,
+      time: ctx.clock,
+    };
     const completed: Approval = { ...approval, deliveries, stage: 'delivered', escrow: 0, closedAt: ctx.clock };
     return {
       changes: {
@@ -861,7 +887,8 @@ const reclaim: Handler<'reclaim'> = {
   apply(ctx, body) {
     const approval = approvalOf(ctx, body.approvalId);
     if (approval.institution !== ctx.sender) refuse('notParty', `${ctx.sender} is not the institution of ${approval.id}`);
-    if (approval.stage === 'delivered' || approval.stage === 'refunded') refuse('wrongStage', `${approval.id} is ${approval.stage}`);
+    if (approval.stage === 'delivered' || approval.stage === 'refunded')
+      refuse('wrongStage', `${approval.id} is ${approval.stage}`);
     if (ctx.clock < approval.deadline) refuse('deadlineNotReached', `${approval.id} runs until ${approval.deadline}`, ctx.sender);
     const record = recordOf(ctx, approval.recordId);
     return {
@@ -893,9 +920,10 @@ const HANDLERS: { readonly [K in TransactionKind]: Handler<K> } = {
 
 /** Which roles may send each kind (an empty list: the membership authority only). */
 export const ALLOWED_ROLES: Readonly<Record<TransactionKind, readonly Role[]>> = Object.freeze(
-  Object.fromEntries(
-    Object.entries(HANDLERS).map(([kind, h]) => [kind, h.senders === 'authority' ? [] : h.senders]),
-  ) as Record<TransactionKind, readonly Role[]>,
+  Object.fromEntries(Object.entries(HANDLERS).map(([kind, h]) => [kind, h.senders === 'authority' ? [] : h.senders])) as Record<
+    TransactionKind,
+    readonly Role[]
+  >,
 );
 
 /**
@@ -1021,7 +1049,10 @@ export function encodeContractState(state: ContractState): Uint8Array {
         .u64(l.time);
     }
     w.u32(r.pending.length);
-    for (const p of r.pending) w.string(p.approvalId).string(p.institution).u8(p.exclusive ? 1 : 0);
+    for (const p of r.pending)
+      w.string(p.approvalId)
+        .string(p.institution)
+        .u8(p.exclusive ? 1 : 0);
   }
   w.u32(state.approvals.size);
   for (const k of sortedKeys(state.approvals)) {
@@ -1031,7 +1062,10 @@ export function encodeContractState(state: ContractState): Uint8Array {
       .u64(a.reward)
       .u8(a.exclusive ? 1 : 0)
       .u8(STAGES.indexOf(a.stage) + 1);
-    w.u64(a.escrow).u64(a.approvedAt).u64(a.deadline).u64(a.closedAt ?? 0);
+    w.u64(a.escrow)
+      .u64(a.approvedAt)
+      .u64(a.deadline)
+      .u64(a.closedAt ?? 0);
     const g = a.grant;
     w.u8(g === null ? 0 : 1);
     if (g !== null) {

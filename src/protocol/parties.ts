@@ -146,8 +146,13 @@ export function createPkg(options: PkgOptions = {}): Pkg {
     opened.set(address, identity);
     return address;
   };
-  const authorityTransaction = <K extends TransactionKind>(config: DeploymentRef, kind: K, body: BodyOf[K], time: number, opts?: RandomOptions) =>
-    signTransaction(config, authority, kind, body, time, opts ?? { random });
+  const authorityTransaction = <K extends TransactionKind>(
+    config: DeploymentRef,
+    kind: K,
+    body: BodyOf[K],
+    time: number,
+    opts?: RandomOptions,
+  ) => signTransaction(config, authority, kind, body, time, opts ?? { random });
   return {
     preParams: pre.params,
     signParams: sign.params,
@@ -204,7 +209,11 @@ export function signTransaction<K extends TransactionKind>(
   options?: RandomOptions,
 ): Uint8Array {
   const bodyBytes = encodeBody(kind, body);
-  const signature = authSign(signingKey, envelopeSignable(config.deployment, kind, signingKey.identity, time, bodyBytes), options);
+  const signature = authSign(
+    signingKey,
+    envelopeSignable(config.deployment, kind, signingKey.identity, time, bodyBytes),
+    options,
+  );
   return encodeEnvelope(kind, signingKey.identity, time, bodyBytes, signature);
 }
 
@@ -276,7 +285,8 @@ export function encryptRecord(
  */
 export function ciphertextHeader(stored: Ga07Ciphertext): Uint8Array {
   const ct = aobject<Ga07Ciphertext>(stored, 'stored');
-  if (ct.capsule?.form !== 'original') throw new ArgumentValueError('stored', 'expected an original (not re-encrypted) ciphertext');
+  if (ct.capsule?.form !== 'original')
+    throw new ArgumentValueError('stored', 'expected an original (not re-encrypted) ciphertext');
   return ga07.encodeCiphertext({ ...ct, sealed: sha256(ct.sealed) });
 }
 
@@ -485,7 +495,8 @@ export function acceptGrant(
 ): Uint8Array {
   const { decryptionKey, signingKey } = aobject<InstitutionKeys>(institution, 'institution');
   if (signingKey.identity !== sale.institution) throw new ArgumentValueError('institution', `is not ${sale.institution}`);
-  if (sale.stage !== 'granted' || sale.grant === null) throw new ProtocolError('wrongStage', `${sale.id} is ${sale.stage}, not granted`);
+  if (sale.stage !== 'granted' || sale.grant === null)
+    throw new ProtocolError('wrongStage', `${sale.id} is ${sale.stage}, not granted`);
   if (!ga07Verifiable.verifyReKeyCommitment(config.preParams, decryptionKey, decodeGrantCommitment(sale))) {
     throw new ProtocolError(
       'reEncryptionProofInvalid',
@@ -555,7 +566,8 @@ export function proxyReEncrypt(
     throw new ArgumentValueError('proxy', 'the decryption and signing keys are for different identities');
   }
   const grant = sale.grant;
-  if (sale.stage !== 'accepted' || grant === null) throw new ProtocolError('wrongStage', `${sale.id} is ${sale.stage}, not accepted`);
+  if (sale.stage !== 'accepted' || grant === null)
+    throw new ProtocolError('wrongStage', `${sale.id} is ${sale.stage}, not accepted`);
   const margin = options?.margin ?? 2 * config.maxClockSkew;
   if (time + margin >= sale.deadline) {
     throw new ProtocolError('saleExpired', `${sale.id} ends at ${sale.deadline}: too late to deliver safely at ${time}`);
@@ -569,13 +581,19 @@ export function proxyReEncrypt(
     throw new ProtocolError('sealedKeyInvalid', `the proxy cannot open its re-encryption key share: ${(e as Error).message}`);
   }
   if (!shareMatches(share, decodeGrantCommitment(sale), index)) {
-    throw new ProtocolError('grantMismatch', `the share sealed to ${signingKey.identity} is not share ${index} of the on-ledger grant`, [sale.patient]);
+    throw new ProtocolError(
+      'grantMismatch',
+      `the share sealed to ${signingKey.identity} is not share ${index} of the on-ledger grant`,
+      [sale.patient],
+    );
   }
   if (!bytesEqual(ciphertextHeader(stored), grant.ciphertextHeader)) {
     throw new ProtocolError('grantMismatch', 'the stored ciphertext is not the one the grant names');
   }
   const random = randomFrom(options);
-  const partial = ga07Verifiable.encodeReEncryptionShare(ga07Verifiable.reEncryptShare(config.preParams, share, stored, { random }));
+  const partial = ga07Verifiable.encodeReEncryptionShare(
+    ga07Verifiable.reEncryptShare(config.preParams, share, stored, { random }),
+  );
   return signTransaction(config, signingKey, 'deliver', { approvalId: sale.id, partial }, time, { random });
 }
 
@@ -599,7 +617,8 @@ export function receiveRecord(
   proofSystem: Pick<ProofSystem, 'commitRecord'>,
 ): number[] {
   const grant = sale.grant;
-  if (sale.stage !== 'delivered' || grant === null) throw new ProtocolError('wrongStage', `${sale.id} is ${sale.stage}, not delivered`);
+  if (sale.stage !== 'delivered' || grant === null)
+    throw new ProtocolError('wrongStage', `${sale.id} is ${sale.stage}, not delivered`);
   if (!bytesEqual(ciphertextHeader(stored), grant.ciphertextHeader)) {
     throw new ProtocolError('grantMismatch', 'this is not the ciphertext the grant names');
   }
@@ -619,7 +638,8 @@ export function receiveRecord(
   try {
     opened = decodeRecord(ga07.decrypt(params, institutionKey, shared));
   } catch (e) {
-    if (e instanceof DecryptionError || e instanceof RangeError) throw new ProtocolError('decryptionFailed', e.message, [sale.patient]);
+    if (e instanceof DecryptionError || e instanceof RangeError)
+      throw new ProtocolError('decryptionFailed', e.message, [sale.patient]);
     throw e;
   }
   let matches = false;
@@ -633,4 +653,3 @@ export function receiveRecord(
   }
   return opened.record;
 }
-

@@ -21,7 +21,14 @@ import { type RandomSource, systemRandom } from '../internal/random.js';
 import { gtMul, Z } from '../internal/bls.js';
 import { type Ga07Ciphertext, ga07 } from '../pre/ga07.js';
 import { ga07Verifiable } from '../pre/ga07-verifiable.js';
-import { type Approval, type ContractConfig, type ContractState, contractStateHash, type Outcome, ProtocolError } from './contract.js';
+import {
+  type Approval,
+  type ContractConfig,
+  type ContractState,
+  contractStateHash,
+  type Outcome,
+  ProtocolError,
+} from './contract.js';
 import { type Receipt, VerificationNetwork } from './network.js';
 import {
   acceptGrant,
@@ -135,7 +142,12 @@ export function submit(ctx: StoryContext, sender: string, operation: Uint8Array)
 export function submitAccepted(ctx: StoryContext, sender: string, operation: Uint8Array): Receipt {
   const receipt = submit(ctx, sender, operation);
   const o = receipt.outcome;
-  if (!o.accepted) throw new ProtocolError(o.reason, `the contract refused the transaction: ${o.detail}`, o.accountable === null ? [] : [o.accountable]);
+  if (!o.accepted)
+    throw new ProtocolError(
+      o.reason,
+      `the contract refused the transaction: ${o.detail}`,
+      o.accountable === null ? [] : [o.accountable],
+    );
   return receipt;
 }
 
@@ -194,7 +206,14 @@ export interface StoryReports {
     available: number;
   };
   /** Step 2: the record encrypted to its own identity, stored with the proxies. */
-  'step 2': { hospital: string; patient: string; fields: number; recordIdentity: string; ciphertextBytes: number; proxies: readonly string[] };
+  'step 2': {
+    hospital: string;
+    patient: string;
+    fields: number;
+    recordIdentity: string;
+    ciphertextBytes: number;
+    proxies: readonly string[];
+  };
   /** Step 3: the commitment on the ledger with the patient's consent naming the hospital. */
   'step 3': { hospital: string; patient: string; recordId: string; height: number; commitment: bigint };
   /** Step 4: the proof. */
@@ -204,19 +223,45 @@ export interface StoryReports {
   /** A verification node crashes. */
   fault: { node: number; height: number; up: number };
   /** Step 6: the grant, with the patient's signature on the Fig. 3 form. */
-  'step 6': { patient: string; institution: string; approvalId: string; threshold: number; proxies: readonly string[]; sealedShareBytes: readonly number[]; commitmentBytes: number; height: number; formTime: number };
+  'step 6': {
+    patient: string;
+    institution: string;
+    approvalId: string;
+    threshold: number;
+    proxies: readonly string[];
+    sealedShareBytes: readonly number[];
+    commitmentBytes: number;
+    height: number;
+    formTime: number;
+  };
   /** Step 6, the institution's side: it checked the key commitment and countersigned. */
   accept: { institution: string; approvalId: string; height: number; deadline: number };
   /** Step 7: each proxy's delivery and the contract's answer. */
   'step 7': { threshold: number; deliveries: readonly ProxyDelivery[] };
   /** Step 9: the contract completed the sale at the t-th valid partial. */
-  'step 9': { approvalId: string; height: number; licence: { institution: string; exclusive: boolean; time: number }; paid: number; patientBalance: number; institutionBalance: number; escrowLeft: number };
+  'step 9': {
+    approvalId: string;
+    height: number;
+    licence: { institution: string; exclusive: boolean; time: number };
+    paid: number;
+    patientBalance: number;
+    institutionBalance: number;
+    escrowLeft: number;
+  };
   /** Step 8: the institution decrypts and checks. */
   'step 8': { institution: string; received: readonly number[]; matchesCommitment: boolean };
   /** The crashed node restarts from what it persisted. */
   recovery: { node: number; restartedAt: number; height: number };
   /** Section 5.1.5: a second sale under the exclusive licence. */
-  '5.1.5': { institution: string; requirementId: string; escrowed: number; outcome: Outcome; height: number; transactionId: string; licence: { institution: string; time: number } | null };
+  '5.1.5': {
+    institution: string;
+    requirementId: string;
+    escrowed: number;
+    outcome: Outcome;
+    height: number;
+    transactionId: string;
+    licence: { institution: string; time: number } | null;
+  };
   /** The second institution closes its requirement and its escrow returns. */
   close: { institution: string; requirementId: string; refunded: number; balance: number; height: number };
   /** The crashed node catches up. */
@@ -244,7 +289,14 @@ export type StoryStep = keyof StoryReports;
 
 /** Something the story reports. */
 export type StoryEvent =
-  | { readonly [S in StoryStep]: { readonly type: 'step'; readonly step: S; readonly report: StoryReports[S]; readonly ms: number } }[StoryStep]
+  | {
+      readonly [S in StoryStep]: {
+        readonly type: 'step';
+        readonly step: S;
+        readonly report: StoryReports[S];
+        readonly ms: number;
+      };
+    }[StoryStep]
   | {
       /** A long stage started. */
       readonly type: 'progress';
@@ -324,7 +376,11 @@ export function setUpStory(
   const all = [parties.patient, parties.hospital, parties.labA, parties.labB, ...parties.proxies, ...parties.verifiers];
   onProgress(all.length);
   const registered = all.map((party) => {
-    const receipt = submitAccepted(ctx, config.authority, pkg.registration(config, party.identity, party.role, tick(ctx, 1), { random }));
+    const receipt = submitAccepted(
+      ctx,
+      config.authority,
+      pkg.registration(config, party.identity, party.role, tick(ctx, 1), { random }),
+    );
     return { identity: party.identity, address: party.address, role: party.role, height: receipt.height };
   });
   return { ctx, report: { nodes, f: (nodes - 1) / 3, authority: config.authority, parties: registered } };
@@ -341,10 +397,17 @@ export async function generateProofKeys(
 }
 
 /** The membership authority credits each institution (the contract's unit of value, paid in off the ledger). */
-export function fundInstitutions(ctx: StoryContext, deposits: readonly { institution: Credentials; amount: number }[]): StoryReports['deposit'] {
+export function fundInstitutions(
+  ctx: StoryContext,
+  deposits: readonly { institution: Credentials; amount: number }[],
+): StoryReports['deposit'] {
   return {
     deposits: deposits.map(({ institution, amount }) => {
-      const receipt = submitAccepted(ctx, ctx.config.authority, ctx.pkg.deposit(ctx.config, institution.address, amount, tick(ctx), { random: ctx.random }));
+      const receipt = submitAccepted(
+        ctx,
+        ctx.config.authority,
+        ctx.pkg.deposit(ctx.config, institution.address, amount, tick(ctx), { random: ctx.random }),
+      );
       return { institution: institution.address, amount, balance: balanceOf(ctx, institution), height: receipt.height };
     }),
   };
@@ -445,7 +508,9 @@ export function registerRecord(
   patient: Credentials,
   record: StoredRecord,
 ): { recordId: string; report: StoryReports['step 3'] } {
-  const patientSignature = signRecordCommitment(ctx.config, patient.signingKey, hospital.address, record.commitment, { random: ctx.random });
+  const patientSignature = signRecordCommitment(ctx.config, patient.signingKey, hospital.address, record.commitment, {
+    random: ctx.random,
+  });
   const body = { patient: patient.address, commitment: record.commitment, patientSignature };
   const receipt = submitAccepted(
     ctx,
@@ -453,7 +518,16 @@ export function registerRecord(
     signTransaction(ctx.config, hospital.signingKey, 'registerRecord', body, tick(ctx), { random: ctx.random }),
   );
   const recordId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
-  return { recordId, report: { hospital: hospital.address, patient: patient.address, recordId, height: receipt.height, commitment: record.commitment } };
+  return {
+    recordId,
+    report: {
+      hospital: hospital.address,
+      patient: patient.address,
+      recordId,
+      height: receipt.height,
+      commitment: record.commitment,
+    },
+  };
 }
 
 /** Step 4 (4.2.6): the patient proves the record meets the requirement (refusing, before proving, if it does not). */
@@ -493,7 +567,10 @@ export function submitProof(
   const approvalId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
   const sale = saleOf(ctx, approvalId);
   const requirement = ledgerState(ctx).requirements.get(sale.requirementId);
-  return { approvalId, report: { approvalId, height: receipt.height, reserved: sale.escrow, placesLeft: requirement?.places ?? 0 } };
+  return {
+    approvalId,
+    report: { approvalId, height: receipt.height, reserved: sale.escrow, placesLeft: requirement?.places ?? 0 },
+  };
 }
 
 /**
@@ -557,7 +634,9 @@ export function deliver(
   record: StoredRecord,
   behaviours: readonly ProxyBehaviour[],
 ): { delivery: StoryReports['step 7']; settlement: StoryReports['step 9'] } {
-  const order = ctx.parties.proxies.map((_, i) => i).sort((a, b) => Number(behaviours[b] === 'lies') - Number(behaviours[a] === 'lies'));
+  const order = ctx.parties.proxies
+    .map((_, i) => i)
+    .sort((a, b) => Number(behaviours[b] === 'lies') - Number(behaviours[a] === 'lies'));
   const deliveries: ProxyDelivery[] = [];
   for (const i of order) {
     const proxy = ctx.parties.proxies[i] as Credentials;
@@ -573,13 +652,20 @@ export function deliver(
     if (behaviour === 'lies') operation = alterPartial(ctx, proxy, operation);
     const receipt = submit(ctx, proxy.address, operation);
     const tx = decodeContractTransaction(operation);
-    deliveries.push({ ...base, outcome: receipt.outcome, height: receipt.height, bytes: tx.kind === 'deliver' ? tx.body.partial.length : null });
+    deliveries.push({
+      ...base,
+      outcome: receipt.outcome,
+      height: receipt.height,
+      bytes: tx.kind === 'deliver' ? tx.body.partial.length : null,
+    });
   }
   const sale = saleOf(ctx, approvalId);
   if (sale.stage !== 'delivered') {
     throw new ProtocolError('wrongStage', `${approvalId} is ${sale.stage}: fewer than ${issued.threshold} proxies delivered`);
   }
-  const licence = ledgerState(ctx).records.get(sale.recordId)?.licences.find((l) => l.approvalId === approvalId);
+  const licence = ledgerState(ctx)
+    .records.get(sale.recordId)
+    ?.licences.find((l) => l.approvalId === approvalId);
   const completing = deliveries.filter((d) => d.outcome?.accepted === true)[issued.threshold - 1]; // the t-th valid partial
   return {
     delivery: { threshold: issued.threshold, deliveries },
@@ -627,7 +713,13 @@ export async function secondSale(
   record: StoredRecord & { id: string },
 ): Promise<{ outcome: Outcome; requirementId: string; report: StoryReports['5.1.5'] }> {
   const criteria: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random: ctx.random }) };
-  const published = publishRequirement(ctx, institution, keys, { requirement: criteria, keywords: ['age'], reward: 150, capacity: 2, exclusive: false });
+  const published = publishRequirement(ctx, institution, keys, {
+    requirement: criteria,
+    keywords: ['age'],
+    reward: 150,
+    capacity: 2,
+    exclusive: false,
+  });
   const attempt = await proofSubmission(
     {
       config: ctx.config,
@@ -669,7 +761,13 @@ export function closeRequirement(ctx: StoryContext, institution: Credentials, re
     institution.address,
     signTransaction(ctx.config, institution.signingKey, 'closeRequirement', { requirementId }, tick(ctx), { random: ctx.random }),
   );
-  return { institution: institution.address, requirementId, refunded, balance: balanceOf(ctx, institution), height: receipt.height };
+  return {
+    institution: institution.address,
+    requirementId,
+    refunded,
+    balance: balanceOf(ctx, institution),
+    height: receipt.height,
+  };
 }
 
 // ------------------------------------------------------------------ the composition
@@ -737,23 +835,46 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   };
 
   let start = now();
-  const { ctx, report: setup } = setUpStory(options, (count) => emit({ type: 'progress', activity: 'registering', detail: String(count) }));
+  const { ctx, report: setup } = setUpStory(options, (count) =>
+    emit({ type: 'progress', activity: 'registering', detail: String(count) }),
+  );
   report('setup', start, setup);
   const { patient, hospital, labA, labB } = ctx.parties;
 
   start = now();
-  const { keys, report: zkSetup } = await generateProofKeys(ctx, fields, (stage) => emit({ type: 'progress', activity: 'keyGen', detail: stage }));
+  const { keys, report: zkSetup } = await generateProofKeys(ctx, fields, (stage) =>
+    emit({ type: 'progress', activity: 'keyGen', detail: stage }),
+  );
   report('zk setup', start, zkSetup);
 
   start = now();
-  report('deposit', start, fundInstitutions(ctx, [{ institution: labA, amount: 1000 }, { institution: labB, amount: 500 }]));
+  report(
+    'deposit',
+    start,
+    fundInstitutions(ctx, [
+      { institution: labA, amount: 1000 },
+      { institution: labB, amount: 500 },
+    ]),
+  );
 
   start = now();
   const criteria: Requirement = {
-    criteria: fields >= 4 ? [{ field: 0, min: 40, max: 65 }, { field: 3, min: 250, max: 250 }] : [{ field: 0, min: 40, max: 65 }],
+    criteria:
+      fields >= 4
+        ? [
+            { field: 0, min: 40, max: 65 },
+            { field: 3, min: 250, max: 250 },
+          ]
+        : [{ field: 0, min: 40, max: 65 }],
     nonce: randomFieldElement({ random: ctx.random }), // nu: handed to patients with the criteria, never published
   };
-  const step1 = publishRequirement(ctx, labA, keys, { requirement: criteria, keywords: ['age', 'diagnosis:C50'], reward: 100, capacity: 3, exclusive: true });
+  const step1 = publishRequirement(ctx, labA, keys, {
+    requirement: criteria,
+    keywords: ['age', 'diagnosis:C50'],
+    reward: 100,
+    capacity: 3,
+    exclusive: true,
+  });
   report('step 1', start, step1.report);
 
   start = now();
@@ -808,7 +929,8 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   start = now();
   emit({ type: 'progress', activity: 'proving', detail: ctx.zk.name });
   const second = await secondSale(ctx, labB, keys, record);
-  if (second.outcome.accepted) throw new ProtocolError('exclusiveLicence', 'the second sale under an exclusive licence was accepted');
+  if (second.outcome.accepted)
+    throw new ProtocolError('exclusiveLicence', 'the second sale under an exclusive licence was accepted');
   report('5.1.5', start, second.report);
 
   start = now();

@@ -491,7 +491,14 @@ const READERS: { [K in TransactionKind]: (r: ByteReader, object: string) => Body
     const proxies = readStrings(r, object, 'proxies', MAX_SHARES, 1024);
     const ciphertextHeader = r.bytes('ciphertextHeader', 4096);
     const formTime = r.u64('formTime');
-    return { approvalId, reKeyCommitment, proxies, ciphertextHeader, formTime, formSignature: r.bytes('formSignature', MAX_SIGNATURE_BYTES) };
+    return {
+      approvalId,
+      reKeyCommitment,
+      proxies,
+      ciphertextHeader,
+      formTime,
+      formSignature: r.bytes('formSignature', MAX_SIGNATURE_BYTES),
+    };
   },
   acceptGrant: (r) => ({
     approvalId: r.string('approvalId', MAX_ID_BYTES),
