@@ -184,88 +184,316 @@ export interface RegisteredParty {
   readonly height: number;
 }
 
+/** One deposit the membership authority made. */
+export interface DepositFact {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** How much was credited. */
+  readonly amount: number;
+  /** Its available balance after. */
+  readonly balance: number;
+  /** The block it is in. */
+  readonly height: number;
+}
+
+/** A licence as the ledger holds it. */
+export interface LicenceFact {
+  /** The licensed institution's pseudonym. */
+  readonly institution: string;
+  /** Whether it is exclusive. */
+  readonly exclusive: boolean;
+  /** The contract clock when it was written. */
+  readonly time: number;
+}
+
+/** Setup (4.2.1, 4.2.3, 5.1.4): PKG, pseudonyms, registration through PBFT. */
+export interface SetupReport {
+  /** Verification nodes, 3f + 1. */
+  readonly nodes: number;
+  /** Byzantine nodes tolerated. */
+  readonly f: number;
+  /** The membership authority's identity. */
+  readonly authority: string;
+  /** Every party registered, with its pseudonym. */
+  readonly parties: readonly RegisteredParty[];
+}
+
+/** ZKPKeyGen (4.2.6 step 5). */
+export interface ZkSetupReport {
+  /** The proof system's name. */
+  readonly proofSystem: string;
+  /** Record size the keys are for. */
+  readonly fields: number;
+  /** Size of VK_c. */
+  readonly verificationKeyBytes: number;
+}
+
+/** The institutions' deposits (the contract's unit of value). */
+export interface DepositReport {
+  /** One per institution. */
+  readonly deposits: readonly DepositFact[];
+}
+
+/** Step 1: the requirement, with reward x capacity escrowed. */
+export interface RequirementReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The requirement id. */
+  readonly requirementId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** The public key words. */
+  readonly keywords: readonly string[];
+  /** Reward per record. */
+  readonly reward: number;
+  /** Records bought at most. */
+  readonly capacity: number;
+  /** Exclusive licence? */
+  readonly exclusive: boolean;
+  /** The salted criteria hash on the ledger. */
+  readonly criteriaHash: bigint;
+  /** reward x capacity, held by the contract. */
+  readonly escrowed: number;
+  /** The institution's available balance after. */
+  readonly available: number;
+}
+
+/** Step 2: the record encrypted to its own identity, stored with the proxies. */
+export interface StoreReport {
+  /** The hospital's pseudonym. */
+  readonly hospital: string;
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** Fields of the record. */
+  readonly fields: number;
+  /** The identity the record is encrypted to. */
+  readonly recordIdentity: string;
+  /** Size of the stored ciphertext. */
+  readonly ciphertextBytes: number;
+  /** The proxies that store it. */
+  readonly proxies: readonly string[];
+}
+
+/** Step 3: the commitment on the ledger with the patient's consent naming the hospital. */
+export interface RecordReport {
+  /** The registrant's pseudonym. */
+  readonly hospital: string;
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** The record id. */
+  readonly recordId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** The record commitment. */
+  readonly commitment: bigint;
+}
+
+/** Step 4: the proof. */
+export interface ProofReport {
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** h, which the patient signed. */
+  readonly binding: bigint;
+  /** T. */
+  readonly timestamp: bigint;
+  /** R = 1. */
+  readonly eligible: boolean;
+}
+
+/** Step 5: the contract accepts the submission and reserves the reward. */
+export interface SubmissionReport {
+  /** The sale opened. */
+  readonly approvalId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** The reward held for this sale. */
+  readonly reserved: number;
+  /** The requirement's places left. */
+  readonly placesLeft: number;
+}
+
+/** A verification node crashes. */
+export interface FaultReport {
+  /** Which node. */
+  readonly node: number;
+  /** Its ledger height when it stopped. */
+  readonly height: number;
+  /** Nodes still up. */
+  readonly up: number;
+}
+
+/** Step 6: the grant, with the patient's signature on the Fig. 3 form. */
+export interface GrantReport {
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The sale. */
+  readonly approvalId: string;
+  /** t. */
+  readonly threshold: number;
+  /** The n proxies, in share order. */
+  readonly proxies: readonly string[];
+  /** Size of each sealed share. */
+  readonly sealedShareBytes: readonly number[];
+  /** Size of the key commitment on the ledger. */
+  readonly commitmentBytes: number;
+  /** The block it is in. */
+  readonly height: number;
+  /** The sharing form's time. */
+  readonly formTime: number;
+}
+
+/** Step 6, the institution's side: it checked the key commitment and countersigned. */
+export interface AcceptReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The sale. */
+  readonly approvalId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** Until when the proxies may deliver. */
+  readonly deadline: number;
+}
+
+/** Step 7: each proxy's delivery and the contract's answer. */
+export interface DeliveryReport {
+  /** t. */
+  readonly threshold: number;
+  /** In the order they were posted. */
+  readonly deliveries: readonly ProxyDelivery[];
+}
+
+/** Step 9: the contract completed the sale at the t-th valid partial. */
+export interface SettlementReport {
+  /** The sale. */
+  readonly approvalId: string;
+  /** The block of the t-th valid partial. */
+  readonly height: number;
+  /** The licence written. */
+  readonly licence: LicenceFact;
+  /** The reward paid to the patient. */
+  readonly paid: number;
+  /** The patient's balance after. */
+  readonly patientBalance: number;
+  /** The institution's available balance after. */
+  readonly institutionBalance: number;
+  /** What remains in the sale's escrow (0). */
+  readonly escrowLeft: number;
+}
+
+/** Step 8: the institution decrypts and checks. */
+export interface ReceiveReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The record it decrypted. */
+  readonly received: readonly number[];
+  /** It matches the on-ledger commitment. */
+  readonly matchesCommitment: boolean;
+}
+
+/** The crashed node restarts from what it persisted. */
+export interface RecoveryReport {
+  /** Which node. */
+  readonly node: number;
+  /** The height it restarted at. */
+  readonly restartedAt: number;
+  /** The others' height. */
+  readonly height: number;
+}
+
+/** Section 5.1.5: a second sale under the exclusive licence. */
+export interface SecondSaleReport {
+  /** The second institution's pseudonym. */
+  readonly institution: string;
+  /** Its requirement. */
+  readonly requirementId: string;
+  /** What it escrowed. */
+  readonly escrowed: number;
+  /** The contract's answer to the patient's submission. */
+  readonly outcome: Outcome;
+  /** The block the attempt is in. */
+  readonly height: number;
+  /** The attempt. */
+  readonly transactionId: string;
+  /** The licence in force. */
+  readonly licence: LicenceFact | null;
+}
+
+/** The second institution closes its requirement and its escrow returns. */
+export interface CloseReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The requirement. */
+  readonly requirementId: string;
+  /** The escrow returned. */
+  readonly refunded: number;
+  /** Its available balance after. */
+  readonly balance: number;
+  /** The block it is in. */
+  readonly height: number;
+}
+
+/** The crashed node catches up. */
+export interface RecoveredReport {
+  /** Which node. */
+  readonly node: number;
+  /** The height it restarted at. */
+  readonly from: number;
+  /** The height it reached. */
+  readonly to: number;
+  /** Logical ticks it took. */
+  readonly ticks: number;
+  /** Every node has the same head and state hash. */
+  readonly agreed: boolean;
+}
+
 /** What each step reports, by step. */
 export interface StoryReports {
-  /** Setup (4.2.1, 4.2.3, 5.1.4): PKG, pseudonyms, registration through PBFT. */
-  setup: { nodes: number; f: number; authority: string; parties: readonly RegisteredParty[] };
+  /** Setup (4.2.1, 4.2.3, 5.1.4). */
+  setup: SetupReport;
   /** ZKPKeyGen (4.2.6 step 5). */
-  'zk setup': { proofSystem: string; fields: number; verificationKeyBytes: number };
-  /** The institutions' deposits (the contract's unit of value). */
-  deposit: { deposits: readonly { institution: string; amount: number; balance: number; height: number }[] };
-  /** Step 1: the requirement, with reward x capacity escrowed. */
-  'step 1': {
-    institution: string;
-    requirementId: string;
-    height: number;
-    keywords: readonly string[];
-    reward: number;
-    capacity: number;
-    exclusive: boolean;
-    criteriaHash: bigint;
-    escrowed: number;
-    available: number;
-  };
-  /** Step 2: the record encrypted to its own identity, stored with the proxies. */
-  'step 2': {
-    hospital: string;
-    patient: string;
-    fields: number;
-    recordIdentity: string;
-    ciphertextBytes: number;
-    proxies: readonly string[];
-  };
-  /** Step 3: the commitment on the ledger with the patient's consent naming the hospital. */
-  'step 3': { hospital: string; patient: string; recordId: string; height: number; commitment: bigint };
-  /** Step 4: the proof. */
-  'step 4': { patient: string; binding: bigint; timestamp: bigint; eligible: boolean };
-  /** Step 5: the contract accepts the submission and reserves the reward. */
-  'step 5': { approvalId: string; height: number; reserved: number; placesLeft: number };
-  /** A verification node crashes. */
-  fault: { node: number; height: number; up: number };
-  /** Step 6: the grant, with the patient's signature on the Fig. 3 form. */
-  'step 6': {
-    patient: string;
-    institution: string;
-    approvalId: string;
-    threshold: number;
-    proxies: readonly string[];
-    sealedShareBytes: readonly number[];
-    commitmentBytes: number;
-    height: number;
-    formTime: number;
-  };
-  /** Step 6, the institution's side: it checked the key commitment and countersigned. */
-  accept: { institution: string; approvalId: string; height: number; deadline: number };
-  /** Step 7: each proxy's delivery and the contract's answer. */
-  'step 7': { threshold: number; deliveries: readonly ProxyDelivery[] };
-  /** Step 9: the contract completed the sale at the t-th valid partial. */
-  'step 9': {
-    approvalId: string;
-    height: number;
-    licence: { institution: string; exclusive: boolean; time: number };
-    paid: number;
-    patientBalance: number;
-    institutionBalance: number;
-    escrowLeft: number;
-  };
-  /** Step 8: the institution decrypts and checks. */
-  'step 8': { institution: string; received: readonly number[]; matchesCommitment: boolean };
-  /** The crashed node restarts from what it persisted. */
-  recovery: { node: number; restartedAt: number; height: number };
-  /** Section 5.1.5: a second sale under the exclusive licence. */
-  '5.1.5': {
-    institution: string;
-    requirementId: string;
-    escrowed: number;
-    outcome: Outcome;
-    height: number;
-    transactionId: string;
-    licence: { institution: string; time: number } | null;
-  };
-  /** The second institution closes its requirement and its escrow returns. */
-  close: { institution: string; requirementId: string; refunded: number; balance: number; height: number };
+  'zk setup': ZkSetupReport;
+  /** The institutions' deposits. */
+  deposit: DepositReport;
+  /** Step 1. */
+  'step 1': RequirementReport;
+  /** Step 2. */
+  'step 2': StoreReport;
+  /** Step 3. */
+  'step 3': RecordReport;
+  /** Step 4. */
+  'step 4': ProofReport;
+  /** Step 5. */
+  'step 5': SubmissionReport;
+  /** A node crashes. */
+  fault: FaultReport;
+  /** Step 6. */
+  'step 6': GrantReport;
+  /** Step 6, the institution's acceptance. */
+  accept: AcceptReport;
+  /** Step 7. */
+  'step 7': DeliveryReport;
+  /** Step 9. */
+  'step 9': SettlementReport;
+  /** Step 8. */
+  'step 8': ReceiveReport;
+  /** The crashed node restarts. */
+  recovery: RecoveryReport;
+  /** Section 5.1.5. */
+  '5.1.5': SecondSaleReport;
+  /** The second requirement closes. */
+  close: CloseReport;
   /** The crashed node catches up. */
-  recovered: { node: number; from: number; to: number; ticks: number; agreed: boolean };
+  recovered: RecoveredReport;
+}
+
+/** What a step function returns: what later steps need, and the step's facts. */
+export interface StepResult<Output, Report> {
+  /** What later steps need (an id, keys, a record...). */
+  readonly output: Output;
+  /** The step's facts, for whoever presents them. */
+  readonly report: Report;
 }
 
 /** One proxy's delivery in step 7. */
@@ -291,9 +519,13 @@ export type StoryStep = keyof StoryReports;
 export type StoryEvent =
   | {
       readonly [S in StoryStep]: {
+        /** A step finished. */
         readonly type: 'step';
+        /** Which step. */
         readonly step: S;
+        /** Its facts. */
         readonly report: StoryReports[S];
+        /** How long it took, by the injected clock. */
         readonly ms: number;
       };
     }[StoryStep]
@@ -336,7 +568,7 @@ export function sampleRecord(fields: number, random: RandomSource): number[] {
 export function setUpStory(
   options: Pick<StoryOptions, 'proofSystem' | 'proxies' | 'nodes' | 'checkpointInterval' | 'random' | 'time'>,
   onProgress: (count: number) => void = () => {},
-): { ctx: StoryContext; report: StoryReports['setup'] } {
+): StepResult<StoryContext, SetupReport> {
   const random = options.random ?? systemRandom;
   const n = ainteger(options.proxies ?? 3, 'proxies', 1, 16);
   const nodes = ainteger(options.nodes ?? 4, 'nodes', 4, 31);
@@ -383,7 +615,7 @@ export function setUpStory(
     );
     return { identity: party.identity, address: party.address, role: party.role, height: receipt.height };
   });
-  return { ctx, report: { nodes, f: (nodes - 1) / 3, authority: config.authority, parties: registered } };
+  return { output: ctx, report: { nodes, f: (nodes - 1) / 3, authority: config.authority, parties: registered } };
 }
 
 /** ZKPKeyGen(1^lambda, C) for `fields`-field records (4.2.6 step 5). */
@@ -391,9 +623,9 @@ export async function generateProofKeys(
   ctx: StoryContext,
   fields: number,
   onProgress: (stage: string) => void = () => {},
-): Promise<{ keys: ProofKeys; report: StoryReports['zk setup'] }> {
+): Promise<StepResult<ProofKeys, ZkSetupReport>> {
   const keys = await ctx.zk.keyGen(fields, { random: ctx.random, onProgress });
-  return { keys, report: { proofSystem: ctx.zk.name, fields, verificationKeyBytes: keys.verificationKey.length } };
+  return { output: keys, report: { proofSystem: ctx.zk.name, fields, verificationKeyBytes: keys.verificationKey.length } };
 }
 
 /** The membership authority credits each institution (the contract's unit of value, paid in off the ledger). */
@@ -433,7 +665,7 @@ export function publishRequirement(
   institution: Credentials,
   keys: ProofKeys,
   terms: RequirementTerms,
-): { requirementId: string; report: StoryReports['step 1'] } {
+): StepResult<string, RequirementReport> {
   const criteriaHash = ctx.zk.requirementHash(terms.requirement);
   const body = {
     criteriaHash,
@@ -450,7 +682,7 @@ export function publishRequirement(
   );
   const requirementId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
   return {
-    requirementId,
+    output: requirementId,
     report: {
       institution: institution.address,
       requirementId,
@@ -484,12 +716,12 @@ export function storeRecord(
   hospital: Credentials,
   patient: Credentials,
   values: readonly number[],
-): { record: StoredRecord; report: StoryReports['step 2'] } {
+): StepResult<StoredRecord, StoreReport> {
   const blinding = randomFieldElement({ random: ctx.random }); // rho: kept with the record, sealed with it, never on the ledger
   const commitment = ctx.zk.commitRecord(values, blinding);
   const stored = encryptRecord(ctx.pkg.preParams, patient.address, commitment, values, blinding, { random: ctx.random });
   return {
-    record: { values, blinding, commitment, stored },
+    output: { values, blinding, commitment, stored },
     report: {
       hospital: hospital.address,
       patient: patient.address,
@@ -507,7 +739,7 @@ export function registerRecord(
   hospital: Credentials,
   patient: Credentials,
   record: StoredRecord,
-): { recordId: string; report: StoryReports['step 3'] } {
+): StepResult<string, RecordReport> {
   const patientSignature = signRecordCommitment(ctx.config, patient.signingKey, hospital.address, record.commitment, {
     random: ctx.random,
   });
@@ -519,7 +751,7 @@ export function registerRecord(
   );
   const recordId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
   return {
-    recordId,
+    output: recordId,
     report: {
       hospital: hospital.address,
       patient: patient.address,
@@ -537,7 +769,7 @@ export async function proveEligibility(
   keys: ProofKeys,
   requirement: { id: string; criteria: Requirement },
   record: StoredRecord & { id: string },
-): Promise<{ submission: PreparedSubmission; report: StoryReports['step 4'] }> {
+): Promise<StepResult<PreparedSubmission, ProofReport>> {
   const submission = await proofSubmission(
     {
       config: ctx.config,
@@ -554,7 +786,10 @@ export async function proveEligibility(
     { random: ctx.random },
   );
   const s = ctx.zk.decodePublicSignals(submission.publicSignals);
-  return { submission, report: { patient: patient.address, binding: s.binding, timestamp: s.timestamp, eligible: s.eligible } };
+  return {
+    output: submission,
+    report: { patient: patient.address, binding: s.binding, timestamp: s.timestamp, eligible: s.eligible },
+  };
 }
 
 /** Step 5 (4.2.7): the contract verifies the submission and reserves one reward of the escrow. */
@@ -562,13 +797,13 @@ export function submitProof(
   ctx: StoryContext,
   patient: Credentials,
   submission: PreparedSubmission,
-): { approvalId: string; report: StoryReports['step 5'] } {
+): StepResult<string, SubmissionReport> {
   const receipt = submitAccepted(ctx, patient.address, submission.operation);
   const approvalId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
   const sale = saleOf(ctx, approvalId);
   const requirement = ledgerState(ctx).requirements.get(sale.requirementId);
   return {
-    approvalId,
+    output: approvalId,
     report: { approvalId, height: receipt.height, reserved: sale.escrow, placesLeft: requirement?.places ?? 0 },
   };
 }
@@ -583,7 +818,7 @@ export function grant(
   approvalId: string,
   record: StoredRecord,
   threshold: number,
-): { issued: IssuedReKey; report: StoryReports['step 6'] } {
+): StepResult<IssuedReKey, GrantReport> {
   const sale = saleOf(ctx, approvalId);
   const recordKey = ctx.pkg.recordKey(patient.address, record.commitment);
   const proxies = ctx.parties.proxies.map((p) => p.address);
@@ -595,7 +830,7 @@ export function grant(
     grantAccess(ctx.config, patient.signingKey, sale, issued, record.stored, formTime, { random: ctx.random }),
   );
   return {
-    issued,
+    output: issued,
     report: {
       patient: patient.address,
       institution: sale.institution,
@@ -633,7 +868,7 @@ export function deliver(
   issued: IssuedReKey,
   record: StoredRecord,
   behaviours: readonly ProxyBehaviour[],
-): { delivery: StoryReports['step 7']; settlement: StoryReports['step 9'] } {
+): StepResult<SettlementReport, DeliveryReport> {
   const order = ctx.parties.proxies
     .map((_, i) => i)
     .sort((a, b) => Number(behaviours[b] === 'lies') - Number(behaviours[a] === 'lies'));
@@ -668,8 +903,8 @@ export function deliver(
     ?.licences.find((l) => l.approvalId === approvalId);
   const completing = deliveries.filter((d) => d.outcome?.accepted === true)[issued.threshold - 1]; // the t-th valid partial
   return {
-    delivery: { threshold: issued.threshold, deliveries },
-    settlement: {
+    report: { threshold: issued.threshold, deliveries },
+    output: {
       approvalId,
       height: completing?.height ?? 0,
       licence: { institution: licence?.institution ?? '', exclusive: licence?.exclusive ?? false, time: licence?.time ?? 0 },
@@ -696,10 +931,10 @@ export function receive(
   institution: Credentials,
   approvalId: string,
   record: StoredRecord,
-): { received: number[]; report: StoryReports['step 8'] } {
+): StepResult<number[], ReceiveReport> {
   const sale = saleOf(ctx, approvalId);
   const received = receiveRecord(ctx.pkg.preParams, institution.decryptionKey, sale, record.stored, ctx.zk);
-  return { received, report: { institution: institution.address, received, matchesCommitment: true } };
+  return { output: received, report: { institution: institution.address, received, matchesCommitment: true } };
 }
 
 /**
@@ -711,7 +946,7 @@ export async function secondSale(
   institution: Credentials,
   keys: ProofKeys,
   record: StoredRecord & { id: string },
-): Promise<{ outcome: Outcome; requirementId: string; report: StoryReports['5.1.5'] }> {
+): Promise<StepResult<string, SecondSaleReport>> {
   const criteria: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random: ctx.random }) };
   const published = publishRequirement(ctx, institution, keys, {
     requirement: criteria,
@@ -726,7 +961,7 @@ export async function secondSale(
       patientKey: ctx.parties.patient.signingKey,
       proofSystem: ctx.zk,
       provingKey: keys.provingKey,
-      requirementId: published.requirementId,
+      requirementId: published.output,
       requirement: criteria,
       recordId: record.id,
       record: record.values,
@@ -738,16 +973,16 @@ export async function secondSale(
   const receipt = submit(ctx, ctx.parties.patient.address, attempt.operation);
   const licence = ledgerState(ctx).records.get(record.id)?.licences[0];
   return {
-    outcome: receipt.outcome,
-    requirementId: published.requirementId,
+    output: published.output,
     report: {
       institution: institution.address,
-      requirementId: published.requirementId,
+      requirementId: published.output,
       escrowed: published.report.escrowed,
       outcome: receipt.outcome,
       height: receipt.height,
       transactionId: receipt.transactionId,
-      licence: licence === undefined ? null : { institution: licence.institution, time: licence.time },
+      licence:
+        licence === undefined ? null : { institution: licence.institution, exclusive: licence.exclusive, time: licence.time },
     },
   };
 }
@@ -835,14 +1070,14 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   };
 
   let start = now();
-  const { ctx, report: setup } = setUpStory(options, (count) =>
+  const { output: ctx, report: setup } = setUpStory(options, (count) =>
     emit({ type: 'progress', activity: 'registering', detail: String(count) }),
   );
   report('setup', start, setup);
   const { patient, hospital, labA, labB } = ctx.parties;
 
   start = now();
-  const { keys, report: zkSetup } = await generateProofKeys(ctx, fields, (stage) =>
+  const { output: keys, report: zkSetup } = await generateProofKeys(ctx, fields, (stage) =>
     emit({ type: 'progress', activity: 'keyGen', detail: stage }),
   );
   report('zk setup', start, zkSetup);
@@ -882,17 +1117,17 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   report('step 2', start, step2.report);
 
   start = now();
-  const step3 = registerRecord(ctx, hospital, patient, step2.record);
+  const step3 = registerRecord(ctx, hospital, patient, step2.output);
   report('step 3', start, step3.report);
-  const record = { ...step2.record, id: step3.recordId };
+  const record = { ...step2.output, id: step3.output };
 
   start = now();
   emit({ type: 'progress', activity: 'proving', detail: ctx.zk.name });
-  const step4 = await proveEligibility(ctx, patient, keys, { id: step1.requirementId, criteria }, record);
+  const step4 = await proveEligibility(ctx, patient, keys, { id: step1.output, criteria }, record);
   report('step 4', start, step4.report);
 
   start = now();
-  const step5 = submitProof(ctx, patient, step4.submission);
+  const step5 = submitProof(ctx, patient, step4.output);
   report('step 5', start, step5.report);
 
   const crashed = ctx.network.n - 1;
@@ -903,38 +1138,39 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   }
 
   start = now();
-  const step6 = grant(ctx, patient, step5.approvalId, record, t);
+  const step6 = grant(ctx, patient, step5.output, record, t);
   report('step 6', start, step6.report);
 
   start = now();
-  report('accept', start, accept(ctx, labA, step5.approvalId));
+  report('accept', start, accept(ctx, labA, step5.output));
 
   start = now();
-  const { delivery, settlement } = deliver(ctx, step5.approvalId, step6.issued, record, behaviours);
+  const { report: delivery, output: settlement } = deliver(ctx, step5.output, step6.output, record, behaviours);
   report('step 7', start, delivery);
   report('step 9', now(), settlement);
 
   start = now();
-  const step8 = receive(ctx, labA, step5.approvalId, record);
+  const step8 = receive(ctx, labA, step5.output, record);
   report('step 8', start, step8.report);
 
   let restartedAt: number | null = null;
   if (crash) {
     start = now();
     ctx.network.restart(crashed);
-    restartedAt = ctx.network.nodes[crashed]?.store.height ?? 0;
-    report('recovery', start, { node: crashed, restartedAt, height: ctx.network.height });
+    const at = ctx.network.nodes[crashed]?.store.height ?? 0;
+    restartedAt = at;
+    report('recovery', start, { node: crashed, restartedAt: at, height: ctx.network.height });
   }
 
   start = now();
   emit({ type: 'progress', activity: 'proving', detail: ctx.zk.name });
   const second = await secondSale(ctx, labB, keys, record);
-  if (second.outcome.accepted)
+  if (second.report.outcome.accepted)
     throw new ProtocolError('exclusiveLicence', 'the second sale under an exclusive licence was accepted');
   report('5.1.5', start, second.report);
 
   start = now();
-  report('close', start, closeRequirement(ctx, labB, second.requirementId));
+  report('close', start, closeRequirement(ctx, labB, second.output));
 
   if (restartedAt !== null) {
     start = now();
@@ -950,9 +1186,9 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
 
   return {
     record: record.values,
-    received: step8.received,
-    sale: saleOf(ctx, step5.approvalId),
-    secondSale: second.outcome,
+    received: step8.output,
+    sale: saleOf(ctx, step5.output),
+    secondSale: second.report.outcome,
     agreed: ctx.network.agree(),
     height: ctx.network.height,
     stateHash: toHex(contractStateHash(ledgerState(ctx))),
