@@ -593,6 +593,7 @@ describe('time comes from the ordering layer (issue 11, item 10)', () => {
 });
 
 describe('issue 12 item 3: the reward is escrowed when the requirement is published', () => {
+  // Closing a requirement and refunds: test/testdata/contract-escrow.txt.
   it('publishing moves reward x capacity into escrow; an unfunded publication is refused; balances never go negative', () => {
     expect(w.state.balances.get(w.addr.labA)).toBe(FUNDS - 2 * REWARD_A);
     expect(w.state.balances.get(w.addr.labB)).toBe(FUNDS - 2 * REWARD_B);
@@ -608,19 +609,6 @@ describe('issue 12 item 3: the reward is escrowed when the requirement is publis
     const out = applyOk(w, w.state, withdraw(FUNDS - 2 * REWARD_A)).state;
     expect(out.balances.get(w.addr.labA)).toBe(0);
     expect(held(out)).toBe(out.supply);
-  });
-
-  it('closing a requirement returns the escrow of its unreserved places, and only its institution may', async () => {
-    const approved = applyOk(w, w.state, await submitOp(w)).state;
-    const close = (who: 'labA' | 'labB') =>
-      signTransaction(w.config, w.creds[who].signingKey, 'closeRequirement', { requirementId: w.requirementA }, T0 + 120, {
-        random,
-      });
-    expectRefused(approved, close('labB'), 'notParty');
-    const closed = applyOk(w, approved, close('labA')).state;
-    expect(closed.balances.get(w.addr.labA)).toBe(FUNDS - REWARD_A); // one place reserved by the sale, one returned
-    expect(held(closed)).toBe(closed.supply);
-    expectRefused(closed, close('labA'), 'requirementClosed');
   });
 });
 
@@ -870,6 +858,7 @@ describe('issue 12 item 1: the sharing form binds the sale', () => {
 });
 
 describe('issue 12 item 2: no grant contradicts a licence in force or a sale in progress', () => {
+  // Sales in progress blocking grants, and licences side by side: test/testdata/contract-licences.txt.
   it('after an exclusive sale to A, a grant to B is refused, and the proxies do not act on it', async () => {
     // B's (non-exclusive) submission was accepted before A's sale completed.
     const b = applyOk(
@@ -906,55 +895,6 @@ describe('issue 12 item 2: no grant contradicts a licence in force or a sale in 
     const pub = applyOk(w, a.delivered, publishOp(w, w.creds.labB, REQUIREMENT_B, { exclusive: false, reward: 5 }, T0 + 150));
     const again = await submitOp(w, { requirementId: pub.id, requirement: REQUIREMENT_B, time: T0 + 151 });
     expect(expectRefused(pub.state, again, 'exclusiveLicence').accountable).toBe(w.addr.patient);
-  });
-
-  it('a pending exclusive sale blocks another grant, and a pending sale blocks an exclusive grant; licences of the same institution do not', async () => {
-    const b = applyOk(
-      w,
-      w.state,
-      await submitOp(w, { requirementId: w.requirementB, requirement: REQUIREMENT_B, time: T0 + 90 }),
-    );
-    const a = applyOk(w, b.state, await submitOp(w, { time: T0 + 100 }));
-    const s = saleSteps(w);
-    const aGranted = s.grant(a.state, a.id, reKeyFor(w, 'labA'), T0 + 110).state;
-    const grantB = (state: ContractState, time = T0 + 115) =>
-      grantAccess(w.config, w.creds.patient.signingKey, saleIn(state, b.id), reKeyFor(w, 'labB'), theStored(w), time, { random });
-    expectRefused(aGranted, grantB(aGranted), 'conflictingSale');
-    const bGranted = s.grant(a.state, b.id, reKeyFor(w, 'labB'), T0 + 110).state;
-    const grantA = grantAccess(
-      w.config,
-      w.creds.patient.signingKey,
-      saleIn(bGranted, a.id),
-      reKeyFor(w, 'labA'),
-      theStored(w),
-      T0 + 115,
-      { random },
-    );
-    expectRefused(bGranted, grantA, 'conflictingSale');
-    // Once A's pending sale is refunded, B may be granted.
-    const aDeadline = saleIn(aGranted, a.id).deadline;
-    const reclaim = signTransaction(w.config, w.creds.labA.signingKey, 'reclaim', { approvalId: a.id }, aDeadline, { random });
-    const refunded = applyOk(w, aGranted, reclaim).state;
-    // B's own grant window (from T0 + 90) has passed by then as well: the patient cannot grant it any more.
-    expect(apply(w, refunded, grantB(refunded, aDeadline), aDeadline).outcome).toMatchObject({
-      accepted: false,
-      reason: 'saleExpired',
-    });
-  });
-
-  it('non-exclusive licences to two institutions coexist', async () => {
-    const bSale = await sell(w, w.state, 'labB');
-    expect(bSale.delivered.records.get(w.recordId)?.licences).toHaveLength(1);
-    // A second non-exclusive requirement of lab A.
-    const pub = applyOk(
-      w,
-      bSale.delivered,
-      publishOp(w, w.creds.labA, REQUIREMENT_B, { exclusive: false, reward: 10 }, T0 + 140),
-    );
-    const sub = await submitOp(w, { requirementId: pub.id, requirement: REQUIREMENT_B, time: T0 + 141 });
-    const approved = applyOk(w, pub.state, sub);
-    const granted = saleSteps(w).grant(approved.state, approved.id, reKeyFor(w, 'labA'), T0 + 142);
-    expect(granted.state.records.get(w.recordId)?.pending).toHaveLength(1);
   });
 });
 
