@@ -1,5 +1,4 @@
 /**
- * @module
  * The `medshare` command line.
  *
  *   medshare demo [options]    the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
@@ -12,6 +11,7 @@
  * and version), 1 the command failed, 2 a usage error; an error is one line on stderr.
  * Compiled circuits are cached in the platform's cache folder (./cli/paths.ts), never the
  * working directory.
+ * @module
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

@@ -288,6 +288,17 @@ describe('caller mistakes are typed errors', () => {
     expect(() => createReplica({ id: 0, n: 4, crypto, checkpointInterval: 4, logWindow: 6 })).toThrow(RangeError);
     expect(() => createReplica({ id: 0, n: 4, crypto, maxBatch: 0 })).toThrow(RangeError);
     expect(() => createReplica({ id: 0, n: 4, crypto: {} as never })).toThrow(TypeError);
+    expect(() => createReplica({ id: '0' as never, n: 4, crypto })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_TYPE' }),
+    );
+  });
+  it('maxBackoff: 0 allowed (no doubling); a bad value is named as given, not shifted by one', () => {
+    expect(createReplica({ id: 0, n: 4, crypto, maxBackoff: 0 }).config.maxBackoff).toBe(0);
+    for (const bad of [-1, 33, 2.5]) {
+      expect(() => createReplica({ id: 0, n: 4, crypto, maxBackoff: bad })).toThrow(
+        expect.objectContaining({ code: 'ERR_ARGUMENT_VALUE', message: expect.stringContaining(`maxBackoff: ${bad} is not`) }),
+      );
+    }
   });
   it('step rejects an unknown input kind; a busy client rejects a second submit', () => {
     const replica = createReplica({ id: 0, n: 4, crypto });

@@ -1,7 +1,7 @@
 /**
- * @module
  * Argument parsing shared by `medshare demo` and `medshare bench` (node:util parseArgs), and the
  * command line's exit codes: one convention for every command.
+ * @module
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 

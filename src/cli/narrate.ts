@@ -1,9 +1,9 @@
 /**
- * @module
  * The demo's words: turns each fact report of `runStory` (medshare/protocol) into a title, lines
  * and "saw:" lines - who saw what in that step. Each "saw:" line states what that party can read
  * or open, no less: the proxies open their key shares, which name the record's identity and the
  * institution; the ledger shows pseudonyms, never the identities behind them.
+ * @module
  */
 import type { StoryEvent, StoryReports, StoryStep } from '../protocol/index.js';
 

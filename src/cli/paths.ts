@@ -1,5 +1,4 @@
 /**
- * @module
  * Where the command line keeps files: the platform's per-user cache and data folders, never the
  * working directory.
  *
@@ -11,6 +10,7 @@
  * `MEDSHARE_CACHE_DIR` overrides the cache folder (and `--cache-dir` the variable). XDG variables
  * that are not absolute paths are ignored, as the XDG Base Directory specification says.
  * Pure: the environment, the platform and the home folder are passed in.
+ * @module
  */
 import os from 'node:os';
 import path from 'node:path';

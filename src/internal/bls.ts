@@ -1,5 +1,4 @@
 /**
- * @module
  * BLS12-381 toolkit shared by every pairing-based scheme in medshare (IB-PRE and AuthSign).
  *
  * Notation of docs/schemes.md: a type-3 pairing e: G1 x G2 -> GT, g the G1 base
@@ -15,6 +14,7 @@
  * - a fast GT membership test (Scott, "A note on group membership tests for G1, G2 and
  *   GT on BLS pairing-friendly curves", 2021): f in GT iff f^(p^4 - p^2 + 1) = 1 and
  *   f^p = f^u.
+ * @module
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';

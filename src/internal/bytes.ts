@@ -1,9 +1,9 @@
 /**
- * @module
  * A minimal canonical byte writer and validating reader for the consensus and ledger formats
  * (`medshare/pbft`, `medshare/ledger`). Integers are big-endian; a u64 holds a JavaScript safe
  * integer; byte strings and UTF-8 strings carry a u32 length prefix. Strings are written and read
  * with the exact UTF-8 of ./text.ts: one encoding per string, a leading U+FEFF kept.
+ * @module
  */
 import { ArgumentValueError, EncodingError } from './errors.js';
 import { utf8Decode, utf8Encode } from './text.js';

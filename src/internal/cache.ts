@@ -1,8 +1,8 @@
 /**
- * @module
  * Bounded memo tables for values that are fixed per identity or per key (H1(ID), a recipient's
  * encryption base, a delegatee's H2(X)): they make repeated work cheap without letting memory
  * grow with the number of identities seen. Oldest entry out first.
+ * @module
  */
 
 /** A map from string keys that keeps at most `capacity` entries, dropping the oldest. */

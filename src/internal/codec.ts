@@ -1,5 +1,4 @@
 /**
- * @module
  * Byte encodings shared by every medshare object, and their validating decoder.
  *
  * Layout of every encoded object: a 3-byte header (format version, scheme id, object kind)
@@ -22,6 +21,7 @@
  * {@link Reader.end}, trailing bytes and only then the expensive checks (square roots and
  * subgroup checks of points, the exponentiation of the GT test) in field order. Malformed bytes
  * are therefore refused in microseconds, before any exponentiation.
+ * @module
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import {

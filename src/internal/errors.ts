@@ -280,6 +280,11 @@ export function akind<T>(
   return value as T;
 }
 
+/** True iff `value` is a `number` that is a non-negative safe integer (a count, an index, a time). */
+export function isNatural(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 /**
  * Checks that `value` is an integer (a `number`) in [min, max]; returns it.
  * @throws ArgumentTypeError for a non-number; ArgumentValueError for a non-integer or one out of range

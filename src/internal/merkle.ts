@@ -1,9 +1,9 @@
 /**
- * @module
  * Merkle tree hash of a list of leaves, as in RFC 6962 section 2.1 (Certificate Transparency):
  * MTH({}) = SHA-256(), MTH({d0}) = SHA-256(0x00 || d0),
  * MTH(D[n]) = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])) with k the largest power of two < n.
  * The 0x00 / 0x01 prefixes keep a leaf from ever being read as an inner node.
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 

@@ -1,10 +1,10 @@
 /**
- * @module
  * Node's process, for the few Node-only paths inside modules that must also load in browsers
  * (medshare/zk compiles and caches circuits on disk; verifying a proof needs nothing of Node).
  * Such a path takes Node's built-ins through `process.getBuiltinModule` (Node >= 20.16) when it
  * runs, instead of a static `import 'node:…'` that a browser bundler would have to resolve; in a
  * browser it throws a clear error instead.
+ * @module
  */
 import { MedshareError } from './errors.js';
 

@@ -1,9 +1,9 @@
 /**
- * @module
  * The source of randomness every algorithm takes as a parameter.
  *
  * See {@link RandomSource} for exactly where global randomness is still read and which nonces
  * are hedged.
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';

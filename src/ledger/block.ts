@@ -1,5 +1,4 @@
 /**
- * @module
  * Blocks and the hash chain (Huang et al. 2020, section 5.1: "The order and the transaction of
  * blocks are protected with a hash chain"). A block holds its height, the previous block's hash,
  * the Merkle root of its batch, its time (assigned by the PBFT primary, checked by the backups),
@@ -9,6 +8,7 @@
  * hash = SHA-256(tag || height || previousHash || d). The view and certificate are proofs about
  * the block, not part of its identity: honest replicas can commit the same batch at the same
  * height in different views, and their chains must still be equal.
+ * @module
  */
 import { ByteReader, ByteWriter, bytesEqual } from '../internal/bytes.js';
 import { checkCommitCertificate } from '../pbft/certificates.js';

@@ -53,11 +53,29 @@ export class LedgerCorruptionError extends MedshareError {
   }
 }
 
+/** What {@link LedgerFileSystem.fstatSync} returns that the store reads. */
+export interface FileSize {
+  /** The file's length in bytes. */
+  readonly size: number;
+}
+
 /** The file system calls {@link FileBlockStore} makes: `node:fs` by default; tests inject faults. */
-export type LedgerFileSystem = Pick<
-  typeof nodeFs,
-  'openSync' | 'closeSync' | 'fstatSync' | 'readSync' | 'writeSync' | 'fsyncSync' | 'ftruncateSync'
->;
+export interface LedgerFileSystem {
+  /** As `fs.openSync`. */
+  openSync(path: string, flags: string): number;
+  /** As `fs.closeSync`. */
+  closeSync(fd: number): void;
+  /** As `fs.fstatSync` (only `size` is read). */
+  fstatSync(fd: number): FileSize;
+  /** As `fs.readSync`. */
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** As `fs.writeSync`. */
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  /** As `fs.fsyncSync`. */
+  fsyncSync(fd: number): void;
+  /** As `fs.ftruncateSync`. */
+  ftruncateSync(fd: number, length: number): void;
+}
 
 /** Options of {@link FileBlockStore.open}. */
 export interface FileBlockStoreOptions {
@@ -309,8 +327,20 @@ function writeAll(fs: LedgerFileSystem, fd: number, bytes: Uint8Array): void {
 }
 
 /** The file system calls a {@link DirectoryNodeStorage} makes (a superset of {@link LedgerFileSystem}). */
-export type NodeFileSystem = LedgerFileSystem &
-  Pick<typeof nodeFs, 'readFileSync' | 'renameSync' | 'mkdirSync' | 'existsSync' | 'rmSync' | 'readdirSync'>;
+export interface NodeFileSystem extends LedgerFileSystem {
+  /** As `fs.readFileSync` (no encoding: bytes). */
+  readFileSync(path: string): Uint8Array;
+  /** As `fs.renameSync`. */
+  renameSync(from: string, to: string): void;
+  /** As `fs.mkdirSync`. */
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  /** As `fs.existsSync`. */
+  existsSync(path: string): boolean;
+  /** As `fs.rmSync`. */
+  rmSync(path: string): void;
+  /** As `fs.readdirSync`. */
+  readdirSync(path: string): readonly unknown[];
+}
 
 /** The name of a node's replica-state file in its directory. */
 export const REPLICA_STATE_FILE = 'replica.state';

@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/ledger`: the hash-chained ledger that PBFT (`medshare/pbft`) builds (Huang et al. 2020,
  * sections 4.2.5, 4.2.10 and 5.1).
  *
@@ -22,6 +21,7 @@
  * store.append(blockFromExecution(effect, store.head()));
  * verifyChain(store.blocks(), { n: 4, crypto: ed25519ReplicaVerifier(replicaKeys) }); // { valid: true, ... }
  * ```
+ * @module
  */
 export { blockFromExecution, decodeBlock, encodeBlock, verifyChain } from './block.js';
 export type {
@@ -38,11 +38,4 @@ export type { Transaction } from './transaction.js';
 export { MemoryBlockStore, MemoryNodeStorage } from './store.js';
 export type { BlockStore, NodeStorage } from './store.js';
 export { GENESIS_HASH, blockHash } from '../pbft/encoding.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

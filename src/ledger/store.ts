@@ -1,9 +1,9 @@
 /**
- * @module
  * Where blocks are kept. {@link BlockStore} is the interface; {@link MemoryBlockStore} keeps them
  * in memory. The file store (`FileBlockStore`, Node only) is in file-store.ts, behind its own
  * subpath `medshare/ledger/file`, so that this module and everything that imports it run in
  * browsers.
+ * @module
  */
 import { bytesEqual } from '../internal/bytes.js';
 import { GENESIS_HASH } from '../pbft/encoding.js';

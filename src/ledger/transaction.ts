@@ -1,5 +1,4 @@
 /**
- * @module
  * The transaction form of Huang et al. 2020, Fig. 3 and section 4.2.5: the parties (the patient's
  * blockchain address addr_p and the research institution), the hash of the medical data
  * H(⟨d1, ..., dn⟩) (the data itself stays encrypted on the cloud server), the timestamp, and the
@@ -9,6 +8,7 @@
  * Encoded form (the operation of a PBFT request): version byte 1, then patient, institution
  * (u32-length UTF-8), dataHash (32 bytes), timestamp (u64), patientSignature, institutionSignature
  * (u32-length bytes).
+ * @module
  */
 import { ByteReader, ByteWriter } from '../internal/bytes.js';
 import { abytes, astring, ArgumentValueError, EncodingError } from '../internal/errors.js';

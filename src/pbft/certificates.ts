@@ -13,6 +13,7 @@
  * @module
  */
 import { bytesEqual } from '../internal/bytes.js';
+import { isNatural } from '../internal/errors.js';
 import {
   batchDigest,
   checkpointSignable,
@@ -97,11 +98,7 @@ const invalid = (reason: string): Problem => problem('invalidCertificate', reaso
 
 /** True iff `value` is a replica index: an integer (a number, not a string) in [0, n). */
 export function isReplicaIndex(value: unknown, n: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < n;
-}
-
-function isNatural(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  return isNatural(value) && value < n;
 }
 
 function isDigest(value: unknown): value is Uint8Array {

@@ -1,5 +1,4 @@
 /**
- * @module
  * The PBFT client (Castro-Liskov section 4.1; in the paper, the smart contract that submits a
  * transaction and waits for the verification nodes' replies, section 4.2.10 step 5).
  *
@@ -7,13 +6,14 @@
  * replicas sent matching replies (at least one of them is correct), moves to a later view only when
  * f + 1 replies report it, and on a timeout broadcasts the
  * request to every replica. One request is outstanding at a time, so timestamps are executed in order.
+ * @module
  */
 import { toHex } from '../internal/bytes.js';
 import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
 import type { ClientDropCode, Reply, Request } from './types.js';
 import { MAX_CLIENT_ID } from './validate.js';
-import { ArgumentTypeError, ArgumentValueError, MedshareError } from '../internal/errors.js';
+import { ArgumentTypeError, ArgumentValueError, ainteger, MedshareError } from '../internal/errors.js';
 
 /** Thrown when a client is asked to submit while a request is still outstanding. */
 export class ClientBusyError extends MedshareError {
@@ -195,9 +195,7 @@ export function createClient(options: ClientOptions): ClientState {
     throw new ArgumentValueError('id', `at most ${MAX_CLIENT_ID} UTF-16 units, got ${options.id.length}`);
   if (typeof options.sign !== 'function') throw new ArgumentTypeError('sign', 'a function');
   const retransmitTimeout = options.retransmitTimeout ?? 50;
-  if (!Number.isSafeInteger(retransmitTimeout) || retransmitTimeout < 1) {
-    throw new ArgumentValueError('retransmitTimeout', `expected a positive integer number of ticks, got ${retransmitTimeout}`);
-  }
+  ainteger(retransmitTimeout, 'retransmitTimeout', 1, Number.MAX_SAFE_INTEGER);
   return {
     id: options.id,
     n: options.n,

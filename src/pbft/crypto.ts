@@ -1,8 +1,8 @@
 /**
- * @module
  * The default signatures: Ed25519 (RFC 8032) from @noble/curves. Replicas sign every protocol
  * message; clients sign requests. The state machine only ever calls the three functions of
  * {@link ReplicaCrypto}, so any other scheme can be passed in instead.
+ * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { abytes, ArgumentTypeError } from '../internal/errors.js';

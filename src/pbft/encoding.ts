@@ -1,5 +1,4 @@
 /**
- * @module
  * The canonical bytes that replicas sign, and the digests of requests, batches, snapshots and
  * ledger blocks. Each signed form starts with its own domain tag, so a signature on one kind
  * of message can never be read as another.
@@ -8,6 +7,7 @@
  * length then b; u32 and u64 are big-endian (a u64 holds a non-negative safe integer); `raw(d)`
  * is d with no length prefix, used only for 32-byte digests. Every form has a fixed layout, so
  * it is injective as long as those digests are 32 bytes, which {@link checkReplicaMessage} enforces.
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';

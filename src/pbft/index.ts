@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/pbft`: Practical Byzantine Fault Tolerance (Castro and Liskov, OSDI 1999 / TOCS 2002)
  * as a pure, synchronous state machine: the consensus of Huang et al. 2020, section 4.2.10, among
  * 3f + 1 verification nodes, with primary P = V mod |R|.
@@ -35,6 +34,7 @@
  * }
  * replica = state;
  * ```
+ * @module
  */
 export { createReplica, restart, step, requestKey, compareRequests } from './replica.js';
 export type { ReplicaOptions } from './replica.js';
@@ -89,11 +89,4 @@ export type { Checked, CheckFailed, CheckPassed } from './validate.js';
 export { ed25519Crypto, ed25519ReplicaVerifier, ed25519Signer } from './crypto.js';
 export type { Ed25519CryptoOptions } from './crypto.js';
 export type * from './types.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

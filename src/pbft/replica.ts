@@ -1,5 +1,4 @@
 /**
- * @module
  * The PBFT replica as a pure state machine (Castro and Liskov, TOCS 2002, sections 4.2-4.5;
  * Huang et al. 2020, section 4.2.10). `step(state, input)` returns the next state and the
  * effects the caller must carry out; there is no clock, network, randomness or key inside.
@@ -10,8 +9,9 @@
  * - Step 3 (2f PREPAREs: prepared; multicast COMMIT): {@link Machine.checkPrepared}.
  * - Step 4 (2f + 1 COMMITs: committed; record the block): {@link Machine.checkCommitted}, {@link Machine.execute}.
  * - Step 5 (reply; on failure change the leader, P = V mod |R|): {@link Machine.execute}, {@link Machine.startViewChange}.
+ * @module
  */
-import { bytesEqual, toHex } from '../internal/bytes.js';
+import { bytesEqual } from '../internal/bytes.js';
 import {
   checkpointProofProblem,
   GENESIS_CHECKPOINT_DIGEST,
@@ -69,7 +69,7 @@ import type {
 import { checkReplicaMessage, checkRequest } from './validate.js';
 import { decodePersistentState, persistentState } from './persist.js';
 import { computeNewViewPlan, type NewViewPlan } from './view-change.js';
-import { ArgumentTypeError, ArgumentValueError } from '../internal/errors.js';
+import { ArgumentTypeError, ArgumentValueError, ainteger } from '../internal/errors.js';
 
 /** Options of {@link createReplica}; everything but id, n and crypto has a default. */
 export interface ReplicaOptions {
@@ -102,12 +102,10 @@ export interface ReplicaOptions {
   readonly maxClockSkew?: number;
 }
 
-function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ArgumentValueError(name, `expected a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
+const positiveInteger = (value: unknown, name: string): number => ainteger(value, name, 1, Number.MAX_SAFE_INTEGER);
+
+/** Timeouts double at most this many times (2^32 x the base timeout is already centuries of ticks). */
+const MAX_BACKOFF = 32;
 
 /**
  * Creates a replica in view 0 with an empty log and the genesis checkpoint as its stable checkpoint.
@@ -124,9 +122,7 @@ function positiveInteger(value: unknown, name: string): number {
  */
 export function createReplica(options: ReplicaOptions): ReplicaState {
   const q = quorums(options.n);
-  if (!Number.isSafeInteger(options.id) || options.id < 0 || options.id >= q.n) {
-    throw new ArgumentValueError('id', `expected an integer in [0, ${q.n}), got ${String(options.id)}`);
-  }
+  ainteger(options.id, 'id', 0, q.n - 1);
   const crypto = options.crypto as Partial<ReplicaCrypto> | null;
   if (
     typeof crypto !== 'object' ||
@@ -150,7 +146,7 @@ export function createReplica(options: ReplicaOptions): ReplicaState {
     logWindow,
     maxBatch: positiveInteger(options.maxBatch ?? 100, 'maxBatch'),
     viewChangeTimeout: positiveInteger(options.viewChangeTimeout ?? 100, 'viewChangeTimeout'),
-    maxBackoff: positiveInteger((options.maxBackoff ?? 6) + 1, 'maxBackoff') - 1,
+    maxBackoff: ainteger(options.maxBackoff ?? 6, 'maxBackoff', 0, MAX_BACKOFF),
     retransmitInterval: positiveInteger(options.retransmitInterval ?? 20, 'retransmitInterval'),
     maxPending: positiveInteger(options.maxPending ?? 10_000, 'maxPending'),
     maxOperationBytes: positiveInteger(options.maxOperationBytes ?? 65_536, 'maxOperationBytes'),
@@ -1455,6 +1451,3 @@ class Machine {
     this.propose(false);
   }
 }
-
-/** Helpers exposed for tests and tools (not part of the protocol surface). */
-export const internals = { toHex, timeoutTicks };

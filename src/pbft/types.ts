@@ -1,5 +1,4 @@
 /**
- * @module
  * Messages, inputs, effects and state of the PBFT replica and client (Castro and Liskov,
  * "Practical Byzantine Fault Tolerance and Proactive Recovery", TOCS 2002, section 4, with
  * signatures as in the OSDI 1999 paper; Huang et al. 2020, section 4.2.10).
@@ -12,6 +11,7 @@
  * u64); replica indices are integers in [0, n); time is counted in ticks, the logical time
  * unit of {@link ReplicaTickInput} and {@link ClientTickInput}; digests are
  * {@link DIGEST_BYTES} = 32 bytes of SHA-256.
+ * @module
  */
 
 /** ⟨REQUEST, o, t, c⟩σc: operation o with timestamp t from client c (paper: a transaction from the smart contract). */

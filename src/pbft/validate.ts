@@ -1,9 +1,10 @@
 /**
- * @module
  * Shape checks for untrusted messages. A replica never trusts the structure of what arrives on
  * the network: every field is checked for type, range and length here before any cryptography
  * or protocol logic sees it. Each check returns the message or a reason; nothing throws.
+ * @module
  */
+import { isNatural } from '../internal/errors.js';
 import { DIGEST_BYTES } from './encoding.js';
 import type {
   Checkpoint,
@@ -64,7 +65,7 @@ function record(value: unknown, what: string): Record<string, unknown> {
 }
 
 function natural(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(`${what}: not a non-negative safe integer`);
+  if (!isNatural(value)) fail(`${what}: not a non-negative safe integer`);
   return value;
 }
 

@@ -1,5 +1,4 @@
 /**
- * @module
  * The O set of a NEW-VIEW (Castro-Liskov, TOCS 2002, section 4.4), computed by one pure
  * function that the new primary uses to build NEW-VIEW and every backup uses to check it.
  *
@@ -10,6 +9,7 @@
  *   the certificate with the highest view (ties, impossible between valid certificates, broken by
  *   the smaller digest); otherwise O proposes the null request (an empty batch) at n.
  * The result does not depend on the order of V.
+ * @module
  */
 import { compareBytes } from '../internal/bytes.js';
 import { batchDigest, orderingDigest } from './encoding.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * Verifiable and threshold re-encryption for ga07 (Green-Ateniese IBP1, ./ga07.ts).
  *
  * This extension is medshare's own construction, built from textbook parts (Shamir secret
@@ -50,6 +49,7 @@
  * exponentiation); verifying ~2.6 (two pairings, two GT exponentiations, and the GT membership
  * tests of C2, C2'_i and Y_i, each about a tenth of a pairing; quick run on a loaded 2-core AMD
  * EPYC); combining t partials verifies until t are valid and adds t GT exponentiations.
+ * @module
  */
 import {
   Fr_ as Fr,

@@ -1,5 +1,4 @@
 /**
- * @module
  * Identity-based proxy re-encryption of Green and Ateniese, "Identity-Based Proxy
  * Re-encryption", ACNS 2007 (LNCS 4521), scheme IBP1, mapped to the type-3 pairing of
  * BLS12-381 as in docs/schemes.md section 2. This is medshare's default scheme.
@@ -49,6 +48,7 @@
  * no pairing - e(H1(ID), mpk) is cached - and ~1.8 the first time), decrypt ~0.9, re-encrypt
  * ~0.9, delegatee decrypt ~2 (two pairings and one hash to G1; ~0.9 for later ciphertexts
  * under a re-encryption key already seen, see {@link decapsulate}).
+ * @module
  */
 import {
   ascalar,

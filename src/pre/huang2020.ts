@@ -1,5 +1,4 @@
 /**
- * @module
  * The IB-PRE of Huang, Zhu, Xiao, Sun, Huang, "A blockchain-based scheme for
  * privacy-preserving and secure sharing of medical data", Computers & Security 99 (2020)
  * 102010, section 4.2 - with the three errata of docs/schemes.md section 1.2 fixed.
@@ -13,6 +12,7 @@
  * Mapping to a type-3 pairing (the paper writes a symmetric one): g-side elements in G1,
  * h-side elements in G2, Z = e(g, h). The public parameters hold Z^a, Z^b, Z^c, which the
  * paper leaves implicit but which anyone needs to encrypt. ID is the identity hashed to Fr.
+ * @module
  */
 import {
   ascalar,

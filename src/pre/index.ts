@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/pre`: identity-based proxy re-encryption (IB-PRE) over BLS12-381.
  *
  * A patient encrypts a record to their own identity and stores it with a semi-trusted proxy;
@@ -28,6 +27,7 @@
  * const shared = scheme.reEncrypt(params, reKey, stored);
  * scheme.decrypt(params, institute, shared); // the record
  * ```
+ * @module
  */
 import { ga07 } from './ga07.js';
 
@@ -69,15 +69,8 @@ export type {
   Huang2020SecretKey,
 } from './huang2020.js';
 export type { Ciphertext, PreScheme, SetupResult } from './types.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  DecryptionError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-  ProofError,
-} from '../internal/errors.js';
-export type { ErrorCode, RejectedPart } from '../internal/errors.js';
+export * from '../internal/public-errors.js';
+export { DecryptionError, ProofError } from '../internal/errors.js';
+export type { RejectedPart } from '../internal/errors.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
 export type { G1, G2, GT } from '../internal/bls.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * Records of any size: the IB-PRE carries a random GT element (a key-encapsulation
  * mechanism), and the record itself is sealed with an AEAD (docs/schemes.md section 3).
  *
@@ -12,6 +11,7 @@
  *
  * ChaCha20-Poly1305 from @noble/ciphers (audited, synchronous, ~8 ms per MiB here) rather
  * than WebCrypto AES-GCM, whose API is asynchronous and would make every scheme call async.
+ * @module
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';

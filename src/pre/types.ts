@@ -1,7 +1,7 @@
 /**
- * @module
  * The interface every identity-based proxy re-encryption scheme in medshare implements,
  * with the algorithm names of Huang et al. 2020, section 4.2.
+ * @module
  */
 import type { RandomOptions } from '../internal/random.js';
 

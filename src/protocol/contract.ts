@@ -1,5 +1,4 @@
 /**
- * @module
  * The smart contract of Huang et al. 2020 (sections 4.1, 4.2.2-4.2.10, 5.1.4-5.1.5) as a
  * deterministic state machine, with the escrow and fair exchange medshare adds (docs/protocol.md
  * lists every transaction, field, signed message and refusal; docs/security.md states the fairness
@@ -22,6 +21,7 @@
  * Every refusal has a {@link RefusalReason} and leaves the state exactly as it was; the refused
  * transaction itself stays in its block, signed by its sender, which is what makes a sender
  * accountable (section 5.1.5).
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteWriter } from '../internal/bytes.js';

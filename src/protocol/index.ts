@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/protocol`: the whole sharing protocol of Huang et al. 2020 (section 4.1 steps 1-9,
  * section 4.2 phases, sections 5.1.4-5.1.5 pseudonyms and traceability) on top of `medshare/pre`,
  * `medshare/sign`, `medshare/pbft` and `medshare/ledger`, with an escrowed reward and a fair
@@ -32,6 +31,7 @@
  * result.agreed; // true: every node has the same ledger and contract state
  * result.sale.stage; // 'delivered': the patient was paid when the institution could decrypt
  * ```
+ * @module
  */
 export {
   ALLOWED_ROLES,
@@ -211,11 +211,4 @@ export type {
   WithdrawBody,
 } from './transactions.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * The verification nodes (Huang et al. 2020, section 4.2.10): each runs a PBFT replica
  * (`medshare/pbft`), keeps the ledger (`medshare/ledger`) and applies every committed block to its
  * copy of the smart contract ({@link applyBlock}), keeping the contract-state hash alongside each
@@ -14,6 +13,7 @@
  * holding `replica.state` (written crash-safely: a temporary file, fsync, rename, fsync of the
  * directory) and `ledger.bin` (a `FileBlockStore`), from which a restart reads them back alone. A state file that is torn or altered
  * makes the restart refuse (the replica could otherwise contradict what it sent before the crash).
+ * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, toHex } from '../internal/bytes.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * What each party does off the ledger (Huang et al. 2020, sections 4.1 and 4.2): the PKG and
  * membership authority (setup, pseudonyms, keys, registration, deposits), the patient or hospital
  * (encrypt, commit, consent), the patient (prove, ReKeyGen sealed to the proxies, grant), the
@@ -7,6 +6,7 @@
  * (verifiable ReEncrypt, posted on the ledger). Each step that acts on a sale takes the sale as the
  * ledger holds it (`Approval`) and refuses to act on one the contract has not accepted.
  * Randomness is always passed in; nothing here reads a clock.
+ * @module
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { hmac } from '@noble/hashes/hmac.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * The eligibility proof system the protocol is built on (Huang et al. 2020, sections 4.2.6-4.2.7),
  * as an injected dependency with the shape of `medshare/zk`: commitments, requirement hashes,
  * identity-to-field, prove, verify, and the public signals [R, h, commitment, requirementHash,
@@ -11,6 +10,7 @@
  * the refusal tests stay meaningful, but the prover sees the record and there is no zero
  * knowledge. For anything but tests and the quick demo use the real Groth16 system,
  * `groth16ProofSystem` from `medshare/zk` (kept out of this subpath, which loads no GPL code).
+ * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * The whole story of Huang et al. 2020, section 4.1 steps 1-9, on one machine, as one function per
  * paper step over a shared {@link StoryContext}: a PKG and membership authority, a patient, a
  * hospital, two research institutions, t-of-n proxies and 3f + 1 verification nodes running PBFT
@@ -14,6 +13,7 @@
  * the licence - before the institution decrypts (step 8 comes after step 9 here).
  *
  * Randomness (`random`) and the clock used for timings (`now`) are passed in.
+ * @module
  */
 import { toHex } from '../internal/bytes.js';
 import { ArgumentValueError, ainteger, MedshareError } from '../internal/errors.js';

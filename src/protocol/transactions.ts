@@ -1,5 +1,4 @@
 /**
- * @module
  * The transactions the smart contract takes (Huang et al. 2020, sections 4.1 and 4.2, with the
  * escrow and fair exchange of docs/protocol.md): each is the operation of one PBFT request, an
  * envelope signed with AuthSign by its sender around one body.
@@ -10,6 +9,7 @@
  * (the 32-byte id of {@link deploymentId} held in the contract's genesis configuration), so that
  * nothing signed for one deployment verifies in another. Decoders check every field and throw a
  * RangeError naming it. docs/protocol.md lists every layout.
+ * @module
  */
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,7 +1,7 @@
 /**
- * @module
  * Cha-Cheon identity-based signature (PKC 2003) on BLS12-381: the medshare AuthSign.
  * See ./index.ts for the scheme and its security statement.
+ * @module
  */
 import {
   ascalar,

@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/sign`: AuthSign, the identity-based signature that binds a patient to what they
  * submit (Huang et al. 2020, sections 4.2.5-4.2.7, where it is left unspecified).
  *
@@ -24,6 +23,7 @@
  * const signature = authSign(alice, message);
  * authVerify(params, 'patient:alice', message, signature); // true
  * ```
+ * @module
  */
 export {
   authSign,
@@ -40,11 +40,4 @@ export {
 } from './cha-cheon.js';
 export type { AuthSignMasterKey, AuthSignParams, AuthSignSetup, SigningKey } from './cha-cheon.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

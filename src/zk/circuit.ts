@@ -1,5 +1,4 @@
 /**
- * @module
  * Builds the eligibility circuit for one shape: writes a main component for
  * circuits/eligibility.circom, compiles it with the npm package circom2 (circom 2 in
  * WebAssembly; no native toolchain, nothing downloaded) and caches the R1CS and the witness
@@ -11,6 +10,7 @@
  * directory is passed in, or defaults explicitly to `.cache/medshare-zk` under the working
  * directory. circom2 runs with its working directory at a common ancestor of every path it
  * reads (WASI preopens), `-l` pointing at our circuits and at circomlib, and `--O2`.
+ * @module
  */
 import { nodeProcess } from '../internal/node.js';
 import { isPackageNotFound, missingDependency } from './optional.js';

@@ -1,8 +1,8 @@
 /**
- * @module
  * BN254 (alt_bn128, snarkjs's "bn128") scalar-field arithmetic for the zk module: the prime r,
  * modular helpers and the 2-adic roots of unity in the convention snarkjs and ffjavascript
  * use (w_28 = 5^((r-1)/2^28), w_k = w_28^(2^(28-k))), so evaluation domains match theirs.
+ * @module
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { ArgumentValueError } from '../internal/errors.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * Fixed-base scalar multiplication in batches: [s_i]G for many scalars s_i and one generator G,
  * in G1 or G2 of BN254, on ffjavascript's WebAssembly curve (a snarkjs dependency).
  *
@@ -11,6 +10,7 @@
  * 4-bit-digit multi-exponentiation and 262 us for ffjavascript's double-and-add. The work is
  * spread over ffjavascript's worker threads in chunks; results are batch-converted to affine.
  * Output points are affine, little-endian, in Montgomery form: snarkjs's zkey layout.
+ * @module
  */
 import type { Task, WasmCurve } from 'snarkjs';
 

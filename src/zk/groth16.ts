@@ -1,5 +1,4 @@
 /**
- * @module
  * Prove and Verify (paper 4.2.6 step 6, 4.2.7) for the eligibility circuit, Groth16 on BN254.
  * - prove: snarkjs computes the witness (circom's generator) and the proof; snarkjs is an
  *   optional peer dependency, loaded on the first proof (./optional.ts).
@@ -7,6 +6,7 @@
  *   not need installed):
  *     e(A, B) = e(alpha, beta) e(sum_i x_i IC_i, gamma) e(C, delta),
  *   as one batched pairing product e(-A, B) e(alpha, beta) e(vk_x, gamma) e(C, delta) = 1.
+ * @module
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { FIELD_ORDER } from './field.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * `medshare/zk`: zk-SNARK eligibility proofs (Huang et al. 2020, sections 4.2.6-4.2.7).
  *
  * A patient proves, without revealing the record, that the record committed on the ledger
@@ -39,6 +38,7 @@
  * verify(verificationKey, proof, publicSignals); // true; publicSignals[0] === '1' (R)
  * await releaseWorkers();
  * ```
+ * @module
  */
 export { buildCircuit, defaultCacheDir, mainSource } from './circuit.js';
 export type { BuildOptions, BuildStage, Circuit } from './circuit.js';
@@ -95,11 +95,4 @@ export type {
 } from './statement.js';
 export { FIELD_ORDER } from './field.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
-export {
-  ArgumentTypeError,
-  ArgumentValueError,
-  EncodingError,
-  isMedshareError,
-  MedshareError,
-} from '../internal/errors.js';
-export type { ErrorCode } from '../internal/errors.js';
+export * from '../internal/public-errors.js';

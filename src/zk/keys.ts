@@ -1,5 +1,4 @@
 /**
- * @module
  * The Groth16 keys and proofs of medshare/zk in snarkjs's formats, and their checks:
  * - the proving key EK_c is a snarkjs .zkey (bytes) with the circuit's witness generator;
  * - the verification key VK_c is snarkjs's JSON (`snarkjs zkey export verificationkey`);
@@ -10,6 +9,7 @@
  * infinity; a defect is a {@link MalformedError}. The cheap checks of every point come before the
  * one costly check (G2 subgroup membership), so malformed input is refused early. Keys of a JSON
  * object other than those named here are ignored (the points are the object).
+ * @module
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import type { Circuit } from './circuit.js';

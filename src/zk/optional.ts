@@ -1,5 +1,4 @@
 /**
- * @module
  * medshare/zk's optional peer dependencies, loaded when first needed instead of imported at the
  * top of a module: snarkjs for key generation and proving, circom2 and circomlib for compiling a
  * circuit. All three are GPL-3.0, and
@@ -10,6 +9,7 @@
  *
  * Bundlers see the literal `import('snarkjs')` and bundle snarkjs, when it is installed, as a
  * lazily loaded module (install it, or mark it external, to bundle medshare/zk for a browser).
+ * @module
  */
 import type * as Snarkjs from 'snarkjs';
 import { MedshareError } from '../internal/errors.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * Poseidon over BN254 exactly as circomlib's `poseidon.circom` computes it (Grassi et al.,
  * "Poseidon", USENIX Security 2021; x^5 S-box, 8 full rounds, circomlib's partial-round
  * counts, round constants and MDS matrix from the Grain LFSR), so that the commitment and the
@@ -8,6 +7,7 @@
  * The permutation is @noble/curves' `abstract/poseidon.js` with constants from its Grain
  * generator, which reproduces circomlib's tables (test/zk-statement.test.ts checks the
  * circomlibjs reference vectors, test/zk-circuit.test.ts the circuit itself).
+ * @module
  */
 import { Field } from '@noble/curves/abstract/modular.js';
 import { grainGenConstants, poseidon as poseidonPermutation } from '@noble/curves/abstract/poseidon.js';

@@ -1,5 +1,4 @@
 /**
- * @module
  * The Groth16 eligibility proofs of medshare/zk (Huang et al. 2020, sections 4.2.6-4.2.7) as
  * medshare/protocol's `ProofSystem`, for `runStory`, `VerificationNetwork`, `proofSubmission` and
  * the contract. It lives in medshare/zk, not medshare/protocol, on purpose: key generation and
@@ -10,6 +9,7 @@
  * form (`encodeProof`). The contract's verifier decodes both and returns false for anything
  * malformed; a verification key is decoded and prepared once per distinct key (bounded memo).
  * Verification runs on @noble/curves alone, so verification nodes need neither snarkjs nor circom2.
+ * @module
  */
 import { toHex } from '../internal/bytes.js';
 import { ArgumentValueError, EncodingError } from '../internal/errors.js';

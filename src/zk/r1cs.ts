@@ -1,9 +1,9 @@
 /**
- * @module
  * Reader for circom's R1CS binary format (iden3 "r1cs" v1: magic, version, sections; header
  * section 1, constraints section 2). Only what Groth16 key generation needs: the counts and,
  * for each of the matrices A, B, C, the non-zero (constraint, signal, coefficient) entries.
  * Coefficients are stored as little-endian integers mod r.
+ * @module
  */
 import { MalformedError } from './errors.js';
 import { FIELD_ORDER, bytesToBigIntLE } from './field.js';

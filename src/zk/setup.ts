@@ -1,5 +1,4 @@
 /**
- * @module
  * ZKPKeyGen (paper 4.2.6, step 5): the Groth16 key pair (EK_c, VK_c) for one eligibility
  * circuit, written in snarkjs's formats (a .zkey proving key, a verification-key JSON).
  *
@@ -31,6 +30,7 @@
  * The production path, a ceremony's powers of tau plus phase-2 contributions, is
  * {@link zkpKeyGenFromPtau}, through snarkjs; its keys pass `snarkjs zkey verify` and zkpKeyGen's
  * cannot (see {@link zkpKeyGen}).
+ * @module
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';

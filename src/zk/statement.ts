@@ -1,5 +1,4 @@
 /**
- * @module
  * What the eligibility circuit proves, computed outside the circuit: the record commitment
  * stored on the ledger, the requirement hash a research institution publishes, the binding
  * h = H(commitment, ID_p, T, r) the patient signs (paper 4.2.6, steps 1-3), and the full
@@ -16,6 +15,7 @@
  *   institution hands to patients with the criteria), a criterion being field + 2^IB enabled +
  *   2^(IB+1) min + 2^(IB+1+B) max (CW = IB + 1 + 2B bits); mask_i = 1 iff a criterion names field i.
  * - binding h = Poseidon(commitment, patientId, timestamp, salt).
+ * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FIELD_ORDER, bytesToBigIntBE, mod, randomScalar } from './field.js';

@@ -1,23 +1,17 @@
 /**
- * The interaction runner of the contract's transcript tests (test/testdata/contract-*.txt), after
- * etcd raft's testdata + interaction_test: a transcript is a list of commands, each followed by
- * `----` and the expected output, blocks separated by a blank line. The runner drives the contract
- * (applyTransaction, no PBFT) over the world of protocol-fixture.ts and prints each outcome with
- * the parties' names instead of their pseudonyms and named sales instead of ids, so transcripts
- * do not depend on randomness.
+ * The contract's transcript environment (test/testdata/contract/*.txt, run by the shared runner
+ * test/support/transcript.ts): it drives the contract (applyTransaction, no PBFT) over the world of
+ * protocol-fixture.ts and prints each outcome with the parties' names instead of their pseudonyms
+ * and named sales instead of ids, so transcripts do not depend on randomness.
  *
  * Commands (times `at=N` are seconds after T0; by default one second after the previous command):
  * - `publish <lab> as=<req> criteria=A|B reward=<n> capacity=<n> exclusive=true|false`
  * - `record <name> values=<a,b,c,d> [by=<registrant>] [consent=<party>] [patient=<party>]`
- * - `submit <sale> req=<req> rec=<record> [patient=<party>]` (the record's values and criteria of req)
- * - `grant <sale> [proxies=<p,p,...>] [t=<n>]`
- * - `accept <sale>`
- * - `deliver <sale> <proxy> [lie]`
- * - `reclaim <sale> [by=<lab>]`, `close <req> [by=<lab>]`
- * - `deposit <party> <n>`, `withdraw <party> <n>`
+ * - `submit <sale> req=<req> rec=<record> [patient=<party>]` (A, B and RECORD exist from the start)
+ * - `grant <sale> [proxies=<p,p,...>] [t=<n>]`, `accept <sale>`, `deliver <sale> <proxy> [lie]`
+ * - `reclaim <sale> [by=<lab>]`, `close <req> [by=<lab>]`, `deposit <party> <n>`, `withdraw <party> <n>`
  * - `balances`, `sale <sale>`, `licences <record>`: print state
- *
- * Rewrite the expectations with `MEDSHARE_REWRITE=1 npx vitest run test/contract-transcripts.test.ts`.
+ * A party's own refusal (a ProtocolError before anything is signed) prints `the client refuses: <reason>`.
  */
 import {
   acceptGrant,
@@ -48,43 +42,12 @@ import {
   submitOp,
   T0,
   type World,
+  RECORD,
 } from './protocol-fixture.js';
+import type { AsyncTranscriptEnvironment, Command } from './transcript.js';
 
-/** One command and its output. */
-export interface TranscriptBlock {
-  /** The command line. */
-  readonly command: string;
-  /** The expected output lines. */
-  readonly expected: string;
-}
-
-/** Parses a transcript: comments (#) and blank lines between blocks are kept out. */
-export function parseTranscript(text: string): TranscriptBlock[] {
-  const blocks: TranscriptBlock[] = [];
-  const lines = text.split('\n');
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i] as string;
-    if (line.trim() === '' || line.startsWith('#')) {
-      i++;
-      continue;
-    }
-    if (lines[i + 1] !== '----') throw new Error(`transcript line ${i + 1}: '${line}' is not followed by ----`);
-    const out: string[] = [];
-    i += 2;
-    while (i < lines.length && (lines[i] as string).trim() !== '') out.push(lines[i++] as string);
-    blocks.push({ command: line, expected: out.join('\n') });
-  }
-  return blocks;
-}
-
-/** Writes a transcript back with the given outputs (the rewrite flag). */
-export function formatTranscript(header: string, blocks: readonly TranscriptBlock[]): string {
-  return `${header}${blocks.map((b) => `${b.command}\n----\n${b.expected}\n`).join('\n')}`;
-}
-
-/** The runner over one world: feed it commands, it returns their outputs. */
-export function transcriptRunner(world: World) {
+/** The transcript environment over one world (build one per transcript). */
+export function contractTranscriptEnvironment(world: World): AsyncTranscriptEnvironment {
   let state = world.state;
   let clock = T0 + 50;
   const names = new Map<string, string>(Object.keys(IDS).map((k) => [world.addr[k as Party], k]));
@@ -127,7 +90,7 @@ export function transcriptRunner(world: World) {
   };
   const values = (text: string): MedicalRecord => text.split(',').map(Number);
 
-  const commands: Record<string, (args: string[], opts: Map<string, string>) => string> = {
+  const commands: Record<string, (args: string[], opts: ReadonlyMap<string, string>) => string> = {
     publish([lab], o) {
       const criteria = o.get('criteria') === 'B' ? REQUIREMENT_B : REQUIREMENT_A;
       const terms = {
@@ -236,37 +199,36 @@ export function transcriptRunner(world: World) {
     },
   };
 
-  /** Runs one command line and returns its output. */
-  return async (line: string): Promise<string> => {
-    const [command, ...rest] = line.trim().split(/\s+/);
-    const args = rest.filter((a) => !a.includes('='));
-    const opts = new Map(rest.filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
-    const at = opts.get('at');
-    clock = at === undefined ? clock + 1 : T0 + Number(at);
-    if (command === 'submit') {
-      const [name] = args;
-      const req = requirements.get(opts.get('req') ?? '');
-      const rec =
-        opts.get('rec') === 'RECORD' ? { id: world.recordId, values: [52, 128, 61, 250] } : records.get(opts.get('rec') ?? '');
-      if (req === undefined || rec === undefined) throw new Error(`submit: unknown req or rec in '${line}'`);
-      const op = await submitOp(world, {
-        requirementId: req.id,
-        requirement: req.criteria,
-        recordId: rec.id,
-        record: rec.values,
-        time: clock,
-        patient: party(opts.get('patient') ?? 'patient'),
-      });
-      return run(op, (id) => sales.set(name ?? '', { id, issued: null, values: rec.values }));
-    }
-    const handler = command === undefined ? undefined : commands[command];
-    if (handler === undefined) throw new Error(`unknown command '${command}'`);
-    try {
-      return handler(args, opts);
-    } catch (e) {
-      // A party's own check refuses before anything reaches the ledger.
-      if (e instanceof ProtocolError) return `the client refuses: ${e.reason}`;
-      throw e;
-    }
+  return {
+    async run(command: Command): Promise<string> {
+      const args = [...command.flags];
+      const opts = command.args;
+      const at = opts.get('at');
+      clock = at === undefined ? clock + 1 : T0 + Number(at);
+      if (command.name === 'submit') {
+        const [name] = args;
+        const req = requirements.get(opts.get('req') ?? '');
+        const rec = opts.get('rec') === 'RECORD' ? { id: world.recordId, values: RECORD } : records.get(opts.get('rec') ?? '');
+        if (req === undefined || rec === undefined) throw new Error('submit: unknown req= or rec=');
+        const op = await submitOp(world, {
+          requirementId: req.id,
+          requirement: req.criteria,
+          recordId: rec.id,
+          record: rec.values,
+          time: clock,
+          patient: party(opts.get('patient') ?? 'patient'),
+        });
+        return run(op, (id) => sales.set(name ?? '', { id, issued: null, values: rec.values }));
+      }
+      const handler = commands[command.name];
+      if (handler === undefined) throw new Error(`unknown command '${command.name}'`);
+      try {
+        return handler(args, opts);
+      } catch (e) {
+        // A party's own check refuses before anything reaches the ledger.
+        if (e instanceof ProtocolError) return `the client refuses: ${e.reason}`;
+        throw e;
+      }
+    },
   };
 }
