@@ -7,7 +7,6 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gtMul, Z } from '../src/internal/bls.js';
 import { ga07 } from '../src/pre/ga07.js';
 import { ga07Verifiable } from '../src/pre/ga07-verifiable.js';
 import {
@@ -49,6 +48,7 @@ import {
   commitmentOf,
   FUNDS,
   IDS,
+  lyingDelivery,
   makeWorld,
   OTHER_RECORD,
   PROXIES,
@@ -710,18 +710,10 @@ describe('issue 12 item 3: fair exchange - paid and licensed the moment the inst
   it('the patient is not paid for data the institution cannot decrypt: an invalid partial is refused, naming the proxy', async () => {
     const sale = saleA;
     const s = saleSteps(w);
-    const honest = decodeContractTransaction(s.deliverOp(sale.accepted, sale.approvalId, sale.issued, 'proxy', T0 + 130));
+    const honestOp = s.deliverOp(sale.accepted, sale.approvalId, sale.issued, 'proxy', T0 + 130);
+    const honest = decodeContractTransaction(honestOp);
     if (honest.kind !== 'deliver') throw new Error('kind');
-    const p = ga07Verifiable.decodeReEncryptionShare(honest.body.partial);
-    const altered = ga07Verifiable.encodeReEncryptionShare({ ...p, C2: gtMul(p.C2, Z()) });
-    const lie = signTransaction(
-      w.config,
-      w.creds.proxy.signingKey,
-      'deliver',
-      { approvalId: sale.approvalId, partial: altered },
-      T0 + 130,
-      { random },
-    );
+    const lie = lyingDelivery(w, honestOp, 'proxy');
     expect(expectRefused(sale.accepted, lie, 'invalidPartial').accountable).toBe(w.addr.proxy);
     const garbage = signTransaction(
       w.config,
@@ -969,17 +961,7 @@ describe('issue 12 item 6: shares go to distinct registered proxies, and the pro
     const granted = s.grant(approved.state, approved.id, issued, T0 + 110, ciphertext).state;
     const accepted = s.accept(granted, approved.id, 'labA', T0 + 120).state;
     // Proxy 1 lies, proxy 2 is down, proxy 3 delivers: not yet complete.
-    const honest1 = decodeContractTransaction(s.deliverOp(accepted, approved.id, issued, 'proxy', T0 + 130, ciphertext));
-    if (honest1.kind !== 'deliver') throw new Error('kind');
-    const p = ga07Verifiable.decodeReEncryptionShare(honest1.body.partial);
-    const lie = signTransaction(
-      w.config,
-      w.creds.proxy.signingKey,
-      'deliver',
-      { approvalId: approved.id, partial: ga07Verifiable.encodeReEncryptionShare({ ...p, C2: gtMul(p.C2, Z()) }) },
-      T0 + 130,
-      { random },
-    );
+    const lie = lyingDelivery(w, s.deliverOp(accepted, approved.id, issued, 'proxy', T0 + 130, ciphertext), 'proxy');
     expect(expectRefused(accepted, lie, 'invalidPartial').accountable).toBe(w.addr.proxy);
     const three = applyOk(w, accepted, s.deliverOp(accepted, approved.id, issued, 'proxy3', T0 + 131, ciphertext)).state;
     expect(saleIn(three, approved.id).stage).toBe('accepted');

@@ -15,7 +15,6 @@
  */
 import {
   acceptGrant,
-  decodeContractTransaction,
   grantAccess,
   type IssuedReKey,
   type MedicalRecord,
@@ -24,11 +23,10 @@ import {
   type Requirement,
   signTransaction,
 } from '../../src/protocol/index.js';
-import { ga07Verifiable } from '../../src/pre/ga07-verifiable.js';
-import { gtMul, Z } from '../../src/internal/bls.js';
 import {
   apply,
   IDS,
+  lyingDelivery,
   type Party,
   publishOp,
   REQUIREMENT_A,
@@ -132,20 +130,7 @@ export function contractTranscriptEnvironment(world: World): AsyncTranscriptEnvi
       const current = saleIn(state, s.id);
       if (s.issued === null || current.stage !== 'accepted') return `${proxy} does not act: the sale is ${current.stage}`;
       let op = saleSteps(world).deliverOp(state, s.id, s.issued, party(proxy), clock, ciphertextOf(s.values));
-      if (how === 'lie') {
-        const tx = decodeContractTransaction(op);
-        if (tx.kind !== 'deliver') throw new Error('kind');
-        const p = ga07Verifiable.decodeReEncryptionShare(tx.body.partial);
-        const partial = ga07Verifiable.encodeReEncryptionShare({ ...p, C2: gtMul(p.C2, Z()) });
-        op = signTransaction(
-          world.config,
-          world.creds[party(proxy)].signingKey,
-          'deliver',
-          { approvalId: s.id, partial },
-          clock,
-          { random },
-        );
-      }
+      if (how === 'lie') op = lyingDelivery(world, op, party(proxy));
       return run(op);
     },
     reclaim([name], o) {

@@ -34,6 +34,8 @@ import {
   signTransaction,
   standInProofSystem,
 } from '../../src/protocol/index.js';
+import { gtMul, Z } from '../../src/internal/bls.js';
+import { ga07Verifiable } from '../../src/pre/ga07-verifiable.js';
 import { authSign } from '../../src/sign/cha-cheon.js';
 import { seededRandom } from './random.js';
 
@@ -389,6 +391,18 @@ export function saleSteps(world: World) {
       return proxyReEncrypt(world.config, world.creds[p], sale, sealed, ciphertext, time, { random });
     },
   };
+}
+
+/**
+ * A lying proxy's delivery: its honest `deliver` with C2'_i multiplied by Z after the proof was
+ * made, signed again by the proxy `p` (so the bad partial is attributable to it).
+ */
+export function lyingDelivery(world: World, honest: Uint8Array, p: Party): Uint8Array {
+  const tx = decodeContractTransaction(honest);
+  if (tx.kind !== 'deliver') throw new Error(`expected a deliver transaction, got ${tx.kind}`);
+  const share = ga07Verifiable.decodeReEncryptionShare(tx.body.partial);
+  const partial = ga07Verifiable.encodeReEncryptionShare({ ...share, C2: gtMul(share.C2, Z()) });
+  return signTransaction(world.config, world.creds[p].signingKey, 'deliver', { ...tx.body, partial }, tx.time, { random });
 }
 
 /**
