@@ -27,7 +27,8 @@ const libraryStaysExternal: Plugin = {
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
   // Dev-only comparison in the benchmark; absent from a user's install, where that suite is skipped.
-  external: ['@nucypher/umbral-pre'],
+  // The WebAssembly pairing precompiles are dev-only options of the in-process EVM (tests, benchmark).
+  external: ['@nucypher/umbral-pre', 'mcl-wasm', 'rustbn-wasm'],
   esbuildPlugins: [libraryStaysExternal],
   format: ['esm'],
   platform: 'node',

@@ -15,6 +15,10 @@ export default defineConfig({
       { find: /^medshare\/ledger\/file$/, replacement: src('ledger/file.ts') },
       { find: /^medshare\/zk$/, replacement: src('zk/index.ts') },
       { find: /^medshare\/protocol$/, replacement: src('protocol/index.ts') },
+      { find: /^medshare\/evm$/, replacement: src('evm/index.ts') },
+      { find: /^medshare\/backend$/, replacement: src('backend/index.ts') },
+      { find: /^medshare\/backend\/mcl$/, replacement: src('backend/mcl.ts') },
+      { find: /^medshare\/testing$/, replacement: src('testing/index.ts') },
     ],
   },
   test: {

@@ -32,6 +32,41 @@ export interface PbftPoint {
   readonly throughput: number;
 }
 
+/** One contract operation on the EVM. */
+export interface EvmPoint {
+  /** The contract function. */
+  readonly operation: string;
+  /** Gas of the transaction (exact; the same on any Prague chain). */
+  readonly gas: number;
+  /** How many fit a block of `blockGas`. */
+  readonly perBlock: number;
+  /** Wall time of the transaction on the in-process EVM. */
+  readonly wall: Measurement;
+  /** The issue's gas target, where it sets one. */
+  readonly target?: number;
+}
+
+/** The EVM suite's results. */
+export interface EvmResults {
+  /** The pairing precompiles of the in-process EVM: 'wasm' (mcl-wasm, rustbn-wasm) or 'noble'. */
+  readonly precompiles: string;
+  /** Gas of the contract's deployment. */
+  readonly deploymentGas: number;
+  /** The block gas limit the per-block counts use. */
+  readonly blockGas: number;
+  readonly points: readonly EvmPoint[];
+}
+
+/** The pairing suites' figures on one backend. */
+export interface BackendResults {
+  /** The backend: 'noble' or 'mcl'. */
+  readonly name: string;
+  /** One pairing on fresh points on this backend: the unit of its "x pairing" column. */
+  readonly pairing: Measurement;
+  /** The pre and ga07 operations on this backend. */
+  readonly operations: readonly Measurement[];
+}
+
 /** Everything one benchmark run produced. */
 export interface BenchResults {
   readonly machine: Machine;
@@ -41,8 +76,13 @@ export interface BenchResults {
   /** One pairing, measured in the same run: the unit of the operation table. */
   readonly pairing?: Measurement;
   readonly operations?: readonly Measurement[];
+  /** The pairing suites once per backend (noble first), shown side by side. */
+  readonly backends?: readonly BackendResults[];
+  /** Umbral's operations (non-pairing PRE), shown beside the backends. */
+  readonly umbral?: readonly Measurement[];
   readonly zk?: readonly ZkPoint[];
   readonly pbft?: readonly PbftPoint[];
+  readonly evm?: EvmResults;
 }
 
 /** A chart file of the report. */
@@ -101,7 +141,20 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   ];
   const charts: Chart[] = [];
 
-  if (results.operations && results.pairing) {
+  if (results.backends && results.backends.length > 0) lines.push(...backendTables(results.backends, results.umbral ?? []));
+  else if (results.umbral && results.umbral.length > 0) {
+    lines.push(
+      '## Umbral',
+      '',
+      table(
+        ['operation', 'median ms'],
+        results.umbral.map((m) => [m.name, ms(m.medianMs)]),
+      ),
+      '',
+    );
+  }
+
+  if (results.operations && results.pairing && !(results.backends && results.backends.length > 0)) {
     const unit = results.pairing.medianMs;
     lines.push('## IB-PRE and AuthSign operations', '', `One pairing (noble) = ${ms(unit)} ms in this run.`, '');
     lines.push(
@@ -269,5 +322,94 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
     }
   }
 
+  if (results.evm && results.evm.points.length > 0) {
+    const evm = results.evm;
+    lines.push('## The contract on an EVM (Besu QBFT or any Prague chain), beside Fig. 5', '');
+    lines.push(
+      table(
+        ['operation', 'gas', `per ${(evm.blockGas / 1e6).toFixed(0)}M-gas block`, 'target', 'in-process median ms', 'min-max ms'],
+        evm.points.map((p) => [
+          p.operation,
+          p.gas.toLocaleString('en-US'),
+          String(p.perBlock),
+          p.target === undefined ? '' : `<= ${p.target.toLocaleString('en-US')} (${p.gas <= p.target ? 'met' : 'NOT met'})`,
+          ms(p.wall.medianMs),
+          `${ms(p.wall.minMs)}-${ms(p.wall.maxMs)}`,
+        ]),
+      ),
+      '',
+      `Gas is exact and the same on every chain with Prague (EIP-2537); deployment ${evm.deploymentGas.toLocaleString('en-US')} gas. Wall time is one transaction on the in-process EVM (@ethereumjs/vm, ${evm.precompiles === 'wasm' ? 'WebAssembly pairing precompiles: mcl-wasm, rustbn-wasm' : 'its default @noble/curves precompiles'}), not a network: a Besu QBFT block takes its block period (seconds) whatever it holds, so the per-block count is the throughput bound. Compare with the PBFT reference above, where the contract runs in TypeScript on every replica.`,
+      '',
+    );
+  }
+
   return { markdown: `${lines.join('\n')}\n`, charts };
+}
+
+/** What ga07 is compared with in Umbral: [ga07 operation, Umbral operation, what both do]. */
+const BESIDE_UMBRAL: readonly [string, string, string][] = [
+  ['ga07 encrypt 1 KiB (known recipient)', 'umbral encrypt 1 KiB', 'encrypt 1 KiB'],
+  ['ga07 decrypt (original, 1 KiB)', 'umbral decrypt (original)', 'decrypt (owner)'],
+  ['ga07 reKeyGen', 'umbral generateKFrags (t = 1, n = 1)', 're-encryption key'],
+  ['ga07 reEncrypt', 'umbral reencrypt (one proxy, with proof)', 're-encrypt (Umbral: with its proof)'],
+  ['ga07 reEncryptShare (re-encryption + proof)', 'umbral reencrypt (one proxy, with proof)', 're-encrypt with a proof'],
+  ['ga07 delegatee decrypt (first ciphertext of a re-encryption key)', 'umbral decrypt (re-encrypted)', 'delegatee decrypt'],
+];
+
+/**
+ * The pairing suites side by side: every operation in milliseconds and in pairings of its own
+ * backend, with the speed-up of each backend over the first (noble); then ga07 beside Umbral.
+ */
+function backendTables(backends: readonly BackendResults[], umbral: readonly Measurement[]): string[] {
+  const [first] = backends;
+  if (first === undefined) return [];
+  const find = (list: readonly Measurement[], name: string) => list.find((m) => m.name === name);
+  const names = [first.pairing.name, ...new Set(backends.flatMap((b) => b.operations.map((m) => m.name)))];
+  const header = ['operation'];
+  for (const b of backends) header.push(`${b.name} ms`, `x ${b.name} pairing`);
+  for (const b of backends.slice(1)) header.push(`${first.name} / ${b.name}`);
+  const rows = names.map((name) => {
+    const row = [name];
+    const per = backends.map((b) => (name === first.pairing.name ? b.pairing : find(b.operations, name)));
+    per.forEach((m, i) => {
+      const unit = (backends[i] as BackendResults).pairing.medianMs;
+      row.push(m ? ms(m.medianMs) : '-', m ? (m.medianMs / unit).toFixed(2) : '-');
+    });
+    for (const m of per.slice(1)) row.push(m && per[0] ? `${(per[0].medianMs / m.medianMs).toFixed(1)}x` : '-');
+    return row;
+  });
+  const out = [
+    '## IB-PRE and AuthSign operations, per pairing backend',
+    '',
+    `One pairing on fresh points: ${backends.map((b) => `${b.name} ${ms(b.pairing.medianMs)} ms`).join(', ')} in this run. "x pairing" is the cost in pairings of the same backend; "${first.name} / X" is how many times faster X is. Medians; min-max and run counts are in results.json.`,
+    '',
+    table(header, rows),
+    '',
+  ];
+  const beside = BESIDE_UMBRAL.filter(([, u]) => find(umbral, u) !== undefined);
+  if (beside.length > 0) {
+    const last = backends[backends.length - 1] as BackendResults;
+    out.push(
+      '## ga07 beside Umbral',
+      '',
+      'Umbral (NuCypher: threshold PRE on secp256k1, public-key rather than identity-based, Rust compiled to WebAssembly) needs no pairing; the ratio is ga07 on the last backend over Umbral.',
+      '',
+      table(
+        ['operation', ...backends.map((b) => `ga07 ${b.name} ms`), 'Umbral ms', `${last.name} / Umbral`],
+        beside.map(([g, u, label]) => {
+          const um = find(umbral, u) as Measurement;
+          const ours = backends.map((b) => find(b.operations, g));
+          const lastOurs = ours[ours.length - 1];
+          return [
+            label,
+            ...ours.map((m) => (m ? ms(m.medianMs) : '-')),
+            ms(um.medianMs),
+            lastOurs ? `${(lastOurs.medianMs / um.medianMs).toFixed(1)}x` : '-',
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  return out;
 }

@@ -5,7 +5,8 @@
  *   npm run bench                     full run
  *   npm run bench -- --quick          reduced set, few repeats (minutes)
  *   npm run bench -- --runs 100       at least 100 timed runs per figure (the paper's count)
- *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk)
+ *   npm run bench -- --only pre,ga07  run some suites only (comma-separated: pre, ga07, umbral, pbft, zk, evm)
+ *   npm run bench -- --backends noble run the pairing suites on some backends only (noble, mcl; default both)
  *   npm run bench -- --out DIR        where report.md, results.json and the charts go
  *   npm run bench -- --cache-dir DIR  where compiled circuits are kept
  *   npm run bench -- --clear-cache    delete the compiled circuits first
@@ -15,7 +16,10 @@
  * ~/.local/share/medshare/bench/<start time>/), or to --out. Circuits are cached in the
  * platform's cache folder (~/.cache/medshare/zk-circuits on Linux; MEDSHARE_CACHE_DIR overrides).
  * The Umbral comparison needs the dev-only package @nucypher/umbral-pre, the zk suite snarkjs,
- * circom2 and circomlib (optional peer dependencies); without them those suites are skipped with a note. Exit codes as for every medshare command: 0 done, 1 failed, 2 usage error.
+ * circom2 and circomlib (optional peer dependencies); without them those suites are skipped with
+ * a note. The pre and ga07 suites run once per pairing backend: the default (noble) and, when the
+ * optional package mcl-wasm is installed, the WebAssembly one (mcl); the report puts them side by
+ * side with Umbral. Exit codes as for every medshare command: 0 done, 1 failed, 2 usage error.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,14 +28,17 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { EXIT, integerOption, parseOptions, UsageError } from '../src/cli/args.js';
 import { cacheDir, circuitCacheDir, dataDir, processEnvironment, runFolderName } from '../src/cli/paths.js';
 import { type MeasureOptions, type Measurement, machine } from './harness.js';
-import { type BenchResults, renderReport } from './report.js';
+import { BACKEND_NAMES, loadKits } from './backends.js';
+import { type BackendResults, type BenchResults, renderReport } from './report.js';
 import { runGa07Suite } from './suites/ga07.js';
 import { runPbftSuite } from './suites/pbft.js';
 import { runPreSuite, runReference } from './suites/pre.js';
 
-const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk'] as const;
+const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk', 'evm'] as const;
 /** What the zk suite needs beside medshare (optional peer dependencies). */
 const ZK_PACKAGES = ['snarkjs', 'circom2', 'circomlib'];
+/** What the evm suite needs beside medshare and ZK_PACKAGES (optional peer dependencies). */
+const EVM_PACKAGES = ['viem', '@ethereumjs/vm'];
 type SuiteName = (typeof SUITES)[number];
 const USAGE = `usage: medshare bench [options]
 
@@ -43,6 +50,8 @@ options:
   --quick           reduced set, few repeats (a few minutes; indicative only)
   --runs N          at least N timed runs per figure (default 15, quick 3; the paper used 100)
   --only LIST       some suites only, comma-separated: ${SUITES.join(', ')}
+  --backends LIST   pairing backends for the pre and ga07 suites, comma-separated:
+                    ${BACKEND_NAMES.join(', ')} (default: both; mcl needs mcl-wasm installed)
   --out DIR         where the report goes (default: the platform's data folder,
                     e.g. ~/.local/share/medshare/bench/<start time>/)
   --cache-dir DIR   where compiled circuits are kept (default: the platform's cache
@@ -66,6 +75,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
       quick: { type: 'boolean' },
       runs: { type: 'string' },
       only: { type: 'string' },
+      backends: { type: 'string' },
       out: { type: 'string' },
       'cache-dir': { type: 'string' },
       'clear-cache': { type: 'boolean' },
@@ -80,12 +90,17 @@ export async function runBench(args: readonly string[]): Promise<number> {
     const only = (values.only?.split(',') ?? [...SUITES]) as SuiteName[];
     for (const name of only)
       if (!SUITES.includes(name)) throw new UsageError(`unknown suite '${name}' (known: ${SUITES.join(', ')})`);
+    const backends = values.backends?.split(',') ?? [...BACKEND_NAMES];
+    for (const name of backends)
+      if (!(BACKEND_NAMES as readonly string[]).includes(name))
+        throw new UsageError(`unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`);
     const environment = processEnvironment();
     const started = new Date();
     options = {
       quick,
       runs,
       only,
+      backends,
       started,
       outDir: values.out ?? path.join(dataDir(environment), 'bench', runFolderName(started)),
       circuitDir: values['cache-dir'] ?? circuitCacheDir(cacheDir(environment)),
@@ -106,6 +121,7 @@ async function bench(options: {
   readonly quick: boolean;
   readonly runs: number;
   readonly only: readonly SuiteName[];
+  readonly backends: readonly string[];
   readonly started: Date;
   readonly outDir: string;
   readonly circuitDir: string;
@@ -124,19 +140,29 @@ async function bench(options: {
   let results: BenchResults = { machine: machine(), date: new Date(started).toISOString(), options: { quick, runs } };
   const targets: string[] = [];
   const notes: string[] = [];
-  const operations: Measurement[] = [];
-  // Every suite's costs are ratios to the same reference pairing, measured once here.
-  const reference = runReference(opts, randomBytes, progress);
-  if (only.includes('pre')) {
-    const pre = runPreSuite(opts, randomBytes, progress, reference);
-    operations.push(...pre.operations);
-    targets.push(...pre.targets);
+  // The pairing suites run once per backend; each backend's costs are ratios to its own
+  // reference pairing, measured once here.
+  const backendResults: BackendResults[] = [];
+  if (only.includes('pre') || only.includes('ga07')) {
+    const loaded = await loadKits(options.backends);
+    notes.push(...loaded.notes);
+    for (const kit of loaded.kits) {
+      const reference = runReference(opts, randomBytes, progress, kit);
+      const ops: Measurement[] = [];
+      if (only.includes('pre')) {
+        const pre = runPreSuite(opts, randomBytes, progress, reference, kit);
+        ops.push(...pre.operations);
+        targets.push(...pre.targets);
+      }
+      if (only.includes('ga07')) {
+        const ga07 = runGa07Suite(opts, randomBytes, progress, reference.pairing, kit);
+        ops.push(...ga07.operations);
+        targets.push(...ga07.targets);
+      }
+      backendResults.push({ name: kit.name, pairing: reference.pairing, operations: ops });
+    }
   }
-  if (only.includes('ga07')) {
-    const ga07 = runGa07Suite(opts, randomBytes, progress, reference.pairing);
-    operations.push(...ga07.operations);
-    targets.push(...ga07.targets);
-  }
+  let umbral: Measurement[] | undefined;
   if (only.includes('umbral')) {
     let suite: typeof import('./suites/umbral.js') | undefined;
     try {
@@ -144,9 +170,10 @@ async function bench(options: {
     } catch {
       notes.push('Umbral comparison skipped: the dev-only package @nucypher/umbral-pre is not installed.');
     }
-    if (suite) operations.push(...suite.runUmbralSuite(opts, progress));
+    if (suite) umbral = suite.runUmbralSuite(opts, progress);
   }
-  if (operations.length > 0) results = { ...results, pairing: reference.pairing, operations };
+  if (backendResults.length > 0) results = { ...results, backends: backendResults };
+  if (umbral !== undefined) results = { ...results, umbral };
   if (only.includes('pbft')) {
     const pbft = runPbftSuite(opts, quick, progress);
     results = { ...results, pbft };
@@ -176,6 +203,29 @@ async function bench(options: {
       targets.push(
         `zk at n = 1000: keyGen ${(at.keyGen.medianMs / 1000).toFixed(1)} s (target < 16.3 s), prove ${(at.prove.medianMs / 1000).toFixed(2)} s (< 5 s), verify ${at.verify.medianMs.toFixed(1)} ms (< 50 ms), proving key ${(at.provingKeyBytes / 2 ** 20).toFixed(2)} MiB (< 15.3 MB), verification key ${kb(at.verificationKeyBytes)} KiB (~3 KB), proof ${at.proofBytes} B (256 B)`,
       );
+    }
+  }
+
+  // The EVM suite runs the contract on an in-process chain with a real Groth16 proof: it needs viem
+  // and @ethereumjs/vm, and the zk suite's packages; skipped with a note without them.
+  const evmMissing = only.includes('evm')
+    ? (await import('../src/zk/optional.js')).missingPackages([...EVM_PACKAGES, ...ZK_PACKAGES])
+    : [];
+  if (evmMissing.length > 0) {
+    const note = `EVM suite skipped: ${evmMissing.join(', ')} not installed (optional peer dependencies of medshare): npm install ${evmMissing.join(' ')}`;
+    notes.push(note);
+    progress(note);
+  } else if (only.includes('evm')) {
+    // Loaded only here.
+    const { runEvmSuite } = await import('./suites/evm.js');
+    const evm = await runEvmSuite(quick ? Math.min(runs, 3) : runs, progress, circuitDir);
+    results = { ...results, evm };
+    for (const p of evm.points) {
+      if (p.target !== undefined) {
+        targets.push(
+          `EVM ${p.operation}: ${p.gas.toLocaleString('en-US')} gas (target <= ${p.target.toLocaleString('en-US')}: ${p.gas <= p.target ? 'met' : 'NOT met'})`,
+        );
+      }
     }
   }
 

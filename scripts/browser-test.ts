@@ -124,7 +124,7 @@ async function inChromium(pageUrl: string): Promise<number> {
     });
     const results = await page.evaluate(() => (globalThis as PageGlobal).medshareResults?.results ?? []);
     for (const r of results) log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.ms.toFixed(0)} ms): ${r.detail}`);
-    const expected = 12;
+    const expected = 13;
     if (results.length !== expected) problems.push(`the page reported ${results.length} checks, expected ${expected}`);
     for (const r of results) if (!r.ok) problems.push(`${r.name}: ${r.detail}`);
     const status = await page.textContent('#status');

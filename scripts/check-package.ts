@@ -10,20 +10,35 @@
  *    Its size is reported; none of the GPL-3.0 optional peers (snarkjs, circom2, circomlib,
  *    ffjavascript) is installed; the `medshare` bin answers --version and --help; `medshare demo`
  *    stops at once with one line naming snarkjs, circom2, circomlib and the one-command form;
- *    medshare/zk names circom2 and circomlib where they are needed.
+ *    medshare/zk names circom2 and circomlib where they are needed; mcl-wasm is not installed either,
+ *    and medshare/backend/mcl's `mclBackend()` refuses with ERR_MISSING_DEPENDENCY naming it.
  * 3. Every ```ts block of README.md, type-checked against the core install with
  *    `skipLibCheck: false` under `moduleResolution: nodenext` (with Node's types) and `bundler`
  *    (a browser app: DOM types, no Node types), together with a file that uses the root entry's
  *    namespaces as types; the blocks that do not import medshare/zk are run with Node there.
  * 4. The root entry and each browser subpath bundled with esbuild for the browser from the core
- *    install (medshare/zk with snarkjs left external: what verifying needs): the build fails on
+ *    install (medshare/zk with snarkjs left external: what verifying needs; medshare/evm at 7): the build fails on
  *    any Node built-in; the minified and gzipped size of each is reported, and the size of
- *    medshare/pre the README states must be within 15% of the measured one.
+ *    medshare/pre the README states must be within 15% of the measured one. No entry but
+ *    medshare/backend/mcl bundles or even names mcl-wasm (left external there).
  * 5. The full-demo install: snarkjs, circom2 and circomlib added to the same project; its size is reported; the README
- *    blocks that import medshare/zk are run; medshare/zk is bundled with snarkjs.
+ *    blocks that import medshare/zk are run; medshare/zk is bundled with snarkjs. Then mcl-wasm is
+ *    added: medshare/backend/mcl loads it, its ga07 ciphertext opens under the default backend, and
+ *    it is bundled with mcl-wasm.
  * 6. The README's one command, from an empty folder against the tarball:
  *    `npx -p <tarball> -p snarkjs -p circom2 -p circomlib medshare demo` runs the whole story with
  *    Groth16 proofs.
+ * 7. The EVM install: viem (medshare/evm's optional peer) added at the version this repository
+ *    tests with; the growth is reported; the README blocks that import medshare/evm are
+ *    type-checked (under nodenext with lib DOM, which viem's declarations need) and run;
+ *    medshare/evm is bundled for the browser with viem. In the core install, `medshare demo
+ *    --ledger evm` stops at once with one line naming viem and @ethereumjs/vm; the EVM demo itself
+ *    (an in-process chain, @ethereumjs/*) is not run here.
+ * 8. The testing install: in the core install, fast-check is absent and `medshare check` stops with
+ *    exit 1 and ERR_MISSING_DEPENDENCY's line naming it; then fast-check (medshare/testing's optional
+ *    peer) is added at the version this repository tests with: a file importing medshare/testing
+ *    type-checks (nodenext and bundler, skipLibCheck false), `medshare check --runs 5` runs every
+ *    law and passes, and medshare/testing is bundled for the browser with fast-check.
  *
  * Exits 1 on the first failed check. `KEEP=1` keeps the temporary folder.
  */
@@ -43,16 +58,29 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   bin: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 /** Subpaths that run in browsers (README, "Browsers"); the others are Node only. */
-const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk'] as const;
+const BROWSER_SUBPATHS = ['', '/pre', '/sign', '/pbft', '/ledger', '/protocol', '/zk', '/backend', '/backend/mcl'] as const;
 /** Node-only subpaths. */
 const NODE_ONLY_SUBPATHS = ['/ledger/file'] as const;
 /** GPL-3.0 packages that only medshare/zk loads, and only when installed: never in the core install. */
 const OPTIONAL_GPL = ['snarkjs', 'circom2', 'circomlib', 'ffjavascript'] as const;
 /** What the README's one command for the full demo adds to medshare. */
 const DEMO_PEERS = ['snarkjs', 'circom2', 'circomlib'] as const;
+/**
+ * Browser subpaths with an optional peer of their own (package.json peerDependenciesMeta), checked
+ * in the EVM install (7) rather than the core install. The in-process EVM's peers (@ethereumjs/*)
+ * serve only `medshare demo --ledger evm`.
+ */
+const PEER_SUBPATHS: Readonly<Record<string, readonly string[]>> = { '/evm': ['viem'] };
+/** Optional peers of the EVM side: never in the core install. */
+const EVM_PEERS = ['viem', '@ethereumjs/vm', '@ethereumjs/evm'] as const;
+/** The optional WebAssembly pairing backend's package (BSD-3-Clause): never in the core install. */
+const MCL = 'mcl-wasm';
+/** medshare/testing's optional peer (MIT): never in the core install. */
+const FAST_CHECK = 'fast-check';
 
 const started = Date.now();
 const work = mkdtempSync(path.join(os.tmpdir(), 'medshare-package-'));
@@ -171,7 +199,7 @@ function installCore(tarball: string): number {
   const added = installed.match(/added (\d+) packages?/)?.[1] ?? '?';
   const { bytes, files } = installSize(app);
   log(`install size, core (npm install medshare): ${mb(bytes)} in node_modules (${files} files, ${added} packages)`);
-  for (const name of OPTIONAL_GPL) {
+  for (const name of [...OPTIONAL_GPL, ...EVM_PEERS, MCL, FAST_CHECK]) {
     if (existsSync(path.join(app, 'node_modules', name))) fail(`the core install has ${name}: it must stay an optional peer`);
   }
 
@@ -192,13 +220,20 @@ function installCore(tarball: string): number {
       `medshare demo without snarkjs: expected exit 1 and one line naming snarkjs, got exit ${demo.status}:\n${demo.stdout}${demo.stderr}`,
     );
   } else log(`medshare demo without snarkjs: exit 1, "${line.slice(0, 90)}…"`);
+  // Without viem and @ethereumjs/vm the EVM demo stops at once too, on one line.
+  const evmDemo = spawnSync(bin, ['demo', '--ledger', 'evm'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  const evmLine = evmDemo.stderr.trim();
+  if (evmDemo.status !== 1 || evmLine.includes('\n') || !evmLine.includes('npm install viem @ethereumjs/vm')) {
+    fail(`medshare demo --ledger evm without its peers: exit ${evmDemo.status}:\n${evmDemo.stdout}${evmDemo.stderr}`);
+  } else log(`medshare demo --ledger evm without viem: exit 1, "${evmLine.slice(0, 90)}…"`);
   // medshare/zk in the core install: what needs a peer names it.
   const probe = path.join(app, 'probe-zk.mjs');
   writeFileSync(
     probe,
     `import { buildCircuit, circuitShape } from 'medshare/zk';
 const refusal = async (f) => f().then(() => 'no error', (e) => \`\${e.code}: \${e.message}\`);
-console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitShape(4))) }));
+const { mclBackend } = await import('medshare/backend/mcl');
+console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitShape(4))), mcl: await refusal(() => mclBackend()) }));
 `,
   );
   const result = JSON.parse(run(process.execPath, [probe], app)) as Record<string, unknown>;
@@ -206,6 +241,25 @@ console.log(JSON.stringify({ compile: await refusal(() => buildCircuit(circuitSh
     fail(`buildCircuit without circom2: ${result.compile}`);
   }
   log(`medshare/zk, core install, without the peers: "${result.compile}"`);
+  // medshare/backend/mcl without mcl-wasm: the same code, naming mcl-wasm.
+  if (!/^ERR_MISSING_DEPENDENCY: medshare\/backend\/mcl needs mcl-wasm .*npm install mcl-wasm$/.test(String(result.mcl))) {
+    fail(`mclBackend() without mcl-wasm: ${result.mcl}`);
+  }
+  log(`medshare/backend/mcl, core install, without mcl-wasm: "${result.mcl}"`);
+  // medshare check without fast-check: exit 1, one line naming it.
+  const check = spawnSync(bin, ['check', '--runs', '1'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  const checkLine = check.stderr.trim();
+  if (
+    check.status !== 1 ||
+    checkLine.includes('\n') ||
+    !/medshare\/testing needs fast-check \(MIT, optional peer dependency of medshare\), which is not installed: npm install fast-check/.test(
+      checkLine,
+    )
+  ) {
+    fail(
+      `medshare check without fast-check: expected exit 1 and one line naming it, got exit ${check.status}:\n${check.stdout}${check.stderr}`,
+    );
+  } else log(`medshare check without fast-check: exit 1, "${checkLine.slice(0, 90)}…"`);
   return bytes;
 }
 
@@ -219,71 +273,117 @@ function installFullDemo(): number {
   return bytes;
 }
 
+/**
+ * Adds mcl-wasm to the project (`npm install mcl-wasm`) and checks that medshare/backend/mcl then
+ * loads it and computes ga07 with it, with bytes the default backend decrypts.
+ */
+function installMcl(): void {
+  log(`npm install ${MCL}@${pkg.devDependencies[MCL]} (the WebAssembly pairing backend)`);
+  run('npm', ['install', '--no-audit', '--no-fund', `${MCL}@${pkg.devDependencies[MCL]}`], app);
+  const probe = path.join(app, 'probe-mcl.mjs');
+  writeFileSync(
+    probe,
+    `import { ga07 } from 'medshare/pre';
+import { withBackend } from 'medshare/backend';
+import { mclBackend } from 'medshare/backend/mcl';
+const mcl = withBackend(await mclBackend());
+const { params, masterKey } = mcl.ga07.setup();
+const key = mcl.ga07.keyGen(params, masterKey, 'patient:a');
+const stored = mcl.ga07.encodeCiphertext(mcl.ga07.encrypt(params, 'patient:a', new TextEncoder().encode('record')));
+// The default backend opens what mcl made, from the bytes.
+const opened = ga07.decrypt(ga07.decodeParams(mcl.ga07.encodeParams(params)), ga07.decodeSecretKey(mcl.ga07.encodeSecretKey(key)), ga07.decodeCiphertext(stored));
+console.log(JSON.stringify({ name: mcl.backend.name, opened: new TextDecoder().decode(opened) }));
+`,
+  );
+  const result = JSON.parse(run(process.execPath, [probe], app)) as { name?: string; opened?: string };
+  if (result.name !== 'mcl' || result.opened !== 'record')
+    fail(`medshare/backend/mcl with mcl-wasm installed: ${JSON.stringify(result)}`);
+  else log('medshare/backend/mcl with mcl-wasm installed: loads; the default backend decrypts its ciphertext');
+}
+
 // ---------------------------------------------------------------- 3. the README's examples
 function readmeBlocks(): string[] {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 }
 
-/** Does a README block need the zk peers (it imports medshare/zk)? */
-const needsZk = (code: string) => /from 'medshare\/zk'/.test(code);
+/** What a README block needs beside the core install: the zk peers, medshare/evm's peer, or nothing. */
+type BlockNeeds = 'core' | 'zk' | 'evm';
+function blockNeeds(code: string): BlockNeeds {
+  if (Object.keys(PEER_SUBPATHS).some((s) => code.includes(`from 'medshare${s}'`))) return 'evm';
+  return /from 'medshare\/zk'/.test(code) ? 'zk' : 'core';
+}
 
-function typeCheckReadme(): void {
-  const blocks = readmeBlocks();
-  if (blocks.length === 0) fail('README.md has no ```ts blocks');
-  const dir = path.join(app, 'readme');
-  mkdirSync(dir);
-  blocks.forEach((code, i) => {
-    writeFileSync(path.join(dir, `example-${i + 1}.ts`), `${code}\nexport {};\n`);
-  });
-  // The root entry's namespaces, used as types and values, and every subpath imported.
-  writeFileSync(
-    path.join(dir, 'types.ts'),
-    [
-      "import * as root from 'medshare';",
-      "import type { Ga07Params } from 'medshare/pre';",
-      "import type { ProofSystem } from 'medshare/protocol';",
-      ...[...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS]
-        .filter((s) => s !== '')
-        .map((s, i) => `import * as sub${i} from 'medshare${s}';`),
-      'export type Params = root.pre.Ga07Params;',
-      'export type System = root.protocol.ProofSystem;',
-      'export const same: [Params extends Ga07Params ? true : false, System extends ProofSystem ? true : false] = [true, true];',
-      'export const entries = [root.pre.ga07, root.sign.authSign, root.pbft, root.ledger.verifyChain, root.protocol.runStory];',
-      `export const subpaths = [${[...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS]
-        .filter((s) => s !== '')
-        .map((_, i) => `sub${i}`)
-        .join(', ')}];`,
-      '',
-    ].join('\n'),
-  );
-  const common = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', isolatedModules: true };
-  const configs = {
-    nodenext: {
-      ...common,
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      lib: ['ES2022'],
-      types: ['node'],
-      typeRoots: [path.join(root, 'node_modules', '@types')],
-    },
-    bundler: { ...common, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] },
-  };
+const COMMON_TS = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', isolatedModules: true };
+const NODENEXT_TS = {
+  ...COMMON_TS,
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  lib: ['ES2022'],
+  types: ['node'],
+  typeRoots: [path.join(root, 'node_modules', '@types')],
+};
+const BUNDLER_TS = { ...COMMON_TS, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] };
+
+/** Type-checks `files` (relative to the app) under each of `configs`, named for the log. */
+function typeCheck(files: readonly string[], configs: Record<string, object>, what: string): void {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [name, compilerOptions] of Object.entries(configs)) {
-    const config = path.join(app, `tsconfig.${name}.json`);
-    writeFileSync(config, JSON.stringify({ compilerOptions, include: ['readme/*.ts'] }, null, 2));
-    log(`tsc, moduleResolution ${name}, skipLibCheck false: ${blocks.length} README blocks and the root namespaces as types`);
+    const config = path.join(app, `tsconfig.${name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2));
+    log(`tsc, moduleResolution ${name}, skipLibCheck false: ${what}`);
     const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app, encoding: 'utf8' });
     if (result.status !== 0) fail(`type errors under moduleResolution ${name}:\n${result.stdout}${result.stderr}`);
   }
 }
 
-/** Runs the README blocks that need the zk peers (`zk`) or those that do not. */
-async function runReadme(zk: boolean, install: string): Promise<void> {
+/** Writes the README blocks into readme/; returns the files of the blocks of each kind. */
+function writeReadmeBlocks(): Record<BlockNeeds, string[]> {
+  const blocks = readmeBlocks();
+  if (blocks.length === 0) fail('README.md has no ```ts blocks');
+  const dir = path.join(app, 'readme');
+  mkdirSync(dir, { recursive: true });
+  const files: Record<BlockNeeds, string[]> = { core: [], zk: [], evm: [] };
+  blocks.forEach((code, i) => {
+    writeFileSync(path.join(dir, `example-${i + 1}.ts`), `${code}\nexport {};\n`);
+    files[blockNeeds(code)].push(`readme/example-${i + 1}.ts`);
+  });
+  return files;
+}
+
+function typeCheckReadme(): void {
+  const files = writeReadmeBlocks();
+  // The root entry's namespaces, used as types and values, and every subpath imported (those with
+  // a peer of their own in the EVM install).
+  const subpaths = [...BROWSER_SUBPATHS, ...NODE_ONLY_SUBPATHS].filter((s) => s !== '');
+  writeFileSync(
+    path.join(app, 'readme', 'types.ts'),
+    [
+      "import * as root from 'medshare';",
+      "import type { Ga07Params } from 'medshare/pre';",
+      "import type { ProofSystem } from 'medshare/protocol';",
+      ...subpaths.map((s, i) => `import * as sub${i} from 'medshare${s}';`),
+      'export type Params = root.pre.Ga07Params;',
+      'export type System = root.protocol.ProofSystem;',
+      'export const same: [Params extends Ga07Params ? true : false, System extends ProofSystem ? true : false] = [true, true];',
+      'export const entries = [root.pre.ga07, root.sign.authSign, root.pbft, root.ledger.verifyChain, root.protocol.runStory];',
+      `export const subpaths = [${subpaths.map((_, i) => `sub${i}`).join(', ')}];`,
+      '',
+    ].join('\n'),
+  );
+  const checked = [...files.core, ...files.zk, 'readme/types.ts'];
+  typeCheck(
+    checked,
+    { nodenext: NODENEXT_TS, bundler: BUNDLER_TS },
+    `${checked.length - 1} README blocks and the root namespaces as types`,
+  );
+}
+
+/** Runs the README blocks that need `needs`. */
+async function runReadme(needs: BlockNeeds, install: string): Promise<void> {
   const dir = path.join(app, 'readme');
   for (const [i, code] of readmeBlocks().entries()) {
-    if (needsZk(code) !== zk) continue;
+    if (blockNeeds(code) !== needs) continue;
     const file = path.join(dir, `example-${i + 1}.mjs`);
     writeFileSync(file, (await transform(code, { loader: 'ts', format: 'esm', target: 'es2022' })).code);
     const t = Date.now();
@@ -325,6 +425,13 @@ async function browserBundles(
       const builtin = inputs.find((input) => nodeBuiltins.has(input) || input.startsWith('node:'));
       if (builtin !== undefined) fail(`${name} pulls in the Node built-in ${builtin}`);
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+      // Only medshare/backend/mcl may load mcl-wasm: no other entry bundles or imports it.
+      if (
+        subpath !== '/backend/mcl' &&
+        (inputs.some((i) => i.includes(`node_modules/${MCL}/`)) || Buffer.from(code).includes(MCL))
+      ) {
+        fail(`${name} refers to ${MCL}: only medshare/backend/mcl may load it`);
+      }
       sizes[key] = gzipSync(code, { level: 9 }).length;
       log(`browser bundle ${key.padEnd(18)} ${kb(code.length).padStart(9)} minified, ${kb(sizes[key]).padStart(8)} min+gzip`);
     } catch (error) {
@@ -347,6 +454,79 @@ function checkStatedSize(sizes: Record<string, number>): void {
       fail(`README.md says medshare/pre is ${stated[1]} kB min+gzip; the build measures ${kb(pre)}: update the README`);
     }
   }
+}
+
+// ---------------------------------------------------------------- 7. the EVM install
+/** Adds medshare/evm's peer (viem) and checks the subpath and its README blocks with it. */
+async function evmInstall(before: number): Promise<Record<string, number>> {
+  const peers = [...new Set(Object.values(PEER_SUBPATHS).flat())];
+  for (const peer of peers) {
+    if (pkg.peerDependenciesMeta?.[peer]?.optional !== true) fail(`${peer} is not an optional peer dependency in package.json`);
+    if (pkg.devDependencies[peer] === undefined) fail(`${peer}: no pinned version in devDependencies to test with`);
+  }
+  const specs = peers.map((peer) => `${peer}@${pkg.devDependencies[peer]}`);
+  log(
+    `npm install ${specs.join(' ')} (the peers of ${Object.keys(PEER_SUBPATHS)
+      .map((s) => `medshare${s}`)
+      .join(', ')})`,
+  );
+  run('npm', ['install', '--no-audit', '--no-fund', ...specs], app);
+  const { bytes } = installSize(app);
+  log(`install size with ${peers.join(', ')}: ${mb(bytes)} in node_modules (+${mb(bytes - before)})`);
+  const files = writeReadmeBlocks().evm;
+  Object.keys(PEER_SUBPATHS).forEach((s, i) => {
+    writeFileSync(
+      path.join(app, 'readme', `peers-${i + 1}.ts`),
+      `import * as sub from 'medshare${s}';\nexport const subpath = sub;\n`,
+    );
+    files.push(`readme/peers-${i + 1}.ts`);
+  });
+  // viem's own declarations (through ox) name Web Crypto and WebAuthn types (CryptoKey,
+  // AuthenticatorAttestationResponse) that only TypeScript's DOM lib declares: a Node project that
+  // type-checks viem with skipLibCheck false needs lib DOM (or skipLibCheck). Only these files get it.
+  typeCheck(
+    files,
+    { 'nodenext, lib DOM for viem': { ...NODENEXT_TS, lib: ['ES2022', 'DOM'] }, bundler: BUNDLER_TS },
+    `the README blocks that import ${Object.keys(PEER_SUBPATHS)
+      .map((s) => `medshare${s}`)
+      .join(', ')}, and the subpaths`,
+  );
+  await runReadme('evm', 'EVM');
+  return browserBundles(Object.keys(PEER_SUBPATHS), [], () => ' (with viem)');
+}
+
+// ---------------------------------------------------------------- 8. the testing install
+/**
+ * Adds medshare/testing's peer (fast-check) and checks the subpath with it: types, `medshare check
+ * --runs 5` (every law of the installed build), the browser bundle.
+ */
+async function testingInstall(): Promise<Record<string, number>> {
+  if (pkg.peerDependenciesMeta?.[FAST_CHECK]?.optional !== true)
+    fail(`${FAST_CHECK} is not an optional peer dependency in package.json`);
+  const spec = `${FAST_CHECK}@${pkg.devDependencies[FAST_CHECK]}`;
+  log(`npm install ${spec} (medshare/testing's optional peer)`);
+  run('npm', ['install', '--no-audit', '--no-fund', spec], app);
+  mkdirSync(path.join(app, 'testing'), { recursive: true });
+  writeFileSync(
+    path.join(app, 'testing', 'types.ts'),
+    [
+      "import fc from 'fast-check';",
+      "import { ga07 } from 'medshare/pre';",
+      "import { type Law, preSchemeProperties } from 'medshare/testing';",
+      'const laws: Law[] = preSchemeProperties(ga07, { multiHop: false, runs: 1 });',
+      'export const run = () => { for (const law of laws) fc.assert(law.property, { numRuns: law.runs }); };',
+      '',
+    ].join('\n'),
+  );
+  typeCheck(['testing/types.ts'], { nodenext: NODENEXT_TS, bundler: BUNDLER_TS }, 'medshare/testing with fast-check');
+  log('medshare check --runs 5');
+  const bin = path.join(app, 'node_modules', '.bin', 'medshare');
+  const result = spawnSync(bin, ['check', '--runs', '5'], { cwd: app, encoding: 'utf8', timeout: 900_000 });
+  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
+  if (result.status !== 0 || !/ held, 0 failed/.test(summary))
+    fail(`medshare check --runs 5 exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  else log(`medshare check --runs 5: ${summary}`);
+  return browserBundles(['/testing'], [], () => ' (with fast-check)');
 }
 
 // ---------------------------------------------------------------- 6. the README's one command
@@ -388,14 +568,19 @@ try {
   const { tarball } = packAndInspect();
   const coreBytes = installCore(tarball);
   typeCheckReadme();
-  await runReadme(false, 'core');
-  const zkLabel = (subpath: string) => (subpath === '/zk' ? ' (verify; snarkjs external)' : '');
-  const sizes = await browserBundles(BROWSER_SUBPATHS, ['snarkjs'], zkLabel);
+  await runReadme('core', 'core');
+  const label = (subpath: string) =>
+    subpath === '/zk' ? ' (verify; snarkjs external)' : subpath === '/backend/mcl' ? ' (mcl-wasm external)' : '';
+  const sizes = await browserBundles(BROWSER_SUBPATHS, ['snarkjs', MCL], label);
   checkStatedSize(sizes);
   const fullDemoBytes = installFullDemo();
-  await runReadme(true, 'full-demo');
+  await runReadme('zk', 'full-demo');
   Object.assign(sizes, await browserBundles(['/zk'], [], () => ' (with snarkjs)'));
+  installMcl();
+  Object.assign(sizes, await browserBundles(['/backend/mcl'], [], () => ' (with mcl-wasm)'));
   oneCommandDemo(tarball);
+  Object.assign(sizes, await evmInstall(fullDemoBytes));
+  Object.assign(sizes, await testingInstall());
   const summary = { installBytes: { core: coreBytes, fullDemo: fullDemoBytes }, bundles: sizes };
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(

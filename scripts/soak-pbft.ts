@@ -1,11 +1,11 @@
 /**
  * Long PBFT soak: many more seeds than the CI sweep, each drawing every knob as CI does (the swarm
- * of test/support/pbft-simulator.ts), plus runs with n = 13 and longer chaos.
+ * of src/testing/pbft-simulator.ts), plus runs with n = 13 and longer chaos.
  * Usage: npx tsx scripts/soak-pbft.ts [seeds=2000] [first-seed=100000]
  * Every failure prints its seed and knobs; replay it with runSimulation({ seed }) from
- * test/support/pbft-simulator.ts (add the fixed knobs printed under "long" for those runs).
+ * src/testing/pbft-simulator.ts (add the fixed knobs printed under "long" for those runs).
  */
-import { runSimulation, SimulationFailure, type SimOptions } from '../test/support/pbft-simulator.js';
+import { runSimulation, SimulationFailure, type SimOptions } from '../src/testing/pbft-simulator.js';
 
 const seeds = Number(process.argv[2] ?? 2000);
 const firstSeed = Number(process.argv[3] ?? 100_000);

@@ -2,8 +2,11 @@
  * The `medshare` command line.
  *
  *   medshare demo [options]    the whole story of Huang et al. 2020 (section 4.1 steps 1-9) with 4
- *                              PBFT verification nodes: each step, who saw what, and timings
+ *                              PBFT verification nodes: each step, who saw what, and timings;
+ *                              with `--ledger evm`, with the contract on an in-process EVM
+ *                              (src/evm/story.ts) and the gas of each on-chain step
  *   medshare bench [options]   the benchmark of bench/ (the paper's section 5.2) on this machine
+ *   medshare check [options]   the laws of medshare/testing against this installation (./cli/check.ts)
  *   medshare help [command], medshare --help, medshare <command> --help
  *   medshare --version
  *
@@ -20,6 +23,7 @@ import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from 
 import { EXIT, integerOption, parseOptions, UsageError } from './cli/args.js';
 import { createNarrator, progressLine } from './cli/narrate.js';
 import { cacheDir, circuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
+import { CHECK_USAGE, check } from './cli/check.js';
 
 /** Where the command line writes, its clock and its environment (injected so that it can be tested). */
 export interface CliIo {
@@ -54,7 +58,9 @@ const USAGE = `usage: medshare <command> [options]
 commands:
   demo    the whole sharing story of Huang et al. 2020 (section 4.1, steps 1-9)
           with 4 PBFT verification nodes: each step, who saw what, and timings
+          (--ledger evm: with the contract on an in-process EVM, gas per step)
   bench   the paper's evaluation (Figs. 5-8, Tables 3-4) measured on this machine
+  check   property-based tests of the schemes, AuthSign, PBFT and the ledger (needs fast-check)
   help    this text, or a command's (medshare help demo)
 
 options:
@@ -72,15 +78,22 @@ installed with medshare: npm install snarkjs circom2 circomlib, or run
 npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo). The first run for a
 record size compiles its circuit and caches it.
 
+With --ledger evm the contract is MedShare.sol (medshare/evm) on an in-process Prague
+EVM instead, driven over JSON-RPC: the same nine steps with one proxy, the proofs
+verified on chain, and the gas of each on-chain step. It needs the optional peer
+dependencies viem and @ethereumjs/vm (npm install viem @ethereumjs/vm).
+
 options:
+  --ledger NAME     pbft (default): 4 PBFT verification nodes; evm: the contract on an EVM
   --fields N        fields per medical record, 1-4096 (default 4)
   --proxies N       proxies sharing the re-encryption key, 1-16 (default 3)
   --threshold T     partial re-encryptions needed, 1-N (default 2 of 3, else N)
   --proxy-fault F   one proxy that is 'down' or 'lies' in step 7 (needs T < N), or 'none'
                     (default: lies when T < N, else none)
   --seed TEXT       derive every key, nonce and salt from TEXT, for a reproducible run (below)
-  --no-crash        keep every verification node up
+  --no-crash        keep every verification node up (pbft only)
   --stand-in        a signing stand-in instead of the zk-SNARK: quick, NOT zero-knowledge
+                    (pbft only: the EVM contract verifies real proofs)
   --cache-dir DIR   where compiled circuits are kept (default: the platform's cache
                     folder, e.g. ~/.cache/medshare; or set MEDSHARE_CACHE_DIR)
   -h, --help        show this help
@@ -91,7 +104,13 @@ snarkjs draws each proof's blinding randomness itself, so the proofs differ, and
 the id of the refused transaction printed at [5.1.5], which hashes a proof (the blocks
 that carry proofs have other hashes too; the printed contract-state hash does not change).`;
 
+/** The ledgers `demo --ledger` takes. */
+const LEDGERS = ['pbft', 'evm'] as const;
+/** What `demo --ledger evm` needs beside medshare (optional peer dependencies; @ethereumjs/vm brings its companions). */
+const EVM_PACKAGES = ['viem', '@ethereumjs/vm'];
+
 interface DemoOptions {
+  readonly ledger: (typeof LEDGERS)[number];
   readonly fields: number;
   readonly proxies: number;
   readonly threshold: number;
@@ -104,6 +123,7 @@ interface DemoOptions {
 
 function parseDemo(args: readonly string[]): DemoOptions | 'help' {
   const values = parseOptions(args, {
+    ledger: { type: 'string' },
     fields: { type: 'string' },
     proxies: { type: 'string' },
     threshold: { type: 'string' },
@@ -115,6 +135,19 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) return 'help';
+  const ledger = values.ledger ?? 'pbft';
+  if (!(LEDGERS as readonly string[]).includes(ledger)) {
+    throw new UsageError(`--ledger expects one of: ${LEDGERS.join(', ')} (got '${ledger}')`);
+  }
+  if (ledger === 'evm') {
+    // Options of the PBFT network only; refused rather than silently ignored.
+    for (const option of ['proxies', 'threshold', 'proxy-fault', 'no-crash', 'stand-in'] as const) {
+      if (values[option] !== undefined) {
+        const why = option === 'stand-in' ? ': the contract verifies real Groth16 proofs' : ' (pbft only)';
+        throw new UsageError(`--${option} cannot be used with --ledger evm${why}`);
+      }
+    }
+  }
   const proxies = values.proxies === undefined ? 3 : integerOption('--proxies', values.proxies, 1, 16);
   const threshold =
     values.threshold === undefined ? (proxies === 3 ? 2 : proxies) : integerOption('--threshold', values.threshold, 1, proxies);
@@ -128,6 +161,7 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
     );
   }
   return {
+    ledger: ledger as DemoOptions['ledger'],
     fields: values.fields === undefined ? 4 : integerOption('--fields', values.fields, 1, 4096),
     proxies,
     threshold,
@@ -151,6 +185,7 @@ function ms(x: number): string {
 const NO_ENV: Environment = { env: {}, platform: 'linux', home: '/home/user' };
 
 async function demo(options: DemoOptions, io: CliIo): Promise<void> {
+  if (options.ledger === 'evm') return evmDemo(options, io);
   const start = io.now();
   let proofSystem = io.proofSystem;
   let release = async () => {};
@@ -229,6 +264,56 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
   if (!result.agreed || !chain.valid) throw new Error('the verification nodes do not agree');
 }
 
+/** `demo --ledger evm`: the story with the contract on an in-process EVM (needs a real proof system). */
+async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
+  // Checked and loaded here, before any circuit is compiled: the in-process EVM needs the optional
+  // peers viem and @ethereumjs/vm.
+  const { missingPackages } = await import('./zk/optional.js');
+  const missing = missingPackages(EVM_PACKAGES);
+  if (missing.length > 0) {
+    throw new Error(
+      `--ledger evm needs ${missing.join(' and ')} (optional peer dependencies of medshare), not installed: npm install ${missing.join(' ')}`,
+    );
+  }
+  const evm = await import('./evm/story.js');
+  let loaded: { proofSystem: ProofSystem; release: () => Promise<void> } | undefined;
+  if (io.proofSystem?.name === 'groth16') loaded = { proofSystem: io.proofSystem, release: async () => {} };
+  else if (io.loadGroth16 !== undefined) {
+    const cache = options.cacheDir ?? circuitCacheDir(cacheDir(io.env ?? NO_ENV));
+    loaded = await io.loadGroth16(options.fields, { cacheDir: cache });
+  }
+  if (loaded === undefined) throw new Error('--ledger evm needs medshare/zk, which is not part of this build');
+  const { proofSystem, release } = loaded;
+  try {
+    const start = io.now();
+    io.out('medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with the contract on an EVM (in-process, Prague)');
+    io.out(`record: ${options.fields} fields; proof system: groth16 (verified on chain); ledger: MedShare.sol via medshare/evm`);
+    const result = await evm.runEvmStory({
+      proofSystem,
+      fields: options.fields,
+      random: options.seed === null ? systemRandom : seeded(options.seed),
+      now: io.now,
+      onProgress: (message) => io.err(`  … ${message}`),
+      onStep: (step) => {
+        io.out('');
+        io.out(
+          `[${step.step}] ${step.title}  (${ms(step.ms)}${step.gas > 0n ? `, ${step.gas.toLocaleString('en-US')} gas` : ''})`,
+        );
+        for (const line of step.lines) io.out(`    ${line}`);
+      },
+    });
+    const total = result.steps.reduce((sum, s) => sum + s.gas, 0n);
+    io.out('');
+    io.out(
+      `gas: ${total.toLocaleString('en-US')} in all; record received intact: ${result.received ? 'yes' : 'NO'}; second sale refused: ${result.secondSaleRefused ? 'yes' : 'NO'}`,
+    );
+    io.out(`total ${ms(io.now() - start)}`);
+    if (!result.received || !result.secondSaleRefused) throw new Error('the EVM story did not end as it should');
+  } finally {
+    await release();
+  }
+}
+
 /**
  * Runs the command line.
  * @param args - the arguments after the program name
@@ -237,7 +322,7 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
  */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
-  const prefix = command === 'demo' || command === 'bench' ? `medshare ${command}` : 'medshare';
+  const prefix = command === 'demo' || command === 'bench' || command === 'check' ? `medshare ${command}` : 'medshare';
   try {
     switch (command) {
       case undefined:
@@ -248,10 +333,10 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
         return EXIT.ok;
       case 'help': {
         const topic = rest[0];
-        if (rest.length > 1 || (topic !== undefined && topic !== 'demo' && topic !== 'bench'))
-          throw new UsageError(`help takes one of: demo, bench (got ${rest.join(' ')})`);
+        if (rest.length > 1 || (topic !== undefined && topic !== 'demo' && topic !== 'bench' && topic !== 'check'))
+          throw new UsageError(`help takes one of: demo, bench, check (got ${rest.join(' ')})`);
         if (topic === 'bench') return io.bench === undefined ? helpMissingBench(io) : await io.bench(['--help']);
-        io.out(topic === 'demo' ? DEMO_USAGE : USAGE);
+        io.out(topic === 'demo' ? DEMO_USAGE : topic === 'check' ? CHECK_USAGE : USAGE);
         return EXIT.ok;
       }
       case '-v':
@@ -261,6 +346,8 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       case 'bench':
         if (io.bench === undefined) throw new Error('the benchmark is not available in this build');
         return await io.bench(rest);
+      case 'check':
+        return await check(rest, io);
       case 'demo': {
         const options = parseDemo(rest);
         if (options === 'help') {

@@ -161,6 +161,26 @@ describe('renderReport', () => {
     expect(plotted(fig5, 'PoW (MedRec), DPoS (MDSM): paper text').map((p) => p.y)).toEqual([600, 180]);
   });
 
+  it('puts the EVM gas table beside Fig. 5: gas, operations per block, targets met or not', () => {
+    const { markdown } = renderReport({
+      ...results,
+      evm: {
+        precompiles: 'wasm',
+        deploymentGas: 3_300_000,
+        blockGas: 30_000_000,
+        points: [
+          { operation: 'registerRecord', gas: 223_000, perBlock: 134, wall: m('registerRecord', 150), target: 230_000 },
+          { operation: 'submitProof', gas: 310_000, perBlock: 96, wall: m('submitProof', 240), target: 300_000 },
+          { operation: 'share', gas: 444_000, perBlock: 67, wall: m('share', 230) },
+        ],
+      },
+    });
+    expect(markdown).toContain('| registerRecord | 223,000 | 134 | <= 230,000 (met) | 150 |');
+    expect(markdown).toContain('| submitProof | 310,000 | 96 | <= 300,000 (NOT met) | 240 |');
+    expect(markdown).toContain('| share | 444,000 | 67 |  | 230 |');
+    expect(markdown.indexOf('## Fig. 5')).toBeLessThan(markdown.indexOf('## The contract on an EVM'));
+  });
+
   it('Fig. 5: one chart per mode, one line per replica count, each plotting exactly its rows of the table', () => {
     // Every (mode, replicas, batch) with a distinct median, so a point in the wrong line shows.
     const modes = ['consensus only', 'full', 'full, native verify'];
@@ -202,6 +222,24 @@ describe('renderReport', () => {
         expect(new Set(xs).size).toBe(xs.length);
       }
     }
+  });
+
+  it('puts the pairing backends side by side: ms, pairings of the same backend, speed-up; and ga07 beside Umbral', () => {
+    const { markdown } = renderReport({
+      ...results,
+      zk: [],
+      pbft: [],
+      backends: [
+        { name: 'noble', pairing: m('pairing e(P, Q), fresh points', 20), operations: [m('ga07 reEncrypt', 18)] },
+        { name: 'mcl', pairing: m('pairing e(P, Q), fresh points', 4), operations: [m('ga07 reEncrypt', 4.4)] },
+      ],
+      umbral: [m('umbral reencrypt (one proxy, with proof)', 1.1)],
+    });
+    expect(markdown).toContain('| operation | noble ms | x noble pairing | mcl ms | x mcl pairing | noble / mcl |');
+    expect(markdown).toContain('| pairing e(P, Q), fresh points | 20.0 | 1.00 | 4.00 | 1.00 | 5.0x |');
+    expect(markdown).toContain('| ga07 reEncrypt | 18.0 | 0.90 | 4.40 | 1.10 | 4.1x |');
+    expect(markdown).toContain('| re-encrypt (Umbral: with its proof) | 18.0 | 4.40 | 1.10 | 4.0x |');
+    expect(markdown).not.toContain('| decrypt | 15.0 |'); // the single-backend table gives way
   });
 
   it('omits sections with no data', () => {

@@ -4,21 +4,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  curve,
-  G1Point,
-  G2Point,
-  gtEq,
-  gtIsMember,
-  gtPow,
-  gtToBytes,
-  ORDER,
-  pair,
-  pairProduct,
-  sameExponent,
-  Z,
-} from '../src/internal/bls.js';
+import { curve, G1Point, G2Point, gtEq, gtIsMember, gtPow, gtToBytes, ORDER, pair, pairProduct, Z } from '../src/internal/bls.js';
+import { nobleBackend } from '../src/backend/noble.js';
 import { Deferred, Reader, Writer } from '../src/internal/codec.js';
+import { sameExponent as sameExponentIn } from '../src/internal/pairing.js';
+import { KITS } from './support/backends.js';
+
+const sameExponent = (p: typeof G1Point.BASE, q: typeof G2Point.BASE) => sameExponentIn(nobleBackend, p, q);
 
 const { Fp, Fp2, Fp12 } = curve.fields;
 const scalarArb = fc.bigInt({ min: 0n, max: ORDER * 2n });
@@ -154,130 +146,132 @@ function cyclotomicNonMember() {
   return Fp12.mul(Fp12.frobeniusMap(easy, 2), easy);
 }
 
-describe('codec: hostile inputs are refused with RangeError naming the field', () => {
-  const read = (fieldBytes: Uint8Array, method: 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes') => {
-    const input = new Uint8Array(3 + fieldBytes.length);
-    input.set([1, 9, 9]);
-    input.set(fieldBytes, 3);
-    const r = new Reader(input, 'test object', 9, 9);
-    const value = r[method]('field');
-    r.end();
-    return value instanceof Deferred ? value.value : value;
-  };
-  const g1 = G1Point.BASE.multiply(77n).toBytes(true);
-  const g2 = G2Point.BASE.multiply(77n).toBytes(true);
-  const xTooBig = (() => {
-    const out = new Uint8Array(48).fill(0xff);
-    out[0] = 0x9f; // compressed flag set, value of x >= p
-    return out;
-  })();
+for (const K of KITS) {
+  describe(`${K.label} codec: hostile inputs are refused with RangeError naming the field`, () => {
+    const read = (fieldBytes: Uint8Array, method: 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes') => {
+      const input = new Uint8Array(3 + fieldBytes.length);
+      input.set([1, 9, 9]);
+      input.set(fieldBytes, 3);
+      const r = new Reader(K.backend, input, 'test object', 9, 9);
+      const value = r[method]('field');
+      r.end();
+      return value instanceof Deferred ? value.value : value;
+    };
+    const g1 = G1Point.BASE.multiply(77n).toBytes(true);
+    const g2 = G2Point.BASE.multiply(77n).toBytes(true);
+    const xTooBig = (() => {
+      const out = new Uint8Array(48).fill(0xff);
+      out[0] = 0x9f; // compressed flag set, value of x >= p
+      return out;
+    })();
 
-  const table: [string, 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes', Uint8Array, RegExp][] = [
-    ['scalar equal to r', 'scalar', new Uint8Array(Fp.toBytes(ORDER).subarray(16)), /not canonical/],
-    ['scalar above r', 'scalar', new Uint8Array(32).fill(0xff), /not canonical/],
-    ['zero scalar', 'scalar', new Uint8Array(32), /zero/],
-    ['truncated scalar', 'scalar', new Uint8Array(31), /truncated/],
-    ['G1 x >= p', 'g1', xTooBig, /G1 x coordinate is not canonical/],
-    [
-      'G1 uncompressed flag',
-      'g1',
-      (() => {
-        const b = g1.slice();
-        b[0] = (b[0] as number) & 0x7f;
-        return b;
-      })(),
-      /G1/,
-    ],
-    [
-      'G1 identity',
-      'g1',
-      (() => {
-        const b = new Uint8Array(48);
-        b[0] = 0xc0;
-        return b;
-      })(),
-      /identity|G1/,
-    ],
-    [
-      'G1 not on curve',
-      'g1',
-      (() => {
-        const b = g1.slice();
-        b[47] = (b[47] as number) ^ 1;
-        return b;
-      })(),
-      /G1/,
-    ],
-    ['G1 on curve, outside the subgroup', 'g1', g1OffSubgroup(), /G1/],
-    [
-      'G2 not on curve',
-      'g2',
-      (() => {
-        const b = g2.slice();
-        b[95] = (b[95] as number) ^ 1;
-        return b;
-      })(),
-      /G2/,
-    ],
-    ['G2 on twist, outside the subgroup', 'g2', g2OffSubgroup(), /G2/],
-    [
-      'GT coordinate >= p',
-      'gt',
-      (() => {
-        const b = gtToBytes(Z());
-        b.set(new Uint8Array(48).fill(0xff), 0);
-        return b;
-      })(),
-      /canonical/,
-    ],
-    [
-      'Fp12 element outside GT',
-      'gt',
-      (() => {
-        const b = gtToBytes(Z());
-        b[575] = (b[575] as number) ^ 1;
-        return b;
-      })(),
-      /subgroup/,
-    ],
-    ['the zero of Fp12 in a GT field', 'gt', new Uint8Array(576), /not in the order-r subgroup GT/],
-    ['the identity of GT in a GT field', 'gt', gtToBytes(Fp12.ONE), /identity of GT/],
-    ['a cyclotomic Fp12 element outside GT', 'gt', gtToBytes(cyclotomicNonMember()), /not in the order-r subgroup GT/],
-    ['string with invalid UTF-8', 'string', Uint8Array.of(0, 2, 0xc3, 0x28), /UTF-8/],
-    ['string length past the end', 'string', Uint8Array.of(0, 9, 0x41), /truncated/],
-    ['bytes length past the end', 'bytes', Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1), /truncated/],
-  ];
+    const table: [string, 'scalar' | 'g1' | 'g2' | 'gt' | 'string' | 'bytes', Uint8Array, RegExp][] = [
+      ['scalar equal to r', 'scalar', new Uint8Array(Fp.toBytes(ORDER).subarray(16)), /not canonical/],
+      ['scalar above r', 'scalar', new Uint8Array(32).fill(0xff), /not canonical/],
+      ['zero scalar', 'scalar', new Uint8Array(32), /zero/],
+      ['truncated scalar', 'scalar', new Uint8Array(31), /truncated/],
+      ['G1 x >= p', 'g1', xTooBig, /G1 x coordinate is not canonical/],
+      [
+        'G1 uncompressed flag',
+        'g1',
+        (() => {
+          const b = g1.slice();
+          b[0] = (b[0] as number) & 0x7f;
+          return b;
+        })(),
+        /G1/,
+      ],
+      [
+        'G1 identity',
+        'g1',
+        (() => {
+          const b = new Uint8Array(48);
+          b[0] = 0xc0;
+          return b;
+        })(),
+        /identity|G1/,
+      ],
+      [
+        'G1 not on curve',
+        'g1',
+        (() => {
+          const b = g1.slice();
+          b[47] = (b[47] as number) ^ 1;
+          return b;
+        })(),
+        /G1/,
+      ],
+      ['G1 on curve, outside the subgroup', 'g1', g1OffSubgroup(), /G1/],
+      [
+        'G2 not on curve',
+        'g2',
+        (() => {
+          const b = g2.slice();
+          b[95] = (b[95] as number) ^ 1;
+          return b;
+        })(),
+        /G2/,
+      ],
+      ['G2 on twist, outside the subgroup', 'g2', g2OffSubgroup(), /G2/],
+      [
+        'GT coordinate >= p',
+        'gt',
+        (() => {
+          const b = gtToBytes(Z());
+          b.set(new Uint8Array(48).fill(0xff), 0);
+          return b;
+        })(),
+        /canonical/,
+      ],
+      [
+        'Fp12 element outside GT',
+        'gt',
+        (() => {
+          const b = gtToBytes(Z());
+          b[575] = (b[575] as number) ^ 1;
+          return b;
+        })(),
+        /subgroup/,
+      ],
+      ['the zero of Fp12 in a GT field', 'gt', new Uint8Array(576), /not in the order-r subgroup GT/],
+      ['the identity of GT in a GT field', 'gt', gtToBytes(Fp12.ONE), /identity of GT/],
+      ['a cyclotomic Fp12 element outside GT', 'gt', gtToBytes(cyclotomicNonMember()), /not in the order-r subgroup GT/],
+      ['string with invalid UTF-8', 'string', Uint8Array.of(0, 2, 0xc3, 0x28), /UTF-8/],
+      ['string length past the end', 'string', Uint8Array.of(0, 9, 0x41), /truncated/],
+      ['bytes length past the end', 'bytes', Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1), /truncated/],
+    ];
 
-  for (const [label, method, bytes, message] of table) {
-    it(`refuses ${label}`, () => {
-      expect(() => read(bytes, method)).toThrow(RangeError);
-      expect(() => read(bytes, method)).toThrow(message);
-      expect(() => read(bytes, method)).toThrow(/test object: field/);
+    for (const [label, method, bytes, message] of table) {
+      it(`refuses ${label}`, () => {
+        expect(() => read(bytes, method)).toThrow(RangeError);
+        expect(() => read(bytes, method)).toThrow(message);
+        expect(() => read(bytes, method)).toThrow(/test object: field/);
+      });
+    }
+
+    it('accepts the valid encodings the table mutates (control)', () => {
+      expect((read(g1, 'g1') as typeof K.G1Point.BASE).equals(K.G1Point.BASE.multiply(77n))).toBe(true);
+      expect((read(g2, 'g2') as typeof K.G2Point.BASE).equals(K.G2Point.BASE.multiply(77n))).toBe(true);
+      expect(K.gtEq(read(gtToBytes(Z()), 'gt') as object, K.Z())).toBe(true);
+      expect(
+        read(
+          new Writer(K.backend, 9, 9)
+            .scalar(ORDER - 1n)
+            .finish()
+            .subarray(3),
+          'scalar',
+        ),
+      ).toBe(ORDER - 1n);
     });
-  }
 
-  it('accepts the valid encodings the table mutates (control)', () => {
-    expect((read(g1, 'g1') as typeof G1Point.BASE).equals(G1Point.BASE.multiply(77n))).toBe(true);
-    expect((read(g2, 'g2') as typeof G2Point.BASE).equals(G2Point.BASE.multiply(77n))).toBe(true);
-    expect(gtEq(read(gtToBytes(Z()), 'gt') as ReturnType<typeof Z>, Z())).toBe(true);
-    expect(
-      read(
-        new Writer(9, 9)
-          .scalar(ORDER - 1n)
-          .finish()
-          .subarray(3),
-        'scalar',
-      ),
-    ).toBe(ORDER - 1n);
+    it('refuses a wrong header, trailing bytes and a non-Uint8Array', () => {
+      expect(() => new Reader(K.backend, Uint8Array.of(2, 9, 9), 'x', 9, 9)).toThrow(/format version/);
+      expect(() => new Reader(K.backend, Uint8Array.of(1, 8, 9), 'x', 9, 9)).toThrow(/scheme id/);
+      expect(() => new Reader(K.backend, Uint8Array.of(1, 9, 8), 'x', 9, 9)).toThrow(/object kind/);
+      expect(() => new Reader(K.backend, Uint8Array.of(1, 9), 'x', 9, 9)).toThrow(/too short/);
+      expect(() => new Reader(K.backend, [1, 9, 9] as never, 'x', 9, 9)).toThrow(TypeError);
+      const r = new Reader(K.backend, Uint8Array.of(1, 9, 9, 0), 'x', 9, 9);
+      expect(() => r.end()).toThrow(/trailing/);
+    });
   });
-
-  it('refuses a wrong header, trailing bytes and a non-Uint8Array', () => {
-    expect(() => new Reader(Uint8Array.of(2, 9, 9), 'x', 9, 9)).toThrow(/format version/);
-    expect(() => new Reader(Uint8Array.of(1, 8, 9), 'x', 9, 9)).toThrow(/scheme id/);
-    expect(() => new Reader(Uint8Array.of(1, 9, 8), 'x', 9, 9)).toThrow(/object kind/);
-    expect(() => new Reader(Uint8Array.of(1, 9), 'x', 9, 9)).toThrow(/too short/);
-    expect(() => new Reader([1, 9, 9] as never, 'x', 9, 9)).toThrow(TypeError);
-    const r = new Reader(Uint8Array.of(1, 9, 9, 0), 'x', 9, 9);
-    expect(() => r.end()).toThrow(/trailing/);
-  });
-});
+}

@@ -18,16 +18,7 @@ import { ClientBusyError } from 'medshare/pbft';
 import { ProtocolError } from 'medshare/protocol';
 import { MalformedError, ZkInputError } from 'medshare/zk';
 import { counterModeRandom } from '../src/internal/random.js';
-
-/** Runs `fn`, which must throw; returns what it threw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './support/thrown.js';
 
 describe('error classes', () => {
   const cases: [string, Error, string, ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor][] = [

@@ -11,9 +11,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileBlockStore, LedgerCorruptionError, type LedgerFileSystem } from '../src/ledger/file.js';
-import { encodeBlock, MemoryBlockStore, verifyChain } from '../src/ledger/index.js';
+import { DirectoryNodeStorage, FileBlockStore, LedgerCorruptionError, type LedgerFileSystem } from '../src/ledger/file.js';
+import { encodeBlock, MemoryBlockStore, MemoryNodeStorage, verifyChain } from '../src/ledger/index.js';
 import { committedChain } from './support/ledger-fixtures.js';
+import { describeLaws } from './support/laws.js';
+import { blockStoreProperties, nodeStorageProperties } from '../src/testing/index.js';
 
 const { blocks, cluster } = committedChain(5);
 const dir = mkdtempSync(join(tmpdir(), 'medshare-ledger-'));
@@ -252,4 +254,38 @@ describe('FileBlockStore: an append that fails half-way (ENOSPC) leaves the stor
     store.close();
     expect(() => store.append(blocks[0] as never)).toThrow(expect.objectContaining({ code: 'ERR_LEDGER_CLOSED' }));
   });
+});
+
+// The shipped BlockStore laws (medshare/testing), against both stores: what a user runs against their own.
+describeLaws('MemoryBlockStore: the BlockStore laws of medshare/testing', () =>
+  blockStoreProperties({ create: () => new MemoryBlockStore(), runs: 5 }),
+);
+describeLaws('FileBlockStore: the BlockStore laws of medshare/testing, with reopening', () => {
+  const paths = new WeakMap<object, string>();
+  return blockStoreProperties({
+    create: () => {
+      const path = freshPath();
+      const store = FileBlockStore.open(path);
+      paths.set(store, path);
+      return store;
+    },
+    reopen: (store) => {
+      (store as FileBlockStore).close();
+      const path = paths.get(store) as string;
+      const reopened = FileBlockStore.open(path);
+      paths.set(reopened, path);
+      return reopened;
+    },
+    dispose: (store) => (store as FileBlockStore).close(),
+    runs: 5,
+  });
+});
+
+// The shipped NodeStorage laws: the memory storage and the directory storage (a fresh directory per case).
+describeLaws('MemoryNodeStorage: the NodeStorage laws of medshare/testing', () =>
+  nodeStorageProperties({ create: () => new MemoryNodeStorage(), runs: 5 }),
+);
+describeLaws('DirectoryNodeStorage: the NodeStorage laws of medshare/testing', () => {
+  let nodes = 0;
+  return nodeStorageProperties({ create: () => new DirectoryNodeStorage(join(dir, `node-${nodes++}`)), runs: 5 });
 });

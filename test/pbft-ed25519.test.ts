@@ -16,7 +16,7 @@ import {
   signRequest,
   step,
 } from '../src/pbft/index.js';
-import { runSimulation } from './support/pbft-simulator.js';
+import { runSimulation } from '../src/testing/pbft-simulator.js';
 
 function deterministicKey(label: string): { secretKey: Uint8Array; publicKey: Uint8Array } {
   const secretKey = new Uint8Array(32);

@@ -1,5 +1,5 @@
 /**
- * Deterministic simulation of PBFT (see test/support/pbft-simulator.ts), swarm style: 1,000 seeds,
+ * Deterministic simulation of PBFT (see src/testing/pbft-simulator.ts), swarm style: 1,000 seeds,
  * each drawing every knob (n = 4, 7 or 10, Byzantine replicas and their behaviours, message loss,
  * duplication, delay, partitions, crashes and restarts from the encoded persistent state, CHECKPOINT
  * loss, sizes, timeouts, limits, clock skews). Byzantine behaviours include the attacks of issue 11:
@@ -9,6 +9,8 @@
  * every knob: replay it with runSimulation({ seed }). Longer runs: `npm run soak:pbft`.
  */
 import { describe, expect, it } from 'vitest';
+import { pbftProperties } from '../src/testing/index.js';
+import { describeLaws } from './support/laws.js';
 import { quorums } from '../src/pbft/index.js';
 import {
   ALL_BEHAVIOURS,
@@ -17,7 +19,7 @@ import {
   drawKnobs,
   runSimulation,
   type SimResult,
-} from './support/pbft-simulator.js';
+} from '../src/testing/pbft-simulator.js';
 
 const SEEDS = 1000;
 const CHUNK = 50;
@@ -151,3 +153,6 @@ describe('simulation: f Byzantine replicas alone cannot force a view change (Cas
     }
   });
 });
+
+// The shipped PBFT laws (what `medshare check --only pbft` runs), over fast-check's seeds.
+describeLaws('simulation: the PBFT laws of medshare/testing', () => pbftProperties({ runs: 10 }));

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EncodingError } from '../src/internal/errors.js';
 import { DirectoryNodeStorage, LEDGER_FILE, type NodeFileSystem, REPLICA_STATE_FILE } from '../src/ledger/file.js';
 import { createPkg, standInProofSystem, VerificationNetwork } from '../src/protocol/index.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const root = mkdtempSync(join(tmpdir(), 'medshare-network-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

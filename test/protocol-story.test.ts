@@ -16,7 +16,7 @@ import {
   type StoryResult,
   standInProofSystem,
 } from '../src/protocol/index.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

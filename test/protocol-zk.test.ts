@@ -19,7 +19,7 @@ import {
   UNFIT_RECORD,
   type World,
 } from './support/protocol-fixture.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 
 // The default shape for n = 4, the circuit the README's zk example and `medshare demo` build too (one cache entry).
 const groth16 = groth16ProofSystem(4);

@@ -6,17 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { G1Point, G2Point, Z } from '../src/internal/bls.js';
 import { ByteReader, ByteWriter } from '../src/internal/bytes.js';
 import { utf8Decode, utf8Encode } from '../src/internal/text.js';
 import { decodeBlock, encodeBlock } from '../src/ledger/block.js';
 import { decodeTransaction, encodeTransaction } from '../src/ledger/transaction.js';
-import { ga07 } from '../src/pre/ga07.js';
-import { ga07Verifiable as v } from '../src/pre/ga07-verifiable.js';
-import { huang2020 } from '../src/pre/huang2020.js';
 import { decodeContractTransaction, encodeBody, encodeEnvelope } from '../src/protocol/transactions.js';
-import { decodeSigningKey, encodeSigningKey } from '../src/sign/index.js';
-import { seededRandom } from './support/random.js';
+import { KITS } from './support/backends.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const BOM = '\uFEFF';
 /** Any well-formed string (code points of every plane), a BOM in front of one case in three. */
@@ -27,9 +23,6 @@ const stringArb = (maxLength: number) =>
     .filter((s) => s.isWellFormed());
 /** A valid identity: non-empty, at most 1024 UTF-8 bytes. */
 const identityArb = stringArb(40).filter((s) => s.length > 0 && utf8Encode(s, 's').length <= 1024);
-
-const point1 = G1Point.BASE.multiply(5n);
-const point2 = G2Point.BASE.multiply(5n);
 
 describe('exact UTF-8', () => {
   it('utf8Decode(utf8Encode(s)) = s for every well-formed string, a leading U+FEFF kept', () => {
@@ -60,57 +53,6 @@ describe('string decoders round-trip every valid string exactly', () => {
         r.end();
       }),
       { numRuns: 300 },
-    );
-  });
-
-  it('medshare/pre ga07: secret key identity, re-encryption key delegator and delegatee', () => {
-    fc.assert(
-      fc.property(identityArb, identityArb, (a, b) => {
-        const sk = ga07.decodeSecretKey(ga07.encodeSecretKey({ scheme: 'ga07', identity: a, key: point1 }));
-        expect(sk.identity).toBe(a);
-        const rk = ga07.decodeReKey(
-          ga07.encodeReKey({ scheme: 'ga07', delegator: a, delegatee: b, R1: point2, R2: Z(), R3: point1 }),
-        );
-        expect([rk.delegator, rk.delegatee]).toEqual([a, b]);
-      }),
-      { numRuns: 20 },
-    );
-  });
-
-  it('medshare/pre ga07Verifiable: commitment and partial re-encryption delegator and delegatee', () => {
-    fc.assert(
-      fc.property(identityArb, identityArb, (a, b) => {
-        const meta = { scheme: 'ga07' as const, delegator: a, delegatee: b, threshold: 1, total: 1 };
-        const com = v.decodeReKeyCommitment(v.encodeReKeyCommitment({ ...meta, R1: point2, R2: Z(), Y: [Z()] }));
-        expect([com.delegator, com.delegatee]).toEqual([a, b]);
-        const partial = { ...meta, index: 1, C2: Z(), proof: { challenge: 7n, response: point1 } };
-        const p = v.decodeReEncryptionShare(v.encodeReEncryptionShare(partial));
-        expect([p.delegator, p.delegatee]).toEqual([a, b]);
-      }),
-      { numRuns: 10 },
-    );
-  });
-
-  it('medshare/pre huang2020: re-encryption key delegator and delegatee', () => {
-    const random = seededRandom('strings-huang');
-    const { params, masterKey } = huang2020.setup({ random });
-    const sk = huang2020.keyGen(params, masterKey, 'patient:x', { random });
-    const rk = huang2020.reKeyGen(params, sk, 'institute:y', { random });
-    fc.assert(
-      fc.property(identityArb, identityArb, (a, b) => {
-        const decoded = huang2020.decodeReKey(huang2020.encodeReKey({ ...rk, delegator: a, delegatee: b }));
-        expect([decoded.delegator, decoded.delegatee]).toEqual([a, b]);
-      }),
-      { numRuns: 6 },
-    );
-  });
-
-  it('medshare/sign: signing key identity', () => {
-    fc.assert(
-      fc.property(identityArb, (a) => {
-        expect(decodeSigningKey(encodeSigningKey({ scheme: 'authSign', identity: a, key: point1 })).identity).toBe(a);
-      }),
-      { numRuns: 20 },
     );
   });
 
@@ -184,3 +126,63 @@ describe('string decoders round-trip every valid string exactly', () => {
     );
   });
 });
+
+for (const K of KITS) {
+  describe(`${K.label} pre/sign string decoders round-trip every valid identity exactly`, () => {
+    const { ga07, ga07Verifiable: v, huang2020, Z } = K;
+    const { decodeSigningKey, encodeSigningKey } = K.authSign;
+    const point1 = K.G1Point.BASE.multiply(5n);
+    const point2 = K.G2Point.BASE.multiply(5n);
+
+    it('medshare/pre ga07: secret key identity, re-encryption key delegator and delegatee', () => {
+      fc.assert(
+        fc.property(identityArb, identityArb, (a, b) => {
+          const sk = ga07.decodeSecretKey(ga07.encodeSecretKey({ scheme: 'ga07', identity: a, key: point1 }));
+          expect(sk.identity).toBe(a);
+          const rk = ga07.decodeReKey(
+            ga07.encodeReKey({ scheme: 'ga07', delegator: a, delegatee: b, R1: point2, R2: Z(), R3: point1 }),
+          );
+          expect([rk.delegator, rk.delegatee]).toEqual([a, b]);
+        }),
+        { numRuns: 20 },
+      );
+    });
+
+    it('medshare/pre ga07Verifiable: commitment and partial re-encryption delegator and delegatee', () => {
+      fc.assert(
+        fc.property(identityArb, identityArb, (a, b) => {
+          const meta = { scheme: 'ga07' as const, delegator: a, delegatee: b, threshold: 1, total: 1 };
+          const com = v.decodeReKeyCommitment(v.encodeReKeyCommitment({ ...meta, R1: point2, R2: Z(), Y: [Z()] }));
+          expect([com.delegator, com.delegatee]).toEqual([a, b]);
+          const partial = { ...meta, index: 1, C2: Z(), proof: { challenge: 7n, response: point1 } };
+          const p = v.decodeReEncryptionShare(v.encodeReEncryptionShare(partial));
+          expect([p.delegator, p.delegatee]).toEqual([a, b]);
+        }),
+        { numRuns: 10 },
+      );
+    });
+
+    it('medshare/pre huang2020: re-encryption key delegator and delegatee', () => {
+      const random = seededRandom('strings-huang');
+      const { params, masterKey } = huang2020.setup({ random });
+      const sk = huang2020.keyGen(params, masterKey, 'patient:x', { random });
+      const rk = huang2020.reKeyGen(params, sk, 'institute:y', { random });
+      fc.assert(
+        fc.property(identityArb, identityArb, (a, b) => {
+          const decoded = huang2020.decodeReKey(huang2020.encodeReKey({ ...rk, delegator: a, delegatee: b }));
+          expect([decoded.delegator, decoded.delegatee]).toEqual([a, b]);
+        }),
+        { numRuns: 6 },
+      );
+    });
+
+    it('medshare/sign: signing key identity', () => {
+      fc.assert(
+        fc.property(identityArb, (a) => {
+          expect(decodeSigningKey(encodeSigningKey({ scheme: 'authSign', identity: a, key: point1 })).identity).toBe(a);
+        }),
+        { numRuns: 20 },
+      );
+    });
+  });
+}

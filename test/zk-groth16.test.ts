@@ -31,7 +31,7 @@ import {
 } from '../src/zk/index.js';
 import { bn254 } from '@noble/curves/bn254.js';
 import { forgeProof, setupSecretsFrom } from './support/hostile-zk.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { SHAPE, testCircuit, testKeys } from './support/zk.js';
 
 const record = [61, 128, 250, 1, 0, 65535, 37, 90];

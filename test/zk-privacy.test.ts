@@ -19,7 +19,7 @@ import {
   requirementHash,
 } from '../src/zk/index.js';
 import { dictionarySearch, product, range } from './support/hostile-zk.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { SHAPE } from './support/zk.js';
 
 // [age, systolic BP, diastolic BP, HbA1c x10, diagnosis code index, BMI x10, heart rate, smoker]

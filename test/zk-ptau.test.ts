@@ -28,7 +28,7 @@ import {
   zkpKeyGen,
   zkpKeyGenFromPtau,
 } from '../src/zk/index.js';
-import { seededRandom } from './support/random.js';
+import { seededRandom } from '../src/testing/random.js';
 import { testCircuit } from './support/zk.js';
 
 const enabled = process.env.MEDSHARE_ZK_SKIP_PTAU !== '1';

@@ -1,9 +1,18 @@
 /**
  * medshare in a web page (examples/browser): proxy re-encryption with proofs, AuthSign, a Groth16
- * proof verified, and the whole protocol through PBFT, all in the browser. Each check appends a
+ * proof verified, call data for the EVM contract, and the whole protocol through PBFT, all in the
+ * browser. Each check appends a
  * row to the page and to `window.medshareResults`, which scripts/browser-test.ts reads in headless
  * Chromium. Build and open it with `npm run example:browser`.
  */
+import {
+  decodeSignature,
+  encodeProof as evmProofWords,
+  encodeVerificationKey,
+  recordId,
+  recordSignable,
+  signRecordCommitment,
+} from 'medshare/evm';
 import { DecryptionError, ga07, ga07Verifiable } from 'medshare/pre';
 import { runStory, standInProofSystem } from 'medshare/protocol';
 import { authSign, authVerify, keyGen as signKeyGen, setup as signSetup } from 'medshare/sign';
@@ -173,6 +182,29 @@ await check('zk: compiling a circuit needs Node.js, and says so', async () => {
   } catch (error) {
     return [/needs Node\.js/.test((error as Error).message), (error as Error).message];
   }
+});
+
+// ------------------------------------------------------------ medshare/evm: call data for the contract (viem; no chain)
+await check('evm: sigma_a bound to chain and contract; the proof and its key as call data', () => {
+  const { params, masterKey } = signSetup();
+  const alice = signKeyGen(params, masterKey, 'patient:alice');
+  const domain = { chainId: 20251, contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const;
+  const commitment = BigInt(fixture.publicSignals[2] as string);
+  const onChain = signRecordCommitment(alice, domain, commitment); // 256 bytes, EIP-2537 points
+  const sigma = decodeSignature(onChain);
+  const here = authVerify(params, 'patient:alice', recordSignable(domain, 'patient:alice', commitment), sigma);
+  const elsewhere = authVerify(
+    params,
+    'patient:alice',
+    recordSignable({ ...domain, chainId: 1 }, 'patient:alice', commitment),
+    sigma,
+  );
+  const key = encodeVerificationKey(vk);
+  const words = evmProofWords(proof);
+  return [
+    here && !elsewhere && onChain.length === 256 && key.length === 896 && words.length === 8,
+    `${onChain.length}-byte sigma_a (refused for chain 1), ${key.length}-byte key, 8 proof words; record ${recordId('patient:alice', commitment).slice(0, 10)}…`,
+  ];
 });
 
 // ------------------------------------------------------------ medshare/protocol: the whole story through PBFT

@@ -18,13 +18,18 @@
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from './random.js';
-import { ArgumentValueError, type FieldCheck } from './errors.js';
+import { ArgumentValueError } from './errors.js';
 
 export const curve = bls12_381;
-const { Fp, Fp12, Fr } = bls12_381.fields;
+const { Fp12 } = bls12_381.fields;
+/** The scalar field Fr of BLS12-381 (order r). */
+export const Fr = bls12_381.fields.Fr;
+/** The base field Fp of BLS12-381 (coordinates of points, coefficients of Fp12). */
+export const Fp = bls12_381.fields.Fp;
 
 /** A point of G1 (the paper's g-side group). */
 export type G1 = InstanceType<typeof bls12_381.G1.Point>;
@@ -46,10 +51,6 @@ export const GT_BYTES = 576;
 const U_ABS = 0xd201000000010000n;
 
 // ---------------------------------------------------------------- scalars (Fr)
-
-export const Fr_ = Fr;
-/** The base field Fp of BLS12-381 (coordinates of points, coefficients of Fp12). */
-export const Fp_ = Fp;
 
 /** a * b^-1 mod r; throws RangeError when b = 0 mod r. */
 export function frDiv(a: bigint, b: bigint, name: string): bigint {
@@ -224,13 +225,6 @@ export function isG2(value: unknown): value is G2 {
   return value instanceof G2Point;
 }
 
-/** The field checks of group elements, for `akind` (./errors.ts): shape only, no membership test. */
-export const GroupField = {
-  g1: ['a G1 point', isG1],
-  g2: ['a G2 point', isG2],
-  gt: ['an Fp12 element (GT)', (v: unknown) => isFp12(v)],
-} as const satisfies Record<string, FieldCheck>;
-
 /**
  * Checks that the scalar `k` lies in [0, r), or in [1, r) when `nonZero`; returns it.
  * @throws ArgumentValueError naming `name`
@@ -288,34 +282,11 @@ export function pairProduct(pairs: ReadonlyArray<readonly [G1, G2]>): GT {
   return Fp12.finalExponentiate(bls12_381.millerLoopBatch(batch));
 }
 
-/** True iff P = g^k and Q = h^k for one k: e(P, h) * e(-g, Q) = 1. */
-export function sameExponent(p: G1, q: G2): boolean {
-  return gtEq(
-    pairProduct([
-      [p, G2Point.BASE],
-      [G1Point.BASE.negate(), q],
-    ]),
-    Fp12.ONE,
-  );
-}
-
 /** e(P, Q). */
 export function pair(p: G1, q: G2): GT {
   return pairProduct([[p, q]]);
 }
 
 // ---------------------------------------------------------------- bytes
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

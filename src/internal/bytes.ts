@@ -1,8 +1,12 @@
 /**
- * A minimal canonical byte writer and validating reader for the consensus and ledger formats
- * (`medshare/pbft`, `medshare/ledger`). Integers are big-endian; a u64 holds a JavaScript safe
- * integer; byte strings and UTF-8 strings carry a u32 length prefix. Strings are written and read
- * with the exact UTF-8 of ./text.ts: one encoding per string, a leading U+FEFF kept.
+ * The one canonical byte writer and validating reader of medshare. The consensus, ledger and
+ * protocol formats (`medshare/pbft`, `medshare/ledger`, `medshare/protocol`) use them as they are;
+ * the pre / sign object format of ./codec.ts extends them with a header and group elements.
+ * Integers are big-endian; a u64 holds a JavaScript safe integer; byte strings and UTF-8 strings
+ * carry a u32 length prefix ({@link ByteWriter.string}), or a u16 one where a format keeps its
+ * strings short ({@link ByteWriter.shortString}: the pre / sign objects, whose byte layout the
+ * known-answer vectors fix). Strings are written and read with the exact UTF-8 of ./text.ts: one
+ * encoding per string, a leading U+FEFF kept.
  * @module
  */
 import { ArgumentValueError, EncodingError } from './errors.js';
@@ -29,9 +33,21 @@ export class ByteWriter {
     this.view = new DataView(next.buffer);
   }
 
+  /** One byte; refuses anything but an integer in [0, 255]. */
   u8(value: number): this {
+    if (!Number.isInteger(value) || value < 0 || value > 0xff)
+      throw new ArgumentValueError('u8', `${value} is not an integer in [0, 255]`);
     this.reserve(1);
-    this.buffer[this.length++] = value & 0xff;
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  u16(value: number): this {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+      throw new ArgumentValueError('u16', `${value} is not an integer in [0, 65535]`);
+    this.reserve(2);
+    this.view.setUint16(this.length, value);
+    this.length += 2;
     return this;
   }
 
@@ -71,6 +87,13 @@ export class ByteWriter {
     return this.bytes(utf8Encode(value, field));
   }
 
+  /** u16 byte length, then UTF-8: at most 65,535 bytes; refuses a lone surrogate as {@link string} does. */
+  shortString(value: string, field = 'string'): this {
+    const bytes = utf8Encode(value, field);
+    if (bytes.length > 0xffff) throw new ArgumentValueError(field, `${bytes.length} bytes exceeds 65535`);
+    return this.u16(bytes.length).raw(bytes);
+  }
+
   finish(): Uint8Array {
     return this.buffer.slice(0, this.length);
   }
@@ -78,29 +101,48 @@ export class ByteWriter {
 
 /** Reads fields written by {@link ByteWriter}; every defect is a RangeError naming `what`. */
 export class ByteReader {
-  private offset = 0;
+  protected offset = 0;
   private readonly view: DataView;
 
   constructor(
-    private readonly input: Uint8Array,
-    private readonly what: string,
+    protected readonly input: Uint8Array,
+    protected readonly what: string,
   ) {
     this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   }
 
+  /** An {@link EncodingError} naming this reader's object and `field`. */
+  protected fail(field: string, problem: string): EncodingError {
+    return new EncodingError(this.what, field, problem);
+  }
+
   private need(n: number, field: string): void {
     if (this.offset + n > this.input.length) {
-      throw new EncodingError(
-        this.what,
-        field,
-        `truncated (need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset})`,
-      );
+      throw this.fail(field, `truncated: need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset}`);
     }
   }
 
-  u8(field: string): number {
+  /** The next `n` bytes, not copied (for fields parsed at once). */
+  protected take(n: number, field: string): Uint8Array {
+    this.need(n, field);
+    const out = this.input.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+
+  /** One byte, an integer in [min, max]. */
+  u8(field: string, min = 0, max = 0xff): number {
     this.need(1, field);
-    return this.input[this.offset++] as number;
+    const n = this.input[this.offset++] as number;
+    if (n < min || n > max) throw this.fail(field, `${n} is outside [${min}, ${max}]`);
+    return n;
+  }
+
+  u16(field: string): number {
+    this.need(2, field);
+    const value = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return value;
   }
 
   u32(field: string): number {
@@ -134,8 +176,17 @@ export class ByteReader {
 
   /** A u32-length string of well-formed UTF-8 of at most `maxLength` bytes, decoded exactly. */
   string(field: string, maxLength = 1 << 16): string {
-    const value = utf8Decode(this.bytes(field, maxLength));
-    if (value === undefined) throw new EncodingError(this.what, field, 'not well-formed UTF-8');
+    return this.utf8(this.bytes(field, maxLength), field);
+  }
+
+  /** A u16-length string of well-formed UTF-8 ({@link ByteWriter.shortString}), decoded exactly. */
+  shortString(field: string): string {
+    return this.utf8(this.take(this.u16(field), field), field);
+  }
+
+  private utf8(bytes: Uint8Array, field: string): string {
+    const value = utf8Decode(bytes);
+    if (value === undefined) throw this.fail(field, 'not well-formed UTF-8');
     return value;
   }
 
@@ -143,18 +194,19 @@ export class ByteReader {
     return this.input.length - this.offset;
   }
 
+  /** Throws unless every byte was consumed. */
   end(): void {
     if (this.offset !== this.input.length) {
-      throw new EncodingError(
-        this.what,
-        'trailing bytes',
-        `${this.input.length - this.offset} trailing bytes after the last field`,
-      );
+      throw this.fail('trailing bytes', `${this.input.length - this.offset} trailing bytes after the last field`);
     }
   }
 }
 
-/** Constant-shape byte comparison (not secret-dependent here; digests and signatures are public). */
+/**
+ * Byte equality that returns at the first difference: for public data only (digests, signatures,
+ * chain heads). Where the time taken must not depend on the bytes, use noble's `equalBytes`
+ * (constant time), as the point decoder does.
+ */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -169,13 +221,4 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
     if (d !== 0) return d;
   }
   return a.length - b.length;
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Lower-case hex, for map keys and messages. */
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += HEX[b];
-  return out;
 }

@@ -23,29 +23,12 @@
  * are therefore refused in microseconds, before any exponentiation.
  * @module
  */
-import { bytesToNumberBE } from '@noble/curves/utils.js';
-import {
-  Fp_,
-  fp12FromBytes,
-  G1_BYTES,
-  G1Point,
-  G2_BYTES,
-  G2Point,
-  GT_BYTES,
-  gtCyclotomicIsMember,
-  gtIsCyclotomic,
-  gtIsOne,
-  gtToBytes,
-  ORDER,
-  SCALAR_BYTES,
-  scalarToBytes,
-  type G1,
-  type G2,
-  type GT,
-} from './bls.js';
-import { abytes, ArgumentValueError, EncodingError } from './errors.js';
+import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
+import type { Groups, PairingBackend, PointGroup } from '../backend/types.js';
+import { Fp, G1_BYTES, G2_BYTES, GT_BYTES, ORDER, SCALAR_BYTES, scalarToBytes } from './bls.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { abytes } from './errors.js';
 import { identityProblem } from './identity.js';
-import { utf8Decode, utf8Encode } from './text.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -69,60 +52,36 @@ export const Kind = {
   reEncryptionShare: 10,
 } as const;
 
-const MAX_STRING_BYTES = 0xffff;
-
-/** Appends fields to a growing byte string. */
-export class Writer {
-  private readonly parts: Uint8Array[] = [];
-
-  constructor(scheme: number, kind: number) {
-    this.parts.push(Uint8Array.of(FORMAT_VERSION, scheme, kind));
+/**
+ * Appends an object's fields after its 3-byte header; group elements are written by `backend`.
+ * The integers, byte strings and `finish` are {@link ByteWriter}'s; strings carry a u16 length
+ * in this format ({@link ByteWriter.shortString}).
+ */
+export class Writer<E extends Groups = Groups> extends ByteWriter {
+  constructor(
+    private readonly backend: PairingBackend<E>,
+    scheme: number,
+    kind: number,
+  ) {
+    super();
+    this.u8(FORMAT_VERSION).u8(scheme).u8(kind);
   }
 
-  u8(n: number): this {
-    if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new ArgumentValueError('u8', `${n} is not an integer in [0, 255]`);
-    this.parts.push(Uint8Array.of(n));
-    return this;
-  }
   scalar(k: bigint): this {
-    this.parts.push(scalarToBytes(k));
-    return this;
+    return this.raw(scalarToBytes(k));
   }
-  g1(p: G1): this {
-    this.parts.push(p.toBytes(true));
-    return this;
+  g1(p: E['G1']): this {
+    return this.raw(p.toBytes(true));
   }
-  g2(p: G2): this {
-    this.parts.push(p.toBytes(true));
-    return this;
+  g2(p: E['G2']): this {
+    return this.raw(p.toBytes(true));
   }
-  gt(f: GT): this {
-    this.parts.push(gtToBytes(f));
-    return this;
+  gt(f: E['GT']): this {
+    return this.raw(this.backend.GT.toBytes(f));
   }
-  /** u16 length + UTF-8; refuses a string with a lone surrogate, which would not round-trip. */
-  string(s: string, field = 'string'): this {
-    const bytes = utf8Encode(s, field);
-    if (bytes.length > MAX_STRING_BYTES)
-      throw new ArgumentValueError('string', `${bytes.length} bytes exceeds ${MAX_STRING_BYTES}`);
-    this.parts.push(Uint8Array.of(bytes.length >>> 8, bytes.length & 0xff), bytes);
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    const n = b.length;
-    this.parts.push(Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff), b);
-    return this;
-  }
-  finish(): Uint8Array {
-    let length = 0;
-    for (const p of this.parts) length += p.length;
-    const out = new Uint8Array(length);
-    let offset = 0;
-    for (const p of this.parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+  /** u16 length + UTF-8 (this format's strings); refuses a string with a lone surrogate. */
+  override string(s: string, field = 'string'): this {
+    return this.shortString(s, field);
   }
 }
 
@@ -163,30 +122,29 @@ export function pointEncodingProblem(raw: Uint8Array, group: 'G1' | 'G2'): strin
   if ((first & INFINITY) !== 0) return `${group} identity point is not allowed`;
   const top = raw.slice(0, 48);
   top[0] = first & ~FLAGS;
-  if (bytesToNumberBE(top) >= Fp_.ORDER) return `${group} x coordinate is not canonical (>= p)`;
-  if (group === 'G2' && bytesToNumberBE(raw.subarray(48, 96)) >= Fp_.ORDER) return 'G2 x coordinate is not canonical (>= p)';
+  if (bytesToNumberBE(top) >= Fp.ORDER) return `${group} x coordinate is not canonical (>= p)`;
+  if (group === 'G2' && bytesToNumberBE(raw.subarray(48, 96)) >= Fp.ORDER) return 'G2 x coordinate is not canonical (>= p)';
   return undefined;
 }
 
 /**
  * Decodes a compressed point that passed {@link pointEncodingProblem}: y from the curve equation
- * (a square root), on the curve, in the prime-order subgroup, canonical. Returns the point or
- * what is wrong.
+ * (a square root), on the curve, in the prime-order subgroup (the backend's decoder), not the
+ * identity, canonical. Returns the point or what is wrong.
  */
-export function decodePoint<P extends G1 | G2>(
-  cons: { fromBytes(b: Uint8Array): P },
+export function decodePoint<P extends { is0(): boolean; toBytes(compressed?: boolean): Uint8Array }>(
+  group: PointGroup<P>,
   raw: Uint8Array,
-  group: 'G1' | 'G2',
+  name: 'G1' | 'G2',
 ): P | string {
   let p: P;
   try {
-    p = cons.fromBytes(raw);
-    p.assertValidity(); // on the curve and in the prime-order subgroup
+    p = group.fromBytes(raw); // on the curve and in the prime-order subgroup
   } catch (e) {
-    return `not a valid ${group} point (${(e as Error).message})`;
+    return `not a valid ${name} point (${(e as Error).message})`;
   }
-  if (p.is0()) return `${group} identity point is not allowed`;
-  if (!equalBytes(p.toBytes(true), raw)) return `non-canonical ${group} encoding`;
+  if (p.is0()) return `${name} identity point is not allowed`;
+  if (!equalBytes(p.toBytes(true), raw)) return `non-canonical ${name} encoding`;
   return p;
 }
 
@@ -196,19 +154,18 @@ export function decodePoint<P extends G1 | G2>(
  * and GT elements as {@link Deferred} values, cheaply pre-checked while reading and fully
  * validated by {@link Reader.end}, which every decoder calls before it returns.
  */
-export class Reader {
-  private offset = 0;
-  private readonly input: Uint8Array;
+export class Reader<E extends Groups = Groups> extends ByteReader {
   private readonly deferred: Deferred<unknown>[] = [];
 
-  /** Checks the type and the 3-byte header of `input`. */
+  /** Checks the type and the 3-byte header of `input`; group elements are decoded by `backend`. */
   constructor(
+    private readonly backend: PairingBackend<E>,
     input: unknown,
-    private readonly what: string,
+    what: string,
     scheme: number,
     kind: number,
   ) {
-    this.input = abytes(input, what);
+    super(abytes(input, what), what);
     if (this.input.length < 3) throw this.fail('header', `too short (${this.input.length} bytes)`);
     const [version, gotScheme, gotKind] = this.input as unknown as [number, number, number];
     if (version !== FORMAT_VERSION) throw this.fail('header', `unknown format version ${version}`);
@@ -217,30 +174,10 @@ export class Reader {
     this.offset = 3;
   }
 
-  private fail(field: string, problem: string): EncodingError {
-    return new EncodingError(this.what, field, problem);
-  }
-
-  private take(n: number, field: string): Uint8Array {
-    if (this.offset + n > this.input.length) {
-      throw this.fail(field, `truncated: need ${n} bytes at offset ${this.offset}, have ${this.input.length - this.offset}`);
-    }
-    const out = this.input.subarray(this.offset, this.offset + n);
-    this.offset += n;
-    return out;
-  }
-
   private defer<T>(validate: () => T): Deferred<T> {
     const d = new Deferred(validate);
     this.deferred.push(d as Deferred<unknown>);
     return d;
-  }
-
-  /** One byte, an integer in [min, max]. */
-  u8(field: string, min = 0, max = 0xff): number {
-    const n = this.take(1, field)[0] as number;
-    if (n < min || n > max) throw this.fail(field, `${n} is outside [${min}, ${max}]`);
-    return n;
   }
 
   /** A canonical scalar in [0, r); with `nonZero`, in [1, r). */
@@ -252,54 +189,51 @@ export class Reader {
   }
 
   /** A G1 point (validated by {@link Reader.end}). */
-  g1(field: string): Deferred<G1> {
-    return this.point(G1Point, this.take(G1_BYTES, field), field, 'G1');
+  g1(field: string): Deferred<E['G1']> {
+    return this.point(this.backend.G1, this.take(G1_BYTES, field), field, 'G1');
   }
 
   /** A G2 point (validated by {@link Reader.end}). */
-  g2(field: string): Deferred<G2> {
-    return this.point(G2Point, this.take(G2_BYTES, field), field, 'G2');
+  g2(field: string): Deferred<E['G2']> {
+    return this.point(this.backend.G2, this.take(G2_BYTES, field), field, 'G2');
   }
 
-  private point<P extends G1 | G2>(
-    cons: { fromBytes(b: Uint8Array): P },
+  private point<P extends E['G1'] | E['G2']>(
+    group: PointGroup<P>,
     raw: Uint8Array,
     field: string,
-    group: 'G1' | 'G2',
+    name: 'G1' | 'G2',
   ): Deferred<P> {
-    const problem = pointEncodingProblem(raw, group);
+    const problem = pointEncodingProblem(raw, name);
     if (problem !== undefined) throw this.fail(field, problem);
     return this.defer(() => {
-      const p = decodePoint(cons, raw, group);
+      const p = decodePoint(group, raw, name);
       if (typeof p === 'string') throw this.fail(field, p);
       return p;
     });
   }
 
   /** An element of GT other than 1 (validated by {@link Reader.end}). */
-  gt(field: string): Deferred<GT> {
+  gt(field: string): Deferred<E['GT']> {
     const raw = this.take(GT_BYTES, field);
-    let f: GT;
+    const GT = this.backend.GT;
+    let f: E['GT'];
     try {
-      f = fp12FromBytes(raw);
+      f = GT.fromBytes(raw);
     } catch (e) {
       throw this.fail(field, `not a canonical Fp12 element (${(e as Error).message})`);
     }
-    if (!gtIsCyclotomic(f)) throw this.fail(field, 'not in the order-r subgroup GT (zero, or not cyclotomic)');
-    if (gtIsOne(f)) throw this.fail(field, 'the identity of GT (1) is not allowed');
+    if (!GT.isCyclotomic(f)) throw this.fail(field, 'not in the order-r subgroup GT (zero, or not cyclotomic)');
+    if (GT.isOne(f)) throw this.fail(field, 'the identity of GT (1) is not allowed');
     return this.defer(() => {
-      if (!gtCyclotomicIsMember(f)) throw this.fail(field, 'not in the order-r subgroup GT');
+      if (!GT.cyclotomicIsMember(f)) throw this.fail(field, 'not in the order-r subgroup GT');
       return f;
     });
   }
 
   /** A u16-length string of well-formed UTF-8, decoded exactly (a leading U+FEFF is kept). */
-  string(field: string): string {
-    const len = this.take(2, field);
-    const n = ((len[0] as number) << 8) | (len[1] as number);
-    const s = utf8Decode(this.take(n, field));
-    if (s === undefined) throw this.fail(field, 'not well-formed UTF-8');
-    return s;
+  override string(field: string): string {
+    return this.shortString(field);
   }
 
   /** An identity string: well-formed, non-empty, at most MAX_IDENTITY_BYTES of UTF-8. */
@@ -310,27 +244,17 @@ export class Reader {
     return value;
   }
 
-  bytes(field: string): Uint8Array {
-    const len = this.take(4, field);
-    const n = (((len[0] as number) << 24) | ((len[1] as number) << 16) | ((len[2] as number) << 8) | (len[3] as number)) >>> 0;
-    return this.take(n, field).slice();
+  /** A u32-length byte string of any length (a sealed record may be large). */
+  override bytes(field: string): Uint8Array {
+    return super.bytes(field, 0xffffffff);
   }
 
   /**
    * Throws unless every byte was consumed; then runs the expensive validation of every point
    * and GT element read, in field order.
    */
-  end(): void {
-    if (this.offset !== this.input.length) {
-      throw this.fail('trailing bytes', `${this.input.length - this.offset} unexpected bytes after the last field`);
-    }
+  override end(): void {
+    super.end();
     for (const d of this.deferred) d.run();
   }
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
 }

@@ -13,9 +13,12 @@
  * | `ERR_PROOF` | {@link ProofError} | a well-formed proof of correct computation does not verify |
  *
  * and the codes of the other modules' classes (`ERR_PROTOCOL`, `ERR_LEDGER_CORRUPT`,
- * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...), all listed in {@link ErrorCode}. `ERR_MISSING_DEPENDENCY`
- * says that an optional peer dependency (snarkjs, circom2, circomlib) is needed and not installed;
- * its message names the package to install.
+ * `ERR_CLIENT_BUSY`, `ERR_ZK_INPUT`, ...) and situations (`ERR_EVM_CHAIN`: an EVM chain that
+ * lacks the Prague precompiles, or a transaction that failed there without a named refusal;
+ * `ERR_BACKEND_UNAVAILABLE`: an installed pairing backend that fails its self-test), all listed in
+ * {@link ErrorCode}. `ERR_MISSING_DEPENDENCY` says that an optional peer dependency (snarkjs,
+ * circom2, circomlib, mcl-wasm; viem and @ethereumjs/vm for the EVM demo) is needed and not
+ * installed; its message names the package to install.
  *
  * The convention follows noble-curves for the classes (a `TypeError` for a wrong type, a
  * `RangeError` for a wrong length or value, so `catch (e) { if (e instanceof RangeError) ... }`
@@ -26,6 +29,7 @@
  *
  * @module
  */
+import type { Groups, PairingBackend } from '../backend/types.js';
 
 /** The stable codes of medshare's errors. */
 export type ErrorCode =
@@ -42,7 +46,9 @@ export type ErrorCode =
   | 'ERR_ZK_TOOLCHAIN'
   | 'ERR_MISSING_DEPENDENCY'
   | 'ERR_NETWORK'
-  | 'ERR_NODE_ONLY';
+  | 'ERR_NODE_ONLY'
+  | 'ERR_EVM_CHAIN'
+  | 'ERR_BACKEND_UNAVAILABLE';
 
 /** Marks every medshare error, whatever built-in class it extends. */
 const BRAND: unique symbol = Symbol.for('medshare.error') as never;
@@ -203,6 +209,31 @@ export class ProofError extends MedshareError {
   }
 }
 
+/**
+ * An optional pairing backend cannot be used (`ERR_BACKEND_UNAVAILABLE`): its package is installed
+ * (`mclBackend` needs mcl-wasm; the default backend nothing extra) but does not have the shape or
+ * give the answers medshare checks when loading it. A package that is not installed at all is
+ * `ERR_MISSING_DEPENDENCY`, as for every optional peer.
+ */
+export class BackendUnavailableError extends MedshareError {
+  declare readonly code: 'ERR_BACKEND_UNAVAILABLE';
+  /** The backend asked for, e.g. `mcl`. */
+  readonly backend: string;
+  /** The npm package it needs, e.g. `mcl-wasm`. */
+  readonly packageName: string;
+  /**
+   * @param backend - the backend asked for
+   * @param packageName - the package it needs
+   * @param message - for people: what is missing or wrong, and what to do
+   */
+  constructor(backend: string, packageName: string, message: string) {
+    super('ERR_BACKEND_UNAVAILABLE', message);
+    this.name = 'BackendUnavailableError';
+    this.backend = backend;
+    this.packageName = packageName;
+  }
+}
+
 // ---------------------------------------------------------------- argument checks
 // Each returns its input, so that `const k = abytes(key, 'key')` checks and narrows in one line.
 
@@ -256,6 +287,19 @@ export const Field = {
   bytes: ['a Uint8Array', (v) => v instanceof Uint8Array],
   object: ['an object', (v) => typeof v === 'object' && v !== null],
 } as const satisfies Record<string, FieldCheck>;
+
+/**
+ * The field checks of a backend's group elements, for {@link akind}: shape only (a G1 point, G2
+ * point or Fp12 value of that backend), no membership test. Elements of another backend fail.
+ */
+export function groupFields<E extends Groups>(backend: PairingBackend<E>) {
+  const of = ` of the ${backend.name} backend`;
+  return {
+    g1: [`a G1 point${of}`, backend.G1.is],
+    g2: [`a G2 point${of}`, backend.G2.is],
+    gt: [`an Fp12 element (GT)${of}`, backend.GT.is],
+  } as const satisfies Record<string, FieldCheck>;
+}
 
 /**
  * Throws {@link ArgumentTypeError} unless `value` is an object of scheme `scheme` whose listed

@@ -8,7 +8,7 @@
  * request to every replica. One request is outstanding at a time, so timestamps are executed in order.
  * @module
  */
-import { toHex } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { requestSignable } from './encoding.js';
 import { primaryOf, quorums } from './quorum.js';
 import type { ClientDropCode, Reply, Request } from './types.js';
@@ -290,8 +290,8 @@ function onReply(state: ClientState, from: number, raw: unknown): ClientStepResu
   const reply = r as Reply;
   const replies = new Map(out.replies).set(from, reply);
   // f + 1 matching results: at least one comes from a correct replica.
-  const key = toHex(reply.result);
-  const matching = [...replies.values()].filter((m) => toHex(m.result) === key);
+  const key = bytesToHex(reply.result);
+  const matching = [...replies.values()].filter((m) => bytesToHex(m.result) === key);
   const q = quorums(state.n);
   if (matching.length >= q.reply) {
     const view = Math.max(state.view, vouchedView(replies.values(), q.f));

@@ -50,28 +50,11 @@
  * under a re-encryption key already seen, see {@link decapsulate}).
  * @module
  */
-import {
-  ascalar,
-  concatBytes,
-  G2Point,
-  GT_ONE,
-  gtDiv,
-  gtEq,
-  gtIsCyclotomic,
-  gtMul,
-  gtPow,
-  gtToBytes,
-  GroupField,
-  hashToG1,
-  pair,
-  pairProduct,
-  randomScalar,
-  utf8,
-  Z,
-  type G1,
-  type G2,
-  type GT,
-} from '../internal/bls.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import type { NobleGroups } from '../backend/noble.js';
+import { nobleBackend } from '../backend/noble.js';
+import type { Groups, PairingBackend } from '../backend/types.js';
+import { ascalar, randomScalar, utf8 } from '../internal/bls.js';
 import { Kind, Reader, SchemeId, Writer } from '../internal/codec.js';
 import {
   abytes,
@@ -82,6 +65,7 @@ import {
   EncodingError,
   Field,
   type FieldCheck,
+  groupFields,
 } from '../internal/errors.js';
 import { utf8Encode } from '../internal/text.js';
 import { BoundedCache, PerObjectCache } from '../internal/cache.js';
@@ -99,12 +83,15 @@ export const H2_DST = 'MEDSHARE-V1-GA07-H2_BLS12381G1_XMD:SHA-256_SSWU_RO_';
 /** Prefix of the AEAD associated data: this tag, then the 96 bytes of C1. */
 const BINDING_TAG = 'medshare/v1/ga07/capsule';
 
-/** Public parameters: the PKG's master public key mpk = h^s. */
-export interface Ga07Params {
+/**
+ * Public parameters: the PKG's master public key mpk = h^s.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export interface Ga07Params<E extends Groups = NobleGroups> {
   /** Always 'ga07'. */
   readonly scheme: 'ga07';
   /** mpk = h^s in G2. */
-  readonly mpk: G2;
+  readonly mpk: E['G2'];
 }
 
 /** The PKG's master secret s. */
@@ -115,21 +102,25 @@ export interface Ga07MasterKey {
   readonly s: bigint;
 }
 
-/** An identity's decryption key sk_ID = H1(ID)^s. */
-export interface Ga07SecretKey {
+/**
+ * An identity's decryption key sk_ID = H1(ID)^s.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export interface Ga07SecretKey<E extends Groups = NobleGroups> {
   /** Always 'ga07'. */
   readonly scheme: 'ga07';
   /** The identity ID the key was issued for. */
   readonly identity: string;
   /** sk_ID = H1(ID)^s in G1. */
-  readonly key: G1;
+  readonly key: E['G1'];
 }
 
 /**
  * Re-encryption key rk_{1->2} = (R1, R2, R3): (R1, R2) encrypts a random X to the delegatee,
  * R3 = H2(X) - sk_1. The identities are carried for bookkeeping.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
  */
-export interface Ga07ReKey {
+export interface Ga07ReKey<E extends Groups = NobleGroups> {
   /** Always 'ga07'. */
   readonly scheme: 'ga07';
   /** ID_1, whose ciphertexts this key transforms. */
@@ -137,25 +128,31 @@ export interface Ga07ReKey {
   /** ID_2, who can decrypt the results. */
   readonly delegatee: string;
   /** R1 = h^r in G2. */
-  readonly R1: G2;
+  readonly R1: E['G2'];
   /** R2 = X * e(H1(ID_2), mpk)^r in GT. */
-  readonly R2: GT;
+  readonly R2: E['GT'];
   /** R3 = H2(X) - sk_1 in G1. */
-  readonly R3: G1;
+  readonly R3: E['G1'];
 }
 
-/** A capsule as Encrypt makes it: (C1, C2) = (h^r, m * e(H1(ID), mpk)^r), for the ciphertext's `recipient`. */
-export interface Ga07OriginalCapsule {
+/**
+ * A capsule as Encrypt makes it: (C1, C2) = (h^r, m * e(H1(ID), mpk)^r), for the ciphertext's `recipient`.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export interface Ga07OriginalCapsule<E extends Groups = NobleGroups> {
   /** Always 'original'. */
   readonly form: 'original';
   /** C1 = h^r in G2. */
-  readonly C1: G2;
+  readonly C1: E['G2'];
   /** C2 = m * e(H1(ID), mpk)^r in GT. */
-  readonly C2: GT;
+  readonly C2: E['GT'];
 }
 
-/** A capsule as ReEncrypt makes it: (C1, C2', R1, R2), C2' = C2 * e(R3, C1). */
-export interface Ga07ReEncryptedCapsule {
+/**
+ * A capsule as ReEncrypt makes it: (C1, C2', R1, R2), C2' = C2 * e(R3, C1).
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export interface Ga07ReEncryptedCapsule<E extends Groups = NobleGroups> {
   /** Always 'reEncrypted'. */
   readonly form: 'reEncrypted';
   /**
@@ -164,57 +161,46 @@ export interface Ga07ReEncryptedCapsule {
    */
   readonly delegator: string;
   /** C1 = h^r, unchanged by ReEncrypt. */
-  readonly C1: G2;
+  readonly C1: E['G2'];
   /** C2' = m * e(H2(X), C1). */
-  readonly C2: GT;
+  readonly C2: E['GT'];
   /** R1 of the re-encryption key. */
-  readonly R1: G2;
+  readonly R1: E['G2'];
   /** R2 of the re-encryption key. */
-  readonly R2: GT;
+  readonly R2: E['GT'];
 }
 
-/** The KEM part of a ga07 ciphertext: original, or re-encrypted (single-hop). */
-export type Ga07Capsule = Ga07OriginalCapsule | Ga07ReEncryptedCapsule;
+/**
+ * The KEM part of a ga07 ciphertext: original, or re-encrypted (single-hop).
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export type Ga07Capsule<E extends Groups = NobleGroups> = Ga07OriginalCapsule<E> | Ga07ReEncryptedCapsule<E>;
 /**
  * A ga07 ciphertext: the identity that can decrypt it (`recipient`), the capsule (original or
  * re-encrypted) and the sealed record. The identity the record was encrypted to (the recipient
  * of an original, the `delegator` of a re-encrypted capsule) is bound by the AEAD's associated
  * data, so a relabelled ciphertext does not decrypt.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
  */
-export type Ga07Ciphertext = Ciphertext<Ga07Capsule>;
+export type Ga07Ciphertext<E extends Groups = NobleGroups> = Ciphertext<Ga07Capsule<E>>;
 
-// ------------------------------------------------------------------ hashes and caches
+/**
+ * The ga07 scheme on one pairing backend: the interface every medshare IB-PRE scheme has.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export type Ga07Scheme<E extends Groups = NobleGroups> = PreScheme<
+  Ga07Params<E>,
+  Ga07MasterKey,
+  Ga07SecretKey<E>,
+  Ga07ReKey<E>,
+  Ga07Capsule<E>
+>;
 
-// H1(ID) depends on nothing but the identity; bounded cache (first in, first out).
-const MAX_CACHED = 1024;
-const identityPoints = new BoundedCache<G1>(MAX_CACHED);
-
-/** H1(ID) in G1. @throws TypeError / RangeError for a bad identity. */
-export function identityPoint(identity: string, name = 'identity'): G1 {
-  const bytes = identityBytes(identity, name);
-  return identityPoints.get(identity, () => hashToG1(H1_DST, bytes));
+/** The AEAD associated data's identity part and C1 (see `capsuleBinding` in {@link Ga07Core}). */
+function binding(encryptedTo: string, C1bytes: Uint8Array): Uint8Array {
+  const id = utf8Encode(encryptedTo, 'recipient');
+  return concatBytes(utf8(BINDING_TAG), Uint8Array.of(id.length >>> 8, id.length & 0xff), id, C1bytes);
 }
-
-/** H2(X) in G1: hash_to_curve of the canonical bytes of X in GT. */
-export function hashGt(x: GT): G1 {
-  return hashToG1(H2_DST, gtToBytes(x));
-}
-
-// e(H1(ID), mpk), fixed per (params, identity): cached so that repeated encryption to one
-// identity needs no hash and no pairing - one G2 multiplication and one GT exponentiation for
-// (C1, C2), plus the GT exponentiation that draws the fresh m. Bounded.
-const recipientCache = new PerObjectCache<Ga07Params, GT>(MAX_CACHED);
-
-/** e(H1(ID), mpk), the recipient's encryption base; cached per params object and identity. */
-export function recipientBase(params: Ga07Params, identity: string, name = 'identity'): GT {
-  return recipientCache.get(params, identity, () => pair(identityPoint(identity, name), params.mpk));
-}
-
-// H2(X) as the delegatee computes it from (R1, R2), per secret key and (R1, R2): every
-// ciphertext re-encrypted under one re-encryption key carries the same (R1, R2), so the
-// delegatee pays the pairing e(sk_2, R1) and the hash once per key. Bounded.
-const MAX_CACHED_REKEYS = 256;
-const delegatedCache = new PerObjectCache<Ga07SecretKey, G1>(MAX_CACHED_REKEYS);
 
 function hex(bytes: Uint8Array): string {
   let out = '';
@@ -222,183 +208,472 @@ function hex(bytes: Uint8Array): string {
   return out;
 }
 
-// ------------------------------------------------------------------ KEM
-
-/** Encrypt's KEM for a given m and r: C1 = h^r, C2 = m * e(H1(ID), mpk)^r. */
-export function encapsulate(params: Ga07Params, identity: string, m: GT, r: bigint, name = 'identity'): Ga07OriginalCapsule {
-  return { form: 'original', C1: G2Point.BASE.multiply(r), C2: gtMul(m, gtPow(recipientBase(params, identity, name), r)) };
-}
-
-/**
- * Recovers the encapsulated m.
- * Original capsule: m = C2 / e(sk, C1).
- * Re-encrypted capsule: X = R2 / e(sk_2, R1), m = C2' / e(H2(X), C1). H2(X) is remembered per
- * (secret key object, R1, R2), so later ciphertexts from the same re-encryption key cost one pairing.
- * With a wrong key the result is a wrong m, which the AEAD then rejects.
- */
-export function decapsulate(secretKey: Ga07SecretKey, capsule: Ga07Capsule): GT {
-  if (capsule.form === 'original') return gtDiv(capsule.C2, pair(secretKey.key, capsule.C1));
-  if (capsule.form !== 'reEncrypted') throw new ArgumentTypeError('capsule.form', "'original' or 'reEncrypted'");
-  const id = hex(capsule.R1.toBytes(true)) + hex(gtToBytes(capsule.R2));
-  const hx = delegatedCache.get(secretKey, id, () => {
-    const x = gtDiv(capsule.R2, pair(secretKey.key, capsule.R1)); // X = R2 / e(sk_2, R1)
-    return hashGt(x);
-  });
-  return gtDiv(capsule.C2, pair(hx, capsule.C1)); // m = C2' / e(H2(X), C1)
-}
+// Bounded caches (first in, first out).
+const MAX_CACHED = 1024;
+const MAX_CACHED_REKEYS = 256;
+/** Form tags of a ciphertext encoding (byte after the header). */
+const FORM = { original: 1, reEncrypted: 2 } as const;
 
 /**
- * AEAD associated data: the scheme tag, the identity the record was encrypted to (u16 length +
- * UTF-8) and C1 - the parts re-encryption leaves unchanged. Binding the identity makes the
- * ciphertext's label part of what decryption checks: a relabelled ciphertext does not open.
+ * ga07 on one backend: the scheme and the building blocks that the verifiable layer, the tests
+ * and the benchmarks use. Not part of the public API; {@link createGa07} gives the scheme.
  */
-export function capsuleBinding(encryptedTo: string, C1: G2): Uint8Array {
-  const id = utf8Encode(encryptedTo, 'recipient');
-  return concatBytes(utf8(BINDING_TAG), Uint8Array.of(id.length >>> 8, id.length & 0xff), id, C1.toBytes(true));
+export interface Ga07Core<E extends Groups> {
+  /** The backend everything here computes with. */
+  readonly backend: PairingBackend<E>;
+  /** The scheme object. */
+  readonly scheme: Ga07Scheme<E>;
+  /** H1(ID) in G1 (cached per identity). */
+  identityPoint(identity: string, name?: string): E['G1'];
+  /** H2(X) in G1: hash_to_curve of the canonical bytes of X in GT. */
+  hashGt(x: E['GT']): E['G1'];
+  /** e(H1(ID), mpk), cached per params object and identity. */
+  recipientBase(params: Ga07Params<E>, identity: string, name?: string): E['GT'];
+  /** Encrypt's KEM for a given m and r. */
+  encapsulate(params: Ga07Params<E>, identity: string, m: E['GT'], r: bigint, name?: string): Ga07OriginalCapsule<E>;
+  /** Recovers the encapsulated m. */
+  decapsulate(secretKey: Ga07SecretKey<E>, capsule: Ga07Capsule<E>): E['GT'];
+  /** The AEAD associated data. */
+  capsuleBinding(encryptedTo: string, C1: E['G2']): Uint8Array;
+  /** Argument-kind checks. */
+  aParams(value: unknown, name?: string): Ga07Params<E>;
+  /** Argument-kind check of a master key. */
+  aMasterKey(value: unknown, name?: string): Ga07MasterKey;
+  /** Argument-kind check of a secret key. */
+  aSecretKey(value: unknown, name?: string): Ga07SecretKey<E>;
+  /** Argument-kind check of a re-encryption key. */
+  aReKey(value: unknown, name?: string): Ga07ReKey<E>;
+  /** Argument-kind check of a ciphertext. */
+  aCiphertext(value: unknown, name?: string): Ga07Ciphertext<E>;
+  /** ReKeyGen with a given source of randomness (arguments already checked). */
+  makeReKey(params: Ga07Params<E>, secretKey: Ga07SecretKey<E>, delegatee: string, random: RandomSource): Ga07ReKey<E>;
+  /** True iff `secretKey` is the PKG's key for its identity under `params`. */
+  verifySecretKey(params: Ga07Params<E>, secretKey: Ga07SecretKey<E>): boolean;
 }
 
-/** The identity a ciphertext was encrypted to: its recipient, or for a re-encrypted one the delegator. */
-function encryptedTo(ciphertext: Ga07Ciphertext): string {
-  return ciphertext.capsule.form === 'reEncrypted' ? ciphertext.capsule.delegator : ciphertext.recipient;
-}
+const cores = new WeakMap<object, unknown>();
 
-// ------------------------------------------------------------------ argument kinds
-// Plain-JavaScript callers can pass any value anywhere: each public function checks that every
-// argument is the kind of object it expects (all ga07 objects share scheme 'ga07', so the fields
-// tell them apart) and throws ArgumentTypeError naming the argument, before any arithmetic.
-
-const { g1: G1_FIELD, g2: G2_FIELD, gt: GT_FIELD } = GroupField;
-
-/** Checks that `value` is ga07 public parameters ({@link Ga07Params}). */
-export function aParams(value: unknown, name = 'params'): Ga07Params {
-  return akind<Ga07Params>(value, name, 'ga07 params', NAME, { mpk: G2_FIELD });
-}
-
-/** Checks that `value` is a ga07 master key with s in [1, r). */
-export function aMasterKey(value: unknown, name = 'masterKey'): Ga07MasterKey {
-  const k = akind<Ga07MasterKey>(value, name, 'a ga07 master key', NAME, { s: Field.bigint });
-  ascalar(k.s, `${name}.s`, true);
-  return k;
-}
-
-/** Checks that `value` is a ga07 secret key ({@link Ga07SecretKey}). */
-export function aSecretKey(value: unknown, name = 'secretKey'): Ga07SecretKey {
-  return akind<Ga07SecretKey>(value, name, 'a ga07 secret key', NAME, { identity: Field.string, key: G1_FIELD });
-}
-
-/** Checks that `value` is a ga07 re-encryption key ({@link Ga07ReKey}). */
-export function aReKey(value: unknown, name = 'reKey'): Ga07ReKey {
-  return akind<Ga07ReKey>(value, name, 'a ga07 re-encryption key', NAME, {
-    delegator: Field.string,
-    delegatee: Field.string,
-    R1: G2_FIELD,
-    R2: GT_FIELD,
-    R3: G1_FIELD,
-  });
-}
-
-const CAPSULE_FIELDS: Record<string, Readonly<Record<string, FieldCheck>>> = {
-  original: { C1: G2_FIELD, C2: GT_FIELD },
-  reEncrypted: { delegator: Field.string, C1: G2_FIELD, C2: GT_FIELD, R1: G2_FIELD, R2: GT_FIELD },
-};
-
-/** Checks that `value` is a ga07 ciphertext ({@link Ga07Ciphertext}), original or re-encrypted. */
-export function aCiphertext(value: unknown, name = 'ciphertext'): Ga07Ciphertext {
-  const ct = akind<Ga07Ciphertext>(value, name, 'a ga07 ciphertext', NAME, {
-    recipient: Field.string,
-    capsule: Field.object,
-    sealed: Field.bytes,
-  });
-  const form = (ct.capsule as { form?: unknown }).form;
-  const fields = typeof form === 'string' ? CAPSULE_FIELDS[form] : undefined;
-  if (fields === undefined) throw new ArgumentTypeError(`${name}.capsule.form`, "'original' or 'reEncrypted'", form);
-  for (const [field, [description, test]] of Object.entries(fields)) {
-    const v = (ct.capsule as unknown as Record<string, unknown>)[field];
-    if (!test(v)) throw new ArgumentTypeError(`${name}.capsule.${field}`, description, v);
+/** ga07 on `backend`, made once per backend object (its caches are the backend's own). */
+export function ga07Core<E extends Groups>(backend: PairingBackend<E>): Ga07Core<E> {
+  let core = cores.get(backend) as Ga07Core<E> | undefined;
+  if (core === undefined) {
+    core = makeGa07(backend);
+    cores.set(backend, core);
   }
-  return ct;
+  return core;
 }
 
-/** ReKeyGen with a given source of randomness: draws X's exponent, then r. Arguments already checked. */
-export function makeReKey(params: Ga07Params, secretKey: Ga07SecretKey, delegatee: string, random: RandomSource): Ga07ReKey {
-  const x = gtPow(Z(), randomScalar(random)); // X random in GT
-  const { C1: R1, C2: R2 } = encapsulate(params, delegatee, x, randomScalar(random), 'delegatee'); // (R1, R2) = Encrypt(ID_2, X)
-  const R3 = hashGt(x).subtract(secretKey.key); // R3 = H2(X) / sk_1
-  return { scheme: NAME, delegator: secretKey.identity, delegatee, R1, R2, R3 };
-}
+function makeGa07<E extends Groups>(B: PairingBackend<E>): Ga07Core<E> {
+  type G1 = E['G1'];
+  type G2 = E['G2'];
+  type GT = E['GT'];
+  type Params = Ga07Params<E>;
+  type SecretKey = Ga07SecretKey<E>;
+  type ReKey = Ga07ReKey<E>;
+  type Capsule = Ga07Capsule<E>;
+  type Ct = Ga07Ciphertext<E>;
+  const { G2: G2_, GT: GT_ } = B;
 
-// ------------------------------------------------------------------ the algorithms
+  // ------------------------------------------------------------------ hashes and caches
 
-/**
- * Setup: master secret s in Fr*, mpk = h^s.
- * @param options - `random`: source of randomness (default: the platform CSPRNG).
- * @returns the public `params` and the PKG's `masterKey`.
- */
-function setup(options?: RandomOptions): SetupResult<Ga07Params, Ga07MasterKey> {
-  const s = randomScalar(randomFrom(options));
-  return { params: { scheme: NAME, mpk: G2Point.BASE.multiply(s) }, masterKey: { scheme: NAME, s } };
-}
+  // H1(ID) depends on nothing but the identity; bounded cache (first in, first out).
+  const identityPoints = new BoundedCache<G1>(MAX_CACHED);
 
-/**
- * KeyGen: sk_ID = H1(ID)^s. Deterministic (the options are accepted for interface
- * compatibility and not used): the same identity always gets the same key.
- * @throws TypeError for wrong argument types; RangeError for a bad identity.
- */
-function keyGen(params: Ga07Params, masterKey: Ga07MasterKey, identity: string, _options?: RandomOptions): Ga07SecretKey {
-  aParams(params);
-  const { s } = aMasterKey(masterKey);
-  return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
-}
+  /** H1(ID) in G1. @throws TypeError / RangeError for a bad identity. */
+  function identityPoint(identity: string, name = 'identity'): G1 {
+    const bytes = identityBytes(identity, name);
+    return identityPoints.get(identity, () => B.hashToG1(H1_DST, bytes));
+  }
 
-/**
- * Encrypt(ID, record): a fresh random m in GT (exponent drawn first), then r;
- * C1 = h^r, C2 = m * e(H1(ID), mpk)^r; the record is sealed under HKDF(m) with C1 bound.
- * @throws TypeError for wrong argument types; RangeError for a bad identity.
- */
-function encrypt(params: Ga07Params, identity: string, record: Uint8Array, options?: RandomOptions): Ga07Ciphertext {
-  aParams(params);
-  identityBytes(identity);
-  abytes(record, 'record');
-  const random = randomFrom(options);
-  const m = gtPow(Z(), randomScalar(random));
-  const capsule = encapsulate(params, identity, m, randomScalar(random));
-  return { scheme: NAME, recipient: identity, capsule, sealed: seal(NAME, m, capsuleBinding(identity, capsule.C1), record) };
-}
+  /** H2(X) in G1: hash_to_curve of the canonical bytes of X in GT. */
+  function hashGt(x: GT): G1 {
+    return B.hashToG1(H2_DST, GT_.toBytes(x));
+  }
 
-/**
- * ReKeyGen(sk_1, ID_2): X random in GT; (R1, R2) = Encrypt(ID_2, X) = (h^r, X * e(H1(ID_2), mpk)^r);
- * R3 = H2(X) - sk_1. Randomness: X's exponent, then r.
- * @throws TypeError for wrong argument types; RangeError for a bad delegatee identity.
- */
-function reKeyGen(params: Ga07Params, secretKey: Ga07SecretKey, delegatee: string, options?: RandomOptions): Ga07ReKey {
-  aParams(params);
-  const sk = aSecretKey(secretKey);
-  identityBytes(delegatee, 'delegatee');
-  return makeReKey(params, sk, delegatee, randomFrom(options));
-}
+  // e(H1(ID), mpk), fixed per (params, identity): cached so that repeated encryption to one
+  // identity needs no hash and no pairing - one G2 multiplication and one GT exponentiation for
+  // (C1, C2), plus the GT exponentiation that draws the fresh m. Bounded.
+  const recipientCache = new PerObjectCache<Params, GT>(MAX_CACHED);
 
-/**
- * ReEncrypt(rk, C): C2' = C2 * e(R3, C1) - one pairing; C1 and the sealed record pass
- * unchanged, (R1, R2) are attached; the recipient becomes the delegatee.
- * @throws TypeError for wrong argument types, or for a capsule that was already
- * re-encrypted (the scheme is single-hop); RangeError for a ciphertext whose recipient is not the
- * re-encryption key's delegator (it would not decrypt).
- */
-function reEncrypt(params: Ga07Params, reKey: Ga07ReKey, ciphertext: Ga07Ciphertext): Ga07Ciphertext {
-  aParams(params);
-  const rk = aReKey(reKey);
-  const ct = aCiphertext(ciphertext);
-  const { capsule } = ct;
-  if (capsule.form !== 'original')
-    throw new ArgumentTypeError('ciphertext', 'an original ciphertext (this one is re-encrypted; ga07 is single-hop)');
-  assertRecipient(ct, rk.delegator, 'the re-encryption key');
-  const C2 = gtMul(capsule.C2, pair(rk.R3, capsule.C1)); // C2' = C2 * e(R3, C1)
-  return {
-    scheme: NAME,
-    recipient: rk.delegatee,
-    capsule: { form: 'reEncrypted', delegator: ct.recipient, C1: capsule.C1, C2, R1: rk.R1, R2: rk.R2 },
-    sealed: ct.sealed,
+  /** e(H1(ID), mpk), the recipient's encryption base; cached per params object and identity. */
+  function recipientBase(params: Params, identity: string, name = 'identity'): GT {
+    return recipientCache.get(params, identity, () => B.pair(identityPoint(identity, name), params.mpk));
+  }
+
+  // H2(X) as the delegatee computes it from (R1, R2), per secret key and (R1, R2): every
+  // ciphertext re-encrypted under one re-encryption key carries the same (R1, R2), so the
+  // delegatee pays the pairing e(sk_2, R1) and the hash once per key. Bounded.
+  const delegatedCache = new PerObjectCache<SecretKey, G1>(MAX_CACHED_REKEYS);
+
+  // ------------------------------------------------------------------ KEM
+
+  /** Encrypt's KEM for a given m and r: C1 = h^r, C2 = m * e(H1(ID), mpk)^r. */
+  function encapsulate(params: Params, identity: string, m: GT, r: bigint, name = 'identity'): Ga07OriginalCapsule<E> {
+    return { form: 'original', C1: G2_.BASE.multiply(r), C2: GT_.mul(m, GT_.pow(recipientBase(params, identity, name), r)) };
+  }
+
+  /**
+   * Recovers the encapsulated m.
+   * Original capsule: m = C2 / e(sk, C1).
+   * Re-encrypted capsule: X = R2 / e(sk_2, R1), m = C2' / e(H2(X), C1). H2(X) is remembered per
+   * (secret key object, R1, R2), so later ciphertexts from the same re-encryption key cost one pairing.
+   * With a wrong key the result is a wrong m, which the AEAD then rejects.
+   */
+  function decapsulate(secretKey: SecretKey, capsule: Capsule): GT {
+    if (capsule.form === 'original') return GT_.div(capsule.C2, B.pair(secretKey.key, capsule.C1));
+    if (capsule.form !== 'reEncrypted') throw new ArgumentTypeError('capsule.form', "'original' or 'reEncrypted'");
+    const id = hex(capsule.R1.toBytes(true)) + hex(GT_.toBytes(capsule.R2));
+    const hx = delegatedCache.get(secretKey, id, () => {
+      const x = GT_.div(capsule.R2, B.pair(secretKey.key, capsule.R1)); // X = R2 / e(sk_2, R1)
+      return hashGt(x);
+    });
+    return GT_.div(capsule.C2, B.pair(hx, capsule.C1)); // m = C2' / e(H2(X), C1)
+  }
+
+  /**
+   * AEAD associated data: the scheme tag, the identity the record was encrypted to (u16 length +
+   * UTF-8) and C1 - the parts re-encryption leaves unchanged. Binding the identity makes the
+   * ciphertext's label part of what decryption checks: a relabelled ciphertext does not open.
+   */
+  function capsuleBinding(encryptedTo: string, C1: G2): Uint8Array {
+    return binding(encryptedTo, C1.toBytes(true));
+  }
+
+  /** The identity a ciphertext was encrypted to: its recipient, or for a re-encrypted one the delegator. */
+  function encryptedTo(ciphertext: Ct): string {
+    return ciphertext.capsule.form === 'reEncrypted' ? ciphertext.capsule.delegator : ciphertext.recipient;
+  }
+
+  // ------------------------------------------------------------------ argument kinds
+  // Plain-JavaScript callers can pass any value anywhere: each public function checks that every
+  // argument is the kind of object it expects (all ga07 objects share scheme 'ga07', so the fields
+  // tell them apart, and group elements must be this backend's) and throws ArgumentTypeError
+  // naming the argument, before any arithmetic.
+
+  const { g1: G1_FIELD, g2: G2_FIELD, gt: GT_FIELD } = groupFields(B);
+
+  /** Checks that `value` is ga07 public parameters ({@link Ga07Params}). */
+  function aParams(value: unknown, name = 'params'): Params {
+    return akind<Params>(value, name, 'ga07 params', NAME, { mpk: G2_FIELD });
+  }
+
+  /** Checks that `value` is a ga07 master key with s in [1, r). */
+  function aMasterKey(value: unknown, name = 'masterKey'): Ga07MasterKey {
+    const k = akind<Ga07MasterKey>(value, name, 'a ga07 master key', NAME, { s: Field.bigint });
+    ascalar(k.s, `${name}.s`, true);
+    return k;
+  }
+
+  /** Checks that `value` is a ga07 secret key ({@link Ga07SecretKey}). */
+  function aSecretKey(value: unknown, name = 'secretKey'): SecretKey {
+    return akind<SecretKey>(value, name, 'a ga07 secret key', NAME, { identity: Field.string, key: G1_FIELD });
+  }
+
+  /** Checks that `value` is a ga07 re-encryption key ({@link Ga07ReKey}). */
+  function aReKey(value: unknown, name = 'reKey'): ReKey {
+    return akind<ReKey>(value, name, 'a ga07 re-encryption key', NAME, {
+      delegator: Field.string,
+      delegatee: Field.string,
+      R1: G2_FIELD,
+      R2: GT_FIELD,
+      R3: G1_FIELD,
+    });
+  }
+
+  const CAPSULE_FIELDS: Record<string, Readonly<Record<string, FieldCheck>>> = {
+    original: { C1: G2_FIELD, C2: GT_FIELD },
+    reEncrypted: { delegator: Field.string, C1: G2_FIELD, C2: GT_FIELD, R1: G2_FIELD, R2: GT_FIELD },
   };
+
+  /** Checks that `value` is a ga07 ciphertext ({@link Ga07Ciphertext}), original or re-encrypted. */
+  function aCiphertext(value: unknown, name = 'ciphertext'): Ct {
+    const ct = akind<Ct>(value, name, 'a ga07 ciphertext', NAME, {
+      recipient: Field.string,
+      capsule: Field.object,
+      sealed: Field.bytes,
+    });
+    const form = (ct.capsule as { form?: unknown }).form;
+    const fields = typeof form === 'string' ? CAPSULE_FIELDS[form] : undefined;
+    if (fields === undefined) throw new ArgumentTypeError(`${name}.capsule.form`, "'original' or 'reEncrypted'", form);
+    for (const [field, [description, test]] of Object.entries(fields)) {
+      const v = (ct.capsule as unknown as Record<string, unknown>)[field];
+      if (!test(v)) throw new ArgumentTypeError(`${name}.capsule.${field}`, description, v);
+    }
+    return ct;
+  }
+
+  /** ReKeyGen with a given source of randomness: draws X's exponent, then r. Arguments already checked. */
+  function makeReKey(params: Params, secretKey: SecretKey, delegatee: string, random: RandomSource): ReKey {
+    const x = GT_.pow(GT_.generator(), randomScalar(random)); // X random in GT
+    const { C1: R1, C2: R2 } = encapsulate(params, delegatee, x, randomScalar(random), 'delegatee'); // (R1, R2) = Encrypt(ID_2, X)
+    const R3 = hashGt(x).subtract(secretKey.key); // R3 = H2(X) / sk_1
+    return { scheme: NAME, delegator: secretKey.identity, delegatee, R1, R2, R3 };
+  }
+
+  // ------------------------------------------------------------------ the algorithms
+
+  /**
+   * Setup: master secret s in Fr*, mpk = h^s.
+   * @param options - `random`: source of randomness (default: the platform CSPRNG).
+   * @returns the public `params` and the PKG's `masterKey`.
+   */
+  function setup(options?: RandomOptions): SetupResult<Params, Ga07MasterKey> {
+    const s = randomScalar(randomFrom(options));
+    return { params: { scheme: NAME, mpk: G2_.BASE.multiply(s) }, masterKey: { scheme: NAME, s } };
+  }
+
+  /**
+   * KeyGen: sk_ID = H1(ID)^s. Deterministic (the options are accepted for interface
+   * compatibility and not used): the same identity always gets the same key.
+   * @throws TypeError for wrong argument types; RangeError for a bad identity.
+   */
+  function keyGen(params: Params, masterKey: Ga07MasterKey, identity: string, _options?: RandomOptions): SecretKey {
+    aParams(params);
+    const { s } = aMasterKey(masterKey);
+    return { scheme: NAME, identity, key: identityPoint(identity).multiply(s) };
+  }
+
+  /**
+   * Encrypt(ID, record): a fresh random m in GT (exponent drawn first), then r;
+   * C1 = h^r, C2 = m * e(H1(ID), mpk)^r; the record is sealed under HKDF(m) with C1 bound.
+   * @throws TypeError for wrong argument types; RangeError for a bad identity.
+   */
+  function encrypt(params: Params, identity: string, record: Uint8Array, options?: RandomOptions): Ct {
+    aParams(params);
+    identityBytes(identity);
+    abytes(record, 'record');
+    const random = randomFrom(options);
+    const m = GT_.pow(GT_.generator(), randomScalar(random));
+    const capsule = encapsulate(params, identity, m, randomScalar(random));
+    return {
+      scheme: NAME,
+      recipient: identity,
+      capsule,
+      sealed: seal(NAME, GT_.toBytes(m), capsuleBinding(identity, capsule.C1), record),
+    };
+  }
+
+  /**
+   * ReKeyGen(sk_1, ID_2): X random in GT; (R1, R2) = Encrypt(ID_2, X) = (h^r, X * e(H1(ID_2), mpk)^r);
+   * R3 = H2(X) - sk_1. Randomness: X's exponent, then r.
+   * @throws TypeError for wrong argument types; RangeError for a bad delegatee identity.
+   */
+  function reKeyGen(params: Params, secretKey: SecretKey, delegatee: string, options?: RandomOptions): ReKey {
+    aParams(params);
+    const sk = aSecretKey(secretKey);
+    identityBytes(delegatee, 'delegatee');
+    return makeReKey(params, sk, delegatee, randomFrom(options));
+  }
+
+  /**
+   * ReEncrypt(rk, C): C2' = C2 * e(R3, C1) - one pairing; C1 and the sealed record pass
+   * unchanged, (R1, R2) are attached; the recipient becomes the delegatee.
+   * @throws TypeError for wrong argument types, or for a capsule that was already
+   * re-encrypted (the scheme is single-hop); RangeError for a ciphertext whose recipient is not the
+   * re-encryption key's delegator (it would not decrypt).
+   */
+  function reEncrypt(params: Params, reKey: ReKey, ciphertext: Ct): Ct {
+    aParams(params);
+    const rk = aReKey(reKey);
+    const ct = aCiphertext(ciphertext);
+    const { capsule } = ct;
+    if (capsule.form !== 'original')
+      throw new ArgumentTypeError('ciphertext', 'an original ciphertext (this one is re-encrypted; ga07 is single-hop)');
+    assertRecipient(ct, rk.delegator, 'the re-encryption key');
+    const C2 = GT_.mul(capsule.C2, B.pair(rk.R3, capsule.C1)); // C2' = C2 * e(R3, C1)
+    return {
+      scheme: NAME,
+      recipient: rk.delegatee,
+      capsule: { form: 'reEncrypted', delegator: ct.recipient, C1: capsule.C1, C2, R1: rk.R1, R2: rk.R2 },
+      sealed: ct.sealed,
+    };
+  }
+
+  /**
+   * Decrypt(sk, C) for an original or a re-encrypted ciphertext (see `decapsulate`).
+   * @throws DecryptionError when the key is for another identity or C was altered;
+   * TypeError for wrong argument types.
+   */
+  function decrypt(params: Params, secretKey: SecretKey, ciphertext: Ct): Uint8Array {
+    aParams(params);
+    const sk = aSecretKey(secretKey);
+    const ct = aCiphertext(ciphertext);
+    assertCapsuleNotDegenerate(ct.capsule);
+    if (ct.recipient !== sk.identity) throw new DecryptionError(); // the label is public; its AEAD binding is checked below
+    const m = decapsulate(sk, ct.capsule);
+    return open(NAME, GT_.toBytes(m), capsuleBinding(encryptedTo(ct), ct.capsule.C1), ct.sealed);
+  }
+
+  /**
+   * Cheap defence in depth for capsules built in memory rather than decoded: an identity C1 / R1
+   * or a zero (or non-cyclotomic) C2 / R2 would make m independent of the key (C2 = 0 gives m = 0
+   * for every key, C1 = identity gives m = C2), so a forger could seal a record that opens under
+   * every key. Full subgroup membership is left to the decoders.
+   */
+  function assertCapsuleNotDegenerate(capsule: Capsule): void {
+    const points: [string, G2][] = [['C1', capsule.C1]];
+    const gts: [string, GT][] = [['C2', capsule.C2]];
+    if (capsule.form === 'reEncrypted') {
+      points.push(['R1', capsule.R1]);
+      gts.push(['R2', capsule.R2]);
+    }
+    for (const [field, p] of points)
+      if (p.is0()) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is the identity of G2');
+    for (const [field, f] of gts) {
+      if (!GT_.isCyclotomic(f)) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is not an element of GT');
+    }
+  }
+
+  /**
+   * True iff `secretKey` is the PKG's key for its identity under `params`:
+   * e(sk, h) = e(H1(ID), mpk). One product of two pairings.
+   */
+  function verifySecretKey(params: Params, secretKey: SecretKey): boolean {
+    aParams(params);
+    const sk = aSecretKey(secretKey);
+    const check = B.pairProduct([
+      [sk.key, G2_.BASE],
+      [identityPoint(sk.identity).negate(), params.mpk],
+    ]);
+    return GT_.isOne(check);
+  }
+
+  // ------------------------------------------------------------------ encodings
+
+  const ID = SchemeId.ga07;
+  const writer = (kind: number) => new Writer(B, ID, kind);
+  const reader = (bytes: Uint8Array, what: string, kind: number) => new Reader(B, bytes, what, ID, kind);
+
+  function encodeParams(params: Params): Uint8Array {
+    const p = aParams(params);
+    return writer(Kind.params).g2(p.mpk).finish();
+  }
+
+  function decodeParams(bytes: Uint8Array): Params {
+    const r = reader(bytes, 'ga07 params', Kind.params);
+    const mpk = r.g2('mpk');
+    r.end();
+    return { scheme: NAME, mpk: mpk.value };
+  }
+
+  function encodeMasterKey(masterKey: Ga07MasterKey): Uint8Array {
+    const k = aMasterKey(masterKey);
+    return writer(Kind.masterKey).scalar(k.s).finish();
+  }
+
+  function decodeMasterKey(bytes: Uint8Array): Ga07MasterKey {
+    const r = reader(bytes, 'ga07 master key', Kind.masterKey);
+    const out: Ga07MasterKey = { scheme: NAME, s: r.scalar('s') };
+    r.end();
+    return out;
+  }
+
+  function encodeSecretKey(secretKey: SecretKey): Uint8Array {
+    const k = aSecretKey(secretKey);
+    return writer(Kind.secretKey).string(k.identity).g1(k.key).finish();
+  }
+
+  /** Field checks only; `verifySecretKey` checks the key against `params`. */
+  function decodeSecretKey(bytes: Uint8Array): SecretKey {
+    const r = reader(bytes, 'ga07 secret key', Kind.secretKey);
+    const identity = r.identity('identity');
+    const key = r.g1('key');
+    r.end();
+    return { scheme: NAME, identity, key: key.value };
+  }
+
+  function encodeReKey(reKey: ReKey): Uint8Array {
+    const k = aReKey(reKey);
+    return writer(Kind.reKey).string(k.delegator).string(k.delegatee).g2(k.R1).gt(k.R2).g1(k.R3).finish();
+  }
+
+  function decodeReKey(bytes: Uint8Array): ReKey {
+    const r = reader(bytes, 'ga07 re-encryption key', Kind.reKey);
+    const delegator = r.identity('delegator');
+    const delegatee = r.identity('delegatee');
+    const [R1, R2, R3] = [r.g2('R1'), r.gt('R2'), r.g1('R3')];
+    r.end();
+    return { scheme: NAME, delegator, delegatee, R1: R1.value, R2: R2.value, R3: R3.value };
+  }
+
+  /**
+   * Layout: header, form (1 original, 2 re-encrypted), recipient (string), for a re-encrypted
+   * capsule the delegator (string), C1 (G2), C2 (GT), for a re-encrypted capsule R1 (G2) and
+   * R2 (GT), then the sealed record (u32 length + bytes).
+   */
+  function encodeCiphertext(ciphertext: Ct): Uint8Array {
+    const ct = aCiphertext(ciphertext);
+    const c = ct.capsule;
+    const w = writer(Kind.ciphertext);
+    if (c.form === 'original') w.u8(FORM.original).string(ct.recipient, 'recipient').g2(c.C1).gt(c.C2);
+    else
+      w.u8(FORM.reEncrypted)
+        .string(ct.recipient, 'recipient')
+        .string(c.delegator, 'delegator')
+        .g2(c.C1)
+        .gt(c.C2)
+        .g2(c.R1)
+        .gt(c.R2);
+    return w.bytes(ct.sealed).finish();
+  }
+
+  function decodeCiphertext(bytes: Uint8Array): Ct {
+    const what = 'ga07 ciphertext';
+    const r = reader(bytes, what, Kind.ciphertext);
+    const form = r.u8('form', FORM.original, FORM.reEncrypted);
+    const recipient = r.identity('recipient');
+    const delegator = form === FORM.reEncrypted ? r.identity('delegator') : undefined;
+    const C1 = r.g2('C1');
+    const C2 = r.gt('C2');
+    const R = form === FORM.reEncrypted ? ([r.g2('R1'), r.gt('R2')] as const) : undefined;
+    const sealed = r.bytes('sealed');
+    if (sealed.length < TAG_BYTES)
+      throw new EncodingError(what, 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
+    r.end();
+    const capsule: Capsule =
+      R === undefined || delegator === undefined
+        ? { form: 'original', C1: C1.value, C2: C2.value }
+        : { form: 'reEncrypted', delegator, C1: C1.value, C2: C2.value, R1: R[0].value, R2: R[1].value };
+    return { scheme: NAME, recipient, capsule, sealed };
+  }
+
+  const scheme: Ga07Scheme<E> = Object.freeze({
+    name: NAME,
+    setup,
+    keyGen,
+    encrypt,
+    reKeyGen,
+    reEncrypt,
+    decrypt,
+    encodeParams,
+    decodeParams,
+    encodeMasterKey,
+    decodeMasterKey,
+    encodeSecretKey,
+    decodeSecretKey,
+    encodeReKey,
+    decodeReKey,
+    encodeCiphertext,
+    decodeCiphertext,
+  });
+
+  return Object.freeze({
+    backend: B,
+    scheme,
+    identityPoint,
+    hashGt,
+    recipientBase,
+    encapsulate,
+    decapsulate,
+    capsuleBinding,
+    aParams,
+    aMasterKey,
+    aSecretKey,
+    aReKey,
+    aCiphertext,
+    makeReKey,
+    verifySecretKey,
+  });
 }
 
 /**
@@ -406,159 +681,47 @@ function reEncrypt(params: Ga07Params, reKey: Ga07ReKey, ciphertext: Ga07Ciphert
  * ga07Verifiable): the transformed ciphertext would not decrypt, and the AEAD binds the label.
  * @throws ArgumentValueError
  */
-export function assertRecipient(ciphertext: Ga07Ciphertext, delegator: string, what: string): void {
+export function assertRecipient(ciphertext: { readonly recipient: string }, delegator: string, what: string): void {
   if (ciphertext.recipient !== delegator) {
     throw new ArgumentValueError('ciphertext', `is for another identity than the delegator of ${what}`);
   }
 }
 
-/**
- * Decrypt(sk, C) for an original or a re-encrypted ciphertext (see {@link decapsulate}).
- * @throws DecryptionError when the key is for another identity or C was altered;
- * TypeError for wrong argument types.
- */
-function decrypt(params: Ga07Params, secretKey: Ga07SecretKey, ciphertext: Ga07Ciphertext): Uint8Array {
-  aParams(params);
-  const sk = aSecretKey(secretKey);
-  const ct = aCiphertext(ciphertext);
-  assertCapsuleNotDegenerate(ct.capsule);
-  if (ct.recipient !== sk.identity) throw new DecryptionError(); // the label is public; its AEAD binding is checked below
-  const m = decapsulate(sk, ct.capsule);
-  return open(NAME, m, capsuleBinding(encryptedTo(ct), ct.capsule.C1), ct.sealed);
-}
+// ------------------------------------------------------------------ the default (noble) backend
 
-/**
- * Cheap defence in depth for capsules built in memory rather than decoded: an identity C1 / R1
- * or a zero (or non-cyclotomic) C2 / R2 would make m independent of the key (C2 = 0 gives m = 0
- * for every key, C1 = identity gives m = C2), so a forger could seal a record that opens under
- * every key. Full subgroup membership is left to the decoders.
- */
-function assertCapsuleNotDegenerate(capsule: Ga07Capsule): void {
-  const points: [string, G2][] = [['C1', capsule.C1]];
-  const gts: [string, GT][] = [['C2', capsule.C2]];
-  if (capsule.form === 'reEncrypted') {
-    points.push(['R1', capsule.R1]);
-    gts.push(['R2', capsule.R2]);
-  }
-  for (const [field, p] of points)
-    if (p.is0()) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is the identity of G2');
-  for (const [field, f] of gts) {
-    if (!gtIsCyclotomic(f)) throw new ArgumentValueError(`ciphertext.capsule.${field}`, 'is not an element of GT');
-  }
-}
+const noble = /* @__PURE__ */ ga07Core(nobleBackend);
 
+/** H1(ID) in G1 (noble backend). @throws TypeError / RangeError for a bad identity. */
+export const identityPoint: (identity: string, name?: string) => NobleGroups['G1'] = noble.identityPoint;
+/** H2(X) in G1 (noble backend): hash_to_curve of the canonical bytes of X in GT. */
+export const hashGt: (x: NobleGroups['GT']) => NobleGroups['G1'] = noble.hashGt;
+/** e(H1(ID), mpk) (noble backend), cached per params object and identity. */
+export const recipientBase: Ga07Core<NobleGroups>['recipientBase'] = noble.recipientBase;
+/** Encrypt's KEM for a given m and r (noble backend): C1 = h^r, C2 = m * e(H1(ID), mpk)^r. */
+export const encapsulate: Ga07Core<NobleGroups>['encapsulate'] = noble.encapsulate;
+/** Recovers the encapsulated m (noble backend); see {@link Ga07Core.decapsulate}. */
+export const decapsulate: Ga07Core<NobleGroups>['decapsulate'] = noble.decapsulate;
+/** AEAD associated data: the scheme tag, the identity encrypted to (u16 length + UTF-8) and C1. */
+export const capsuleBinding: Ga07Core<NobleGroups>['capsuleBinding'] = noble.capsuleBinding;
+/** Checks that `value` is ga07 public parameters of the noble backend. */
+export const aParams: Ga07Core<NobleGroups>['aParams'] = noble.aParams;
+/** Checks that `value` is a ga07 secret key of the noble backend. */
+export const aSecretKey: Ga07Core<NobleGroups>['aSecretKey'] = noble.aSecretKey;
+/** Checks that `value` is a ga07 ciphertext of the noble backend. */
+export const aCiphertext: Ga07Core<NobleGroups>['aCiphertext'] = noble.aCiphertext;
 /**
  * True iff `secretKey` is the PKG's key for its identity under `params`:
- * e(sk, h) = e(H1(ID), mpk). One product of two pairings.
+ * e(sk, h) = e(H1(ID), mpk). One product of two pairings. (Noble backend; for another, see
+ * `withBackend` in medshare/backend.)
  */
-export function verifySecretKey(params: Ga07Params, secretKey: Ga07SecretKey): boolean {
-  aParams(params);
-  const sk = aSecretKey(secretKey);
-  const check = pairProduct([
-    [sk.key, G2Point.BASE],
-    [identityPoint(sk.identity).negate(), params.mpk],
-  ]);
-  return gtEq(check, GT_ONE);
-}
-
-// ------------------------------------------------------------------ encodings
-
-const ID = SchemeId.ga07;
-/** Form tags of a ciphertext encoding (byte after the header). */
-const FORM = { original: 1, reEncrypted: 2 } as const;
-
-function encodeParams(params: Ga07Params): Uint8Array {
-  const p = aParams(params);
-  return new Writer(ID, Kind.params).g2(p.mpk).finish();
-}
-
-function decodeParams(bytes: Uint8Array): Ga07Params {
-  const r = new Reader(bytes, 'ga07 params', ID, Kind.params);
-  const mpk = r.g2('mpk');
-  r.end();
-  return { scheme: NAME, mpk: mpk.value };
-}
-
-function encodeMasterKey(masterKey: Ga07MasterKey): Uint8Array {
-  const k = aMasterKey(masterKey);
-  return new Writer(ID, Kind.masterKey).scalar(k.s).finish();
-}
-
-function decodeMasterKey(bytes: Uint8Array): Ga07MasterKey {
-  const r = new Reader(bytes, 'ga07 master key', ID, Kind.masterKey);
-  const out: Ga07MasterKey = { scheme: NAME, s: r.scalar('s') };
-  r.end();
-  return out;
-}
-
-function encodeSecretKey(secretKey: Ga07SecretKey): Uint8Array {
-  const k = aSecretKey(secretKey);
-  return new Writer(ID, Kind.secretKey).string(k.identity).g1(k.key).finish();
-}
-
-/** Field checks only; {@link verifySecretKey} checks the key against `params`. */
-function decodeSecretKey(bytes: Uint8Array): Ga07SecretKey {
-  const what = 'ga07 secret key';
-  const r = new Reader(bytes, what, ID, Kind.secretKey);
-  const identity = r.identity('identity');
-  const key = r.g1('key');
-  r.end();
-  return { scheme: NAME, identity, key: key.value };
-}
-
-function encodeReKey(reKey: Ga07ReKey): Uint8Array {
-  const k = aReKey(reKey);
-  return new Writer(ID, Kind.reKey).string(k.delegator).string(k.delegatee).g2(k.R1).gt(k.R2).g1(k.R3).finish();
-}
-
-function decodeReKey(bytes: Uint8Array): Ga07ReKey {
-  const what = 'ga07 re-encryption key';
-  const r = new Reader(bytes, what, ID, Kind.reKey);
-  const delegator = r.identity('delegator');
-  const delegatee = r.identity('delegatee');
-  const [R1, R2, R3] = [r.g2('R1'), r.gt('R2'), r.g1('R3')];
-  r.end();
-  return { scheme: NAME, delegator, delegatee, R1: R1.value, R2: R2.value, R3: R3.value };
-}
-
-/**
- * Layout: header, form (1 original, 2 re-encrypted), recipient (string), for a re-encrypted
- * capsule the delegator (string), C1 (G2), C2 (GT), for a re-encrypted capsule R1 (G2) and
- * R2 (GT), then the sealed record (u32 length + bytes).
- */
-function encodeCiphertext(ciphertext: Ga07Ciphertext): Uint8Array {
-  const ct = aCiphertext(ciphertext);
-  const c = ct.capsule;
-  const w = new Writer(ID, Kind.ciphertext);
-  if (c.form === 'original') w.u8(FORM.original).string(ct.recipient, 'recipient').g2(c.C1).gt(c.C2);
-  else
-    w.u8(FORM.reEncrypted).string(ct.recipient, 'recipient').string(c.delegator, 'delegator').g2(c.C1).gt(c.C2).g2(c.R1).gt(c.R2);
-  return w.bytes(ct.sealed).finish();
-}
-
-function decodeCiphertext(bytes: Uint8Array): Ga07Ciphertext {
-  const what = 'ga07 ciphertext';
-  const r = new Reader(bytes, what, ID, Kind.ciphertext);
-  const form = r.u8('form', FORM.original, FORM.reEncrypted);
-  const recipient = r.identity('recipient');
-  const delegator = form === FORM.reEncrypted ? r.identity('delegator') : undefined;
-  const C1 = r.g2('C1');
-  const C2 = r.gt('C2');
-  const R = form === FORM.reEncrypted ? ([r.g2('R1'), r.gt('R2')] as const) : undefined;
-  const sealed = r.bytes('sealed');
-  if (sealed.length < TAG_BYTES) throw new EncodingError(what, 'sealed', `shorter than the ${TAG_BYTES}-byte authentication tag`);
-  r.end();
-  const capsule: Ga07Capsule =
-    R === undefined || delegator === undefined
-      ? { form: 'original', C1: C1.value, C2: C2.value }
-      : { form: 'reEncrypted', delegator, C1: C1.value, C2: C2.value, R1: R[0].value, R2: R[1].value };
-  return { scheme: NAME, recipient, capsule, sealed };
-}
+export const verifySecretKey: (params: Ga07Params<NobleGroups>, secretKey: Ga07SecretKey<NobleGroups>) => boolean =
+  noble.verifySecretKey;
 
 /**
  * Green-Ateniese IBP1 identity-based proxy re-encryption: IND-CPA (DBDH, random oracles),
  * single-hop, not collusion-resistant, PKG key escrow - see the module documentation.
- * Verifiable and threshold re-encryption: see `ga07Verifiable`.
+ * Verifiable and threshold re-encryption: see `ga07Verifiable`. Computes with the default
+ * (noble) backend; {@link createGa07} makes the same scheme on another.
  *
  * @example
  * ```ts
@@ -571,22 +734,21 @@ function decodeCiphertext(bytes: Uint8Array): Ga07Ciphertext {
  * ga07.decrypt(params, lab, shared); // the record
  * ```
  */
-export const ga07: PreScheme<Ga07Params, Ga07MasterKey, Ga07SecretKey, Ga07ReKey, Ga07Capsule> = Object.freeze({
-  name: NAME,
-  setup,
-  keyGen,
-  encrypt,
-  reKeyGen,
-  reEncrypt,
-  decrypt,
-  encodeParams,
-  decodeParams,
-  encodeMasterKey,
-  decodeMasterKey,
-  encodeSecretKey,
-  decodeSecretKey,
-  encodeReKey,
-  decodeReKey,
-  encodeCiphertext,
-  decodeCiphertext,
-});
+export const ga07: Ga07Scheme = noble.scheme;
+
+/**
+ * ga07 on the pairing backend `backend`: the same interface, algorithms and bytes as
+ * {@link ga07}, computed by that backend (objects hold its group elements: move them between
+ * backends through their encodings). Made once per backend; `withBackend` (medshare/backend)
+ * makes every scheme at once.
+ *
+ * @example
+ * ```ts
+ * import { createGa07 } from 'medshare/pre';
+ * import { mclBackend } from 'medshare/backend/mcl';
+ * const fast = createGa07(await mclBackend()); // needs the optional package mcl-wasm
+ * ```
+ */
+export function createGa07<E extends Groups>(backend: PairingBackend<E>): Ga07Scheme<E> {
+  return ga07Core(backend).scheme;
+}

@@ -31,7 +31,7 @@
  */
 import { ga07 } from './ga07.js';
 
-export { ga07, verifySecretKey as ga07VerifySecretKey } from './ga07.js';
+export { createGa07, ga07, verifySecretKey as ga07VerifySecretKey } from './ga07.js';
 export type {
   Ga07Capsule,
   Ga07Ciphertext,
@@ -40,9 +40,10 @@ export type {
   Ga07Params,
   Ga07ReEncryptedCapsule,
   Ga07ReKey,
+  Ga07Scheme,
   Ga07SecretKey,
 } from './ga07.js';
-export { ga07Verifiable, MAX_SHARES } from './ga07-verifiable.js';
+export { createGa07Verifiable, ga07Verifiable, MAX_SHARES } from './ga07-verifiable.js';
 export type {
   Ga07Combination,
   Ga07Proof,
@@ -59,13 +60,14 @@ export const defaultScheme: typeof ga07 = ga07;
 /** Alias of {@link defaultScheme}. */
 export const scheme: typeof ga07 = ga07;
 
-export { huang2020 } from './huang2020.js';
+export { createHuang2020, huang2020 } from './huang2020.js';
 export type {
   Huang2020Capsule,
   Huang2020Ciphertext,
   Huang2020MasterKey,
   Huang2020Params,
   Huang2020ReKey,
+  Huang2020Scheme,
   Huang2020SecretKey,
 } from './huang2020.js';
 export type { Ciphertext, PreScheme, SetupResult } from './types.js';
@@ -74,3 +76,5 @@ export { DecryptionError, ProofError } from '../internal/errors.js';
 export type { RejectedPart } from '../internal/errors.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
 export type { G1, G2, GT } from '../internal/bls.js';
+export type { Groups, PairingBackend } from '../backend/types.js';
+export type { NobleGroups } from '../backend/noble.js';

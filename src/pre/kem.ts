@@ -16,7 +16,7 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { gtToBytes, type GT, utf8 } from '../internal/bls.js';
+import { utf8 } from '../internal/bls.js';
 import { DecryptionError } from '../internal/errors.js';
 
 const KEY_BYTES = 32;
@@ -24,19 +24,19 @@ const NONCE_BYTES = 12;
 /** Poly1305 tag length: every sealed payload is the record length plus this. */
 export const TAG_BYTES = 16;
 
-function deriveKey(scheme: string, m: GT): { key: Uint8Array; nonce: Uint8Array } {
-  const okm = hkdf(sha256, gtToBytes(m), undefined, utf8(`medshare/v1/${scheme}/kem`), KEY_BYTES + NONCE_BYTES);
+function deriveKey(scheme: string, m: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
+  const okm = hkdf(sha256, m, undefined, utf8(`medshare/v1/${scheme}/kem`), KEY_BYTES + NONCE_BYTES);
   return { key: okm.subarray(0, KEY_BYTES), nonce: okm.subarray(KEY_BYTES) };
 }
 
-/** Seals `record` under the key derived from the encapsulated GT element `m`. */
-export function seal(scheme: string, m: GT, binding: Uint8Array, record: Uint8Array): Uint8Array {
+/** Seals `record` under the key derived from `m`, the 576-byte encoding of the encapsulated GT element. */
+export function seal(scheme: string, m: Uint8Array, binding: Uint8Array, record: Uint8Array): Uint8Array {
   const { key, nonce } = deriveKey(scheme, m);
   return chacha20poly1305(key, nonce, binding).encrypt(record);
 }
 
-/** Opens a sealed payload; throws {@link DecryptionError} when the tag does not verify. */
-export function open(scheme: string, m: GT, binding: Uint8Array, sealed: Uint8Array): Uint8Array {
+/** Opens a sealed payload (`m`: the encoding of the encapsulated GT element); throws {@link DecryptionError} when the tag does not verify. */
+export function open(scheme: string, m: Uint8Array, binding: Uint8Array, sealed: Uint8Array): Uint8Array {
   if (sealed.length < TAG_BYTES) throw new DecryptionError();
   const { key, nonce } = deriveKey(scheme, m);
   try {

@@ -16,7 +16,8 @@
  * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesEqual, toHex } from '../internal/bytes.js';
+import { bytesEqual } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { RandomSource } from '../internal/random.js';
 import {
   type Block,
@@ -498,7 +499,7 @@ export class VerificationNetwork {
     }
     throw new MedshareError(
       'ERR_NETWORK',
-      `node ${node.id}: no peer has a valid chain up to ${seq} (${toHex(head).slice(0, 12)})`,
+      `node ${node.id}: no peer has a valid chain up to ${seq} (${bytesToHex(head).slice(0, 12)})`,
     );
   }
 }

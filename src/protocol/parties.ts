@@ -11,7 +11,8 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ByteReader, ByteWriter, bytesEqual, toHex } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { ByteReader, ByteWriter, bytesEqual } from '../internal/bytes.js';
 import { ArgumentValueError, aobject, DecryptionError, EncodingError, ProofError } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
@@ -142,7 +143,7 @@ export function createPkg(options: PkgOptions = {}): Pkg {
   const pseudonymOf = (identity: string): string => {
     const bytes = identityBytes(identity, 'identity');
     const mac = hmac(sha256, pseudonymKey, new ByteWriter(64 + bytes.length).string(PSEUDONYM_TAG).bytes(bytes).finish());
-    const address = `addr:${toHex(mac).slice(0, 40)}`;
+    const address = `addr:${bytesToHex(mac).slice(0, 40)}`;
     opened.set(address, identity);
     return address;
   };

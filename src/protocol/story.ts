@@ -15,7 +15,7 @@
  * Randomness (`random`) and the clock used for timings (`now`) are passed in.
  * @module
  */
-import { toHex } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { ArgumentValueError, ainteger, MedshareError } from '../internal/errors.js';
 import { type RandomSource, systemRandom } from '../internal/random.js';
 import { gtMul, Z } from '../internal/bls.js';
@@ -1191,7 +1191,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     secondSale: second.report.outcome,
     agreed: ctx.network.agree(),
     height: ctx.network.height,
-    stateHash: toHex(contractStateHash(ledgerState(ctx))),
+    stateHash: bytesToHex(contractStateHash(ledgerState(ctx))),
     restartedAt,
     context: ctx,
     network: ctx.network,

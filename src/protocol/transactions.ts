@@ -13,7 +13,8 @@
  */
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ByteReader, ByteWriter, toHex } from '../internal/bytes.js';
+import { ByteReader, ByteWriter } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { abytes, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
 import { MAX_SHARES } from '../pre/ga07-verifiable.js';
@@ -260,7 +261,7 @@ export const RECORD_SEPARATOR = '#';
 export function recordIdentity(patient: string, commitment: bigint): string {
   identityBytes(patient, 'patient');
   if (patient.includes(RECORD_SEPARATOR)) throw new ArgumentValueError('patient', `must not contain '${RECORD_SEPARATOR}'`);
-  return `${patient}${RECORD_SEPARATOR}record:${toHex(fieldToBytes(commitment))}`;
+  return `${patient}${RECORD_SEPARATOR}record:${bytesToHex(fieldToBytes(commitment))}`;
 }
 
 /**
@@ -580,12 +581,12 @@ export function decodeContractTransaction(bytes: Uint8Array): ContractTransactio
 
 /** The id of a transaction: hex SHA-256 of its bytes. */
 export function transactionId(bytes: Uint8Array): string {
-  return toHex(sha256(abytes(bytes, 'transaction')));
+  return bytesToHex(sha256(abytes(bytes, 'transaction')));
 }
 
 /** Short content-derived ids of contract objects: a prefix and 16 hex digits of SHA-256. */
 export function derivedId(prefix: string, ...parts: Uint8Array[]): string {
   const w = new ByteWriter(128).string(prefix);
   for (const p of parts) w.bytes(p);
-  return `${prefix}:${toHex(sha256(w.finish())).slice(0, 16)}`;
+  return `${prefix}:${bytesToHex(sha256(w.finish())).slice(0, 16)}`;
 }

@@ -28,6 +28,7 @@
 export {
   authSign,
   authVerify,
+  createAuthSign,
   decodeMasterKey,
   decodeParams,
   decodeSigningKey,
@@ -38,6 +39,8 @@ export {
   setup,
   SIGNATURE_BYTES,
 } from './cha-cheon.js';
-export type { AuthSignMasterKey, AuthSignParams, AuthSignSetup, SigningKey } from './cha-cheon.js';
+export type { AuthSignApi, AuthSignMasterKey, AuthSignParams, AuthSignSetup, SigningKey } from './cha-cheon.js';
+export type { Groups, PairingBackend } from '../backend/types.js';
+export type { NobleGroups } from '../backend/noble.js';
 export type { RandomOptions, RandomSource } from '../internal/random.js';
 export * from '../internal/public-errors.js';

@@ -11,7 +11,7 @@
  * Verification runs on @noble/curves alone, so verification nodes need neither snarkjs nor circom2.
  * @module
  */
-import { toHex } from '../internal/bytes.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { utf8Decode } from '../internal/text.js';
 import type { ProofKeyGenOptions, ProofKeys, ProofSystem } from '../protocol/proof-system.js';
@@ -66,7 +66,7 @@ export function groth16ProofSystem(fields: number, options: Groth16ProofSystemOp
   });
   const prepared = new Map<string, ReturnType<typeof prepareVerificationKey>>();
   const preparedKey = (bytes: Uint8Array) => {
-    const id = toHex(bytes);
+    const id = bytesToHex(bytes);
     let key = prepared.get(id);
     if (key === undefined) {
       // Exact UTF-8 (../internal/text.ts): BOM-prefixed bytes are not a second encoding of a key.

@@ -3,22 +3,33 @@
  * Shared fixture for the ga07 tests: one PKG and a few identities, all from a fixed seed so
  * that every run is reproducible.
  */
-import { type Ga07MasterKey, type Ga07Params, type Ga07SecretKey, ga07 } from '../../src/pre/ga07.js';
-import { seededRandom } from './random.js';
+import type { Groups } from '../../src/backend/types.js';
+import {
+  type Ga07MasterKey,
+  type Ga07Params,
+  type Ga07Scheme,
+  type Ga07SecretKey,
+  ga07 as nobleGa07,
+} from '../../src/pre/ga07.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const ALICE = 'patient:alice';
 export const BOB = 'institute:oncology-lab';
 export const CAROL = 'institute:other-lab';
 
-export interface Fixture {
-  params: Ga07Params;
+export interface Fixture<E extends Groups = Groups> {
+  params: Ga07Params<E>;
   masterKey: Ga07MasterKey;
-  alice: Ga07SecretKey;
-  bob: Ga07SecretKey;
-  carol: Ga07SecretKey;
+  alice: Ga07SecretKey<E>;
+  bob: Ga07SecretKey<E>;
+  carol: Ga07SecretKey<E>;
 }
 
-export function makeFixture(seed = 'medshare-ga07-test-fixture'): Fixture {
+/** One PKG and three identities from `seed`, with `ga07` on any backend (default: noble). */
+export function makeFixture<E extends Groups = Groups>(
+  seed = 'medshare-ga07-test-fixture',
+  ga07: Ga07Scheme<E> = nobleGa07 as unknown as Ga07Scheme<E>,
+): Fixture<E> {
   const { params, masterKey } = ga07.setup({ random: seededRandom(seed) });
   return {
     params,

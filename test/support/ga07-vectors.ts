@@ -4,11 +4,11 @@
  * Every randomized step draws from its own seeded SHA-256 counter-mode stream
  * (./random.ts), so each step can be reproduced on its own.
  */
-import { gtDiv, gtToBytes, pair, type GT } from '../../src/internal/bls.js';
-import { decapsulate, ga07, H1_DST, H2_DST, identityPoint } from '../../src/pre/ga07.js';
-import { NONCE_DST, ga07Verifiable as v, PROOF_DST } from '../../src/pre/ga07-verifiable.js';
+import { H1_DST, H2_DST } from '../../src/pre/ga07.js';
+import { NONCE_DST, PROOF_DST } from '../../src/pre/ga07-verifiable.js';
+import { type Kit, NOBLE } from './backends.js';
 import { hex } from './ga07-fixture.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const VECTOR_SEED = 'medshare/ga07/kat/v1';
 const seed = (step: string) => `${VECTOR_SEED}/${step}`;
@@ -36,7 +36,10 @@ export interface Ga07Vectors {
   };
 }
 
-export function makeGa07Vectors(): Ga07Vectors {
+/** The vectors, computed with the schemes of `kit` (every backend must give the same file). */
+export function makeGa07Vectors(kit: Kit = NOBLE): Ga07Vectors {
+  const { ga07, ga07Verifiable: v, gtDiv, gtToBytes, pair } = kit;
+  const { decapsulate, identityPoint } = kit.core;
   const delegator = 'patient:alice@example.org';
   const delegatee = 'institute:oncology-lab';
   const record = new TextEncoder().encode('{"patient":"alice","hba1c":6.1,"note":"medshare ga07 known-answer vector"}');
@@ -46,7 +49,7 @@ export function makeGa07Vectors(): Ga07Vectors {
   const ct = ga07.encrypt(params, delegator, record, { random: seededRandom(seed('encrypt')) });
   const m = decapsulate(alice, ct.capsule);
   const rk = ga07.reKeyGen(params, alice, delegatee, { random: seededRandom(seed('reKeyGen')) });
-  const xOf = (R1: typeof rk.R1, R2: GT) => gtDiv(R2, pair(lab.key, R1));
+  const xOf = (R1: typeof rk.R1, R2: typeof rk.R2) => gtDiv(R2, pair(lab.key, R1));
   const shared = ga07.reEncrypt(params, rk, ct);
   const { shares, commitment } = v.reKeyGenShares(params, alice, delegatee, {
     threshold: 2,

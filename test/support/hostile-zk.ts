@@ -2,7 +2,7 @@
  * An attacker's tools against medshare/zk: a dictionary search that tests guesses against a
  * published hash (the ledger's record commitment, a requirement hash), and the proof forgery
  * that the maker of a single-party setup can always carry out.
- * Kept apart from the pre/sign tools (test/support/hostile.ts) so that both can grow.
+ * Kept apart from the pre/sign tools (src/testing/hostile.ts) so that both can grow.
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import type { RandomSource } from '../../src/internal/random.js';

@@ -15,7 +15,7 @@ import {
   type Request,
   step,
 } from '../../src/pbft/index.js';
-import { FakeKeys, makeRequest, Rng } from './pbft-simulator.js';
+import { FakeKeys, makeRequest, Rng } from '../../src/testing/pbft-simulator.js';
 
 export class Cluster {
   readonly keys: FakeKeys;

@@ -19,6 +19,7 @@
  * Effects print as `r1: broadcast prepare v0 n1 d=3f2a`, `r0: execute n1 v0 [alice:1]`,
  * `r2: drop from r3 invalidSignature`; `persist` effects print only with `verbose`.
  */
+import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   createReplica,
   encodePersistentState,
@@ -37,7 +38,8 @@ interface InFlight {
   message: ReplicaMessage;
 }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes.subarray(0, 2), (b) => b.toString(16).padStart(2, '0')).join('');
+/** A digest's first two bytes in hex, enough to tell digests apart in a transcript. */
+const hex = (bytes: Uint8Array): string => bytesToHex(bytes.subarray(0, 2));
 
 /** A message in one short line: kind, view, sequence number and a digest prefix where it has them. */
 export function describeMessage(m: ReplicaMessage): string {

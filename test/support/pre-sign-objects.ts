@@ -3,19 +3,18 @@
  * One object of every kind medshare/pre and medshare/sign define, from a fixed seed: ga07
  * params, keys, original and re-encrypted ciphertexts, a 2-of-2 shared re-encryption key with
  * its commitment and a partial; the same for huang2020; AuthSign keys and a signature. For the
- * suites that exercise every decoder or every argument position.
+ * suites that exercise every decoder or every argument position, on any backend (the bytes are
+ * the same on every backend for the same seed).
  */
-import { ga07 } from '../../src/pre/ga07.js';
-import { ga07Verifiable as v } from '../../src/pre/ga07-verifiable.js';
-import { huang2020 } from '../../src/pre/huang2020.js';
-import * as sign from '../../src/sign/index.js';
+import { type Kit, NOBLE } from './backends.js';
 import { ALICE, BOB, makeFixture } from './ga07-fixture.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
-/** Builds every object from the seed (a few hundred milliseconds). */
-export function makePreSignObjects(seed: string) {
+/** Builds every object from the seed with the schemes of `kit` (a few hundred milliseconds). */
+export function makePreSignObjects(seed: string, kit: Kit = NOBLE) {
+  const { ga07, ga07Verifiable: v, huang2020, authSign: sign } = kit;
   const random = seededRandom(seed);
-  const { params, masterKey, alice, bob } = makeFixture();
+  const { params, masterKey, alice, bob } = makeFixture(undefined, ga07);
   const record = new TextEncoder().encode('{"hba1c": 6.1}');
   const ct = ga07.encrypt(params, ALICE, record, { random });
   const rk = ga07.reKeyGen(params, alice, BOB, { random });

@@ -37,7 +37,7 @@ import {
 import { gtMul, Z } from '../../src/internal/bls.js';
 import { ga07Verifiable } from '../../src/pre/ga07-verifiable.js';
 import { authSign } from '../../src/sign/cha-cheon.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const T0 = 1_700_000_000;
 export const zk = standInProofSystem();
@@ -80,7 +80,7 @@ export const FUNDS = 1000;
  * The blinding rho of a test record's commitment: fixed per record (SHA-256 of its values, top
  * bits cleared, below the BN254 order) so that every test commits a record the same way.
  */
-export function blindingOf(record: MedicalRecord): bigint {
+export function blindingOf(record: readonly (number | bigint)[]): bigint {
   const digest = sha256(new TextEncoder().encode(`test-blinding:${record.join(',')}`));
   digest[0] = (digest[0] as number) & 0x1f;
   return bytesToNumberBE(digest) + 1n;

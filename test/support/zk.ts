@@ -18,7 +18,7 @@ import {
 import { Field } from '@noble/curves/abstract/modular.js';
 import { FIELD_ORDER } from '../../src/zk/field.js';
 import { type ConstraintSystem, readConstraintSystem } from '../../src/zk/r1cs.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../src/testing/random.js';
 
 export const SHAPE: CircuitShape = circuitShape(8, { bits: 16, criteria: 4 });
 export const MAX_VALUE = (1 << SHAPE.bits) - 1;

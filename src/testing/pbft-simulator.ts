@@ -56,9 +56,10 @@ import {
   requestSignable,
   suspectSignable,
   type ViewChange,
-} from '../../src/pbft/index.js';
-import { type Block, blockFromExecution } from '../../src/ledger/index.js';
-import { bytesEqual, toHex } from '../../src/internal/bytes.js';
+} from '../pbft/index.js';
+import { type Block, blockFromExecution } from '../ledger/index.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesEqual } from '../internal/bytes.js';
 
 /** Drops an honest replica must never report for an honest sender's message. */
 const SIGNATURE_CODES: ReadonlySet<string> = new Set(['badSignature', 'badClientSignature', 'invalidCertificate']);
@@ -170,6 +171,7 @@ export type ByzantineBehaviour =
   /** issue 11, item 6: SUSPECTs of the current view, alone (f of them cannot force a view change). */
   | 'accuse';
 
+/** Every {@link ByzantineBehaviour}. */
 export const ALL_BEHAVIOURS: readonly ByzantineBehaviour[] = [
   'silent',
   'equivocate',
@@ -198,43 +200,61 @@ export interface Knobs {
   behaviours: Record<number, ByzantineBehaviour[]>;
   /** Clients, each submitting `requestsPerClient` operations of up to `operationBytes` bytes. */
   clients: number;
+  /** Operations each client submits, one at a time. */
   requestsPerClient: number;
+  /** The largest operation, in bytes. */
   operationBytes: number;
   /** Ticks of faults before healing, then ticks allowed for every request to complete. */
   chaosTicks: number;
+  /** Ticks allowed after healing for every request to complete. */
   livenessBudget: number;
   /** Heal only 2f + 1 honest replicas; the others stay crashed for good. */
   healQuorumOnly: boolean;
   /** Per message: loss, duplication; delay up to maxDelay ticks (so reordering). */
   loss: number;
+  /** Per message: chance it is delivered twice. */
   duplicate: number;
+  /** Largest delivery delay, in ticks. */
   maxDelay: number;
   /** Per tick: chance a partition starts; chance an honest replica crashes. */
   partitionRate: number;
+  /** Per tick: chance an honest replica crashes. */
   crashRate: number;
   /** Per CHECKPOINT message, during the faults: extra chance it is lost (issue 11, item 1). */
   checkpointLoss: number;
   /** Replica parameters. */
   checkpointInterval: number;
+  /** The replicas' log window. */
   logWindow: number;
+  /** The replicas' largest batch. */
   maxBatch: number;
+  /** The replicas' view-change timeout, in ticks. */
   viewChangeTimeout: number;
+  /** The replicas' retransmission interval, in ticks. */
   retransmitInterval: number;
+  /** The replicas' largest backoff, in ticks. */
   maxBackoff: number;
   /** Ticks before a client broadcasts its request again. */
   clientTimeout: number;
   /** The bound on batch times, and each replica's clock offset (honest ones within a third of it). */
   maxClockSkew: number;
+  /** Each replica's clock offset. */
   clockOffsets: number[];
 }
 
 /** Options of {@link runSimulation}: the seed, any knob a test fixes, and optionally real keys. */
 export interface SimOptions extends Partial<Knobs> {
+  /** Drives every random choice and every knob not fixed here: the same seed replays the same run. */
   seed: number;
   /** Behaviours each Byzantine replica draws from (default: all). */
   pool?: readonly ByzantineBehaviour[];
   /** Replace the cheap signatures (e.g. with Ed25519). */
-  keys?: { crypto(replica: number): ReplicaCrypto; clientSigner(client: string): (m: Uint8Array) => Uint8Array };
+  keys?: {
+    /** The signing and verification functions of replica `replica`. */
+    crypto(replica: number): ReplicaCrypto;
+    /** The signing function of client `client`. */
+    clientSigner(client: string): (m: Uint8Array) => Uint8Array;
+  };
 }
 
 /**
@@ -303,27 +323,47 @@ export function describeKnobs(k: Knobs): string {
   ].join(' | ');
 }
 
+/** What a run that kept every invariant did. */
 export interface SimResult {
+  /** Its seed. */
   seed: number;
+  /** Replicas. */
   n: number;
+  /** Every knob of the run. */
   knobs: Knobs;
+  /** The Byzantine replicas. */
   byzantine: readonly number[];
+  /** Ticks simulated. */
   ticks: number;
+  /** The tick at which the faults stopped (healing). */
   healedAt: number;
+  /** The tick at which every request had completed. */
   completedAt: number;
+  /** Requests completed. */
   requests: number;
+  /** The longest honest ledger. */
   maxHeight: number;
+  /** The highest view an honest replica reached. */
   maxView: number;
+  /** View changes completed. */
   viewChanges: number;
+  /** State transfers completed. */
   stateTransfers: number;
+  /** Crashes of honest replicas. */
   crashes: number;
+  /** Messages lost. */
   drops: number;
+  /** Messages delivered. */
   messages: number;
   /** Fault and attack counts: CHECKPOINTs lost, DoS messages sent, lying replies, clock attacks, accusations. */
   checkpointsLost: number;
+  /** Denial-of-service messages sent. */
   dosMessages: number;
+  /** Lying replies sent. */
   lyingReplies: number;
+  /** Clock attacks made. */
   clockAttacks: number;
+  /** Lone accusations made. */
   accusations: number;
   /** Drops by honest replicas, by code. */
   dropCodes: Record<string, number>;
@@ -331,20 +371,31 @@ export interface SimResult {
   fingerprint: string;
   /** Honest replicas' final views. */
   views: number[];
+  /** Honest replicas' final ledgers. */
   ledgers: Block[][];
 }
 
 /** A failed invariant, carrying the seed (and its knobs) that replays it. */
 export class SimulationFailure extends Error {
-  constructor(
-    readonly seed: number,
-    readonly n: number,
-    message: string,
-    readonly knobs?: Knobs,
-  ) {
+  /** The seed that replays the failure. */
+  readonly seed: number;
+  /** Replicas. */
+  readonly n: number;
+  /** Every knob of the run, when known. */
+  readonly knobs: Knobs | undefined;
+  /**
+   * @param seed - the run's seed
+   * @param n - replicas
+   * @param message - the invariant broken, and when
+   * @param knobs - the run's knobs
+   */
+  constructor(seed: number, n: number, message: string, knobs?: Knobs) {
     super(
       `seed ${seed} (n = ${n}): ${message}\n  knobs: ${knobs === undefined ? '?' : describeKnobs(knobs)}\n  replay: runSimulation({ seed: ${seed} })`,
     );
+    this.seed = seed;
+    this.n = n;
+    this.knobs = knobs;
     this.name = 'SimulationFailure';
   }
 }
@@ -679,13 +730,13 @@ class Simulation {
     let value = '';
     if (m.type === 'prePrepare' && m.replica === i) {
       key = `pp/${m.view}/${m.seq}`;
-      value = toHex(m.digest);
+      value = bytesToHex(m.digest);
     } else if ((m.type === 'prepare' || m.type === 'commit') && m.replica === i) {
       key = `${m.type}/${i}/${m.view}/${m.seq}`;
-      value = toHex(m.digest);
+      value = bytesToHex(m.digest);
     } else if (m.type === 'viewChange' && m.replica === i) {
       key = `vc/${i}/${m.view}`;
-      value = toHex(viewChangeSignable(m));
+      value = bytesToHex(viewChangeSignable(m));
     }
     if (key === null) return;
     const known = this.said.get(key);
@@ -757,7 +808,7 @@ class Simulation {
     if (known === undefined) this.canonical.set(e.seq, { head: e.chainHead, batch: e.batch });
     else if (!bytesEqual(known.head, e.chainHead)) {
       this.fail(
-        `SAFETY: replica ${i} committed a different batch at seq ${e.seq} (head ${toHex(e.chainHead).slice(0, 12)} vs ${toHex(known.head).slice(0, 12)})`,
+        `SAFETY: replica ${i} committed a different batch at seq ${e.seq} (head ${bytesToHex(e.chainHead).slice(0, 12)} vs ${bytesToHex(known.head).slice(0, 12)})`,
       );
     }
     // Item 10: a block's time was accepted by at least one correct replica within its clock bound.

@@ -1,14 +1,16 @@
 /**
- * @module
  * Hostile inputs for medshare's byte formats: a per-field layout description of each encoding,
  * tables of hostile values for every field type, and the mutators a decoder fuzz suite draws
  * from (bit flips, truncations, extensions, random bytes, per-field substitutions). Typed and
- * free of test-runner dependencies, so that a later release can ship it as `medshare/testing`.
+ * free of test-runner dependencies (part of medshare/testing; medshare's decoder fuzz suite
+ * runs it).
  *
  * Field types follow the codec of src/internal/codec.ts: `u8` (1 byte), `scalar` (32 bytes,
  * canonical below r), `g1` / `g2` (48 / 96-byte compressed points), `gt` (576 bytes), `string`
  * (u16 length + UTF-8; `identity` is a string the decoder also checks as an identity) and
  * `bytes` (u32 length + raw bytes). Every encoding starts with a 3-byte header.
+ *
+ * @module
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
@@ -34,7 +36,9 @@ export interface FieldSpec {
 
 /** Where a field lies in a concrete encoding: `start` to `end` (exclusive), length prefix included. */
 export interface Span extends FieldSpec {
+  /** Offset of the field's first byte (its length prefix, if any). */
   readonly start: number;
+  /** Offset just after the field. */
   readonly end: number;
 }
 
@@ -109,10 +113,15 @@ const META: readonly FieldSpec[] = [
  * AuthSign signature has none), as src/internal/codec.ts and test/vectors/README.md describe them.
  */
 export const LAYOUTS = {
+  /** ga07 and its verifiable layer. */
   ga07: {
+    /** Public parameters. */
     params: [field('mpk', 'g2')],
+    /** Master key. */
     masterKey: [field('s', 'scalar')],
+    /** Secret key. */
     secretKey: [field('identity', 'identity'), field('key', 'g1')],
+    /** Re-encryption key. */
     reKey: [
       field('delegator', 'identity'),
       field('delegatee', 'identity'),
@@ -120,6 +129,7 @@ export const LAYOUTS = {
       field('R2', 'gt'),
       field('R3', 'g1'),
     ],
+    /** Original ciphertext (form 0). */
     originalCiphertext: [
       field('form', 'u8'),
       field('recipient', 'identity'),
@@ -127,6 +137,7 @@ export const LAYOUTS = {
       field('C2', 'gt'),
       field('sealed', 'bytes'),
     ],
+    /** Re-encrypted ciphertext (form 1). */
     reEncryptedCiphertext: [
       field('form', 'u8'),
       field('recipient', 'identity'),
@@ -137,6 +148,7 @@ export const LAYOUTS = {
       field('R2', 'gt'),
       field('sealed', 'bytes'),
     ],
+    /** A proxy's share of a re-encryption key. */
     reKeyShare: [...META, field('index', 'u8'), field('R1', 'g2'), field('R2', 'gt'), field('share', 'g1'), field('Y', 'gt')],
     /** The commitment of a key split into `total` shares. */
     reKeyCommitment: (total: number): FieldSpec[] => [
@@ -145,11 +157,16 @@ export const LAYOUTS = {
       field('R2', 'gt'),
       ...Array.from({ length: total }, (_, i) => field(`Y[${i + 1}]`, 'gt')),
     ],
+    /** A partial re-encryption with its proof. */
     reEncryptionShare: [...META, field('index', 'u8'), field('C2', 'gt'), field('challenge', 'scalar'), field('response', 'g1')],
   },
+  /** huang2020 (the paper's scheme). */
   huang2020: {
+    /** Public parameters. */
     params: [field('Za', 'gt'), field('Zb', 'gt'), field('Zc', 'gt')],
+    /** Master key. */
     masterKey: [field('a', 'scalar'), field('b', 'scalar'), field('c', 'scalar')],
+    /** Secret key. */
     secretKey: [
       field('identity', 'identity'),
       field('A1', 'scalar'),
@@ -165,6 +182,7 @@ export const LAYOUTS = {
       field('D2g', 'g1'),
       field('D3g', 'g1'),
     ],
+    /** Re-encryption key. */
     reKey: [
       field('delegator', 'identity'),
       field('delegatee', 'identity'),
@@ -172,6 +190,7 @@ export const LAYOUTS = {
       field('rk2', 'g2'),
       field('rk2g', 'g1'),
     ],
+    /** Ciphertext, original or re-encrypted. */
     ciphertext: [
       field('recipient', 'identity'),
       field('c1', 'gt'),
@@ -181,9 +200,13 @@ export const LAYOUTS = {
       field('sealed', 'bytes'),
     ],
   },
+  /** AuthSign. */
   authSign: {
+    /** Public parameters. */
     params: [field('mpk', 'g2')],
+    /** Master key. */
     masterKey: [field('s', 'scalar')],
+    /** Signing key. */
     signingKey: [field('identity', 'identity'), field('key', 'g1')],
     /** U || V, 96 bytes, no header (pass `headerBytes: 0`). */
     signature: [field('U', 'g1'), field('V', 'g1')],
@@ -198,8 +221,11 @@ export const LAYOUTS = {
  * values of the type (a decoder may accept them, and must then re-encode to the same bytes).
  */
 export interface HostileValue {
+  /** What the value is, for a failure message (e.g. `order 3`). */
   readonly name: string;
+  /** Whether it is a valid, canonical value of the type (a decoder may accept it). */
   readonly canonical: boolean;
+  /** The replacement bytes, given the field's current bytes (length prefix included). */
   readonly bytes: (field: Uint8Array) => Uint8Array;
 }
 
@@ -497,8 +523,11 @@ export const HOSTILE: Readonly<Record<FieldType, readonly HostileValue[]>> = {
 
 /** One mutated input: its class (for counting), a label (for failure messages) and the bytes. */
 export interface Mutant {
+  /** Its class. */
   readonly kind: MutationKind;
+  /** What was done, e.g. `C2 (gt) := one`. */
   readonly label: string;
+  /** The mutated encoding. */
   readonly bytes: Uint8Array;
 }
 

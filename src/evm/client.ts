@@ -1,0 +1,487 @@
+/**
+ * Deploying and calling the MedShare contract over viem, on any JSON-RPC endpoint (a Besu QBFT
+ * network, any chain with Prague, or a local node). Each call is first simulated (eth_call): a
+ * refusal comes back as a {@link EvmOutcome} naming the RefusalReason without spending gas; an
+ * accepted call is sent, mined, and its event decoded.
+ * @module
+ */
+import {
+  type Abi,
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeDeployData,
+  encodeFunctionData,
+  type Hex,
+  hexToBytes,
+  type Log,
+  parseEventLogs,
+  toHex,
+} from 'viem';
+import { ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
+import type { RefusalReason } from '../protocol/contract.js';
+import type { Role } from '../protocol/transactions.js';
+import type { AuthSignParams } from '../sign/cha-cheon.js';
+import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
+import { medShareAbi, medShareBytecode } from './artifacts.js';
+import {
+  checkCommitment,
+  type DecodedRevert,
+  decodeRevert,
+  type EvmDomain,
+  encodeAuthSignParams,
+  encodeProof,
+  encodePublicSignals,
+  encodeVerificationKey,
+  identityKey,
+  ROLE_CODES,
+  type RefusalError,
+  STAGES,
+} from './encoding.js';
+
+/** A contract call as viem takes it. */
+export interface ContractCall {
+  /** The contract. */
+  readonly address: Hex;
+  /** Its ABI. */
+  readonly abi: Abi;
+  /** The function. */
+  readonly functionName: string;
+  /** Its arguments. */
+  readonly args: readonly unknown[];
+  /** The sender (simulations): the wallet's account, passed through as viem takes it. */
+  readonly account?: never;
+  /** The block to simulate at (default: the latest). */
+  readonly blockNumber?: bigint;
+}
+
+/** The fields of a transaction receipt a {@link MedShareClient} reads. */
+export interface MinedReceipt {
+  /** 'success' or 'reverted'. */
+  readonly status: 'success' | 'reverted';
+  /** Gas used. */
+  readonly gasUsed: bigint;
+  /** The block. */
+  readonly blockNumber: bigint;
+  /** The logs. */
+  readonly logs: Log[];
+  /** The created contract, for a deployment. */
+  readonly contractAddress?: Hex | null | undefined;
+}
+
+/** What a {@link MedShareClient} needs of a reading client: a viem `PublicClient` has it. */
+export interface MedShareReader {
+  /** eth_call of a contract function; throws viem's ContractFunctionExecutionError when it reverts. */
+  simulateContract(call: ContractCall): Promise<unknown>;
+  /** eth_call of a view. */
+  readContract(call: ContractCall): Promise<unknown>;
+  /** eth_estimateGas. */
+  estimateGas(request: { readonly account: never; readonly to: Hex; readonly data: Hex }): Promise<bigint>;
+  /** Waits for a transaction's receipt. */
+  waitForTransactionReceipt(request: { readonly hash: Hex }): Promise<MinedReceipt>;
+  /** eth_chainId. */
+  getChainId(): Promise<number>;
+  /** eth_call of raw call data (a deployment when `to` is absent); throws when it reverts. */
+  call(request: { readonly account: never; readonly data: Hex; readonly to?: Hex }): Promise<unknown>;
+}
+
+/** An account that signs transactions. */
+export interface SendingAccount {
+  /** Its address. */
+  readonly address: Hex;
+}
+
+/** What a {@link MedShareClient} needs of a sending client: a viem `WalletClient` with an account and a chain has it. */
+export interface MedShareWallet {
+  /** The account that signs (the contract sees its address as msg.sender). */
+  readonly account: SendingAccount;
+  /** The chain it sends to. */
+  readonly chain: unknown;
+  /** Signs and sends a transaction; returns its hash. */
+  sendTransaction(request: {
+    readonly to: Hex;
+    readonly data: Hex;
+    readonly account: never;
+    readonly chain: never;
+    readonly gas: bigint;
+  }): Promise<Hex>;
+  /** Signs and sends a deployment; returns its hash. */
+  deployContract(request: {
+    readonly abi: Abi;
+    readonly bytecode: Hex;
+    readonly args: readonly unknown[];
+    readonly account: never;
+    readonly chain: never;
+  }): Promise<Hex>;
+}
+
+/** The clients a {@link MedShareClient} uses. */
+export interface MedShareClients {
+  /** Reads, simulates and waits for receipts (a viem PublicClient). */
+  readonly publicClient: MedShareReader;
+  /** Signs and sends (a viem WalletClient with an account; the contract sees its account as msg.sender). */
+  readonly wallet: MedShareWallet;
+}
+
+/** What a call did. */
+export type EvmOutcome =
+  | {
+      /** Accepted and mined. */
+      readonly accepted: true;
+      /** The transaction hash. */
+      readonly hash: Hex;
+      /** Gas used by the transaction. */
+      readonly gasUsed: bigint;
+      /** The block it was mined in. */
+      readonly blockNumber: bigint;
+      /** The name of the event the step emitted. */
+      readonly event: string;
+      /** The event's arguments. */
+      readonly args: Readonly<Record<string, unknown>>;
+    }
+  | {
+      /** Refused by the contract (nothing was sent when the simulation refused it). */
+      readonly accepted: false;
+      /** The medshare/protocol RefusalReason. */
+      readonly reason: RefusalReason;
+      /** The contract's error name. */
+      readonly error: RefusalError;
+      /** The transaction hash, when the call was mined and reverted there. */
+      readonly hash: Hex | null;
+    };
+
+/** Options of {@link deployMedShare}. */
+export interface DeployOptions {
+  /** The membership authority's identity (as the PKG knows it). */
+  readonly authority: string;
+  /** The membership authority's account (default: the wallet's account). */
+  readonly authorityAccount?: Hex;
+  /** AuthSign's public parameters (the PKG's mpk). */
+  readonly signParams: AuthSignParams;
+  /** How old a proof's T may be, seconds (default 3600). */
+  readonly maxProofAge?: number;
+  /** How far a claimed time may be from the block's time, seconds (default 300). */
+  readonly maxClockSkew?: number;
+}
+
+/** A requirement as it is published. */
+export interface RequirementInput {
+  /** The hash of the private criteria (the circuit's requirementHash). */
+  readonly criteriaHash: bigint;
+  /** The public key words. */
+  readonly keywords: readonly string[];
+  /** VK_c: snarkjs JSON (medshare/zk) or the contract's 896 bytes. */
+  readonly verificationKey: VerificationKey | Uint8Array;
+  /** Reward per record. */
+  readonly reward: number | bigint;
+  /** Exclusive licence? */
+  readonly exclusive: boolean;
+}
+
+/** The Fig. 3 form with both signatures, as `share` takes it. */
+export interface SignedSharingForm {
+  /** The patient's identity. */
+  readonly patient: string;
+  /** The research institution's identity. */
+  readonly institution: string;
+  /** The record commitment as 32 bytes. */
+  readonly dataHash: Uint8Array;
+  /** When the sharing was agreed, seconds. */
+  readonly timestamp: number;
+  /** The patient's AuthSign on the form, 256 bytes (medshare/evm `signSharingForm`). */
+  readonly patientSignature: Uint8Array;
+  /** The institution's AuthSign on the form, 256 bytes. */
+  readonly institutionSignature: Uint8Array;
+}
+
+/** A member as the contract holds it. */
+export interface EvmMember {
+  /** Its index (from 1). */
+  readonly index: number;
+  /** Its role. */
+  readonly role: Role;
+}
+
+/**
+ * A record as the contract holds it. Its commitment is not stored under the record's id: it is the
+ * key of the contract's `recordOfCommitment` ({@link MedShareClient.recordOfCommitment}) and a field
+ * of the RecordRegistered event.
+ */
+export interface EvmRecord {
+  /** The patient's member index. */
+  readonly patient: number;
+  /** The registering member's index. */
+  readonly registeredBy: number;
+  /** How many licences it was shared under. */
+  readonly licenceCount: number;
+}
+
+const ROLE_OF_CODE: readonly (Role | undefined)[] = [undefined, 'patient', 'hospital', 'institution', 'proxy', 'verifier'];
+/** Bytes as call data takes them. */
+const hexBytes = (bytes: Uint8Array, name = 'bytes'): Hex => toHex(abytes(bytes, name));
+
+/** A time or duration in seconds as the contract's uint64: a non-negative safe integer. */
+function seconds(value: number, name = 'time'): bigint {
+  return BigInt(ainteger(value, name, 0, Number.MAX_SAFE_INTEGER));
+}
+
+/** The revert data inside a viem error, if any. */
+function revertDataOf(error: unknown): Hex | null {
+  if (!(error instanceof BaseError)) return null;
+  let found: Hex | null = null;
+  error.walk((e) => {
+    const data = (e as { data?: unknown }).data;
+    const hex = typeof data === 'object' && data !== null ? (data as { data?: unknown }).data : data;
+    if (typeof hex === 'string' && /^0x[0-9a-fA-F]{8,}$/.test(hex)) {
+      found = hex as Hex;
+      return true;
+    }
+    return false;
+  });
+  return found;
+}
+
+function refusalOf(error: unknown): DecodedRevert | null {
+  if (!(error instanceof BaseError)) return null;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError) || reverted.raw === undefined) return null;
+  return decodeRevert(reverted.raw);
+}
+
+/** The MedShare contract at one address, through viem clients. */
+export class MedShareClient {
+  /**
+   * @param address - the contract's address
+   * @param clients - a public client and a wallet
+   * @param chainId - the chain id (the domain members sign under)
+   */
+  constructor(
+    readonly address: Hex,
+    readonly clients: MedShareClients,
+    readonly chainId: number,
+  ) {}
+
+  /** The deployment members' signatures are bound to. */
+  get domain(): EvmDomain {
+    return { chainId: this.chainId, contract: this.address };
+  }
+
+  /** The same contract, sending from another wallet (another member's account). */
+  as(wallet: MedShareWallet): MedShareClient {
+    return new MedShareClient(this.address, { publicClient: this.clients.publicClient, wallet }, this.chainId);
+  }
+
+  private async send(functionName: string, args: readonly unknown[]): Promise<EvmOutcome> {
+    const { publicClient, wallet } = this.clients;
+    const call: ContractCall = {
+      address: this.address,
+      abi: medShareAbi as Abi,
+      functionName,
+      args,
+      account: wallet.account as never,
+    };
+    try {
+      await publicClient.simulateContract(call);
+    } catch (error) {
+      const revert = refusalOf(error);
+      if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash: null };
+      throw error;
+    }
+    const data = encodeFunctionData({ abi: medShareAbi as Abi, functionName, args });
+    const gas = await publicClient.estimateGas({ account: wallet.account as never, to: this.address, data });
+    const hash = await wallet.sendTransaction({
+      to: this.address,
+      data,
+      account: wallet.account as never,
+      chain: wallet.chain as never,
+      gas,
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') {
+      // The state changed between the simulation and the block: ask again at the block for the reason.
+      try {
+        await publicClient.simulateContract({ ...call, blockNumber: receipt.blockNumber });
+      } catch (error) {
+        const revert = refusalOf(error);
+        if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash };
+      }
+      throw new MedshareError('ERR_EVM_CHAIN', `${functionName}: transaction ${hash} reverted without a named refusal`);
+    }
+    const [event] = parseEventLogs({ abi: medShareAbi, logs: receipt.logs });
+    return {
+      accepted: true,
+      hash,
+      gasUsed: receipt.gasUsed,
+      blockNumber: receipt.blockNumber,
+      event: event?.eventName ?? '',
+      args: (event?.args ?? {}) as Record<string, unknown>,
+    };
+  }
+
+  private read(functionName: string, args: readonly unknown[]): Promise<unknown> {
+    return this.clients.publicClient.readContract({ address: this.address, abi: medShareAbi as Abi, functionName, args });
+  }
+
+  /** Section 4.2.3: the membership authority registers `identity` with `role`, acting from `account`. */
+  async register(identity: string, role: Role, account: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('register', [identity, ROLE_CODES[role] ?? 0, account, seconds(time)]);
+  }
+
+  /** Step 1: an institution publishes a requirement; `args.requirementId` of the outcome is its id. */
+  async publishRequirement(requirement: RequirementInput, time: number): Promise<EvmOutcome> {
+    const key =
+      requirement.verificationKey instanceof Uint8Array
+        ? requirement.verificationKey
+        : encodeVerificationKey(requirement.verificationKey);
+    return this.send('publishRequirement', [
+      requirement.criteriaHash,
+      [...requirement.keywords],
+      hexBytes(key),
+      BigInt(requirement.reward),
+      requirement.exclusive,
+      seconds(time),
+    ]);
+  }
+
+  /** Steps 2-3: the record commitment with the patient's signature (medshare/evm `signRecordCommitment`). */
+  async registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('registerRecord', [patient, commitment, hexBytes(patientSignature, 'patientSignature'), seconds(time)]);
+  }
+
+  /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings). */
+  async submitProof(
+    requirementId: Hex,
+    recordId: Hex,
+    proof: Groth16Proof | Uint8Array,
+    publicSignals: readonly string[],
+    time: number,
+  ): Promise<EvmOutcome> {
+    return this.send('submitProof', [
+      requirementId,
+      recordId,
+      encodeProof(proof),
+      encodePublicSignals(publicSignals),
+      seconds(time),
+    ]);
+  }
+
+  /** Step 6: the re-encryption key commitment (medshare/pre ga07Verifiable `encodeReKeyCommitment`). */
+  async grantAccess(requirementId: Hex, recordId: Hex, reKeyCommitment: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('grantAccess', [requirementId, recordId, hexBytes(reKeyCommitment, 'reKeyCommitment'), seconds(time)]);
+  }
+
+  /** Step 9: the Fig. 3 form signed by both parties. */
+  async share(requirementId: Hex, recordId: Hex, form: SignedSharingForm, time: number): Promise<EvmOutcome> {
+    return this.send('share', [
+      requirementId,
+      recordId,
+      {
+        patient: form.patient,
+        institution: form.institution,
+        dataHash: hexBytes(form.dataHash, 'form.dataHash'),
+        timestamp: seconds(form.timestamp, 'form.timestamp'),
+        patientSignature: hexBytes(form.patientSignature, 'form.patientSignature'),
+        institutionSignature: hexBytes(form.institutionSignature, 'form.institutionSignature'),
+      },
+      seconds(time),
+    ]);
+  }
+
+  /** The member registered as `identity`, or null. */
+  async member(identity: string): Promise<EvmMember | null> {
+    const [index, role] = (await this.read('seatOfIdentity', [identityKey(identity)])) as [number, number];
+    const name = ROLE_OF_CODE[role];
+    return index === 0 || name === undefined ? null : { index, role: name };
+  }
+
+  /** A record, or null. */
+  async record(id: Hex): Promise<EvmRecord | null> {
+    const [patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [number, number, number];
+    return patient === 0 ? null : { patient, registeredBy, licenceCount };
+  }
+
+  /**
+   * The id of the record registered with `commitment`, or null (a commitment is registered once,
+   * whoever registers it). An institution checks with it that the commitment it holds is the record's.
+   * @throws ArgumentTypeError / ArgumentValueError unless commitment is a bigint in [0, 2^256)
+   */
+  async recordOfCommitment(commitment: bigint): Promise<Hex | null> {
+    const id = (await this.read('recordOfCommitment', [checkCommitment(commitment, 'commitment')])) as Hex;
+    return BigInt(id) === 0n ? null : id;
+  }
+
+  /** The stage of an accepted submission ('none' when there is none). */
+  async stage(approvalId: Hex): Promise<(typeof STAGES)[number]> {
+    const [stage] = (await this.read('approvals', [approvalId])) as [number, Hex];
+    return STAGES[stage] ?? 'none';
+  }
+
+  /** The balance of the member at `index` (rewards credited to patients, debited from institutions). */
+  async balance(index: number): Promise<bigint> {
+    return (await this.read('balances', [index])) as bigint;
+  }
+
+  /** The verification key a requirement was published with (896 bytes; empty when it was malformed). */
+  async verificationKey(requirementId: Hex): Promise<Uint8Array> {
+    const hex = (await this.read('verificationKeyOf', [requirementId])) as Hex;
+    return hexToBytes(hex);
+  }
+}
+
+/**
+ * Deploys MedShare and returns a client for it. The constructor checks that the chain has the
+ * EIP-2537 precompiles (it computes H1 of the authority's identity and checks mpk), so a deployment
+ * on a chain without Prague fails (simulated first: nothing is sent).
+ * @throws MedshareError with code `ERR_EVM_CHAIN` on a chain without Prague (PrecompileMissing) or
+ *   when the deployment fails; ArgumentTypeError / ArgumentValueError for options of the wrong
+ *   kind or out of range, and when the constructor refuses an argument (an empty or malformed
+ *   authority identity, mpk not in G2)
+ * @param clients - the public client and the deploying wallet
+ * @param options - the authority, AuthSign's parameters and the time limits
+ * @example
+ * ```ts
+ * const medshare = await deployMedShare({ publicClient, wallet }, { authority: 'ca:membership', signParams: pkg.signParams });
+ * await medshare.register('patient:alice', 'patient', aliceAccount, now);
+ * ```
+ */
+export async function deployMedShare(clients: MedShareClients, options: DeployOptions): Promise<MedShareClient> {
+  const { publicClient, wallet } = clients;
+  aobject(options, 'options');
+  const args = [
+    astring(options.authority, 'options.authority'),
+    options.authorityAccount ?? wallet.account.address,
+    hexBytes(encodeAuthSignParams(options.signParams)),
+    seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
+    seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
+  ] as const;
+  try {
+    await publicClient.call({
+      account: wallet.account as never,
+      data: encodeDeployData({ abi: medShareAbi, bytecode: medShareBytecode, args }),
+    });
+  } catch (error) {
+    const data = revertDataOf(error);
+    const revert = data === null ? null : decodeRevert(data);
+    if (revert?.kind === 'other' && revert.error === 'PrecompileMissing') {
+      throw new MedshareError(
+        'ERR_EVM_CHAIN',
+        'deployMedShare: the chain has no EIP-2537 BLS12-381 precompiles (PrecompileMissing); it needs the Prague upgrade',
+      );
+    }
+    if (revert?.kind === 'refusal') {
+      throw new ArgumentValueError('options', `the contract's constructor refused them (${revert.error})`);
+    }
+    throw error;
+  }
+  const hash = await wallet.deployContract({
+    abi: medShareAbi as Abi,
+    bytecode: medShareBytecode,
+    account: wallet.account as never,
+    chain: wallet.chain as never,
+    args,
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success' || !receipt.contractAddress) {
+    throw new MedshareError('ERR_EVM_CHAIN', `deployMedShare: transaction ${hash} failed`);
+  }
+  return new MedShareClient(receipt.contractAddress, clients, await publicClient.getChainId());
+}
