@@ -31,7 +31,9 @@ import {
   encodeAuthSignParams,
   encodeProof,
   encodePublicSignals,
+  encodeSignature,
   encodeVerificationKey,
+  evmDeployment,
   identityKey,
   ROLE_CODES,
   type RefusalError,
@@ -161,6 +163,12 @@ export interface DeployOptions {
   readonly maxProofAge?: number;
   /** How far a claimed time may be from the block's time, seconds (default 300). */
   readonly maxClockSkew?: number;
+  /** From an accepted submission, the time to grant and accept, seconds (default 86 400). */
+  readonly grantWindow?: number;
+  /** From the acceptance (or a struck delivery), the time for the proxies to deliver, seconds (default 3600). */
+  readonly deliveryWindow?: number;
+  /** From the t-th delivery, the time the institution has to dispute a partial before anyone may settle, seconds (default 3600). */
+  readonly disputeWindow?: number;
 }
 
 /** A requirement as it is published. */
@@ -171,26 +179,26 @@ export interface RequirementInput {
   readonly keywords: readonly string[];
   /** VK_c: snarkjs JSON (medshare/zk) or the contract's 896 bytes. */
   readonly verificationKey: VerificationKey | Uint8Array;
-  /** Reward per record. */
-  readonly reward: number | bigint;
+  /** Reward per record (escrowed: reward x capacity leaves the institution's balance). */
+  readonly reward: number;
+  /** How many records it buys at most. */
+  readonly capacity: number;
   /** Exclusive licence? */
   readonly exclusive: boolean;
 }
 
-/** The Fig. 3 form with both signatures, as `share` takes it. */
-export interface SignedSharingForm {
-  /** The patient's identity. */
-  readonly patient: string;
-  /** The research institution's identity. */
-  readonly institution: string;
-  /** The record commitment as 32 bytes. */
-  readonly dataHash: Uint8Array;
-  /** When the sharing was agreed, seconds. */
-  readonly timestamp: number;
-  /** The patient's AuthSign on the form, 256 bytes (medshare/evm `signSharingForm`). */
-  readonly patientSignature: Uint8Array;
-  /** The institution's AuthSign on the form, 256 bytes. */
-  readonly institutionSignature: Uint8Array;
+/** What the patient grants (step 6), as `grantAccess` takes it. */
+export interface GrantInput {
+  /** The encoded t-of-n key commitment (medshare/protocol `issueReKey(...).reKeyCommitment`). */
+  readonly reKeyCommitment: Uint8Array;
+  /** The n proxies' pseudonyms, in share order. */
+  readonly proxies: readonly string[];
+  /** The stored ciphertext's header (medshare/protocol `ciphertextHeader`). */
+  readonly ciphertextHeader: Uint8Array;
+  /** The sharing form's time, seconds. */
+  readonly formTime: number;
+  /** The patient's signature on the sale's form (medshare/protocol `signSharingForm` under {@link MedShareClient.deployment}), 96 bytes or the contract's 256. */
+  readonly formSignature: Uint8Array;
 }
 
 /** A member as the contract holds it. */
@@ -265,6 +273,15 @@ export class MedShareClient {
     return { chainId: this.chainId, contract: this.address };
   }
 
+  /**
+   * The deployment as medshare/protocol's signers take it (`{ deployment: evmDeployment(chainId,
+   * address) }`): sign consents and forms with `signRecordCommitment(medshare.deployment, ...)` and
+   * `signSharingForm`, exactly as for the PBFT contract.
+   */
+  get deployment(): { readonly deployment: Uint8Array } {
+    return { deployment: evmDeployment(this.chainId, this.address) };
+  }
+
   /** The same contract, sending from another wallet (another member's account). */
   as(wallet: MedShareWallet): MedShareClient {
     return new MedShareClient(this.address, { publicClient: this.clients.publicClient, wallet }, this.chainId);
@@ -321,13 +338,33 @@ export class MedShareClient {
     return this.clients.publicClient.readContract({ address: this.address, abi: medShareAbi as Abi, functionName, args });
   }
 
-  /** Section 4.2.3: the membership authority registers `identity` with `role`, acting from `account`. */
+  /** A signature as the contract takes it: medshare/sign's 96 bytes converted, the contract's 256 passed through. */
+  private static signature(signature: Uint8Array, name: string): Hex {
+    abytes(signature, name);
+    return hexBytes(signature.length === 96 ? encodeSignature(signature) : signature, name);
+  }
+
+  /**
+   * Section 4.2.3: the membership authority registers the pseudonym `identity` (`Pkg.pseudonymOf`)
+   * with `role`, acting from `account` (the contract knows the member by it).
+   */
   async register(identity: string, role: Role, account: Hex, time: number): Promise<EvmOutcome> {
     return this.send('register', [identity, ROLE_CODES[role] ?? 0, account, seconds(time)]);
   }
 
-  /** Step 1: an institution publishes a requirement; `args.requirementId` of the outcome is its id. */
+  /** The membership authority credits `amount` to the member `account` (a pseudonym). */
+  async deposit(account: string, amount: number, time: number): Promise<EvmOutcome> {
+    return this.send('deposit', [astring(account, 'account'), seconds(amount, 'amount'), seconds(time)]);
+  }
+
+  /** The sender takes `amount` out of its available balance. */
+  async withdraw(amount: number, time: number): Promise<EvmOutcome> {
+    return this.send('withdraw', [seconds(amount, 'amount'), seconds(time)]);
+  }
+
+  /** Step 1: an institution publishes a requirement, escrowing reward x capacity; `args.requirementId` of the outcome is its id. */
   async publishRequirement(requirement: RequirementInput, time: number): Promise<EvmOutcome> {
+    aobject(requirement, 'requirement');
     const key =
       requirement.verificationKey instanceof Uint8Array
         ? requirement.verificationKey
@@ -336,18 +373,32 @@ export class MedShareClient {
       requirement.criteriaHash,
       [...requirement.keywords],
       hexBytes(key),
-      BigInt(requirement.reward),
+      seconds(requirement.reward, 'requirement.reward'),
+      ainteger(requirement.capacity, 'requirement.capacity', 0, 0xffff_ffff),
       requirement.exclusive,
       seconds(time),
     ]);
   }
 
-  /** Steps 2-3: the record commitment with the patient's signature (medshare/evm `signRecordCommitment`). */
-  async registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
-    return this.send('registerRecord', [patient, commitment, hexBytes(patientSignature, 'patientSignature'), seconds(time)]);
+  /** The institution closes its requirement; the escrow of unreserved places returns to it. */
+  async closeRequirement(requirementId: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('closeRequirement', [requirementId, seconds(time)]);
   }
 
-  /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings). */
+  /**
+   * Steps 2-3: the record commitment with the patient's consent naming the registrant
+   * (medshare/protocol `signRecordCommitment(medshare.deployment, patientKey, registrant, commitment)`).
+   */
+  async registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('registerRecord', [
+      patient,
+      checkCommitment(commitment, 'commitment'),
+      MedShareClient.signature(patientSignature, 'patientSignature'),
+      seconds(time),
+    ]);
+  }
+
+  /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings); `args.approvalId` names the sale. */
   async submitProof(
     requirementId: Hex,
     recordId: Hex,
@@ -364,26 +415,55 @@ export class MedShareClient {
     ]);
   }
 
-  /** Step 6: the re-encryption key commitment (medshare/pre ga07Verifiable `encodeReKeyCommitment`). */
-  async grantAccess(requirementId: Hex, recordId: Hex, reKeyCommitment: Uint8Array, time: number): Promise<EvmOutcome> {
-    return this.send('grantAccess', [requirementId, recordId, hexBytes(reKeyCommitment, 'reKeyCommitment'), seconds(time)]);
-  }
-
-  /** Step 9: the Fig. 3 form signed by both parties. */
-  async share(requirementId: Hex, recordId: Hex, form: SignedSharingForm, time: number): Promise<EvmOutcome> {
-    return this.send('share', [
-      requirementId,
-      recordId,
-      {
-        patient: form.patient,
-        institution: form.institution,
-        dataHash: hexBytes(form.dataHash, 'form.dataHash'),
-        timestamp: seconds(form.timestamp, 'form.timestamp'),
-        patientSignature: hexBytes(form.patientSignature, 'form.patientSignature'),
-        institutionSignature: hexBytes(form.institutionSignature, 'form.institutionSignature'),
-      },
+  /** Step 6: the patient's grant - key commitment, proxies, ciphertext header - and its signature on the sale's form. */
+  async grantAccess(approvalId: Hex, grant: GrantInput, time: number): Promise<EvmOutcome> {
+    aobject(grant, 'grant');
+    return this.send('grantAccess', [
+      approvalId,
+      hexBytes(grant.reKeyCommitment, 'grant.reKeyCommitment'),
+      [...grant.proxies],
+      hexBytes(grant.ciphertextHeader, 'grant.ciphertextHeader'),
+      seconds(grant.formTime, 'grant.formTime'),
+      MedShareClient.signature(grant.formSignature, 'grant.formSignature'),
       seconds(time),
     ]);
+  }
+
+  /** The institution accepts the grant and countersigns the form (same form time). */
+  async acceptGrant(approvalId: Hex, formSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('acceptGrant', [approvalId, MedShareClient.signature(formSignature, 'formSignature'), seconds(time)]);
+  }
+
+  /**
+   * Step 7: a proxy posts its partial re-encryption (ga07Verifiable `encodeReEncryptionShare`). The
+   * contract checks its layout, not its proof (docs/evm.md); the t-th starts the dispute window.
+   */
+  async deliver(approvalId: Hex, partial: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('deliver', [approvalId, hexBytes(partial, 'partial'), seconds(time)]);
+  }
+
+  /** The institution takes back the escrow of a sale not completed by its deadline. */
+  async reclaim(approvalId: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('reclaim', [approvalId, seconds(time)]);
+  }
+
+  /** Anyone, once the dispute window has passed undisputed: the patient is paid and the licence written. */
+  async settle(approvalId: Hex): Promise<EvmOutcome> {
+    return this.send('settle', [approvalId]);
+  }
+
+  /** The sale's institution, within the dispute window: the partial of share `index` does not verify. */
+  async dispute(approvalId: Hex, index: number): Promise<EvmOutcome> {
+    return this.send('dispute', [approvalId, ainteger(index, 'index', 1, 255)]);
+  }
+
+  /**
+   * The membership authority's ruling on a dispute, after checking the partial off chain
+   * (`ga07Verifiable.verifyReEncryptionShare` with the grant's key commitment and header): valid,
+   * the sale settles; invalid, the delivery is struck and the sale goes back to `accepted`.
+   */
+  async resolveDispute(approvalId: Hex, index: number, partialValid: boolean): Promise<EvmOutcome> {
+    return this.send('resolveDispute', [approvalId, ainteger(index, 'index', 1, 255), partialValid === true]);
   }
 
   /** The member registered as `identity`, or null. */
