@@ -117,15 +117,37 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
   it('a scripted story with a refusal of each kind the harness can produce', async () => {
     // [action, the decision both must give]
     const story: [Action, RefusalReason | 'accepted'][] = [
-      [{ kind: 'register', sender: labA, identity: member('patient:carol'), role: 'patient', clear: false, time: 'now' }, 'wrongRole'],
       [
-        { kind: 'register', sender: who('stranger:mallory'), identity: member('patient:carol'), role: 'patient', clear: false, time: 'now' },
+        { kind: 'register', sender: labA, identity: member('patient:carol'), role: 'patient', clear: false, time: 'now' },
+        'wrongRole',
+      ],
+      [
+        {
+          kind: 'register',
+          sender: who('stranger:mallory'),
+          identity: member('patient:carol'),
+          role: 'patient',
+          clear: false,
+          time: 'now',
+        },
         'unregisteredSender',
       ],
-      [{ kind: 'register', sender: 0, identity: member('patient:alice'), role: 'patient', clear: false, time: 'now' }, 'alreadyRegistered'],
-      [{ kind: 'register', sender: 0, identity: member('patient:carol'), role: 'patient', clear: true, time: 'now' }, 'notPseudonym'],
-      [{ kind: 'register', sender: 0, identity: member('patient:carol'), role: 'patient', clear: false, time: 'stale' }, 'staleTimestamp'],
-      [{ kind: 'register', sender: 0, identity: member('patient:carol'), role: 'patient', clear: false, time: 'now' }, 'accepted'],
+      [
+        { kind: 'register', sender: 0, identity: member('patient:alice'), role: 'patient', clear: false, time: 'now' },
+        'alreadyRegistered',
+      ],
+      [
+        { kind: 'register', sender: 0, identity: member('patient:carol'), role: 'patient', clear: true, time: 'now' },
+        'notPseudonym',
+      ],
+      [
+        { kind: 'register', sender: 0, identity: member('patient:carol'), role: 'patient', clear: false, time: 'stale' },
+        'staleTimestamp',
+      ],
+      [
+        { kind: 'register', sender: 0, identity: member('patient:carol'), role: 'patient', clear: false, time: 'now' },
+        'accepted',
+      ],
       [{ kind: 'deposit', sender: 0, account: who('stranger:mallory'), amount: 'some', time: 'now' }, 'unknownAccount'],
       [{ kind: 'deposit', sender: 0, account: labA, amount: 'zero', time: 'now' }, 'malformedTransaction'],
       [{ kind: 'deposit', sender: 0, account: labA, amount: 'overflow', time: 'now' }, 'malformedTransaction'],
@@ -147,20 +169,60 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
         'duplicate',
       ],
       [
-        { kind: 'publish', sender: labB, template: 2, exclusive: false, reward: 50, capacity: 1, keyword: 1, emptyKey: true, time: 'now' },
+        {
+          kind: 'publish',
+          sender: labB,
+          template: 2,
+          exclusive: false,
+          reward: 50,
+          capacity: 1,
+          keyword: 1,
+          emptyKey: true,
+          time: 'now',
+        },
         'malformedTransaction',
       ],
       [
-        { kind: 'publish', sender: labB, template: 2, exclusive: false, reward: 50, capacity: 0, keyword: 1, emptyKey: false, time: 'now' },
+        {
+          kind: 'publish',
+          sender: labB,
+          template: 2,
+          exclusive: false,
+          reward: 50,
+          capacity: 0,
+          keyword: 1,
+          emptyKey: false,
+          time: 'now',
+        },
         'malformedTransaction',
       ],
       // labA: 1000 deposited, 300 in escrow; 500 more in escrow here (requirement 2), 200 left.
       [
-        { kind: 'publish', sender: labA, template: 2, exclusive: false, reward: 100, capacity: 5, keyword: 1, emptyKey: false, time: 'now' },
+        {
+          kind: 'publish',
+          sender: labA,
+          template: 2,
+          exclusive: false,
+          reward: 100,
+          capacity: 5,
+          keyword: 1,
+          emptyKey: false,
+          time: 'now',
+        },
         'accepted',
       ],
       [
-        { kind: 'publish', sender: labA, template: 1, exclusive: false, reward: 100, capacity: 5, keyword: 0, emptyKey: false, time: 'now' },
+        {
+          kind: 'publish',
+          sender: labA,
+          template: 1,
+          exclusive: false,
+          reward: 100,
+          capacity: 5,
+          keyword: 0,
+          emptyKey: false,
+          time: 'now',
+        },
         'insufficientFunds',
       ],
       [{ kind: 'close', sender: labB, requirement: 2, time: 'now' }, 'notParty'],
@@ -168,10 +230,16 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       [{ kind: 'close', sender: labA, requirement: 2, time: 'now' }, 'accepted'],
       [{ kind: 'close', sender: labA, requirement: 2, time: 'now' }, 'requirementClosed'],
       [{ kind: 'withdraw', sender: labA, amount: 'some', time: 'now' }, 'accepted'],
-      [{ kind: 'registerRecord', sender: hospital, patient: labB, template: 4, signer: 'patient', time: 'now' }, 'unknownPatient'],
+      [
+        { kind: 'registerRecord', sender: hospital, patient: labB, template: 4, signer: 'patient', time: 'now' },
+        'unknownPatient',
+      ],
       [{ kind: 'registerRecord', sender: bob, patient: alice, template: 4, signer: 'patient', time: 'now' }, 'notRecordOwner'],
       [{ kind: 'registerRecord', sender: hospital, patient: alice, template: 4, signer: 'other', time: 'now' }, 'badSignature'],
-      [{ kind: 'registerRecord', sender: hospital, patient: alice, template: 4, signer: 'otherRegistrant', time: 'now' }, 'badSignature'],
+      [
+        { kind: 'registerRecord', sender: hospital, patient: alice, template: 4, signer: 'otherRegistrant', time: 'now' },
+        'badSignature',
+      ],
       [{ kind: 'registerRecord', sender: bob, patient: bob, template: 0, signer: 'patient', time: 'now' }, 'duplicate'],
       [{ kind: 'registerRecord', sender: bob, patient: bob, template: 4, signer: 'patient', time: 'future' }, 'futureTimestamp'],
       [{ kind: 'registerRecord', sender: hospital, patient: bob, template: 4, signer: 'patient', time: 'now' }, 'accepted'],
@@ -189,7 +257,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       [submit(bob, 0, 0), 'notRecordOwner'],
       [submit(alice, 3, 0), 'unknownRequirement'],
       [submit(who('patient:carol'), 0, 5), 'unknownRecord'],
-      [submit(alice, 2, 1), 'requirementClosed'],
+      [submit(alice, 2, 2), 'requirementClosed'],
       [submit(bob, 0, 3, { mutation: 'badBindingSignature' }), 'badSignature'], // designed: the TypeScript side only
       [submit(alice, 1, 0), 'accepted'], // sale 1: B x Alice's record 0
       [submit(alice, 1, 1), 'accepted'], // sale 2: B x Alice's record 1
@@ -217,7 +285,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       [{ kind: 'accept', sender: labA, sale: 0, variant: 'ok', time: 'now' }, 'accepted'],
       [{ kind: 'reclaim', sender: labA, sale: 0, time: 'now' }, 'deadlineNotReached'],
       [{ kind: 'reclaim', sender: labB, sale: 3, time: 'now' }, 'notParty'],
-      [{ ...deliver(1, 0), sender: proxy(2) }, 'notParty'],
+      [{ ...deliver(1, 3), sender: proxy(2) }, 'notParty'], // sale pick 3: the picked sender is kept
       [deliver(1, 0, 'wrongIndex'), 'notParty'],
       [deliver(1, 0, 'truncated'), 'invalidPartial'],
       [deliver(1, 0, 'lies'), 'invalidPartial'], // designed: the TypeScript side only
@@ -229,7 +297,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       [{ kind: 'grant', sender: alice, sale: 1, variant: 'ok', time: 'now' }, 'exclusiveLicence'],
       [{ kind: 'tick', seconds: 3_100 }, 'accepted'],
       [{ kind: 'grant', sender: alice, sale: 2, variant: 'ok', time: 'now' }, 'saleExpired'],
-      [{ kind: 'reclaim', sender: labB, sale: 2, time: 'now' }, 'accepted'],
+      [{ kind: 'reclaim', sender: labB, sale: 14, time: 'now' }, 'accepted'], // sale pick 14: any sale (sale 2)
       [{ kind: 'withdraw', sender: alice, amount: 'some', time: 'now' }, 'accepted'],
     ];
     const run = await check(story.map(([action]) => action));

@@ -392,7 +392,8 @@ export interface EvmDomain {
  * ```
  */
 export function evmDeployment(chainId: number | bigint, address: Hex): Uint8Array {
-  if (typeof chainId !== 'bigint' && !Number.isSafeInteger(chainId)) throw new ArgumentTypeError('chainId', 'an integer', chainId);
+  if (typeof chainId !== 'bigint' && !Number.isSafeInteger(chainId))
+    throw new ArgumentTypeError('chainId', 'an integer', chainId);
   const id = BigInt(chainId);
   if (id < 0n || id >= 1n << 256n) throw new ArgumentValueError('chainId', 'expected an integer in [0, 2^256)');
   if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {

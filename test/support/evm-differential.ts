@@ -236,7 +236,13 @@ export type Action =
         | 'staleForm';
       readonly time: TimeMode;
     }
-  | { readonly kind: 'accept'; readonly sender: number; readonly sale: number; readonly variant: 'ok' | 'badForm'; readonly time: TimeMode }
+  | {
+      readonly kind: 'accept';
+      readonly sender: number;
+      readonly sale: number;
+      readonly variant: 'ok' | 'badForm';
+      readonly time: TimeMode;
+    }
   | {
       readonly kind: 'deliver';
       readonly sender: number;
@@ -620,7 +626,8 @@ export class Run {
       return 'accepted';
     }
     const revert = decodeRevert(receipt.revertData);
-    if (revert.kind !== 'refusal') throw new Error(`${call.functionName}: EVM reverted without a named refusal: ${receipt.revertData}`);
+    if (revert.kind !== 'refusal')
+      throw new Error(`${call.functionName}: EVM reverted without a named refusal: ${receipt.revertData}`);
     return revert.reason;
   }
 
@@ -826,7 +833,11 @@ export class Run {
         const requirement = this.requirementOf(action.requirement);
         return {
           sender,
-          ...both('closeRequirement', { requirementId: requirement?.ts ?? 'req:0000000000000000' }, { requirement: requirement?.evm }),
+          ...both(
+            'closeRequirement',
+            { requirementId: requirement?.ts ?? 'req:0000000000000000' },
+            { requirement: requirement?.evm },
+          ),
         };
       }
       case 'registerRecord': {
@@ -966,7 +977,10 @@ export class Run {
           sale,
           ...both(
             'acceptGrant',
-            { approvalId: approval.id, formSignature: signSharingForm(formKey, sharingFormOf(config, approval, formTime), { random }) },
+            {
+              approvalId: approval.id,
+              formSignature: signSharingForm(formKey, sharingFormOf(config, approval, formTime), { random }),
+            },
             { approval: sale?.evm, formSignature: signSharingForm(formKey, this.evmForm(sale, approval, formTime), { random }) },
           ),
           onBothAccepted: () => {
@@ -1088,8 +1102,8 @@ export class Run {
     const balances: string[] = [];
     const institutions: number[] = [];
     for (let i = 1; i <= count; i++) {
-      const pseudonym = (await this.read('identityOf', [i])) as string;
-      const [role, , balance] = (await this.read('members', [i])) as [number, Hex, bigint];
+      const [role, address, balance] = (await this.read('members', [i])) as [number, Hex, bigint];
+      const pseudonym = `addr:${address.slice(2).toLowerCase()}`;
       who.set(i, pseudonym);
       members.push(`${pseudonym}:${ROLE_NAMES[role]}`);
       if (balance !== 0n) balances.push(`${pseudonym}:${balance}`);
@@ -1112,19 +1126,13 @@ export class Run {
     }
     const records: string[] = [];
     for (const h of this.records) {
-      const [patient, registeredBy, licenceCount, , , , pendingCount, pendingExclusive] = (await this.read('records', [h.evm])) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        boolean,
-        number,
-        number,
-      ];
+      const [patient, registeredBy, licenceCount, , , , pendingCount, pendingExclusive] = (await this.read('records', [
+        h.evm,
+      ])) as [number, number, number, number, number, boolean, number, number];
       const commitment = templateCommitment(h.template);
       // The commitment is the key of recordOfCommitment: check that it names this record.
-      if ((await this.read('recordOfCommitment', [commitment])) !== h.evm) throw new Error(`record ${h.evm}: commitment not indexed`);
+      if ((await this.read('recordOfCommitment', [commitment])) !== h.evm)
+        throw new Error(`record ${h.evm}: commitment not indexed`);
       const licences: string[] = [];
       for (let i = 0; i < licenceCount; i++) {
         const [approvalId, institution, exclusive, time] = (await this.read('licences', [h.evm, BigInt(i)])) as [
@@ -1146,31 +1154,29 @@ export class Run {
     }
     const sales: string[] = [];
     for (const h of this.sales) {
-      const v = (await this.read('saleOf', [h.evm])) as {
-        stage: number;
-        exclusive: boolean;
-        reward: bigint;
-        escrow: bigint;
-        deadline: bigint;
-        institution: number;
-        patient: number;
-        threshold: number;
-        total: number;
-        formTime: bigint;
-      };
-      const stage = EVM_STAGES[v.stage] ?? `stage ${v.stage}`;
+      const [stageCode, exclusive, reward, saleDeadline, institution, threshold, total, , , formTime] = (await this.read(
+        'sales',
+        [h.evm],
+      )) as [number, boolean, bigint, bigint, number, number, number, number, number, bigint];
+      const [, recordId] = (await this.read('grants', [h.evm])) as [Hex, Hex, bigint, Hex];
+      const stage = EVM_STAGES[stageCode] ?? `stage ${stageCode}`;
+      // The escrow is the reward while the sale is open (approved, granted, accepted, settling, disputed).
+      const escrow = stage === 'delivered' || stage === 'refunded' ? 0n : reward;
       let grant = '-';
-      if (v.total > 0) {
-        const proxies = (await this.read('proxiesOf', [h.evm])) as number[];
+      if (total > 0) {
+        const [patient] = (await this.read('records', [recordId])) as [number];
+        const proxies: string[] = [];
         const deliveries: string[] = [];
-        for (let i = 1; i <= v.total; i++) {
+        for (let i = 1; i <= total; i++) {
+          const slot = (await this.read('proxySlots', [h.evm, BigInt((i - 1) >> 3)])) as bigint;
+          proxies.push(who.get(Number((slot >> BigInt(32 * ((i - 1) % 8))) & 0xffff_ffffn)) ?? '?');
           const hash = (await this.read('partialHashOf', [h.evm, BigInt(i)])) as Hex;
           if (BigInt(hash) !== 0n) deliveries.push(`${i}:${hash}`);
         }
-        grant = `${who.get(v.patient)}|${v.threshold}/${v.total}|${proxies.map((p) => who.get(p)).join(',')}|${v.formTime}|${deliveries.join(';')}`;
+        grant = `${who.get(patient)}|${threshold}/${total}|${proxies.join(',')}|${formTime}|${deliveries.join(';')}`;
       }
-      const deadline = stage === 'delivered' ? '-' : v.deadline;
-      sales.push(`${h.evm}|${who.get(v.institution)}|${v.reward}|${v.exclusive}|${stage}|${v.escrow}|${deadline}|${grant}`);
+      const deadline = stage === 'delivered' ? '-' : saleDeadline;
+      sales.push(`${h.evm}|${who.get(institution)}|${reward}|${exclusive}|${stage}|${escrow}|${deadline}|${grant}`);
     }
     const bindings: string[] = [];
     for (const b of bindingsSeen) if ((await this.read('bindingUsed', [b])) as boolean) bindings.push(b.toString());
@@ -1238,9 +1244,16 @@ export function storedRecord(world: DifferentialWorld, patient: string, template
   let c = storedCache.get(key);
   if (c === undefined) {
     const record = RECORDS[template] as MedicalRecord;
-    c = encryptRecord(world.pkg.preParams, world.creds.get(patient)?.address ?? patient, templateCommitment(template), [...record] as number[], blindingOf(record), {
-      random,
-    });
+    c = encryptRecord(
+      world.pkg.preParams,
+      world.creds.get(patient)?.address ?? patient,
+      templateCommitment(template),
+      [...record] as number[],
+      blindingOf(record),
+      {
+        random,
+      },
+    );
     storedCache.set(key, c);
   }
   return c;
@@ -1283,7 +1296,9 @@ export function partialOf(world: DifferentialWorld, material: GrantMaterial, ind
     const share = ga07Verifiable.decodeReKeyShare(
       ga07.decrypt(world.pkg.preParams, proxy.decryptionKey, ga07.decodeCiphertext(sealed)),
     );
-    p = ga07Verifiable.encodeReEncryptionShare(ga07Verifiable.reEncryptShare(world.pkg.preParams, share, material.stored, { random }));
+    p = ga07Verifiable.encodeReEncryptionShare(
+      ga07Verifiable.reEncryptShare(world.pkg.preParams, share, material.stored, { random }),
+    );
     partialCache.set(key, p);
   }
   return p;
@@ -1357,7 +1372,10 @@ export const arbAction: fc.Arbitrary<Action> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('tick' as const),
-      seconds: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 200 }) }, { weight: 1, arbitrary: fc.integer({ min: 900, max: 3200 }) }),
+      seconds: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 1, max: 200 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 900, max: 3200 }) },
+      ),
     }),
   },
   {
