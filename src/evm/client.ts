@@ -19,7 +19,7 @@ import {
 } from 'viem';
 import { ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
 import type { RefusalReason } from '../protocol/contract.js';
-import type { Role } from '../protocol/transactions.js';
+import type { Role, SharingForm } from '../protocol/transactions.js';
 import type { AuthSignParams } from '../sign/cha-cheon.js';
 import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
 import { medShareAbi, medShareBytecode } from './artifacts.js';
@@ -36,8 +36,10 @@ import {
   evmDeployment,
   identityKey,
   ROLE_CODES,
+  type EvmStage,
   type RefusalError,
   STAGES,
+  approvalId,
 } from './encoding.js';
 
 /** A contract call as viem takes it. */
@@ -221,6 +223,55 @@ export interface EvmRecord {
   readonly registeredBy: number;
   /** How many licences it was shared under. */
   readonly licenceCount: number;
+  /** How many sales of it are in progress (granted, accepted, settling or disputed). */
+  readonly pendingCount: number;
+}
+
+/** A licence under which a record was shared. */
+export interface EvmLicence {
+  /** The sale that wrote it. */
+  readonly approvalId: Hex;
+  /** The institution's member index. */
+  readonly institution: number;
+  /** Exclusive? */
+  readonly exclusive: boolean;
+  /** The block time when the sale settled, seconds. */
+  readonly time: number;
+}
+
+/** A sale (an accepted submission) as the contract holds it. */
+export interface EvmSale {
+  /** Its stage. */
+  readonly stage: EvmStage;
+  /** The licence terms. */
+  readonly exclusive: boolean;
+  /** The reward, fixed at the submission. */
+  readonly reward: number;
+  /** The reward held for it (0 once paid or refunded). */
+  readonly escrow: number;
+  /**
+   * Until accepted the last moment to grant and accept; once accepted the delivery deadline;
+   * while settling the end of the dispute window.
+   */
+  readonly deadline: number;
+  /** The institution's member index. */
+  readonly institution: number;
+  /** t (0 before the grant). */
+  readonly threshold: number;
+  /** n (0 before the grant). */
+  readonly total: number;
+  /** Partials delivered and not struck. */
+  readonly delivered: number;
+  /** The share index under dispute (0: none). */
+  readonly disputedIndex: number;
+  /** The sharing form's time (0 before the grant). */
+  readonly formTime: number;
+  /** The requirement (null before the grant). */
+  readonly requirementId: Hex | null;
+  /** The record (null before the grant). */
+  readonly recordId: Hex | null;
+  /** The record commitment (null before the grant). */
+  readonly commitment: bigint | null;
 }
 
 const ROLE_OF_CODE: readonly (Role | undefined)[] = [undefined, 'patient', 'hospital', 'institution', 'proxy', 'verifier'];
@@ -466,17 +517,53 @@ export class MedShareClient {
     return this.send('resolveDispute', [approvalId, ainteger(index, 'index', 1, 255), partialValid === true]);
   }
 
-  /** The member registered as `identity`, or null. */
+  /** The member registered as `identity` (a pseudonym), or null. */
   async member(identity: string): Promise<EvmMember | null> {
     const [index, role] = (await this.read('seatOfIdentity', [identityKey(identity)])) as [number, number];
     const name = ROLE_OF_CODE[role];
     return index === 0 || name === undefined ? null : { index, role: name };
   }
 
+  /** The pseudonym of the member at `index` (`addr:` and 40 hex digits), or null. */
+  async pseudonymAt(index: number): Promise<string | null> {
+    const [role, pseudonym] = (await this.read('members', [ainteger(index, 'index', 0, 0xffff_ffff)])) as [number, Hex, bigint];
+    return role === 0 ? null : `addr:${pseudonym.slice(2).toLowerCase()}`;
+  }
+
+  /** The available balance of the member `identity` (a pseudonym); 0 for none. */
+  async balance(identity: string): Promise<bigint> {
+    const seat = await this.member(identity);
+    if (seat === null) return 0n;
+    const [, , balance] = (await this.read('members', [seat.index])) as [number, Hex, bigint];
+    return balance;
+  }
+
+  /** Everything deposited and not withdrawn: balances plus requirements' and sales' escrow. */
+  async supply(): Promise<bigint> {
+    return (await this.read('supply', [])) as bigint;
+  }
+
   /** A record, or null. */
   async record(id: Hex): Promise<EvmRecord | null> {
-    const [patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [number, number, number];
-    return patient === 0 ? null : { patient, registeredBy, licenceCount };
+    const [patient, registeredBy, licenceCount, , , , pendingCount] = (await this.read('records', [id])) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      boolean,
+      number,
+    ];
+    return patient === 0 ? null : { patient, registeredBy, licenceCount, pendingCount };
+  }
+
+  /** Licence `i` (from 0) of a record. */
+  async licence(recordId: Hex, i: number): Promise<EvmLicence> {
+    const [approvalId, institution, exclusive, time] = (await this.read('licences', [
+      recordId,
+      BigInt(ainteger(i, 'i', 0, 0xffff_ffff)),
+    ])) as [Hex, number, boolean, bigint];
+    return { approvalId, institution, exclusive, time: Number(time) };
   }
 
   /**
@@ -489,18 +576,96 @@ export class MedShareClient {
     return BigInt(id) === 0n ? null : id;
   }
 
-  /** The stage of an accepted submission ('none' when there is none). */
-  async stage(approvalId: Hex): Promise<(typeof STAGES)[number]> {
-    const [stage] = (await this.read('approvals', [approvalId])) as [number, Hex];
-    return STAGES[stage] ?? 'none';
+  /** A sale (an accepted submission) as the contract holds it, or null. */
+  async sale(approvalId: Hex): Promise<EvmSale | null> {
+    const [stage, exclusive, reward, deadline, institution, threshold, total, delivered, disputedIndex, formTime] =
+      (await this.read('sales', [approvalId])) as [
+        number,
+        boolean,
+        bigint,
+        bigint,
+        number,
+        number,
+        number,
+        number,
+        number,
+        bigint,
+      ];
+    if (stage === 0) return null;
+    const [requirementId, recordId, commitment] = (await this.read('grants', [approvalId])) as [Hex, Hex, bigint, Hex];
+    const name = STAGES[stage] ?? 'none';
+    return {
+      stage: name,
+      exclusive,
+      reward: Number(reward),
+      escrow: name === 'delivered' || name === 'refunded' ? 0 : Number(reward),
+      deadline: Number(deadline),
+      institution,
+      threshold,
+      total,
+      delivered,
+      disputedIndex,
+      formTime: Number(formTime),
+      requirementId: BigInt(requirementId) === 0n ? null : requirementId,
+      recordId: BigInt(recordId) === 0n ? null : recordId,
+      commitment: total === 0 ? null : commitment,
+    };
   }
 
-  /** The balance of the member at `index` (rewards credited to patients, debited from institutions). */
-  async balance(index: number): Promise<bigint> {
-    return (await this.read('balances', [index])) as bigint;
+  /** The member indices of a grant's proxies, in share order (empty before the grant). */
+  async proxies(approvalId: Hex): Promise<number[]> {
+    const sale = await this.sale(approvalId);
+    const out: number[] = [];
+    for (let i = 0; i < (sale?.total ?? 0); i++) {
+      const slot = (await this.read('proxySlots', [approvalId, BigInt(i >> 3)])) as bigint;
+      out.push(Number((slot >> BigInt(32 * (i % 8))) & 0xffff_ffffn));
+    }
+    return out;
   }
 
-  /** The verification key a requirement was published with (896 bytes; empty when it was malformed). */
+  /** keccak256 of the partial delivered for share `index` and not struck, or null. */
+  async partialHash(approvalId: Hex, index: number): Promise<Hex | null> {
+    const hash = (await this.read('partialHashOf', [approvalId, BigInt(ainteger(index, 'index', 1, 255))])) as Hex;
+    return BigInt(hash) === 0n ? null : hash;
+  }
+
+  /**
+   * The Fig. 3 form of a sale as the contract rebuilds it, for medshare/protocol's
+   * `signSharingForm`: this deployment, the contract's ids spelled "0x" and 64 hex digits, the
+   * parties' pseudonyms, the commitment, the requirement's reward and licence terms, `formTime`.
+   * @param commitment - the record's commitment (the RecordRegistered event's; `recordOfCommitment` maps it back)
+   * @throws ArgumentValueError when the requirement or the record is not on chain, or the
+   *   commitment is not the record's
+   */
+  async sharingForm(requirementId: Hex, recordId: Hex, commitment: bigint, formTime: number): Promise<SharingForm> {
+    const requirement = (await this.read('requirementOf', [requirementId])) as {
+      institution: number;
+      reward: bigint;
+      exclusive: boolean;
+    };
+    const record = await this.record(recordId);
+    if (requirement.institution === 0) throw new ArgumentValueError('requirementId', 'no such requirement');
+    if (record === null) throw new ArgumentValueError('recordId', 'no such record');
+    const [patient, institution] = await Promise.all([
+      this.pseudonymAt(record.patient),
+      this.pseudonymAt(requirement.institution),
+    ]);
+    if ((await this.recordOfCommitment(commitment)) !== recordId) throw new ArgumentValueError('commitment', "not the record's");
+    return {
+      deployment: this.deployment.deployment,
+      approvalId: approvalId(requirementId, recordId),
+      requirementId,
+      recordId,
+      patient: patient ?? '',
+      institution: institution ?? '',
+      commitment,
+      reward: Number(requirement.reward),
+      exclusive: requirement.exclusive,
+      time: ainteger(formTime, 'formTime', 0, Number.MAX_SAFE_INTEGER),
+    };
+  }
+
+  /** The verification key a requirement was published with (896 bytes; empty when there is none). */
   async verificationKey(requirementId: Hex): Promise<Uint8Array> {
     const hex = (await this.read('verificationKeyOf', [requirementId])) as Hex;
     return hexToBytes(hex);
@@ -530,8 +695,13 @@ export async function deployMedShare(clients: MedShareClients, options: DeployOp
     astring(options.authority, 'options.authority'),
     options.authorityAccount ?? wallet.account.address,
     hexBytes(encodeAuthSignParams(options.signParams)),
-    seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
-    seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
+    {
+      maxProofAge: seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
+      maxClockSkew: seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
+      grantWindow: seconds(options.grantWindow ?? 86_400, 'options.grantWindow'),
+      deliveryWindow: seconds(options.deliveryWindow ?? 3600, 'options.deliveryWindow'),
+      disputeWindow: seconds(options.disputeWindow ?? 3600, 'options.disputeWindow'),
+    },
   ] as const;
   try {
     await publicClient.call({

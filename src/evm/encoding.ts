@@ -411,7 +411,7 @@ export function checkCommitment(commitment: bigint, name: string): bigint {
 
 // ---------------------------------------------------------------- ids
 
-/** keccak256 of an identity's UTF-8: the contract's key for a member. */
+/** keccak256 of an identity's UTF-8 (a member's pseudonym): the contract's key for a member. */
 export function identityKey(identity: string): Hex {
   return keccak256(identityBytes(identity, 'identity'));
 }
@@ -426,39 +426,47 @@ export interface RequirementFields {
   readonly verificationKey: Uint8Array;
   /** The reward per record. */
   readonly reward: bigint | number;
+  /** How many records it buys at most. */
+  readonly capacity: number;
   /** Whether the licence is exclusive. */
   readonly exclusive: boolean;
 }
 
 /**
- * The id the contract gives a requirement: keccak256(abi.encode("req", keccak256(institution), fields...)).
+ * The id the contract gives a requirement: keccak256(abi.encode("req", institution, criteriaHash,
+ * keywords, verificationKey, reward, capacity, exclusive)), `institution` being the publishing
+ * member's index (its seat: `MedShareClient.member(pseudonym).index`).
  * @throws ArgumentTypeError or ArgumentValueError naming a field that the contract could not take
  */
-export function requirementId(institution: string, fields: RequirementFields): Hex {
+export function requirementId(institution: number, fields: RequirementFields): Hex {
+  ainteger(institution, 'institution', 1, 0xffff_ffff);
   aobject(fields, 'fields');
   checkCommitment(fields.criteriaHash, 'fields.criteriaHash');
   aarray(fields.keywords, 'fields.keywords');
   abytes(fields.verificationKey, 'fields.verificationKey');
   if (typeof fields.reward !== 'bigint') ainteger(fields.reward, 'fields.reward', 0, Number.MAX_SAFE_INTEGER);
   else if (fields.reward < 0n || fields.reward >= 1n << 64n) throw new ArgumentValueError('fields.reward', 'not a uint64');
+  ainteger(fields.capacity, 'fields.capacity', 0, 0xffff_ffff);
   return keccak256(
     encodeAbiParameters(
       [
         { type: 'string' },
-        { type: 'bytes32' },
+        { type: 'uint32' },
         { type: 'uint256' },
         { type: 'string[]' },
         { type: 'bytes' },
         { type: 'uint64' },
+        { type: 'uint32' },
         { type: 'bool' },
       ],
       [
         'req',
-        identityKey(institution),
+        institution,
         fields.criteriaHash,
         [...fields.keywords],
         toHex(fields.verificationKey),
         BigInt(fields.reward),
+        fields.capacity,
         fields.exclusive,
       ],
     ),
@@ -512,8 +520,24 @@ export const ROLE_CODES: Readonly<Record<Role, number>> = Object.freeze({
   verifier: 5,
 });
 
-/** Stages of an accepted submission on chain (0: none). */
-export const STAGES = Object.freeze(['none', 'approved', 'granted', 'shared'] as const);
+/**
+ * Stages of a sale on chain, by code (0: none): the reference's five (approved, granted, accepted,
+ * delivered, refunded) and the optimistic delivery's two (settling: t partials delivered, the
+ * dispute window running; disputed: waiting for the membership authority's ruling).
+ */
+export const STAGES = Object.freeze([
+  'none',
+  'approved',
+  'granted',
+  'accepted',
+  'delivered',
+  'refunded',
+  'settling',
+  'disputed',
+] as const);
+
+/** A sale's stage on chain. */
+export type EvmStage = (typeof STAGES)[number];
 
 /**
  * The contract's named errors and the medshare/protocol RefusalReason each stands for, one to one:
