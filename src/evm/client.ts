@@ -466,11 +466,16 @@ export class MedShareClient {
     ]);
   }
 
-  /** Step 6: the patient's grant - key commitment, proxies, ciphertext header - and its signature on the sale's form. */
-  async grantAccess(approvalId: Hex, grant: GrantInput, time: number): Promise<EvmOutcome> {
+  /**
+   * Step 6: the patient's grant of the sale of `recordId` under `requirementId` (the sale's id is
+   * `approvalId(requirementId, recordId)`) - key commitment, proxies, ciphertext header - and its
+   * signature on the sale's form ({@link MedShareClient.sharingForm}).
+   */
+  async grantAccess(requirementId: Hex, recordId: Hex, grant: GrantInput, time: number): Promise<EvmOutcome> {
     aobject(grant, 'grant');
     return this.send('grantAccess', [
-      approvalId,
+      requirementId,
+      recordId,
       hexBytes(grant.reKeyCommitment, 'grant.reKeyCommitment'),
       [...grant.proxies],
       hexBytes(grant.ciphertextHeader, 'grant.ciphertextHeader'),
