@@ -13,8 +13,7 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
-import { type Hex, decodeErrorResult, encodeAbiParameters, hexToBytes, keccak256, toHex } from 'viem';
-import { ByteWriter } from '../internal/bytes.js';
+import { type Hex, decodeErrorResult, encodeAbiParameters, keccak256, toHex } from 'viem';
 import { canonicalDecimal } from '../internal/decimal.js';
 import {
   ArgumentTypeError,
