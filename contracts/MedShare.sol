@@ -197,13 +197,15 @@ contract MedShare {
         uint64 disputeWindow;
     }
 
-    /// A member's seat: its index (from 1) and role code (1 patient, 2 hospital, 3 institution, 4 proxy, 5 verifier).
+    /// A member's seat: its index (from 1), role code (1 patient, 2 hospital, 3 institution, 4 proxy,
+    /// 5 verifier) and pseudonym (the 20 bytes its 40 hex digits spell).
     struct Seat {
         uint32 index;
         uint8 role;
+        bytes20 pseudonym;
     }
 
-    /// A member: its role, its pseudonym (the 20 bytes its 40 hex digits spell) and its available balance.
+    /// A member: its role, its pseudonym and its available balance.
     struct Member {
         uint8 role;
         bytes20 pseudonym;
@@ -399,7 +401,7 @@ contract MedShare {
         (bool ok, bytes20 pseudonym) = parsePseudonym(id);
         if (!ok) revert NotPseudonym();
         uint32 index = ++memberCount;
-        Seat memory seat = Seat(index, role);
+        Seat memory seat = Seat(index, role, pseudonym);
         seatOfIdentity[key] = seat;
         seatOfAccount[account] = seat;
         members[index] = Member(role, pseudonym, 0);
@@ -525,7 +527,9 @@ contract MedShare {
         Seat memory owner = seatOfIdentity[keccak256(id)];
         if (sender.role == PATIENT && owner.index != sender.index) revert NotRecordOwner();
         if (owner.index == 0 || owner.role != PATIENT) revert UnknownPatient();
-        bytes memory signable = recordSignableOf(id, pseudonymString(members[sender.index].pseudonym), commitment);
+        // The registrant is the sender: the patient itself (its pseudonym is `patient`), or a hospital.
+        bytes memory signable =
+            recordSignableOf(id, sender.index == owner.index ? patient : pseudonymString(sender.pseudonym), commitment);
         if (!AuthSign.verify(mpk(), id, signable, patientSignature)) revert BadSignature();
         recordId = keccak256(abi.encode("rec", identityField(id), commitment));
         // The same record id has the same commitment: one look-up refuses both.
@@ -646,7 +650,7 @@ contract MedShare {
         uint256 commitment;
         {
             bool isRecord;
-            (isRecord, commitment) = recordIdentityOf(key.delegator, sender.index, recordId);
+            (isRecord, commitment) = recordIdentityOf(key.delegator, sender.pseudonym, recordId);
             if (!isRecord || seatOfIdentity[keccak256(key.delegatee)].index != sale.institution) revert GrantMismatch();
         }
         storeProxies(approvalId, proxies, key.total);
@@ -656,14 +660,14 @@ contract MedShare {
             bytes memory form = formSignableOf(
                 requirementId,
                 recordId,
-                pseudonymString(members[sender.index].pseudonym),
+                pseudonymString(sender.pseudonym),
                 pseudonymString(members[sale.institution].pseudonym),
                 commitment,
                 sale.reward,
                 sale.exclusive,
                 formTime
             );
-            if (!AuthSign.verify(mpk(), bytes(pseudonymString(members[sender.index].pseudonym)), form, formSignature)) {
+            if (!AuthSign.verify(mpk(), bytes(pseudonymString(sender.pseudonym)), form, formSignature)) {
                 revert BadSignature();
             }
         }
@@ -691,7 +695,7 @@ contract MedShare {
         if (stage != GRANTED) revert WrongStage();
         if (block.timestamp >= sale.deadline) revert SaleExpired();
         GrantRecord memory grant = grants[approvalId];
-        string memory institution = pseudonymString(members[sender.index].pseudonym);
+        string memory institution = pseudonymString(sender.pseudonym);
         bytes memory form = formSignableOf(
             grant.requirementId,
             grant.recordId,
@@ -830,7 +834,7 @@ contract MedShare {
     // ------------------------------------------------------------------ what members sign
 
     /// AuthSign's public key mpk (256 bytes, EIP-2537 G2).
-    function mpk() public view returns (bytes memory) {
+    function mpk() private view returns (bytes memory) {
         return abi.encodePacked(mpk0, mpk1, mpk2, mpk3, mpk4, mpk5, mpk6, mpk7);
     }
 
@@ -860,7 +864,7 @@ contract MedShare {
 
 
     /// ID_p as the circuit takes it: SHA-256 of the identity's UTF-8 with the top three bits cleared.
-    function identityField(bytes memory identity) public pure returns (uint256) {
+    function identityField(bytes memory identity) private pure returns (uint256) {
         return uint256(sha256(identity)) & ((1 << 253) - 1);
     }
 
@@ -1111,9 +1115,9 @@ contract MedShare {
     }
 
     /// If `delegator` is `<patient's pseudonym>#record:<64 lower-case hex digits>` (medshare/protocol
-    /// recordIdentity) for the patient at seat `patient` and a commitment registered as `recordId`,
+    /// recordIdentity) for the patient's pseudonym and a commitment registered as `recordId`,
     /// (true, that commitment).
-    function recordIdentityOf(bytes memory delegator, uint32 patient, bytes32 recordId)
+    function recordIdentityOf(bytes memory delegator, bytes20 patient, bytes32 recordId)
         private
         view
         returns (bool, uint256)
@@ -1124,7 +1128,7 @@ contract MedShare {
         assembly ("memory-safe") {
             mcopy(add(prefix, 32), add(delegator, 32), 53)
         }
-        if (keccak256(prefix) != keccak256(abi.encodePacked(pseudonymString(members[patient].pseudonym), "#record:"))) {
+        if (keccak256(prefix) != keccak256(abi.encodePacked(pseudonymString(patient), "#record:"))) {
             return (false, 0);
         }
         uint256 value;
@@ -1224,6 +1228,17 @@ contract MedShare {
         uint256 i = 0;
         unchecked {
             while (i < n) {
+                // ASCII fast path: up to 32 bytes at once when none has its high bit set
+                uint256 word;
+                assembly ("memory-safe") {
+                    word := mload(add(add(s, 32), i))
+                }
+                uint256 rest = n - i;
+                if (rest < 32) word &= ~(type(uint256).max >> (8 * rest));
+                if (word & 0x8080808080808080808080808080808080808080808080808080808080808080 == 0) {
+                    i += rest < 32 ? rest : 32;
+                    continue;
+                }
                 uint8 c = uint8(s[i]);
                 if (c < 0x80) {
                     i += 1;
