@@ -21,18 +21,11 @@ import {
 import { ga07Verifiable } from '../src/pre/ga07-verifiable.js';
 import { ga07 } from '../src/pre/ga07.js';
 import { type Credentials, ciphertextHeader, createPkg, encryptRecord, issueReKey, type Pkg } from '../src/protocol/parties.js';
-import { identityToField } from '../src/protocol/proof-system.js';
+import { identityToField, type MedicalRecord } from '../src/protocol/proof-system.js';
 import { deploymentId, recordSignable, type Role, sharingFormSignable } from '../src/protocol/transactions.js';
 import { authSign } from '../src/sign/cha-cheon.js';
 import { seededRandom } from '../src/testing/random.js';
-import {
-  commitRecord,
-  type KeyPair,
-  type MedicalRecord,
-  type Requirement,
-  releaseWorkers,
-  requirementHash,
-} from '../src/zk/index.js';
+import { commitRecord, type KeyPair, type Requirement, releaseWorkers, requirementHash } from '../src/zk/index.js';
 import { addressOf, DEPLOYER, hex, testChain, testKey } from './support/evm.js';
 import { cachedProof } from './support/evm-proofs.js';
 import { blindingOf } from './support/protocol-fixture.js';
