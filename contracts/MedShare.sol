@@ -131,7 +131,7 @@ contract MedShare {
     /// Steps 2-3: a record commitment was registered with the patient's consent.
     event RecordRegistered(bytes32 indexed recordId, uint32 indexed patient, uint32 registeredBy, uint256 commitment);
     /// Step 5: a proof was accepted and one reward reserved; `binding` is h.
-    event ProofAccepted(bytes32 indexed approvalId, bytes32 indexed requirementId, bytes32 indexed recordId, uint256 binding);
+    event ProofAccepted(bytes32 indexed approvalId, bytes32 requirementId, bytes32 recordId, uint256 binding);
     /// Step 6: the patient granted: key commitment, proxies (pseudonyms, share order), ciphertext header, form time.
     event AccessGranted(
         bytes32 indexed approvalId, bytes reKeyCommitment, string[] proxies, bytes ciphertextHeader, uint64 formTime
@@ -329,7 +329,7 @@ contract MedShare {
     /// Licences of each record, in order.
     mapping(bytes32 recordId => mapping(uint256 => Licence)) public licences;
     /// Pending sales of a record per institution.
-    mapping(bytes32 recordId => mapping(uint32 institution => uint32)) public pendingWith;
+    mapping(bytes32 recordId => mapping(uint32 institution => uint32)) private pendingWith;
     /// Sales by id.
     mapping(bytes32 approvalId => Sale) public sales;
     /// What each grant fixed, by sale id.
@@ -555,14 +555,13 @@ contract MedShare {
         checkTime(time);
         RequirementSlot memory slot = requirementSlots[requirementId];
         if (slot.stored == address(0)) revert UnknownRequirement();
-        Record storage record = records[recordId];
-        uint32 patient = record.patient;
-        if (patient == 0) revert UnknownRecord();
-        if (patient != sender.index) revert NotRecordOwner();
+        Record memory record = records[recordId];
+        if (record.patient == 0) revert UnknownRecord();
+        if (record.patient != sender.index) revert NotRecordOwner();
         // The signals as the reference decodes them (medshare/zk decodePublicSignals): each one below
         // r (x + r is no encoding of x) and R in {0, 1}; anything else is malformed.
         if (!Groth16.canonicalSignals(publicSignals)) revert MalformedTransaction();
-        Requirement memory requirement = requirementAt(slot.stored);
+        (Requirement memory requirement, bytes memory key) = requirementWithKey(slot.stored);
         // Section 4.2.7: the proof's statement must be the one the ledger holds.
         if (publicSignals[3] != requirement.criteriaHash) revert RequirementMismatch();
         // recordId = H("rec", ID_p field, commitment) of the sender's record: one hash checks both.
@@ -585,7 +584,7 @@ contract MedShare {
         if (
             !requirement.keyValid
                 || !Groth16.verifyFolded(
-                    CodeStore.readAt(slot.stored, 128, Groth16.KEY_BYTES),
+                    key,
                     requirement.x0,
                     requirement.y0,
                     requirement.criteriaHash,
@@ -671,7 +670,7 @@ contract MedShare {
                 revert BadSignature();
             }
         }
-        checkConflicts(record, recordId, sale.institution, sale.exclusive);
+        checkConflicts(records[recordId], recordId, sale.institution, sale.exclusive);
         addPending(record, recordId, sale.institution, sale.exclusive);
         Sale storage stored = sales[approvalId];
         stored.stage = GRANTED;
@@ -891,7 +890,7 @@ contract MedShare {
 
     /// The licence checks (issue 12, item 2): a licence in force, then a sale in progress, of another
     /// institution that is exclusive, or any when this sale is exclusive.
-    function checkConflicts(Record storage record, bytes32 recordId, uint32 institution, bool exclusive) private view {
+    function checkConflicts(Record memory record, bytes32 recordId, uint32 institution, bool exclusive) private view {
         uint32 holder = record.exclusiveHolder;
         if (holder != 0 && holder != institution) revert ExclusiveLicence();
         if (exclusive) {
@@ -982,9 +981,24 @@ contract MedShare {
         }
     }
 
+    /// The requirement and its verification key, in one read of the stored code (the key is a view
+    /// into the same buffer: its length word overwrites the header's last word, read before).
+    function requirementWithKey(address stored) private view returns (Requirement memory requirement, bytes memory key) {
+        bytes memory all = CodeStore.readAt(stored, 0, 128 + Groth16.KEY_BYTES);
+        requirement = decodeRequirement(all);
+        assembly ("memory-safe") {
+            key := add(all, 128)
+            mstore(key, 896) // Groth16.KEY_BYTES
+        }
+    }
+
     function requirementAt(address stored) private view returns (Requirement memory requirement) {
         if (stored == address(0)) return requirement;
-        bytes memory head = CodeStore.readAt(stored, 0, 128);
+        return decodeRequirement(CodeStore.readAt(stored, 0, 128));
+    }
+
+    /// The stored header: criteriaHash | meta | x0 | y0.
+    function decodeRequirement(bytes memory head) private pure returns (Requirement memory) {
         uint256 criteriaHash;
         uint256 meta;
         uint256 x0;
