@@ -1034,7 +1034,6 @@ export class Run {
   private tsSummary(): Summary {
     const s = this.state;
     const evmOf = (id: string, list: readonly { ts: string; evm: Hex }[]) => list.find((h) => h.ts === id)?.evm ?? id;
-    const institutions = [...s.members.values()].filter((m) => m.role === 'institution').map((m) => m.address);
     return {
       members: [...s.members.values()].map((m) => `${m.address}:${m.role}`).sort(),
       requirements: this.requirements
@@ -1049,10 +1048,8 @@ export class Run {
           const r = s.records.get(h.ts);
           if (r === undefined) return `${h.evm}: missing`;
           const licences = r.licences.map((l) => `${l.institution}:${evmOf(l.approvalId, this.sales)}:${l.exclusive}:${l.time}`);
-          const per = institutions
-            .map((i) => `${i}=${r.pending.filter((p) => p.institution === i).length}`)
-            .filter((x) => !x.endsWith('=0'));
-          const pending = `${r.pending.length}/${r.pending.filter((p) => p.exclusive).length}/${per.sort().join(',')}`;
+          // Sales in progress: how many, how many exclusive (the EVM keeps counts, not the list).
+          const pending = `${r.pending.length}/${r.pending.filter((p) => p.exclusive).length}`;
           return `${h.evm}|${r.patient}|${r.registeredBy}|${r.commitment}|${licences.join(';')}|${pending}`;
         })
         .sort(),
@@ -1100,14 +1097,12 @@ export class Run {
     const who = new Map<number, string>([[0, '']]);
     const members: string[] = [];
     const balances: string[] = [];
-    const institutions: number[] = [];
     for (let i = 1; i <= count; i++) {
       const [role, address, balance] = (await this.read('members', [i])) as [number, Hex, bigint];
       const pseudonym = `addr:${address.slice(2).toLowerCase()}`;
       who.set(i, pseudonym);
       members.push(`${pseudonym}:${ROLE_NAMES[role]}`);
       if (balance !== 0n) balances.push(`${pseudonym}:${balance}`);
-      if (ROLE_NAMES[role] === 'institution') institutions.push(i);
     }
     const requirements: string[] = [];
     for (const h of this.requirements) {
@@ -1143,13 +1138,8 @@ export class Run {
         ];
         licences.push(`${who.get(institution)}:${approvalId}:${exclusive}:${time}`);
       }
-      const per: string[] = [];
-      for (const i of institutions) {
-        const n = Number(await this.read('pendingWith', [h.evm, i]));
-        if (n !== 0) per.push(`${who.get(i)}=${n}`);
-      }
       records.push(
-        `${h.evm}|${who.get(patient)}|${who.get(registeredBy)}|${commitment}|${licences.join(';')}|${pendingCount}/${pendingExclusive}/${per.sort().join(',')}`,
+        `${h.evm}|${who.get(patient)}|${who.get(registeredBy)}|${commitment}|${licences.join(';')}|${pendingCount}/${pendingExclusive}`,
       );
     }
     const sales: string[] = [];
