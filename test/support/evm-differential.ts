@@ -249,7 +249,8 @@ export type Action =
       readonly sale: number;
       /** The share index (1..n) the partial is for; the natural sender is that proxy. */
       readonly index: number;
-      readonly variant: 'ok' | 'lies' | 'truncated' | 'wrongIndex';
+      /** lies: altered after its proof; otherGrant: an honest partial of another record's grant (decodes, wrong parties). */
+      readonly variant: 'ok' | 'lies' | 'truncated' | 'wrongIndex' | 'otherGrant';
       readonly time: TimeMode;
     }
   | { readonly kind: 'reclaim'; readonly sender: number; readonly sale: number; readonly time: TimeMode };
@@ -572,6 +573,8 @@ export class Run {
   readonly accepted: SaleHandle[] = [];
   /** Gas of each accepted EVM call, by function. */
   readonly gas = new Map<string, bigint[]>();
+  /** Sales completed: the reference's t-th valid deliver, the EVM's deliver + window + settle. */
+  settled = 0;
 
   constructor(
     readonly world: DifferentialWorld,
@@ -665,6 +668,7 @@ export class Run {
       this.now += DISPUTE_WINDOW;
       const settled = await this.evm(built.sender, evmOnly.settle(settleAfter));
       if (settled !== 'accepted') throw new Error(`settle refused: ${settled}`);
+      this.settled++;
       // The TypeScript deliver at the settle time (its claimed time moves with it unless it was stale or future).
       built = await this.build(action, this.time(action.time));
       ({ state, outcome } = applyTransaction(this.state, built.ts, this.world.config, this.world.deps, this.now));
@@ -991,10 +995,11 @@ export class Run {
       case 'deliver': {
         const sale = this.saleOf(action.sale, this.accepted);
         const index = ((action.index - 1) % PROXIES.length) + 1;
+        const template = sale?.record.template ?? 0;
         const material = grantMaterial(
           this.world,
           sale?.record.patient ?? 'patient:alice',
-          sale?.record.template ?? 0,
+          action.variant === 'otherGrant' ? (template + 1) % RECORDS.length : template,
           sale?.requirement.institution ?? 'institute:oncology-lab',
         );
         // wrongIndex: the partial of the next share, sent by this index's proxy.
@@ -1490,7 +1495,7 @@ export const arbAction: fc.Arbitrary<Action> = fc.oneof(
       sender: senderFor('deliver'),
       sale: pick,
       index: fc.integer({ min: 1, max: PROXIES.length }),
-      variant: rare('ok' as const, 'lies' as const, 'truncated' as const, 'wrongIndex' as const),
+      variant: rare('ok' as const, 'lies' as const, 'truncated' as const, 'wrongIndex' as const, 'otherGrant' as const),
       time: timeMode,
     }),
   },
