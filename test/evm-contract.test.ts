@@ -55,6 +55,7 @@ type Name = keyof typeof PARTIES | 'authority';
 const RECORD: MedicalRecord = [52, 128, 61, 250, 1, 0, 37, 90];
 const OTHER_RECORD: MedicalRecord = [47, 131, 58, 250, 3, 9, 12, 1];
 const BOB_RECORD: MedicalRecord = [44, 120, 59, 250, 2, 2, 2, 2];
+const FOURTH_RECORD: MedicalRecord = [55, 100, 60, 250, 5, 5, 5, 5];
 const UNFIT_RECORD: MedicalRecord = [30, 120, 50, 250, 0, 0, 0, 0];
 const REQ_A: Requirement = {
   criteria: [
@@ -912,6 +913,42 @@ describe('the grant, acceptance, optimistic delivery and its disputes', () => {
     await refused('WrongStage', 'proxy1', 'deliver', [s6.approvalId, hex(s6.material.partial(1)), at(now())]);
     await checkSupply(state.reqs, state.sales);
     await refused('UnknownApproval', 'verifier', 'settle', [`0x${'88'.repeat(32)}`]);
+  }, 120_000);
+
+  it('refuses at grantAccess a sale that a sale in progress, then a licence, contradicts (the checks after the form)', async () => {
+    const t = now();
+    await ok('authority', 'deposit', [parties.labA.id, 100n, at(t)]);
+    await ok('authority', 'deposit', [parties.labB.id, 100n, at(t)]);
+    const rec5 = await registerRecord('alice', FOURTH_RECORD);
+    const exclusiveA = await publish('labA', REQ_A, { reward: 10, capacity: 1, exclusive: true, keywords: ['g1'] });
+    const plainB = await publish('labB', REQ_B, { reward: 10, capacity: 1, keywords: ['g2'] });
+    const s1 = await saleToAccepted({
+      requirementId: exclusiveA,
+      recordId: rec5,
+      record: FOURTH_RECORD,
+      requirement: REQ_A,
+      institution: 'labA',
+      terms: { reward: 10, exclusive: true },
+      stop: 'approved',
+      salt: 21n,
+    });
+    const s2 = await saleToAccepted({
+      requirementId: plainB,
+      recordId: rec5,
+      record: FOURTH_RECORD,
+      requirement: REQ_B,
+      institution: 'labB',
+      terms: { reward: 10, exclusive: false },
+      salt: 22n,
+    });
+    state.sales.push(s1.approvalId, s2.approvalId);
+    await refused('ConflictingSale', 'alice', 'grantAccess', grantArgs(s1)); // labB's sale is in progress
+    await ok('proxy2', 'deliver', [s2.approvalId, hex(s2.material.partial(2)), at(now())]);
+    const last = await ok('proxy3', 'deliver', [s2.approvalId, hex(s2.material.partial(3)), at(now())]);
+    chain.setTime(Number(eventArg<bigint>(last, 'PartialDelivered', 'settleAt')));
+    await ok('verifier', 'settle', [s2.approvalId]);
+    await refused('ExclusiveLicence', 'alice', 'grantAccess', grantArgs(s1)); // labB's licence now
+    await checkSupply(state.reqs, state.sales);
   }, 120_000);
 
   // submitProof misses the issue's 300k by some 5.2k: the sale and the binding h are two fresh slots
