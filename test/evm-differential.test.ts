@@ -28,6 +28,7 @@ import { releaseWorkers } from '../src/zk/index.js';
 import {
   type Action,
   arbActions,
+  BASE_PUBLISH_A,
   DESIGNED_DIFFERENCES,
   type DifferentialWorld,
   DISPUTE_WINDOW,
@@ -37,6 +38,7 @@ import {
   makeDifferentialWorld,
   PROXIES,
   Run,
+  submitAction,
 } from './support/evm-differential.js';
 
 const RUNS = Number(process.env.EVM_DIFF_RUNS ?? 8);
@@ -91,19 +93,7 @@ const hospital = who('hospital:st-mary');
 const labA = who('institute:oncology-lab');
 const labB = who('institute:pharma-co');
 const proxy = (i: number) => who(PROXIES[i - 1] as string);
-const submit = (sender: number, requirement: number, record: number, extra: Partial<Action> = {}): Action =>
-  ({
-    kind: 'submit',
-    sender,
-    requirement,
-    record,
-    proof: 'matching',
-    pool: 0,
-    mutation: 'none',
-    aliasIndex: 0,
-    time: 'now',
-    ...extra,
-  }) as Action;
+const submit = submitAction;
 type Deliver = Extract<Action, { kind: 'deliver' }>;
 const deliver = (index: number, sale: number, variant: Deliver['variant'] = 'ok'): Deliver => ({
   kind: 'deliver',
@@ -113,6 +103,14 @@ const deliver = (index: number, sale: number, variant: Deliver['variant'] = 'ok'
   variant,
   time: 'now',
 });
+
+/** Alice's sale 0 (requirement A, her record 0): submitted, granted, accepted, then `last`. */
+const openSale = (last: Action): Action[] => [
+  submit(alice, 0, 0),
+  { kind: 'grant', sender: alice, sale: 0, variant: 'ok', time: 'now' },
+  { kind: 'accept', sender: labA, sale: 0, variant: 'ok', time: 'now' },
+  last,
+];
 
 describe('TypeScript contract and EVM contract (v2), differentially', () => {
   it('a scripted story with a refusal of each kind the harness can produce', async () => {
@@ -155,20 +153,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       [{ kind: 'deposit', sender: labA, account: labA, amount: 'some', time: 'now' }, 'wrongRole'],
       [{ kind: 'withdraw', sender: alice, amount: 'zero', time: 'now' }, 'malformedTransaction'],
       [{ kind: 'withdraw', sender: alice, amount: 'all', time: 'now' }, 'insufficientFunds'],
-      [
-        {
-          kind: 'publish',
-          sender: labA,
-          template: 0,
-          exclusive: true,
-          reward: 100,
-          capacity: 3,
-          keyword: 0,
-          emptyKey: false,
-          time: 'now',
-        },
-        'duplicate',
-      ],
+      [BASE_PUBLISH_A, 'duplicate'],
       [
         {
           kind: 'publish',
@@ -310,15 +295,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
   it('a lying proxy on the EVM: its partial is accepted, disputed by the institution, struck by the authority; another proxy completes', async () => {
     const run = await fresh();
     const sale = 0;
-    await check(
-      [
-        submit(alice, 0, 0),
-        { kind: 'grant', sender: alice, sale, variant: 'ok', time: 'now' },
-        { kind: 'accept', sender: labA, sale, variant: 'ok', time: 'now' },
-        deliver(1, sale, 'lies'), // the TypeScript contract refuses it (invalidPartial)
-      ],
-      run,
-    );
+    await check(openSale(deliver(1, sale, 'lies')), run); // the TypeScript contract refuses the lie (invalidPartial)
     const handle = run.sales[0];
     if (handle === undefined) throw new Error('no sale');
     // On the EVM the lying partial is stored (designedDifference lyingPartial): deliver it there, then an honest one.
@@ -345,15 +322,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
   it('a false dispute on the EVM: the authority finds the partial valid and the sale settles at its ruling', async () => {
     const run = await fresh();
     const sale = 0;
-    await check(
-      [
-        submit(alice, 0, 0),
-        { kind: 'grant', sender: alice, sale, variant: 'ok', time: 'now' },
-        { kind: 'accept', sender: labA, sale, variant: 'ok', time: 'now' },
-        deliver(2, sale),
-      ],
-      run,
-    );
+    await check(openSale(deliver(2, sale)), run);
     const handle = run.sales[0];
     if (handle === undefined) throw new Error('no sale');
     // The t-th delivery on the EVM only (the TypeScript deliver follows at the ruling's time).
@@ -387,7 +356,12 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       console.log(
         `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences (one-sided), ${tally.settled} sales completed (deliver + window + settle)\n  ${decisions.join('\n  ')}`,
       );
-      expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual(['badBindingSignature', 'lyingPartial', 'optimisticDelivery']);
+      expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual([
+        'badBindingSignature',
+        'lyingPartial',
+        'accountBinding',
+        'optimisticDelivery',
+      ]);
     },
     Math.max(300_000, RUNS * 20_000),
   );

@@ -265,6 +265,8 @@ export const DESIGNED_DIFFERENCES = {
     "sigma_a on h signed by another key: the TypeScript contract refuses it (badSignature); on the EVM the patient's transaction signature covers h and there is no sigma_a to check",
   lyingPartial:
     "a proxy's partial that decodes but does not verify: the TypeScript contract refuses it (invalidPartial); the EVM cannot run the check (GT arithmetic, >= ~122M gas) and accepts it, to be disputed by the institution within the window (scripted in the test)",
+  accountBinding:
+    'the EVM binds each member to an account and refuses an account bound before (alreadyRegistered, checked with the identity, before notPseudonym); the reference has no accounts: the harness binds each registration to an account of its own (a clear identity to another account than its pseudonym), so the two compare',
   optimisticDelivery:
     "the TypeScript contract's t-th valid deliver pays and licenses at once; the EVM's moves the sale to settling and `settle` pays and licenses after the dispute window: mapped as deliver + the window + settle, the TypeScript deliver applied at the settle time",
 } as const;
@@ -328,6 +330,19 @@ function naturalRole(identity: string): Role {
 export function account(identity: string): Hex {
   return addressOf(testKey(`diff:${identity}`));
 }
+
+/** The base's requirement 0: the oncology lab's, exclusive, reward 100 x 3 places (publishing it again is a duplicate). */
+export const BASE_PUBLISH_A: Action = {
+  kind: 'publish',
+  sender: EVERYONE.indexOf('institute:oncology-lab'),
+  template: 0,
+  exclusive: true,
+  reward: 100,
+  capacity: 3,
+  keyword: 0,
+  emptyKey: false,
+  time: 'now',
+};
 
 /** Builds the world: both contracts, one deployment, the same PKG, members, funds, two requirements and four records. */
 export async function makeDifferentialWorld(): Promise<DifferentialWorld> {
@@ -410,17 +425,7 @@ export async function makeDifferentialWorld(): Promise<DifferentialWorld> {
   for (const lab of ['institute:oncology-lab', 'institute:pharma-co']) {
     await run.expectAccepted({ kind: 'deposit', sender: 0, account: who(lab), amount: 'some', time: 'now' });
   }
-  await run.expectAccepted({
-    kind: 'publish',
-    sender: who('institute:oncology-lab'),
-    template: 0,
-    exclusive: true,
-    reward: 100,
-    capacity: 3,
-    keyword: 0,
-    emptyKey: false,
-    time: 'now',
-  });
+  await run.expectAccepted(BASE_PUBLISH_A);
   await run.expectAccepted({
     kind: 'publish',
     sender: who('institute:pharma-co'),
@@ -790,7 +795,11 @@ export class Run {
         return {
           sender,
           ...built,
-          evm: { functionName: 'register', args: [name, ROLE_CODES[action.role], account(identity), BigInt(time)] },
+          // A clear identity gets an account of its own (accountBinding): the member's is bound to its pseudonym.
+          evm: {
+            functionName: 'register',
+            args: [name, ROLE_CODES[action.role], account(action.clear ? `clear:${identity}` : identity), BigInt(time)],
+          },
         };
       }
       case 'deposit': {
@@ -1505,6 +1514,22 @@ export const arbAction: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
+/** A submission of a matching proof (honest unless `extra` says otherwise). */
+export function submitAction(sender: number, requirement: number, record: number, extra: Partial<Action> = {}): Action {
+  return {
+    kind: 'submit',
+    sender,
+    requirement,
+    record,
+    proof: 'matching',
+    pool: 0,
+    mutation: 'none',
+    aliasIndex: 0,
+    time: 'now',
+    ...extra,
+  } as Action;
+}
+
 /** Every refusal reason the EVM can give, for coverage reports. */
 export const EVM_REASONS = new Set<RefusalReason>(Object.values(REFUSAL_OF_ERROR));
 
@@ -1525,17 +1550,7 @@ export const arbSale: fc.Arbitrary<Action[]> = fc
   .map(({ patient, requirement, record, institution, down }): Action[] => {
     const indices = [1, 2, 3].filter((i) => i !== down);
     return [
-      {
-        kind: 'submit',
-        sender: patient,
-        requirement,
-        record,
-        proof: 'matching',
-        pool: 0,
-        mutation: 'none',
-        aliasIndex: 0,
-        time: 'now',
-      },
+      submitAction(patient, requirement, record),
       { kind: 'grant', sender: patient, sale: -1, variant: 'ok', time: 'now' },
       { kind: 'accept', sender: institution, sale: -1, variant: 'ok', time: 'now' },
       ...indices.map(
