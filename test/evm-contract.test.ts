@@ -878,12 +878,10 @@ describe('the grant, acceptance, optimistic delivery and its disputes', () => {
       await proofArgs(reqAx, state.rec2, OTHER_RECORD, REQ_B, { salt: 15n }),
     );
     const reqA5 = await publish('labA', REQ_B, { reward: 30, capacity: 2, keywords: ['a5'] });
+    const rec2ToLabA = { recordId: state.rec2, record: OTHER_RECORD, requirement: REQ_B, institution: 'labA' as const };
     const s5 = await saleToAccepted({
+      ...rec2ToLabA,
       requirementId: reqA5,
-      recordId: state.rec2,
-      record: OTHER_RECORD,
-      requirement: REQ_B,
-      institution: 'labA',
       terms: { reward: 30, exclusive: false },
       stop: 'granted',
       salt: 7n,
@@ -895,15 +893,7 @@ describe('the grant, acceptance, optimistic delivery and its disputes', () => {
     await checkSupply(state.reqs, state.sales);
     // accepted, no delivery by the deadline: reclaimed, and the late delivery after it refused
     const reqA6 = await publish('labA', REQ_B, { reward: 25, capacity: 1, keywords: ['a6'] });
-    const s6 = await saleToAccepted({
-      requirementId: reqA6,
-      recordId: state.rec2,
-      record: OTHER_RECORD,
-      requirement: REQ_B,
-      institution: 'labA',
-      terms: { reward: 25, exclusive: false },
-      salt: 16n,
-    });
+    const s6 = await saleToAccepted({ ...rec2ToLabA, requirementId: reqA6, terms: { reward: 25, exclusive: false }, salt: 16n });
     state.sales.push(s6.approvalId);
     const deadline = Number((await saleOf(s6.approvalId)).deadline);
     chain.setTime(deadline - 1);
