@@ -198,6 +198,8 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
     expect(await medshare.partialHash(saleId, 1)).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await medshare.settle(saleId)).toMatchObject({ accepted: false, reason: 'deadlineNotReached' });
     chain.setTime(T0 + 150);
+    const late = await as['institute:oncology-lab'].dispute(saleId, 1);
+    expect(late).toEqual({ accepted: false, reason: null, error: 'DisputeWindowClosed', hash: null }); // no RefusalReason: EVM only
     const settled = ok(await medshare.settle(saleId));
     expect(settled.event).toBe('SaleSettled');
     expect(await medshare.sale(saleId)).toMatchObject({ stage: 'delivered', escrow: 0 });

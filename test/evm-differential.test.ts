@@ -79,6 +79,7 @@ async function check(actions: readonly Action[], run?: Run): Promise<Run> {
   }
   const { ts, evm } = await r.summaries();
   expect(evm).toEqual(ts);
+  tally.settled += r.settled;
   return r;
 }
 
@@ -289,8 +290,10 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       [deliver(1, 0, 'wrongIndex'), 'notParty'],
       [deliver(1, 0, 'truncated'), 'invalidPartial'],
       [deliver(1, 0, 'lies'), 'invalidPartial'], // designed: the TypeScript side only
+      [deliver(1, 0, 'otherGrant'), 'invalidPartial'], // another record's grant: checked where the reference verifies
       [deliver(1, 0), 'accepted'],
       [deliver(1, 0), 'duplicate'],
+      [deliver(1, 0, 'otherGrant'), 'duplicate'], // the duplicate check comes first, as in the reference
       [deliver(3, 0), 'accepted'], // the t-th: on the EVM, settle after the window
       [deliver(2, 0), 'wrongStage'],
       [{ kind: 'reclaim', sender: labA, sale: 0, time: 'now' }, 'wrongStage'],
@@ -382,7 +385,7 @@ describe('TypeScript contract and EVM contract (v2), differentially', () => {
       );
       const decisions = [...tally.decisions.entries()].sort().map(([k, n]) => `${k} ${n}`);
       console.log(
-        `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences\n  ${decisions.join('\n  ')}`,
+        `differential: ${tally.sequences} sequences, ${tally.steps} steps, ${tally.compared} compared, ${tally.designed} designed differences (one-sided), ${tally.settled} sales completed (deliver + window + settle)\n  ${decisions.join('\n  ')}`,
       );
       expect(Object.keys(DESIGNED_DIFFERENCES)).toEqual(['badBindingSignature', 'lyingPartial', 'optimisticDelivery']);
     },

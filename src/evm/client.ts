@@ -26,6 +26,7 @@ import { medShareAbi, medShareBytecode } from './artifacts.js';
 import {
   checkCommitment,
   type DecodedRevert,
+  type DisputeError,
   decodeRevert,
   type EvmDomain,
   encodeAuthSignParams,
@@ -145,10 +146,10 @@ export type EvmOutcome =
   | {
       /** Refused by the contract (nothing was sent when the simulation refused it). */
       readonly accepted: false;
-      /** The medshare/protocol RefusalReason. */
-      readonly reason: RefusalReason;
+      /** The medshare/protocol RefusalReason; null for a refusal of the dispute path (`DISPUTE_ERRORS`). */
+      readonly reason: RefusalReason | null;
       /** The contract's error name. */
-      readonly error: RefusalError;
+      readonly error: RefusalError | DisputeError;
       /** The transaction hash, when the call was mined and reverted there. */
       readonly hash: Hex | null;
     };
@@ -352,6 +353,7 @@ export class MedShareClient {
     } catch (error) {
       const revert = refusalOf(error);
       if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash: null };
+      if (revert?.kind === 'dispute') return { accepted: false, reason: null, error: revert.error, hash: null };
       throw error;
     }
     const data = encodeFunctionData({ abi: medShareAbi as Abi, functionName, args });
@@ -371,6 +373,7 @@ export class MedShareClient {
       } catch (error) {
         const revert = refusalOf(error);
         if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash };
+        if (revert?.kind === 'dispute') return { accepted: false, reason: null, error: revert.error, hash };
       }
       throw new MedshareError('ERR_EVM_CHAIN', `${functionName}: transaction ${hash} reverted without a named refusal`);
     }

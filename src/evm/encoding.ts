@@ -616,6 +616,16 @@ export const REFUSAL_OF_ERROR = Object.freeze({
 /** The name of one of the contract's refusal errors. */
 export type RefusalError = keyof typeof REFUSAL_OF_ERROR;
 
+/**
+ * The contract's errors of the dispute path, which stand for no RefusalReason (the reference has
+ * no dispute): `DisputeWindowClosed` (a dispute after the window) and `NotDelivered` (no delivered
+ * share with that index, or not the disputed one).
+ */
+export const DISPUTE_ERRORS = Object.freeze(['DisputeWindowClosed', 'NotDelivered'] as const);
+
+/** The name of one of the contract's dispute-path errors. */
+export type DisputeError = (typeof DISPUTE_ERRORS)[number];
+
 /** What a revert of the contract means. */
 export type DecodedRevert =
   | {
@@ -625,6 +635,12 @@ export type DecodedRevert =
       readonly error: RefusalError;
       /** The RefusalReason it stands for. */
       readonly reason: RefusalReason;
+    }
+  | {
+      /** A refusal of the dispute path (dispute, resolveDispute), which has no RefusalReason. */
+      readonly kind: 'dispute';
+      /** The error's name. */
+      readonly error: DisputeError;
     }
   | {
       /** Another error of the contract (PrecompileMissing, CodeStoreFailed) or of the EVM. */
@@ -646,6 +662,7 @@ export function decodeRevert(data: Hex): DecodedRevert {
       const error = errorName as RefusalError;
       return { kind: 'refusal', error, reason: REFUSAL_OF_ERROR[error] };
     }
+    if ((DISPUTE_ERRORS as readonly string[]).includes(errorName)) return { kind: 'dispute', error: errorName as DisputeError };
     return { kind: 'other', error: errorName };
   } catch {
     return { kind: 'other', error: null };

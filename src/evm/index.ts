@@ -81,6 +81,8 @@ export {
 export {
   approvalId,
   type DecodedRevert,
+  DISPUTE_ERRORS,
+  type DisputeError,
   decodeG1,
   decodeG2,
   decodeProof,

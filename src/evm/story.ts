@@ -107,7 +107,8 @@ function accountKey(name: string): Hex {
 }
 
 function gasOf(outcome: EvmOutcome, what: string): bigint {
-  if (!outcome.accepted) throw new ProtocolError(outcome.reason, `${what}: refused by the contract`);
+  if (!outcome.accepted)
+    throw new ProtocolError(outcome.reason ?? 'wrongStage', `${what}: refused by the contract (${outcome.error})`);
   return outcome.gasUsed;
 }
 

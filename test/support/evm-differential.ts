@@ -249,7 +249,8 @@ export type Action =
       readonly sale: number;
       /** The share index (1..n) the partial is for; the natural sender is that proxy. */
       readonly index: number;
-      readonly variant: 'ok' | 'lies' | 'truncated' | 'wrongIndex';
+      /** lies: altered after its proof; otherGrant: an honest partial of another record's grant (decodes, wrong parties). */
+      readonly variant: 'ok' | 'lies' | 'truncated' | 'wrongIndex' | 'otherGrant';
       readonly time: TimeMode;
     }
   | { readonly kind: 'reclaim'; readonly sender: number; readonly sale: number; readonly time: TimeMode };
@@ -572,6 +573,8 @@ export class Run {
   readonly accepted: SaleHandle[] = [];
   /** Gas of each accepted EVM call, by function. */
   readonly gas = new Map<string, bigint[]>();
+  /** Sales completed: the reference's t-th valid deliver, the EVM's deliver + window + settle. */
+  settled = 0;
 
   constructor(
     readonly world: DifferentialWorld,
@@ -665,6 +668,7 @@ export class Run {
       this.now += DISPUTE_WINDOW;
       const settled = await this.evm(built.sender, evmOnly.settle(settleAfter));
       if (settled !== 'accepted') throw new Error(`settle refused: ${settled}`);
+      this.settled++;
       // The TypeScript deliver at the settle time (its claimed time moves with it unless it was stale or future).
       built = await this.build(action, this.time(action.time));
       ({ state, outcome } = applyTransaction(this.state, built.ts, this.world.config, this.world.deps, this.now));
@@ -991,10 +995,11 @@ export class Run {
       case 'deliver': {
         const sale = this.saleOf(action.sale, this.accepted);
         const index = ((action.index - 1) % PROXIES.length) + 1;
+        const template = sale?.record.template ?? 0;
         const material = grantMaterial(
           this.world,
           sale?.record.patient ?? 'patient:alice',
-          sale?.record.template ?? 0,
+          action.variant === 'otherGrant' ? (template + 1) % RECORDS.length : template,
           sale?.requirement.institution ?? 'institute:oncology-lab',
         );
         // wrongIndex: the partial of the next share, sent by this index's proxy.
@@ -1034,7 +1039,6 @@ export class Run {
   private tsSummary(): Summary {
     const s = this.state;
     const evmOf = (id: string, list: readonly { ts: string; evm: Hex }[]) => list.find((h) => h.ts === id)?.evm ?? id;
-    const institutions = [...s.members.values()].filter((m) => m.role === 'institution').map((m) => m.address);
     return {
       members: [...s.members.values()].map((m) => `${m.address}:${m.role}`).sort(),
       requirements: this.requirements
@@ -1049,10 +1053,8 @@ export class Run {
           const r = s.records.get(h.ts);
           if (r === undefined) return `${h.evm}: missing`;
           const licences = r.licences.map((l) => `${l.institution}:${evmOf(l.approvalId, this.sales)}:${l.exclusive}:${l.time}`);
-          const per = institutions
-            .map((i) => `${i}=${r.pending.filter((p) => p.institution === i).length}`)
-            .filter((x) => !x.endsWith('=0'));
-          const pending = `${r.pending.length}/${r.pending.filter((p) => p.exclusive).length}/${per.sort().join(',')}`;
+          // Sales in progress: how many, how many exclusive (the EVM keeps counts, not the list).
+          const pending = `${r.pending.length}/${r.pending.filter((p) => p.exclusive).length}`;
           return `${h.evm}|${r.patient}|${r.registeredBy}|${r.commitment}|${licences.join(';')}|${pending}`;
         })
         .sort(),
@@ -1100,14 +1102,12 @@ export class Run {
     const who = new Map<number, string>([[0, '']]);
     const members: string[] = [];
     const balances: string[] = [];
-    const institutions: number[] = [];
     for (let i = 1; i <= count; i++) {
       const [role, address, balance] = (await this.read('members', [i])) as [number, Hex, bigint];
       const pseudonym = `addr:${address.slice(2).toLowerCase()}`;
       who.set(i, pseudonym);
       members.push(`${pseudonym}:${ROLE_NAMES[role]}`);
       if (balance !== 0n) balances.push(`${pseudonym}:${balance}`);
-      if (ROLE_NAMES[role] === 'institution') institutions.push(i);
     }
     const requirements: string[] = [];
     for (const h of this.requirements) {
@@ -1143,13 +1143,8 @@ export class Run {
         ];
         licences.push(`${who.get(institution)}:${approvalId}:${exclusive}:${time}`);
       }
-      const per: string[] = [];
-      for (const i of institutions) {
-        const n = Number(await this.read('pendingWith', [h.evm, i]));
-        if (n !== 0) per.push(`${who.get(i)}=${n}`);
-      }
       records.push(
-        `${h.evm}|${who.get(patient)}|${who.get(registeredBy)}|${commitment}|${licences.join(';')}|${pendingCount}/${pendingExclusive}/${per.sort().join(',')}`,
+        `${h.evm}|${who.get(patient)}|${who.get(registeredBy)}|${commitment}|${licences.join(';')}|${pendingCount}/${pendingExclusive}`,
       );
     }
     const sales: string[] = [];
@@ -1500,7 +1495,7 @@ export const arbAction: fc.Arbitrary<Action> = fc.oneof(
       sender: senderFor('deliver'),
       sale: pick,
       index: fc.integer({ min: 1, max: PROXIES.length }),
-      variant: rare('ok' as const, 'lies' as const, 'truncated' as const, 'wrongIndex' as const),
+      variant: rare('ok' as const, 'lies' as const, 'truncated' as const, 'wrongIndex' as const, 'otherGrant' as const),
       time: timeMode,
     }),
   },
