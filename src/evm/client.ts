@@ -19,6 +19,7 @@ import {
 } from 'viem';
 import { ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
 import type { RefusalReason } from '../protocol/contract.js';
+import type { DeploymentRef } from '../protocol/parties.js';
 import type { Role, SharingForm } from '../protocol/transactions.js';
 import type { AuthSignParams } from '../sign/cha-cheon.js';
 import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
@@ -330,7 +331,7 @@ export class MedShareClient {
    * address) }`): sign consents and forms with `signRecordCommitment(medshare.deployment, ...)` and
    * `signSharingForm`, exactly as for the PBFT contract.
    */
-  get deployment(): { readonly deployment: Uint8Array } {
+  get deployment(): DeploymentRef {
     return { deployment: evmDeployment(this.chainId, this.address) };
   }
 
