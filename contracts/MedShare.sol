@@ -428,9 +428,8 @@ contract MedShare {
 
     /// Kind 3: a member takes `amount` out of its available balance.
     function withdraw(uint64 amount, uint64 time) external {
-        if (amount > MAX_SAFE_INTEGER || time > MAX_SAFE_INTEGER) revert MalformedTransaction();
-        Seat memory sender = senderSeat();
-        checkTime(time);
+        if (amount > MAX_SAFE_INTEGER) revert MalformedTransaction();
+        Seat memory sender = admit(0, 0, time);
         if (amount == 0) revert MalformedTransaction();
         Member storage member = members[sender.index];
         uint64 balance = member.balance;
@@ -466,8 +465,7 @@ contract MedShare {
             bytes memory k = bytes(keywords[i]);
             if (k.length == 0 || k.length > MAX_KEYWORD_BYTES || !validUtf8(k)) revert MalformedTransaction();
         }
-        Seat memory sender = senderWithRole(INSTITUTION, 0);
-        checkTime(time);
+        Seat memory sender = admit(INSTITUTION, 0, time);
         requirementId = keccak256(
             abi.encode(
                 "req", sender.index, criteriaHash, keywords, verificationKey, reward, capacity, exclusive
@@ -493,9 +491,7 @@ contract MedShare {
 
     /// Kind 5: the institution closes its requirement; the escrow of the places nobody reserved returns to it.
     function closeRequirement(bytes32 requirementId, uint64 time) external {
-        if (time > MAX_SAFE_INTEGER) revert MalformedTransaction();
-        Seat memory sender = senderWithRole(INSTITUTION, 0);
-        checkTime(time);
+        Seat memory sender = admit(INSTITUTION, 0, time);
         RequirementSlot storage slot = requirementSlots[requirementId];
         address stored = slot.stored;
         if (stored == address(0)) revert UnknownRequirement();
@@ -522,8 +518,7 @@ contract MedShare {
         if (!validIdentity(id) || patientSignature.length > MAX_SIGNATURE_BYTES || time > MAX_SAFE_INTEGER) {
             revert MalformedTransaction();
         }
-        Seat memory sender = senderWithRole(PATIENT, HOSPITAL);
-        checkTime(time);
+        Seat memory sender = admit(PATIENT, HOSPITAL, time);
         Seat memory owner = seatOfIdentity[keccak256(id)];
         if (sender.role == PATIENT && owner.index != sender.index) revert NotRecordOwner();
         if (owner.index == 0 || owner.role != PATIENT) revert UnknownPatient();
@@ -550,9 +545,7 @@ contract MedShare {
         uint256[6] calldata publicSignals,
         uint64 time
     ) external returns (bytes32 approvalId) {
-        if (time > MAX_SAFE_INTEGER) revert MalformedTransaction();
-        Seat memory sender = senderWithRole(PATIENT, 0);
-        checkTime(time);
+        Seat memory sender = admit(PATIENT, 0, time);
         RequirementSlot memory slot = requirementSlots[requirementId];
         if (slot.stored == address(0)) revert UnknownRequirement();
         Record memory record = records[recordId];
@@ -635,8 +628,7 @@ contract MedShare {
             bytes memory p = bytes(proxies[i]);
             if (p.length == 0 || p.length > MAX_IDENTITY_BYTES || !validUtf8(p)) revert MalformedTransaction();
         }
-        Seat memory sender = senderWithRole(PATIENT, 0);
-        checkTime(time);
+        Seat memory sender = admit(PATIENT, 0, time);
         bytes32 approvalId = keccak256(abi.encode("appr", requirementId, recordId));
         Sale memory sale = sales[approvalId];
         if (sale.stage == 0) revert UnknownApproval();
@@ -685,12 +677,8 @@ contract MedShare {
     /// for it) and countersigns the same form; the proxies may deliver from now on.
     function acceptGrant(bytes32 approvalId, bytes calldata formSignature, uint64 time) external {
         if (formSignature.length > MAX_SIGNATURE_BYTES || time > MAX_SAFE_INTEGER) revert MalformedTransaction();
-        Seat memory sender = senderWithRole(INSTITUTION, 0);
-        checkTime(time);
-        Sale storage sale = sales[approvalId];
-        uint8 stage = sale.stage;
-        if (stage == 0) revert UnknownApproval();
-        if (sale.institution != sender.index) revert NotParty();
+        Seat memory sender = admit(INSTITUTION, 0, time);
+        (Sale storage sale, uint8 stage) = saleOfInstitution(approvalId, sender.index);
         if (stage != GRANTED) revert WrongStage();
         if (block.timestamp >= sale.deadline) revert SaleExpired();
         GrantRecord memory grant = grants[approvalId];
@@ -722,8 +710,7 @@ contract MedShare {
     /// is not checked on chain (the institution checks it and may {dispute}).
     function deliver(bytes32 approvalId, bytes calldata share, uint64 time) external {
         if (share.length > MAX_BLOB || time > MAX_SAFE_INTEGER) revert MalformedTransaction();
-        Seat memory sender = senderWithRole(PROXY, 0);
-        checkTime(time);
+        Seat memory sender = admit(PROXY, 0, time);
         Sale memory sale = sales[approvalId];
         if (sale.stage == 0) revert UnknownApproval();
         if (sale.stage != ACCEPTED && sale.stage != SETTLING) revert WrongStage();
@@ -765,10 +752,7 @@ contract MedShare {
     /// membership authority's {resolveDispute}.
     function dispute(bytes32 approvalId, uint8 index) external {
         Seat memory sender = senderWithRole(INSTITUTION, 0);
-        Sale storage sale = sales[approvalId];
-        uint8 stage = sale.stage;
-        if (stage == 0) revert UnknownApproval();
-        if (sale.institution != sender.index) revert NotParty();
+        (Sale storage sale, uint8 stage) = saleOfInstitution(approvalId, sender.index);
         if (stage != SETTLING) revert WrongStage();
         if (block.timestamp >= sale.deadline) revert DisputeWindowClosed();
         if (partialHashOf[approvalId][index] == bytes32(0)) revert NotDelivered();
@@ -811,13 +795,8 @@ contract MedShare {
     /// Kind 11: the institution takes back the escrow of a sale not completed by its deadline
     /// (refused while settling or disputed).
     function reclaim(bytes32 approvalId, uint64 time) external {
-        if (time > MAX_SAFE_INTEGER) revert MalformedTransaction();
-        Seat memory sender = senderWithRole(INSTITUTION, 0);
-        checkTime(time);
-        Sale storage sale = sales[approvalId];
-        uint8 stage = sale.stage;
-        if (stage == 0) revert UnknownApproval();
-        if (sale.institution != sender.index) revert NotParty();
+        Seat memory sender = admit(INSTITUTION, 0, time);
+        (Sale storage sale, uint8 stage) = saleOfInstitution(approvalId, sender.index);
         if (stage == DELIVERED || stage == REFUNDED || stage == SETTLING || stage == DISPUTED) revert WrongStage();
         if (block.timestamp < sale.deadline) revert DeadlineNotReached();
         uint64 amount = uint64(sale.reward);
@@ -868,6 +847,14 @@ contract MedShare {
     }
 
     // ------------------------------------------------------------------ internals: the sale
+
+    /// The sale and its stage; refuses an unknown sale, or one of another institution.
+    function saleOfInstitution(bytes32 approvalId, uint32 institution) private view returns (Sale storage sale, uint8 stage) {
+        sale = sales[approvalId];
+        stage = sale.stage;
+        if (stage == 0) revert UnknownApproval();
+        if (sale.institution != institution) revert NotParty();
+    }
 
     /// Pays the escrow to the patient, writes the licence, ends the sale (stage delivered).
     function complete(bytes32 approvalId, Sale storage sale) private {
@@ -952,6 +939,15 @@ contract MedShare {
             if (seatOfAccount[msg.sender].index == 0) revert UnregisteredSender();
             revert WrongRole();
         }
+    }
+
+    /// The checks every kind starts with, after its own decoding: the claimed time decodes (at most
+    /// 2^53 - 1), the sender is a member (of role `role` or `other`; any role when `role` is 0), the
+    /// claimed time is within maxClockSkew of the block's. Returns the sender's seat.
+    function admit(uint8 role, uint8 other, uint64 time) private view returns (Seat memory seat) {
+        if (time > MAX_SAFE_INTEGER) revert MalformedTransaction();
+        seat = role == 0 ? senderSeat() : senderWithRole(role, other);
+        checkTime(time);
     }
 
     /// The sender's seat; refuses an account that is no member's.
@@ -1116,16 +1112,8 @@ contract MedShare {
         if (id.length != 45 || id[0] != "a" || id[1] != "d" || id[2] != "d" || id[3] != "r" || id[4] != ":") {
             return (false, 0);
         }
-        uint256 value;
-        for (uint256 i = 5; i < 45; i++) {
-            uint8 c = uint8(id[i]);
-            uint256 digit;
-            if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-            else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
-            else return (false, 0);
-            value = (value << 4) | digit;
-        }
-        return (true, bytes20(uint160(value)));
+        (bool ok, uint256 value) = parseHex(id, 5);
+        return (ok, bytes20(uint160(value)));
     }
 
     /// If `delegator` is `<patient's pseudonym>#record:<64 lower-case hex digits>` (medshare/protocol
@@ -1145,16 +1133,21 @@ contract MedShare {
         if (keccak256(prefix) != keccak256(abi.encodePacked(pseudonymString(patient), "#record:"))) {
             return (false, 0);
         }
-        uint256 value;
-        for (uint256 i = 53; i < 117; i++) {
-            uint8 c = uint8(delegator[i]);
+        (bool ok, uint256 value) = parseHex(delegator, 53);
+        return (ok && recordOfCommitment[value] == recordId, value);
+    }
+
+    /// The lower-case hex digits of `data` from `from` to its end as a number (false for any other byte).
+    function parseHex(bytes memory data, uint256 from) private pure returns (bool, uint256 value) {
+        for (uint256 i = from; i < data.length; i++) {
+            uint8 c = uint8(data[i]);
             uint256 digit;
             if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
             else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
             else return (false, 0);
             value = (value << 4) | digit;
         }
-        return (recordOfCommitment[value] == recordId, value);
+        return (true, value);
     }
 
     /// A decoded key commitment: its delegator, delegatee, t, n and keccak256 of the bytes from

@@ -8,6 +8,7 @@
  * 2^53 - 1, the supply invariant, and the gas of every step against the issue's targets.
  */
 import { type Hex, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData } from 'viem';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { medShareAbi, medShareBytecode } from '../src/evm/artifacts.js';
 import type { InProcessChain } from '../src/evm/in-process.js';
@@ -878,12 +879,10 @@ describe('the grant, acceptance, optimistic delivery and its disputes', () => {
       await proofArgs(reqAx, state.rec2, OTHER_RECORD, REQ_B, { salt: 15n }),
     );
     const reqA5 = await publish('labA', REQ_B, { reward: 30, capacity: 2, keywords: ['a5'] });
+    const rec2ToLabA = { recordId: state.rec2, record: OTHER_RECORD, requirement: REQ_B, institution: 'labA' as const };
     const s5 = await saleToAccepted({
+      ...rec2ToLabA,
       requirementId: reqA5,
-      recordId: state.rec2,
-      record: OTHER_RECORD,
-      requirement: REQ_B,
-      institution: 'labA',
       terms: { reward: 30, exclusive: false },
       stop: 'granted',
       salt: 7n,
@@ -895,15 +894,7 @@ describe('the grant, acceptance, optimistic delivery and its disputes', () => {
     await checkSupply(state.reqs, state.sales);
     // accepted, no delivery by the deadline: reclaimed, and the late delivery after it refused
     const reqA6 = await publish('labA', REQ_B, { reward: 25, capacity: 1, keywords: ['a6'] });
-    const s6 = await saleToAccepted({
-      requirementId: reqA6,
-      recordId: state.rec2,
-      record: OTHER_RECORD,
-      requirement: REQ_B,
-      institution: 'labA',
-      terms: { reward: 25, exclusive: false },
-      salt: 16n,
-    });
+    const s6 = await saleToAccepted({ ...rec2ToLabA, requirementId: reqA6, terms: { reward: 25, exclusive: false }, salt: 16n });
     state.sales.push(s6.approvalId);
     const deadline = Number((await saleOf(s6.approvalId)).deadline);
     chain.setTime(deadline - 1);
@@ -950,6 +941,77 @@ describe('the grant, acceptance, optimistic delivery and its disputes', () => {
     await refused('ExclusiveLicence', 'alice', 'grantAccess', grantArgs(s1)); // labB's licence now
     await checkSupply(state.reqs, state.sales);
   }, 120_000);
+
+  it('refuses hostile encodings of the key commitment, the ciphertext header and the partial with a named error, never a panic', async () => {
+    // Property: truncating, extending or overwriting a byte of the first 160 of any of the three
+    // layouts the contract decodes gives a named refusal (or, for a byte inside a point, acceptance):
+    // no out-of-range read, no panic, no unnamed revert.
+    const t = now();
+    const plainB = await publish('labB', REQ_B, { reward: 5, capacity: 1, keywords: ['h1'] });
+    const rec5 = await read<Hex>('recordOfCommitment', [commitmentOf(FOURTH_RECORD)]);
+    const s = await saleToAccepted({
+      requirementId: plainB,
+      recordId: rec5,
+      record: FOURTH_RECORD,
+      requirement: REQ_B,
+      institution: 'labB',
+      terms: { reward: 5, exclusive: false },
+      salt: 31n,
+    });
+    state.sales.push(s.approvalId);
+    const pending = await saleToAccepted({
+      requirementId: await publish('labB', REQ_B, { reward: 5, capacity: 1, keywords: ['h2'] }),
+      recordId: rec5,
+      record: FOURTH_RECORD,
+      requirement: REQ_B,
+      institution: 'labB',
+      terms: { reward: 5, exclusive: false },
+      salt: 32n,
+      stop: 'approved',
+    });
+    state.sales.push(pending.approvalId);
+    const named = new Set(medShareAbi.filter((x) => x.type === 'error').map((x) => (x as { name: string }).name));
+    const outcome = async (who: Name, functionName: string, args: readonly unknown[]) => {
+      const data = encodeFunctionData({ abi: medShareAbi, functionName, args } as never);
+      const result = await chain.call({ from: parties[who].account, to: address, data });
+      if (result.success) return 'accepted';
+      return decodeErrorResult({ abi: medShareAbi, data: result.data }).errorName; // throws for a panic or empty revert
+    };
+    const mutation = fc.oneof(
+      fc.record({ cut: fc.nat() }),
+      fc.record({ extra: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+      fc.record({ at: fc.nat({ max: 159 }), value: fc.integer({ min: 0, max: 255 }) }),
+    );
+    const mutate = (bytes: Uint8Array, m: { cut?: number; extra?: Uint8Array; at?: number; value?: number }) => {
+      if (m.cut !== undefined) return bytes.slice(0, m.cut % bytes.length);
+      if (m.extra !== undefined) return Uint8Array.from([...bytes, ...m.extra]);
+      const out = bytes.slice();
+      out[(m.at as number) % out.length] = m.value as number;
+      return out;
+    };
+    const partial = s.material.partial(1);
+    await fc.assert(
+      fc.asyncProperty(mutation, fc.constantFrom('commitment', 'header', 'partial'), async (m, what) => {
+        const error =
+          what === 'partial'
+            ? await outcome('proxy1', 'deliver', [s.approvalId, hex(mutate(partial, m)), at(t)])
+            : await outcome(
+                'alice',
+                'grantAccess',
+                grantArgs(
+                  pending,
+                  what === 'commitment'
+                    ? { commitment: mutate(pending.material.reKeyCommitment, m) }
+                    : { header: mutate(pending.material.header, m) },
+                ),
+              );
+        expect(error === 'accepted' || named.has(error)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+    expect(await outcome('proxy1', 'deliver', [s.approvalId, hex(partial), at(t)])).toBe('accepted');
+    expect(await outcome('alice', 'grantAccess', grantArgs(pending))).toBe('accepted');
+  }, 180_000);
 
   // submitProof misses the 300k by some 5.2k: the sale and the binding h are two fresh slots
   // (44.2k, as in v1), the escrow reservation writes the requirement's places (2.9k, new in v2), the
