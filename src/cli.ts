@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { counterModeRandom, type RandomSource, systemRandom } from './internal/random.js';
 import { type ProofSystem, runStory, type StoryEvent, standInProofSystem } from './protocol/index.js';
 import { EXIT, integerOption, parseOptions, UsageError } from './cli/args.js';
+import { createNarrator, progressLine } from './cli/narrate.js';
 import { defaultCircuitCacheDir, type Environment, processEnvironment } from './cli/paths.js';
 import { CHECK_USAGE, check } from './cli/check.js';
 
@@ -85,8 +86,10 @@ dependencies viem and @ethereumjs/vm (npm install viem @ethereumjs/vm).
 options:
   --ledger NAME     pbft (default): 4 PBFT verification nodes; evm: the contract on an EVM
   --fields N        fields per medical record, 1-4096 (default 4)
-  --proxies N       proxies sharing the re-encryption key, all needed, 1-16 (default 1;
-                    pbft only)
+  --proxies N       proxies sharing the re-encryption key, 1-16 (default 3)
+  --threshold T     partial re-encryptions needed, 1-N (default 2 of 3, else N)
+  --proxy-fault F   one proxy that is 'down' or 'lies' in step 7 (needs T < N), or 'none'
+                    (default: lies when T < N, else none)
   --seed TEXT       derive every key, nonce and salt from TEXT, for a reproducible run (below)
   --no-crash        keep every verification node up (pbft only)
   --stand-in        a signing stand-in instead of the zk-SNARK: quick, NOT zero-knowledge
@@ -110,6 +113,8 @@ interface DemoOptions {
   readonly ledger: (typeof LEDGERS)[number];
   readonly fields: number;
   readonly proxies: number;
+  readonly threshold: number;
+  readonly proxyFault: 'none' | 'down' | 'lies';
   readonly seed: string | null;
   readonly crash: boolean;
   readonly standIn: boolean;
@@ -121,6 +126,8 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
     ledger: { type: 'string' },
     fields: { type: 'string' },
     proxies: { type: 'string' },
+    threshold: { type: 'string' },
+    'proxy-fault': { type: 'string' },
     seed: { type: 'string' },
     'no-crash': { type: 'boolean' },
     'stand-in': { type: 'boolean' },
@@ -134,17 +141,31 @@ function parseDemo(args: readonly string[]): DemoOptions | 'help' {
   }
   if (ledger === 'evm') {
     // Options of the PBFT network only; refused rather than silently ignored.
-    for (const option of ['proxies', 'no-crash', 'stand-in'] as const) {
+    for (const option of ['proxies', 'threshold', 'proxy-fault', 'no-crash', 'stand-in'] as const) {
       if (values[option] !== undefined) {
         const why = option === 'stand-in' ? ': the contract verifies real Groth16 proofs' : ' (pbft only)';
         throw new UsageError(`--${option} cannot be used with --ledger evm${why}`);
       }
     }
   }
+  const proxies = values.proxies === undefined ? 3 : integerOption('--proxies', values.proxies, 1, 16);
+  const threshold =
+    values.threshold === undefined ? (proxies === 3 ? 2 : proxies) : integerOption('--threshold', values.threshold, 1, proxies);
+  const fault = values['proxy-fault'] ?? (threshold < proxies ? 'lies' : 'none');
+  if (fault !== 'none' && fault !== 'down' && fault !== 'lies') {
+    throw new UsageError(`--proxy-fault takes none, down or lies (got ${fault})`);
+  }
+  if (fault !== 'none' && threshold >= proxies) {
+    throw new UsageError(
+      `--proxy-fault ${fault} needs --threshold below --proxies (a t-of-n delivery with t = n has no spare proxy)`,
+    );
+  }
   return {
     ledger: ledger as DemoOptions['ledger'],
     fields: values.fields === undefined ? 4 : integerOption('--fields', values.fields, 1, 4096),
-    proxies: values.proxies === undefined ? 1 : integerOption('--proxies', values.proxies, 1, 16),
+    proxies,
+    threshold,
+    proxyFault: fault,
     seed: values.seed ?? null,
     crash: values['no-crash'] !== true,
     standIn: values['stand-in'] === true,
@@ -187,24 +208,29 @@ async function demo(options: DemoOptions, io: CliIo): Promise<void> {
 
 async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, why: string, start: number): Promise<void> {
   io.out(`medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with 4 verification nodes (PBFT)`);
-  io.out(`record: ${options.fields} fields; proxies: ${options.proxies}; proof system: ${proofSystem.name}`);
+  io.out(
+    `record: ${options.fields} fields; proxies: ${options.threshold}-of-${options.proxies}${options.proxyFault === 'none' ? '' : ` (one ${options.proxyFault === 'lies' ? 'lies' : 'is down'})`}; proof system: ${proofSystem.name}`,
+  );
   if (proofSystem.name === 'stand-in') {
     io.out(`NOTE: the proof step uses a STAND-IN${why}: a trusted prover that signs the statement, not a zk-SNARK.`);
   }
   let stopTicker = () => {};
+  const narrate = createNarrator();
   const print = (event: StoryEvent) => {
     stopTicker();
     stopTicker = () => {};
     if (event.type === 'progress') {
-      io.err(`  … ${event.message}`);
+      const line = progressLine(event);
+      io.err(`  … ${line}`);
       const since = io.now();
-      if (io.every !== undefined) stopTicker = io.every(() => io.err(`  … ${event.message} (${ms(io.now() - since)})`), 5000);
+      if (io.every !== undefined) stopTicker = io.every(() => io.err(`  … ${line} (${ms(io.now() - since)})`), 5000);
       return;
     }
+    const { title, lines, saw } = narrate(event);
     io.out('');
-    io.out(`[${event.step}] ${event.title}  (${ms(event.ms)})`);
-    for (const line of event.lines) io.out(`    ${line}`);
-    for (const { who, what } of event.saw) io.out(`    saw: ${who}: ${what}`);
+    io.out(`[${event.step}] ${title}  (${ms(event.ms)})`);
+    for (const line of lines) io.out(`    ${line}`);
+    for (const { who, what } of saw) io.out(`    saw: ${who}: ${what}`);
   };
   let result: Awaited<ReturnType<typeof runStory>>;
   try {
@@ -212,6 +238,8 @@ async function story(options: DemoOptions, io: CliIo, proofSystem: ProofSystem, 
       proofSystem,
       fields: options.fields,
       proxies: options.proxies,
+      threshold: options.threshold,
+      proxyFault: options.proxyFault,
       crash: options.crash,
       random: options.seed === null ? systemRandom : seeded(options.seed),
       now: io.now,
@@ -258,7 +286,9 @@ async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
   const { proofSystem, release } = loaded;
   try {
     const start = io.now();
-    io.out('medshare demo: Huang et al. 2020, section 4.1 steps 1-9, with the contract on an EVM (in-process, Prague)');
+    io.out(
+      'medshare demo: Huang et al. 2020, section 4.1 steps 1-9 under contract v2, with the contract on an EVM (in-process, Prague): escrow, 2-of-3 proxies (one lying, disputed), settlement after the dispute window',
+    );
     io.out(`record: ${options.fields} fields; proof system: groth16 (verified on chain); ledger: MedShare.sol via medshare/evm`);
     const result = await evm.runEvmStory({
       proofSystem,
@@ -277,10 +307,11 @@ async function evmDemo(options: DemoOptions, io: CliIo): Promise<void> {
     const total = result.steps.reduce((sum, s) => sum + s.gas, 0n);
     io.out('');
     io.out(
-      `gas: ${total.toLocaleString('en-US')} in all; record received intact: ${result.received ? 'yes' : 'NO'}; second sale refused: ${result.secondSaleRefused ? 'yes' : 'NO'}`,
+      `gas: ${total.toLocaleString('en-US')} in all; lying proxy struck: ${result.lyingProxyStruck ? 'yes' : 'NO'}; patient paid at settlement: ${result.patientPaid ? 'yes' : 'NO'}; record received intact: ${result.received ? 'yes' : 'NO'}; second sale refused: ${result.secondSaleRefused ? 'yes' : 'NO'}`,
     );
     io.out(`total ${ms(io.now() - start)}`);
-    if (!result.received || !result.secondSaleRefused) throw new Error('the EVM story did not end as it should');
+    if (!result.received || !result.secondSaleRefused || !result.lyingProxyStruck || !result.patientPaid)
+      throw new Error('the EVM story did not end as it should');
   } finally {
     await release();
   }

@@ -1,22 +1,26 @@
 /**
  * The client path: medshare/evm's deployMedShare and MedShareClient, through viem, against a
  * JSON-RPC endpoint served over HTTP on 127.0.0.1 by the in-process chain (not direct VM calls).
- * The nine steps end to end with a real proof; refusals come back as RefusalReasons without
- * spending gas; views read the contract's state; a chain without Prague refuses the deployment.
+ * A v2 sale end to end with a real proof (deposit, escrow, consent naming the registrant, grant and
+ * acceptance with the form signed by medshare/protocol's signers under `medshare.deployment`,
+ * delivery, the dispute window, settle); refusals come back as RefusalReasons without spending
+ * gas; views read the contract's state; a chain without Prague refuses the deployment.
  */
 import { createPublicClient, createWalletClient, defineChain, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalId, deployMedShare, type EvmOutcome, evmDeployment, type MedShareClient, recordId } from '../src/evm/index.js';
+import type { InProcessChain } from '../src/evm/in-process.js';
+import { ga07 } from '../src/pre/ga07.js';
+import { ga07Verifiable } from '../src/pre/ga07-verifiable.js';
 import {
-  deployMedShare,
-  type EvmOutcome,
-  type MedShareClient,
-  recordId,
+  ciphertextHeader,
+  createPkg,
+  encryptRecord,
+  issueReKey,
   signRecordCommitment,
   signSharingForm,
-} from '../src/evm/index.js';
-import type { InProcessChain } from '../src/evm/in-process.js';
-import { createPkg, issueReKey } from '../src/protocol/parties.js';
+} from '../src/protocol/parties.js';
 import { commitRecord, prove, randomFieldElement, releaseWorkers, requirementHash } from '../src/zk/index.js';
 import { identityField } from '../src/evm/encoding.js';
 import { MedshareError } from '../src/internal/errors.js';
@@ -27,7 +31,7 @@ import { SHAPE, testKeys } from './support/zk.js';
 const T0 = 1_700_000_000;
 const random = seededRandom('evm-client');
 const pkg = createPkg({ random, authority: 'ca:membership' });
-const names = ['authority', 'patient:alice', 'hospital:st-mary', 'institute:oncology-lab'] as const;
+const names = ['authority', 'patient:alice', 'hospital:st-mary', 'institute:oncology-lab', 'proxy:cloud-1'] as const;
 const keys = Object.fromEntries(names.map((n) => [n, testKey(`client:${n}`)])) as Record<(typeof names)[number], Uint8Array>;
 const account = (n: (typeof names)[number]) => privateKeyToAccount(`0x${Buffer.from(keys[n]).toString('hex')}`);
 
@@ -58,6 +62,7 @@ beforeAll(async () => {
     signParams: pkg.signParams,
     maxProofAge: 600,
     maxClockSkew: 60,
+    disputeWindow: 100,
   });
   as = Object.fromEntries(names.map((n) => [n, medshare.as(clientsFor(server.url, chain.chainId, n).wallet)])) as typeof as;
 });
@@ -73,47 +78,55 @@ function ok(outcome: EvmOutcome) {
 }
 
 describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
-  it('runs the nine steps and reads the state back', async () => {
+  it('runs a v2 sale (escrow, grant, acceptance, delivery, settlement) and reads the state back', async () => {
+    expect(medshare.deployment.deployment).toEqual(evmDeployment(chain.chainId, medshare.address));
     const alice = pkg.enroll('patient:alice', 'patient');
+    const hospital = pkg.enroll('hospital:st-mary', 'hospital');
     const lab = pkg.enroll('institute:oncology-lab', 'institution');
-    for (const [n, role] of [
-      ['patient:alice', 'patient'],
-      ['hospital:st-mary', 'hospital'],
-      ['institute:oncology-lab', 'institution'],
-    ] as const) {
-      ok(await medshare.register(n, role, account(n).address, T0));
+    const proxy = pkg.enroll('proxy:cloud-1', 'proxy');
+    for (const c of [alice, hospital, lab, proxy]) {
+      ok(await medshare.register(c.address, c.role, account(c.identity as (typeof names)[number]).address, T0));
     }
-    expect(await medshare.member('patient:alice')).toEqual({ index: 1, role: 'patient' });
-    expect(await medshare.member('patient:nobody')).toBeNull();
+    expect(await medshare.member(alice.address)).toEqual({ index: 1, role: 'patient' });
+    expect(await medshare.member('patient:alice')).toBeNull(); // the ledger knows the pseudonym only
+    expect(await medshare.pseudonymAt(1)).toBe(alice.address);
+    const carolAccount = privateKeyToAccount(`0x${Buffer.from(testKey('client:carol')).toString('hex')}`).address;
+    const notPseudonym = await medshare.register('patient:carol', 'patient', carolAccount, T0);
+    expect(notPseudonym).toMatchObject({ accepted: false, reason: 'notPseudonym', error: 'NotPseudonym' });
+    const labAddress = lab.address;
+    ok(await medshare.deposit(labAddress, 500, T0));
+    expect(await medshare.balance(labAddress)).toBe(500n);
 
     const zk = await testKeys('zk-keys');
     const requirement = { criteria: [{ field: 0, min: 40, max: 65 }], nonce: randomFieldElement({ random }) };
     chain.setTime(T0 + 10);
+    const terms = { criteriaHash: requirementHash(SHAPE, requirement), keywords: ['age'], reward: 100, exclusive: true };
+    const tooMuch = await as['institute:oncology-lab'].publishRequirement(
+      { ...terms, verificationKey: zk.verificationKey, capacity: 6 },
+      T0 + 10,
+    );
+    expect(tooMuch).toMatchObject({ accepted: false, reason: 'insufficientFunds' });
     const published = ok(
       await as['institute:oncology-lab'].publishRequirement(
-        {
-          criteriaHash: requirementHash(SHAPE, requirement),
-          keywords: ['age'],
-          verificationKey: zk.verificationKey,
-          reward: 100,
-          exclusive: true,
-        },
+        { ...terms, verificationKey: zk.verificationKey, capacity: 2 },
         T0 + 10,
       ),
     );
     const reqId = published.args.requirementId as Hex;
     expect((await medshare.verificationKey(reqId)).length).toBe(896);
+    expect(await medshare.balance(labAddress)).toBe(300n);
 
     const record = [52, 128, 61, 250, 1, 0, 37, 90];
     const blinding = randomFieldElement({ random });
     const commitment = commitRecord(SHAPE, record, blinding);
     chain.setTime(T0 + 20);
-    const sigma = signRecordCommitment(alice.signingKey, medshare.domain, commitment, { random });
-    const registered = ok(await as['hospital:st-mary'].registerRecord('patient:alice', commitment, sigma, T0 + 20));
+    const consent = signRecordCommitment(medshare.deployment, alice.signingKey, hospital.address, commitment, {
+      random,
+    });
+    const registered = ok(await as['hospital:st-mary'].registerRecord(alice.address, commitment, consent, T0 + 20));
     const recId = registered.args.recordId as Hex;
-    expect(recId).toBe(recordId('patient:alice', commitment));
-    expect(registered.gasUsed).toBeGreaterThan(150_000n);
-    const again = await as['hospital:st-mary'].registerRecord('patient:alice', commitment, sigma, T0 + 20);
+    expect(recId).toBe(recordId(alice.address, commitment));
+    const again = await as['hospital:st-mary'].registerRecord(alice.address, commitment, consent, T0 + 20);
     expect(again).toEqual({ accepted: false, reason: 'duplicate', error: 'Duplicate', hash: null });
 
     const { proof, publicSignals } = await prove(zk.provingKey, {
@@ -121,59 +134,91 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
       blinding,
       requirement,
       salt: 42n,
-      patientId: identityField('patient:alice'),
+      patientId: identityField(alice.address),
       timestamp: BigInt(T0 + 25),
     });
     chain.setTime(T0 + 30);
     const approved = ok(await as['patient:alice'].submitProof(reqId, recId, proof, publicSignals, T0 + 30));
     expect(approved.event).toBe('ProofAccepted');
-    expect(await medshare.stage(approved.args.approvalId as Hex)).toBe('approved');
+    const saleId = approved.args.approvalId as Hex;
+    expect(saleId).toBe(approvalId(reqId, recId));
+    expect(await medshare.sale(saleId)).toMatchObject({ stage: 'approved', reward: 100, escrow: 100, total: 0 });
     expect((await as['patient:alice'].submitProof(reqId, recId, proof, publicSignals, T0 + 30)).accepted).toBe(false);
 
-    const issued = issueReKey(
-      pkg.preParams,
-      pkg.recordKey('patient:alice', commitment),
-      'institute:oncology-lab',
-      ['proxy:cloud-1'],
-      1,
-      { random },
-    );
+    const stored = encryptRecord(pkg.preParams, alice.address, commitment, record, blinding, { random });
+    const issued = issueReKey(pkg.preParams, pkg.recordKey(alice.address, commitment), labAddress, [proxy.address], 1, {
+      random,
+    });
     chain.setTime(T0 + 40);
-    ok(await as['patient:alice'].grantAccess(reqId, recId, issued.reKeyCommitment, T0 + 40));
-
-    const form = {
-      patient: 'patient:alice',
-      institution: 'institute:oncology-lab',
-      dataHash: Buffer.from(commitment.toString(16).padStart(64, '0'), 'hex'),
-      timestamp: T0 + 50,
+    const form = await medshare.sharingForm(reqId, recId, commitment, T0 + 40);
+    expect(form).toMatchObject({
+      approvalId: saleId,
+      patient: alice.address,
+      institution: labAddress,
+      reward: 100,
+      exclusive: true,
+    });
+    const grant = {
+      reKeyCommitment: issued.reKeyCommitment,
+      proxies: issued.proxies,
+      ciphertextHeader: ciphertextHeader(stored),
+      formTime: T0 + 40,
     };
-    chain.setTime(T0 + 50);
-    const shared = ok(
-      await as['institute:oncology-lab'].share(
+    const forged = await as['patient:alice'].grantAccess(
+      reqId,
+      recId,
+      { ...grant, formSignature: signSharingForm(alice.signingKey, { ...form, reward: 1 }, { random }) },
+      T0 + 40,
+    );
+    expect(forged).toMatchObject({ accepted: false, reason: 'badSignature' });
+    ok(
+      await as['patient:alice'].grantAccess(
         reqId,
         recId,
-        {
-          ...form,
-          patientSignature: signSharingForm(alice.signingKey, medshare.domain, form, { random }),
-          institutionSignature: signSharingForm(lab.signingKey, medshare.domain, form, { random }),
-        },
-        T0 + 50,
+        { ...grant, formSignature: signSharingForm(alice.signingKey, form, { random }) },
+        T0 + 40,
       ),
     );
-    expect(shared.event).toBe('RecordShared');
-    expect(await medshare.stage(approved.args.approvalId as Hex)).toBe('shared');
-    expect(await medshare.balance(1)).toBe(100n);
-    expect(await medshare.record(recId)).toEqual({ patient: 1, registeredBy: 2, licenceCount: 1 });
+    chain.setTime(T0 + 45);
+    ok(await as['institute:oncology-lab'].acceptGrant(saleId, signSharingForm(lab.signingKey, form, { random }), T0 + 45));
+    expect(await medshare.proxies(saleId)).toEqual([4]);
+
+    const sealed = issued.sealedShares[0]?.sealed as Uint8Array;
+    const share = ga07Verifiable.decodeReKeyShare(
+      ga07.decrypt(pkg.preParams, proxy.decryptionKey, ga07.decodeCiphertext(sealed)),
+    );
+    const partial = ga07Verifiable.encodeReEncryptionShare(
+      ga07Verifiable.reEncryptShare(pkg.preParams, share, stored, { random }),
+    );
+    chain.setTime(T0 + 50);
+    const delivered = ok(await as['proxy:cloud-1'].deliver(saleId, partial, T0 + 50));
+    expect(delivered.event).toBe('PartialDelivered');
+    expect(Number(delivered.args.settleAt)).toBe(T0 + 150);
+    expect(await medshare.sale(saleId)).toMatchObject({ stage: 'settling', delivered: 1, deadline: T0 + 150 });
+    expect(await medshare.partialHash(saleId, 1)).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await medshare.settle(saleId)).toMatchObject({ accepted: false, reason: 'deadlineNotReached' });
+    chain.setTime(T0 + 150);
+    const late = await as['institute:oncology-lab'].dispute(saleId, 1);
+    expect(late).toEqual({ accepted: false, reason: null, error: 'DisputeWindowClosed', hash: null }); // no RefusalReason: EVM only
+    const settled = ok(await medshare.settle(saleId));
+    expect(settled.event).toBe('SaleSettled');
+    expect(await medshare.sale(saleId)).toMatchObject({ stage: 'delivered', escrow: 0 });
+    expect(await medshare.balance(alice.address)).toBe(100n);
+    expect(await medshare.supply()).toBe(500n);
+    expect(await medshare.record(recId)).toEqual({ patient: 1, registeredBy: 2, licenceCount: 1, pendingCount: 0 });
+    expect(await medshare.licence(recId, 0)).toEqual({ approvalId: saleId, institution: 3, exclusive: true, time: T0 + 150 });
     expect(await medshare.recordOfCommitment(commitment)).toBe(recId);
     expect(await medshare.recordOfCommitment(commitment + 1n)).toBeNull();
     expect(await medshare.record(`0x${'00'.repeat(32)}`)).toBeNull();
+    expect(await medshare.sale(`0x${'00'.repeat(32)}`)).toBeNull();
   });
 
   it('a refusal names its RefusalReason: a stale claimed time, the wrong sender', async () => {
     chain.setTime(T0 + 1000);
-    const stale = await medshare.register('patient:carol', 'patient', account('authority').address, T0);
+    const carol = pkg.pseudonymOf('patient:carol');
+    const stale = await medshare.register(carol, 'patient', account('authority').address, T0);
     expect(stale).toMatchObject({ accepted: false, reason: 'staleTimestamp' });
-    const notAuthority = await as['patient:alice'].register('patient:carol', 'patient', account('authority').address, T0 + 1000);
+    const notAuthority = await as['patient:alice'].register(carol, 'patient', account('authority').address, T0 + 1000);
     expect(notAuthority).toMatchObject({ accepted: false, reason: 'wrongRole' });
   });
 

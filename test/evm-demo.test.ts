@@ -1,7 +1,9 @@
 /**
- * `medshare demo --ledger evm` (src/evm/story.ts through the command line): the nine steps on an
- * in-process EVM with a real Groth16 proof, gas printed per on-chain step, the record delivered
- * and checked against the on-chain commitment, the second sale refused; and its option errors.
+ * `medshare demo --ledger evm` (src/evm/story.ts through the command line): the v2 sale on an
+ * in-process EVM with a real Groth16 proof - deposits and escrow, a 2-of-3 grant, a lying proxy
+ * disputed and struck, the settlement after the dispute window - gas printed per on-chain step, the
+ * record delivered and checked against the on-chain commitment, the second sale refused; and its
+ * option errors.
  */
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/args.js';
@@ -46,7 +48,7 @@ describe('medshare demo --ledger evm', () => {
     expect(t.err).toEqual(['medshare demo: error: --ledger evm needs medshare/zk, which is not part of this build']);
   });
 
-  it('runs the nine steps on the EVM and prints the gas of each on-chain step', async () => {
+  it('runs the v2 sale on the EVM (escrow, a lying proxy disputed and struck, settlement) and prints the gas of each on-chain step', async () => {
     const t = io();
     let released = 0;
     const cacheDirs: string[] = [];
@@ -75,11 +77,14 @@ describe('medshare demo --ledger evm', () => {
     expect(released).toBe(1);
     expect(cacheDirs).toEqual(['/tmp/medshare-evm-demo-circuits']); // --cache-dir reaches the proof system's loader
     const text = t.out.join('\n');
-    for (const step of ['setup', 'step 1', 'step 3', 'step 5', 'step 6', 'step 9']) {
+    for (const step of ['setup', 'step 1', 'step 3', 'step 5', 'step 6', 'accept', 'step 7', 'dispute', 'step 9']) {
       expect(text).toMatch(new RegExp(`\\[${step}\\] .*, [\\d,]+ gas\\)`));
     }
     expect(text).toContain('record matches the on-chain commitment');
+    expect(text).toMatch(/share 1 does not verify/);
     expect(text).toContain('refused by the contract: exclusiveLicence');
-    expect(text).toMatch(/record received intact: yes; second sale refused: yes/);
+    expect(text).toMatch(
+      /lying proxy struck: yes; patient paid at settlement: yes; record received intact: yes; second sale refused: yes/,
+    );
   });
 });

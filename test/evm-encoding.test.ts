@@ -25,13 +25,17 @@ import {
   encodePublicSignals,
   encodeSignature,
   encodeVerificationKey,
-  formSignable,
+  DISPUTE_ERRORS,
+  evmDeployment,
   isMedshareError,
+  medShareAbi,
+  REFUSAL_OF_ERROR,
   MedshareError,
   recordId,
-  recordSignable,
   requirementId,
 } from 'medshare/evm';
+import { deploymentId } from '../src/protocol/transactions.js';
+import type { RefusalReason } from '../src/protocol/contract.js';
 import { authSign, keyGen, setup } from '../src/sign/index.js';
 import { FIELD_ORDER, type Groth16Proof, type VerificationKey } from '../src/zk/index.js';
 import { seededRandom } from '../src/testing/random.js';
@@ -93,6 +97,33 @@ describe('round trips', () => {
   it('public signals are not reduced: x + r stays x + r (the contract refuses it as malformed)', () => {
     const aliased = fixture.publicSignals.map((s, i) => (i === 1 ? String(BigInt(s) + FIELD_ORDER) : s));
     expect(encodePublicSignals(aliased)[1]).toBe(BigInt(fixture.publicSignals[1] as string) + FIELD_ORDER);
+  });
+});
+
+describe('contract v2 on the EVM: deployment id and refusals', () => {
+  it("evmDeployment is docs/protocol.md's deployment id with the decimal chain id and the lower-case address", () => {
+    const id = evmDeployment(20251, domain.contract);
+    expect(id).toEqual(deploymentId('20251', domain.contract.toLowerCase()));
+    expect(evmDeployment(20251n, domain.contract.toLowerCase() as `0x${string}`)).toEqual(id);
+    expect(evmDeployment(20252, domain.contract)).not.toEqual(id);
+    expect(evmDeployment(20251, `0x${'11'.repeat(20)}`)).not.toEqual(id);
+  });
+
+  it('every error of the ABI is a refusal (one per contract RefusalReason), a dispute-path error, or a chain failure', () => {
+    const errors = medShareAbi.filter((item) => item.type === 'error').map((item) => (item as { name: string }).name);
+    const refusals = Object.keys(REFUSAL_OF_ERROR);
+    expect(errors.filter((e) => !refusals.includes(e) && !(DISPUTE_ERRORS as readonly string[]).includes(e)).sort()).toEqual(
+      ['CodeStoreFailed', 'PrecompileMissing'].filter((e) => errors.includes(e)),
+    );
+    for (const e of refusals) expect(errors).toContain(e);
+    // One to one: no two errors stand for one reason; the four off-chain reasons have none.
+    const reasons = Object.values(REFUSAL_OF_ERROR) as RefusalReason[];
+    expect(new Set(reasons).size).toBe(reasons.length);
+    for (const offChain of ['sealedKeyInvalid', 'reEncryptionProofInvalid', 'decryptionFailed', 'recordMismatch'] as const)
+      expect(reasons).not.toContain(offChain);
+    expect(reasons).toContain('notPseudonym');
+    expect(reasons).not.toContain('reservedIdentity' as RefusalReason);
+    expect(reasons.length).toBe(33);
   });
 });
 
@@ -186,24 +217,18 @@ describe('typed errors with stable codes', () => {
       { object: 'publicSignals', field: '[5]' },
     ],
     [
-      'recordSignable with a negative chain id',
-      () => recordSignable({ ...domain, chainId: -1n }, 'patient:alice', 1n),
+      'evmDeployment with a negative chain id',
+      () => evmDeployment(-1n, domain.contract),
       'ERR_ARGUMENT_VALUE',
-      { argument: 'domain.chainId' },
+      { argument: 'chainId' },
     ],
+    ['evmDeployment with a short address', () => evmDeployment(1, '0x1234'), 'ERR_ARGUMENT_VALUE', { argument: 'address' }],
     [
-      'recordSignable with a short address',
-      () => recordSignable({ ...domain, contract: '0x1234' }, 'patient:alice', 1n),
-      'ERR_ARGUMENT_VALUE',
-      { argument: 'domain.contract' },
-    ],
-    [
-      'recordSignable with a number for a commitment',
-      () => recordSignable(domain, 'patient:alice', 1 as never),
+      'evmDeployment with a string chain id',
+      () => evmDeployment('1' as never, domain.contract),
       'ERR_ARGUMENT_TYPE',
-      { argument: 'commitment' },
+      { argument: 'chainId' },
     ],
-    ['recordSignable with an empty identity', () => recordSignable(domain, '', 1n), 'ERR_ARGUMENT_VALUE', {}],
     [
       'recordId with a negative commitment',
       () => recordId('patient:alice', -1n),
@@ -211,25 +236,14 @@ describe('typed errors with stable codes', () => {
       { argument: 'commitment' },
     ],
     [
-      'formSignable with a 31-byte hash',
-      () => formSignable(domain, { patient: 'a', institution: 'b', dataHash: new Uint8Array(31), timestamp: 1 }),
-      'ERR_ARGUMENT_VALUE',
-      { argument: 'form.dataHash' },
-    ],
-    [
-      'formSignable at time 1.5',
-      () => formSignable(domain, { patient: 'a', institution: 'b', dataHash: new Uint8Array(32), timestamp: 1.5 }),
-      'ERR_ARGUMENT_VALUE',
-      { argument: 'form.timestamp' },
-    ],
-    [
       'requirementId with a negative reward',
       () =>
-        requirementId('institute:lab', {
+        requirementId(3, {
           criteriaHash: 1n,
           keywords: [],
           verificationKey: new Uint8Array(896),
           reward: -1,
+          capacity: 1,
           exclusive: false,
         }),
       'ERR_ARGUMENT_VALUE',

@@ -23,7 +23,7 @@ function makeNetwork(fsLayer: NodeFileSystem = fs) {
   const random = seededRandom(`network-${networks}`);
   const directory = join(root, `net-${networks++}`);
   const pkg = createPkg({ random });
-  const config = pkg.contractConfig();
+  const config = pkg.contractConfig({ chain: 'network-test', contract: 'sharing-v2' });
   let time = 1_700_000_000;
   const network = new VerificationNetwork({
     config,
@@ -37,7 +37,7 @@ function makeNetwork(fsLayer: NodeFileSystem = fs) {
   /** Registers a fresh identity (one PBFT round) and returns its receipt's outcome. */
   const register = () => {
     time += 3;
-    const operation = pkg.registration(`patient:p${registered++}`, 'patient', time, { random });
+    const operation = pkg.registration(config, `patient:p${registered++}`, 'patient', time, { random });
     return network.submit(config.authority, operation);
   };
   const nodeDir = (id: number) => join(directory, `node-${id}`);

@@ -42,7 +42,9 @@ describe('the whole story through PBFT (stand-in proofs)', () => {
     result = await runStory({
       proofSystem: standInProofSystem(),
       fields: 5,
-      proxies: 2,
+      proxies: 3,
+      threshold: 2,
+      proxyFault: 'lies',
       random: seededRandom('protocol-story'),
       onEvent: (e) => events.push(e),
     });
@@ -53,12 +55,31 @@ describe('the whole story through PBFT (stand-in proofs)', () => {
     expect(result.record).toHaveLength(5);
   });
 
-  it('refuses the second sale under the exclusive licence and names the patient', () => {
+  it('refuses the second sale under the exclusive licence and names the patient (by pseudonym)', () => {
+    const alice = result.context.parties.patient;
+    expect(alice.identity).toBe('patient:alice');
     expect(result.secondSale.accepted).toBe(false);
     if (result.secondSale.accepted) return;
     expect(result.secondSale.reason).toBe('exclusiveLicence');
-    expect(result.secondSale.accountable).toBe('patient:alice');
-    expect(result.secondSale.sender).toBe('patient:alice');
+    expect(result.secondSale.accountable).toBe(alice.address);
+    expect(result.secondSale.sender).toBe(alice.address);
+    expect(result.context.pkg.identityOf(alice.address)).toBe('patient:alice');
+  });
+
+  it('escrow and fair exchange: the t-th valid partial paid the patient and licensed lab A; a lying proxy was named', () => {
+    const { labA, patient, proxies } = result.context.parties;
+    expect(result.sale).toMatchObject({ stage: 'delivered', escrow: 0, reward: 100, exclusive: true, institution: labA.address });
+    expect(result.sale.deliveries.map((d) => d.index)).toEqual([2, 3]);
+    const state = result.network.nodes[0]?.ledger.contract;
+    expect(state?.balances.get(patient.address)).toBe(100);
+    expect(state?.records.get(result.sale.recordId)?.licences.map((l) => l.institution)).toEqual([labA.address]);
+    const step7 = events.find((e) => e.type === 'step' && e.step === 'step 7');
+    if (step7?.type !== 'step' || step7.step !== 'step 7') throw new Error('no step 7');
+    const lie = step7.report.deliveries.find((d) => d.behaviour === 'lies');
+    expect(lie?.outcome).toMatchObject({ accepted: false, reason: 'invalidPartial', accountable: proxies[0]?.address });
+    // Lab A escrowed 3 x 100 and paid 100; lab B escrowed 2 x 150 and got it back when it closed.
+    expect(state?.balances.get(labA.address)).toBe(1000 - 300);
+    expect(state?.balances.get(result.context.parties.labB.address)).toBe(500);
   });
 
   it('every node, the crashed one included, has the same ledger and contract state', () => {
@@ -98,6 +119,7 @@ describe('the whole story through PBFT (stand-in proofs)', () => {
     expect(steps).toEqual([
       'setup',
       'zk setup',
+      'deposit',
       'step 1',
       'step 2',
       'step 3',
@@ -105,11 +127,13 @@ describe('the whole story through PBFT (stand-in proofs)', () => {
       'step 5',
       'fault',
       'step 6',
+      'accept',
       'step 7',
-      'step 8',
       'step 9',
+      'step 8',
       'recovery',
       '5.1.5',
+      'close',
       'recovered',
     ]);
   });

@@ -14,6 +14,7 @@ import {
   RECORD,
   REQUIREMENT_A,
   random,
+  submitOp,
   T0,
   UNFIT_RECORD,
   type World,
@@ -35,6 +36,7 @@ afterAll(async () => {
 async function submit(record = RECORD, recordId = w.recordId) {
   return proofSubmission(
     {
+      config: w.config,
       patientKey: w.creds.patient.signingKey,
       proofSystem: groth16,
       provingKey: w.keys.provingKey,
@@ -58,17 +60,22 @@ describe('the contract with real Groth16 proofs', () => {
     if (tx.kind !== 'submitProof') throw new Error('kind');
     const proof = tx.body.proof.slice();
     proof[40] = (proof[40] as number) ^ 1; // inside A.y: off the curve or another point
-    const changed = signTransaction(w.creds.patient.signingKey, 'submitProof', { ...tx.body, proof }, tx.time, { random });
+    const changed = signTransaction(w.config, w.creds.patient.signingKey, 'submitProof', { ...tx.body, proof }, tx.time, {
+      random,
+    });
     const refused = apply(w, w.state, changed);
     expect(refused.outcome.accepted ? 'accepted' : refused.outcome.reason).toBe('invalidProof');
     expect(refused.state).toBe(w.state);
 
-    const unfit = await submit(UNFIT_RECORD, w.unfitRecordId);
-    const utx = decodeContractTransaction(unfit.operation);
+    // An honest client refuses to prove R = 0 (issue 12, item 4); a dishonest one's proof of R = 0 is refused on the ledger.
+    await expect(submit(UNFIT_RECORD, w.unfitRecordId)).rejects.toMatchObject({ reason: 'notEligible' });
+    const unfit = await submitOp(w, { record: UNFIT_RECORD, recordId: w.unfitRecordId });
+    const utx = decodeContractTransaction(unfit);
     if (utx.kind !== 'submitProof') throw new Error('kind');
     expect(utx.body.publicSignals[0]).toBe('0');
-    expect(apply(w, w.state, unfit.operation).outcome).toMatchObject({ accepted: false, reason: 'notEligible' });
+    expect(apply(w, w.state, unfit).outcome).toMatchObject({ accepted: false, reason: 'notEligible' });
     const claimed = signTransaction(
+      w.config,
       w.creds.patient.signingKey,
       'submitProof',
       { ...utx.body, publicSignals: ['1', ...utx.body.publicSignals.slice(1)] },
@@ -86,7 +93,12 @@ describe('the contract with real Groth16 proofs', () => {
       random: seededRandom('protocol-zk-story'),
     });
     expect(result.received).toEqual(result.record);
-    expect(result.secondSale).toMatchObject({ accepted: false, reason: 'exclusiveLicence', accountable: 'patient:alice' });
+    expect(result.secondSale).toMatchObject({
+      accepted: false,
+      reason: 'exclusiveLicence',
+      accountable: result.context.parties.patient.address,
+    });
+    expect(result.sale).toMatchObject({ stage: 'delivered', escrow: 0 });
     expect(result.agreed).toBe(true);
   });
 });

@@ -104,13 +104,22 @@ describe('string decoders round-trip every valid string exactly', () => {
             keywords: [keyword],
             verificationKey: new Uint8Array(1),
             reward: 0,
+            capacity: 1,
             exclusive: false,
           });
           const p = decodeContractTransaction(encodeEnvelope('publishRequirement', a, 5, publish, new Uint8Array(96)));
           expect(p.kind === 'publishRequirement' && p.body.keywords).toEqual([keyword]);
-          const grant = encodeBody('grantAccess', { approvalId: id, reKeyCommitment: new Uint8Array(1) });
+          const grant = encodeBody('grantAccess', {
+            approvalId: id,
+            reKeyCommitment: new Uint8Array(1),
+            proxies: [a],
+            ciphertextHeader: new Uint8Array(1),
+            formTime: 5,
+            formSignature: new Uint8Array(1),
+          });
           const g = decodeContractTransaction(encodeEnvelope('grantAccess', a, 5, grant, new Uint8Array(96)));
           expect(g.kind === 'grantAccess' && g.body.approvalId).toBe(id);
+          expect(g.kind === 'grantAccess' && g.body.proxies).toEqual([a]);
         },
       ),
       { numRuns: 200 },

@@ -19,23 +19,29 @@ import {
 } from 'viem';
 import { ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
 import type { RefusalReason } from '../protocol/contract.js';
-import type { Role } from '../protocol/transactions.js';
+import type { DeploymentRef } from '../protocol/parties.js';
+import type { Role, SharingForm } from '../protocol/transactions.js';
 import type { AuthSignParams } from '../sign/cha-cheon.js';
 import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
 import { medShareAbi, medShareBytecode } from './artifacts.js';
 import {
   checkCommitment,
   type DecodedRevert,
+  type DisputeError,
   decodeRevert,
   type EvmDomain,
   encodeAuthSignParams,
   encodeProof,
   encodePublicSignals,
+  encodeSignature,
   encodeVerificationKey,
+  evmDeployment,
   identityKey,
   ROLE_CODES,
+  type EvmStage,
   type RefusalError,
   STAGES,
+  approvalId,
 } from './encoding.js';
 
 /** A contract call as viem takes it. */
@@ -141,10 +147,10 @@ export type EvmOutcome =
   | {
       /** Refused by the contract (nothing was sent when the simulation refused it). */
       readonly accepted: false;
-      /** The medshare/protocol RefusalReason. */
-      readonly reason: RefusalReason;
+      /** The medshare/protocol RefusalReason; null for a refusal of the dispute path (`DISPUTE_ERRORS`). */
+      readonly reason: RefusalReason | null;
       /** The contract's error name. */
-      readonly error: RefusalError;
+      readonly error: RefusalError | DisputeError;
       /** The transaction hash, when the call was mined and reverted there. */
       readonly hash: Hex | null;
     };
@@ -161,6 +167,12 @@ export interface DeployOptions {
   readonly maxProofAge?: number;
   /** How far a claimed time may be from the block's time, seconds (default 300). */
   readonly maxClockSkew?: number;
+  /** From an accepted submission, the time to grant and accept, seconds (default 86 400). */
+  readonly grantWindow?: number;
+  /** From the acceptance (or a struck delivery), the time for the proxies to deliver, seconds (default 3600). */
+  readonly deliveryWindow?: number;
+  /** From the t-th delivery, the time the institution has to dispute a partial before anyone may settle, seconds (default 3600). */
+  readonly disputeWindow?: number;
 }
 
 /** A requirement as it is published. */
@@ -171,26 +183,26 @@ export interface RequirementInput {
   readonly keywords: readonly string[];
   /** VK_c: snarkjs JSON (medshare/zk) or the contract's 896 bytes. */
   readonly verificationKey: VerificationKey | Uint8Array;
-  /** Reward per record. */
-  readonly reward: number | bigint;
+  /** Reward per record (escrowed: reward x capacity leaves the institution's balance). */
+  readonly reward: number;
+  /** How many records it buys at most. */
+  readonly capacity: number;
   /** Exclusive licence? */
   readonly exclusive: boolean;
 }
 
-/** The Fig. 3 form with both signatures, as `share` takes it. */
-export interface SignedSharingForm {
-  /** The patient's identity. */
-  readonly patient: string;
-  /** The research institution's identity. */
-  readonly institution: string;
-  /** The record commitment as 32 bytes. */
-  readonly dataHash: Uint8Array;
-  /** When the sharing was agreed, seconds. */
-  readonly timestamp: number;
-  /** The patient's AuthSign on the form, 256 bytes (medshare/evm `signSharingForm`). */
-  readonly patientSignature: Uint8Array;
-  /** The institution's AuthSign on the form, 256 bytes. */
-  readonly institutionSignature: Uint8Array;
+/** What the patient grants (step 6), as `grantAccess` takes it. */
+export interface GrantInput {
+  /** The encoded t-of-n key commitment (medshare/protocol `issueReKey(...).reKeyCommitment`). */
+  readonly reKeyCommitment: Uint8Array;
+  /** The n proxies' pseudonyms, in share order. */
+  readonly proxies: readonly string[];
+  /** The stored ciphertext's header (medshare/protocol `ciphertextHeader`). */
+  readonly ciphertextHeader: Uint8Array;
+  /** The sharing form's time, seconds. */
+  readonly formTime: number;
+  /** The patient's signature on the sale's form (medshare/protocol `signSharingForm` under {@link MedShareClient.deployment}), 96 bytes or the contract's 256. */
+  readonly formSignature: Uint8Array;
 }
 
 /** A member as the contract holds it. */
@@ -213,6 +225,55 @@ export interface EvmRecord {
   readonly registeredBy: number;
   /** How many licences it was shared under. */
   readonly licenceCount: number;
+  /** How many sales of it are in progress (granted, accepted, settling or disputed). */
+  readonly pendingCount: number;
+}
+
+/** A licence under which a record was shared. */
+export interface EvmLicence {
+  /** The sale that wrote it. */
+  readonly approvalId: Hex;
+  /** The institution's member index. */
+  readonly institution: number;
+  /** Exclusive? */
+  readonly exclusive: boolean;
+  /** The block time when the sale settled, seconds. */
+  readonly time: number;
+}
+
+/** A sale (an accepted submission) as the contract holds it. */
+export interface EvmSale {
+  /** Its stage. */
+  readonly stage: EvmStage;
+  /** The licence terms. */
+  readonly exclusive: boolean;
+  /** The reward, fixed at the submission. */
+  readonly reward: number;
+  /** The reward held for it (0 once paid or refunded). */
+  readonly escrow: number;
+  /**
+   * Until accepted the last moment to grant and accept; once accepted the delivery deadline;
+   * while settling the end of the dispute window.
+   */
+  readonly deadline: number;
+  /** The institution's member index. */
+  readonly institution: number;
+  /** t (0 before the grant). */
+  readonly threshold: number;
+  /** n (0 before the grant). */
+  readonly total: number;
+  /** Partials delivered and not struck. */
+  readonly delivered: number;
+  /** The share index under dispute (0: none). */
+  readonly disputedIndex: number;
+  /** The sharing form's time (0 before the grant). */
+  readonly formTime: number;
+  /** The requirement (null before the grant). */
+  readonly requirementId: Hex | null;
+  /** The record (null before the grant). */
+  readonly recordId: Hex | null;
+  /** The record commitment (null before the grant). */
+  readonly commitment: bigint | null;
 }
 
 const ROLE_OF_CODE: readonly (Role | undefined)[] = [undefined, 'patient', 'hospital', 'institution', 'proxy', 'verifier'];
@@ -265,6 +326,15 @@ export class MedShareClient {
     return { chainId: this.chainId, contract: this.address };
   }
 
+  /**
+   * The deployment as medshare/protocol's signers take it (`{ deployment: evmDeployment(chainId,
+   * address) }`): sign consents and forms with `signRecordCommitment(medshare.deployment, ...)` and
+   * `signSharingForm`, exactly as for the PBFT contract.
+   */
+  get deployment(): DeploymentRef {
+    return { deployment: evmDeployment(this.chainId, this.address) };
+  }
+
   /** The same contract, sending from another wallet (another member's account). */
   as(wallet: MedShareWallet): MedShareClient {
     return new MedShareClient(this.address, { publicClient: this.clients.publicClient, wallet }, this.chainId);
@@ -284,6 +354,7 @@ export class MedShareClient {
     } catch (error) {
       const revert = refusalOf(error);
       if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash: null };
+      if (revert?.kind === 'dispute') return { accepted: false, reason: null, error: revert.error, hash: null };
       throw error;
     }
     const data = encodeFunctionData({ abi: medShareAbi as Abi, functionName, args });
@@ -303,6 +374,7 @@ export class MedShareClient {
       } catch (error) {
         const revert = refusalOf(error);
         if (revert?.kind === 'refusal') return { accepted: false, reason: revert.reason, error: revert.error, hash };
+        if (revert?.kind === 'dispute') return { accepted: false, reason: null, error: revert.error, hash };
       }
       throw new MedshareError('ERR_EVM_CHAIN', `${functionName}: transaction ${hash} reverted without a named refusal`);
     }
@@ -321,13 +393,33 @@ export class MedShareClient {
     return this.clients.publicClient.readContract({ address: this.address, abi: medShareAbi as Abi, functionName, args });
   }
 
-  /** Section 4.2.3: the membership authority registers `identity` with `role`, acting from `account`. */
+  /** A signature as the contract takes it: medshare/sign's 96 bytes converted, the contract's 256 passed through. */
+  private static signature(signature: Uint8Array, name: string): Hex {
+    abytes(signature, name);
+    return hexBytes(signature.length === 96 ? encodeSignature(signature) : signature, name);
+  }
+
+  /**
+   * Section 4.2.3: the membership authority registers the pseudonym `identity` (`Pkg.pseudonymOf`)
+   * with `role`, acting from `account` (the contract knows the member by it).
+   */
   async register(identity: string, role: Role, account: Hex, time: number): Promise<EvmOutcome> {
     return this.send('register', [identity, ROLE_CODES[role] ?? 0, account, seconds(time)]);
   }
 
-  /** Step 1: an institution publishes a requirement; `args.requirementId` of the outcome is its id. */
+  /** The membership authority credits `amount` to the member `account` (a pseudonym). */
+  async deposit(account: string, amount: number, time: number): Promise<EvmOutcome> {
+    return this.send('deposit', [astring(account, 'account'), seconds(amount, 'amount'), seconds(time)]);
+  }
+
+  /** The sender takes `amount` out of its available balance. */
+  async withdraw(amount: number, time: number): Promise<EvmOutcome> {
+    return this.send('withdraw', [seconds(amount, 'amount'), seconds(time)]);
+  }
+
+  /** Step 1: an institution publishes a requirement, escrowing reward x capacity; `args.requirementId` of the outcome is its id. */
   async publishRequirement(requirement: RequirementInput, time: number): Promise<EvmOutcome> {
+    aobject(requirement, 'requirement');
     const key =
       requirement.verificationKey instanceof Uint8Array
         ? requirement.verificationKey
@@ -336,18 +428,32 @@ export class MedShareClient {
       requirement.criteriaHash,
       [...requirement.keywords],
       hexBytes(key),
-      BigInt(requirement.reward),
+      seconds(requirement.reward, 'requirement.reward'),
+      ainteger(requirement.capacity, 'requirement.capacity', 0, 0xffff_ffff),
       requirement.exclusive,
       seconds(time),
     ]);
   }
 
-  /** Steps 2-3: the record commitment with the patient's signature (medshare/evm `signRecordCommitment`). */
-  async registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
-    return this.send('registerRecord', [patient, commitment, hexBytes(patientSignature, 'patientSignature'), seconds(time)]);
+  /** The institution closes its requirement; the escrow of unreserved places returns to it. */
+  async closeRequirement(requirementId: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('closeRequirement', [requirementId, seconds(time)]);
   }
 
-  /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings). */
+  /**
+   * Steps 2-3: the record commitment with the patient's consent naming the registrant
+   * (medshare/protocol `signRecordCommitment(medshare.deployment, patientKey, registrant, commitment)`).
+   */
+  async registerRecord(patient: string, commitment: bigint, patientSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('registerRecord', [
+      patient,
+      checkCommitment(commitment, 'commitment'),
+      MedShareClient.signature(patientSignature, 'patientSignature'),
+      seconds(time),
+    ]);
+  }
+
+  /** Steps 4-5: the proof (snarkjs JSON or packed bytes) and its public signals (decimal strings); `args.approvalId` names the sale. */
   async submitProof(
     requirementId: Hex,
     recordId: Hex,
@@ -364,39 +470,109 @@ export class MedShareClient {
     ]);
   }
 
-  /** Step 6: the re-encryption key commitment (medshare/pre ga07Verifiable `encodeReKeyCommitment`). */
-  async grantAccess(requirementId: Hex, recordId: Hex, reKeyCommitment: Uint8Array, time: number): Promise<EvmOutcome> {
-    return this.send('grantAccess', [requirementId, recordId, hexBytes(reKeyCommitment, 'reKeyCommitment'), seconds(time)]);
-  }
-
-  /** Step 9: the Fig. 3 form signed by both parties. */
-  async share(requirementId: Hex, recordId: Hex, form: SignedSharingForm, time: number): Promise<EvmOutcome> {
-    return this.send('share', [
+  /**
+   * Step 6: the patient's grant of the sale of `recordId` under `requirementId` (the sale's id is
+   * `approvalId(requirementId, recordId)`) - key commitment, proxies, ciphertext header - and its
+   * signature on the sale's form ({@link MedShareClient.sharingForm}).
+   */
+  async grantAccess(requirementId: Hex, recordId: Hex, grant: GrantInput, time: number): Promise<EvmOutcome> {
+    aobject(grant, 'grant');
+    return this.send('grantAccess', [
       requirementId,
       recordId,
-      {
-        patient: form.patient,
-        institution: form.institution,
-        dataHash: hexBytes(form.dataHash, 'form.dataHash'),
-        timestamp: seconds(form.timestamp, 'form.timestamp'),
-        patientSignature: hexBytes(form.patientSignature, 'form.patientSignature'),
-        institutionSignature: hexBytes(form.institutionSignature, 'form.institutionSignature'),
-      },
+      hexBytes(grant.reKeyCommitment, 'grant.reKeyCommitment'),
+      [...grant.proxies],
+      hexBytes(grant.ciphertextHeader, 'grant.ciphertextHeader'),
+      seconds(grant.formTime, 'grant.formTime'),
+      MedShareClient.signature(grant.formSignature, 'grant.formSignature'),
       seconds(time),
     ]);
   }
 
-  /** The member registered as `identity`, or null. */
+  /** The institution accepts the grant and countersigns the form (same form time). */
+  async acceptGrant(approvalId: Hex, formSignature: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('acceptGrant', [approvalId, MedShareClient.signature(formSignature, 'formSignature'), seconds(time)]);
+  }
+
+  /**
+   * Step 7: a proxy posts its partial re-encryption (ga07Verifiable `encodeReEncryptionShare`). The
+   * contract checks its layout, not its proof (docs/evm.md); the t-th starts the dispute window.
+   */
+  async deliver(approvalId: Hex, partial: Uint8Array, time: number): Promise<EvmOutcome> {
+    return this.send('deliver', [approvalId, hexBytes(partial, 'partial'), seconds(time)]);
+  }
+
+  /** The institution takes back the escrow of a sale not completed by its deadline. */
+  async reclaim(approvalId: Hex, time: number): Promise<EvmOutcome> {
+    return this.send('reclaim', [approvalId, seconds(time)]);
+  }
+
+  /** Anyone, once the dispute window has passed undisputed: the patient is paid and the licence written. */
+  async settle(approvalId: Hex): Promise<EvmOutcome> {
+    return this.send('settle', [approvalId]);
+  }
+
+  /** The sale's institution, within the dispute window: the partial of share `index` does not verify. */
+  async dispute(approvalId: Hex, index: number): Promise<EvmOutcome> {
+    return this.send('dispute', [approvalId, ainteger(index, 'index', 1, 255)]);
+  }
+
+  /**
+   * The membership authority's ruling on a dispute, after checking the partial off chain
+   * (`ga07Verifiable.verifyReEncryptionShare` with the grant's key commitment and header): valid,
+   * the sale settles; invalid, the delivery is struck and the sale goes back to `accepted`.
+   */
+  async resolveDispute(approvalId: Hex, index: number, partialValid: boolean): Promise<EvmOutcome> {
+    return this.send('resolveDispute', [approvalId, ainteger(index, 'index', 1, 255), partialValid === true]);
+  }
+
+  /** The member registered as `identity` (a pseudonym), or null. */
   async member(identity: string): Promise<EvmMember | null> {
     const [index, role] = (await this.read('seatOfIdentity', [identityKey(identity)])) as [number, number];
     const name = ROLE_OF_CODE[role];
     return index === 0 || name === undefined ? null : { index, role: name };
   }
 
+  /** The pseudonym of the member at `index` (`addr:` and 40 hex digits), or null. */
+  async pseudonymAt(index: number): Promise<string | null> {
+    const [role, pseudonym] = (await this.read('members', [ainteger(index, 'index', 0, 0xffff_ffff)])) as [number, Hex, bigint];
+    return role === 0 ? null : `addr:${pseudonym.slice(2).toLowerCase()}`;
+  }
+
+  /** The available balance of the member `identity` (a pseudonym); 0 for none. */
+  async balance(identity: string): Promise<bigint> {
+    const seat = await this.member(identity);
+    if (seat === null) return 0n;
+    const [, , balance] = (await this.read('members', [seat.index])) as [number, Hex, bigint];
+    return balance;
+  }
+
+  /** Everything deposited and not withdrawn: balances plus requirements' and sales' escrow. */
+  async supply(): Promise<bigint> {
+    return (await this.read('supply', [])) as bigint;
+  }
+
   /** A record, or null. */
   async record(id: Hex): Promise<EvmRecord | null> {
-    const [patient, registeredBy, licenceCount] = (await this.read('records', [id])) as [number, number, number];
-    return patient === 0 ? null : { patient, registeredBy, licenceCount };
+    const [patient, registeredBy, licenceCount, , , , pendingCount] = (await this.read('records', [id])) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      boolean,
+      number,
+    ];
+    return patient === 0 ? null : { patient, registeredBy, licenceCount, pendingCount };
+  }
+
+  /** Licence `i` (from 0) of a record. */
+  async licence(recordId: Hex, i: number): Promise<EvmLicence> {
+    const [approvalId, institution, exclusive, time] = (await this.read('licences', [
+      recordId,
+      BigInt(ainteger(i, 'i', 0, 0xffff_ffff)),
+    ])) as [Hex, number, boolean, bigint];
+    return { approvalId, institution, exclusive, time: Number(time) };
   }
 
   /**
@@ -409,18 +585,96 @@ export class MedShareClient {
     return BigInt(id) === 0n ? null : id;
   }
 
-  /** The stage of an accepted submission ('none' when there is none). */
-  async stage(approvalId: Hex): Promise<(typeof STAGES)[number]> {
-    const [stage] = (await this.read('approvals', [approvalId])) as [number, Hex];
-    return STAGES[stage] ?? 'none';
+  /** A sale (an accepted submission) as the contract holds it, or null. */
+  async sale(approvalId: Hex): Promise<EvmSale | null> {
+    const [stage, exclusive, reward, deadline, institution, threshold, total, delivered, disputedIndex, formTime] =
+      (await this.read('sales', [approvalId])) as [
+        number,
+        boolean,
+        bigint,
+        bigint,
+        number,
+        number,
+        number,
+        number,
+        number,
+        bigint,
+      ];
+    if (stage === 0) return null;
+    const [requirementId, recordId, commitment] = (await this.read('grants', [approvalId])) as [Hex, Hex, bigint, Hex];
+    const name = STAGES[stage] ?? 'none';
+    return {
+      stage: name,
+      exclusive,
+      reward: Number(reward),
+      escrow: name === 'delivered' || name === 'refunded' ? 0 : Number(reward),
+      deadline: Number(deadline),
+      institution,
+      threshold,
+      total,
+      delivered,
+      disputedIndex,
+      formTime: Number(formTime),
+      requirementId: BigInt(requirementId) === 0n ? null : requirementId,
+      recordId: BigInt(recordId) === 0n ? null : recordId,
+      commitment: total === 0 ? null : commitment,
+    };
   }
 
-  /** The balance of the member at `index` (rewards credited to patients, debited from institutions). */
-  async balance(index: number): Promise<bigint> {
-    return (await this.read('balances', [index])) as bigint;
+  /** The member indices of a grant's proxies, in share order (empty before the grant). */
+  async proxies(approvalId: Hex): Promise<number[]> {
+    const sale = await this.sale(approvalId);
+    const out: number[] = [];
+    for (let i = 0; i < (sale?.total ?? 0); i++) {
+      const slot = (await this.read('proxySlots', [approvalId, BigInt(i >> 3)])) as bigint;
+      out.push(Number((slot >> BigInt(32 * (i % 8))) & 0xffff_ffffn));
+    }
+    return out;
   }
 
-  /** The verification key a requirement was published with (896 bytes; empty when it was malformed). */
+  /** keccak256 of the partial delivered for share `index` and not struck, or null. */
+  async partialHash(approvalId: Hex, index: number): Promise<Hex | null> {
+    const hash = (await this.read('partialHashOf', [approvalId, BigInt(ainteger(index, 'index', 1, 255))])) as Hex;
+    return BigInt(hash) === 0n ? null : hash;
+  }
+
+  /**
+   * The Fig. 3 form of a sale as the contract rebuilds it, for medshare/protocol's
+   * `signSharingForm`: this deployment, the contract's ids spelled "0x" and 64 hex digits, the
+   * parties' pseudonyms, the commitment, the requirement's reward and licence terms, `formTime`.
+   * @param commitment - the record's commitment (the RecordRegistered event's; `recordOfCommitment` maps it back)
+   * @throws ArgumentValueError when the requirement or the record is not on chain, or the
+   *   commitment is not the record's
+   */
+  async sharingForm(requirementId: Hex, recordId: Hex, commitment: bigint, formTime: number): Promise<SharingForm> {
+    const requirement = (await this.read('requirementOf', [requirementId])) as {
+      institution: number;
+      reward: bigint;
+      exclusive: boolean;
+    };
+    const record = await this.record(recordId);
+    if (requirement.institution === 0) throw new ArgumentValueError('requirementId', 'no such requirement');
+    if (record === null) throw new ArgumentValueError('recordId', 'no such record');
+    const [patient, institution] = await Promise.all([
+      this.pseudonymAt(record.patient),
+      this.pseudonymAt(requirement.institution),
+    ]);
+    if ((await this.recordOfCommitment(commitment)) !== recordId) throw new ArgumentValueError('commitment', "not the record's");
+    return {
+      deployment: this.deployment.deployment,
+      approvalId: approvalId(requirementId, recordId),
+      requirementId,
+      recordId,
+      patient: patient ?? '',
+      institution: institution ?? '',
+      commitment,
+      reward: Number(requirement.reward),
+      exclusive: requirement.exclusive,
+      time: ainteger(formTime, 'formTime', 0, Number.MAX_SAFE_INTEGER),
+    };
+  }
+
+  /** The verification key a requirement was published with (896 bytes; empty when there is none). */
   async verificationKey(requirementId: Hex): Promise<Uint8Array> {
     const hex = (await this.read('verificationKeyOf', [requirementId])) as Hex;
     return hexToBytes(hex);
@@ -450,8 +704,13 @@ export async function deployMedShare(clients: MedShareClients, options: DeployOp
     astring(options.authority, 'options.authority'),
     options.authorityAccount ?? wallet.account.address,
     hexBytes(encodeAuthSignParams(options.signParams)),
-    seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
-    seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
+    {
+      maxProofAge: seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
+      maxClockSkew: seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
+      grantWindow: seconds(options.grantWindow ?? 86_400, 'options.grantWindow'),
+      deliveryWindow: seconds(options.deliveryWindow ?? 3600, 'options.deliveryWindow'),
+      disputeWindow: seconds(options.disputeWindow ?? 3600, 'options.disputeWindow'),
+    },
   ] as const;
   try {
     await publicClient.call({

@@ -13,8 +13,7 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
-import { type Hex, decodeErrorResult, encodeAbiParameters, hexToBytes, keccak256, toHex } from 'viem';
-import { ByteWriter } from '../internal/bytes.js';
+import { type Hex, decodeErrorResult, encodeAbiParameters, keccak256, toHex } from 'viem';
 import { canonicalDecimal } from '../internal/decimal.js';
 import {
   ArgumentTypeError,
@@ -27,10 +26,9 @@ import {
   EncodingError,
 } from '../internal/errors.js';
 import { identityBytes } from '../internal/identity.js';
-import type { RandomOptions } from '../internal/random.js';
 import type { RefusalReason } from '../protocol/contract.js';
-import type { Role } from '../protocol/transactions.js';
-import { type AuthSignParams, authSign, type SigningKey } from '../sign/cha-cheon.js';
+import { deploymentId, type Role } from '../protocol/transactions.js';
+import type { AuthSignParams } from '../sign/cha-cheon.js';
 import type { Groth16Proof, VerificationKey } from '../zk/keys.js';
 import { identityToField } from '../zk/statement.js';
 import { medShareAbi } from './artifacts.js';
@@ -373,20 +371,34 @@ export interface EvmDomain {
   readonly contract: Hex;
 }
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
-
-/** The signed bytes' prefix: str(tag) || chain id (32 bytes) || contract (20 bytes); str = u32 length, bytes. */
-function domainBytes(tag: string, domain: EvmDomain): ByteWriter {
-  aobject(domain, 'domain');
-  const { chainId: id, contract: address } = domain;
-  if (typeof id !== 'bigint' && !Number.isSafeInteger(id)) throw new ArgumentTypeError('domain.chainId', 'an integer', id);
-  const chainId = BigInt(id);
-  if (chainId < 0n || chainId >= 1n << 256n) throw new ArgumentValueError('domain.chainId', 'out of range');
+/**
+ * The deployment id (docs/protocol.md, "The deployment id") of a MedShare contract on an EVM:
+ * `deploymentId(chain, contract)` with `chain` the chain id in decimal (no sign, no leading zero)
+ * and `contract` the address as "0x" and 40 lower-case hex digits. The contract computes the same
+ * 32 bytes in its constructor, so members sign with `medshare/protocol`'s signers
+ * (`signRecordCommitment`, `signSharingForm`, the binding) under
+ * `{ deployment: evmDeployment(chainId, address) }`, for either ledger, and a signature made for one
+ * deployment is refused by every other.
+ * @param chainId - the chain id (EIP-155), a non-negative integer
+ * @param address - the contract's address (any case)
+ * @returns 32 bytes
+ * @throws ArgumentTypeError / ArgumentValueError for a chain id that is not a non-negative integer
+ *   below 2^256 or an address that is not 0x and 40 hex digits
+ * @example
+ * ```ts
+ * const config = { deployment: evmDeployment(medshare.chainId, medshare.address) };
+ * const consent = encodeSignature(signRecordCommitment(config, alice.signingKey, hospital.address, commitment));
+ * ```
+ */
+export function evmDeployment(chainId: number | bigint, address: Hex): Uint8Array {
+  if (typeof chainId !== 'bigint' && !Number.isSafeInteger(chainId))
+    throw new ArgumentTypeError('chainId', 'an integer', chainId);
+  const id = BigInt(chainId);
+  if (id < 0n || id >= 1n << 256n) throw new ArgumentValueError('chainId', 'expected an integer in [0, 2^256)');
   if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
-    throw new ArgumentValueError('domain.contract', 'expected a 20-byte address (0x and 40 hex digits)');
+    throw new ArgumentValueError('address', 'expected a 20-byte address (0x and 40 hex digits)');
   }
-  const contract = hexToBytes(address);
-  return new ByteWriter(256).bytes(utf8(tag)).raw(numberToBytesBE(chainId, 32)).raw(contract);
+  return deploymentId(id.toString(10), address.toLowerCase());
 }
 
 /** A record commitment as the contract's uint256 (internal to medshare/evm: the client checks with it too). */
@@ -396,78 +408,9 @@ export function checkCommitment(commitment: bigint, name: string): bigint {
   return commitment;
 }
 
-/**
- * The bytes a patient signs to register a record on chain (the contract's `recordSignable`):
- * str("medshare/evm/v1/record") || chainId (32 bytes) || contract (20 bytes) || str(patient) ||
- * commitment (32 bytes); str is a 4-byte big-endian length and the bytes.
- */
-export function recordSignable(domain: EvmDomain, patient: string, commitment: bigint): Uint8Array {
-  const id = identityBytes(patient, 'patient');
-  return domainBytes('medshare/evm/v1/record', domain)
-    .bytes(id)
-    .raw(numberToBytesBE(checkCommitment(commitment, 'commitment'), 32))
-    .finish();
-}
-
-/** A Fig. 3 form without its signatures, as the contract takes it. */
-export interface EvmSharingForm {
-  /** The patient's identity. */
-  readonly patient: string;
-  /** The research institution's identity. */
-  readonly institution: string;
-  /** The record commitment as 32 bytes (the contract compares it with the registered commitment). */
-  readonly dataHash: Uint8Array;
-  /** When the sharing was agreed, seconds (at most 2^53 - 1). */
-  readonly timestamp: number;
-}
-
-/**
- * The bytes both parties sign on a Fig. 3 form (the contract's `formSignable`):
- * str("medshare/evm/v1/form") || chainId || contract || str(patient) || str(institution) ||
- * dataHash || timestamp (8 bytes).
- */
-export function formSignable(domain: EvmDomain, form: EvmSharingForm): Uint8Array {
-  const patient = identityBytes(form.patient, 'form.patient');
-  const institution = identityBytes(form.institution, 'form.institution');
-  if (abytes(form.dataHash, 'form.dataHash').length !== 32) throw new ArgumentValueError('form.dataHash', 'expected 32 bytes');
-  ainteger(form.timestamp, 'form.timestamp', 0, Number.MAX_SAFE_INTEGER);
-  return domainBytes('medshare/evm/v1/form', domain)
-    .bytes(patient)
-    .bytes(institution)
-    .raw(form.dataHash)
-    .u64(form.timestamp)
-    .finish();
-}
-
-/**
- * sigma_a on chain: the patient's AuthSign on {@link recordSignable}, in the contract's form.
- * @returns 256 bytes
- */
-export function signRecordCommitment(
-  patientKey: SigningKey,
-  domain: EvmDomain,
-  commitment: bigint,
-  options?: RandomOptions,
-): Uint8Array {
-  return encodeSignature(authSign(patientKey, recordSignable(domain, patientKey.identity, commitment), options));
-}
-
-/**
- * A party's AuthSign on a Fig. 3 form ({@link formSignable}), in the contract's form.
- * @returns 256 bytes
- */
-export function signSharingForm(
-  signingKey: SigningKey,
-  domain: EvmDomain,
-  form: EvmSharingForm,
-  options?: RandomOptions,
-): Uint8Array {
-  return encodeSignature(authSign(signingKey, formSignable(domain, form), options));
-}
-
 // ---------------------------------------------------------------- ids
 
-/** keccak256 of an identity's UTF-8: the contract's key for a member. */
+/** keccak256 of an identity's UTF-8 (a member's pseudonym): the contract's key for a member. */
 export function identityKey(identity: string): Hex {
   return keccak256(identityBytes(identity, 'identity'));
 }
@@ -482,39 +425,47 @@ export interface RequirementFields {
   readonly verificationKey: Uint8Array;
   /** The reward per record. */
   readonly reward: bigint | number;
+  /** How many records it buys at most. */
+  readonly capacity: number;
   /** Whether the licence is exclusive. */
   readonly exclusive: boolean;
 }
 
 /**
- * The id the contract gives a requirement: keccak256(abi.encode("req", keccak256(institution), fields...)).
+ * The id the contract gives a requirement: keccak256(abi.encode("req", institution, criteriaHash,
+ * keywords, verificationKey, reward, capacity, exclusive)), `institution` being the publishing
+ * member's index (its seat: `MedShareClient.member(pseudonym).index`).
  * @throws ArgumentTypeError or ArgumentValueError naming a field that the contract could not take
  */
-export function requirementId(institution: string, fields: RequirementFields): Hex {
+export function requirementId(institution: number, fields: RequirementFields): Hex {
+  ainteger(institution, 'institution', 1, 0xffff_ffff);
   aobject(fields, 'fields');
   checkCommitment(fields.criteriaHash, 'fields.criteriaHash');
   aarray(fields.keywords, 'fields.keywords');
   abytes(fields.verificationKey, 'fields.verificationKey');
   if (typeof fields.reward !== 'bigint') ainteger(fields.reward, 'fields.reward', 0, Number.MAX_SAFE_INTEGER);
   else if (fields.reward < 0n || fields.reward >= 1n << 64n) throw new ArgumentValueError('fields.reward', 'not a uint64');
+  ainteger(fields.capacity, 'fields.capacity', 0, 0xffff_ffff);
   return keccak256(
     encodeAbiParameters(
       [
         { type: 'string' },
-        { type: 'bytes32' },
+        { type: 'uint32' },
         { type: 'uint256' },
         { type: 'string[]' },
         { type: 'bytes' },
         { type: 'uint64' },
+        { type: 'uint32' },
         { type: 'bool' },
       ],
       [
         'req',
-        identityKey(institution),
+        institution,
         fields.criteriaHash,
         [...fields.keywords],
         toHex(fields.verificationKey),
         BigInt(fields.reward),
+        fields.capacity,
         fields.exclusive,
       ],
     ),
@@ -568,12 +519,30 @@ export const ROLE_CODES: Readonly<Record<Role, number>> = Object.freeze({
   verifier: 5,
 });
 
-/** Stages of an accepted submission on chain (0: none). */
-export const STAGES = Object.freeze(['none', 'approved', 'granted', 'shared'] as const);
+/**
+ * Stages of a sale on chain, by code (0: none): the reference's five (approved, granted, accepted,
+ * delivered, refunded) and the optimistic delivery's two (settling: t partials delivered, the
+ * dispute window running; disputed: waiting for the membership authority's ruling).
+ */
+export const STAGES = Object.freeze([
+  'none',
+  'approved',
+  'granted',
+  'accepted',
+  'delivered',
+  'refunded',
+  'settling',
+  'disputed',
+] as const);
+
+/** A sale's stage on chain. */
+export type EvmStage = (typeof STAGES)[number];
 
 /**
- * The contract's named errors and the medshare/protocol RefusalReason each stands for, one to one
- * (the four off-chain reasons, checked by parties, have no error).
+ * The contract's named errors and the medshare/protocol RefusalReason each stands for, one to one:
+ * every refusal of contract v2 (docs/protocol.md) has its error; the four off-chain reasons
+ * (`sealedKeyInvalid`, `reEncryptionProofInvalid`, `decryptionFailed`, `recordMismatch`), checked
+ * by parties, have none.
  */
 export const REFUSAL_OF_ERROR = Object.freeze({
   /** Stands for 'malformedTransaction'. */
@@ -588,12 +557,14 @@ export const REFUSAL_OF_ERROR = Object.freeze({
   StaleTimestamp: 'staleTimestamp',
   /** Stands for 'futureTimestamp'. */
   FutureTimestamp: 'futureTimestamp',
+  /** Stands for 'notPseudonym'. */
+  NotPseudonym: 'notPseudonym',
   /** Stands for 'alreadyRegistered'. */
   AlreadyRegistered: 'alreadyRegistered',
-  /** Stands for 'reservedIdentity'. */
-  ReservedIdentity: 'reservedIdentity',
   /** Stands for 'duplicate'. */
   Duplicate: 'duplicate',
+  /** Stands for 'unknownAccount'. */
+  UnknownAccount: 'unknownAccount',
   /** Stands for 'unknownPatient'. */
   UnknownPatient: 'unknownPatient',
   /** Stands for 'unknownRequirement'. */
@@ -618,16 +589,42 @@ export const REFUSAL_OF_ERROR = Object.freeze({
   ReplayedSubmission: 'replayedSubmission',
   /** Stands for 'invalidProof'. */
   InvalidProof: 'invalidProof',
+  /** Stands for 'insufficientFunds'. */
+  InsufficientFunds: 'insufficientFunds',
+  /** Stands for 'requirementClosed'. */
+  RequirementClosed: 'requirementClosed',
+  /** Stands for 'requirementFull'. */
+  RequirementFull: 'requirementFull',
   /** Stands for 'exclusiveLicence'. */
   ExclusiveLicence: 'exclusiveLicence',
+  /** Stands for 'conflictingSale'. */
+  ConflictingSale: 'conflictingSale',
   /** Stands for 'wrongStage'. */
   WrongStage: 'wrongStage',
+  /** Stands for 'saleExpired'. */
+  SaleExpired: 'saleExpired',
+  /** Stands for 'deadlineNotReached'. */
+  DeadlineNotReached: 'deadlineNotReached',
   /** Stands for 'grantMismatch'. */
   GrantMismatch: 'grantMismatch',
+  /** Stands for 'invalidProxies'. */
+  InvalidProxies: 'invalidProxies',
+  /** Stands for 'invalidPartial'. */
+  InvalidPartial: 'invalidPartial',
 } as const satisfies Record<string, RefusalReason>);
 
 /** The name of one of the contract's refusal errors. */
 export type RefusalError = keyof typeof REFUSAL_OF_ERROR;
+
+/**
+ * The contract's errors of the dispute path, which stand for no RefusalReason (the reference has
+ * no dispute): `DisputeWindowClosed` (a dispute after the window) and `NotDelivered` (no delivered
+ * share with that index, or not the disputed one).
+ */
+export const DISPUTE_ERRORS = Object.freeze(['DisputeWindowClosed', 'NotDelivered'] as const);
+
+/** The name of one of the contract's dispute-path errors. */
+export type DisputeError = (typeof DISPUTE_ERRORS)[number];
 
 /** What a revert of the contract means. */
 export type DecodedRevert =
@@ -638,6 +635,12 @@ export type DecodedRevert =
       readonly error: RefusalError;
       /** The RefusalReason it stands for. */
       readonly reason: RefusalReason;
+    }
+  | {
+      /** A refusal of the dispute path (dispute, resolveDispute), which has no RefusalReason. */
+      readonly kind: 'dispute';
+      /** The error's name. */
+      readonly error: DisputeError;
     }
   | {
       /** Another error of the contract (PrecompileMissing, CodeStoreFailed) or of the EVM. */
@@ -659,6 +662,7 @@ export function decodeRevert(data: Hex): DecodedRevert {
       const error = errorName as RefusalError;
       return { kind: 'refusal', error, reason: REFUSAL_OF_ERROR[error] };
     }
+    if ((DISPUTE_ERRORS as readonly string[]).includes(errorName)) return { kind: 'dispute', error: errorName as DisputeError };
     return { kind: 'other', error: errorName };
   } catch {
     return { kind: 'other', error: null };

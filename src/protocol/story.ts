@@ -1,81 +1,72 @@
 /**
- * The whole story of Huang et al. 2020, section 4.1 steps 1-9, on one machine: a PKG and
- * membership authority, a patient, a hospital, two research institutions, proxies and 3f + 1
- * verification nodes running PBFT with the smart contract. It reports each step, who saw what,
- * and timings, and ends with the exclusive-licence check of section 5.1.5 and (optionally) a node
- * that crashed mid-story catching up. `npx medshare demo` prints it.
+ * The whole story of Huang et al. 2020, section 4.1 steps 1-9, on one machine, as one function per
+ * paper step over a shared {@link StoryContext}: a PKG and membership authority, a patient, a
+ * hospital, two research institutions, t-of-n proxies and 3f + 1 verification nodes running PBFT
+ * with the smart contract. Each step function does its step through the public API and returns its
+ * outputs and a report of facts (ids, heights, balances, sizes, outcomes); {@link runStory}
+ * composes them in the paper's order, times them and hands each report to `onEvent`. The words
+ * belong to whoever presents the facts: `npx medshare demo` narrates them (src/cli/narrate.ts).
+ *
+ * The sale is a fair exchange (docs/security.md): the institution escrows the reward when it
+ * publishes, the patient grants and signs the Fig. 3 form, the institution checks the key and
+ * countersigns, and the t-th valid partial re-encryption a proxy posts pays the patient and writes
+ * the licence - before the institution decrypts (step 8 comes after step 9 here).
  *
  * Randomness (`random`) and the clock used for timings (`now`) are passed in.
  * @module
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { ArgumentValueError, ainteger, MedshareError } from '../internal/errors.js';
 import { type RandomSource, systemRandom } from '../internal/random.js';
-import { ga07 } from '../pre/ga07.js';
-import { contractStateHash, type Outcome, ProtocolError } from './contract.js';
+import { gtMul, Z } from '../internal/bls.js';
+import { type Ga07Ciphertext, ga07 } from '../pre/ga07.js';
+import { ga07Verifiable } from '../pre/ga07-verifiable.js';
+import {
+  type Approval,
+  type ContractConfig,
+  type ContractState,
+  contractStateHash,
+  type Outcome,
+  ProtocolError,
+} from './contract.js';
 import { type Receipt, VerificationNetwork } from './network.js';
 import {
+  acceptGrant,
+  type Credentials,
   createPkg,
   encryptRecord,
+  grantAccess,
+  type IssuedReKey,
   issueReKey,
+  type Pkg,
+  type PreparedSubmission,
   proofSubmission,
   proxyReEncrypt,
   receiveRecord,
-  sharingForm,
   signRecordCommitment,
-  signSharingForm,
   signTransaction,
 } from './parties.js';
-import { type ProofSystem, randomFieldElement, type Requirement } from './proof-system.js';
-import { encodeTransaction } from '../ledger/transaction.js';
-import { ArgumentValueError, MedshareError } from '../internal/errors.js';
+import { type ProofKeys, type ProofSystem, randomFieldElement, type Requirement } from './proof-system.js';
+import { decodeContractTransaction, recordIdentity, type Role } from './transactions.js';
 
-/** Who saw what in a step. */
-export interface Observation {
-  /** A party, or 'ledger (all nodes)'. */
-  readonly who: string;
-  /** What it saw. */
-  readonly what: string;
-}
+/** How one proxy of the story behaves in step 7. */
+export type ProxyBehaviour = 'honest' | 'down' | 'lies';
 
-/** How long a step took. */
-export interface StepTiming {
-  /** The step. */
-  readonly step: string;
-  /** Milliseconds, by the injected clock. */
-  readonly ms: number;
-}
-
-/** Something the story reports. */
-export type StoryEvent =
-  | {
-      /** A step finished. */
-      readonly type: 'step';
-      /** Which step ('setup', 'step 1', ..., 'step 9', '5.1.5', 'recovery'). */
-      readonly step: string;
-      /** What happened, in a few words. */
-      readonly title: string;
-      /** Details, one per line. */
-      readonly lines: readonly string[];
-      /** Who saw what in this step. */
-      readonly saw: readonly Observation[];
-      /** How long it took (milliseconds, by the injected clock). */
-      readonly ms: number;
-    }
-  | {
-      /** A long stage started. */
-      readonly type: 'progress';
-      /** What it is. */
-      readonly message: string;
-    };
-
-/** Options of {@link runStory}. */
+/** Options of {@link runStory} and {@link setUpStory}. */
 export interface StoryOptions {
   /** The eligibility proof system (the stand-in, or medshare/zk's Groth16). */
   readonly proofSystem: ProofSystem;
   /** Number of fields of the record (default 4). */
   readonly fields?: number;
-  /** Number of proxies holding re-encryption key shares, all needed (t = n; default 1). */
+  /** n: proxies holding re-encryption key shares (default 3). */
   readonly proxies?: number;
+  /** t: valid partials needed (default 2 when n = 3, else n; 1 <= t <= n). */
+  readonly threshold?: number;
+  /**
+   * One proxy that misbehaves in step 7 (default 'lies' when t < n, else 'none'): 'lies' posts a
+   * partial that does not verify (the contract refuses it and names the proxy), 'down' posts nothing.
+   */
+  readonly proxyFault?: 'none' | 'down' | 'lies';
   /** Number of verification nodes, 3f + 1 (default 4). */
   readonly nodes?: number;
   /** PBFT checkpoint interval K (default 64); a small K makes the crashed node catch up by state transfer. */
@@ -92,12 +83,938 @@ export interface StoryOptions {
   readonly onEvent?: (event: StoryEvent) => void;
 }
 
+/** The story's parties, each with the credentials the PKG issued (true identity and pseudonym). */
+export interface StoryParties {
+  /** The patient, patient:alice. */
+  readonly patient: Credentials;
+  /** The hospital that makes and registers the record on the patient's behalf. */
+  readonly hospital: Credentials;
+  /** The institution that buys the record (exclusive licence). */
+  readonly labA: Credentials;
+  /** The institution that tries to buy it second (section 5.1.5). */
+  readonly labB: Credentials;
+  /** The proxies, in share order. */
+  readonly proxies: readonly Credentials[];
+  /** The verification nodes' pseudonyms (registered as verifiers). */
+  readonly verifiers: readonly Credentials[];
+}
+
+/**
+ * What every step shares: randomness, the ledger clock the parties stamp transactions with, the
+ * PKG, the deployment's configuration, the verification network and the parties. Compose the
+ * step functions over it (as {@link runStory} does) to run the protocol your way.
+ */
+export interface StoryContext {
+  /** Randomness for every key, nonce and salt. */
+  readonly random: RandomSource;
+  /** The proof system. */
+  readonly zk: ProofSystem;
+  /** The PKG and membership authority. */
+  readonly pkg: Pkg;
+  /** The contract's genesis parameters (with the deployment id). */
+  readonly config: ContractConfig;
+  /** The verification nodes. */
+  readonly network: VerificationNetwork;
+  /** The parties. */
+  readonly parties: StoryParties;
+  /** The parties' and nodes' clock, seconds: advance it with {@link tick}. */
+  time: number;
+}
+
+/** Advances the story's clock by `seconds` and returns the new time (a transaction's time). */
+export function tick(ctx: StoryContext, seconds = 5): number {
+  ctx.time += seconds;
+  return ctx.time;
+}
+
+/**
+ * Submits a transaction through PBFT as its sender (the PBFT client is named by the sender's
+ * pseudonym: blocks carry client names) and returns the receipt.
+ * @throws MedshareError (`ERR_NETWORK`) if the nodes disagree on the outcome
+ */
+export function submit(ctx: StoryContext, sender: string, operation: Uint8Array): Receipt {
+  const { receipt, agreed } = ctx.network.submit(sender, operation);
+  if (!agreed) throw new MedshareError('ERR_NETWORK', 'the verification nodes disagree on the outcome');
+  return receipt;
+}
+
+/** As {@link submit}, and throws the contract's refusal as a ProtocolError. */
+export function submitAccepted(ctx: StoryContext, sender: string, operation: Uint8Array): Receipt {
+  const receipt = submit(ctx, sender, operation);
+  const o = receipt.outcome;
+  if (!o.accepted)
+    throw new ProtocolError(
+      o.reason,
+      `the contract refused the transaction: ${o.detail}`,
+      o.accountable === null ? [] : [o.accountable],
+    );
+  return receipt;
+}
+
+/** The contract state at the first node that is up: what a party reads from the ledger. */
+export function ledgerState(ctx: StoryContext): ContractState {
+  const node = ctx.network.nodes.find((n) => n.up) ?? ctx.network.nodes[0];
+  if (node === undefined) throw new MedshareError('ERR_NETWORK', 'no verification node');
+  return node.ledger.contract;
+}
+
+/** The sale `approvalId` as the ledger holds it. */
+export function saleOf(ctx: StoryContext, approvalId: string): Approval {
+  const sale = ledgerState(ctx).approvals.get(approvalId);
+  if (sale === undefined) throw new ArgumentValueError('approvalId', `no sale ${approvalId} on the ledger`);
+  return sale;
+}
+
+/** A member's available balance on the ledger. */
+export function balanceOf(ctx: StoryContext, party: Credentials): number {
+  return ledgerState(ctx).balances.get(party.address) ?? 0;
+}
+
+// ------------------------------------------------------------------ reports: facts, no words
+
+/** A registered party, as the setup reports it. */
+export interface RegisteredParty {
+  /** Its true identity (off the ledger). */
+  readonly identity: string;
+  /** Its pseudonym (on the ledger). */
+  readonly address: string;
+  /** Its role. */
+  readonly role: Role;
+  /** The block its registration is in. */
+  readonly height: number;
+}
+
+/** One deposit the membership authority made. */
+export interface DepositFact {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** How much was credited. */
+  readonly amount: number;
+  /** Its available balance after. */
+  readonly balance: number;
+  /** The block it is in. */
+  readonly height: number;
+}
+
+/** A licence as the ledger holds it. */
+export interface LicenceFact {
+  /** The licensed institution's pseudonym. */
+  readonly institution: string;
+  /** Whether it is exclusive. */
+  readonly exclusive: boolean;
+  /** The contract clock when it was written. */
+  readonly time: number;
+}
+
+/** Setup (4.2.1, 4.2.3, 5.1.4): PKG, pseudonyms, registration through PBFT. */
+export interface SetupReport {
+  /** Verification nodes, 3f + 1. */
+  readonly nodes: number;
+  /** Byzantine nodes tolerated. */
+  readonly f: number;
+  /** The membership authority's identity. */
+  readonly authority: string;
+  /** Every party registered, with its pseudonym. */
+  readonly parties: readonly RegisteredParty[];
+}
+
+/** ZKPKeyGen (4.2.6 step 5). */
+export interface ZkSetupReport {
+  /** The proof system's name. */
+  readonly proofSystem: string;
+  /** Record size the keys are for. */
+  readonly fields: number;
+  /** Size of VK_c. */
+  readonly verificationKeyBytes: number;
+}
+
+/** The institutions' deposits (the contract's unit of value). */
+export interface DepositReport {
+  /** One per institution. */
+  readonly deposits: readonly DepositFact[];
+}
+
+/** Step 1: the requirement, with reward x capacity escrowed. */
+export interface RequirementReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The requirement id. */
+  readonly requirementId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** The public key words. */
+  readonly keywords: readonly string[];
+  /** Reward per record. */
+  readonly reward: number;
+  /** Records bought at most. */
+  readonly capacity: number;
+  /** Exclusive licence? */
+  readonly exclusive: boolean;
+  /** The salted criteria hash on the ledger. */
+  readonly criteriaHash: bigint;
+  /** reward x capacity, held by the contract. */
+  readonly escrowed: number;
+  /** The institution's available balance after. */
+  readonly available: number;
+}
+
+/** Step 2: the record encrypted to its own identity, stored with the proxies. */
+export interface StoreReport {
+  /** The hospital's pseudonym. */
+  readonly hospital: string;
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** Fields of the record. */
+  readonly fields: number;
+  /** The identity the record is encrypted to. */
+  readonly recordIdentity: string;
+  /** Size of the stored ciphertext. */
+  readonly ciphertextBytes: number;
+  /** The proxies that store it. */
+  readonly proxies: readonly string[];
+}
+
+/** Step 3: the commitment on the ledger with the patient's consent naming the hospital. */
+export interface RecordReport {
+  /** The registrant's pseudonym. */
+  readonly hospital: string;
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** The record id. */
+  readonly recordId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** The record commitment. */
+  readonly commitment: bigint;
+}
+
+/** Step 4: the proof. */
+export interface ProofReport {
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** h, which the patient signed. */
+  readonly binding: bigint;
+  /** T. */
+  readonly timestamp: bigint;
+  /** R = 1. */
+  readonly eligible: boolean;
+}
+
+/** Step 5: the contract accepts the submission and reserves the reward. */
+export interface SubmissionReport {
+  /** The sale opened. */
+  readonly approvalId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** The reward held for this sale. */
+  readonly reserved: number;
+  /** The requirement's places left. */
+  readonly placesLeft: number;
+}
+
+/** A verification node crashes. */
+export interface FaultReport {
+  /** Which node. */
+  readonly node: number;
+  /** Its ledger height when it stopped. */
+  readonly height: number;
+  /** Nodes still up. */
+  readonly up: number;
+}
+
+/** Step 6: the grant, with the patient's signature on the Fig. 3 form. */
+export interface GrantReport {
+  /** The patient's pseudonym. */
+  readonly patient: string;
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The sale. */
+  readonly approvalId: string;
+  /** t. */
+  readonly threshold: number;
+  /** The n proxies, in share order. */
+  readonly proxies: readonly string[];
+  /** Size of each sealed share. */
+  readonly sealedShareBytes: readonly number[];
+  /** Size of the key commitment on the ledger. */
+  readonly commitmentBytes: number;
+  /** The block it is in. */
+  readonly height: number;
+  /** The sharing form's time. */
+  readonly formTime: number;
+}
+
+/** Step 6, the institution's side: it checked the key commitment and countersigned. */
+export interface AcceptReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The sale. */
+  readonly approvalId: string;
+  /** The block it is in. */
+  readonly height: number;
+  /** Until when the proxies may deliver. */
+  readonly deadline: number;
+}
+
+/** Step 7: each proxy's delivery and the contract's answer. */
+export interface DeliveryReport {
+  /** t. */
+  readonly threshold: number;
+  /** In the order they were posted. */
+  readonly deliveries: readonly ProxyDelivery[];
+}
+
+/** Step 9: the contract completed the sale at the t-th valid partial. */
+export interface SettlementReport {
+  /** The sale. */
+  readonly approvalId: string;
+  /** The block of the t-th valid partial. */
+  readonly height: number;
+  /** The licence written. */
+  readonly licence: LicenceFact;
+  /** The reward paid to the patient. */
+  readonly paid: number;
+  /** The patient's balance after. */
+  readonly patientBalance: number;
+  /** The institution's available balance after. */
+  readonly institutionBalance: number;
+  /** What remains in the sale's escrow (0). */
+  readonly escrowLeft: number;
+}
+
+/** Step 8: the institution decrypts and checks. */
+export interface ReceiveReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The record it decrypted. */
+  readonly received: readonly number[];
+  /** It matches the on-ledger commitment. */
+  readonly matchesCommitment: boolean;
+}
+
+/** The crashed node restarts from what it persisted. */
+export interface RecoveryReport {
+  /** Which node. */
+  readonly node: number;
+  /** The height it restarted at. */
+  readonly restartedAt: number;
+  /** The others' height. */
+  readonly height: number;
+}
+
+/** Section 5.1.5: a second sale under the exclusive licence. */
+export interface SecondSaleReport {
+  /** The second institution's pseudonym. */
+  readonly institution: string;
+  /** Its requirement. */
+  readonly requirementId: string;
+  /** What it escrowed. */
+  readonly escrowed: number;
+  /** The contract's answer to the patient's submission. */
+  readonly outcome: Outcome;
+  /** The block the attempt is in. */
+  readonly height: number;
+  /** The attempt. */
+  readonly transactionId: string;
+  /** The licence in force. */
+  readonly licence: LicenceFact | null;
+}
+
+/** The second institution closes its requirement and its escrow returns. */
+export interface CloseReport {
+  /** The institution's pseudonym. */
+  readonly institution: string;
+  /** The requirement. */
+  readonly requirementId: string;
+  /** The escrow returned. */
+  readonly refunded: number;
+  /** Its available balance after. */
+  readonly balance: number;
+  /** The block it is in. */
+  readonly height: number;
+}
+
+/** The crashed node catches up. */
+export interface RecoveredReport {
+  /** Which node. */
+  readonly node: number;
+  /** The height it restarted at. */
+  readonly from: number;
+  /** The height it reached. */
+  readonly to: number;
+  /** Logical ticks it took. */
+  readonly ticks: number;
+  /** Every node has the same head and state hash. */
+  readonly agreed: boolean;
+}
+
+/** What each step reports, by step. */
+export interface StoryReports {
+  /** Setup (4.2.1, 4.2.3, 5.1.4). */
+  setup: SetupReport;
+  /** ZKPKeyGen (4.2.6 step 5). */
+  'zk setup': ZkSetupReport;
+  /** The institutions' deposits. */
+  deposit: DepositReport;
+  /** Step 1. */
+  'step 1': RequirementReport;
+  /** Step 2. */
+  'step 2': StoreReport;
+  /** Step 3. */
+  'step 3': RecordReport;
+  /** Step 4. */
+  'step 4': ProofReport;
+  /** Step 5. */
+  'step 5': SubmissionReport;
+  /** A node crashes. */
+  fault: FaultReport;
+  /** Step 6. */
+  'step 6': GrantReport;
+  /** Step 6, the institution's acceptance. */
+  accept: AcceptReport;
+  /** Step 7. */
+  'step 7': DeliveryReport;
+  /** Step 9. */
+  'step 9': SettlementReport;
+  /** Step 8. */
+  'step 8': ReceiveReport;
+  /** The crashed node restarts. */
+  recovery: RecoveryReport;
+  /** Section 5.1.5. */
+  '5.1.5': SecondSaleReport;
+  /** The second requirement closes. */
+  close: CloseReport;
+  /** The crashed node catches up. */
+  recovered: RecoveredReport;
+}
+
+/** What a step function returns: what later steps need, and the step's facts. */
+export interface StepResult<Output, Report> {
+  /** What later steps need (an id, keys, a record...). */
+  readonly output: Output;
+  /** The step's facts, for whoever presents them. */
+  readonly report: Report;
+}
+
+/** One proxy's delivery in step 7. */
+export interface ProxyDelivery {
+  /** The proxy's pseudonym. */
+  readonly proxy: string;
+  /** Its share index. */
+  readonly index: number;
+  /** How it behaved. */
+  readonly behaviour: ProxyBehaviour;
+  /** The contract's outcome (null when the proxy was down and posted nothing). */
+  readonly outcome: Outcome | null;
+  /** The block, when it posted. */
+  readonly height: number | null;
+  /** The partial's size in bytes, when it posted. */
+  readonly bytes: number | null;
+}
+
+/** A step of the story. */
+export type StoryStep = keyof StoryReports;
+
+/** Something the story reports. */
+export type StoryEvent =
+  | {
+      readonly [S in StoryStep]: {
+        /** A step finished. */
+        readonly type: 'step';
+        /** Which step. */
+        readonly step: S;
+        /** Its facts. */
+        readonly report: StoryReports[S];
+        /** How long it took, by the injected clock. */
+        readonly ms: number;
+      };
+    }[StoryStep]
+  | {
+      /** A long stage started. */
+      readonly type: 'progress';
+      /** Which: registering identities, proving, or a stage of the proof system's key generation. */
+      readonly activity: 'registering' | 'proving' | 'keyGen';
+      /** For 'registering': how many; for 'proving': the proof system; for 'keyGen': its stage. */
+      readonly detail: string;
+    };
+
+/** How long a step took. */
+export interface StepTiming {
+  /** The step. */
+  readonly step: StoryStep;
+  /** Milliseconds, by the injected clock. */
+  readonly ms: number;
+}
+
+// ------------------------------------------------------------------ the steps
+
+/** A record of `fields` fields: age, systolic BP, HbA1c x 10, ICD-10 code index, then lab values. */
+export function sampleRecord(fields: number, random: RandomSource): number[] {
+  ainteger(fields, 'fields', 1, 4096);
+  const base = [52, 128, 61, 250];
+  const out: number[] = [];
+  for (let i = 0; i < fields; i++) {
+    const bytes = random(2);
+    out.push(base[i] ?? (((bytes[0] as number) << 8) | (bytes[1] as number)) % 1000);
+  }
+  return out;
+}
+
+/**
+ * Setup (4.2.1, 4.2.3, 5.1.4): the PKG, the deployment's configuration, 3f + 1 verification nodes,
+ * and every party enrolled under a pseudonym and registered through PBFT.
+ * @param onProgress - told when the registrations start
+ */
+export function setUpStory(
+  options: Pick<StoryOptions, 'proofSystem' | 'proxies' | 'nodes' | 'checkpointInterval' | 'random' | 'time'>,
+  onProgress: (count: number) => void = () => {},
+): StepResult<StoryContext, SetupReport> {
+  const random = options.random ?? systemRandom;
+  const n = ainteger(options.proxies ?? 3, 'proxies', 1, 16);
+  const nodes = ainteger(options.nodes ?? 4, 'nodes', 4, 31);
+  const pkg = createPkg({ random });
+  const config = pkg.contractConfig({ chain: 'medshare-demo', contract: 'medshare/protocol/v2' });
+  const clock = { time: options.time ?? 1_700_000_000 };
+  const network = new VerificationNetwork({
+    n: nodes,
+    config,
+    deps: options.proofSystem,
+    random,
+    clock: () => clock.time,
+    ...(options.checkpointInterval === undefined ? {} : { checkpointInterval: options.checkpointInterval }),
+  });
+  const parties: StoryParties = {
+    patient: pkg.enroll('patient:alice', 'patient'),
+    hospital: pkg.enroll('hospital:st-mary', 'hospital'),
+    labA: pkg.enroll('institute:oncology-lab', 'institution'),
+    labB: pkg.enroll('institute:pharma-co', 'institution'),
+    proxies: Array.from({ length: n }, (_, i) => pkg.enroll(`proxy:cloud-${i + 1}`, 'proxy')),
+    verifiers: Array.from({ length: nodes }, (_, i) => pkg.enroll(`verifier:node-${i}`, 'verifier')),
+  };
+  const ctx: StoryContext = {
+    random,
+    zk: options.proofSystem,
+    pkg,
+    config,
+    network,
+    parties,
+    get time() {
+      return clock.time;
+    },
+    set time(t: number) {
+      clock.time = t;
+    },
+  };
+  const all = [parties.patient, parties.hospital, parties.labA, parties.labB, ...parties.proxies, ...parties.verifiers];
+  onProgress(all.length);
+  const registered = all.map((party) => {
+    const receipt = submitAccepted(
+      ctx,
+      config.authority,
+      pkg.registration(config, party.identity, party.role, tick(ctx, 1), { random }),
+    );
+    return { identity: party.identity, address: party.address, role: party.role, height: receipt.height };
+  });
+  return { output: ctx, report: { nodes, f: (nodes - 1) / 3, authority: config.authority, parties: registered } };
+}
+
+/** ZKPKeyGen(1^lambda, C) for `fields`-field records (4.2.6 step 5). */
+export async function generateProofKeys(
+  ctx: StoryContext,
+  fields: number,
+  onProgress: (stage: string) => void = () => {},
+): Promise<StepResult<ProofKeys, ZkSetupReport>> {
+  const keys = await ctx.zk.keyGen(fields, { random: ctx.random, onProgress });
+  return { output: keys, report: { proofSystem: ctx.zk.name, fields, verificationKeyBytes: keys.verificationKey.length } };
+}
+
+/** The membership authority credits each institution (the contract's unit of value, paid in off the ledger). */
+export function fundInstitutions(
+  ctx: StoryContext,
+  deposits: readonly { institution: Credentials; amount: number }[],
+): StoryReports['deposit'] {
+  return {
+    deposits: deposits.map(({ institution, amount }) => {
+      const receipt = submitAccepted(
+        ctx,
+        ctx.config.authority,
+        ctx.pkg.deposit(ctx.config, institution.address, amount, tick(ctx), { random: ctx.random }),
+      );
+      return { institution: institution.address, amount, balance: balanceOf(ctx, institution), height: receipt.height };
+    }),
+  };
+}
+
+/** What an institution publishes in step 1. */
+export interface RequirementTerms {
+  /** The full criteria and their nonce (handed to patients off the ledger). */
+  readonly requirement: Requirement;
+  /** The public key words. */
+  readonly keywords: readonly string[];
+  /** Reward per record. */
+  readonly reward: number;
+  /** Records bought at most. */
+  readonly capacity: number;
+  /** Exclusive licence? */
+  readonly exclusive: boolean;
+}
+
+/** Step 1 (4.2.2): the institution publishes its requirement; the contract escrows reward x capacity. */
+export function publishRequirement(
+  ctx: StoryContext,
+  institution: Credentials,
+  keys: ProofKeys,
+  terms: RequirementTerms,
+): StepResult<string, RequirementReport> {
+  const criteriaHash = ctx.zk.requirementHash(terms.requirement);
+  const body = {
+    criteriaHash,
+    keywords: terms.keywords,
+    verificationKey: keys.verificationKey,
+    reward: terms.reward,
+    capacity: terms.capacity,
+    exclusive: terms.exclusive,
+  };
+  const receipt = submitAccepted(
+    ctx,
+    institution.address,
+    signTransaction(ctx.config, institution.signingKey, 'publishRequirement', body, tick(ctx), { random: ctx.random }),
+  );
+  const requirementId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
+  return {
+    output: requirementId,
+    report: {
+      institution: institution.address,
+      requirementId,
+      height: receipt.height,
+      keywords: terms.keywords,
+      reward: terms.reward,
+      capacity: terms.capacity,
+      exclusive: terms.exclusive,
+      criteriaHash,
+      escrowed: terms.reward * terms.capacity,
+      available: balanceOf(ctx, institution),
+    },
+  };
+}
+
+/** A record as the patient (and its hospital) keep it, and its stored ciphertext. */
+export interface StoredRecord {
+  /** D. */
+  readonly values: readonly number[];
+  /** rho, the commitment's blinding. */
+  readonly blinding: bigint;
+  /** The commitment. */
+  readonly commitment: bigint;
+  /** The ciphertext every proxy stores. */
+  readonly stored: Ga07Ciphertext;
+}
+
+/** Step 2 (4.2.4): the hospital encrypts the record and its blinding to the record's own identity, for the proxies to store. */
+export function storeRecord(
+  ctx: StoryContext,
+  hospital: Credentials,
+  patient: Credentials,
+  values: readonly number[],
+): StepResult<StoredRecord, StoreReport> {
+  const blinding = randomFieldElement({ random: ctx.random }); // rho: kept with the record, sealed with it, never on the ledger
+  const commitment = ctx.zk.commitRecord(values, blinding);
+  const stored = encryptRecord(ctx.pkg.preParams, patient.address, commitment, values, blinding, { random: ctx.random });
+  return {
+    output: { values, blinding, commitment, stored },
+    report: {
+      hospital: hospital.address,
+      patient: patient.address,
+      fields: values.length,
+      recordIdentity: recordIdentity(patient.address, commitment),
+      ciphertextBytes: ga07.encodeCiphertext(stored).length,
+      proxies: ctx.parties.proxies.map((p) => p.address),
+    },
+  };
+}
+
+/** Step 3 (4.2.5): the hospital registers the commitment with the patient's consent, which names the hospital. */
+export function registerRecord(
+  ctx: StoryContext,
+  hospital: Credentials,
+  patient: Credentials,
+  record: StoredRecord,
+): StepResult<string, RecordReport> {
+  const patientSignature = signRecordCommitment(ctx.config, patient.signingKey, hospital.address, record.commitment, {
+    random: ctx.random,
+  });
+  const body = { patient: patient.address, commitment: record.commitment, patientSignature };
+  const receipt = submitAccepted(
+    ctx,
+    hospital.address,
+    signTransaction(ctx.config, hospital.signingKey, 'registerRecord', body, tick(ctx), { random: ctx.random }),
+  );
+  const recordId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
+  return {
+    output: recordId,
+    report: {
+      hospital: hospital.address,
+      patient: patient.address,
+      recordId,
+      height: receipt.height,
+      commitment: record.commitment,
+    },
+  };
+}
+
+/** Step 4 (4.2.6): the patient proves the record meets the requirement (refusing, before proving, if it does not). */
+export async function proveEligibility(
+  ctx: StoryContext,
+  patient: Credentials,
+  keys: ProofKeys,
+  requirement: { id: string; criteria: Requirement },
+  record: StoredRecord & { id: string },
+): Promise<StepResult<PreparedSubmission, ProofReport>> {
+  const submission = await proofSubmission(
+    {
+      config: ctx.config,
+      patientKey: patient.signingKey,
+      proofSystem: ctx.zk,
+      provingKey: keys.provingKey,
+      requirementId: requirement.id,
+      requirement: requirement.criteria,
+      recordId: record.id,
+      record: record.values,
+      blinding: record.blinding,
+      time: tick(ctx),
+    },
+    { random: ctx.random },
+  );
+  const s = ctx.zk.decodePublicSignals(submission.publicSignals);
+  return {
+    output: submission,
+    report: { patient: patient.address, binding: s.binding, timestamp: s.timestamp, eligible: s.eligible },
+  };
+}
+
+/** Step 5 (4.2.7): the contract verifies the submission and reserves one reward of the escrow. */
+export function submitProof(
+  ctx: StoryContext,
+  patient: Credentials,
+  submission: PreparedSubmission,
+): StepResult<string, SubmissionReport> {
+  const receipt = submitAccepted(ctx, patient.address, submission.operation);
+  const approvalId = (receipt.outcome as Extract<Outcome, { accepted: true }>).id;
+  const sale = saleOf(ctx, approvalId);
+  const requirement = ledgerState(ctx).requirements.get(sale.requirementId);
+  return {
+    output: approvalId,
+    report: { approvalId, height: receipt.height, reserved: sale.escrow, placesLeft: requirement?.places ?? 0 },
+  };
+}
+
+/**
+ * Step 6 (4.2.8): ReKeyGen from the record's key, t-of-n shares each sealed to its proxy; the
+ * grant (key commitment, proxies, ciphertext header) and the patient's signature on the Fig. 3 form.
+ */
+export function grant(
+  ctx: StoryContext,
+  patient: Credentials,
+  approvalId: string,
+  record: StoredRecord,
+  threshold: number,
+): StepResult<IssuedReKey, GrantReport> {
+  const sale = saleOf(ctx, approvalId);
+  const recordKey = ctx.pkg.recordKey(patient.address, record.commitment);
+  const proxies = ctx.parties.proxies.map((p) => p.address);
+  const issued = issueReKey(ctx.pkg.preParams, recordKey, sale.institution, proxies, threshold, { random: ctx.random });
+  const formTime = tick(ctx);
+  const receipt = submitAccepted(
+    ctx,
+    patient.address,
+    grantAccess(ctx.config, patient.signingKey, sale, issued, record.stored, formTime, { random: ctx.random }),
+  );
+  return {
+    output: issued,
+    report: {
+      patient: patient.address,
+      institution: sale.institution,
+      approvalId,
+      threshold,
+      proxies,
+      sealedShareBytes: issued.sealedShares.map((s) => s.sealed.length),
+      commitmentBytes: issued.reKeyCommitment.length,
+      height: receipt.height,
+      formTime,
+    },
+  };
+}
+
+/** Step 6, the institution's side: it checks the on-ledger key commitment opens for it, and countersigns the form. */
+export function accept(ctx: StoryContext, institution: Credentials, approvalId: string): StoryReports['accept'] {
+  const receipt = submitAccepted(
+    ctx,
+    institution.address,
+    acceptGrant(ctx.config, institution, saleOf(ctx, approvalId), tick(ctx), { random: ctx.random }),
+  );
+  return { institution: institution.address, approvalId, height: receipt.height, deadline: saleOf(ctx, approvalId).deadline };
+}
+
+/**
+ * Step 7 (and step 9, which the contract executes at the t-th valid partial): each proxy reads the
+ * sale from the ledger, re-encrypts with its share and posts its partial. `behaviours[i]` says how
+ * proxy i behaves: a lying one posts a partial altered after its proof (C2'_i x Z), which the
+ * contract refuses naming it; a proxy that is down posts nothing. Liars go first, so that their
+ * refusal is seen while the sale is open.
+ */
+export function deliver(
+  ctx: StoryContext,
+  approvalId: string,
+  issued: IssuedReKey,
+  record: StoredRecord,
+  behaviours: readonly ProxyBehaviour[],
+): StepResult<SettlementReport, DeliveryReport> {
+  const order = ctx.parties.proxies
+    .map((_, i) => i)
+    .sort((a, b) => Number(behaviours[b] === 'lies') - Number(behaviours[a] === 'lies'));
+  const deliveries: ProxyDelivery[] = [];
+  for (const i of order) {
+    const proxy = ctx.parties.proxies[i] as Credentials;
+    const behaviour = behaviours[i] ?? 'honest';
+    const base = { proxy: proxy.address, index: i + 1, behaviour };
+    const sale = saleOf(ctx, approvalId);
+    if (behaviour === 'down' || sale.stage !== 'accepted') {
+      deliveries.push({ ...base, outcome: null, height: null, bytes: null });
+      continue;
+    }
+    const sealed = (issued.sealedShares[i] as IssuedReKey['sealedShares'][number]).sealed;
+    let operation = proxyReEncrypt(ctx.config, proxy, sale, sealed, record.stored, tick(ctx), { random: ctx.random });
+    if (behaviour === 'lies') operation = alterPartial(ctx, proxy, operation);
+    const receipt = submit(ctx, proxy.address, operation);
+    const tx = decodeContractTransaction(operation);
+    deliveries.push({
+      ...base,
+      outcome: receipt.outcome,
+      height: receipt.height,
+      bytes: tx.kind === 'deliver' ? tx.body.partial.length : null,
+    });
+  }
+  const sale = saleOf(ctx, approvalId);
+  if (sale.stage !== 'delivered') {
+    throw new ProtocolError('wrongStage', `${approvalId} is ${sale.stage}: fewer than ${issued.threshold} proxies delivered`);
+  }
+  const licence = ledgerState(ctx)
+    .records.get(sale.recordId)
+    ?.licences.find((l) => l.approvalId === approvalId);
+  const completing = deliveries.filter((d) => d.outcome?.accepted === true)[issued.threshold - 1]; // the t-th valid partial
+  return {
+    report: { threshold: issued.threshold, deliveries },
+    output: {
+      approvalId,
+      height: completing?.height ?? 0,
+      licence: { institution: licence?.institution ?? '', exclusive: licence?.exclusive ?? false, time: licence?.time ?? 0 },
+      paid: sale.reward,
+      patientBalance: ledgerState(ctx).balances.get(sale.patient) ?? 0,
+      institutionBalance: ledgerState(ctx).balances.get(sale.institution) ?? 0,
+      escrowLeft: sale.escrow,
+    },
+  };
+}
+
+/** A lying proxy: its own partial with C2'_i multiplied by Z after the proof was made, signed by it. */
+function alterPartial(ctx: StoryContext, proxy: Credentials, operation: Uint8Array): Uint8Array {
+  const tx = decodeContractTransaction(operation);
+  if (tx.kind !== 'deliver') return operation;
+  const honest = ga07Verifiable.decodeReEncryptionShare(tx.body.partial);
+  const partial = ga07Verifiable.encodeReEncryptionShare({ ...honest, C2: gtMul(honest.C2, Z()) });
+  return signTransaction(ctx.config, proxy.signingKey, 'deliver', { ...tx.body, partial }, tx.time, { random: ctx.random });
+}
+
+/** Step 8 (4.2.9): the institution combines the partials the ledger holds, decrypts, and checks the record against the commitment. */
+export function receive(
+  ctx: StoryContext,
+  institution: Credentials,
+  approvalId: string,
+  record: StoredRecord,
+): StepResult<number[], ReceiveReport> {
+  const sale = saleOf(ctx, approvalId);
+  const received = receiveRecord(ctx.pkg.preParams, institution.decryptionKey, sale, record.stored, ctx.zk);
+  return { output: received, report: { institution: institution.address, received, matchesCommitment: true } };
+}
+
+/**
+ * Section 5.1.5: a second institution publishes a requirement the record meets and the patient
+ * tries to sell the record again; under the exclusive licence the contract refuses, naming the patient.
+ */
+export async function secondSale(
+  ctx: StoryContext,
+  institution: Credentials,
+  keys: ProofKeys,
+  record: StoredRecord & { id: string },
+): Promise<StepResult<string, SecondSaleReport>> {
+  const criteria: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random: ctx.random }) };
+  const published = publishRequirement(ctx, institution, keys, {
+    requirement: criteria,
+    keywords: ['age'],
+    reward: 150,
+    capacity: 2,
+    exclusive: false,
+  });
+  const attempt = await proofSubmission(
+    {
+      config: ctx.config,
+      patientKey: ctx.parties.patient.signingKey,
+      proofSystem: ctx.zk,
+      provingKey: keys.provingKey,
+      requirementId: published.output,
+      requirement: criteria,
+      recordId: record.id,
+      record: record.values,
+      blinding: record.blinding,
+      time: tick(ctx),
+    },
+    { random: ctx.random },
+  );
+  const receipt = submit(ctx, ctx.parties.patient.address, attempt.operation);
+  const licence = ledgerState(ctx).records.get(record.id)?.licences[0];
+  return {
+    output: published.output,
+    report: {
+      institution: institution.address,
+      requirementId: published.output,
+      escrowed: published.report.escrowed,
+      outcome: receipt.outcome,
+      height: receipt.height,
+      transactionId: receipt.transactionId,
+      licence:
+        licence === undefined ? null : { institution: licence.institution, exclusive: licence.exclusive, time: licence.time },
+    },
+  };
+}
+
+/** The institution closes its requirement: the escrow of places nobody reserved returns to it. */
+export function closeRequirement(ctx: StoryContext, institution: Credentials, requirementId: string): StoryReports['close'] {
+  const places = ledgerState(ctx).requirements.get(requirementId);
+  const refunded = (places?.places ?? 0) * (places?.reward ?? 0);
+  const receipt = submitAccepted(
+    ctx,
+    institution.address,
+    signTransaction(ctx.config, institution.signingKey, 'closeRequirement', { requirementId }, tick(ctx), { random: ctx.random }),
+  );
+  return {
+    institution: institution.address,
+    requirementId,
+    refunded,
+    balance: balanceOf(ctx, institution),
+    height: receipt.height,
+  };
+}
+
+// ------------------------------------------------------------------ the composition
+
 /** What {@link runStory} returns. */
 export interface StoryResult {
   /** The record the patient had. */
   readonly record: readonly number[];
   /** The record the institution received (equal to `record`). */
   readonly received: readonly number[];
+  /** The completed sale, as the ledger holds it. */
+  readonly sale: Approval;
   /** The contract's answer to the second sale of the record under the exclusive licence. */
   readonly secondSale: Outcome;
   /** Every node has the same ledger head and contract-state hash. */
@@ -108,152 +1025,75 @@ export interface StoryResult {
   readonly stateHash: string;
   /** The height the crashed node restarted from (null without a crash). */
   readonly restartedAt: number | null;
+  /** The story's context: the PKG, configuration, network and parties, for inspection. */
+  readonly context: StoryContext;
   /** The network, for inspection. */
   readonly network: VerificationNetwork;
   /** The step timings, milliseconds. */
   readonly timings: readonly StepTiming[];
 }
 
-/** A record of `fields` fields: age, systolic BP, HbA1c x 10, ICD-10 code index, then lab values. */
-export function sampleRecord(fields: number, random: RandomSource): number[] {
-  if (!Number.isSafeInteger(fields) || fields < 1 || fields > 4096)
-    throw new ArgumentValueError('fields', 'expected an integer in [1, 4096]');
-  const base = [52, 128, 61, 250];
-  const out: number[] = [];
-  for (let i = 0; i < fields; i++) {
-    const bytes = random(2);
-    out.push(base[i] ?? (((bytes[0] as number) << 8) | (bytes[1] as number)) % 1000);
-  }
-  return out;
-}
-
-function hex(x: bigint): string {
-  return `0x${x.toString(16).padStart(64, '0').slice(0, 16)}…`;
+/** The story's proxy behaviours: one faulty proxy (the last one when down, the first when lying), the others honest. */
+function behavioursOf(n: number, t: number, fault: 'none' | 'down' | 'lies'): ProxyBehaviour[] {
+  if (fault !== 'none' && t >= n) throw new ArgumentValueError('proxyFault', `a faulty proxy needs t < n (t = ${t}, n = ${n})`);
+  return Array.from({ length: n }, (_, i) => {
+    if (fault === 'down' && i === n - 1) return 'down';
+    if (fault === 'lies' && i === 0) return 'lies';
+    return 'honest';
+  });
 }
 
 /**
- * Runs the whole story (see the module documentation).
- * @throws Error with one clear line if a step that should succeed is refused
+ * Runs the whole story: setup, deposits, steps 1-5, a node crash, steps 6, 7, 9 (the contract
+ * completes the sale at the t-th valid partial), 8, the node's restart, section 5.1.5's second sale,
+ * the second institution's refund, and the node catching up. Each step's report goes to `onEvent`.
+ * @throws ProtocolError if a step that should succeed is refused; MedshareError (`ERR_NETWORK`) if the nodes disagree
+ * @example
+ * ```ts
+ * const story = await runStory({ proofSystem: standInProofSystem(), fields: 2, crash: false });
+ * story.sale.stage; // 'delivered': paid and licensed at the second valid partial
+ * ```
  */
 export async function runStory(options: StoryOptions): Promise<StoryResult> {
-  const random = options.random ?? systemRandom;
   const now = options.now ?? (() => 0);
   const emit = options.onEvent ?? (() => {});
-  const zk = options.proofSystem;
-  const fields = options.fields ?? 4;
-  const proxyCount = options.proxies ?? 1;
+  const fields = ainteger(options.fields ?? 4, 'fields', 1, 4096);
+  const n = ainteger(options.proxies ?? 3, 'proxies', 1, 16);
+  const t = ainteger(options.threshold ?? (n === 3 ? 2 : n), 'threshold', 1, n);
+  const behaviours = behavioursOf(n, t, options.proxyFault ?? (t < n ? 'lies' : 'none'));
   const crash = options.crash ?? true;
-  let time = options.time ?? 1_700_000_000;
-  const tick = (seconds = 5) => {
-    time += seconds;
-    return time;
-  };
-  const timings: { step: string; ms: number }[] = [];
-  const timed = async (
-    step: string,
-    title: string,
-    body: () =>
-      | Promise<{ lines: string[]; saw: { who: string; what: string }[] }>
-      | { lines: string[]; saw: { who: string; what: string }[] },
-  ) => {
-    const start = now();
-    const { lines, saw } = await body();
+  const timings: StepTiming[] = [];
+  const report = <S extends StoryStep>(step: S, start: number, value: StoryReports[S]) => {
     const ms = now() - start;
     timings.push({ step, ms });
-    emit({ type: 'step', step, title, lines, saw, ms });
-  };
-  const progress = (message: string) => emit({ type: 'progress', message });
-
-  // --- Setup (4.2.1, 4.2.3): PKG, membership, zk keys, verification nodes.
-  const pkg = createPkg({ random });
-  const config = pkg.contractConfig();
-  const nodeCount = options.nodes ?? 4;
-  const network = new VerificationNetwork({
-    n: nodeCount,
-    config,
-    deps: zk,
-    random,
-    clock: () => time,
-    ...(options.checkpointInterval === undefined ? {} : { checkpointInterval: options.checkpointInterval }),
-  });
-  const ids = {
-    patient: 'patient:alice',
-    hospital: 'hospital:st-mary',
-    labA: 'institute:oncology-lab',
-    labB: 'institute:pharma-co',
-    proxies: Array.from({ length: proxyCount }, (_, i) => `proxy:cloud-${i + 1}`),
-    verifiers: Array.from({ length: nodeCount }, (_, i) => `verifier:node-${i}`),
-  };
-  const submit = (client: string, operation: Uint8Array, step: string): Receipt => {
-    const { receipt, agreed } = network.submit(client, operation);
-    if (!agreed) throw new MedshareError('ERR_NETWORK', `${step}: the verification nodes disagree on the outcome`);
-    return receipt;
-  };
-  const accepted = (receipt: Receipt, step: string): string => {
-    const o = receipt.outcome;
-    if (!o.accepted) throw new ProtocolError(o.reason, `${step}: the contract refused the transaction: ${o.detail}`);
-    return o.id;
+    emit({ type: 'step', step, report: value, ms } as StoryEvent);
   };
 
-  let creds!: {
-    patient: ReturnType<typeof pkg.enroll>;
-    hospital: ReturnType<typeof pkg.enroll>;
-    labA: ReturnType<typeof pkg.enroll>;
-    labB: ReturnType<typeof pkg.enroll>;
-    proxies: ReturnType<typeof pkg.enroll>[];
-  };
-  await timed('setup', 'PKG setup, key issue and registration (4.2.1, 4.2.3)', () => {
-    creds = {
-      patient: pkg.enroll(ids.patient, 'patient'),
-      hospital: pkg.enroll(ids.hospital, 'hospital'),
-      labA: pkg.enroll(ids.labA, 'institution'),
-      labB: pkg.enroll(ids.labB, 'institution'),
-      proxies: ids.proxies.map((p) => pkg.enroll(p, 'proxy')),
-    };
-    const roles: [string, Parameters<typeof pkg.registration>[1]][] = [
-      [ids.patient, 'patient'],
-      [ids.hospital, 'hospital'],
-      [ids.labA, 'institution'],
-      [ids.labB, 'institution'],
-      ...ids.proxies.map((p) => [p, 'proxy'] as [string, 'proxy']),
-      ...ids.verifiers.map((v) => [v, 'verifier'] as [string, 'verifier']),
-    ];
-    const lines: string[] = [];
-    progress(`registering ${roles.length} identities, one PBFT round each`);
-    for (const [identity, role] of roles) {
-      const receipt = submit(config.authority, pkg.registration(identity, role, tick(1)), 'setup');
-      lines.push(`${identity} -> ${role}, ${accepted(receipt, 'setup')} (block ${receipt.height})`);
-    }
-    return {
-      lines: [
-        `${nodeCount} verification nodes (PBFT, f = ${(nodeCount - 1) / 3}); membership authority ${config.authority}`,
-        ...lines,
-      ],
-      saw: [
-        { who: 'PKG', what: 'every secret key (key escrow of identity-based schemes)' },
-        { who: 'ledger (all nodes)', what: 'identities, roles and addresses' },
-      ],
-    };
-  });
+  let start = now();
+  const { output: ctx, report: setup } = setUpStory(options, (count) =>
+    emit({ type: 'progress', activity: 'registering', detail: String(count) }),
+  );
+  report('setup', start, setup);
+  const { patient, hospital, labA, labB } = ctx.parties;
 
-  let keys!: Awaited<ReturnType<ProofSystem['keyGen']>>;
-  await timed('zk setup', `ZKPKeyGen for ${fields}-field records (4.2.6 step 5), proof system: ${zk.name}`, async () => {
-    keys = await zk.keyGen(fields, { random, onProgress: progress });
-    return {
-      lines: [
-        zk.name === 'stand-in'
-          ? 'STAND-IN proof system: an Ed25519-signing trusted prover, NOT a zk-SNARK'
-          : zk.name === 'groth16'
-            ? 'Groth16 on BN254 (medshare/zk): one circuit per record size, compiled once and cached'
-            : `proof system ${zk.name}`,
-        `verification key VK_c: ${keys.verificationKey.length} bytes`,
-      ],
-      saw: [{ who: 'everyone', what: 'VK_c' }],
-    };
-  });
+  start = now();
+  const { output: keys, report: zkSetup } = await generateProofKeys(ctx, fields, (stage) =>
+    emit({ type: 'progress', activity: 'keyGen', detail: stage }),
+  );
+  report('zk setup', start, zkSetup);
 
-  // --- Step 1 (4.2.2): the institution publishes its requirement.
-  const requirement: Requirement = {
+  start = now();
+  report(
+    'deposit',
+    start,
+    fundInstitutions(ctx, [
+      { institution: labA, amount: 1000 },
+      { institution: labB, amount: 500 },
+    ]),
+  );
+
+  start = now();
+  const criteria: Requirement = {
     criteria:
       fields >= 4
         ? [
@@ -261,301 +1101,100 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
             { field: 3, min: 250, max: 250 },
           ]
         : [{ field: 0, min: 40, max: 65 }],
-    nonce: randomFieldElement({ random }), // nu: handed to patients with the criteria, never published
+    nonce: randomFieldElement({ random: ctx.random }), // nu: handed to patients with the criteria, never published
   };
-  const criteriaHash = zk.requirementHash(requirement);
-  let requirementId = '';
-  await timed('step 1', `${ids.labA} publishes a requirement`, () => {
-    const receipt = submit(
-      ids.labA,
-      signTransaction(
-        creds.labA.signingKey,
-        'publishRequirement',
-        { criteriaHash, keywords: ['age', 'diagnosis:C50'], verificationKey: keys.verificationKey, reward: 100, exclusive: true },
-        tick(),
-        { random },
-      ),
-      'step 1',
-    );
-    requirementId = accepted(receipt, 'step 1');
-    return {
-      lines: [`${requirementId} in block ${receipt.height}: key words [age, diagnosis:C50], reward 100, exclusive licence`],
-      saw: [
-        { who: 'ledger (all nodes)', what: `criteria hash ${hex(criteriaHash)}, key words, VK_c, reward, exclusive` },
-        {
-          who: ids.patient,
-          what: 'the full criteria and their nonce (given by the institution off the ledger, to prove against)',
-        },
-      ],
-    };
+  const step1 = publishRequirement(ctx, labA, keys, {
+    requirement: criteria,
+    keywords: ['age', 'diagnosis:C50'],
+    reward: 100,
+    capacity: 3,
+    exclusive: true,
   });
+  report('step 1', start, step1.report);
 
-  // --- Steps 2-3 (4.2.4-4.2.5): the hospital encrypts the record for the patient; the commitment goes on the ledger.
-  const record = sampleRecord(fields, random);
-  const blinding = randomFieldElement({ random }); // rho: kept with the record, sealed with it, never on the ledger
-  const commitment = zk.commitRecord(record, blinding);
-  let stored!: ReturnType<typeof encryptRecord>;
-  let recordId = '';
-  await timed('step 2', `${ids.hospital} encrypts the record to ${ids.patient} and stores it with the proxy`, () => {
-    stored = encryptRecord(pkg.preParams, ids.patient, commitment, record, blinding, { random });
-    return {
-      lines: [
-        `Encrypt(PK, ID, D || rho) to the record's own identity ${ids.patient}#record:…: ${fields} fields and the commitment's blinding rho -> ${ga07.encodeCiphertext(stored).length}-byte ciphertext`,
-      ],
-      saw: [
-        { who: ids.hospital, what: "the record and its blinding rho (it produced them, on the patient's behalf)" },
-        { who: ids.proxies.join(', '), what: 'the ciphertext only' },
-      ],
-    };
-  });
-  await timed('step 3', `${ids.hospital} records the commitment on the ledger with the patient's AuthSign`, () => {
-    const patientSignature = signRecordCommitment(creds.patient.signingKey, commitment, { random });
-    const receipt = submit(
-      ids.hospital,
-      signTransaction(
-        creds.hospital.signingKey,
-        'registerRecord',
-        { patient: ids.patient, commitment, patientSignature },
-        tick(),
-        {
-          random,
-        },
-      ),
-      'step 3',
-    );
-    recordId = accepted(receipt, 'step 3');
-    return {
-      lines: [`${recordId} in block ${receipt.height}: commitment ${hex(commitment)}, sigma_a by ${ids.patient}`],
-      saw: [
-        {
-          who: 'ledger (all nodes)',
-          what: 'the commitment and sigma_a, not the record (the commitment is hiding: blinded by rho)',
-        },
-      ],
-    };
-  });
+  start = now();
+  const step2 = storeRecord(ctx, hospital, patient, sampleRecord(fields, ctx.random));
+  report('step 2', start, step2.report);
 
-  // --- Steps 4-5 (4.2.6-4.2.7): prove and submit.
-  let approvalId = '';
-  let submission!: Awaited<ReturnType<typeof proofSubmission>>;
-  await timed('step 4', `${ids.patient} proves the record meets the requirement`, async () => {
-    progress(`proving (${zk.name})`);
-    submission = await proofSubmission(
-      {
-        patientKey: creds.patient.signingKey,
-        proofSystem: zk,
-        provingKey: keys.provingKey,
-        requirementId,
-        requirement,
-        recordId,
-        record,
-        blinding,
-        time: tick(),
-      },
-      { random },
-    );
-    const s = zk.decodePublicSignals(submission.publicSignals);
-    return {
-      lines: [`R = ${s.eligible ? 1 : 0}, h = ${hex(s.binding)}, T = ${s.timestamp}; sigma_a = AuthSign(SK_p, h)`],
-      saw: [{ who: ids.patient, what: 'everything (its own record)' }],
-    };
-  });
-  await timed('step 5', 'the contract verifies the submission', () => {
-    const receipt = submit(ids.patient, submission.operation, 'step 5');
-    approvalId = accepted(receipt, 'step 5');
-    return {
-      lines: [
-        `accepted in block ${receipt.height}: signature, proof, requirement hash, commitment, R = 1, freshness, no replay`,
-        `approval ${approvalId}`,
-      ],
-      saw: [{ who: 'ledger (all nodes)', what: 'proof, public signals (R, h, commitment, requirement hash, ID_p, T), sigma_a' }],
-    };
-  });
+  start = now();
+  const step3 = registerRecord(ctx, hospital, patient, step2.output);
+  report('step 3', start, step3.report);
+  const record = { ...step2.output, id: step3.output };
 
-  const crashed = nodeCount - 1;
+  start = now();
+  emit({ type: 'progress', activity: 'proving', detail: ctx.zk.name });
+  const step4 = await proveEligibility(ctx, patient, keys, { id: step1.output, criteria }, record);
+  report('step 4', start, step4.report);
+
+  start = now();
+  const step5 = submitProof(ctx, patient, step4.output);
+  report('step 5', start, step5.report);
+
+  const crashed = ctx.network.n - 1;
   if (crash) {
-    network.crash(crashed);
-    emit({
-      type: 'step',
-      step: 'fault',
-      title: `verification node ${crashed} crashes`,
-      lines: [
-        `node ${crashed} stops at height ${network.nodes[crashed]?.store.height}; the other ${nodeCount - 1} still form a quorum`,
-      ],
-      saw: [],
-      ms: 0,
-    });
+    ctx.network.crash(crashed);
+    const height = ctx.network.nodes[crashed]?.store.height ?? 0;
+    report('fault', now(), { node: crashed, height, up: ctx.network.n - 1 });
   }
 
-  // --- Step 6 (4.2.8): ReKeyGen, sealed to the proxies; the key commitment goes on the ledger.
-  let issued!: ReturnType<typeof issueReKey>;
-  await timed('step 6', `${ids.patient} issues the re-encryption key, sealed to the proxy`, () => {
-    const recordKey = pkg.recordKey(ids.patient, commitment);
-    issued = issueReKey(pkg.preParams, recordKey, ids.labA, ids.proxies, proxyCount, { random });
-    const receipt = submit(
-      ids.patient,
-      signTransaction(creds.patient.signingKey, 'grantAccess', { approvalId, reKeyCommitment: issued.reKeyCommitment }, tick(), {
-        random,
-      }),
-      'step 6',
-    );
-    accepted(receipt, 'step 6');
-    return {
-      lines: [
-        `ReKeyGen from this record's key only; ${proxyCount}-of-${proxyCount} key shares, each Encrypt(PK, ID_proxy, share): ${issued.sealedShares.map((s) => s.sealed.length).join(', ')} bytes`,
-        `key commitment (${issued.reKeyCommitment.length} bytes) recorded in block ${receipt.height}`,
-      ],
-      saw: [
-        { who: ids.proxies.join(', '), what: 'its sealed key share (opens it; cannot decrypt the record alone)' },
-        { who: 'ledger (all nodes)', what: 'the re-encryption key commitment' },
-      ],
-    };
-  });
+  start = now();
+  const step6 = grant(ctx, patient, step5.output, record, t);
+  report('step 6', start, step6.report);
 
-  // --- Step 7: the proxies re-encrypt, with proofs.
-  let shares: Uint8Array[] = [];
-  await timed('step 7', 'the proxy re-encrypts, with a proof of correct re-encryption', () => {
-    shares = issued.sealedShares.map((s, i) =>
-      proxyReEncrypt(pkg.preParams, creds.proxies[i] as (typeof creds.proxies)[number], s.sealed, stored, {
-        random,
-      }),
-    );
-    return {
-      lines: [`${shares.length} re-encryption share(s) with proofs: ${shares.map((s) => s.length).join(', ')} bytes`],
-      saw: [{ who: ids.labA, what: 'the stored ciphertext and the re-encryption shares with proofs' }],
-    };
-  });
+  start = now();
+  report('accept', start, accept(ctx, labA, step5.output));
 
-  // --- Step 8 (4.2.9): the institution checks, decrypts, checks the commitment.
-  let received: number[] = [];
-  await timed('step 8', `${ids.labA} checks the proofs, decrypts and checks the record against the ledger`, () => {
-    const grant = network.nodes[0]?.ledger.contract.approvals.get(approvalId)?.reKeyCommitment;
-    if (grant == null) throw new MedshareError('ERR_NETWORK', 'step 8: the ledger holds no key commitment');
-    received = receiveRecord(
-      pkg.preParams,
-      creds.labA.decryptionKey,
-      { reKeyCommitment: grant, commitment, stored, shares },
-      zk,
-      pkg.signParams,
-    );
-    return {
-      lines: [`received ${received.length} fields; commitment matches the ledger: it is the data that was proven`],
-      saw: [{ who: ids.labA, what: `the record [${received.slice(0, 6).join(', ')}${received.length > 6 ? ', …' : ''}]` }],
-    };
-  });
+  start = now();
+  const { report: delivery, output: settlement } = deliver(ctx, step5.output, step6.output, record, behaviours);
+  report('step 7', start, delivery);
+  report('step 9', now(), settlement);
 
-  // --- Step 9 (4.2.10): the sharing transaction, signed by both, through PBFT.
-  await timed('step 9', 'the sharing transaction, signed by the patient and the institution, goes through PBFT', () => {
-    const form = sharingForm(ids.patient, ids.labA, commitment, tick());
-    const patientSignature = signSharingForm(creds.patient.signingKey, form, { random });
-    const institutionSignature = signSharingForm(creds.labA.signingKey, form, { random });
-    const transaction = encodeTransaction({ ...form, patientSignature, institutionSignature });
-    const receipt = submit(
-      ids.labA,
-      signTransaction(creds.labA.signingKey, 'share', { approvalId, transaction }, tick(0), { random }),
-      'step 9',
-    );
-    accepted(receipt, 'step 9');
-    const balances = network.nodes[0]?.ledger.contract.balances;
-    return {
-      lines: [
-        `block ${receipt.height}: ${ids.patient} -> ${ids.labA}, exclusive licence; reward: patient ${balances?.get(ids.patient)}, institution ${balances?.get(ids.labA)}`,
-      ],
-      saw: [{ who: 'ledger (all nodes)', what: 'the Fig. 3 form: parties, data hash (commitment), T, both signatures' }],
-    };
-  });
+  start = now();
+  const step8 = receive(ctx, labA, step5.output, record);
+  report('step 8', start, step8.report);
 
   let restartedAt: number | null = null;
   if (crash) {
-    await timed('recovery', `verification node ${crashed} restarts`, () => {
-      network.restart(crashed);
-      restartedAt = network.nodes[crashed]?.store.height ?? 0;
-      return {
-        lines: [
-          `replayed its ${restartedAt} blocks (each replayed contract state matches the hash kept beside its block)`,
-          `the others are at height ${network.height}; it catches up when the next request reaches it`,
-        ],
-        saw: [],
-      };
-    });
+    start = now();
+    ctx.network.restart(crashed);
+    const at = ctx.network.nodes[crashed]?.store.height ?? 0;
+    restartedAt = at;
+    report('recovery', start, { node: crashed, restartedAt: at, height: ctx.network.height });
   }
 
-  // --- Section 5.1.5: a second sale of the same record under the exclusive licence.
-  let secondSale!: Outcome;
-  await timed('5.1.5', `${ids.patient} tries to sell the same record to ${ids.labB}`, async () => {
-    const criteriaB: Requirement = { criteria: [{ field: 0, min: 18, max: 90 }], nonce: randomFieldElement({ random }) };
-    const publishB = submit(
-      ids.labB,
-      signTransaction(
-        creds.labB.signingKey,
-        'publishRequirement',
-        {
-          criteriaHash: zk.requirementHash(criteriaB),
-          keywords: ['age'],
-          verificationKey: keys.verificationKey,
-          reward: 150,
-          exclusive: false,
-        },
-        tick(),
-        { random },
-      ),
-      '5.1.5',
-    );
-    const requirementB = accepted(publishB, '5.1.5');
-    progress(`proving (${zk.name})`);
-    const attempt = await proofSubmission(
-      {
-        patientKey: creds.patient.signingKey,
-        proofSystem: zk,
-        provingKey: keys.provingKey,
-        requirementId: requirementB,
-        requirement: criteriaB,
-        recordId,
-        record,
-        blinding,
-        time: tick(),
-      },
-      { random },
-    );
-    const receipt = submit(ids.patient, attempt.operation, '5.1.5');
-    secondSale = receipt.outcome;
-    if (secondSale.accepted)
-      throw new MedshareError('ERR_NETWORK', '5.1.5: the second sale under an exclusive licence was accepted');
-    const licence = network.nodes[0]?.ledger.contract.records.get(recordId)?.licences[0];
-    return {
-      lines: [
-        `refused: ${secondSale.reason}: ${secondSale.detail}`,
-        `accountable: ${secondSale.accountable} (the refused transaction ${receipt.transactionId.slice(0, 16)}… is in block ${receipt.height}, signed by ${receipt.outcome.sender})`,
-        `licence on the ledger: ${licence?.institution}, exclusive, since T = ${licence?.time}`,
-      ],
-      saw: [{ who: 'ledger (all nodes)', what: 'the attempt, signed by the patient, and the refusal' }],
-    };
-  });
+  start = now();
+  emit({ type: 'progress', activity: 'proving', detail: ctx.zk.name });
+  const second = await secondSale(ctx, labB, keys, record);
+  if (second.report.outcome.accepted)
+    throw new ProtocolError('exclusiveLicence', 'the second sale under an exclusive licence was accepted');
+  report('5.1.5', start, second.report);
+
+  start = now();
+  report('close', start, closeRequirement(ctx, labB, second.output));
 
   if (restartedAt !== null) {
-    const from = restartedAt;
-    await timed('recovered', `verification node ${crashed} catches up`, () => {
-      const ticks = network.settle();
-      return {
-        lines: [
-          `from height ${from} to ${network.nodes[crashed]?.store.height} (PBFT retransmission or state transfer, then ${ticks} more logical ticks)`,
-          `same ledger head and contract-state hash as the others: ${network.agree() ? 'yes' : 'NO'}`,
-        ],
-        saw: [],
-      };
+    start = now();
+    const ticks = ctx.network.settle();
+    report('recovered', start, {
+      node: crashed,
+      from: restartedAt,
+      to: ctx.network.nodes[crashed]?.store.height ?? 0,
+      ticks,
+      agreed: ctx.network.agree(),
     });
   }
 
-  const stateHash = bytesToHex(contractStateHash((network.nodes[0] as (typeof network.nodes)[number]).ledger.contract));
   return {
-    record,
-    received,
-    secondSale,
-    agreed: network.agree(),
-    height: network.height,
-    stateHash,
+    record: record.values,
+    received: step8.output,
+    sale: saleOf(ctx, step5.output),
+    secondSale: second.report.outcome,
+    agreed: ctx.network.agree(),
+    height: ctx.network.height,
+    stateHash: bytesToHex(contractStateHash(ledgerState(ctx))),
     restartedAt,
-    network,
+    context: ctx,
+    network: ctx.network,
     timings,
   };
 }

@@ -75,28 +75,65 @@ export function parseCommand(text: string, line: number): Command {
   return { name: name as string, args, flags, line };
 }
 
-/** Runs every command of `text` through `env` and returns the transcript as it now reads. */
-export function renderTranscript(text: string, env: TranscriptEnvironment): string {
-  const { blocks, trailing } = parseTranscript(text);
+/** What runs a transcript's commands when some of them are asynchronous (a zk prover, say). */
+export interface AsyncTranscriptEnvironment {
+  run(command: Command): string | Promise<string>;
+}
+
+/** The transcript text for the given blocks and their outputs (an error becomes `error: <message>`). */
+function assemble(
+  blocks: readonly Block[],
+  outputs: readonly ({ ok: string } | { error: unknown })[],
+  trailing: readonly string[],
+): string {
   const out: string[] = [];
-  for (const block of blocks) {
+  blocks.forEach((block, i) => {
     if (out.length > 0) out.push('');
     out.push(...block.comments, block.commandLine, '----');
-    let output: string;
-    try {
-      output = env.run(parseCommand(block.commandLine, block.line));
-    } catch (e) {
-      output = `error: ${(e as Error).message}`;
-    }
+    const result = outputs[i] as { ok: string } | { error: unknown };
+    const output = 'ok' in result ? result.ok : `error: ${(result.error as Error).message}`;
     const lines = output.split('\n').filter((l) => l.trim() !== '');
     out.push(...(lines.length > 0 ? lines : ['ok']));
-  }
+  });
   if (trailing.length > 0) out.push('', ...trailing);
   return `${out.join('\n')}\n`;
 }
 
+/** Runs every command of `text` through `env` and returns the transcript as it now reads. */
+export function renderTranscript(text: string, env: TranscriptEnvironment): string {
+  const { blocks, trailing } = parseTranscript(text);
+  const outputs = blocks.map((block) => {
+    try {
+      return { ok: env.run(parseCommand(block.commandLine, block.line)) };
+    } catch (error) {
+      return { error };
+    }
+  });
+  return assemble(blocks, outputs, trailing);
+}
+
+/** {@link renderTranscript} for an environment whose commands may be asynchronous (run in order). */
+export async function renderTranscriptAsync(text: string, env: AsyncTranscriptEnvironment): Promise<string> {
+  const { blocks, trailing } = parseTranscript(text);
+  const outputs: ({ ok: string } | { error: unknown })[] = [];
+  for (const block of blocks) {
+    try {
+      outputs.push({ ok: await env.run(parseCommand(block.commandLine, block.line)) });
+    } catch (error) {
+      outputs.push({ error });
+    }
+  }
+  return assemble(blocks, outputs, trailing);
+}
+
 /** True when the transcripts should be rewritten rather than checked. */
 export const updateTranscripts = process.env.UPDATE_TRANSCRIPTS === '1';
+
+/** Writes `actual` over the file when transcripts are being rewritten; returns what to compare. */
+function settle(file: string, expected: string, actual: string): { expected: string; actual: string } {
+  if (updateTranscripts && actual !== expected) writeFileSync(file, actual);
+  return { expected: updateTranscripts ? actual : expected, actual };
+}
 
 /**
  * Regenerates the transcript at `file` with `env` and returns `{ expected, actual }` for the
@@ -104,9 +141,16 @@ export const updateTranscripts = process.env.UPDATE_TRANSCRIPTS === '1';
  */
 export function checkTranscript(file: string, env: TranscriptEnvironment): { expected: string; actual: string } {
   const expected = readFileSync(file, 'utf8');
-  const actual = renderTranscript(expected, env);
-  if (updateTranscripts && actual !== expected) writeFileSync(file, actual);
-  return { expected: updateTranscripts ? actual : expected, actual };
+  return settle(file, expected, renderTranscript(expected, env));
+}
+
+/** {@link checkTranscript} for an environment whose commands may be asynchronous. */
+export async function checkTranscriptAsync(
+  file: string,
+  env: AsyncTranscriptEnvironment,
+): Promise<{ expected: string; actual: string }> {
+  const expected = readFileSync(file, 'utf8');
+  return settle(file, expected, await renderTranscriptAsync(expected, env));
 }
 
 /** A command's argument as a non-negative integer, or `fallback` when absent. */
