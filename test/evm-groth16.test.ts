@@ -11,17 +11,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProof, encodePublicSignals, encodeVerificationKey } from '../src/evm/encoding.js';
 import type { InProcessChain } from '../src/evm/in-process.js';
-import {
-  FIELD_ORDER,
-  type Groth16Proof,
-  type KeyPair,
-  type ProofResult,
-  prove,
-  releaseWorkers,
-  verify,
-} from '../src/zk/index.js';
+import { FIELD_ORDER, type Groth16Proof, type KeyPair, type ProofResult, releaseWorkers, verify } from '../src/zk/index.js';
 import { deployHarness, harnessCall, hex, testChain } from './support/evm.js';
-import { testKeys } from './support/zk.js';
+import { proofFixture } from './support/zk.js';
 
 const Q = bn254.fields.Fp.ORDER;
 const R = FIELD_ORDER;
@@ -45,14 +37,8 @@ let ineligible: ProofResult;
 beforeAll(async () => {
   chain = await testChain();
   harness = await deployHarness(chain);
-  keys = await testKeys('zk-keys');
-  other = await testKeys('zk-other-keys');
+  ({ keys, other, eligible, ineligible } = await proofFixture(inputs, 0xb0b_5eed_f00dn));
   key = hex(encodeVerificationKey(keys.verificationKey));
-  eligible = await prove(keys.provingKey, inputs);
-  ineligible = await prove(keys.provingKey, {
-    ...inputs,
-    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 0xb0b_5eed_f00dn },
-  });
 });
 
 afterAll(async () => {
