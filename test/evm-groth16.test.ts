@@ -13,18 +13,10 @@ import { encodeProof, encodePublicSignals, encodeVerificationKey } from '../src/
 import type { InProcessChain } from '../src/evm/in-process.js';
 import { FIELD_ORDER, type Groth16Proof, type KeyPair, type ProofResult, releaseWorkers, verify } from '../src/zk/index.js';
 import { deployHarness, harnessCall, hex, testChain } from './support/evm.js';
-import { proofFixture } from './support/zk.js';
+import { proofFixture, SAMPLE_INPUTS } from './support/zk.js';
 
 const Q = bn254.fields.Fp.ORDER;
 const R = FIELD_ORDER;
-const inputs = {
-  record: [61, 128, 250, 1, 0, 65535, 37, 90],
-  blinding: 0x5eed_b11d_1e5n,
-  requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 0x5eed_a11c_e0dd_ba11n },
-  salt: 987654321n,
-  patientId: 42n,
-  timestamp: 1_700_000_000n,
-};
 
 let chain: InProcessChain;
 let harness: `0x${string}`;
@@ -37,7 +29,7 @@ let ineligible: ProofResult;
 beforeAll(async () => {
   chain = await testChain();
   harness = await deployHarness(chain);
-  ({ keys, other, eligible, ineligible } = await proofFixture(inputs, 0xb0b_5eed_f00dn));
+  ({ keys, other, eligible, ineligible } = await proofFixture(SAMPLE_INPUTS, 0xb0b_5eed_f00dn));
   key = hex(encodeVerificationKey(keys.verificationKey));
 });
 

@@ -45,6 +45,16 @@ export function testKeys(seed = 'zk-keys'): Promise<KeyPair> {
   return k;
 }
 
+/** An eligible statement for SHAPE: the record's field 0 (61) is in [40, 65]; its field 1 is 128. */
+export const SAMPLE_INPUTS: EligibilityInputs = {
+  record: [61, 128, 250, 1, 0, 65535, 37, 90],
+  blinding: 0x5eed_b11d_1e5n,
+  requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 0x5eed_a11c_e0dd_ba11n },
+  salt: 987654321n,
+  patientId: 42n,
+  timestamp: 1_700_000_000n,
+};
+
 /** The proofs the Groth16 tests start from (TypeScript verifier and the EVM's alike). */
 export interface ProofFixture {
   /** The key pair seeded 'zk-keys'. */
