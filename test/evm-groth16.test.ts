@@ -13,6 +13,7 @@ import { encodeProof, encodePublicSignals, encodeVerificationKey } from '../src/
 import type { InProcessChain } from '../src/evm/in-process.js';
 import { FIELD_ORDER, type Groth16Proof, type KeyPair, type ProofResult, releaseWorkers, verify } from '../src/zk/index.js';
 import { deployHarness, harnessCall, hex, testChain } from './support/evm.js';
+import { firstPointOutsideSubgroup } from './support/curves.js';
 import { proofFixture, SAMPLE_INPUTS } from './support/zk.js';
 
 const Q = bn254.fields.Fp.ORDER;
@@ -188,20 +189,13 @@ function withPoints(p: Groth16Proof, a: Bn254G1 | null, b: Bn254G2 | null): Grot
   return out as unknown as Groth16Proof;
 }
 
-/** A point on BN254's twist E'(Fp2) outside the order-r subgroup G2. */
+/** A point on BN254's twist E'(Fp2) outside the order-r subgroup G2 (x = i + u for the first i that works). */
 function twistPointOutsideSubgroup(): Bn254G2 {
   const Fp2 = bn254.fields.Fp2;
-  const b = bn254.G2.Point.CURVE().b;
-  for (let i = 1n; ; i++) {
-    const x = Fp2.create({ c0: i, c1: 1n });
-    const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b);
-    let y: ReturnType<typeof Fp2.sqrt>;
-    try {
-      y = Fp2.sqrt(rhs);
-    } catch {
-      continue;
-    }
-    const p = bn254.G2.Point.fromAffine({ x, y });
-    if (!p.isTorsionFree()) return p;
-  }
+  return firstPointOutsideSubgroup(
+    Fp2,
+    bn254.G2.Point.CURVE().b,
+    (i) => Fp2.create({ c0: i, c1: 1n }),
+    (a) => bn254.G2.Point.fromAffine(a),
+  );
 }
