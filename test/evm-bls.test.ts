@@ -13,6 +13,7 @@ import { decodeRevert, encodeG1, encodeAuthSignParams, encodeSignature } from '.
 import type { InProcessChain } from '../src/evm/in-process.js';
 import { hashToG1, hashToScalar } from '../src/internal/bls.js';
 import { authSign, authVerify, keyGen, setup } from '../src/sign/cha-cheon.js';
+import { firstPointOutsideSubgroup } from './support/curves.js';
 import { deployHarness, harnessCall, hex, testChain } from './support/evm.js';
 import { seededRandom } from '../src/testing/random.js';
 
@@ -147,20 +148,14 @@ describe('AuthSign verified on chain equals medshare/sign authVerify', () => {
   });
 });
 
-/** A point of E(Fp) of BLS12-381 G1 outside the order-r subgroup (found by trying x = 0, 1, 2, ...). */
+/** A point of E(Fp) of BLS12-381 G1 outside the order-r subgroup (found by trying x = 1, 2, ...). */
 function torsionPoint(): InstanceType<typeof bls12_381.G1.Point> {
-  const Fp = bls12_381.fields.Fp;
-  for (let x = 1n; ; x++) {
-    const rhs = Fp.add(Fp.pow(x, 3n), 4n);
-    let y: bigint;
-    try {
-      y = Fp.sqrt(rhs);
-    } catch {
-      continue;
-    }
-    const p = bls12_381.G1.Point.fromAffine({ x, y });
-    if (!p.isTorsionFree()) return p;
-  }
+  return firstPointOutsideSubgroup(
+    bls12_381.fields.Fp,
+    bls12_381.G1.Point.CURVE().b,
+    (i) => i,
+    (a) => bls12_381.G1.Point.fromAffine(a),
+  );
 }
 
 describe("@ethereumjs/evm's default (noble) precompiles agree", () => {

@@ -11,28 +11,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProof, encodePublicSignals, encodeVerificationKey } from '../src/evm/encoding.js';
 import type { InProcessChain } from '../src/evm/in-process.js';
-import {
-  FIELD_ORDER,
-  type Groth16Proof,
-  type KeyPair,
-  type ProofResult,
-  prove,
-  releaseWorkers,
-  verify,
-} from '../src/zk/index.js';
+import { FIELD_ORDER, type Groth16Proof, type KeyPair, type ProofResult, releaseWorkers, verify } from '../src/zk/index.js';
 import { deployHarness, harnessCall, hex, testChain } from './support/evm.js';
-import { testKeys } from './support/zk.js';
+import { firstPointOutsideSubgroup } from './support/curves.js';
+import { proofFixture, SAMPLE_INPUTS } from './support/zk.js';
 
 const Q = bn254.fields.Fp.ORDER;
 const R = FIELD_ORDER;
-const inputs = {
-  record: [61, 128, 250, 1, 0, 65535, 37, 90],
-  blinding: 0x5eed_b11d_1e5n,
-  requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 0x5eed_a11c_e0dd_ba11n },
-  salt: 987654321n,
-  patientId: 42n,
-  timestamp: 1_700_000_000n,
-};
 
 let chain: InProcessChain;
 let harness: `0x${string}`;
@@ -45,14 +30,8 @@ let ineligible: ProofResult;
 beforeAll(async () => {
   chain = await testChain();
   harness = await deployHarness(chain);
-  keys = await testKeys('zk-keys');
-  other = await testKeys('zk-other-keys');
+  ({ keys, other, eligible, ineligible } = await proofFixture(SAMPLE_INPUTS, 0xb0b_5eed_f00dn));
   key = hex(encodeVerificationKey(keys.verificationKey));
-  eligible = await prove(keys.provingKey, inputs);
-  ineligible = await prove(keys.provingKey, {
-    ...inputs,
-    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 0xb0b_5eed_f00dn },
-  });
 });
 
 afterAll(async () => {
@@ -210,20 +189,13 @@ function withPoints(p: Groth16Proof, a: Bn254G1 | null, b: Bn254G2 | null): Grot
   return out as unknown as Groth16Proof;
 }
 
-/** A point on BN254's twist E'(Fp2) outside the order-r subgroup G2. */
+/** A point on BN254's twist E'(Fp2) outside the order-r subgroup G2 (x = i + u for the first i that works). */
 function twistPointOutsideSubgroup(): Bn254G2 {
   const Fp2 = bn254.fields.Fp2;
-  const b = bn254.G2.Point.CURVE().b;
-  for (let i = 1n; ; i++) {
-    const x = Fp2.create({ c0: i, c1: 1n });
-    const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b);
-    let y: ReturnType<typeof Fp2.sqrt>;
-    try {
-      y = Fp2.sqrt(rhs);
-    } catch {
-      continue;
-    }
-    const p = bn254.G2.Point.fromAffine({ x, y });
-    if (!p.isTorsionFree()) return p;
-  }
+  return firstPointOutsideSubgroup(
+    Fp2,
+    bn254.G2.Point.CURVE().b,
+    (i) => Fp2.create({ c0: i, c1: 1n }),
+    (a) => bn254.G2.Point.fromAffine(a),
+  );
 }

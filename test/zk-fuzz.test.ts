@@ -42,7 +42,7 @@ import {
   verify,
 } from '../src/zk/index.js';
 import { mutateBytes, mutateJson, mutateProofBytes, mutateSignals, type Mutant, Rng } from './support/hostile-zk.js';
-import { SHAPE, testCircuit, testKeys } from './support/zk.js';
+import { SAMPLE_INPUTS, SHAPE, testCircuit, testKeys } from './support/zk.js';
 
 const RUNS = 10_000;
 
@@ -61,14 +61,7 @@ beforeAll(async () => {
   circuit = await testCircuit();
   keys = await testKeys();
   prepared = prepareVerificationKey(keys.verificationKey);
-  const result = await prove(keys.provingKey, {
-    record: [61, 128, 250, 1, 0, 65535, 37, 90],
-    blinding: 31337n,
-    requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 4242n },
-    salt: 99n,
-    patientId: 7n,
-    timestamp: 1_700_000_000n,
-  });
+  const result = await prove(keys.provingKey, SAMPLE_INPUTS);
   await releaseWorkers();
   proof = result.proof;
   packed = encodeProof(proof);

@@ -32,7 +32,7 @@ import {
 import { bn254 } from '@noble/curves/bn254.js';
 import { forgeProof, setupSecretsFrom } from './support/hostile-zk.js';
 import { seededRandom } from '../src/testing/random.js';
-import { SHAPE, testCircuit, testKeys } from './support/zk.js';
+import { proofFixture, SHAPE, testCircuit } from './support/zk.js';
 
 const record = [61, 128, 250, 1, 0, 65535, 37, 90];
 const inputs = {
@@ -58,13 +58,7 @@ let ineligible: ProofResult;
 
 beforeAll(async () => {
   circuit = await testCircuit();
-  keys = await testKeys('zk-keys');
-  other = await testKeys('zk-other-keys');
-  eligible = await prove(keys.provingKey, inputs);
-  ineligible = await prove(keys.provingKey, {
-    ...inputs,
-    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: 77n },
-  });
+  ({ keys, other, eligible, ineligible } = await proofFixture(inputs, 77n));
 });
 
 afterAll(async () => {

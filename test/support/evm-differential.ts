@@ -824,22 +824,14 @@ export class Run {
           capacity: action.capacity,
           exclusive: action.exclusive,
         };
-        let tsId = '';
-        let evmId: Hex | null = null;
         return {
           sender,
           ...both('publishRequirement', body, {
             verificationKey: action.emptyKey ? new Uint8Array(0) : this.world.evmKey,
           }),
-          onTsAccepted: (id) => {
-            tsId = id;
-          },
-          onEvmEvent: (name, args) => {
-            if (name === 'RequirementPublished') evmId = args.requirementId as Hex;
-          },
-          onBothAccepted: () => {
-            if (evmId !== null) this.requirements.push({ ts: tsId, evm: evmId, template, institution: sender });
-          },
+          ...pairIds('RequirementPublished', 'requirementId', (ts, evm) =>
+            this.requirements.push({ ts, evm, template, institution: sender }),
+          ),
         };
       }
       case 'close': {
@@ -861,20 +853,10 @@ export class Run {
         const consentKey = this.cred(action.signer === 'other' ? otherThan(patientName) : patientName).signingKey;
         const registrant = action.signer === 'otherRegistrant' ? this.address(otherRegistrant(sender)) : this.address(sender);
         const patientSignature = signRecordCommitment(config, consentKey, registrant, commitment, { random });
-        let tsId = '';
-        let evmId: Hex | null = null;
         return {
           sender,
           ...both('registerRecord', { patient, commitment, patientSignature }),
-          onTsAccepted: (id) => {
-            tsId = id;
-          },
-          onEvmEvent: (name, args) => {
-            if (name === 'RecordRegistered') evmId = args.recordId as Hex;
-          },
-          onBothAccepted: () => {
-            if (evmId !== null) this.records.push({ ts: tsId, evm: evmId, template, patient: patientName });
-          },
+          ...pairIds('RecordRegistered', 'recordId', (ts, evm) => this.records.push({ ts, evm, template, patient: patientName })),
         };
       }
       case 'submit': {
@@ -906,8 +888,6 @@ export class Run {
         }
         const binding = BigInt(signals[1] as string) % (1n << 256n);
         const bindingSigner = action.mutation === 'badBindingSignature' ? this.cred(otherThan(sender)).signingKey : signer;
-        let tsId = '';
-        let evmId: Hex | null = null;
         return {
           sender,
           ts: envelope('submitProof', {
@@ -927,16 +907,9 @@ export class Run {
               BigInt(time),
             ],
           },
-          onTsAccepted: (id) => {
-            tsId = id;
-          },
-          onEvmEvent: (name, args) => {
-            if (name === 'ProofAccepted') evmId = args.approvalId as Hex;
-          },
-          onBothAccepted: () => {
-            if (requirement !== null && record !== null && evmId !== null)
-              this.sales.push({ ts: tsId, evm: evmId, requirement, record });
-          },
+          ...pairIds('ProofAccepted', 'approvalId', (ts, evm) => {
+            if (requirement !== null && record !== null) this.sales.push({ ts, evm, requirement, record });
+          }),
         };
       }
       case 'grant': {
@@ -1223,6 +1196,30 @@ export interface Built {
   readonly onTsAccepted?: (id: string) => void;
   readonly onEvmEvent?: (name: string, args: Record<string, unknown>) => void;
   readonly onBothAccepted?: () => void;
+}
+
+/**
+ * The hooks that pair the ids of an object both contracts create: the TypeScript contract's (its
+ * outcome's id) and the EVM's (`field` of the `event` log), handed to `store` once both accepted.
+ */
+function pairIds(
+  event: string,
+  field: string,
+  store: (ts: string, evm: Hex) => void,
+): Pick<Built, 'onTsAccepted' | 'onEvmEvent' | 'onBothAccepted'> {
+  let tsId = '';
+  let evmId: Hex | null = null;
+  return {
+    onTsAccepted: (id) => {
+      tsId = id;
+    },
+    onEvmEvent: (name, args) => {
+      if (name === event) evmId = args[field] as Hex;
+    },
+    onBothAccepted: () => {
+      if (evmId !== null) store(tsId, evmId);
+    },
+  };
 }
 
 /** derivedId('appr', requirement, record), as the TypeScript contract computes an approval's id. */

@@ -9,6 +9,7 @@ import type { RandomSource } from '../../src/internal/random.js';
 import { FIELD_ORDER, invert, randomScalar } from '../../src/zk/field.js';
 import { type Circuit, decodeVerificationKey, type Groth16Proof, type VerificationKey } from '../../src/zk/index.js';
 import { readConstraintSystem } from '../../src/zk/r1cs.js';
+import { firstPointOutsideSubgroup } from './curves.js';
 import { domainPower, qapAt } from '../../src/zk/setup.js';
 
 /**
@@ -242,18 +243,14 @@ export function mutateBytes(rng: Rng, input: Uint8Array, positions?: readonly nu
 /** An affine point on the BN254 twist outside the prime-order subgroup (c0 = i, c1 = 1 for the first i that works). */
 export function twistPointOutsideSubgroup(): { x: [bigint, bigint]; y: [bigint, bigint] } {
   const { Fp2 } = bn254.fields;
-  const b = bn254.G2.Point.CURVE().b;
-  for (let i = 1n; ; i++) {
-    const x = Fp2.create({ c0: i, c1: 1n });
-    let y: ReturnType<typeof Fp2.create>;
-    try {
-      y = Fp2.sqrt(Fp2.add(Fp2.mul(Fp2.sqr(x), x), b));
-    } catch {
-      continue;
-    }
-    const p = bn254.G2.Point.fromAffine({ x, y });
-    if (!p.isTorsionFree()) return { x: [x.c0, x.c1], y: [y.c0, y.c1] };
-  }
+  const p = firstPointOutsideSubgroup(
+    Fp2,
+    bn254.G2.Point.CURVE().b,
+    (i) => Fp2.create({ c0: i, c1: 1n }),
+    (a) => bn254.G2.Point.fromAffine(a),
+  );
+  const { x, y } = p.toAffine();
+  return { x: [x.c0, x.c1], y: [y.c0, y.c1] };
 }
 
 const OFF_SUBGROUP = /* lazily */ (() => {

@@ -10,8 +10,11 @@ import {
   type Circuit,
   circuitShape,
   type CircuitShape,
+  type EligibilityInputs,
   type KeyPair,
   type MedicalRecord,
+  type ProofResult,
+  prove,
   type Requirement,
   zkpKeyGen,
 } from '../../src/zk/index.js';
@@ -40,6 +43,40 @@ export function testKeys(seed = 'zk-keys'): Promise<KeyPair> {
     keys.set(seed, k);
   }
   return k;
+}
+
+/** An eligible statement for SHAPE: the record's field 0 (61) is in [40, 65]; its field 1 is 128. */
+export const SAMPLE_INPUTS: EligibilityInputs = {
+  record: [61, 128, 250, 1, 0, 65535, 37, 90],
+  blinding: 0x5eed_b11d_1e5n,
+  requirement: { criteria: [{ field: 0, min: 40, max: 65 }], nonce: 0x5eed_a11c_e0dd_ba11n },
+  salt: 987654321n,
+  patientId: 42n,
+  timestamp: 1_700_000_000n,
+};
+
+/** The proofs the Groth16 tests start from (TypeScript verifier and the EVM's alike). */
+export interface ProofFixture {
+  /** The key pair seeded 'zk-keys'. */
+  readonly keys: KeyPair;
+  /** Another key pair (seed 'zk-other-keys'), for proofs under the wrong key. */
+  readonly other: KeyPair;
+  /** A proof of `inputs` under `keys`. */
+  readonly eligible: ProofResult;
+  /** A proof of `inputs` under `keys` against a requirement (field 1 in [0, 127]) the record does not meet. */
+  readonly ineligible: ProofResult;
+}
+
+/** Builds the {@link ProofFixture} for `inputs` (whose record's field 1 must be above 127); `ineligibleNonce` is the unmet requirement's nonce. */
+export async function proofFixture(inputs: EligibilityInputs, ineligibleNonce: bigint): Promise<ProofFixture> {
+  const keys = await testKeys('zk-keys');
+  const other = await testKeys('zk-other-keys');
+  const eligible = await prove(keys.provingKey, inputs);
+  const ineligible = await prove(keys.provingKey, {
+    ...inputs,
+    requirement: { criteria: [{ field: 1, min: 0, max: 127 }], nonce: ineligibleNonce },
+  });
+  return { keys, other, eligible, ineligible };
 }
 
 /** Runs circom's witness generator on raw circuit inputs; returns the witness (w[0] = 1). Rejects if any constraint fails. */
