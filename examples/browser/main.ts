@@ -8,13 +8,13 @@
 import {
   decodeSignature,
   encodeProof as evmProofWords,
+  encodeSignature,
   encodeVerificationKey,
+  evmDeployment,
   recordId,
-  recordSignable,
-  signRecordCommitment,
 } from 'medshare/evm';
 import { DecryptionError, ga07, ga07Verifiable } from 'medshare/pre';
-import { runStory, standInProofSystem } from 'medshare/protocol';
+import { recordSignable, runStory, signRecordCommitment, standInProofSystem } from 'medshare/protocol';
 import { authSign, authVerify, keyGen as signKeyGen, setup as signSetup } from 'medshare/sign';
 import {
   buildCircuit,
@@ -185,20 +185,18 @@ await check('zk: compiling a circuit needs Node.js, and says so', async () => {
 });
 
 // ------------------------------------------------------------ medshare/evm: call data for the contract (viem; no chain)
-await check('evm: sigma_a bound to chain and contract; the proof and its key as call data', () => {
+await check('evm: the consent bound to chain and contract; the proof and its key as call data', () => {
   const { params, masterKey } = signSetup();
   const alice = signKeyGen(params, masterKey, 'patient:alice');
-  const domain = { chainId: 20251, contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const;
+  const contract = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+  const deployment = evmDeployment(20251, contract);
   const commitment = BigInt(fixture.publicSignals[2] as string);
-  const onChain = signRecordCommitment(alice, domain, commitment); // 256 bytes, EIP-2537 points
+  // One signing path for both ledgers: medshare/protocol's signer under the EVM deployment id.
+  const onChain = encodeSignature(signRecordCommitment({ deployment }, alice, 'patient:alice', commitment)); // 256 bytes, EIP-2537 points
   const sigma = decodeSignature(onChain);
-  const here = authVerify(params, 'patient:alice', recordSignable(domain, 'patient:alice', commitment), sigma);
-  const elsewhere = authVerify(
-    params,
-    'patient:alice',
-    recordSignable({ ...domain, chainId: 1 }, 'patient:alice', commitment),
-    sigma,
-  );
+  const signable = (id: Uint8Array) => recordSignable(id, 'patient:alice', 'patient:alice', commitment);
+  const here = authVerify(params, 'patient:alice', signable(deployment), sigma);
+  const elsewhere = authVerify(params, 'patient:alice', signable(evmDeployment(1, contract)), sigma);
   const key = encodeVerificationKey(vk);
   const words = evmProofWords(proof);
   return [
