@@ -79,17 +79,18 @@ npx -p medshare -p snarkjs -p circom2 -p circomlib medshare demo). The first run
 record size compiles its circuit and caches it.
 
 With --ledger evm the contract is MedShare.sol (medshare/evm) on an in-process Prague
-EVM instead, driven over JSON-RPC: the same nine steps with one proxy, the proofs
+EVM instead, driven over JSON-RPC: the same sale with 2-of-3 proxies, one of which
+lies and is disputed, paid after the dispute window (optimistic delivery), the proofs
 verified on chain, and the gas of each on-chain step. It needs the optional peer
 dependencies viem and @ethereumjs/vm (npm install viem @ethereumjs/vm).
 
 options:
   --ledger NAME     pbft (default): 4 PBFT verification nodes; evm: the contract on an EVM
   --fields N        fields per medical record, 1-4096 (default 4)
-  --proxies N       proxies sharing the re-encryption key, 1-16 (default 3)
-  --threshold T     partial re-encryptions needed, 1-N (default 2 of 3, else N)
+  --proxies N       proxies sharing the re-encryption key, 1-16 (default 3; pbft only)
+  --threshold T     partial re-encryptions needed, 1-N (default 2 of 3, else N; pbft only)
   --proxy-fault F   one proxy that is 'down' or 'lies' in step 7 (needs T < N), or 'none'
-                    (default: lies when T < N, else none)
+                    (default: lies when T < N, else none; pbft only)
   --seed TEXT       derive every key, nonce and salt from TEXT, for a reproducible run (below)
   --no-crash        keep every verification node up (pbft only)
   --stand-in        a signing stand-in instead of the zk-SNARK: quick, NOT zero-knowledge

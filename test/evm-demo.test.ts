@@ -17,10 +17,12 @@ const io = () => {
 };
 
 describe('medshare demo --ledger evm', () => {
-  it('usage errors (exit 2, one line, nothing run): --stand-in, --proxies, --no-crash with evm; an unknown ledger', async () => {
+  it('usage errors (exit 2, one line, nothing run): --stand-in, --proxies, --threshold, --proxy-fault, --no-crash with evm; an unknown ledger', async () => {
     for (const [args, what] of [
       [['demo', '--ledger', 'evm', '--stand-in'], /--stand-in cannot be used with --ledger evm/],
       [['demo', '--ledger', 'evm', '--proxies', '2'], /--proxies cannot be used with --ledger evm/],
+      [['demo', '--ledger', 'evm', '--threshold', '2'], /--threshold cannot be used with --ledger evm/],
+      [['demo', '--proxy-fault', 'down', '--ledger', 'evm'], /--proxy-fault cannot be used with --ledger evm/],
       [['demo', '--no-crash', '--ledger', 'evm'], /--no-crash cannot be used with --ledger evm/],
       [['demo', '--ledger', 'fabric'], /--ledger expects one of: pbft, evm \(got 'fabric'\)/],
       [['demo', '--ledger'], /--ledger/],
