@@ -160,6 +160,9 @@ interface CurveOps {
   readonly isEqual: Fn;
   readonly isZero: Fn;
   readonly serialize: Fn;
+  readonly deserialize: Fn;
+  /** Writes the identity. */
+  readonly clear: Fn;
 }
 
 /**
@@ -192,6 +195,8 @@ export class Runtime {
       isEqual: raw._mclBnG1_isEqual,
       isZero: raw._mclBnG1_isZero,
       serialize: raw._mclBnG1_serialize,
+      deserialize: raw._mclBnG1_deserialize,
+      clear: raw._mclBnG1_clear,
     };
     this.g2 = {
       size: G2_SIZE,
@@ -204,6 +209,8 @@ export class Runtime {
       isEqual: raw._mclBnG2_isEqual,
       isZero: raw._mclBnG2_isZero,
       serialize: raw._mclBnG2_serialize,
+      deserialize: raw._mclBnG2_deserialize,
+      clear: raw._mclBnG2_clear,
     };
   }
 
@@ -609,37 +616,37 @@ function makeBackend(rt: Runtime): PairingBackend<MclGroups> {
   };
 
   // --- G1, G2
-  const decoder =
-    <P>(length: number, size: number, fn: Fn, make: (bytes: Uint8Array) => P, name: string) =>
-    (bytes: Uint8Array): P => {
-      if (!(bytes instanceof Uint8Array) || bytes.length !== length) throw new RangeError(`expected ${length} bytes`);
+  /**
+   * G1 or G2: `fromBytes` accepts the canonical compressed encoding of a point on the curve and
+   * in the subgroup (mcl's deserializer checks both), and nothing else.
+   */
+  const pointGroup = <P extends MclG1 | MclG2>(
+    Point: new (rt: Runtime, raw: Uint8Array) => P,
+    ops: CurveOps,
+    name: string,
+    base: Uint8Array,
+  ): PointGroup<P> => {
+    const fromBytes = (bytes: Uint8Array): P => {
+      if (!(bytes instanceof Uint8Array) || bytes.length !== ops.bytes) throw new RangeError(`expected ${ops.bytes} bytes`);
       // The identity has one encoding, 0xc0 then zeros (mcl also reads 0xc0 with other bits set as it).
       if (((bytes[0] as number) & 0x40) !== 0 && (bytes[0] !== 0xc0 || bytes.some((b, i) => i > 0 && b !== 0))) {
         throw new RangeError(`not a valid ${name} point (infinity flag with other bits set)`);
       }
-      const value = rt.deserialize(fn, bytes, size);
+      const value = rt.deserialize(ops.deserialize, bytes, ops.size);
       if (value === undefined)
         throw new RangeError(`not a valid ${name} point (not on the curve, not in the subgroup, or malformed)`);
-      return make(value);
+      return new Point(rt, value);
     };
-  const g1 = (bytes: Uint8Array) => new MclG1(rt, bytes);
-  const g2 = (bytes: Uint8Array) => new MclG2(rt, bytes);
-  const fromG1 = decoder(G1_BYTES, G1_SIZE, raw._mclBnG1_deserialize, g1, 'G1');
-  const fromG2 = decoder(G2_BYTES, G2_SIZE, raw._mclBnG2_deserialize, g2, 'G2');
-  const G1: PointGroup<MclG1> = Object.freeze({
-    BASE: fromG1(curve.G1.Point.BASE.toBytes(true)),
-    ZERO: g1(rt.constant(raw._mclBnG1_clear, G1_SIZE)),
-    BYTES: G1_BYTES,
-    fromBytes: fromG1,
-    is: (value: unknown): value is MclG1 => value instanceof MclG1 && value.rt === rt,
-  });
-  const G2: PointGroup<MclG2> = Object.freeze({
-    BASE: fromG2(curve.G2.Point.BASE.toBytes(true)),
-    ZERO: g2(rt.constant(raw._mclBnG2_clear, G2_SIZE)),
-    BYTES: G2_BYTES,
-    fromBytes: fromG2,
-    is: (value: unknown): value is MclG2 => value instanceof MclG2 && value.rt === rt,
-  });
+    return Object.freeze({
+      BASE: fromBytes(base),
+      ZERO: new Point(rt, rt.constant(ops.clear, ops.size)),
+      BYTES: ops.bytes,
+      fromBytes,
+      is: (value: unknown): value is P => value instanceof Point && value.rt === rt,
+    });
+  };
+  const G1 = pointGroup(MclG1, rt.g1, 'G1', curve.G1.Point.BASE.toBytes(true));
+  const G2 = pointGroup(MclG2, rt.g2, 'G2', curve.G2.Point.BASE.toBytes(true));
 
   let z: MclGT | undefined;
   const GT: TargetGroup<MclGT> = Object.freeze({
@@ -666,7 +673,8 @@ function makeBackend(rt: Runtime): PairingBackend<MclGroups> {
   const hashToG1 = (dst: string, message: Uint8Array): MclG1 => {
     const tag = encoder.encode(dst);
     if (tag.length > 255) throw new RangeError('hash to G1: the domain-separation tag is longer than 255 bytes');
-    return g1(
+    return new MclG1(
+      rt,
       rt.frame(() => {
         const out = rt.reserve(G1_SIZE);
         const status = raw._mclBnG1_hashAndMapToWithDst(out, rt.push(message), message.length, rt.push(tag), tag.length);

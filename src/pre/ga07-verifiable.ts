@@ -88,20 +88,28 @@ export const NONCE_DST = 'MEDSHARE-V1-GA07-REENCRYPTION-PROOF-NONCE_XMD:SHA-256'
 const COMMITMENT_DST = 'MEDSHARE-V1-GA07-COMMITMENT-CHECK_XMD:SHA-256';
 
 /**
- * Proxy i's share of a re-encryption key, with its own public commitment Y_i.
- * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ * Who delegates to whom, t of n: the fields that a key share, the commitment and a partial
+ * re-encryption all carry, and the first fields of each one's encoding (after the codec header:
+ * delegator and delegatee as u16 length + UTF-8, then t and n as one byte each).
  */
-export interface Ga07ReKeyShare<E extends Groups = NobleGroups> {
+export interface Ga07Delegation {
   /** Always 'ga07'. */
   readonly scheme: 'ga07';
   /** ID_1, the delegator. */
   readonly delegator: string;
   /** ID_2, the delegatee. */
   readonly delegatee: string;
-  /** t: how many shares re-encrypt. */
+  /** t: how many shares it takes to re-encrypt, 1 <= t <= n. */
   readonly threshold: number;
-  /** n: how many shares there are. */
+  /** n: how many shares there are, t <= n <= 255. */
   readonly total: number;
+}
+
+/**
+ * Proxy i's share of a re-encryption key, with its own public commitment Y_i.
+ * @typeParam E - the pairing backend's element types (default: the noble backend's)
+ */
+export interface Ga07ReKeyShare<E extends Groups = NobleGroups> extends Ga07Delegation {
   /** i in 1..n. */
   readonly index: number;
   /** R1 of the re-encryption key (the same in every share). */
@@ -118,17 +126,7 @@ export interface Ga07ReKeyShare<E extends Groups = NobleGroups> {
  * What the delegator publishes: (R1, R2) and Y_i = e(share_i, h) for i = 1..n (`Y[i - 1]`).
  * @typeParam E - the pairing backend's element types (default: the noble backend's)
  */
-export interface Ga07ReKeyCommitment<E extends Groups = NobleGroups> {
-  /** Always 'ga07'. */
-  readonly scheme: 'ga07';
-  /** ID_1, the delegator. */
-  readonly delegator: string;
-  /** ID_2, the delegatee. */
-  readonly delegatee: string;
-  /** t: how many shares it takes to re-encrypt. */
-  readonly threshold: number;
-  /** n: how many shares there are. */
-  readonly total: number;
+export interface Ga07ReKeyCommitment<E extends Groups = NobleGroups> extends Ga07Delegation {
   /** R1 of the re-encryption key. */
   readonly R1: E['G2'];
   /** R2 of the re-encryption key. */
@@ -152,17 +150,7 @@ export interface Ga07Proof<E extends Groups = NobleGroups> {
  * Proxy i's output: C2'_i = C2 * e(share_i, C1) and the proof that share_i was used.
  * @typeParam E - the pairing backend's element types (default: the noble backend's)
  */
-export interface Ga07ReEncryptionShare<E extends Groups = NobleGroups> {
-  /** Always 'ga07'. */
-  readonly scheme: 'ga07';
-  /** ID_1, the delegator. */
-  readonly delegator: string;
-  /** ID_2, the delegatee. */
-  readonly delegatee: string;
-  /** t: how many shares it takes to re-encrypt. */
-  readonly threshold: number;
-  /** n: how many shares there are. */
-  readonly total: number;
+export interface Ga07ReEncryptionShare<E extends Groups = NobleGroups> extends Ga07Delegation {
   /** i in 1..n: which share was used. */
   readonly index: number;
   /** C2'_i. */
@@ -238,6 +226,11 @@ function lagrangeAt(t: number, k: number): bigint[] {
   return out;
 }
 
+/** Writes the delegation's fields, as every layout of this module starts (see {@link Ga07Delegation}). */
+function writeDelegation<W extends Writer<Groups>>(w: W, d: Ga07Delegation): W {
+  return w.string(d.delegator).string(d.delegatee).u8(d.threshold).u8(d.total);
+}
+
 function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<E> {
   type G1 = E['G1'];
   type G2 = E['G2'];
@@ -263,7 +256,7 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
 
   /** The public part of a partial re-encryption's statement (without T1, T2). */
   interface Statement {
-    readonly meta: { delegator: string; delegatee: string; threshold: number; total: number; index: number };
+    readonly meta: Ga07Delegation & { readonly index: number };
     readonly R1: G2;
     readonly R2: GT;
     readonly Yi: GT;
@@ -277,11 +270,7 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
    * UTF-8), t, n, i (one byte each), R1, R2, Y_i, C1, C2, C2'_i (compressed G2 / 576-byte GT).
    */
   function statementWriter(s: Statement): Writer<E> {
-    return new Writer(B, SchemeId.ga07, Kind.reEncryptionShare)
-      .string(s.meta.delegator)
-      .string(s.meta.delegatee)
-      .u8(s.meta.threshold)
-      .u8(s.meta.total)
+    return writeDelegation(new Writer(B, SchemeId.ga07, Kind.reEncryptionShare), s.meta)
       .u8(s.meta.index)
       .g2(s.R1)
       .gt(s.R2)
@@ -647,20 +636,23 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
 
   const ID = SchemeId.ga07;
 
-  function readCounts(r: Reader<E>): { threshold: number; total: number } {
+  /**
+   * Opens one of the layouts below: the codec header of `kind`, then the delegation's fields
+   * (see {@link Ga07Delegation}); returns the reader at the next field.
+   */
+  function readDelegation(bytes: Uint8Array, what: string, kind: number): { r: Reader<E>; delegation: Ga07Delegation } {
+    const r = new Reader(B, bytes, what, ID, kind);
+    const delegator = r.identity('delegator');
+    const delegatee = r.identity('delegatee');
     const threshold = r.u8('threshold', 1, MAX_SHARES);
     const total = r.u8('total', threshold, MAX_SHARES);
-    return { threshold, total };
+    return { r, delegation: { scheme: NAME, delegator, delegatee, threshold, total } };
   }
 
   /** Layout: header, delegator, delegatee, t, n, i, R1, R2, share_i, Y_i. */
   function encodeReKeyShare(keyShare: Ga07ReKeyShare): Uint8Array {
     const k = aKeyShare(keyShare);
-    return new Writer(B, ID, Kind.reKeyShare)
-      .string(k.delegator)
-      .string(k.delegatee)
-      .u8(k.threshold)
-      .u8(k.total)
+    return writeDelegation(new Writer(B, ID, Kind.reKeyShare), k)
       .u8(k.index)
       .g2(k.R1)
       .gt(k.R2)
@@ -672,19 +664,12 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
   /** Besides the field checks, checks Y_i = e(share_i, h) (one pairing). */
   function decodeReKeyShare(bytes: Uint8Array): Ga07ReKeyShare {
     const what = 'ga07 re-encryption key share';
-    const r = new Reader(B, bytes, what, ID, Kind.reKeyShare);
-    const delegator = r.identity('delegator');
-    const delegatee = r.identity('delegatee');
-    const { threshold, total } = readCounts(r);
-    const index = r.u8('index', 1, total);
+    const { r, delegation } = readDelegation(bytes, what, Kind.reKeyShare);
+    const index = r.u8('index', 1, delegation.total);
     const [R1, R2, share, Y] = [r.g2('R1'), r.gt('R2'), r.g1('share'), r.gt('Y')];
     r.end();
     const out: Ga07ReKeyShare = {
-      scheme: NAME,
-      delegator,
-      delegatee,
-      threshold,
-      total,
+      ...delegation,
       index,
       R1: R1.value,
       R2: R2.value,
@@ -699,11 +684,7 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
   function encodeReKeyCommitment(commitment: Ga07ReKeyCommitment): Uint8Array {
     const c = aCommitment(commitment);
     if (c.Y.length !== c.total) throw new ArgumentValueError('commitment.Y', `${c.Y.length} entries, total is ${c.total}`);
-    const w = new Writer(B, ID, Kind.reKeyCommitment)
-      .string(c.delegator)
-      .string(c.delegatee)
-      .u8(c.threshold)
-      .u8(c.total)
+    const w = writeDelegation(new Writer(B, ID, Kind.reKeyCommitment), c)
       .g2(c.R1)
       .gt(c.R2);
     for (const y of c.Y) w.gt(y);
@@ -713,25 +694,18 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
   /** Field checks only; {@link Ga07VerifiableApi.verifyReKeyCommitment | verifyReKeyCommitment} is the delegatee's semantic check. */
   function decodeReKeyCommitment(bytes: Uint8Array): Ga07ReKeyCommitment {
     const what = 'ga07 re-encryption key commitment';
-    const r = new Reader(B, bytes, what, ID, Kind.reKeyCommitment);
-    const delegator = r.identity('delegator');
-    const delegatee = r.identity('delegatee');
-    const { threshold, total } = readCounts(r);
+    const { r, delegation } = readDelegation(bytes, what, Kind.reKeyCommitment);
     const R1 = r.g2('R1');
     const R2 = r.gt('R2');
-    const Y = Array.from({ length: total }, (_, i) => r.gt(`Y[${i + 1}]`));
+    const Y = Array.from({ length: delegation.total }, (_, i) => r.gt(`Y[${i + 1}]`));
     r.end();
-    return { scheme: NAME, delegator, delegatee, threshold, total, R1: R1.value, R2: R2.value, Y: Y.map((y) => y.value) };
+    return { ...delegation, R1: R1.value, R2: R2.value, Y: Y.map((y) => y.value) };
   }
 
   /** Layout: header, delegator, delegatee, t, n, i, C2'_i, c (scalar, may be 0), response (G1). */
   function encodeReEncryptionShare(partial: Ga07ReEncryptionShare): Uint8Array {
     const p = aPartial(partial);
-    return new Writer(B, ID, Kind.reEncryptionShare)
-      .string(p.delegator)
-      .string(p.delegatee)
-      .u8(p.threshold)
-      .u8(p.total)
+    return writeDelegation(new Writer(B, ID, Kind.reEncryptionShare), p)
       .u8(p.index)
       .gt(p.C2)
       .scalar(p.proof.challenge)
@@ -741,21 +715,14 @@ function makeVerifiable<E extends Groups>(B: PairingBackend<E>): VerifiableCore<
 
   function decodeReEncryptionShare(bytes: Uint8Array): Ga07ReEncryptionShare {
     const what = 'ga07 re-encryption share';
-    const r = new Reader(B, bytes, what, ID, Kind.reEncryptionShare);
-    const delegator = r.identity('delegator');
-    const delegatee = r.identity('delegatee');
-    const { threshold, total } = readCounts(r);
-    const index = r.u8('index', 1, total);
+    const { r, delegation } = readDelegation(bytes, what, Kind.reEncryptionShare);
+    const index = r.u8('index', 1, delegation.total);
     const C2 = r.gt('C2');
     const challenge = r.scalar('challenge', false);
     const response = r.g1('response');
     r.end();
     return {
-      scheme: NAME,
-      delegator,
-      delegatee,
-      threshold,
-      total,
+      ...delegation,
       index,
       C2: C2.value,
       proof: { challenge, response: response.value },

@@ -46,6 +46,7 @@ export type {
 export { createGa07Verifiable, ga07Verifiable, MAX_SHARES } from './ga07-verifiable.js';
 export type {
   Ga07Combination,
+  Ga07Delegation,
   Ga07Proof,
   Ga07ReEncryptionShare,
   Ga07ReKeyCommitment,
