@@ -9,7 +9,16 @@
 import { createPublicClient, createWalletClient, defineChain, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalId, deployMedShare, type EvmOutcome, evmDeployment, type MedShareClient, recordId } from '../src/evm/index.js';
+import {
+  approvalId,
+  deployMedShare,
+  type EvmOutcome,
+  evmDeployment,
+  MedShareClient,
+  type MedShareClients,
+  medShareDeployData,
+  recordId,
+} from '../src/evm/index.js';
 import type { InProcessChain } from '../src/evm/in-process.js';
 import { ga07 } from '../src/pre/ga07.js';
 import { ga07Verifiable } from '../src/pre/ga07-verifiable.js';
@@ -244,5 +253,39 @@ describe('medshare/evm over JSON-RPC (HTTP, viem)', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('medShareDeployData is what deployMedShare sends (the wallet account as default authority account); its deployment works; no authority account: ERR_ARGUMENT_TYPE', async () => {
+    const options = { authority: 'ca:membership', signParams: pkg.signParams, maxProofAge: 600, disputeWindow: 100 };
+    const withAccount = { ...options, authorityAccount: account('authority').address };
+    let sent: Hex | undefined;
+    const recorder = {
+      publicClient: {
+        call: async (request: { data: Hex }) => {
+          sent = request.data;
+          throw new Error('recorded, not sent');
+        },
+      },
+      wallet: clientsFor(server.url, chain.chainId, 'authority').wallet,
+    } as unknown as MedShareClients;
+    await expect(deployMedShare(recorder, options)).rejects.toThrow('recorded, not sent');
+    expect(sent).toBe(medShareDeployData(withAccount));
+    expect(medShareDeployData({ ...withAccount, disputeWindow: 101 })).not.toBe(sent);
+    // Deployed by other tools, then used through the client.
+    const deployed = await chain.execute(keys.authority, { data: medShareDeployData(withAccount), gasLimit: 29_000_000n });
+    expect(deployed.success).toBe(true);
+    const clients = clientsFor(server.url, chain.chainId, 'authority');
+    const client = new MedShareClient(deployed.contractAddress as Hex, clients, chain.chainId);
+    const now = Number((await clients.publicClient.getBlock()).timestamp);
+    ok(await client.register(pkg.pseudonymOf('patient:dave'), 'patient', account('patient:alice').address, now));
+    expect(() => medShareDeployData(options)).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_TYPE', argument: 'options.authorityAccount' }),
+    );
+    expect(() => medShareDeployData({ ...options, authorityAccount: '0x1234' })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_TYPE', argument: 'options.authorityAccount' }),
+    );
+    expect(() => medShareDeployData({ ...withAccount, grantWindow: 1.5 })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_VALUE', argument: 'options.grantWindow' }),
+    );
   });
 });

@@ -7,18 +7,13 @@
  * refusal of every kind (each of the contract's errors is met, checked at the end), amounts above
  * 2^53 - 1, the supply invariant, and the gas of every step against the issue's targets.
  */
-import { type Hex, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData } from 'viem';
+import { type Hex, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeFunctionData } from 'viem';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { medShareAbi, medShareBytecode } from '../src/evm/artifacts.js';
+import { medShareAbi } from '../src/evm/artifacts.js';
+import { medShareDeployData } from '../src/evm/client.js';
 import type { InProcessChain } from '../src/evm/in-process.js';
-import {
-  encodeAuthSignParams,
-  encodeProof,
-  encodePublicSignals,
-  encodeSignature,
-  encodeVerificationKey,
-} from '../src/evm/encoding.js';
+import { encodeProof, encodePublicSignals, encodeSignature, encodeVerificationKey } from '../src/evm/encoding.js';
 import { ga07Verifiable } from '../src/pre/ga07-verifiable.js';
 import { ga07 } from '../src/pre/ga07.js';
 import { type Credentials, ciphertextHeader, createPkg, encryptRecord, issueReKey, type Pkg } from '../src/protocol/parties.js';
@@ -404,21 +399,11 @@ beforeAll(async () => {
   chain = await testChain({ time: T0, accounts: [authorityKey, ...names.map((n) => testKey(`v2:${n}`))] });
   pkg = createPkg({ random: seededRandom('evm-v2-pkg'), authority: AUTHORITY });
   const deployed = await chain.execute(DEPLOYER, {
-    data: encodeDeployData({
-      abi: medShareAbi,
-      bytecode: medShareBytecode,
-      args: [
-        AUTHORITY,
-        addressOf(authorityKey),
-        hex(encodeAuthSignParams(pkg.signParams)),
-        {
-          maxProofAge: BigInt(WINDOWS.maxProofAge),
-          maxClockSkew: BigInt(WINDOWS.maxClockSkew),
-          grantWindow: BigInt(WINDOWS.grantWindow),
-          deliveryWindow: BigInt(WINDOWS.deliveryWindow),
-          disputeWindow: BigInt(WINDOWS.disputeWindow),
-        },
-      ],
+    data: medShareDeployData({
+      authority: AUTHORITY,
+      authorityAccount: addressOf(authorityKey),
+      signParams: pkg.signParams,
+      ...WINDOWS,
     }),
     gasLimit: 29_000_000n,
   });

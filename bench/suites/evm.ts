@@ -16,12 +16,12 @@
  * Run: npm run bench -- --only evm [--quick]
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encodeDeployData, encodeFunctionData, type Hex } from 'viem';
+import { encodeFunctionData, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { medShareAbi, medShareBytecode } from '../../src/evm/artifacts.js';
+import { medShareAbi } from '../../src/evm/artifacts.js';
+import { medShareDeployData } from '../../src/evm/client.js';
 import {
   approvalId,
-  encodeAuthSignParams,
   encodeProof,
   encodePublicSignals,
   encodeSignature,
@@ -102,21 +102,12 @@ export async function runEvmSuite(runs: number, progress: (message: string) => v
   progress('evm: deploying MedShare on the in-process Prague EVM');
   const deployed = await must(
     chain.execute(keyOf('ca:membership'), {
-      data: encodeDeployData({
-        abi: medShareAbi,
-        bytecode: medShareBytecode,
-        args: [
-          'ca:membership',
-          accountOf('ca:membership'),
-          hex(encodeAuthSignParams(pkg.signParams)),
-          {
-            maxProofAge: 3600n,
-            maxClockSkew: 300n,
-            grantWindow: 86_400n,
-            deliveryWindow: BigInt(DELIVERY_WINDOW),
-            disputeWindow: BigInt(DISPUTE_WINDOW),
-          },
-        ],
+      data: medShareDeployData({
+        authority: 'ca:membership',
+        authorityAccount: accountOf('ca:membership'),
+        signParams: pkg.signParams,
+        deliveryWindow: DELIVERY_WINDOW,
+        disputeWindow: DISPUTE_WINDOW,
       }),
       gasLimit: 29_000_000n,
     }),

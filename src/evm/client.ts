@@ -13,11 +13,12 @@ import {
   encodeFunctionData,
   type Hex,
   hexToBytes,
+  isAddress,
   type Log,
   parseEventLogs,
   toHex,
 } from 'viem';
-import { ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
+import { ArgumentTypeError, ArgumentValueError, abytes, ainteger, aobject, astring, MedshareError } from '../internal/errors.js';
 import type { RefusalReason } from '../protocol/contract.js';
 import type { DeploymentRef } from '../protocol/parties.js';
 import type { Role, SharingForm } from '../protocol/transactions.js';
@@ -681,6 +682,40 @@ export class MedShareClient {
   }
 }
 
+/** MedShare's constructor arguments: the options checked, with their defaults. */
+function constructorArgs(options: DeployOptions, defaultAccount?: Hex) {
+  aobject(options, 'options');
+  const authorityAccount = options.authorityAccount ?? defaultAccount;
+  if (typeof authorityAccount !== 'string' || !isAddress(authorityAccount, { strict: false })) {
+    throw new ArgumentTypeError('options.authorityAccount', 'an account address (0x and 40 hex digits)');
+  }
+  return [
+    astring(options.authority, 'options.authority'),
+    authorityAccount,
+    hexBytes(encodeAuthSignParams(options.signParams)),
+    {
+      maxProofAge: seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
+      maxClockSkew: seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
+      grantWindow: seconds(options.grantWindow ?? 86_400, 'options.grantWindow'),
+      deliveryWindow: seconds(options.deliveryWindow ?? 3600, 'options.deliveryWindow'),
+      disputeWindow: seconds(options.disputeWindow ?? 3600, 'options.disputeWindow'),
+    },
+  ] as const;
+}
+
+/**
+ * The data of MedShare's creation transaction: its bytecode followed by the constructor
+ * arguments, ABI-encoded, exactly what {@link deployMedShare} sends. For deploying with other
+ * tools (a node's own wallet, a multisig, a deployment script): send it as a contract creation,
+ * then talk to the contract with `new MedShareClient(address, clients, chainId)`.
+ * @throws ArgumentTypeError / ArgumentValueError as {@link deployMedShare}, and when
+ *   `options.authorityAccount` (required here: there is no wallet to default to) is not an address
+ * @param options - the authority, its account, AuthSign's parameters and the time limits
+ */
+export function medShareDeployData(options: DeployOptions): Hex {
+  return encodeDeployData({ abi: medShareAbi, bytecode: medShareBytecode, args: constructorArgs(options) });
+}
+
 /**
  * Deploys MedShare and returns a client for it. The constructor checks that the chain has the
  * EIP-2537 precompiles (it computes H1 of the authority's identity and checks mpk), so a deployment
@@ -699,19 +734,7 @@ export class MedShareClient {
  */
 export async function deployMedShare(clients: MedShareClients, options: DeployOptions): Promise<MedShareClient> {
   const { publicClient, wallet } = clients;
-  aobject(options, 'options');
-  const args = [
-    astring(options.authority, 'options.authority'),
-    options.authorityAccount ?? wallet.account.address,
-    hexBytes(encodeAuthSignParams(options.signParams)),
-    {
-      maxProofAge: seconds(options.maxProofAge ?? 3600, 'options.maxProofAge'),
-      maxClockSkew: seconds(options.maxClockSkew ?? 300, 'options.maxClockSkew'),
-      grantWindow: seconds(options.grantWindow ?? 86_400, 'options.grantWindow'),
-      deliveryWindow: seconds(options.deliveryWindow ?? 3600, 'options.deliveryWindow'),
-      disputeWindow: seconds(options.disputeWindow ?? 3600, 'options.disputeWindow'),
-    },
-  ] as const;
+  const args = constructorArgs(options, wallet.account.address);
   try {
     await publicClient.call({
       account: wallet.account as never,

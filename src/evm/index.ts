@@ -72,6 +72,7 @@ export {
   type GrantInput,
   MedShareClient,
   type MedShareClients,
+  medShareDeployData,
   type MedShareReader,
   type MedShareWallet,
   type MinedReceipt,

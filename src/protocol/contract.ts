@@ -44,6 +44,7 @@ import {
   recordIdentity,
   recordSignable,
   type Role,
+  type SaleTerms,
   type SharingForm,
   sharingFormSignable,
   type TransactionKind,
@@ -286,23 +287,9 @@ export interface DeliveredShare {
 }
 
 /** An accepted proof submission (step 5) and the sale it starts (steps 6-9). */
-export interface Approval {
+export interface Approval extends SaleTerms {
   /** Its id. */
   readonly id: string;
-  /** The requirement. */
-  readonly requirementId: string;
-  /** The record. */
-  readonly recordId: string;
-  /** The patient. */
-  readonly patient: string;
-  /** The institution. */
-  readonly institution: string;
-  /** The record commitment (the form's data hash). */
-  readonly commitment: bigint;
-  /** The reward, fixed when the submission was accepted. */
-  readonly reward: number;
-  /** The licence terms. */
-  readonly exclusive: boolean;
   /** Where the sale is. */
   readonly stage: ApprovalStage;
   /** The reward held for this sale (0 once paid or refunded). */

@@ -204,6 +204,7 @@ export type {
   RegisterBody,
   RegisterRecordBody,
   Role,
+  SaleTerms,
   SharingForm,
   SubmitProofBody,
   TransactionKind,

@@ -287,17 +287,12 @@ export function bindingSignable(deployment: Uint8Array, binding: bigint): Uint8A
 }
 
 /**
- * The sharing form (Fig. 3, section 4.2.10) of one sale: the deployment, the sale (approval,
- * requirement, record), the parties' pseudonyms, the data hash (the record commitment), the
- * reward, the licence terms and the form's time. The patient signs it in `grantAccess`, the
- * institution in `acceptGrant`; the contract rebuilds it from its own state, so a form signed
- * for another sale (another approval, reward or licence) does not verify (issue 12, item 1).
+ * What a sale is about, fixed when the contract accepts the proof submission (step 5): the
+ * requirement, the record, the two parties, the data hash, the reward and the licence terms.
+ * The sharing form ({@link SharingForm}) carries them for both parties to sign; the contract's
+ * sale record (its `Approval`) keeps them.
  */
-export interface SharingForm {
-  /** The deployment id ({@link deploymentId}). */
-  readonly deployment: Uint8Array;
-  /** The accepted submission the sale completes. */
-  readonly approvalId: string;
+export interface SaleTerms {
   /** The requirement. */
   readonly requirementId: string;
   /** The record. */
@@ -308,10 +303,24 @@ export interface SharingForm {
   readonly institution: string;
   /** The data hash: the record commitment. */
   readonly commitment: bigint;
-  /** The reward paid on completion. */
+  /** The reward paid on completion, fixed when the submission was accepted. */
   readonly reward: number;
   /** The licence terms: exclusive or not. */
   readonly exclusive: boolean;
+}
+
+/**
+ * The sharing form (Fig. 3, section 4.2.10) of one sale: the deployment, the sale (approval,
+ * requirement, record), the parties' pseudonyms, the data hash (the record commitment), the
+ * reward, the licence terms and the form's time. The patient signs it in `grantAccess`, the
+ * institution in `acceptGrant`; the contract rebuilds it from its own state, so a form signed
+ * for another sale (another approval, reward or licence) does not verify (issue 12, item 1).
+ */
+export interface SharingForm extends SaleTerms {
+  /** The deployment id ({@link deploymentId}). */
+  readonly deployment: Uint8Array;
+  /** The accepted submission the sale completes. */
+  readonly approvalId: string;
   /** When the form was made, seconds; the contract checks it within maxClockSkew of the block time. */
   readonly time: number;
 }

@@ -26,11 +26,11 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import fc from 'fast-check';
-import { decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData, type Hex, keccak256 } from 'viem';
-import { medShareAbi, medShareBytecode } from '../../src/evm/artifacts.js';
+import { decodeEventLog, decodeFunctionResult, encodeFunctionData, type Hex, keccak256 } from 'viem';
+import { medShareAbi } from '../../src/evm/artifacts.js';
+import { medShareDeployData } from '../../src/evm/client.js';
 import {
   decodeRevert,
-  encodeAuthSignParams,
   encodeProof,
   encodePublicSignals,
   encodeSignature,
@@ -367,7 +367,16 @@ export async function makeDifferentialWorld(): Promise<DifferentialWorld> {
   creds.set(AUTHORITY, { ...(creds.get(AUTHORITY) as Credentials), address: AUTHORITY, signingKey: pkg.authority });
   const chain = await testChain({ time: T0, accounts: EVERYONE.map((i) => testKey(`diff:${i}`)) });
   const deployed = await chain.execute(DEPLOYER, {
-    data: encodeDeployData({ abi: medShareAbi, bytecode: medShareBytecode, args: deployArgs(pkg) } as never),
+    data: medShareDeployData({
+      authority: AUTHORITY,
+      authorityAccount: account(AUTHORITY),
+      signParams: pkg.signParams,
+      maxProofAge: MAX_PROOF_AGE,
+      maxClockSkew: MAX_CLOCK_SKEW,
+      grantWindow: GRANT_WINDOW,
+      deliveryWindow: DELIVERY_WINDOW,
+      disputeWindow: DISPUTE_WINDOW,
+    }),
     gasLimit: 29_000_000n,
   });
   if (deployed.contractAddress === null) throw new Error(`deployment failed ${deployed.revertData}`);
@@ -460,22 +469,6 @@ export async function makeDifferentialWorld(): Promise<DifferentialWorld> {
 }
 
 // ------------------------------------------------------------------ the EVM side's calls (the contract's ABI)
-
-/** The constructor's arguments. */
-function deployArgs(pkg: Pkg): readonly unknown[] {
-  return [
-    AUTHORITY,
-    account(AUTHORITY),
-    hex(encodeAuthSignParams(pkg.signParams)),
-    {
-      maxProofAge: BigInt(MAX_PROOF_AGE),
-      maxClockSkew: BigInt(MAX_CLOCK_SKEW),
-      grantWindow: BigInt(GRANT_WINDOW),
-      deliveryWindow: BigInt(DELIVERY_WINDOW),
-      disputeWindow: BigInt(DISPUTE_WINDOW),
-    },
-  ];
-}
 
 /** An EVM call: function and arguments. */
 export interface EvmCall {
