@@ -39,6 +39,7 @@ import {
   envelopeSignable,
   fieldToBytes,
   isPseudonym,
+  type PublishRequirementBody,
   RECORD_SEPARATOR,
   ROLES,
   recordIdentity,
@@ -193,24 +194,12 @@ export interface Member {
   readonly role: Role;
 }
 
-/** A published requirement (step 1) and its escrow. */
-export interface RequirementEntry {
+/** A published requirement (step 1): what the institution published, and its escrow. */
+export interface RequirementEntry extends PublishRequirementBody {
   /** Its id. */
   readonly id: string;
   /** The institution that published it. */
   readonly institution: string;
-  /** The hash of the private criteria. */
-  readonly criteriaHash: bigint;
-  /** The public key words. */
-  readonly keywords: readonly string[];
-  /** VK_c. */
-  readonly verificationKey: Uint8Array;
-  /** Reward per record. */
-  readonly reward: number;
-  /** How many records it buys at most. */
-  readonly capacity: number;
-  /** Exclusive licence? */
-  readonly exclusive: boolean;
   /** False once closed: it takes no more submissions. */
   readonly open: boolean;
   /** Places not yet reserved by a submission: their rewards (places x reward) are held in escrow. */
