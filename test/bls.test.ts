@@ -4,7 +4,20 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { curve, G1Point, G2Point, gtEq, gtIsMember, gtPow, gtToBytes, ORDER, pair, pairProduct, Z } from '../src/internal/bls.js';
+import {
+  curve,
+  G1Point,
+  G2Point,
+  gtCyclotomicIsMember,
+  gtEq,
+  gtIsMember,
+  gtPow,
+  gtToBytes,
+  ORDER,
+  pair,
+  pairProduct,
+  Z,
+} from '../src/internal/bls.js';
 import { nobleBackend } from '../src/backend/noble.js';
 import { Deferred, Reader, Writer } from '../src/internal/codec.js';
 import { sameExponent as sameExponentIn } from '../src/internal/pairing.js';
@@ -70,6 +83,41 @@ describe('GT arithmetic', () => {
     expect(Fp.eql(Fp.pow(omega, 3n), Fp.ONE) && !Fp.eql(omega, Fp.ONE)).toBe(true);
     expect(gtIsMember(Fp12.mul(Fp12.ONE, omega))).toBe(false);
     expect(gtIsMember(Fp12.ONE)).toBe(true);
+  });
+
+  it('a remembered GT verdict never outlives its value: members stay members, non-members stay out, and a value that can still change is tested anew', () => {
+    type Fp6 = typeof Fp12.ONE.c0;
+    /** A plain, unfrozen copy of f's coefficient tree (what a caller could build by hand). */
+    const thaw = (f: typeof Fp12.ONE) => {
+      const half = (h: Fp6) => ({ c0: { ...h.c0 }, c1: { ...h.c1 }, c2: { ...h.c2 } });
+      return { c0: half(f.c0), c1: half(f.c1) };
+    };
+    fc.assert(
+      fc.property(fp12Arb, fc.bigInt({ min: 1n, max: ORDER - 1n }), (x, k) => {
+        const member = Fp12.fromBytes(gtToBytes(gtPow(Z(), k))); // frozen, as decoded
+        const t = Fp12.mul(Fp12.conjugate(x), Fp12.inv(x));
+        const outside = Fp12.mul(Fp12.frobeniusMap(t, 2), t); // cyclotomic, almost never in GT
+        const outsideIsMember = Fp12.eql(Fp12.pow(outside, ORDER), Fp12.ONE);
+        for (let round = 0; round < 2; round++) {
+          expect(gtIsMember(member)).toBe(true);
+          expect(gtIsMember(outside)).toBe(outsideIsMember);
+          expect(gtCyclotomicIsMember(outside)).toBe(outsideIsMember);
+        }
+        // A hand-built copy, unfrozen at every level, then changed into the non-member.
+        const loose = thaw(member);
+        expect(gtIsMember(loose)).toBe(true);
+        Object.assign(loose, thaw(outside));
+        expect(gtIsMember(loose)).toBe(outsideIsMember);
+        // Frozen on the outside only: its coefficients can still change, so it is not remembered.
+        const shell = Object.freeze(thaw(member));
+        expect(gtIsMember(shell)).toBe(true);
+        Object.assign(shell.c1, thaw(outside).c1);
+        expect(gtIsMember(shell)).toBe(Fp12.eql(Fp12.pow(shell, ORDER), Fp12.ONE));
+        Object.assign(shell.c1.c2, { c0: Fp.ZERO, c1: Fp.ONE });
+        expect(gtIsMember(shell)).toBe(Fp12.eql(Fp12.pow(shell, ORDER), Fp12.ONE));
+      }),
+      { numRuns: 5 },
+    );
   });
 
   it('pairProduct is bilinear and agrees with noble pairing: e(aP, bQ) = e(P, Q)^(ab)', () => {

@@ -13,7 +13,8 @@
  *   chain of cyclotomic squarings - about 3x faster than a generic Fp12 power;
  * - a fast GT membership test (Scott, "A note on group membership tests for G1, G2 and
  *   GT on BLS pairing-friendly curves", 2021): f in GT iff f^(p^4 - p^2 + 1) = 1 and
- *   f^p = f^u.
+ *   f^p = f^u, whose verdict is remembered per value (values cannot change: noble freezes them),
+ *   so a verifier re-testing a decoded value pays a lookup.
  * @module
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
@@ -174,6 +175,26 @@ export function gtPow(f: GT, k: bigint): GT {
 }
 
 /**
+ * Values this module has shown to lie in GT. A verifier is handed decoded values (the decoder ran
+ * the membership test) and tests them again as defence in depth; remembering the verdict makes
+ * that second test a lookup instead of a 64-bit cyclotomic exponentiation. Sound because only
+ * deeply frozen values are remembered: @noble/curves freezes every Fp12 value it makes, down to
+ * the Fp2 coefficients, and bigints are immutable, so a remembered value cannot change. A
+ * look-alike object built by hand is never remembered and is tested every time.
+ */
+const gtMembers = new WeakSet<GT>();
+
+/** True iff f and its Fp6 and Fp2 coefficients are all frozen (so f can never change). */
+function deeplyFrozen(f: GT): boolean {
+  if (!Object.isFrozen(f)) return false;
+  for (const half of [f.c0, f.c1]) {
+    if (!Object.isFrozen(half) || !Object.isFrozen(half.c0) || !Object.isFrozen(half.c1) || !Object.isFrozen(half.c2))
+      return false;
+  }
+  return true;
+}
+
+/**
  * The cheap half of the GT membership test: f != 0 and f^(p^4) * f = f^(p^2), that is
  * f^Phi12(p) = 1 with Phi12(p) = p^4 - p^2 + 1 (f lies in the cyclotomic subgroup of Fp12*).
  * Costs two Frobenius maps and one multiplication, so untrusted bytes that are not even
@@ -183,6 +204,7 @@ export function gtPow(f: GT, k: bigint): GT {
  * membership test (0 * 0 = 0, 0^p = 0^u = 0), which is how an earlier version accepted it.
  */
 export function gtIsCyclotomic(f: GT): boolean {
+  if (gtMembers.has(f)) return true;
   if (Fp12.is0(f)) return false;
   return Fp12.eql(Fp12.mul(Fp12.frobeniusMap(f, 4), f), Fp12.frobeniusMap(f, 2));
 }
@@ -205,9 +227,14 @@ export function gtIsMember(f: GT): boolean {
 
 /** The expensive half of {@link gtIsMember}: f^p = f^u, for an f that {@link gtIsCyclotomic} accepted. */
 export function gtCyclotomicIsMember(f: GT): boolean {
+  if (gtMembers.has(f)) return true;
   // u < 0: f^u = conj(f^|u|) on the cyclotomic subgroup.
   const fu = Fp12.conjugate(Fp12._cyclotomicExp(f, U_ABS));
-  return Fp12.eql(Fp12.frobeniusMap(f, 1), fu);
+  const member = Fp12.eql(Fp12.frobeniusMap(f, 1), fu);
+  // f^p = f^u proves membership only for a cyclotomic f (the caller's promise): check it before
+  // remembering, which costs two Frobenius maps and a multiplication.
+  if (member && deeplyFrozen(f) && gtIsCyclotomic(f)) gtMembers.add(f);
+  return member;
 }
 
 /** True iff `f` is the identity of GT (the Fp12 element 1). */
