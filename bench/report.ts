@@ -61,8 +61,10 @@ export interface EvmResults {
 export interface BackendResults {
   /** The backend: 'noble' or 'mcl'. */
   readonly name: string;
-  /** One pairing on fresh points on this backend: the unit of its "x pairing" column. */
+  /** One pairing on fresh points on this backend, before its operations: the unit of its "x pairing" column. */
   readonly pairing: Measurement;
+  /** The same pairing measured again after the operations (absent in reports before 2026-12). */
+  readonly pairingAfter?: Measurement;
   /** The pre and ga07 operations on this backend. */
   readonly operations: readonly Measurement[];
 }
@@ -356,6 +358,37 @@ const BESIDE_UMBRAL: readonly [string, string, string][] = [
   ['ga07 delegatee decrypt (first ciphertext of a re-encryption key)', 'umbral decrypt (re-encrypted)', 'delegatee decrypt'],
 ];
 
+/** How much a backend's reference pairing moved between before and after its operations, as a fraction. */
+function drift(b: BackendResults): number | undefined {
+  return b.pairingAfter === undefined ? undefined : b.pairingAfter.medianMs / b.pairing.medianMs - 1;
+}
+
+/** A drift beyond this fraction makes the report say that the backend's ratios are uncertain. */
+export const PAIRING_DRIFT_LIMIT = 0.2;
+
+const percent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
+
+/** " (before its operations; after them: noble 19.9 ms, -35%, ...)", or nothing for old results. */
+function pairingAfterClause(backends: readonly BackendResults[]): string {
+  const after = backends.flatMap((b) => {
+    const d = drift(b);
+    return b.pairingAfter === undefined || d === undefined ? [] : [`${b.name} ${ms(b.pairingAfter.medianMs)} ms, ${percent(d)}`];
+  });
+  return after.length === 0 ? '' : ` (before each backend's operations; after them: ${after.join('; ')})`;
+}
+
+/** A warning paragraph for each backend whose reference pairing moved more than the limit. */
+function driftWarnings(backends: readonly BackendResults[]): string[] {
+  return backends.flatMap((b) => {
+    const d = drift(b);
+    if (d === undefined || Math.abs(d) <= PAIRING_DRIFT_LIMIT) return [];
+    return [
+      `**The machine's speed moved during this run:** ${b.name}'s reference pairing changed by ${percent(d)} between before and after its operations (more than ${percent(PAIRING_DRIFT_LIMIT).slice(1)}), so its "x pairing" figures are uncertain by about that much. Compare its milliseconds within this run, and rerun on a quieter machine for ratios.`,
+      '',
+    ];
+  });
+}
+
 /**
  * The pairing suites side by side: every operation in milliseconds and in pairings of its own
  * backend, with the speed-up of each backend over the first (noble); then ga07 beside Umbral.
@@ -381,8 +414,9 @@ function backendTables(backends: readonly BackendResults[], umbral: readonly Mea
   const out = [
     '## IB-PRE and AuthSign operations, per pairing backend',
     '',
-    `One pairing on fresh points: ${backends.map((b) => `${b.name} ${ms(b.pairing.medianMs)} ms`).join(', ')} in this run. "x pairing" is the cost in pairings of the same backend; "${first.name} / X" is how many times faster X is. Medians; min-max and run counts are in results.json.`,
+    `One pairing on fresh points: ${backends.map((b) => `${b.name} ${ms(b.pairing.medianMs)} ms`).join(', ')} in this run${pairingAfterClause(backends)}. "x pairing" is the cost in pairings of the same backend; "${first.name} / X" is how many times faster X is. Medians; min-max and run counts are in results.json.`,
     '',
+    ...driftWarnings(backends),
     table(header, rows),
     '',
   ];

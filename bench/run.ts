@@ -32,7 +32,7 @@ import { BACKEND_NAMES, loadKits } from './backends.js';
 import { type BackendResults, type BenchResults, renderReport } from './report.js';
 import { runGa07Suite } from './suites/ga07.js';
 import { runPbftSuite } from './suites/pbft.js';
-import { runPreSuite, runReference } from './suites/pre.js';
+import { measurePairing, runPreSuite, runReference } from './suites/pre.js';
 
 const SUITES = ['pre', 'ga07', 'umbral', 'pbft', 'zk', 'evm'] as const;
 /** What the zk suite needs beside medshare (optional peer dependencies). */
@@ -141,7 +141,8 @@ async function bench(options: BenchOptions): Promise<void> {
   const targets: string[] = [];
   const notes: string[] = [];
   // The pairing suites run once per backend; each backend's costs are ratios to its own
-  // reference pairing, measured once here.
+  // reference pairing, measured here before the suites (the unit) and again after them (how far
+  // the machine's speed moved meanwhile).
   const backendResults: BackendResults[] = [];
   if (only.includes('pre') || only.includes('ga07')) {
     const loaded = await loadKits(options.backends);
@@ -159,7 +160,9 @@ async function bench(options: BenchOptions): Promise<void> {
         ops.push(...ga07.operations);
         targets.push(...ga07.targets);
       }
-      backendResults.push({ name: kit.name, pairing: reference.pairing, operations: ops });
+      progress(`[${kit.name}] reference: pairing again, after the suites`);
+      const pairingAfter = measurePairing(opts, randomBytes, kit);
+      backendResults.push({ name: kit.name, pairing: reference.pairing, pairingAfter, operations: ops });
     }
   }
   let umbral: Measurement[] | undefined;

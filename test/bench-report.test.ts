@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from '../bench/harness.js';
 import { table3, table4 } from '../bench/paper.js';
-import { type BenchResults, fig5File, type PbftPoint, renderReport, type ZkPoint } from '../bench/report.js';
+import { type BenchResults, fig5File, PAIRING_DRIFT_LIMIT, type PbftPoint, renderReport, type ZkPoint } from '../bench/report.js';
 import { escapeXml, niceTicks, renderChart } from '../bench/svg.js';
 
 /** The plotted points of one series, read back from the SVG's data attributes. */
@@ -240,6 +240,44 @@ describe('renderReport', () => {
     expect(markdown).toContain('| ga07 reEncrypt | 18.0 | 0.90 | 4.40 | 1.10 | 4.1x |');
     expect(markdown).toContain('| re-encrypt (Umbral: with its proof) | 18.0 | 4.40 | 1.10 | 4.0x |');
     expect(markdown).not.toContain('| decrypt | 15.0 |'); // the single-backend table gives way
+  });
+
+  it('says how far each reference pairing moved between before and after its operations, and warns beyond the limit', () => {
+    const noble = { name: 'noble', pairing: m('pairing e(P, Q), fresh points', 20), operations: [m('ga07 reEncrypt', 18)] };
+    const mcl = { name: 'mcl', pairing: m('pairing e(P, Q), fresh points', 4), operations: [m('ga07 reEncrypt', 4.4)] };
+    const steady = renderReport({
+      ...results,
+      zk: [],
+      pbft: [],
+      backends: [
+        { ...noble, pairingAfter: m('pairing e(P, Q), fresh points', 21) },
+        { ...mcl, pairingAfter: m('pairing e(P, Q), fresh points', 3.9) },
+      ],
+    }).markdown;
+    expect(steady).toContain("(before each backend's operations; after them: noble 21.0 ms, +5%; mcl 3.90 ms, -3%)");
+    expect(steady).not.toContain('speed moved');
+    // The unit stays the pairing measured before: the ratios do not change with the second sample.
+    expect(steady).toContain('| ga07 reEncrypt | 18.0 | 0.90 | 4.40 | 1.10 | 4.1x |');
+
+    const moved = renderReport({
+      ...results,
+      zk: [],
+      pbft: [],
+      backends: [
+        { ...noble, pairingAfter: m('pairing e(P, Q), fresh points', 13) },
+        { ...mcl, pairingAfter: m('pairing e(P, Q), fresh points', 4.6) },
+      ],
+    }).markdown;
+    const warnings = moved.split('\n').filter((line) => line.includes('speed moved'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`noble's reference pairing changed by -35%`);
+    expect(warnings[0]).toContain(`more than ${PAIRING_DRIFT_LIMIT * 100}%`);
+    // Exactly at the limit is no warning (mcl moved by +15% above, under the limit).
+    const atLimit = renderReport({
+      ...results,
+      backends: [{ ...noble, pairingAfter: m('pairing e(P, Q), fresh points', 20 * (1 + PAIRING_DRIFT_LIMIT)) }],
+    }).markdown;
+    expect(atLimit).not.toContain('speed moved');
   });
 
   it('omits sections with no data', () => {

@@ -26,6 +26,24 @@ export interface Reference {
 }
 
 /**
+ * One pairing on fresh points on `kit`'s backend (noble's own `pairing` for noble, the backend's
+ * `pair` otherwise): the unit of the report's "x pairing" column. The runner measures it before
+ * the backend's suites and again after them, so the report can say how far the machine's speed
+ * moved while the ratios were being taken.
+ */
+export function measurePairing(opts: MeasureOptions, random: (n: number) => Uint8Array, kit: BenchKit): Measurement {
+  const scalar = () => randomScalar(random);
+  const B = kit.backend;
+  const noble = kit.name === 'noble';
+  return measure(
+    'pairing e(P, Q), fresh points',
+    ([p, q]) => (noble ? bls12_381.pairing(p, q) : B.pair(p, q)),
+    () => [B.G1.BASE.multiply(scalar()), B.G2.BASE.multiply(scalar())] as const,
+    opts,
+  );
+}
+
+/**
  * Measures the reference primitives of `kit`'s backend: for noble, noble's own pairing and
  * Fp12.pow (unoptimised by us, as before this benchmark measured two backends); for mcl, its
  * pairing (with the lines of a fresh G2 point) and GT exponentiation.
@@ -42,12 +60,7 @@ export function runReference(
   const z = B.GT.generator();
   progress(`[${kit.name}] reference: pairing, GT exponentiation, group multiplications`);
   return {
-    pairing: measure(
-      'pairing e(P, Q), fresh points',
-      ([p, q]) => (noble ? bls12_381.pairing(p, q) : B.pair(p, q)),
-      () => [B.G1.BASE.multiply(scalar()), B.G2.BASE.multiply(scalar())] as const,
-      opts,
-    ),
+    pairing: measurePairing(opts, random, kit),
     gtExp: measure('GT exponentiation (generic)', (k) => (noble ? Fp12.pow(z as never, k) : B.GT.pow(z, k)), scalar, opts),
     others: [
       measure('G1 multiplication (base)', (k) => B.G1.BASE.multiply(k), scalar, opts),
