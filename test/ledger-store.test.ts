@@ -15,7 +15,9 @@ import { DirectoryNodeStorage, FileBlockStore, LedgerCorruptionError, type Ledge
 import { encodeBlock, MemoryBlockStore, MemoryNodeStorage, verifyChain } from '../src/ledger/index.js';
 import { committedChain } from './support/ledger-fixtures.js';
 import { describeLaws } from './support/laws.js';
-import { blockStoreProperties, nodeStorageProperties } from '../src/testing/index.js';
+import { blockChainArb, blockStoreProperties, nodeStorageProperties } from '../src/testing/index.js';
+import type { Block } from '../src/ledger/index.js';
+import fc from 'fast-check';
 
 const { blocks, cluster } = committedChain(5);
 const dir = mkdtempSync(join(tmpdir(), 'medshare-ledger-'));
@@ -253,6 +255,22 @@ describe('FileBlockStore: an append that fails half-way (ENOSPC) leaves the stor
     const store = FileBlockStore.open(freshPath());
     store.close();
     expect(() => store.append(blocks[0] as never)).toThrow(expect.objectContaining({ code: 'ERR_LEDGER_CLOSED' }));
+  });
+});
+
+describe('blockChainArb (medshare/testing)', () => {
+  it('shrinks a failing chain to the shortest prefix that still fails, and that prefix is a chain a store accepts', () => {
+    // Simulated chains hold 10 to 18 blocks: "fewer than 3 blocks" fails on the first one.
+    const out = fc.check(
+      fc.property(blockChainArb, (chain) => chain.length < 3),
+      { seed: 7, numRuns: 2 },
+    );
+    expect(out.failed).toBe(true);
+    const [chain] = out.counterexample as [readonly Block[]];
+    expect(chain.map((b) => b.height)).toEqual([1, 2, 3]);
+    const store = new MemoryBlockStore();
+    for (const block of chain) store.append(block); // refuses any block that does not extend the chain
+    expect(store.height).toBe(3);
   });
 });
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Arbitrary } from 'fast-check';
+import type { Arbitrary, Random, Stream, Value } from 'fast-check';
 import { bytesEqual } from '../internal/bytes.js';
 import { type Block, encodeBlock } from '../ledger/block.js';
 import { type BlockStore, MemoryBlockStore, type NodeStorage } from '../ledger/store.js';
@@ -15,15 +15,38 @@ import { holds, type Law, lawsOf, throwsSuch } from './laws.js';
 import { runSimulation } from './pbft-simulator.js';
 
 /**
+ * Chains of committed blocks from seeded PBFT simulations, shrinking to their prefixes: a prefix
+ * of a committed chain is itself one (every block still links to the one below), so a law that
+ * fails on a chain is shown failing on the shortest prefix that still breaks it. The seed itself
+ * is not shrunk: a smaller seed is no simpler chain, and each would cost a simulation.
+ */
+class CommittedChains extends fc.Arbitrary<readonly Block[]> {
+  generate(mrng: Random): Value<readonly Block[]> {
+    const seed = mrng.nextInt(1, 2 ** 31 - 1);
+    const { ledgers } = runSimulation({ seed, n: 4 });
+    return new fc.Value(
+      ledgers.reduce((a, b) => (b.length > a.length ? b : a), [] as Block[]),
+      undefined,
+    );
+  }
+  canShrinkWithoutContext(value: unknown): value is readonly Block[] {
+    return false;
+  }
+  /** Prefixes of 1 block, then ever closer to the whole: L - (L - 1), L - (L - 1) / 2, ..., L - 1. */
+  shrink(chain: readonly Block[]): Stream<Value<readonly Block[]>> {
+    const lengths: number[] = [];
+    for (let gap = chain.length - 1; gap > 0; gap = Math.floor(gap / 2)) lengths.push(chain.length - gap);
+    return fc.Stream.of(...lengths.map((k) => new fc.Value(chain.slice(0, k), undefined)));
+  }
+}
+
+/**
  * A chain of real blocks, committed by a 4-replica PBFT cluster in a seeded simulation (with its
  * faults): 2f + 1 signed commits each, every block linked to the one below (the longest honest
- * ledger of the run, typically 10 to 18 blocks). Not shrunk: a smaller seed is no simpler chain,
- * and each would cost a simulation; the laws shrink the position in the chain instead.
+ * ledger of the run, typically 10 to 18 blocks). It shrinks to the chain's prefixes (the seed is
+ * not shrunk: each seed would cost a simulation), and the laws shrink the position in the chain.
  */
-export const blockChainArb: Arbitrary<readonly Block[]> = fc.noShrink(fc.integer({ min: 1, max: 2 ** 31 - 1 })).map((seed) => {
-  const { ledgers } = runSimulation({ seed, n: 4 });
-  return ledgers.reduce((a, b) => (b.length > a.length ? b : a), [] as Block[]);
-});
+export const blockChainArb: Arbitrary<readonly Block[]> = new CommittedChains();
 
 /** How {@link blockStoreProperties} gets stores to test. */
 export interface BlockStoreLawOptions {
