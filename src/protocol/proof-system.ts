@@ -19,6 +19,7 @@ import { ByteWriter } from '../internal/bytes.js';
 import { canonicalDecimal } from '../internal/decimal.js';
 import { abytes, ArgumentTypeError, ArgumentValueError, EncodingError } from '../internal/errors.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
+import { utf8Encode } from '../internal/text.js';
 import { FIELD_ORDER, randomScalar } from '../zk/field.js';
 
 /** A medical record D = <d1, ..., dn>: non-negative integers (fixed-point vitals, codes). */
@@ -211,10 +212,14 @@ export function decodePublicSignals(publicSignals: readonly string[]): PublicSig
   return { eligible: r === 1n, binding: h, commitment, requirementHash, patientId, timestamp };
 }
 
-/** ID_p as a field element: SHA-256 of the identity's UTF-8 with the top three bits cleared (as medshare/zk). */
+/**
+ * ID_p as a field element: SHA-256 of the identity's UTF-8 with the top three bits cleared (as medshare/zk).
+ * @throws ArgumentTypeError for a non-string; ArgumentValueError for a string with a lone UTF-16
+ *   surrogate (its UTF-8 would be U+FFFD's, so two different identities would get one ID_p)
+ */
 export function identityToField(identity: string): bigint {
   if (typeof identity !== 'string') throw new ArgumentTypeError('identity', 'string');
-  return toField(new TextEncoder().encode(identity));
+  return toField(utf8Encode(identity, 'identity'));
 }
 
 /**

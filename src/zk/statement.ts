@@ -24,6 +24,7 @@ import { poseidon, poseidonChain } from './poseidon.js';
 import { type CircuitShape, indexBits } from './shape.js';
 import { canonicalDecimal } from '../internal/decimal.js';
 import { ArgumentTypeError } from '../internal/errors.js';
+import { utf8Encode } from '../internal/text.js';
 import { randomFrom, type RandomOptions } from '../internal/random.js';
 
 /** A medical record D = <d_1..d_n>: integers (fixed-point vitals, codes) in [0, 2^B). */
@@ -101,10 +102,15 @@ const TAG_RECORD = 1n << 64n;
 const TAG_REQUIREMENT = 2n << 64n;
 const TAG_CHALLENGE = 3n << 64n;
 
-/** Maps an identity string (as used by medshare/pre and medshare/sign) to ID_p in Fr: SHA-256, top 3 bits cleared. */
+/**
+ * Maps an identity string (as used by medshare/pre and medshare/sign) to ID_p in Fr: SHA-256 of
+ * its UTF-8, top 3 bits cleared.
+ * @throws ArgumentTypeError for a non-string; ArgumentValueError for a string with a lone UTF-16
+ *   surrogate (its UTF-8 would be U+FFFD's, so two different identities would get one ID_p)
+ */
 export function identityToField(identity: string): bigint {
   if (typeof identity !== 'string') throw new ArgumentTypeError('identity', 'string');
-  const digest = sha256(new TextEncoder().encode(identity));
+  const digest = sha256(utf8Encode(identity, 'identity'));
   digest[0] = (digest[0] as number) & 0x1f;
   return bytesToBigIntBE(digest);
 }
