@@ -11,7 +11,8 @@
  *   runner executes with `fc.assert(law.property, { numRuns: law.runs })`:
  *   {@link preSchemeProperties} (any `PreScheme`), {@link verifiableProperties},
  *   {@link authSignProperties}, {@link pbftProperties}, {@link blockStoreProperties} (your own
- *   ledger storage); {@link medshareLaws} for medshare's own.
+ *   ledger storage), {@link proofVerifierProperties} (a proof verifier, over proofs you made);
+ *   {@link medshareLaws} for medshare's own.
  * - {@link checkLaw} runs one law without throwing and returns the seed, replay path and shrunk
  *   counterexample (what `npx medshare check` prints).
  * - The seeded PBFT swarm simulator, {@link runSimulation}.
@@ -50,6 +51,7 @@ export {
   nodeStorageProperties,
 } from './ledger-laws.js';
 export { FAST_CHECK_PACKAGE, FAST_CHECK_VERSIONS } from './fast-check.js';
+export { type ProofFixture, proofVerifierProperties, type VerifierLawOptions } from './zk-laws.js';
 export {
   BYTES_HOSTILE,
   extend,
