@@ -100,9 +100,20 @@ describe('backups check the batch time', () => {
     );
   });
 
-  it('a replica without a clock reading checks only the order of times', () => {
+  it('a replica without a clock reading takes a time that moves forward only when f + 1 replicas vouch for it', () => {
     const cluster = new Cluster(4, { maxClockSkew: SKEW });
-    const effects = cluster.deliver(0, 1, stamped(cluster, 1, 2 ** 40, [cluster.request('alice', 1)]));
-    expect(messages(effects, 'prepare')).toHaveLength(1);
+    // A cluster whose hosts pass no time keeps the first batch's time (0): no clock needed.
+    expect(messages(cluster.deliver(0, 1, stamped(cluster, 1, 0, [cluster.request('alice', 1)])), 'prepare')).toHaveLength(1);
+    // A forward time on the primary's word alone: refused, no PREPARE (which would vouch for it unchecked).
+    const future = stamped(cluster, 2, 2 ** 40, [cluster.request('alice', 2)]);
+    const alone = cluster.deliver(0, 2, future);
+    expect(messages(alone, 'prepare')).toHaveLength(0);
+    expect(ofType(alone, 'drop')[0]).toMatchObject({ code: 'badTime' });
+    // Replica 3's PREPARE for the same digest makes f + 1 with the primary: at least one correct
+    // replica checked the time against its clock, so the clockless one takes it.
+    const unsigned = { view: 0, seq: 2, digest: future.digest, replica: 3 };
+    const vouch = { type: 'prepare' as const, ...unsigned, signature: cluster.keys.crypto(3).sign(prepareSignable(unsigned)) };
+    cluster.deliver(3, 2, vouch);
+    expect(messages(cluster.deliver(0, 2, future), 'prepare')).toHaveLength(1);
   });
 });

@@ -785,6 +785,13 @@ class Machine {
    * maxClockSkew of this replica's clock reading, when it has one, unless f + 1 replicas already
    * vouch for it ({@link Machine.vouched}). The re-proposals of a NEW-VIEW keep the time they were
    * prepared with and are not checked against the clock.
+   *
+   * A replica with no clock reading (started or restarted, no tick with a time yet) cannot check a
+   * time that moves forward, so it accepts one only when f + 1 replicas vouch for it: its PREPARE
+   * is a vouch too, and one given unchecked would let a Byzantine primary and one clockless
+   * replica make every other correct replica accept any future time. A cluster whose hosts pass no
+   * time at all keeps working: its correct primaries never move the time forward (every batch time
+   * is the first one's).
    */
   private timeProblem(pp: PrePrepare): string | null {
     const s = this.s;
@@ -794,6 +801,10 @@ class Machine {
     if (next != null && pp.time > next.time) return `time ${pp.time} is after the next batch's ${next.time}`;
     if (s.clock !== null && Math.abs(pp.time - s.clock) > this.cfg.maxClockSkew && !this.vouched(pp)) {
       return `time ${pp.time} is more than ${this.cfg.maxClockSkew} from this replica's clock ${s.clock}`;
+    }
+    const floor = previous ?? s.lastTime;
+    if (s.clock === null && pp.time > floor && !this.vouched(pp)) {
+      return `time ${pp.time} moves forward from ${floor} and this replica has no clock reading to check it (f + 1 replicas must vouch for it)`;
     }
     return null;
   }

@@ -567,7 +567,9 @@ export interface ReplicaTickInput {
   /**
    * The caller's clock reading (a non-negative safe integer, in the unit batch times are counted
    * in, e.g. seconds), when it has one. The replica never reads a clock itself: batch times come
-   * from these readings. A reading that is not a non-negative safe integer is ignored.
+   * from these readings. A reading that is not a non-negative safe integer is ignored. Until its
+   * first reading a replica takes a batch time that moves forward only when f + 1 replicas vouch
+   * for it, and as primary stamps the previous batch's time.
    */
   readonly time?: number;
 }

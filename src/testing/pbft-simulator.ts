@@ -251,6 +251,11 @@ export interface Knobs {
   lateRestart: boolean;
   /** Ticks of the idle phase after a late restart. */
   idleTicks: number;
+  /**
+   * Ticks an honest host runs its replica without a clock reading after starting or restarting it
+   * (a clock source not ready yet): its ticks carry no time, so it cannot check a batch time itself.
+   */
+  clockReadyTicks: number;
 }
 
 /** Options of {@link runSimulation}: the seed, any knob a test fixes, and optionally real keys. */
@@ -318,6 +323,7 @@ export function drawKnobs(options: SimOptions): Knobs {
     ),
     lateRestart: r.chance(0.05),
     idleTicks: 1500,
+    clockReadyTicks: r.pick([0, 0, 0, 1, 5, 20, 60]),
   };
   const { seed: _seed, pool: _pool, keys: _keys, ...fixed } = options;
   return { ...drawn, ...(Object.fromEntries(Object.entries(fixed).filter(([, v]) => v !== undefined)) as Partial<Knobs>) };
@@ -332,7 +338,7 @@ export function describeKnobs(k: Knobs): string {
     `chaos=${k.chaosTicks} budget=${k.livenessBudget}${k.healQuorumOnly ? ' healQuorumOnly' : ''}`,
     `loss=${k.loss.toFixed(3)} dup=${k.duplicate.toFixed(3)} delay<=${k.maxDelay} partitions=${k.partitionRate.toFixed(4)} crashes=${k.crashRate.toFixed(4)} checkpointLoss=${k.checkpointLoss}`,
     `K=${k.checkpointInterval} L=${k.logWindow} batch<=${k.maxBatch} vcTimeout=${k.viewChangeTimeout} retransmit=${k.retransmitInterval} maxBackoff=${k.maxBackoff} clientTimeout=${k.clientTimeout}`,
-    `skew=${k.maxClockSkew} clocks=[${k.clockOffsets.join(',')}]${k.lateRestart ? ` lateRestart idle=${k.idleTicks}` : ''}`,
+    `skew=${k.maxClockSkew} clocks=[${k.clockOffsets.join(',')}] clockReady=${k.clockReadyTicks}${k.lateRestart ? ` lateRestart idle=${k.idleTicks}` : ''}`,
   ].join(' | ');
 }
 
@@ -451,6 +457,8 @@ class Simulation {
   private readonly persisted: PersistentState[] = [];
   private readonly options: ReplicaOptions[] = [];
   private readonly down: (number | null)[] = []; // restart tick, or null when up
+  /** Ticks each replica still runs without a clock reading ({@link Knobs.clockReadyTicks}). */
+  private readonly clockless: number[] = [];
   private readonly clients = new Map<string, ClientState>();
   private readonly remaining = new Map<string, number>();
   private readonly queue = new Map<number, Envelope[]>();
@@ -513,6 +521,7 @@ class Simulation {
       this.replicas.push(state);
       this.persisted.push(persistentState(state));
       this.down.push(null);
+      this.clockless.push(this.honest(i) ? this.k.clockReadyTicks : 0);
       this.ledgers.push([]);
       this.executedKeys.push(new Set());
     }
@@ -672,6 +681,7 @@ class Simulation {
 
   private restartReplica(i: number): void {
     this.down[i] = null;
+    this.clockless[i] = this.k.clockReadyTicks;
     // From the bytes a disk would hold: the persistent state is encoded and decoded as hostile input.
     this.replicas[i] = restart(this.options[i] as ReplicaOptions, encodePersistentState(this.persisted[i] as PersistentState));
   }
@@ -735,7 +745,9 @@ class Simulation {
     const order = this.rng.shuffle([...Array(this.n).keys()]);
     for (const i of order) {
       if (this.down[i] !== null) continue;
-      this.replicaInput(i, { type: 'tick', time: this.clock(i) });
+      const clockless = (this.clockless[i] ?? 0) > 0;
+      if (clockless) this.clockless[i] = (this.clockless[i] as number) - 1;
+      this.replicaInput(i, clockless ? { type: 'tick' } : { type: 'tick', time: this.clock(i) });
       if (this.byzantine.has(i)) this.byzantineExtras(i);
     }
     for (const id of this.clients.keys()) this.clientInput(id, { type: 'tick' });
