@@ -246,7 +246,7 @@ describe('renderReport', () => {
     const noble = { name: 'noble', pairing: m('pairing e(P, Q), fresh points', 20), operations: [m('ga07 reEncrypt', 18)] };
     const mcl = { name: 'mcl', pairing: m('pairing e(P, Q), fresh points', 4), operations: [m('ga07 reEncrypt', 4.4)] };
     /** The report with each backend's pairing re-measured at `nobleAfter` and `mclAfter` ms. */
-    const after = (nobleAfter: number, mclAfter: number) =>
+    const reportWith = (nobleAfter: number, mclAfter: number) =>
       renderReport({
         ...results,
         zk: [],
@@ -256,13 +256,13 @@ describe('renderReport', () => {
           { ...mcl, pairingAfter: m('pairing e(P, Q), fresh points', mclAfter) },
         ],
       }).markdown;
-    const steady = after(21, 3.9);
+    const steady = reportWith(21, 3.9);
     expect(steady).toContain("(before each backend's operations; after them: noble 21.0 ms, +5%; mcl 3.90 ms, -3%)");
     expect(steady).not.toContain('speed moved');
     // The unit stays the pairing measured before: the ratios do not change with the second sample.
     expect(steady).toContain('| ga07 reEncrypt | 18.0 | 0.90 | 4.40 | 1.10 | 4.1x |');
 
-    const moved = after(13, 4.6);
+    const moved = reportWith(13, 4.6);
     const warnings = moved.split('\n').filter((line) => line.includes('speed moved'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`noble's reference pairing changed by -35%`);
