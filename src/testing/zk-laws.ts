@@ -12,8 +12,10 @@
  * @module
  */
 import type { ContractDeps, ProofOutput } from '../protocol/proof-system.js';
+import { bytesEqual } from '../internal/bytes.js';
 import { FIELD_ORDER } from '../zk/field.js';
 import { fc } from './fast-check.js';
+import { setByte } from './hostile.js';
 import { holds, type Law, lawsOf, LawViolation, throwsSuch } from './laws.js';
 
 /** A proof the caller's prover made, with the verification key it verifies under. */
@@ -119,13 +121,9 @@ export function proofVerifierProperties(
   const fixtureArb = fc.constantFrom(...fixtures);
   const verify = (vk: Uint8Array, proof: Uint8Array, signals: readonly string[], what: string) =>
     answers(() => deps.verifyProof(vk, proof, signals), what);
-  /** Mutates a copy of `bytes` at `position` (taken modulo its length) by XOR with `mask` (1..255). */
-  const changed = (bytes: Uint8Array, position: number, mask: number) => {
-    const out = bytes.slice();
-    const at = position % out.length;
-    out[at] = (out[at] as number) ^ mask;
-    return out;
-  };
+  /** A copy of `bytes` with the byte at `position` (taken modulo its length) XOR `mask` (1..255). */
+  const changed = (bytes: Uint8Array, position: number, mask: number) =>
+    setByte(bytes, position % bytes.length, (bytes[position % bytes.length] as number) ^ mask);
   return [
     law(
       'every fixture verifies, with the same verdict when asked again',
@@ -151,8 +149,8 @@ export function proofVerifierProperties(
       fc.property(fixtureArb, fc.nat({ max: SIGNALS - 1 }), fc.bigInt({ min: 0n, max: FIELD_ORDER - 1n }), (f, i, value) => {
         const signals = [...f.publicSignals];
         const original = BigInt(signals[i] as string);
-        const replacement = value === original ? (value + 1n) % FIELD_ORDER : value;
-        signals[i] = (i === 0 ? 1n - (original & 1n) : replacement).toString(); // R stays a bit
+        // R stays a bit (flipped); any other signal takes another field element.
+        signals[i] = (i === 0 ? 1n - original : value === original ? (value + 1n) % FIELD_ORDER : value).toString();
         holds(
           !verify(f.verificationKey, f.proof, signals, `signal ${i} replaced`),
           `signal ${i} replaced by ${signals[i]} still verifies`,
@@ -178,8 +176,7 @@ export function proofVerifierProperties(
       "another fixture's signals are refused with a fixture's proof, and a fixture's proof under another key",
       fc.property(fixtureArb, fixtureArb, (f, g) => {
         const sameSignals = f.publicSignals.every((s, i) => s === g.publicSignals[i]);
-        const sameKey =
-          f.verificationKey.length === g.verificationKey.length && f.verificationKey.every((b, i) => b === g.verificationKey[i]);
+        const sameKey = bytesEqual(f.verificationKey, g.verificationKey);
         if (!sameSignals)
           holds(
             !verify(f.verificationKey, f.proof, g.publicSignals, 'other signals'),
